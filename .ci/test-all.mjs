@@ -1,0 +1,36 @@
+// Runs every package's tests through turbo and ends with one line of totals over all packages:
+// "N passed, N failed, N skipped". uvu prints Total/Passed/Skipped per package run; we add them up.
+import { spawn } from 'node:child_process'
+import { stripVTControlCharacters } from 'node:util'
+
+const args = ['exec', 'turbo', 'run', 'test', '--continue', '--output-logs=full', '--log-order=grouped']
+const child = spawn('pnpm', args, {
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+
+let output = ''
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  output += chunk.toString('utf8')
+})
+
+child.on('close', (code) => {
+  const plain = stripVTControlCharacters(output)
+  const sum = (label) =>
+    [...plain.matchAll(new RegExp(`${label}:\\s+(\\d+)`, 'g'))].reduce(
+      (total, match) => total + Number(match[1]),
+      0,
+    )
+  const total = sum('Total')
+  const passed = sum('Passed')
+  const skipped = sum('Skipped')
+  let failed = total - passed - skipped
+  if (code !== 0 && failed === 0) {
+    // A test file that crashed before uvu could count it: report it as a failure, never as a pass.
+    console.log('a test run exited with an error before reporting its totals (see above)')
+    failed = 1
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
+  process.exit(code !== 0 || failed > 0 ? 1 : 0)
+})

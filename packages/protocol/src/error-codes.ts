@@ -1,0 +1,135 @@
+// The one table of error codes shared by broker, storage and client. A code's number is its wire
+// value and never changes meaning; `retriable` says whether the same request may succeed if sent
+// again later (after a metadata refresh, a backoff, or freed disk space).
+
+export interface ErrorCodeEntry {
+  readonly code: number
+  readonly retriable: boolean
+  readonly message: string
+}
+
+export const ErrorCodes = {
+  UNKNOWN_SERVER_ERROR: {
+    code: 1,
+    retriable: false,
+    message: 'The broker hit an unexpected error; its log has the details.',
+  },
+  CORRUPT_MESSAGE: {
+    code: 2,
+    retriable: true,
+    message: 'A record batch failed its length or CRC check; rebuild the batch and send it again.',
+  },
+  OFFSET_OUT_OF_RANGE: {
+    code: 3,
+    retriable: false,
+    message: 'The offset is below the log start or past the log end; seek to a valid offset.',
+  },
+  UNKNOWN_TOPIC: {
+    code: 4,
+    retriable: true,
+    message: 'The topic does not exist (yet); create it or check its name.',
+  },
+  UNKNOWN_PARTITION: {
+    code: 5,
+    retriable: false,
+    message: 'The topic has no partition with that number; check the partition count.',
+  },
+  NOT_LEADER: {
+    code: 6,
+    retriable: true,
+    message: 'This broker does not lead the partition; refresh metadata and send to the leader.',
+  },
+  MESSAGE_TOO_LARGE: {
+    code: 7,
+    retriable: false,
+    message: 'The batch is larger than the configured maximum; send smaller batches or raise the limit.',
+  },
+  REQUEST_TIMED_OUT: {
+    code: 8,
+    retriable: true,
+    message: 'The request did not complete in time; retry with backoff.',
+  },
+  INVALID_REQUEST: {
+    code: 9,
+    retriable: false,
+    message: 'The request is malformed; check the client version against the protocol docs.',
+  },
+  UNSUPPORTED_VERSION: {
+    code: 10,
+    retriable: false,
+    message: 'The API version or record format is not supported; upgrade the older side.',
+  },
+  TOPIC_ALREADY_EXISTS: {
+    code: 11,
+    retriable: false,
+    message: 'A topic with that name already exists; pick another name or use the existing topic.',
+  },
+  INVALID_TOPIC: {
+    code: 12,
+    retriable: false,
+    message: 'Topic names are 1-249 characters of a-z, A-Z, 0-9, ".", "_" and "-", and not "." or "..".',
+  },
+  INVALID_CONFIG: {
+    code: 13,
+    retriable: false,
+    message: 'A configuration value is invalid; the message names the field and the allowed range.',
+  },
+  REBALANCE_IN_PROGRESS: {
+    code: 14,
+    retriable: true,
+    message: 'The consumer group is rebalancing; rejoin the group.',
+  },
+  ILLEGAL_GENERATION: {
+    code: 15,
+    retriable: false,
+    message: 'The member belongs to an older generation of the group; rejoin the group.',
+  },
+  UNKNOWN_MEMBER_ID: {
+    code: 16,
+    retriable: false,
+    message: 'The group does not know this member; rejoin with an empty member id.',
+  },
+  UNAUTHORIZED: {
+    code: 17,
+    retriable: false,
+    message: 'The client is not allowed to do this; check its credentials and permissions.',
+  },
+  STORAGE_ERROR: {
+    code: 18,
+    retriable: true,
+    message: 'The broker could not read or write its log files; check the disk and the broker log.',
+  },
+  DISK_FULL: {
+    code: 19,
+    retriable: true,
+    message:
+      'The disk holding the log is full; nothing was written. Free space or lower retention, then retry.',
+  },
+  LOG_CORRUPTED: {
+    code: 20,
+    retriable: false,
+    message:
+      'A closed log segment is corrupt; restore it from a replica or backup, or move the segment away to accept the loss.',
+  },
+  NOT_A_WEIR_LOG: {
+    code: 21,
+    retriable: false,
+    message: 'The directory is not a Weir log; point the data directory at an empty or Weir-owned directory.',
+  },
+  LOG_CLOSED: {
+    code: 22,
+    retriable: false,
+    message: 'The log has been closed; open it again before using it.',
+  },
+} as const satisfies Record<string, ErrorCodeEntry>
+
+export type ErrorName = keyof typeof ErrorCodes
+
+const namesByCode = new Map<number, ErrorName>(
+  (Object.keys(ErrorCodes) as ErrorName[]).map((name) => [ErrorCodes[name].code, name]),
+)
+
+/** The name of a wire error code, or undefined for a code this version does not know. */
+export function errorNameOf(code: number): ErrorName | undefined {
+  return namesByCode.get(code)
+}

@@ -1,0 +1,40 @@
+export { type ErrorCodeEntry, ErrorCodes, type ErrorName, errorNameOf } from './error-codes.js'
+export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
+export {
+  type DecodedBatch,
+  type DecodedHeader,
+  type DecodedRecord,
+  type DecodeOptions,
+  decodeRecordBatch,
+  splitBatches,
+} from './record-batch-decoder.js'
+export {
+  batchRecordsMax,
+  type EncodeBatchOptions,
+  encodeRecordBatch,
+  type RecordHeader,
+  type RecordInput,
+} from './record-batch-encoder.js'
+export {
+  attributeCompressionMask,
+  type BatchCheck,
+  BatchField,
+  batchCrcStart,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
+  batchMagic,
+  Compression,
+  type CompressionName,
+  computeBatchCrc,
+  inspectBatch,
+  patchBatch,
+  type RecordBatchHeader,
+  readBatchHeader,
+  readInt64,
+  readUint64,
+  validateBatch,
+  writeInt64,
+  writeUint64,
+} from './record-batch-layout.js'
+export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
+export { isWeirError, WeirError } from './weir-error.js'

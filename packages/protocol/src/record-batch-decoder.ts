@@ -1,0 +1,112 @@
+// Turns batch bytes back into records (consumers, tests, tools). Every malformed input is a typed
+// CORRUPT_MESSAGE error; decoding never trusts a length it has not checked against the buffer.
+import { gunzipSync } from 'node:zlib'
+import {
+  attributeCompressionMask,
+  BatchField,
+  Compression,
+  inspectBatch,
+  type RecordBatchHeader,
+  readBatchHeader,
+} from './record-batch-layout.js'
+import { ByteReader } from './varint.js'
+import { WeirError } from './weir-error.js'
+
+export interface DecodedHeader {
+  readonly key: string
+  readonly value: Buffer | null
+}
+
+export interface DecodedRecord {
+  readonly offset: number
+  readonly timestamp: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: readonly DecodedHeader[]
+}
+
+export interface DecodedBatch {
+  readonly header: RecordBatchHeader
+  readonly records: readonly DecodedRecord[]
+}
+
+export interface DecodeOptions {
+  /** Cap on a compressed records section once inflated: a guard against decompression bombs. */
+  readonly uncompressedBytesMax?: number
+}
+
+const defaultUncompressedBytesMax = 64 * 1024 * 1024
+
+/** Decodes one whole batch at the start of `buffer` after checking its length and CRC. */
+export function decodeRecordBatch(buffer: Buffer, options: DecodeOptions = {}): DecodedBatch {
+  const check = inspectBatch(buffer, 0, buffer.length)
+  if (!check.ok) throw new WeirError('CORRUPT_MESSAGE', `cannot decode record batch: ${check.reason}`)
+  const header = readBatchHeader(buffer, 0)
+  let records = buffer.subarray(BatchField.records, check.size)
+  const codec = header.attributes & attributeCompressionMask
+  if (codec === Compression.gzip) {
+    records = inflate(records, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
+  } else if (codec !== Compression.none) {
+    throw new WeirError('UNSUPPORTED_VERSION', `unknown compression codec ${codec} in record batch`)
+  }
+  return { header, records: decodeRecords(records, header) }
+}
+
+/** Splits concatenated batches (a log read, a fetch response) into one buffer per batch, no copies. */
+export function splitBatches(buffer: Buffer): Buffer[] {
+  const batches: Buffer[] = []
+  let position = 0
+  while (position < buffer.length) {
+    const check = inspectBatch(buffer, position, buffer.length)
+    if (!check.ok) {
+      throw new WeirError('CORRUPT_MESSAGE', `batch at byte ${position} of ${buffer.length}: ${check.reason}`)
+    }
+    batches.push(buffer.subarray(position, position + check.size))
+    position += check.size
+  }
+  return batches
+}
+
+function inflate(compressed: Buffer, limit: number): Buffer {
+  try {
+    return gunzipSync(compressed, { maxOutputLength: limit })
+  } catch (error) {
+    throw new WeirError('CORRUPT_MESSAGE', 'gzip records section does not inflate', { cause: error })
+  }
+}
+
+function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecord[] {
+  const reader = new ByteReader(section, 0, section.length)
+  const records = new Array<DecodedRecord>(header.recordCount)
+  for (let index = 0; index < header.recordCount; index++) {
+    const length = reader.varint()
+    const end = reader.position + length
+    if (length < 0 || end > section.length) {
+      throw new WeirError('CORRUPT_MESSAGE', `record ${index} claims ${length} bytes past the batch end`)
+    }
+    const record = new ByteReader(section, reader.position, end)
+    record.int8() // record attributes: reserved
+    const timestampDelta = record.varint()
+    const offsetDelta = record.varint()
+    const key = record.nullableBytes()
+    const value = record.nullableBytes()
+    const headerCount = record.varint()
+    if (headerCount < 0 || headerCount > length) {
+      throw new WeirError('CORRUPT_MESSAGE', `record ${index} has an impossible header count ${headerCount}`)
+    }
+    const headers: DecodedHeader[] = []
+    for (let headerIndex = 0; headerIndex < headerCount; headerIndex++) {
+      const headerKey = record.bytes(record.varint()).toString('utf8')
+      headers.push({ key: headerKey, value: record.nullableBytes() })
+    }
+    records[index] = {
+      offset: header.baseOffset + offsetDelta,
+      timestamp: header.firstTimestamp + timestampDelta,
+      key,
+      value,
+      headers,
+    }
+    reader.position = end
+  }
+  return records
+}

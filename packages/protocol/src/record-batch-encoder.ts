@@ -1,0 +1,136 @@
+// Builds a record batch from records: the client's job, done once; every later holder (broker,
+// replicas, consumers) passes the bytes on without re-encoding them.
+import { gzipSync } from 'node:zlib'
+import { crc32c } from '@node-rs/crc32'
+import {
+  BatchField,
+  batchCrcStart,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
+  batchMagic,
+  Compression,
+  type CompressionName,
+  writeInt64,
+  writeUint64,
+} from './record-batch-layout.js'
+import { varintSize, writeVarint } from './varint.js'
+
+export interface RecordHeader {
+  readonly key: string
+  readonly value: Uint8Array | null
+}
+
+export interface RecordInput {
+  readonly key?: Uint8Array | null
+  readonly value: Uint8Array | null
+  readonly headers?: readonly RecordHeader[]
+  /** Milliseconds since the epoch; defaults to the batch's `timestamp` option. */
+  readonly timestamp?: number
+}
+
+export interface EncodeBatchOptions {
+  /** Timestamp for records that carry none (ms since epoch). The codec has no clock of its own. */
+  readonly timestamp: number
+  readonly baseOffset?: number
+  readonly term?: number
+  readonly compression?: CompressionName
+  readonly producerId?: number
+  readonly producerEpoch?: number
+  readonly baseSequence?: number
+}
+
+/** Upper bound on records in one batch: lastOffsetDelta is a u32 and offsets must stay exact. */
+export const batchRecordsMax = 1_000_000
+
+export function encodeRecordBatch(records: readonly RecordInput[], options: EncodeBatchOptions): Buffer {
+  if (records.length === 0) throw new RangeError('a record batch needs at least one record')
+  if (records.length > batchRecordsMax) {
+    throw new RangeError(`a record batch holds at most ${batchRecordsMax} records, got ${records.length}`)
+  }
+  const firstTimestamp = records[0]!.timestamp ?? options.timestamp
+  let maxTimestamp = firstTimestamp
+  const bodySizes = new Array<number>(records.length)
+  let recordsBytes = 0
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!
+    const timestamp = record.timestamp ?? options.timestamp
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp
+    const bodySize = recordBodySize(record, timestamp - firstTimestamp, index)
+    bodySizes[index] = bodySize
+    recordsBytes += varintSize(bodySize) + bodySize
+  }
+  const compression = options.compression ?? 'none'
+  let recordsSection = Buffer.allocUnsafe(recordsBytes)
+  let position = 0
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!
+    const timestampDelta = (record.timestamp ?? options.timestamp) - firstTimestamp
+    position = writeRecord(recordsSection, position, record, bodySizes[index]!, timestampDelta, index)
+  }
+  if (compression !== 'none') recordsSection = gzipSync(recordsSection)
+
+  const batch = Buffer.allocUnsafe(batchHeaderBytes + recordsSection.length)
+  writeUint64(batch, BatchField.baseOffset, options.baseOffset ?? 0)
+  batch.writeUInt32BE(batch.length - batchLengthPrefixBytes, BatchField.batchLength)
+  batch.writeUInt32BE(options.term ?? 0, BatchField.term)
+  batch[BatchField.magic] = batchMagic
+  batch.writeUInt16BE(Compression[compression], BatchField.attributes)
+  batch.writeUInt32BE(records.length - 1, BatchField.lastOffsetDelta)
+  writeInt64(batch, BatchField.firstTimestamp, firstTimestamp)
+  writeInt64(batch, BatchField.maxTimestamp, maxTimestamp)
+  writeInt64(batch, BatchField.producerId, options.producerId ?? -1)
+  batch.writeInt16BE(options.producerEpoch ?? -1, BatchField.producerEpoch)
+  batch.writeInt32BE(options.baseSequence ?? -1, BatchField.baseSequence)
+  batch.writeUInt32BE(records.length, BatchField.recordCount)
+  recordsSection.copy(batch, BatchField.records)
+  batch.writeUInt32BE(crc32c(batch.subarray(batchCrcStart)), BatchField.crc)
+  return batch
+}
+
+function nullableSize(bytes: Uint8Array | null | undefined): number {
+  return bytes == null ? 1 : varintSize(bytes.length) + bytes.length
+}
+
+function recordBodySize(record: RecordInput, timestampDelta: number, offsetDelta: number): number {
+  let size = 1 + varintSize(timestampDelta) + varintSize(offsetDelta)
+  size += nullableSize(record.key) + nullableSize(record.value)
+  const headers = record.headers ?? []
+  size += varintSize(headers.length)
+  for (const header of headers) {
+    const keyBytes = Buffer.byteLength(header.key)
+    size += varintSize(keyBytes) + keyBytes + nullableSize(header.value)
+  }
+  return size
+}
+
+function writeNullable(target: Buffer, position: number, bytes: Uint8Array | null | undefined): number {
+  if (bytes == null) return writeVarint(target, position, -1)
+  position = writeVarint(target, position, bytes.length)
+  target.set(bytes, position)
+  return position + bytes.length
+}
+
+function writeRecord(
+  target: Buffer,
+  position: number,
+  record: RecordInput,
+  bodySize: number,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
+  position = writeVarint(target, position, bodySize)
+  target[position++] = 0 // record attributes: none defined yet
+  position = writeVarint(target, position, timestampDelta)
+  position = writeVarint(target, position, offsetDelta)
+  position = writeNullable(target, position, record.key)
+  position = writeNullable(target, position, record.value)
+  const headers = record.headers ?? []
+  position = writeVarint(target, position, headers.length)
+  for (const header of headers) {
+    const keyBytes = Buffer.byteLength(header.key)
+    position = writeVarint(target, position, keyBytes)
+    position += target.write(header.key, position, 'utf8')
+    position = writeNullable(target, position, header.value)
+  }
+  return position
+}

@@ -1,0 +1,184 @@
+// Byte layout of a record batch header (big-endian) and the checks every holder of a batch runs.
+// The full layout is in docs/record-batch.md; keep the two in step.
+import { crc32c } from '@node-rs/crc32'
+import { WeirError } from './weir-error.js'
+
+/** Byte position of each header field from the start of the batch. */
+export const BatchField = {
+  baseOffset: 0,
+  batchLength: 8,
+  term: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  firstTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordCount: 57,
+  records: 61,
+} as const
+
+export const batchHeaderBytes = BatchField.records
+/** baseOffset and batchLength: the prefix that batchLength does not count. */
+export const batchLengthPrefixBytes = BatchField.term
+/** The CRC covers every byte from here to the end of the batch, so baseOffset and term can be patched. */
+export const batchCrcStart = BatchField.attributes
+export const batchMagic = 1
+
+export const Compression = { none: 0, gzip: 1 } as const
+export type CompressionName = keyof typeof Compression
+export const attributeCompressionMask = 0b111
+export const attributeLogAppendTime = 0b1000
+export const attributeControl = 0b10_0000
+
+const twoPow32 = 2 ** 32
+// 2^53 - 1 split into the high 32 bits: larger offsets cannot be JS numbers exactly.
+const safeHighMax = 0x1fffff
+
+export function readUint64(buffer: Uint8Array, position: number): number {
+  const view = buffer as Buffer
+  return view.readUInt32BE(position) * twoPow32 + view.readUInt32BE(position + 4)
+}
+
+export function writeUint64(buffer: Uint8Array, position: number, value: number): void {
+  const view = buffer as Buffer
+  const high = Math.floor(value / twoPow32)
+  view.writeUInt32BE(high, position)
+  view.writeUInt32BE(value - high * twoPow32, position + 4)
+}
+
+export function readInt64(buffer: Uint8Array, position: number): number {
+  const view = buffer as Buffer
+  return view.readInt32BE(position) * twoPow32 + view.readUInt32BE(position + 4)
+}
+
+export function writeInt64(buffer: Uint8Array, position: number, value: number): void {
+  const view = buffer as Buffer
+  const high = Math.floor(value / twoPow32)
+  view.writeInt32BE(high, position)
+  view.writeUInt32BE(value - high * twoPow32, position + 4)
+}
+
+export interface RecordBatchHeader {
+  baseOffset: number
+  /** Bytes after the batchLength field; the whole batch is batchLength + 12 bytes. */
+  batchLength: number
+  term: number
+  magic: number
+  crc: number
+  attributes: number
+  lastOffsetDelta: number
+  firstTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordCount: number
+}
+
+/** Reads the fixed header at `position`; the caller guarantees batchHeaderBytes are there. */
+export function readBatchHeader(buffer: Buffer, position = 0): RecordBatchHeader {
+  return {
+    baseOffset: readUint64(buffer, position),
+    batchLength: buffer.readUInt32BE(position + BatchField.batchLength),
+    term: buffer.readUInt32BE(position + BatchField.term),
+    magic: buffer[position + BatchField.magic]!,
+    crc: buffer.readUInt32BE(position + BatchField.crc),
+    attributes: buffer.readUInt16BE(position + BatchField.attributes),
+    lastOffsetDelta: buffer.readUInt32BE(position + BatchField.lastOffsetDelta),
+    firstTimestamp: readInt64(buffer, position + BatchField.firstTimestamp),
+    maxTimestamp: readInt64(buffer, position + BatchField.maxTimestamp),
+    producerId: readInt64(buffer, position + BatchField.producerId),
+    producerEpoch: buffer.readInt16BE(position + BatchField.producerEpoch),
+    baseSequence: buffer.readInt32BE(position + BatchField.baseSequence),
+    recordCount: buffer.readUInt32BE(position + BatchField.recordCount),
+  }
+}
+
+/** Sets baseOffset and term in place. Neither is covered by the CRC, so the batch stays valid. */
+export function patchBatch(buffer: Buffer, position: number, baseOffset: number, term: number): void {
+  writeUint64(buffer, position + BatchField.baseOffset, baseOffset)
+  buffer.writeUInt32BE(term, position + BatchField.term)
+}
+
+/** Why a batch failed its checks; `incomplete` means the bytes simply stop before the batch ends. */
+export type BatchCheck =
+  | { readonly ok: true; readonly size: number }
+  | { readonly ok: false; readonly incomplete: boolean; readonly reason: string }
+
+/**
+ * Checks the batch starting at `position` against the bytes up to `end` without throwing:
+ * recovery uses it to find where a torn tail begins. Checks length bounds, magic, record count
+ * against lastOffsetDelta, offset range and the CRC.
+ */
+export function inspectBatch(buffer: Buffer, position: number, end: number): BatchCheck {
+  const available = end - position
+  if (available < batchLengthPrefixBytes) {
+    return { ok: false, incomplete: true, reason: `only ${available} bytes, fewer than a batch prefix` }
+  }
+  const batchLength = buffer.readUInt32BE(position + BatchField.batchLength)
+  const size = batchLength + batchLengthPrefixBytes
+  if (size < batchHeaderBytes) {
+    return { ok: false, incomplete: false, reason: `batch length ${batchLength} is shorter than a header` }
+  }
+  if (size > available) {
+    return { ok: false, incomplete: true, reason: `batch of ${size} bytes but only ${available} remain` }
+  }
+  if (buffer.readUInt32BE(position) > safeHighMax) {
+    return { ok: false, incomplete: false, reason: 'baseOffset is beyond 2^53' }
+  }
+  const magic = buffer[position + BatchField.magic]
+  if (magic !== batchMagic) {
+    return {
+      ok: false,
+      incomplete: false,
+      reason: `unknown magic ${magic} (this version writes ${batchMagic})`,
+    }
+  }
+  const recordCount = buffer.readUInt32BE(position + BatchField.recordCount)
+  const lastOffsetDelta = buffer.readUInt32BE(position + BatchField.lastOffsetDelta)
+  if (recordCount === 0 || lastOffsetDelta !== recordCount - 1) {
+    return {
+      ok: false,
+      incomplete: false,
+      reason: `recordCount ${recordCount} does not match lastOffsetDelta ${lastOffsetDelta}`,
+    }
+  }
+  const storedCrc = buffer.readUInt32BE(position + BatchField.crc)
+  const actualCrc = crc32c(buffer.subarray(position + batchCrcStart, position + size))
+  if (storedCrc !== actualCrc) {
+    return {
+      ok: false,
+      incomplete: false,
+      reason: `CRC mismatch: stored ${hex(storedCrc)}, computed ${hex(actualCrc)}`,
+    }
+  }
+  return { ok: true, size }
+}
+
+/**
+ * Checks that `buffer` holds exactly one whole, intact batch and returns its header; anything
+ * else is a typed CORRUPT_MESSAGE error saying what is wrong.
+ */
+export function validateBatch(buffer: Buffer): RecordBatchHeader {
+  const check = inspectBatch(buffer, 0, buffer.length)
+  if (!check.ok) throw new WeirError('CORRUPT_MESSAGE', `invalid record batch: ${check.reason}`)
+  if (check.size !== buffer.length) {
+    throw new WeirError(
+      'CORRUPT_MESSAGE',
+      `invalid record batch: header says ${check.size} bytes but ${buffer.length} were given`,
+    )
+  }
+  return readBatchHeader(buffer, 0)
+}
+
+export function computeBatchCrc(buffer: Buffer, position: number, size: number): number {
+  return crc32c(buffer.subarray(position + batchCrcStart, position + size))
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`
+}
