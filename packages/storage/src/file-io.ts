@@ -1,0 +1,107 @@
+// Every file operation the storage engine makes, behind one interface: the engine stays testable
+// against injected faults (a full disk, a failing fsync) without mocking node:fs globally.
+import * as fs from 'node:fs'
+import { promisify } from 'node:util'
+
+export interface FileIo {
+  /** Opens for reading and writing, creating the file when `create` is set. */
+  open(path: string, create: boolean): Promise<number>
+  close(fd: number): Promise<void>
+  size(fd: number): Promise<number>
+  /** Writes all buffers at `position`; rejects if any byte could not be written. */
+  writev(fd: number, buffers: readonly Buffer[], position: number): Promise<void>
+  /** Reads up to `length` bytes at `position` into a new buffer; shorter only at end of file. */
+  read(fd: number, position: number, length: number): Promise<Buffer>
+  datasync(fd: number): Promise<void>
+  truncate(fd: number, length: number): Promise<void>
+  readFile(path: string): Promise<Buffer>
+  /** Writes a whole file durably: temp file, fsync, rename over `path`, fsync the directory. */
+  writeFileAtomic(path: string, data: Buffer): Promise<void>
+  readdir(path: string): Promise<string[]>
+  mkdir(path: string): Promise<void>
+  unlink(path: string): Promise<void>
+  rmdir(path: string): Promise<void>
+  exists(path: string): Promise<boolean>
+  /** Makes creations, renames and deletions inside the directory durable. */
+  syncDirectory(path: string): Promise<void>
+}
+
+const openAsync = promisify(fs.open)
+const closeAsync = promisify(fs.close)
+const fstatAsync = promisify(fs.fstat)
+const writevAsync = promisify(fs.writev)
+const readAsync = promisify(fs.read)
+const fdatasyncAsync = promisify(fs.fdatasync)
+const fsyncAsync = promisify(fs.fsync)
+const ftruncateAsync = promisify(fs.ftruncate)
+
+async function writeAll(fd: number, buffers: readonly Buffer[], position: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0)
+  while (pending.length > 0) {
+    // writev may write fewer bytes than asked (signals, quotas): continue from where it stopped.
+    let written = (await writevAsync(fd, pending as Buffer[], position)).bytesWritten
+    if (written === 0) throw Object.assign(new Error('writev wrote no bytes'), { code: 'EIO' })
+    position += written
+    while (pending.length > 0 && written >= pending[0]!.length) written -= pending.shift()!.length
+    if (written > 0) pending = [pending[0]!.subarray(written), ...pending.slice(1)]
+  }
+}
+
+async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length)
+  let filled = 0
+  while (filled < length) {
+    const { bytesRead } = await readAsync(fd, buffer, filled, length - filled, position + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return filled === length ? buffer : buffer.subarray(0, filled)
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const fd = await openAsync(path, 'r')
+  try {
+    await fsyncAsync(fd)
+  } finally {
+    await closeAsync(fd)
+  }
+}
+
+export const nodeFileIo: FileIo = {
+  open: (path, create) =>
+    openAsync(path, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR),
+  close: (fd) => closeAsync(fd),
+  size: async (fd) => (await fstatAsync(fd)).size,
+  writev: writeAll,
+  read: readAt,
+  datasync: (fd) => fdatasyncAsync(fd),
+  truncate: (fd, length) => ftruncateAsync(fd, length),
+  readFile: (path) => fs.promises.readFile(path),
+  async writeFileAtomic(path, data) {
+    const temporary = `${path}.tmp`
+    const fd = await openAsync(temporary, 'w')
+    try {
+      await writeAll(fd, [data], 0)
+      await fsyncAsync(fd)
+    } finally {
+      await closeAsync(fd)
+    }
+    await fs.promises.rename(temporary, path)
+    await syncDirectory(path.slice(0, Math.max(path.lastIndexOf('/'), 1)))
+  },
+  readdir: (path) => fs.promises.readdir(path),
+  mkdir: async (path) => {
+    await fs.promises.mkdir(path, { recursive: true })
+  },
+  unlink: (path) => fs.promises.unlink(path),
+  rmdir: (path) => fs.promises.rm(path, { recursive: true, force: true }),
+  exists: async (path) => {
+    try {
+      await fs.promises.access(path)
+      return true
+    } catch {
+      return false
+    }
+  },
+  syncDirectory,
+}

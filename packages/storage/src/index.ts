@@ -1,0 +1,25 @@
+export { type FileIo, nodeFileIo } from './file-io.js'
+export { defaultLogConfig, type FsyncPolicy, type LogConfig, resolveLogConfig } from './log-config.js'
+export { logMetaFileName } from './log-directory.js'
+export {
+  type AppendOptions,
+  type AppendResult,
+  PartitionLog,
+  type PartitionLogOptions,
+  type ReadResult,
+  type RetentionResult,
+} from './partition-log.js'
+export { type SegmentSummary, segmentsToDelete } from './retention.js'
+export { segmentFileName } from './segment.js'
+export type { RecoveryReport } from './segment-recovery.js'
+export { SparseIndex } from './sparse-index.js'
+export {
+  type CreateTopicOptions,
+  checkTopicName,
+  type ProducedRecord,
+  partitionCountMax,
+  Topic,
+  type TopicMetadata,
+  type TopicOptions,
+} from './topic.js'
+export { dataMarkerFileName, TopicStore } from './topic-store.js'

@@ -1,0 +1,107 @@
+// The files around the segments of one partition directory: the marker that says "this is a Weir
+// log" (and holds the log start offset), the clean-shutdown flag, and leftovers of interrupted work.
+import { join } from 'node:path'
+import { WeirError } from '@weir/protocol'
+import type { FileIo } from './file-io.js'
+import { indexSuffix, logSuffix, parseSegmentFileName, timeIndexSuffix } from './segment.js'
+
+export const logMetaFileName = 'weir-log.json'
+const cleanShutdownFileName = 'clean-shutdown'
+const logFormat = 'weir-partition-log'
+const logFormatVersion = 1
+
+export interface LogMeta {
+  readonly format: typeof logFormat
+  readonly version: typeof logFormatVersion
+  readonly logStartOffset: number
+}
+
+export interface LogDirectoryState {
+  readonly meta: LogMeta
+  /** True when the last close finished: every file, index included, was flushed. */
+  readonly clean: boolean
+  /** Base offsets of the segment files, ascending. */
+  readonly segmentBaseOffsets: readonly number[]
+}
+
+export function newLogMeta(logStartOffset: number): LogMeta {
+  return { format: logFormat, version: logFormatVersion, logStartOffset }
+}
+
+export async function writeLogMeta(io: FileIo, directory: string, meta: LogMeta): Promise<void> {
+  await io.writeFileAtomic(join(directory, logMetaFileName), Buffer.from(`${JSON.stringify(meta)}\n`))
+}
+
+/**
+ * Opens or initialises a partition directory. A missing or empty directory becomes a new log; a
+ * directory with files but no Weir marker is refused, so a wrong `dataDir` never gets written to.
+ */
+export async function prepareLogDirectory(io: FileIo, directory: string): Promise<LogDirectoryState> {
+  const names = (await io.exists(directory)) ? await io.readdir(directory) : undefined
+  if (names === undefined || names.length === 0) {
+    await io.mkdir(directory)
+    const meta = newLogMeta(0)
+    await writeLogMeta(io, directory, meta)
+    return { meta, clean: true, segmentBaseOffsets: [] }
+  }
+  if (!names.includes(logMetaFileName)) {
+    throw new WeirError(
+      'NOT_A_WEIR_LOG',
+      `${directory} holds ${names.length} entries (${names.slice(0, 3).join(', ')}) but no ${logMetaFileName}`,
+    )
+  }
+  const meta = parseMeta(directory, await io.readFile(join(directory, logMetaFileName)))
+  for (const name of names) {
+    // A .tmp file is an atomic write that never reached its rename: its target is intact.
+    if (name.endsWith('.tmp')) await io.unlink(join(directory, name))
+  }
+  const segmentBaseOffsets = names
+    .map((name) => parseSegmentFileName(name, logSuffix))
+    .filter((base): base is number => base !== undefined)
+    .sort((left, right) => left - right)
+  await removeOrphanIndexes(io, directory, names, new Set(segmentBaseOffsets))
+  return { meta, clean: names.includes(cleanShutdownFileName), segmentBaseOffsets }
+}
+
+function parseMeta(directory: string, bytes: Buffer): LogMeta {
+  let parsed: Partial<LogMeta> | undefined
+  try {
+    parsed = JSON.parse(bytes.toString('utf8')) as Partial<LogMeta>
+  } catch (error) {
+    throw new WeirError('NOT_A_WEIR_LOG', `${join(directory, logMetaFileName)} is not valid JSON`, {
+      cause: error,
+    })
+  }
+  if (parsed?.format !== logFormat || !Number.isSafeInteger(parsed.logStartOffset)) {
+    throw new WeirError(
+      'NOT_A_WEIR_LOG',
+      `${join(directory, logMetaFileName)} does not describe a ${logFormat}`,
+    )
+  }
+  if (parsed.version !== logFormatVersion) {
+    throw new WeirError(
+      'UNSUPPORTED_VERSION',
+      `${directory} uses log format version ${parsed.version}; this build reads version ${logFormatVersion}`,
+    )
+  }
+  return parsed as LogMeta
+}
+
+async function removeOrphanIndexes(io: FileIo, directory: string, names: string[], bases: Set<number>) {
+  for (const name of names) {
+    const base = parseSegmentFileName(name, indexSuffix) ?? parseSegmentFileName(name, timeIndexSuffix)
+    if (base !== undefined && !bases.has(base)) await io.unlink(join(directory, name))
+  }
+}
+
+export async function markCleanShutdown(io: FileIo, directory: string): Promise<void> {
+  await io.writeFileAtomic(join(directory, cleanShutdownFileName), Buffer.alloc(0))
+}
+
+export async function clearCleanShutdown(io: FileIo, directory: string): Promise<void> {
+  const path = join(directory, cleanShutdownFileName)
+  if (await io.exists(path)) {
+    await io.unlink(path)
+    await io.syncDirectory(directory)
+  }
+}

@@ -1,0 +1,612 @@
+// One partition's log: an ordered list of segments, offsets assigned on append, whole batches
+// served on read. Mutations (appends, truncations, retention, close) run one at a time through a
+// serial queue; appends queued together are written with one writev. Reads run concurrently and
+// only ever see batches whose write has completed.
+import {
+  BatchField,
+  batchHeaderBytes,
+  decodeRecordBatch,
+  patchBatch,
+  readUint64,
+  validateBatch,
+  WeirError,
+} from '@weir/protocol'
+import { type FileIo, nodeFileIo } from './file-io.js'
+import { GroupCommit } from './group-commit.js'
+import { storageError } from './io-errors.js'
+import { type LogConfig, resolveLogConfig } from './log-config.js'
+import {
+  clearCleanShutdown,
+  markCleanShutdown,
+  newLogMeta,
+  prepareLogDirectory,
+  writeLogMeta,
+} from './log-directory.js'
+import { segmentsToDelete } from './retention.js'
+import { Segment } from './segment.js'
+import { type RecoveryReport, recoverSegments } from './segment-recovery.js'
+import { type ScannedBatch, scanBatches } from './segment-scan.js'
+import { SerialQueue } from './serial-queue.js'
+
+export interface PartitionLogOptions {
+  readonly config?: Partial<LogConfig>
+  /** File operations; tests inject faults here. */
+  readonly io?: FileIo
+  /** Clock for segment age and retention, in ms since the epoch. */
+  readonly now?: () => number
+}
+
+export interface AppendOptions {
+  /** Raft term written into the batch header; 0 outside Raft. */
+  readonly term?: number
+}
+
+export interface AppendResult {
+  readonly baseOffset: number
+  readonly lastOffset: number
+  readonly maxTimestamp: number
+}
+
+export interface ReadResult {
+  /** Whole batches, back to back, exactly as stored. The first may start below the requested offset. */
+  readonly bytes: Buffer
+  /** The offset to read from next: after the last returned batch, or the requested offset when empty. */
+  readonly nextOffset: number
+  readonly logStartOffset: number
+  readonly logEndOffset: number
+}
+
+export interface RetentionResult {
+  readonly deletedSegments: number
+  readonly logStartOffset: number
+}
+
+interface PendingAppend {
+  readonly batch: Buffer
+  readonly term: number
+  readonly recordCount: number
+  readonly maxTimestamp: number
+  readonly resolve: (result: AppendResult) => void
+  readonly reject: (error: unknown) => void
+}
+
+interface PlannedWrite {
+  readonly pending: PendingAppend
+  readonly position: number
+  readonly baseOffset: number
+}
+
+// One writev carries at most this many batches (the kernel's IOV_MAX) and roughly this many bytes.
+const writeBatchesMax = 1024
+const writeBytesMax = 8 * 1024 * 1024
+const relativeOffsetMax = 2 ** 32 - 1
+const scanChunkBytes = 64 * 1024
+
+export class PartitionLog {
+  readonly config: LogConfig
+  readonly recovery: RecoveryReport
+  private segments: Segment[]
+  private nextOffset: number
+  private startOffset: number
+  private readonly queue = new SerialQueue()
+  private openGroup: PendingAppend[] | undefined
+  private readonly durability: GroupCommit
+  private closed = false
+
+  private constructor(
+    readonly directory: string,
+    private readonly io: FileIo,
+    private readonly now: () => number,
+    config: LogConfig,
+    segments: Segment[],
+    startOffset: number,
+    recovery: RecoveryReport,
+  ) {
+    this.config = config
+    this.segments = segments
+    this.recovery = recovery
+    this.nextOffset = this.active.nextOffset
+    this.startOffset = Math.max(startOffset, segments[0]!.baseOffset)
+    this.durability = new GroupCommit(
+      config.fsync,
+      {
+        sync: () => this.syncActive(),
+        toError: (error) => storageError(`fsync of ${this.directory}`, error),
+      },
+      this.nextOffset,
+    )
+  }
+
+  /**
+   * Opens the log in `directory`, creating it when missing or empty, and recovers from a crash:
+   * a torn tail of the active segment is cut, missing or damaged indexes are rebuilt.
+   * Errors: NOT_A_WEIR_LOG, LOG_CORRUPTED (a closed segment is damaged), INVALID_CONFIG, STORAGE_ERROR.
+   */
+  static async open(directory: string, options: PartitionLogOptions = {}): Promise<PartitionLog> {
+    const config = resolveLogConfig(options.config)
+    const io = options.io ?? nodeFileIo
+    const now = options.now ?? Date.now
+    try {
+      const state = await prepareLogDirectory(io, directory)
+      const report: RecoveryReport = { truncatedBytes: 0, rebuiltIndexes: 0 }
+      const segments = await recoverSegments(
+        io,
+        directory,
+        state.segmentBaseOffsets,
+        state.clean,
+        config,
+        report,
+      )
+      if (segments.length === 0) {
+        segments.push(
+          await Segment.create(io, directory, state.meta.logStartOffset, config.indexIntervalBytes),
+        )
+      }
+      for (const segment of segments) if (!segment.isEmpty) segment.rollStartMs = now()
+      await clearCleanShutdown(io, directory)
+      return new PartitionLog(directory, io, now, config, segments, state.meta.logStartOffset, report)
+    } catch (error) {
+      throw storageError(`opening log ${directory}`, error)
+    }
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset
+  }
+
+  /** The offset the next appended record gets. */
+  get logEndOffset(): number {
+    return this.nextOffset
+  }
+
+  /** Offsets below this are as durable as the fsync policy promises (always: on stable storage). */
+  get durableEndOffset(): number {
+    return this.config.fsync === 'always' ? this.durability.syncedEndOffset : this.nextOffset
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((total, segment) => total + segment.size, 0)
+  }
+
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((segment) => segment.baseOffset)
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!
+  }
+
+  /**
+   * Appends one client-built batch. Assigns its offsets and writes them and `term` into the
+   * caller's buffer in place (the CRC does not cover them); the log owns the buffer until the
+   * promise settles. Resolves once the batch is as durable as the fsync policy says.
+   * Errors: CORRUPT_MESSAGE (bad length or CRC: nothing written), MESSAGE_TOO_LARGE, DISK_FULL and
+   * STORAGE_ERROR (nothing written), LOG_CLOSED.
+   */
+  append(batch: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      this.checkUsable()
+      if (batch.length > this.config.maxBatchBytes) {
+        throw new WeirError(
+          'MESSAGE_TOO_LARGE',
+          `batch of ${batch.length} bytes exceeds maxBatchBytes ${this.config.maxBatchBytes} of ${this.directory}`,
+        )
+      }
+      const header = validateBatch(batch)
+      return new Promise<AppendResult>((resolve, reject) => {
+        const pending = {
+          batch,
+          term: options.term ?? 0,
+          recordCount: header.recordCount,
+          maxTimestamp: header.maxTimestamp,
+          resolve,
+          reject,
+        }
+        this.enqueue(pending)
+      })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  private enqueue(pending: PendingAppend): void {
+    if (this.openGroup === undefined) {
+      const group: PendingAppend[] = []
+      this.openGroup = group
+      void this.queue.run(() => this.writeGroup(group))
+    }
+    this.openGroup.push(pending)
+  }
+
+  /** Any operation other than an append closes the open group, so queue order is call order. */
+  private serially<T>(operation: () => Promise<T>): Promise<T> {
+    this.openGroup = undefined
+    return this.queue.run(async () => {
+      this.checkUsable()
+      return operation()
+    })
+  }
+
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    if (this.openGroup === group) this.openGroup = undefined
+    let next = 0
+    while (next < group.length) {
+      if (this.closed || this.durability.failure) {
+        const error = this.durability.failure ?? new WeirError('LOG_CLOSED', `${this.directory} closed`)
+        for (const pending of group.slice(next)) pending.reject(error)
+        return
+      }
+      if (this.needsRoll(this.active.size, this.nextOffset, group[next]!)) {
+        try {
+          await this.roll()
+        } catch (error) {
+          const typed = storageError(`rolling a new segment in ${this.directory}`, error)
+          for (const pending of group.slice(next)) pending.reject(typed)
+          return
+        }
+      }
+      const planned = this.plan(group, next)
+      next += planned.length
+      await this.write(planned)
+    }
+  }
+
+  private needsRoll(segmentSize: number, nextOffset: number, pending: PendingAppend): boolean {
+    if (segmentSize === 0) return false
+    const segment = this.active
+    return (
+      segmentSize + pending.batch.length > this.config.segmentBytes ||
+      nextOffset + pending.recordCount - 1 - segment.baseOffset > relativeOffsetMax ||
+      this.now() - (segment.rollStartMs ?? this.now()) >= this.config.segmentMs
+    )
+  }
+
+  /** Assigns offsets to the longest run of appends that fits the active segment and one writev. */
+  private plan(group: PendingAppend[], from: number): PlannedWrite[] {
+    const planned: PlannedWrite[] = []
+    let position = this.active.size
+    let offset = this.nextOffset
+    let bytes = 0
+    for (let index = from; index < group.length; index++) {
+      const pending = group[index]!
+      if (planned.length > 0 && (planned.length === writeBatchesMax || bytes >= writeBytesMax)) break
+      if (planned.length > 0 && this.needsRoll(position, offset, pending)) break
+      patchBatch(pending.batch, 0, offset, pending.term)
+      planned.push({ pending, position, baseOffset: offset })
+      position += pending.batch.length
+      offset += pending.recordCount
+      bytes += pending.batch.length
+    }
+    return planned
+  }
+
+  private async write(planned: PlannedWrite[]): Promise<void> {
+    const segment = this.active
+    try {
+      await this.io.writev(
+        segment.fd,
+        planned.map((write) => write.pending.batch),
+        segment.size,
+      )
+    } catch (error) {
+      // Part of the write may have landed: cut it off so the file matches what the log holds.
+      const typed = storageError(`appending to ${segment.logPath}`, error)
+      await this.io.truncate(segment.fd, segment.size).catch((truncateError: unknown) => {
+        this.durability.failure ??= storageError(
+          `undoing a failed write to ${segment.logPath}`,
+          truncateError,
+        )
+      })
+      for (const write of planned) write.pending.reject(typed)
+      return
+    }
+    if (segment.isEmpty) segment.rollStartMs = this.now()
+    for (const { pending, position, baseOffset } of planned) {
+      const lastOffset = baseOffset + pending.recordCount - 1
+      segment.recordBatch({
+        position,
+        size: pending.batch.length,
+        baseOffset,
+        lastOffset,
+        maxTimestamp: pending.maxTimestamp,
+      })
+      const result = { baseOffset, lastOffset, maxTimestamp: pending.maxTimestamp }
+      this.nextOffset = lastOffset + 1
+      this.durability.written(lastOffset + 1).then(() => pending.resolve(result), pending.reject)
+    }
+  }
+
+  /** Closes the active segment (fsynced, indexes written) and starts a new one at the log end. */
+  private async roll(): Promise<void> {
+    const previous = this.active
+    await this.io.datasync(previous.fd)
+    this.durability.markSynced(this.nextOffset)
+    await previous.writeIndexFiles()
+    this.segments.push(
+      await Segment.create(this.io, this.directory, this.nextOffset, this.config.indexIntervalBytes),
+    )
+  }
+
+  private async syncActive(): Promise<number> {
+    const endOffset = this.nextOffset
+    if (endOffset > this.durability.syncedEndOffset) await this.io.datasync(this.active.fd)
+    return endOffset
+  }
+
+  /**
+   * Reads whole batches starting with the one that holds `offset`, up to `maxBytes` in all, but
+   * always at least one batch so a consumer can make progress past a batch larger than maxBytes.
+   * Memory held: at most maxBytes plus one index interval, or one batch.
+   * Errors: OFFSET_OUT_OF_RANGE (below the log start or past the log end), LOG_CORRUPTED, LOG_CLOSED.
+   */
+  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    this.checkUsable()
+    this.checkOffset(offset)
+    if (!Number.isInteger(maxBytes) || maxBytes < 1)
+      throw new RangeError(`maxBytes must be a positive integer`)
+    const segments = this.segments
+    for (let index = this.segmentIndexFor(offset); index < segments.length; index++) {
+      const segment = segments[index]!
+      if (offset >= segment.nextOffset) continue
+      const bytes = await this.readFromSegment(segment, offset, maxBytes)
+      if (bytes.length > 0) {
+        const last = lastBatchEnd(bytes)
+        return this.readResult(bytes, last)
+      }
+    }
+    return this.readResult(Buffer.alloc(0), offset)
+  }
+
+  private readResult(bytes: Buffer, nextOffset: number): ReadResult {
+    return { bytes, nextOffset, logStartOffset: this.startOffset, logEndOffset: this.nextOffset }
+  }
+
+  private async readFromSegment(segment: Segment, offset: number, maxBytes: number): Promise<Buffer> {
+    let position = segment.positionFloor(offset)
+    const windowBytes = maxBytes + this.config.indexIntervalBytes + batchHeaderBytes
+    while (position < segment.size) {
+      const buffer = await segment.read(position, Math.min(segment.size - position, windowBytes))
+      const found = findBatches(buffer, offset, maxBytes, (at, problem) =>
+        this.corrupt(segment, position + at, problem),
+      )
+      if (found.end > found.first) return buffer.subarray(found.first, found.end)
+      if (found.first >= 0) {
+        // The first wanted batch is larger than the window: return it alone.
+        const size = buffer.readUInt32BE(found.first + BatchField.batchLength) + BatchField.term
+        return segment.read(position + found.first, size)
+      }
+      if (found.skipped === 0) this.corrupt(segment, position, 'a batch header is cut off inside the segment')
+      position += found.skipped
+    }
+    return Buffer.alloc(0)
+  }
+
+  private corrupt(segment: Segment, position: number, problem: string): never {
+    throw new WeirError('LOG_CORRUPTED', `${segment.logPath} is damaged at byte ${position}: ${problem}`)
+  }
+
+  /**
+   * The offset of the first record whose timestamp is at or after `timestamp`, or undefined when
+   * every record is older. Uses the time index, then reads the headers (and one batch) it points at.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<number | undefined> {
+    this.checkUsable()
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp || segment.nextOffset <= this.startOffset) continue
+      const startOffset = Math.max(segment.timeScanStartOffset(timestamp), this.startOffset)
+      let match: ScannedBatch | undefined
+      await this.scanHeaders(segment, segment.positionFloor(startOffset), segment.size, (batch) => {
+        if (batch.lastOffset < startOffset || batch.maxTimestamp < timestamp) return true
+        match = batch
+        return false
+      })
+      if (match === undefined) continue
+      const { records } = decodeRecordBatch(await segment.read(match.position, match.size))
+      const record = records.find((entry) => entry.offset >= startOffset && entry.timestamp >= timestamp)
+      if (record) return record.offset
+    }
+    return undefined
+  }
+
+  private async scanHeaders(
+    segment: Segment,
+    from: number,
+    to: number,
+    visit: (batch: ScannedBatch) => boolean,
+  ): Promise<void> {
+    const options = { verify: false, chunkBytes: scanChunkBytes, maxBatchBytes: this.config.maxBatchBytes }
+    const result = await scanBatches(this.io, segment.fd, from, to, options, visit)
+    if (result.problem) this.corrupt(segment, result.position, result.problem)
+  }
+
+  /**
+   * Removes every batch from the one holding `offset` onwards (Raft conflict resolution). Cuts at
+   * a batch boundary: when `offset` falls inside a batch, that whole batch goes. Resolves with the
+   * new log end offset. Errors: OFFSET_OUT_OF_RANGE when `offset` is below the log start.
+   */
+  truncateSuffix(offset: number): Promise<number> {
+    return this.serially(async () => {
+      await this.durability.idle()
+      if (offset >= this.nextOffset) return this.nextOffset
+      if (offset < this.startOffset) {
+        throw new WeirError(
+          'OFFSET_OUT_OF_RANGE',
+          `cannot truncate ${this.directory} to ${offset}: ${this.range()}`,
+        )
+      }
+      const keep = this.segmentIndexFor(offset)
+      const removed = this.segments.splice(keep + 1)
+      for (const segment of removed) await segment.delete()
+      const segment = this.active
+      let cut = { position: segment.size, offset: segment.nextOffset }
+      await this.scanHeaders(segment, segment.positionFloor(offset), segment.size, (batch) => {
+        if (batch.lastOffset < offset) return true
+        cut = { position: batch.position, offset: batch.baseOffset }
+        return false
+      })
+      const { timeScanStart } = await segment.truncateTo(cut.position, cut.offset)
+      await this.scanHeaders(segment, timeScanStart, cut.position, (batch) => {
+        segment.noteTimestamp(batch)
+        return true
+      })
+      await segment.removeIndexFiles()
+      if (removed.length > 0) await this.io.syncDirectory(this.directory)
+      this.nextOffset = cut.offset
+      this.durability.truncated(cut.offset)
+      return this.nextOffset
+    })
+  }
+
+  /**
+   * Moves the log start forward to `offset`: reads below it fail, whole segments below it are
+   * deleted. An offset past the log end empties the log, which then continues from `offset` (a
+   * Raft follower installing a snapshot).
+   */
+  truncatePrefix(offset: number): Promise<void> {
+    return this.serially(async () => {
+      if (offset <= this.startOffset) return
+      await writeLogMeta(this.io, this.directory, newLogMeta(offset))
+      this.startOffset = offset
+      if (offset > this.nextOffset) {
+        await this.durability.idle()
+        const fresh = await Segment.create(this.io, this.directory, offset, this.config.indexIntervalBytes)
+        const removed = this.segments.splice(0, this.segments.length, fresh)
+        for (const segment of removed) await segment.delete()
+        this.nextOffset = offset
+        this.durability.markSynced(offset)
+      } else {
+        let count = 0
+        while (count < this.segments.length - 1 && this.segments[count + 1]!.baseOffset <= offset) count++
+        await this.deleteOldest(count)
+      }
+      await this.io.syncDirectory(this.directory)
+    })
+  }
+
+  /** Deletes old segments by `retentionMs` and `retentionBytes`; never the active segment. */
+  applyRetention(): Promise<RetentionResult> {
+    return this.serially(async () => {
+      const summaries = this.segments.map((segment) => ({
+        sizeBytes: segment.size,
+        maxTimestamp: segment.maxTimestamp,
+      }))
+      const count = segmentsToDelete(summaries, this.config, this.now())
+      if (count > 0) {
+        const newStart = Math.max(this.startOffset, this.segments[count]!.baseOffset)
+        await writeLogMeta(this.io, this.directory, newLogMeta(newStart))
+        this.startOffset = newStart
+        await this.deleteOldest(count)
+        await this.io.syncDirectory(this.directory)
+      }
+      return { deletedSegments: count, logStartOffset: this.startOffset }
+    })
+  }
+
+  private async deleteOldest(count: number): Promise<void> {
+    const removed = this.segments.splice(0, count)
+    for (const segment of removed) await segment.delete()
+  }
+
+  /** fsyncs everything appended so far, whatever the policy. */
+  flush(): Promise<void> {
+    return this.serially(() => this.durability.syncNow())
+  }
+
+  /**
+   * Finishes queued appends, fsyncs, writes the active segment's indexes and marks the shutdown
+   * clean, so the next open skips the CRC scan of the active segment.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    const closing = this.serially(async () => {
+      this.closed = true
+      this.durability.stop()
+      await this.durability.syncNow()
+      await this.active.writeIndexFiles()
+      await markCleanShutdown(this.io, this.directory)
+    })
+    try {
+      await closing
+    } finally {
+      this.closed = true
+      this.durability.stop()
+      await Promise.allSettled(this.segments.map((segment) => segment.close()))
+    }
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new WeirError('LOG_CLOSED', `${this.directory} is closed`)
+    if (this.durability.failure) throw this.durability.failure
+  }
+
+  private checkOffset(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > this.nextOffset) {
+      throw new WeirError('OFFSET_OUT_OF_RANGE', `offset ${offset} in ${this.directory}: ${this.range()}`)
+    }
+  }
+
+  private range(): string {
+    return `valid offsets are ${this.startOffset} to ${this.nextOffset}`
+  }
+
+  /** Index of the segment whose range holds `offset` (the last one with baseOffset <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let low = 0
+    let high = this.segments.length - 1
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1
+      if (this.segments[middle]!.baseOffset <= offset) low = middle
+      else high = middle - 1
+    }
+    return low
+  }
+}
+
+interface FoundBatches {
+  /** Start of the first batch holding an offset >= the wanted one, or -1. */
+  readonly first: number
+  /** End of the last whole batch taken; equal to `first` when none fit. */
+  readonly end: number
+  /** Bytes of whole batches skipped below the wanted offset, when none was found. */
+  readonly skipped: number
+}
+
+/** Finds, in a window of segment bytes, the whole batches to return for a read. Pure. */
+function findBatches(
+  buffer: Buffer,
+  offset: number,
+  maxBytes: number,
+  corrupt: (at: number, problem: string) => never,
+): FoundBatches {
+  let at = 0
+  let first = -1
+  let end = -1
+  while (at + batchHeaderBytes <= buffer.length) {
+    const size = buffer.readUInt32BE(at + BatchField.batchLength) + BatchField.term
+    if (size < batchHeaderBytes) corrupt(at, `batch length field says ${size} bytes`)
+    const lastOffset = readUint64(buffer, at) + buffer.readUInt32BE(at + BatchField.lastOffsetDelta)
+    if (first < 0) {
+      if (lastOffset < offset) {
+        at += size
+        continue
+      }
+      first = at
+      end = at
+    }
+    if (at + size > buffer.length || (end > first && at + size - first > maxBytes)) break
+    at += size
+    end = at
+  }
+  // A skipped batch may end past the window: its header says where the next one starts.
+  return first < 0 ? { first, end: first, skipped: at } : { first, end, skipped: 0 }
+}
+
+function lastBatchEnd(bytes: Buffer): number {
+  let at = 0
+  let nextOffset = 0
+  while (at < bytes.length) {
+    nextOffset = readUint64(bytes, at) + bytes.readUInt32BE(at + BatchField.lastOffsetDelta) + 1
+    at += bytes.readUInt32BE(at + BatchField.batchLength) + BatchField.term
+  }
+  return nextOffset
+}

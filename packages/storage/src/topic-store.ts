@@ -1,0 +1,96 @@
+// A data directory of topics: what a broker opens at start-up. Marked by `weir-data.json`, so a
+// mistyped --data-dir pointing at someone else's files is refused rather than filled.
+import { join } from 'node:path'
+import { WeirError } from '@weir/protocol'
+import { type FileIo, nodeFileIo } from './file-io.js'
+import { storageError } from './io-errors.js'
+import type { LogConfig } from './log-config.js'
+import { checkTopicName, Topic, type TopicOptions, topicMetaFileName } from './topic.js'
+
+export const dataMarkerFileName = 'weir-data.json'
+
+export class TopicStore {
+  private constructor(
+    readonly dataDirectory: string,
+    private readonly io: FileIo,
+    private readonly options: TopicOptions,
+    private readonly open: Map<string, Topic>,
+  ) {}
+
+  /** Opens (or initialises) a data directory and every topic in it. Errors: NOT_A_WEIR_LOG and the logs'. */
+  static async open(dataDirectory: string, options: TopicOptions = {}): Promise<TopicStore> {
+    const io = options.io ?? nodeFileIo
+    const names = (await io.exists(dataDirectory)) ? await io.readdir(dataDirectory) : []
+    if (names.length > 0 && !names.includes(dataMarkerFileName)) {
+      throw new WeirError(
+        'NOT_A_WEIR_LOG',
+        `${dataDirectory} is not empty (${names.slice(0, 3).join(', ')}) and has no ${dataMarkerFileName}`,
+      )
+    }
+    if (names.length === 0) {
+      try {
+        await io.mkdir(dataDirectory)
+        await io.writeFileAtomic(
+          join(dataDirectory, dataMarkerFileName),
+          Buffer.from('{"format":"weir-data","version":1}\n'),
+        )
+      } catch (error) {
+        throw storageError(`initialising data directory ${dataDirectory}`, error)
+      }
+    }
+    const topics = new Map<string, Topic>()
+    try {
+      for (const name of names.sort()) {
+        if (await io.exists(join(dataDirectory, name, topicMetaFileName))) {
+          topics.set(name, await Topic.open(dataDirectory, name, options))
+        }
+      }
+    } catch (error) {
+      await Promise.allSettled([...topics.values()].map((topic) => topic.close()))
+      throw error
+    }
+    return new TopicStore(dataDirectory, io, options, topics)
+  }
+
+  topicNames(): string[] {
+    return [...this.open.keys()]
+  }
+
+  /** Errors: UNKNOWN_TOPIC. */
+  topic(name: string): Topic {
+    const topic = this.open.get(name)
+    if (!topic) throw new WeirError('UNKNOWN_TOPIC', `no topic ${name} in ${this.dataDirectory}`)
+    return topic
+  }
+
+  async createTopic(name: string, partitions: number, config: Partial<LogConfig> = {}): Promise<Topic> {
+    checkTopicName(name)
+    if (this.open.has(name)) throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`)
+    const topic = await Topic.create(this.dataDirectory, name, { ...this.options, partitions, config })
+    this.open.set(name, topic)
+    return topic
+  }
+
+  /** Closes the topic's logs and removes its directory. Errors: UNKNOWN_TOPIC. */
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.topic(name)
+    this.open.delete(name)
+    await topic.close()
+    try {
+      // The marker goes first: a crash mid-delete leaves no directory that looks like a topic.
+      await this.io.unlink(join(topic.directory, topicMetaFileName))
+      await this.io.rmdir(topic.directory)
+      await this.io.syncDirectory(this.dataDirectory)
+    } catch (error) {
+      throw storageError(`deleting topic ${name}`, error)
+    }
+  }
+
+  async close(): Promise<void> {
+    const topics = [...this.open.values()]
+    this.open.clear()
+    const results = await Promise.allSettled(topics.map((topic) => topic.close()))
+    const failure = results.find((result) => result.status === 'rejected')
+    if (failure) throw (failure as PromiseRejectedResult).reason
+  }
+}

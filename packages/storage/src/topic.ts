@@ -1,0 +1,198 @@
+// A named topic: N partition logs under `<dataDir>/<topic>/<partition>/` and a `topic.json` that
+// records the partition count and config, so reopening needs only the name.
+import { join } from 'node:path'
+import {
+  choosePartition,
+  encodeRecordBatch,
+  type RecordInput,
+  StickyPartitioner,
+  WeirError,
+} from '@weir/protocol'
+import { type FileIo, nodeFileIo } from './file-io.js'
+import { storageError } from './io-errors.js'
+import { type LogConfig, resolveLogConfig } from './log-config.js'
+import { type AppendOptions, type AppendResult, PartitionLog, type ReadResult } from './partition-log.js'
+
+export const topicMetaFileName = 'topic.json'
+export const partitionCountMax = 10_000
+const topicNamePattern = /^[a-zA-Z0-9._-]{1,249}$/
+
+export interface TopicMetadata {
+  readonly name: string
+  readonly partitions: number
+  /** Only the fields set at creation; defaults fill the rest when opening, so they can improve. */
+  readonly config: Partial<LogConfig>
+}
+
+export interface TopicOptions {
+  readonly io?: FileIo
+  readonly now?: () => number
+  /** Where keyless records start; injected for deterministic tests. */
+  readonly random?: () => number
+}
+
+export interface CreateTopicOptions extends TopicOptions {
+  readonly partitions: number
+  readonly config?: Partial<LogConfig>
+}
+
+export interface ProducedRecord {
+  readonly partition: number
+  readonly offset: number
+}
+
+export function checkTopicName(name: string): void {
+  if (!topicNamePattern.test(name) || name === '.' || name === '..') {
+    throw new WeirError('INVALID_TOPIC', `invalid topic name ${JSON.stringify(name)}`)
+  }
+}
+
+export class Topic {
+  private readonly sticky: StickyPartitioner
+
+  private constructor(
+    readonly name: string,
+    readonly directory: string,
+    readonly config: LogConfig,
+    private readonly logs: PartitionLog[],
+    random: () => number,
+  ) {
+    this.sticky = new StickyPartitioner(random)
+  }
+
+  /** Creates a topic. Errors: INVALID_TOPIC, INVALID_CONFIG, TOPIC_ALREADY_EXISTS. */
+  static async create(dataDirectory: string, name: string, options: CreateTopicOptions): Promise<Topic> {
+    checkTopicName(name)
+    const { partitions } = options
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > partitionCountMax) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `partitions must be an integer from 1 to ${partitionCountMax}, got ${partitions}`,
+      )
+    }
+    resolveLogConfig(options.config)
+    const io = options.io ?? nodeFileIo
+    const directory = join(dataDirectory, name)
+    if (await io.exists(join(directory, topicMetaFileName))) {
+      throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists in ${dataDirectory}`)
+    }
+    try {
+      await io.mkdir(directory)
+      const metadata: TopicMetadata = { name, partitions, config: options.config ?? {} }
+      // The partitions first, the marker last: a crash in between leaves no half-made topic behind a marker.
+      for (let partition = 0; partition < partitions; partition++) {
+        await (await PartitionLog.open(join(directory, String(partition)), { ...options, io })).close()
+      }
+      await io.writeFileAtomic(
+        join(directory, topicMetaFileName),
+        Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`),
+      )
+      await io.syncDirectory(dataDirectory)
+    } catch (error) {
+      throw storageError(`creating topic ${name} in ${dataDirectory}`, error)
+    }
+    return Topic.open(dataDirectory, name, options)
+  }
+
+  /** Opens an existing topic and every partition log (recovering each). Errors: UNKNOWN_TOPIC and the log's. */
+  static async open(dataDirectory: string, name: string, options: TopicOptions = {}): Promise<Topic> {
+    checkTopicName(name)
+    const io = options.io ?? nodeFileIo
+    const directory = join(dataDirectory, name)
+    const metadata = await readTopicMetadata(io, directory, name)
+    const config = resolveLogConfig(metadata.config)
+    const logs: PartitionLog[] = []
+    try {
+      for (let partition = 0; partition < metadata.partitions; partition++) {
+        const logOptions = { config: metadata.config, io, ...(options.now ? { now: options.now } : {}) }
+        logs.push(await PartitionLog.open(join(directory, String(partition)), logOptions))
+      }
+    } catch (error) {
+      await Promise.allSettled(logs.map((log) => log.close()))
+      throw error
+    }
+    return new Topic(name, directory, config, logs, options.random ?? Math.random)
+  }
+
+  get partitionCount(): number {
+    return this.logs.length
+  }
+
+  /** The log of one partition. Errors: UNKNOWN_PARTITION. */
+  partition(partition: number): PartitionLog {
+    const log = Number.isInteger(partition) ? this.logs[partition] : undefined
+    if (!log) {
+      throw new WeirError(
+        'UNKNOWN_PARTITION',
+        `topic ${this.name} has partitions 0 to ${this.logs.length - 1}, not ${partition}`,
+      )
+    }
+    return log
+  }
+
+  /** murmur3 of the key for keyed records; the sticky partition for keyless ones. */
+  partitionFor(key: string | Uint8Array | null | undefined): number {
+    return choosePartition(key, this.logs.length, this.sticky)
+  }
+
+  append(partition: number, batch: Buffer, options?: AppendOptions): Promise<AppendResult> {
+    return this.partition(partition).append(batch, options)
+  }
+
+  read(partition: number, offset: number, maxBytes: number): Promise<ReadResult> {
+    return this.partition(partition).read(offset, maxBytes)
+  }
+
+  /**
+   * Convenience for embedded use and demos: routes each record to its partition, builds one batch
+   * per partition, appends them all, and returns where each record landed (in input order).
+   */
+  async produce(records: readonly RecordInput[], timestamp: number): Promise<ProducedRecord[]> {
+    const byPartition = new Map<number, number[]>()
+    records.forEach((record, index) => {
+      const partition = this.partitionFor(record.key)
+      const indexes = byPartition.get(partition) ?? []
+      indexes.push(index)
+      byPartition.set(partition, indexes)
+    })
+    if (records.some((record) => record.key == null)) this.sticky.batchSealed(this.logs.length)
+    const placed = new Array<ProducedRecord>(records.length)
+    await Promise.all(
+      [...byPartition].map(async ([partition, indexes]) => {
+        const batch = encodeRecordBatch(
+          indexes.map((index) => records[index]!),
+          { timestamp },
+        )
+        const { baseOffset } = await this.append(partition, batch)
+        indexes.forEach((index, position) => (placed[index] = { partition, offset: baseOffset + position }))
+      }),
+    )
+    return placed
+  }
+
+  async applyRetention(): Promise<number> {
+    const results = await Promise.all(this.logs.map((log) => log.applyRetention()))
+    return results.reduce((total, result) => total + result.deletedSegments, 0)
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled(this.logs.map((log) => log.close()))
+    const failure = results.find((result) => result.status === 'rejected')
+    if (failure) throw (failure as PromiseRejectedResult).reason
+  }
+}
+
+async function readTopicMetadata(io: FileIo, directory: string, name: string): Promise<TopicMetadata> {
+  const path = join(directory, topicMetaFileName)
+  if (!(await io.exists(path))) throw new WeirError('UNKNOWN_TOPIC', `no topic ${name} (looked for ${path})`)
+  let metadata: TopicMetadata
+  try {
+    metadata = JSON.parse((await io.readFile(path)).toString('utf8')) as TopicMetadata
+  } catch (error) {
+    throw new WeirError('NOT_A_WEIR_LOG', `${path} is not valid JSON`, { cause: error })
+  }
+  if (metadata.name !== name || !Number.isInteger(metadata.partitions) || metadata.partitions < 1) {
+    throw new WeirError('NOT_A_WEIR_LOG', `${path} does not describe topic ${name}`)
+  }
+  return metadata
+}

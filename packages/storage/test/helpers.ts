@@ -1,0 +1,129 @@
+// Shared test helpers: temp directories, batch builders, and a file-I/O wrapper that counts and injects faults.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  type DecodedRecord,
+  decodeRecordBatch,
+  type ErrorName,
+  encodeRecordBatch,
+  isWeirError,
+  splitBatches,
+  type WeirError,
+} from '@weir/protocol'
+import { type FileIo, nodeFileIo, type PartitionLog } from '../src/index.js'
+
+const created: string[] = []
+
+export function tempDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'weir-storage-'))
+  created.push(directory)
+  return directory
+}
+
+export function removeTempDirectories(): void {
+  for (const directory of created.splice(0)) rmSync(directory, { recursive: true, force: true })
+}
+
+/** A batch of `count` records with values `${label}-${index}` padded to `valueBytes`. */
+export function makeBatch(
+  count: number,
+  options: { label?: string; valueBytes?: number; timestamp?: number } = {},
+) {
+  const label = options.label ?? 'v'
+  const records = Array.from({ length: count }, (_, index) => ({
+    key: Buffer.from(`k${index}`),
+    value: Buffer.from(`${label}-${index}`.padEnd(options.valueBytes ?? 0, '.')),
+  }))
+  return encodeRecordBatch(records, { timestamp: options.timestamp ?? 1_700_000_000_000 })
+}
+
+/** Every record from `from` to the log end, decoded, reading `maxBytes` at a time. */
+export async function readAll(
+  log: PartitionLog,
+  from = log.logStartOffset,
+  maxBytes = 64 * 1024,
+): Promise<DecodedRecord[]> {
+  const records: DecodedRecord[] = []
+  let offset = from
+  while (offset < log.logEndOffset) {
+    const result = await log.read(offset, maxBytes)
+    if (result.bytes.length === 0) break
+    for (const batch of splitBatches(result.bytes)) {
+      for (const record of decodeRecordBatch(batch).records) if (record.offset >= offset) records.push(record)
+    }
+    offset = result.nextOffset
+  }
+  return records
+}
+
+export function values(records: readonly DecodedRecord[]): string[] {
+  return records.map((record) => record.value?.toString() ?? '<null>')
+}
+
+export interface CountingIo extends FileIo {
+  readonly counts: { datasync: number; writev: number }
+  /** Makes the next matching calls fail with this errno code. */
+  failNext(operation: 'writev' | 'datasync' | 'open', code: string, times?: number): void
+  /** Holds every datasync until released: lets a test see that appends wait for it. */
+  holdDatasync(): () => void
+}
+
+export function countingIo(): CountingIo {
+  const counts = { datasync: 0, writev: 0 }
+  const failures = new Map<string, { code: string; times: number }>()
+  let held: Promise<void> | undefined
+  const maybeFail = (operation: string) => {
+    const failure = failures.get(operation)
+    if (!failure) return
+    if (--failure.times <= 0) failures.delete(operation)
+    throw Object.assign(new Error(`${failure.code}: injected`), { code: failure.code })
+  }
+  return {
+    ...nodeFileIo,
+    counts,
+    failNext(operation, code, times = 1) {
+      failures.set(operation, { code, times })
+    },
+    holdDatasync() {
+      let release!: () => void
+      held = new Promise((resolve) => (release = resolve))
+      return () => {
+        held = undefined
+        release()
+      }
+    },
+    async open(path, create) {
+      maybeFail('open')
+      return nodeFileIo.open(path, create)
+    },
+    async writev(fd, buffers, position) {
+      counts.writev++
+      maybeFail('writev')
+      return nodeFileIo.writev(fd, buffers, position)
+    },
+    async datasync(fd) {
+      counts.datasync++
+      if (held) await held
+      maybeFail('datasync')
+      return nodeFileIo.datasync(fd)
+    },
+  }
+}
+
+/** Awaits `promise` and checks it rejects with a WeirError of `code` (and a message matching `pattern`). */
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorName,
+  pattern?: RegExp,
+): Promise<WeirError> {
+  try {
+    await promise
+  } catch (error) {
+    if (!isWeirError(error, code)) throw new Error(`expected ${code}, got ${String(error)}`, { cause: error })
+    if (pattern && !pattern.test(error.message))
+      throw new Error(`message ${JSON.stringify(error.message)} does not match ${pattern}`)
+    return error
+  }
+  throw new Error(`expected a ${code} rejection, but the promise resolved`)
+}
