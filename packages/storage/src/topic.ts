@@ -164,7 +164,9 @@ export class Topic {
           { timestamp },
         )
         const { baseOffset } = await this.append(partition, batch)
-        indexes.forEach((index, position) => (placed[index] = { partition, offset: baseOffset + position }))
+        indexes.forEach((index, position) => {
+          placed[index] = { partition, offset: baseOffset + position }
+        })
       }),
     )
     return placed
