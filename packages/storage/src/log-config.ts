@@ -61,7 +61,9 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
   const segmentBytes = given.segmentBytes ?? defaultLogConfig.segmentBytes
   // A small segment lowers the default batch limit with it; an explicit limit is checked instead.
   const maxBatchBytes = given.maxBatchBytes ?? Math.min(defaultLogConfig.maxBatchBytes, segmentBytes)
-  const config: LogConfig = { ...defaultLogConfig, ...given, maxBatchBytes }
+  const indexIntervalBytes =
+    given.indexIntervalBytes ?? Math.min(defaultLogConfig.indexIntervalBytes, segmentBytes)
+  const config: LogConfig = { ...defaultLogConfig, ...given, maxBatchBytes, indexIntervalBytes }
   checkInteger('segmentBytes', config.segmentBytes, segmentBytesMin, segmentBytesMax)
   checkInteger('segmentMs', config.segmentMs, 1, Number.MAX_SAFE_INTEGER)
   checkLimitOrUnlimited('retentionMs', config.retentionMs)

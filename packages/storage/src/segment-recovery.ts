@@ -65,14 +65,14 @@ async function recoverSegment(
   if (!isActive) {
     throw new WeirError(
       'LOG_CORRUPTED',
-      `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem ?? 'batch offsets go backwards'}`,
+      `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem}`,
     )
   }
   // Only the active segment can hold a torn write: everything before the cut was whole and intact.
   await io.truncate(segment.fd, result.position)
   await io.datasync(segment.fd)
   report.truncatedBytes += fileSize - result.position
-  report.truncationReason = `${segment.logPath} at byte ${result.position}: ${result.problem ?? 'batch offsets go backwards'}`
+  report.truncationReason = `${segment.logPath} at byte ${result.position}: ${result.problem}`
 }
 
 async function loadIndexFiles(io: FileIo, segment: Segment, fileSize: number) {
@@ -128,19 +128,29 @@ async function rebuildFromLog(
   config: LogConfig,
 ): Promise<ScanResult> {
   segment.resetIndexes()
-  let expectedOffset: number | undefined
-  return scanBatches(
+  let expectedOffset = segment.baseOffset
+  let lastTerm = 0
+  let problem: string | undefined
+  const result = await scanBatches(
     io,
     segment.fd,
     0,
     fileSize,
     { verify: true, chunkBytes: scanChunkBytes, maxBatchBytes: config.maxBatchBytes },
     (batch) => {
-      // Offsets only grow inside a segment; a batch that goes back is damage, even with a good CRC.
-      if (batch.baseOffset < (expectedOffset ?? segment.baseOffset)) return false
+      // baseOffset and term sit outside the CRC (they are patched in place), so check them by
+      // what must hold: offsets in a segment are contiguous, terms never go down.
+      if (batch.baseOffset !== expectedOffset) {
+        problem = `batch baseOffset ${batch.baseOffset} where ${expectedOffset} was expected`
+      } else if (batch.term < lastTerm) {
+        problem = `batch term ${batch.term} after term ${lastTerm}`
+      }
+      if (problem) return false
       expectedOffset = batch.lastOffset + 1
+      lastTerm = batch.term
       segment.recordBatch(batch)
       return true
     },
   )
+  return problem ? { position: result.position, problem } : result
 }

@@ -10,6 +10,7 @@ export interface ScannedBatch {
   readonly lastOffset: number
   readonly firstTimestamp: number
   readonly maxTimestamp: number
+  readonly term: number
 }
 
 export interface ScanOptions {
@@ -69,6 +70,7 @@ export async function scanBatches(
       lastOffset: baseOffset + buffer.readUInt32BE(at + BatchField.lastOffsetDelta),
       firstTimestamp: readInt64(buffer, at + BatchField.firstTimestamp),
       maxTimestamp: readInt64(buffer, at + BatchField.maxTimestamp),
+      term: buffer.readUInt32BE(at + BatchField.term),
     }
     if (visit(batch) === false) return { position }
     position += size
