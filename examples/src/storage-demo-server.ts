@@ -116,7 +116,8 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 function sendError(response: ServerResponse, error: unknown): void {
   if (isWeirError(error)) {
     const status = error.code === 'UNKNOWN_TOPIC' || error.code === 'UNKNOWN_PARTITION' ? 404 : 400
-    return send(response, status, { error: error.code, message: error.message })
+    send(response, status, { error: error.code, message: error.message })
+    return
   }
   const message = error instanceof Error ? error.message : String(error)
   send(response, error instanceof SyntaxError || error instanceof RangeError ? 400 : 500, {
