@@ -372,8 +372,13 @@ export class PartitionLog {
       )
       if (found.end > found.first) return buffer.subarray(found.first, found.end)
       if (found.first >= 0) {
-        // The first wanted batch is larger than the window: return it alone.
         const size = buffer.readUInt32BE(found.first + BatchField.batchLength) + BatchField.term
+        if (size <= windowBytes) {
+          // The batch only straddles the window's edge: the next window starts with it.
+          position += found.first
+          continue
+        }
+        // The first wanted batch is larger than the window: return it alone.
         const whole = await segment.read(position + found.first, size)
         const check = inspectBatch(whole, 0, whole.length)
         if (!check.ok) this.corrupt(segment, position + found.first, check.reason)

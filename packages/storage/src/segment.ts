@@ -1,6 +1,7 @@
 // One segment: `<baseOffset, 20 digits>.log` plus its sparse `.index` and `.timeindex`. Holds the
 // in-memory indexes and the open file; knows nothing of offsets assignment or durability policy.
 import { join } from 'node:path'
+import { WeirError } from '@weir/protocol'
 import type { FileIo } from './file-io.js'
 import type { ScannedBatch } from './segment-scan.js'
 import { SparseIndex } from './sparse-index.js'
@@ -175,6 +176,12 @@ export class Segment {
 
   /** Reads file bytes; keeps the file open until the read is done even if the segment is deleted. */
   async read(position: number, length: number): Promise<Buffer> {
+    if (!this.fdOpen) {
+      throw new WeirError(
+        'OFFSET_OUT_OF_RANGE',
+        `${this.logPath} was deleted (retention or truncation) during the read`,
+      )
+    }
     this.readers++
     try {
       return await this.io.read(this.fd, position, length)

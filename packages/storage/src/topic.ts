@@ -83,6 +83,7 @@ export class Topic {
       for (let partition = 0; partition < partitions; partition++) {
         await (await PartitionLog.open(join(directory, String(partition)), { ...options, io })).close()
       }
+      await io.syncDirectory(directory)
       await io.writeFileAtomic(
         join(directory, topicMetaFileName),
         Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`),
