@@ -1,0 +1,102 @@
+// `pnpm bench [-- --suite quick|full] [--out <dir>]`: runs the storage benchmarks, prints progress
+// and then the tables, and writes <out>/<YYYY-MM-DD>-storage-<suite>.json and .md.
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { describeMachine } from './machine.js'
+import { secondsSince } from './measurement.js'
+import { describeRun, renderMarkdown, renderText, storageTables } from './report.js'
+import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
+import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
+import { checkTargets } from './targets.js'
+
+const usage = 'usage: pnpm bench [-- --suite quick|full] [--out <dir>]'
+const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
+
+interface Options {
+  readonly suite: SuiteName
+  readonly outDirectory: string
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    // `pnpm bench -- --suite full` hands the script a literal `--`; it means nothing here.
+    args: argv.filter((argument) => argument !== '--'),
+    options: { suite: { type: 'string', default: 'quick' }, out: { type: 'string' } },
+  })
+  const suite = suiteNames.find((name) => name === values.suite)
+  if (!suite) throw new Error(`--suite must be one of ${suiteNames.join(', ')}, got ${values.suite}`)
+  // pnpm runs the script inside bench/; a relative --out means relative to where the user typed it.
+  const base = process.env.INIT_CWD ?? process.cwd()
+  return { suite, outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out) }
+}
+
+function consoleReporter(): SuiteReporter {
+  const quartersMax = 4
+  let quarter = 1
+  let runStartedMs = 0
+  return {
+    caseStarted(step, steps, label) {
+      console.log(`[${step}/${steps}] ${label}`)
+    },
+    runStarted(run, runs) {
+      quarter = 1
+      runStartedMs = performance.now()
+      process.stdout.write(`  run ${run}/${runs}:`)
+    },
+    progress(done, total) {
+      while (quarter <= quartersMax && done >= (total * quarter) / 4) {
+        process.stdout.write(` ${quarter * 25}%`)
+        quarter++
+      }
+    },
+    runFinished(summary) {
+      process.stdout.write(`: ${summary} (${secondsSince(runStartedMs).toFixed(2)} s with setup)\n`)
+    },
+    medianChosen(summary) {
+      console.log(`  median: ${summary}`)
+    },
+  }
+}
+
+/** Local calendar date, as the person running the benchmark reads it. */
+function today(): string {
+  const now = new Date()
+  const pad = (value: number) => String(value).padStart(2, '0')
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  await writeFile(`${path}.tmp`, content)
+  await rename(`${path}.tmp`, path)
+}
+
+async function main(options: Options): Promise<void> {
+  const machine = describeMachine()
+  const date = today()
+  const startedAt = new Date().toISOString()
+  const heading = describeRun({ suite: options.suite, date, machine })
+  console.log(`${heading}\n`)
+  const sizes = suiteSizes[options.suite]
+  const results = await runStorageSuite(storageSuite(sizes), consoleReporter())
+  const targets = checkTargets(results)
+  const tables = storageTables(results, targets)
+  console.log(`\n${renderText(heading, tables)}`)
+
+  await mkdir(options.outDirectory, { recursive: true })
+  const base = join(options.outDirectory, `${date}-storage-${options.suite}`)
+  const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
+  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
+  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
+  console.log(`wrote ${base}.json and ${base}.md`)
+}
+
+let options: Options
+try {
+  options = parseOptions(process.argv.slice(2))
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`)
+  process.exit(2)
+}
+await main(options)
