@@ -121,6 +121,39 @@ export const ErrorCodes = {
     retriable: false,
     message: 'The log has been closed; open it again before using it.',
   },
+  UNKNOWN_API: {
+    code: 23,
+    retriable: false,
+    message: 'The broker does not know this API key; check ApiVersions and upgrade the broker or client.',
+  },
+  BROKER_UNAVAILABLE: {
+    code: 24,
+    retriable: true,
+    message:
+      'Could not connect to the broker; check that it is running and that --bootstrap/brokers point at it.',
+  },
+  CONNECTION_CLOSED: {
+    code: 25,
+    retriable: true,
+    message:
+      'The connection closed before the response arrived; the request may or may not have been applied.',
+  },
+  BROKER_SHUTTING_DOWN: {
+    code: 26,
+    retriable: true,
+    message: 'The broker is shutting down; retry against it once it is back, or against another broker.',
+  },
+  CLIENT_CLOSED: {
+    code: 27,
+    retriable: false,
+    message: 'The client, producer or consumer was closed; create a new one.',
+  },
+  LIMIT_EXCEEDED: {
+    code: 28,
+    retriable: true,
+    message:
+      'A broker limit was reached (connections or in-flight requests); back off and retry, or raise the limit.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -1,4 +1,18 @@
+export * from './apis/index.js'
+export { decodeBody, encodeBody } from './body-codec.js'
 export { type ErrorCodeEntry, ErrorCodes, type ErrorName, errorNameOf } from './error-codes.js'
+export {
+  encodeRequestFrame,
+  encodeResponseFrame,
+  FrameReader,
+  frameBytesMaxDefault,
+  frameLengthBytes,
+  parseRequestFrame,
+  parseResponseFrame,
+  type RequestHeader,
+  requestHeaderBytes,
+  responseHeaderBytes,
+} from './frame.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
 export {
   type DecodedBatch,
@@ -36,5 +50,11 @@ export {
   writeInt64,
   writeUint64,
 } from './record-batch-layout.js'
+export {
+  checkTopicConfig,
+  parseTopicConfigEntries,
+  type TopicConfig,
+  topicConfigKeys,
+} from './topic-config.js'
 export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
-export { isWeirError, WeirError } from './weir-error.js'
+export { errorFromWire, isWeirError, WeirError } from './weir-error.js'

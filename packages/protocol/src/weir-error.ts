@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorName } from './error-codes.js'
+import { ErrorCodes, type ErrorName, errorNameOf } from './error-codes.js'
 
 /**
  * The error every Weir package throws for operating errors (bad input, full disks, missing
@@ -18,6 +18,19 @@ export class WeirError extends Error {
     this.errorCode = entry.code
     this.retriable = entry.retriable
   }
+}
+
+/** Rebuilds the error a broker sent as a wire code; an unknown code becomes UNKNOWN_SERVER_ERROR. */
+export function errorFromWire(errorCode: number, errorMessage?: string): WeirError {
+  const name = errorNameOf(errorCode)
+  if (name === undefined)
+    return new WeirError(
+      'UNKNOWN_SERVER_ERROR',
+      `broker sent unknown error code ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`,
+    )
+  const error = new WeirError(name)
+  if (errorMessage) error.message = errorMessage
+  return error
 }
 
 export function isWeirError(error: unknown, code?: ErrorName): error is WeirError {

@@ -1,0 +1,30 @@
+// What every API file exports: its key, the versions this build speaks, and shape-checking
+// decoders. Encoding is the shared msgpack body codec applied to the typed object.
+export interface ApiDefinition<Request, Response> {
+  readonly name: string
+  readonly apiKey: number
+  readonly versionMin: number
+  readonly versionMax: number
+  /** Checks a decoded msgpack body; INVALID_REQUEST naming the bad field otherwise. */
+  decodeRequest(body: unknown): Request
+  decodeResponse(body: unknown): Response
+}
+
+/** Wire keys. 0-9 client data APIs, 10-29 consumer groups, 30-49 broker-to-broker. Never reused. */
+export const ApiKeys = {
+  ApiVersions: 0,
+  Metadata: 1,
+  CreateTopics: 2,
+  DeleteTopics: 3,
+  Produce: 4,
+  Fetch: 5,
+  ListOffsets: 6,
+} as const
+
+export type ApiName = keyof typeof ApiKeys
+
+/** Per-partition or per-topic outcome: errorCode 0 is success. */
+export interface ErrorFields {
+  readonly errorCode: number
+  readonly errorMessage?: string
+}

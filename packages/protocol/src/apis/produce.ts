@@ -1,0 +1,98 @@
+// Produce (key 4), v0. Record batches travel as msgpack bin, byte for byte as the client encoded
+// them (see docs/record-batch.md); the broker validates length and CRC, patches baseOffset and
+// term in place, and appends them verbatim.
+//   request  = { acks: 0 | 1 | -1, timeoutMs, topics: [{ name, partitions: [{ partition, records: bin }] }] }
+//   response = { errorCode?, errorMessage?, topics: [{ name, partitions:
+//                  [{ partition, errorCode, errorMessage?, baseOffset, logStartOffset }] }] }
+// `records` holds one or more whole batches. acks 0 gets no response frame at all; 1 (leader)
+// answers once the leader appended; -1 (all) once the write is as durable as the topic's fsync
+// policy says (and, with replication, committed by a majority).
+import { array, bytes, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
+import { errorFields } from './metadata.js'
+
+export const Acks = { none: 0, leader: 1, all: -1 } as const
+export type AcksName = keyof typeof Acks
+export type AcksValue = (typeof Acks)[AcksName]
+
+export interface ProducePartitionData {
+  readonly partition: number
+  readonly records: Buffer
+}
+
+export interface ProduceTopicData {
+  readonly name: string
+  readonly partitions: readonly ProducePartitionData[]
+}
+
+export interface ProduceRequest {
+  readonly acks: AcksValue
+  readonly timeoutMs: number
+  readonly topics: readonly ProduceTopicData[]
+}
+
+export interface ProducePartitionResult extends ErrorFields {
+  readonly partition: number
+  /** Offset of the first record written; -1 on error. */
+  readonly baseOffset: number
+  readonly logStartOffset: number
+}
+
+export interface ProduceResponse extends ResponseError {
+  readonly topics: readonly {
+    readonly name: string
+    readonly partitions: readonly ProducePartitionResult[]
+  }[]
+}
+
+function decodeAcks(value: number): AcksValue {
+  return value === 65_535 ? Acks.all : (value as AcksValue)
+}
+
+export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
+  name: 'Produce',
+  apiKey: ApiKeys.Produce,
+  versionMin: 0,
+  versionMax: 0,
+  decodeRequest(body) {
+    const fields = object(body, 'Produce')
+    return {
+      acks: decodeAcks(integer(fields, 'acks', 'Produce', -1, 1)),
+      timeoutMs: integer(fields, 'timeoutMs', 'Produce', 0, 2_147_483_647),
+      topics: array(fields, 'topics', 'Produce', (value, path) => {
+        const topic = object(value, path)
+        return {
+          name: string(topic, 'name', path, 1000),
+          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
+            const partition = object(entry, entryPath)
+            return {
+              partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
+              records: bytes(partition, 'records', entryPath),
+            }
+          }),
+        }
+      }),
+    }
+  },
+  decodeResponse(body) {
+    const fields = object(body, 'Produce')
+    return {
+      ...responseError(fields, 'Produce'),
+      topics: array(fields, 'topics', 'Produce', (value, path) => {
+        const topic = object(value, path)
+        return {
+          name: string(topic, 'name', path),
+          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
+            const partition = object(entry, entryPath)
+            return {
+              ...errorFields(partition, entryPath),
+              partition: integer(partition, 'partition', entryPath),
+              baseOffset: integer(partition, 'baseOffset', entryPath, -1),
+              logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
+            }
+          }),
+        }
+      }),
+    }
+  },
+}

@@ -1,0 +1,76 @@
+// Topic configuration as it travels on the wire, in topic metadata and in `--config k=v` flags.
+// Every field is optional: a broker fills what is missing from its defaults.
+import { WeirError } from './weir-error.js'
+
+export interface TopicConfig {
+  /** Delete closed segments whose newest record is older than this; -1 keeps them forever. */
+  readonly retentionMs?: number
+  /** Delete the oldest closed segments while a partition is larger than this; -1 for no limit. */
+  readonly retentionBytes?: number
+  readonly segmentBytes?: number
+  readonly segmentMs?: number
+  /** 'always' (group commit), a number of ms between fsyncs, or 'never'. */
+  readonly fsync?: 'always' | 'never' | number
+  /** Largest record batch a Produce may carry for this topic. */
+  readonly maxMessageBytes?: number
+}
+
+export const topicConfigKeys = [
+  'retentionMs',
+  'retentionBytes',
+  'segmentBytes',
+  'segmentMs',
+  'fsync',
+  'maxMessageBytes',
+] as const satisfies readonly (keyof TopicConfig)[]
+
+type TopicConfigKey = (typeof topicConfigKeys)[number]
+
+function isConfigKey(key: string): key is TopicConfigKey {
+  return (topicConfigKeys as readonly string[]).includes(key)
+}
+
+/** Checks types only; ranges are checked where the config is applied (the broker's log config). */
+export function checkTopicConfig(value: unknown, path = 'config'): TopicConfig {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new WeirError('INVALID_CONFIG', `${path} must be a map of ${topicConfigKeys.join(', ')}`)
+  }
+  const config: Record<string, number | string> = {}
+  for (const [key, entry] of Object.entries(value)) {
+    if (!isConfigKey(key)) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `${path}.${key} is not a topic config; known: ${topicConfigKeys.join(', ')}`,
+      )
+    }
+    if (entry === undefined) continue
+    const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
+    if (!fsyncWord && (typeof entry !== 'number' || !Number.isInteger(entry))) {
+      const expected = key === 'fsync' ? "'always', 'never' or an integer (ms)" : 'an integer'
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `${path}.${key} must be ${expected}, got ${JSON.stringify(entry)}`,
+      )
+    }
+    config[key] = entry as number | string
+  }
+  return config as TopicConfig
+}
+
+/** Parses `key=value` strings (CLI flags): numbers as integers, fsync also as 'always'/'never'. */
+export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig {
+  const config: Record<string, unknown> = {}
+  for (const entry of entries) {
+    const separator = entry.indexOf('=')
+    if (separator <= 0)
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `--config ${entry}: expected key=value, e.g. retentionMs=86400000`,
+      )
+    const key = entry.slice(0, separator).trim()
+    const text = entry.slice(separator + 1).trim()
+    config[key] = /^-?\d+$/.test(text) ? Number(text) : text
+  }
+  return checkTopicConfig(config, '--config')
+}
