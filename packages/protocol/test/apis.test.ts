@@ -1,0 +1,181 @@
+// Proves every API's request and response survive encode → decode, and that decoders turn wrong shapes into INVALID_REQUEST naming the field.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  type ApiDefinition,
+  ApiKeys,
+  ApiVersions,
+  apiByKey,
+  apiDefinitions,
+  CreateTopics,
+  DeleteTopics,
+  Fetch,
+  ListOffsets,
+  Metadata,
+  Produce,
+} from '../src/apis/index.js'
+import { decodeBody, encodeBody } from '../src/body-codec.js'
+import { isWeirError } from '../src/weir-error.js'
+
+function roundTrip<Request, Response>(
+  api: ApiDefinition<Request, Response>,
+  request: Request,
+  response: Response,
+) {
+  assert.equal(api.decodeRequest(decodeBody(encodeBody(request), api.name)), request, `${api.name} request`)
+  assert.equal(
+    api.decodeResponse(decodeBody(encodeBody(response), api.name)),
+    response,
+    `${api.name} response`,
+  )
+}
+
+function rejects(run: () => unknown, fieldPattern: RegExp): void {
+  try {
+    run()
+    assert.unreachable('should have thrown')
+  } catch (error) {
+    assert.ok(isWeirError(error, 'INVALID_REQUEST'), String(error))
+    assert.match((error as Error).message, fieldPattern)
+  }
+}
+
+const records = Buffer.from('batch bytes travel as msgpack bin')
+const big = 2 ** 40 + 7
+
+test('every API has a distinct key and is found by it', () => {
+  const keys = apiDefinitions.map((api) => api.apiKey)
+  assert.is(new Set(keys).size, keys.length)
+  for (const [name, key] of Object.entries(ApiKeys)) assert.is(apiByKey(key)?.name, name)
+  assert.is(apiByKey(999), undefined)
+})
+
+test('ApiVersions round trip', () => {
+  roundTrip(
+    ApiVersions,
+    {},
+    { errorCode: 0, brokerId: 1, apis: [{ apiKey: 0, versionMin: 0, versionMax: 0 }] },
+  )
+})
+
+test('Metadata round trip, null topics meaning all', () => {
+  roundTrip(
+    Metadata,
+    { topics: null },
+    {
+      errorCode: 0,
+      brokers: [{ id: 1, host: '127.0.0.1', port: 7171 }],
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: 'orders',
+          config: { retentionMs: 86_400_000, fsync: 'always' },
+          partitions: [
+            { errorCode: 0, partition: 0, leader: 1, replicas: [1], logStartOffset: 0, highWatermark: big },
+          ],
+        },
+      ],
+    },
+  )
+  roundTrip(Metadata, { topics: ['a', 'b'] }, { errorCode: 0, brokers: [], controllerId: -1, topics: [] })
+})
+
+test('CreateTopics and DeleteTopics round trip', () => {
+  roundTrip(
+    CreateTopics,
+    {
+      validateOnly: false,
+      topics: [{ name: 'orders', partitions: 6, replicationFactor: 1, config: { fsync: 100 } }],
+    },
+    { errorCode: 0, topics: [{ errorCode: 11, errorMessage: 'exists', name: 'orders' }] },
+  )
+  roundTrip(
+    DeleteTopics,
+    { topics: ['orders'] },
+    { errorCode: 0, topics: [{ errorCode: 0, name: 'orders' }] },
+  )
+})
+
+test('Produce round trip keeps batch bytes and 64-bit-range offsets', () => {
+  roundTrip(
+    Produce,
+    { acks: -1, timeoutMs: 30_000, topics: [{ name: 'orders', partitions: [{ partition: 3, records }] }] },
+    {
+      errorCode: 0,
+      topics: [
+        { name: 'orders', partitions: [{ errorCode: 0, partition: 3, baseOffset: big, logStartOffset: 0 }] },
+      ],
+    },
+  )
+})
+
+test('Fetch and ListOffsets round trip', () => {
+  roundTrip(
+    Fetch,
+    {
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [{ name: 't', partitions: [{ partition: 0, fetchOffset: big, maxBytes: 4096 }] }],
+    },
+    {
+      errorCode: 0,
+      topics: [
+        {
+          name: 't',
+          partitions: [{ errorCode: 0, partition: 0, highWatermark: big, logStartOffset: 0, records }],
+        },
+      ],
+    },
+  )
+  roundTrip(
+    ListOffsets,
+    {
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partition: 0, timestamp: -2 },
+            { partition: 1, timestamp: Date.now() },
+          ],
+        },
+      ],
+    },
+    {
+      errorCode: 0,
+      topics: [{ name: 't', partitions: [{ errorCode: 0, partition: 0, offset: 5, timestamp: -1 }] }],
+    },
+  )
+})
+
+test('wrong shapes are INVALID_REQUEST naming the field path', () => {
+  rejects(
+    () =>
+      Produce.decodeRequest({
+        acks: -1,
+        timeoutMs: 1,
+        topics: [{ name: 't', partitions: [{ partition: 0, records: 'text' }] }],
+      }),
+    /Produce\.topics\[0\]\.partitions\[0\]\.records must be binary/,
+  )
+  rejects(() => Produce.decodeRequest({ acks: 7, timeoutMs: 1, topics: [] }), /Produce\.acks/)
+  rejects(
+    () => Fetch.decodeRequest({ maxWaitMs: -1, minBytes: 1, maxBytes: 1, topics: [] }),
+    /Fetch\.maxWaitMs/,
+  )
+  rejects(() => Fetch.decodeRequest([1, 2]), /Fetch must be a map, got array/)
+  rejects(() => Metadata.decodeRequest({ topics: [1] }), /Metadata\.topics\[0\] must be a string/)
+  rejects(
+    () => CreateTopics.decodeRequest({ topics: [{ name: 'x', partitions: 0, replicationFactor: 1 }] }),
+    /partitions/,
+  )
+  rejects(() => ListOffsets.decodeRequest(null), /ListOffsets must be a map, got null/)
+})
+
+test('bytes that are not msgpack are INVALID_REQUEST', () => {
+  rejects(() => decodeBody(Buffer.from([0x01, 0x02]), 'Fetch'), /not valid msgpack/)
+  rejects(() => decodeBody(Buffer.from([0x92, 0x01]), 'Fetch'), /not valid msgpack/)
+})
+
+test.run()
