@@ -1,0 +1,161 @@
+// The producer's per-partition accumulator: records become batches, one queue of batches per
+// partition. Pure: no timers, clocks or sockets; the producer passes `nowMs` and drives sending.
+// A partition's head batch is sent alone and stays at the head until it is acknowledged or fails,
+// so at most one batch per partition is in flight and retries can never reorder a partition.
+import type { RecordInput } from '@weir/protocol'
+
+export interface RecordMetadata {
+  readonly topic: string
+  readonly partition: number
+  /** The record's offset; -1 with acks 'none' (the broker does not answer). */
+  readonly offset: number
+}
+
+export interface Completion {
+  readonly resolve: (metadata: RecordMetadata) => void
+  readonly reject: (error: Error) => void
+}
+
+export class ProducerBatch {
+  readonly records: RecordInput[] = []
+  readonly completions: Completion[] = []
+  bytes = 0
+  /** Full or already sent once: takes no more records. */
+  sealed = false
+  /** Being sent, or waiting for a retry: not handed out by `drain`. */
+  busy = false
+  attempts = 0
+  /** Holds keyless records: the sticky partitioner moves on when this batch leaves. */
+  keyless = false
+  /** Encoded once, on first send, so a retry sends the same bytes. */
+  encoded: Buffer | undefined
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly createdAtMs: number,
+  ) {}
+}
+
+export interface AccumulatorLimits {
+  /** A batch is sealed when the next record would take it past this; a larger record goes alone. */
+  readonly batchBytesMax: number
+  readonly batchRecordsMax: number
+  /** How long a batch that is not full waits for more records before it is sent. */
+  readonly lingerMs: number
+}
+
+export interface AppendResult {
+  /** The batch the record landed in is now full. */
+  readonly sealed: boolean
+  readonly batch: ProducerBatch
+}
+
+export class RecordAccumulator {
+  private readonly queues = new Map<string, ProducerBatch[]>()
+  private batches = 0
+
+  constructor(private readonly limits: AccumulatorLimits) {}
+
+  /** Batches waiting or in flight, over all partitions. */
+  get batchCount(): number {
+    return this.batches
+  }
+
+  append(
+    topic: string,
+    partition: number,
+    record: RecordInput,
+    bytes: number,
+    completion: Completion,
+    nowMs: number,
+  ): AppendResult {
+    const queue = this.queueOf(topic, partition)
+    let batch = queue[queue.length - 1]
+    if (batch && !batch.sealed && !this.fits(batch, bytes)) batch.sealed = true
+    if (batch === undefined || batch.sealed) {
+      batch = new ProducerBatch(topic, partition, nowMs)
+      queue.push(batch)
+      this.batches++
+    }
+    batch.records.push(record)
+    batch.completions.push(completion)
+    batch.bytes += bytes
+    if (batch.bytes >= this.limits.batchBytesMax || batch.records.length >= this.limits.batchRecordsMax) {
+      batch.sealed = true
+    }
+    return { sealed: batch.sealed, batch }
+  }
+
+  /**
+   * Head batches ready to send: full, lingered long enough, or any when `flushing`; skips
+   * partitions whose head is busy. Returned batches are sealed and marked busy.
+   */
+  drain(nowMs: number, flushing: boolean): ProducerBatch[] {
+    const ready: ProducerBatch[] = []
+    for (const queue of this.queues.values()) {
+      const head = queue[0]
+      if (head === undefined || head.busy) continue
+      if (head.sealed || flushing || nowMs - head.createdAtMs >= this.limits.lingerMs) {
+        head.sealed = true
+        head.busy = true
+        ready.push(head)
+      }
+    }
+    return ready
+  }
+
+  /** When the earliest lingering head batch becomes ready; undefined when none lingers. */
+  nextReadyAtMs(): number | undefined {
+    let earliest: number | undefined
+    for (const queue of this.queues.values()) {
+      const head = queue[0]
+      if (head === undefined || head.busy) continue
+      const readyAt = head.sealed ? 0 : head.createdAtMs + this.limits.lingerMs
+      if (earliest === undefined || readyAt < earliest) earliest = readyAt
+    }
+    return earliest
+  }
+
+  /** Removes an acknowledged or failed head batch so the partition's next batch can go. */
+  remove(batch: ProducerBatch): void {
+    const key = queueKey(batch.topic, batch.partition)
+    const queue = this.queues.get(key)
+    if (queue?.[0] !== batch) throw new Error('assertion: only a partition head batch completes')
+    queue.shift()
+    this.batches--
+    if (queue.length === 0) this.queues.delete(key)
+  }
+
+  /** Every batch not in flight (for failing them all on close without flush). */
+  *pending(): Generator<ProducerBatch> {
+    for (const queue of this.queues.values()) yield* queue
+  }
+
+  private fits(batch: ProducerBatch, bytes: number): boolean {
+    return (
+      batch.bytes + bytes <= this.limits.batchBytesMax && batch.records.length < this.limits.batchRecordsMax
+    )
+  }
+
+  private queueOf(topic: string, partition: number): ProducerBatch[] {
+    const key = queueKey(topic, partition)
+    let queue = this.queues.get(key)
+    if (queue === undefined) {
+      queue = []
+      this.queues.set(key, queue)
+    }
+    return queue
+  }
+}
+
+function queueKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
+/** Bytes a record adds to a batch, near enough for buffer accounting (varint overheads rounded up). */
+export function recordBytes(record: RecordInput): number {
+  let bytes = 24 + (record.key?.length ?? 0) + (record.value?.length ?? 0)
+  for (const header of record.headers ?? []) bytes += 8 + header.key.length * 3 + (header.value?.length ?? 0)
+  return bytes
+}

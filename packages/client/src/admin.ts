@@ -1,0 +1,100 @@
+// Topic administration: create, list, describe, delete. Each call is one request to any broker;
+// a per-topic error from the broker is rebuilt as the WeirError it names.
+import { CreateTopics, DeleteTopics, errorFromWire, type TopicConfig, type TopicResult } from '@weir/protocol'
+import type { Cluster } from './cluster.js'
+
+export interface CreateTopicOptions {
+  readonly topic: string
+  /** Default 1. */
+  readonly partitions?: number
+  /** Default 1 (the broker is single-node for now). */
+  readonly replicationFactor?: number
+  readonly config?: TopicConfig
+}
+
+export interface PartitionDescription {
+  readonly partition: number
+  readonly leader: number
+  readonly replicas: readonly number[]
+  readonly logStartOffset: number
+  readonly highWatermark: number
+}
+
+export interface TopicDescription {
+  readonly topic: string
+  readonly config: TopicConfig
+  readonly partitions: readonly PartitionDescription[]
+}
+
+export class Admin {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly assertOpen: () => void,
+  ) {}
+
+  async createTopic(options: CreateTopicOptions): Promise<void> {
+    await this.createTopics([options])
+  }
+
+  /** Creates several topics in one request; the first failure is thrown after all were tried. */
+  async createTopics(topics: readonly CreateTopicOptions[]): Promise<void> {
+    this.assertOpen()
+    const response = await this.cluster.request(CreateTopics, {
+      topics: topics.map((topic) => ({
+        name: topic.topic,
+        partitions: topic.partitions ?? 1,
+        replicationFactor: topic.replicationFactor ?? 1,
+        config: topic.config ?? {},
+      })),
+    })
+    for (const topic of topics) this.cluster.invalidate(topic.topic)
+    throwFirstError(response.topics)
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    this.assertOpen()
+    const response = await this.cluster.request(DeleteTopics, { topics: [topic] })
+    this.cluster.invalidate(topic)
+    throwFirstError(response.topics)
+  }
+
+  /** Names of every topic, sorted. */
+  async listTopics(): Promise<string[]> {
+    this.assertOpen()
+    const response = await this.cluster.metadata(null)
+    return response.topics
+      .filter((topic) => topic.errorCode === 0)
+      .map((topic) => topic.name)
+      .sort()
+  }
+
+  /** Partitions with leaders and offsets, fresh from the broker; UNKNOWN_TOPIC when absent. */
+  async describeTopic(topic: string): Promise<TopicDescription> {
+    this.assertOpen()
+    const metadata = await this.cluster.topic(topic, true)
+    return {
+      topic: metadata.name,
+      config: metadata.config,
+      partitions: [...metadata.partitions]
+        .sort((a, b) => a.partition - b.partition)
+        .map((partition) => {
+          if (partition.errorCode !== 0) throw errorFromWire(partition.errorCode, partition.errorMessage)
+          return {
+            partition: partition.partition,
+            leader: partition.leader,
+            replicas: partition.replicas,
+            logStartOffset: partition.logStartOffset,
+            highWatermark: partition.highWatermark,
+          }
+        }),
+    }
+  }
+}
+
+function throwFirstError(results: readonly TopicResult[]): void {
+  const failed = results.find((result) => result.errorCode !== 0)
+  if (failed === undefined) return
+  const error = errorFromWire(failed.errorCode, failed.errorMessage)
+  if (!failed.errorMessage) error.message = `topic ${failed.name}: ${error.message}`
+  throw error
+}

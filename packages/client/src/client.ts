@@ -1,0 +1,100 @@
+// The entry point: holds the cluster view (connections and metadata) shared by the admin, every
+// producer and every consumer made from it, and closes them all.
+import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
+import { Admin } from './admin.js'
+import { Cluster, parseAddress } from './cluster.js'
+import { Consumer, type ConsumerOptions } from './consumer.js'
+import { integerOption } from './limits.js'
+import { Producer, type ProducerOptions } from './producer.js'
+import type { TopicRef, ValueOf } from './topic.js'
+
+export interface ClientOptions {
+  /** Bootstrap addresses, `host:port`; tried in order until one answers. */
+  readonly brokers: readonly string[]
+  /** Names this client in broker logs. Default 'weir-client'. */
+  readonly clientId?: string
+  /** Default 10 000. */
+  readonly connectTimeoutMs?: number
+  /** A request without a response this long fails with REQUEST_TIMED_OUT (retriable). Default 30 000. */
+  readonly requestTimeoutMs?: number
+  /** Requests in flight per connection; more wait for a slot. Default 64. */
+  readonly inFlightMax?: number
+  /** Largest response frame accepted. Default 16 MiB. */
+  readonly frameBytesMax?: number
+  /** Reconnect backoff after a failed connect, doubling up to the max. Defaults 100 and 5000. */
+  readonly reconnectBackoffMs?: number
+  readonly reconnectBackoffMsMax?: number
+  /** Topic metadata older than this is fetched again before use. Default 300 000. */
+  readonly metadataMaxAgeMs?: number
+}
+
+export class Client {
+  readonly clientId: string
+  private readonly cluster: Cluster
+  private readonly producers = new Set<Producer>()
+  private readonly consumers = new Set<Consumer<unknown>>()
+  private closed = false
+
+  constructor(options: ClientOptions) {
+    const owner = 'client'
+    if (!Array.isArray(options?.brokers) || options.brokers.length === 0) {
+      throw new WeirError('INVALID_CONFIG', 'client option brokers must list at least one host:port')
+    }
+    options.brokers.forEach(parseAddress)
+    this.clientId = options.clientId ?? 'weir-client'
+    this.cluster = new Cluster({
+      brokers: options.brokers,
+      connectTimeoutMs: integerOption(owner, 'connectTimeoutMs', options.connectTimeoutMs, 10_000, 1),
+      requestTimeoutMs: integerOption(owner, 'requestTimeoutMs', options.requestTimeoutMs, 30_000, 1),
+      inFlightMax: integerOption(owner, 'inFlightMax', options.inFlightMax, 64, 1, 65_536),
+      frameBytesMax: integerOption(
+        owner,
+        'frameBytesMax',
+        options.frameBytesMax,
+        frameBytesMaxDefault,
+        65_536,
+      ),
+      reconnectBackoffMs: integerOption(owner, 'reconnectBackoffMs', options.reconnectBackoffMs, 100, 1),
+      reconnectBackoffMsMax: integerOption(
+        owner,
+        'reconnectBackoffMsMax',
+        options.reconnectBackoffMsMax,
+        5000,
+        1,
+      ),
+      metadataMaxAgeMs: integerOption(owner, 'metadataMaxAgeMs', options.metadataMaxAgeMs, 300_000, 0),
+    })
+  }
+
+  admin(): Admin {
+    this.assertOpen()
+    return new Admin(this.cluster, () => this.assertOpen())
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    this.assertOpen()
+    const producer = new Producer(this.cluster, options)
+    this.producers.add(producer)
+    return producer
+  }
+
+  consumer<R extends TopicRef<unknown>>(options: ConsumerOptions<R>): Consumer<ValueOf<R>> {
+    this.assertOpen()
+    const consumer = new Consumer<ValueOf<R>>(this.cluster, options)
+    this.consumers.add(consumer as Consumer<unknown>)
+    return consumer
+  }
+
+  /** Flushes and closes every producer, closes every consumer, then the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await Promise.allSettled([...this.producers].map((producer) => producer.close()))
+    await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()))
+    this.cluster.close()
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the client is closed')
+  }
+}

@@ -1,0 +1,205 @@
+// What the client knows about the cluster: one pipelined connection per broker address (opened
+// lazily, reopened with exponential backoff after a drop) and a metadata cache (brokers by id,
+// topics with their partition leaders). Callers refresh a topic after NOT_LEADER / UNKNOWN_TOPIC.
+import {
+  type ApiDefinition,
+  type BrokerAddress,
+  errorFromWire,
+  Metadata,
+  type MetadataResponse,
+  type MetadataTopic,
+  WeirError,
+} from '@weir/protocol'
+import { Connection, type RequestOptions } from './connection.js'
+import { backoffMs, sleep } from './limits.js'
+
+export interface ClusterOptions {
+  readonly brokers: readonly string[]
+  readonly connectTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly inFlightMax: number
+  readonly frameBytesMax: number
+  readonly reconnectBackoffMs: number
+  readonly reconnectBackoffMsMax: number
+  readonly metadataMaxAgeMs: number
+}
+
+interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+interface ConnectionSlot {
+  connection: Connection | undefined
+  opening: Promise<Connection> | undefined
+  failures: number
+  retryAtMs: number
+}
+
+interface CachedTopic {
+  readonly metadata: MetadataTopic
+  readonly fetchedAtMs: number
+}
+
+export function parseAddress(address: string): HostPort {
+  const match = /^(.+):(\d{1,5})$/.exec(address.trim())
+  const port = match ? Number(match[2]) : Number.NaN
+  if (!match || port < 1 || port > 65_535) {
+    throw new WeirError('INVALID_CONFIG', `broker address ${JSON.stringify(address)} must be host:port`)
+  }
+  const host = match[1]!.replace(/^\[(.*)\]$/, '$1')
+  return { host, port }
+}
+
+export class Cluster {
+  private readonly bootstrap: HostPort[]
+  private readonly slots = new Map<string, ConnectionSlot>()
+  private readonly brokersById = new Map<number, BrokerAddress>()
+  private readonly topics = new Map<string, CachedTopic>()
+  private readonly topicRefreshes = new Map<string, Promise<MetadataTopic>>()
+  private closed = false
+
+  constructor(readonly options: ClusterOptions) {
+    this.bootstrap = options.brokers.map(parseAddress)
+  }
+
+  /** A request to any broker that answers (metadata, admin). */
+  async request<Request, Response>(
+    api: ApiDefinition<Request, Response>,
+    body: Request,
+    options?: RequestOptions,
+  ): Promise<Response> {
+    const connection = await this.anyConnection()
+    return connection.request(api, body, options)
+  }
+
+  /** The connection to a broker by id, learning its address from metadata when unknown. */
+  async connectionFor(brokerId: number): Promise<Connection> {
+    if (brokerId < 0) throw new WeirError('NOT_LEADER', 'the partition has no leader right now')
+    let broker = this.brokersById.get(brokerId)
+    if (broker === undefined) {
+      await this.metadata([])
+      broker = this.brokersById.get(brokerId)
+    }
+    if (broker === undefined) throw new WeirError('NOT_LEADER', `broker ${brokerId} is not in the metadata`)
+    return this.connectionTo(broker)
+  }
+
+  async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
+    const response = await this.request(Metadata, { topics })
+    for (const broker of response.brokers) this.brokersById.set(broker.id, broker)
+    const now = Date.now()
+    for (const topic of response.topics) {
+      if (topic.errorCode === 0) this.topics.set(topic.name, { metadata: topic, fetchedAtMs: now })
+      else this.topics.delete(topic.name)
+    }
+    return response
+  }
+
+  /** A topic's metadata, from cache unless stale or `refresh`; UNKNOWN_TOPIC (retriable) when absent. */
+  async topic(name: string, refresh = false): Promise<MetadataTopic> {
+    const cached = this.topics.get(name)
+    if (!refresh && cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) {
+      return cached.metadata
+    }
+    let pending = this.topicRefreshes.get(name)
+    if (pending === undefined) {
+      pending = this.fetchTopic(name).finally(() => this.topicRefreshes.delete(name))
+      this.topicRefreshes.set(name, pending)
+    }
+    return pending
+  }
+
+  /** The cached topic metadata, if any, without I/O. */
+  cachedTopic(name: string): MetadataTopic | undefined {
+    return this.topics.get(name)?.metadata
+  }
+
+  invalidate(name: string): void {
+    this.topics.delete(name)
+  }
+
+  close(): void {
+    this.closed = true
+    for (const slot of this.slots.values()) slot.connection?.close()
+    this.slots.clear()
+  }
+
+  private async fetchTopic(name: string): Promise<MetadataTopic> {
+    const response = await this.metadata([name])
+    const topic = response.topics.find((entry) => entry.name === name)
+    if (topic === undefined) throw new WeirError('UNKNOWN_TOPIC', `metadata has no topic ${name}`)
+    if (topic.errorCode !== 0) throw errorFromWire(topic.errorCode, topic.errorMessage)
+    return topic
+  }
+
+  /** An open connection if there is one, else the first known broker or bootstrap address that answers. */
+  private async anyConnection(): Promise<Connection> {
+    this.assertOpen()
+    for (const slot of this.slots.values()) {
+      if (slot.connection && !slot.connection.closed) return slot.connection
+    }
+    const candidates = [...this.bootstrap, ...this.brokersById.values()]
+    const tried: string[] = []
+    let lastError: unknown
+    for (const candidate of candidates) {
+      const address = `${candidate.host}:${candidate.port}`
+      if (tried.includes(address)) continue
+      tried.push(address)
+      try {
+        return await this.connectionTo(candidate)
+      } catch (error) {
+        if (error instanceof WeirError && error.code === 'CLIENT_CLOSED') throw error
+        lastError = error
+      }
+    }
+    throw new WeirError('BROKER_UNAVAILABLE', `no broker answered; tried ${tried.join(', ')}`, {
+      cause: lastError,
+    })
+  }
+
+  private async connectionTo(target: HostPort): Promise<Connection> {
+    this.assertOpen()
+    const address = `${target.host}:${target.port}`
+    let slot = this.slots.get(address)
+    if (slot === undefined) {
+      slot = { connection: undefined, opening: undefined, failures: 0, retryAtMs: 0 }
+      this.slots.set(address, slot)
+    }
+    if (slot.connection && !slot.connection.closed) return slot.connection
+    if (slot.opening === undefined) {
+      const opening = this.open(target, slot)
+      slot.opening = opening
+      opening.then(
+        () => (slot.opening = undefined),
+        () => (slot.opening = undefined),
+      )
+    }
+    return slot.opening
+  }
+
+  private async open(target: HostPort, slot: ConnectionSlot): Promise<Connection> {
+    const waitMs = slot.retryAtMs - Date.now()
+    if (waitMs > 0) await sleep(waitMs)
+    this.assertOpen()
+    try {
+      const connection = await Connection.open({ ...this.options, host: target.host, port: target.port })
+      if (this.closed) {
+        connection.close()
+        this.assertOpen()
+      }
+      slot.connection = connection
+      slot.failures = 0
+      return connection
+    } catch (error) {
+      const { reconnectBackoffMs, reconnectBackoffMsMax } = this.options
+      slot.retryAtMs = Date.now() + backoffMs(slot.failures, reconnectBackoffMs, reconnectBackoffMsMax)
+      slot.failures++
+      throw error
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the client is closed')
+  }
+}

@@ -1,0 +1,259 @@
+// A consumer without a group: it reads every partition of its topics itself, starting at the log
+// start (`fromBeginning`) or the log end, and yields messages through async iteration. Fetching is
+// delegated to a PartitionFetcher over a bounded PrefetchBuffer; a consumer group (later) will feed
+// the same fetcher an assignment and committed offsets instead of "all partitions from here".
+import { OffsetSpec, WeirError } from '@weir/protocol'
+import type { Cluster } from './cluster.js'
+import type { Codec } from './codecs.js'
+import { backoffMs, integerOption, sleep } from './limits.js'
+import { headersToText, type Message } from './message.js'
+import {
+  listOffsets,
+  PartitionFetcher,
+  type PartitionOffset,
+  partitionKey,
+  type TopicPartition,
+} from './partition-fetcher.js'
+import { PrefetchBuffer, type TakenRecord } from './prefetch-buffer.js'
+import { resolveTopic, type TopicRef } from './topic.js'
+
+export interface ConsumerOptions<R extends TopicRef<unknown>> {
+  readonly topics: readonly R[]
+  /** Start at the log start; otherwise at the log end (only messages produced after start). Default false. */
+  readonly fromBeginning?: boolean
+  /** Consumer groups come in a later issue; setting this now is INVALID_CONFIG. */
+  readonly groupId?: undefined
+  /** Long-poll: the broker answers after this long even without `minBytes`. Default 500. */
+  readonly maxWaitMs?: number
+  /** Default 1. */
+  readonly minBytes?: number
+  /** Bytes one fetch response may carry over all partitions. Default 8 MiB. */
+  readonly maxBytes?: number
+  /** Bytes per partition per fetch (a first batch larger than this still comes). Default 1 MiB. */
+  readonly partitionMaxBytes?: number
+  /** No fetch runs while this many fetched bytes wait for the iterator. Default 16 MiB. */
+  readonly prefetchBytesMax?: number
+  /** Defaults 100 and 2000. */
+  readonly retryBackoffMs?: number
+  readonly retryBackoffMsMax?: number
+  /** Retriable errors while finding partitions and start offsets are retried this long. Default 30 000. */
+  readonly startTimeoutMs?: number
+}
+
+export class Consumer<T> implements AsyncIterable<Message<T>> {
+  private readonly codecs = new Map<string, Codec<unknown>>()
+  private readonly buffer: PrefetchBuffer
+  private readonly fetcher: PartitionFetcher
+  private readonly pendingSeeks = new Map<string, PartitionOffset>()
+  private readonly consumed = new Map<string, number>()
+  private readonly fromBeginning: boolean
+  private readonly startTimeoutMs: number
+  private readonly retryBackoffMs: number
+  private readonly retryBackoffMsMax: number
+  private readonly started: Promise<void>
+  private fatal: WeirError | undefined
+  private closed = false
+
+  constructor(
+    private readonly cluster: Cluster,
+    options: ConsumerOptions<TopicRef<unknown>>,
+  ) {
+    const owner = 'consumer'
+    if (options.groupId !== undefined) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        'consumer groupId is not supported yet: omit it to read every partition',
+      )
+    }
+    if (!Array.isArray(options.topics) || options.topics.length === 0) {
+      throw new WeirError('INVALID_CONFIG', 'consumer option topics must name at least one topic')
+    }
+    for (const ref of options.topics) {
+      const topic = resolveTopic(ref)
+      this.codecs.set(topic.name, topic.codec)
+    }
+    this.fromBeginning = options.fromBeginning ?? false
+    this.retryBackoffMs = integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 100, 1, 60_000)
+    this.retryBackoffMsMax = integerOption(
+      owner,
+      'retryBackoffMsMax',
+      options.retryBackoffMsMax,
+      2000,
+      1,
+      600_000,
+    )
+    this.startTimeoutMs = integerOption(owner, 'startTimeoutMs', options.startTimeoutMs, 30_000, 0)
+    const frameBytesMax = cluster.options.frameBytesMax
+    const maxBytes = integerOption(owner, 'maxBytes', options.maxBytes, 8 << 20, 1, frameBytesMax - 4096)
+    this.buffer = new PrefetchBuffer(
+      integerOption(owner, 'prefetchBytesMax', options.prefetchBytesMax, 16 << 20, 1),
+    )
+    this.fetcher = new PartitionFetcher(
+      cluster,
+      this.buffer,
+      {
+        maxWaitMs: integerOption(owner, 'maxWaitMs', options.maxWaitMs, 500, 0, 60_000),
+        minBytes: integerOption(owner, 'minBytes', options.minBytes, 1, 0, maxBytes),
+        maxBytes,
+        partitionMaxBytes: integerOption(
+          owner,
+          'partitionMaxBytes',
+          options.partitionMaxBytes,
+          1 << 20,
+          1,
+          maxBytes,
+        ),
+        retryBackoffMs: this.retryBackoffMs,
+        retryBackoffMsMax: this.retryBackoffMsMax,
+        resetTo: this.fromBeginning ? 'earliest' : 'latest',
+      },
+      (error) => this.failWith(error),
+    )
+    this.started = this.start()
+    this.started.catch((error: unknown) => this.failWith(asWeirError(error)))
+  }
+
+  /** Resolves once every partition has a start offset and fetching has begun. */
+  async ready(): Promise<void> {
+    await this.started
+  }
+
+  /** Reads a partition from `offset` next; records already buffered for it are dropped. */
+  seek(target: PartitionOffset): void {
+    this.assertOpen()
+    if (!this.codecs.has(target.topic)) {
+      throw new WeirError('UNKNOWN_TOPIC', `the consumer does not read topic ${target.topic}`)
+    }
+    const key = partitionKey(target.topic, target.partition)
+    if (this.fetcher.has(target.topic, target.partition))
+      this.fetcher.seek(target.topic, target.partition, target.offset)
+    else this.pendingSeeks.set(key, target)
+    this.consumed.set(key, target.offset)
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    this.assertOpen()
+    this.fetcher.pause(partitions)
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    this.assertOpen()
+    this.fetcher.resume(partitions)
+  }
+
+  paused(): TopicPartition[] {
+    return this.fetcher.paused()
+  }
+
+  assignment(): TopicPartition[] {
+    return this.fetcher.assignment()
+  }
+
+  /** The offset after the last message yielded for a partition (what a group would commit). */
+  position(target: TopicPartition): number | undefined {
+    return this.consumed.get(partitionKey(target.topic, target.partition))
+  }
+
+  /** Bytes fetched and not yet yielded (bounded by prefetchBytesMax plus one fetch). */
+  get bufferedBytes(): number {
+    return this.buffer.bytes
+  }
+
+  /** Ends the iteration (a waiting `next()` returns done) and stops fetching. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.buffer.clear()
+    await this.fetcher.close()
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message<T>> {
+    return {
+      next: () => this.next(),
+      // Leaving a for-await loop does not close the consumer: seek and iterate again, or close().
+      return: async () => ({ done: true, value: undefined }),
+    }
+  }
+
+  /** The next message, waiting for one; done once closed; throws a fatal error once it happens. */
+  async next(): Promise<IteratorResult<Message<T>, undefined>> {
+    for (;;) {
+      if (this.fatal) throw this.fatal
+      if (this.closed) return { done: true, value: undefined }
+      const taken = this.buffer.shift()
+      if (taken) return { done: false, value: this.toMessage(taken) }
+      await this.buffer.waitForData()
+    }
+  }
+
+  private toMessage({ topic, partition, record }: TakenRecord): Message<T> {
+    const codec = this.codecs.get(topic)!
+    this.consumed.set(partitionKey(topic, partition), record.offset + 1)
+    return {
+      topic,
+      partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: record.key === null ? null : record.key.toString('utf8'),
+      keyBytes: record.key,
+      value: (record.value === null ? null : codec.decode(record.value)) as T,
+      headers: headersToText(record.headers),
+      rawHeaders: record.headers,
+    }
+  }
+
+  private async start(): Promise<void> {
+    const deadline = Date.now() + this.startTimeoutMs
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const partitions = await this.allPartitions()
+        const spec = this.fromBeginning ? OffsetSpec.earliest : OffsetSpec.latest
+        const offsets = await listOffsets(this.cluster, partitions, spec)
+        if (this.closed) return
+        this.fetcher.assign(
+          partitions.map((tp, index) => {
+            const key = partitionKey(tp.topic, tp.partition)
+            const offset = this.pendingSeeks.get(key)?.offset ?? offsets[index]!
+            if (!this.consumed.has(key)) this.consumed.set(key, offset)
+            return { ...tp, offset }
+          }),
+        )
+        this.pendingSeeks.clear()
+        return
+      } catch (error) {
+        const weirError = asWeirError(error)
+        if (this.closed || !weirError.retriable || Date.now() >= deadline) throw weirError
+        for (const topic of this.codecs.keys()) this.cluster.invalidate(topic)
+        await sleep(backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMsMax))
+      }
+    }
+  }
+
+  private async allPartitions(): Promise<TopicPartition[]> {
+    const partitions: TopicPartition[] = []
+    for (const topic of this.codecs.keys()) {
+      const metadata = await this.cluster.topic(topic)
+      for (const entry of metadata.partitions) partitions.push({ topic, partition: entry.partition })
+    }
+    return partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  }
+
+  private failWith(error: WeirError): void {
+    if (this.closed || this.fatal) return
+    this.fatal = error
+    this.buffer.wakeAll()
+    void this.fetcher.close()
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the consumer is closed')
+  }
+}
+
+function asWeirError(error: unknown): WeirError {
+  return error instanceof WeirError
+    ? error
+    : new WeirError('UNKNOWN_SERVER_ERROR', error instanceof Error ? error.message : String(error), {
+        cause: error,
+      })
+}

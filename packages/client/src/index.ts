@@ -1,0 +1,17 @@
+// @weir/client public face. Internal pieces (Cluster, Connection, RecordAccumulator,
+// PartitionFetcher, PrefetchBuffer) are exported for tests and the consumer-group work, not as API.
+export { ErrorCodes, type ErrorName, isWeirError, WeirError } from '@weir/protocol'
+export type { RecordMetadata } from './accumulator.js'
+export {
+  Admin,
+  type CreateTopicOptions,
+  type PartitionDescription,
+  type TopicDescription,
+} from './admin.js'
+export { Client, type ClientOptions } from './client.js'
+export { type Codec, codecs } from './codecs.js'
+export { Consumer, type ConsumerOptions } from './consumer.js'
+export type { Headers, Key, Message } from './message.js'
+export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
+export { Producer, type ProducerOptions, type ProducerRecord } from './producer.js'
+export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'

@@ -1,0 +1,353 @@
+// Fetches an assignment of partitions into a PrefetchBuffer: one long-poll Fetch loop per leader
+// broker, each waiting for buffer space before every fetch. The assignment and start offsets come
+// from outside (the consumer without a group reads every partition; a group member will get them
+// from its coordinator and committed offsets), so groups reuse this unchanged.
+import {
+  type DecodedRecord,
+  decodeRecordBatch,
+  errorFromWire,
+  Fetch,
+  type FetchPartitionResult,
+  type FetchRequest,
+  inspectBatch,
+  ListOffsets,
+  OffsetSpec,
+  WeirError,
+} from '@weir/protocol'
+import type { Cluster } from './cluster.js'
+import { backoffMs, sleep } from './limits.js'
+import type { PrefetchBuffer } from './prefetch-buffer.js'
+
+export interface FetcherOptions {
+  readonly maxWaitMs: number
+  readonly minBytes: number
+  readonly maxBytes: number
+  readonly partitionMaxBytes: number
+  readonly retryBackoffMs: number
+  readonly retryBackoffMsMax: number
+  /** Where to go after OFFSET_OUT_OF_RANGE. */
+  readonly resetTo: 'earliest' | 'latest'
+}
+
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+export interface PartitionOffset extends TopicPartition {
+  readonly offset: number
+}
+
+interface PartitionState {
+  readonly topic: string
+  readonly partition: number
+  /** Next offset to fetch. */
+  position: number
+  paused: boolean
+  /** Bumped by seek/pause/revoke: a fetch answer for an older epoch is dropped. */
+  epoch: number
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
+export class PartitionFetcher {
+  private readonly states = new Map<string, PartitionState>()
+  private readonly loops = new Map<number, Promise<void>>()
+  private readonly refreshing = new Set<string>()
+  private closed = false
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly buffer: PrefetchBuffer,
+    private readonly options: FetcherOptions,
+    private readonly onFatal: (error: WeirError) => void,
+  ) {}
+
+  /** Adds partitions (or moves existing ones) at the given offsets and starts fetching them. */
+  assign(partitions: readonly PartitionOffset[]): void {
+    for (const { topic, partition, offset } of partitions) {
+      const key = partitionKey(topic, partition)
+      const state = this.states.get(key)
+      if (state) this.moveTo(state, offset)
+      else this.states.set(key, { topic, partition, position: offset, paused: false, epoch: 0 })
+    }
+    this.ensureLoops()
+  }
+
+  /** Stops fetching partitions and drops their buffered records (a group rebalance). */
+  revoke(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.states.get(partitionKey(topic, partition))
+      if (state === undefined) continue
+      state.epoch++
+      this.buffer.drop(topic, partition)
+      this.states.delete(partitionKey(topic, partition))
+    }
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.states.values()].map(({ topic, partition }) => ({ topic, partition }))
+  }
+
+  has(topic: string, partition: number): boolean {
+    return this.states.has(partitionKey(topic, partition))
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    const state = this.states.get(partitionKey(topic, partition))
+    if (state === undefined) {
+      throw new WeirError('UNKNOWN_PARTITION', `${topic}/${partition} is not assigned to this consumer`)
+    }
+    this.buffer.drop(topic, partition)
+    this.moveTo(state, offset)
+    this.ensureLoops()
+  }
+
+  /** Stops fetching; buffered records are dropped and fetched again on resume. */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.states.get(partitionKey(topic, partition))
+      if (state === undefined || state.paused) continue
+      const firstBuffered = this.buffer.drop(topic, partition)
+      if (firstBuffered !== undefined) state.position = firstBuffered
+      state.paused = true
+      state.epoch++
+    }
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.states.get(partitionKey(topic, partition))
+      if (state) state.paused = false
+    }
+    this.ensureLoops()
+  }
+
+  paused(): TopicPartition[] {
+    return [...this.states.values()]
+      .filter((state) => state.paused)
+      .map(({ topic, partition }) => ({ topic, partition }))
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    this.buffer.wakeAll()
+    await Promise.allSettled([...this.loops.values()])
+  }
+
+  private moveTo(state: PartitionState, offset: number): void {
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new WeirError('OFFSET_OUT_OF_RANGE', `cannot seek ${state.topic}/${state.partition} to ${offset}`)
+    }
+    state.position = offset
+    state.epoch++
+  }
+
+  /** Starts a fetch loop for every leader of an active partition; refreshes unknown leaders. */
+  private ensureLoops(): void {
+    if (this.closed) return
+    for (const state of this.states.values()) {
+      if (state.paused) continue
+      const leader = this.leaderOf(state)
+      if (leader === undefined) this.refresh(state.topic)
+      else if (!this.loops.has(leader)) {
+        const loop = this.fetchLoop(leader).finally(() => {
+          this.loops.delete(leader)
+          this.ensureLoops()
+        })
+        this.loops.set(leader, loop)
+      }
+    }
+  }
+
+  private leaderOf(state: PartitionState): number | undefined {
+    const metadata = this.cluster.cachedTopic(state.topic)
+    const leader = metadata?.partitions.find((entry) => entry.partition === state.partition)?.leader
+    return leader === undefined || leader < 0 ? undefined : leader
+  }
+
+  private refresh(topic: string, attempt = 0): void {
+    if (this.refreshing.has(topic) || this.closed) return
+    this.refreshing.add(topic)
+    this.cluster.topic(topic, true).then(
+      () => {
+        this.refreshing.delete(topic)
+        this.ensureLoops()
+      },
+      async (error: unknown) => {
+        if (!(error instanceof WeirError) || !error.retriable) {
+          this.refreshing.delete(topic)
+          this.onFatal(asWeirError(error))
+          return
+        }
+        await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+        this.refreshing.delete(topic)
+        this.refresh(topic, attempt + 1)
+      },
+    )
+  }
+
+  private statesLedBy(brokerId: number): PartitionState[] {
+    return [...this.states.values()].filter((state) => !state.paused && this.leaderOf(state) === brokerId)
+  }
+
+  private async fetchLoop(brokerId: number): Promise<void> {
+    let failures = 0
+    while (!this.closed) {
+      await this.buffer.waitForSpace()
+      if (this.closed) return
+      const states = this.statesLedBy(brokerId)
+      if (states.length === 0) return
+      const epochs = new Map(states.map((state) => [state, state.epoch]))
+      try {
+        const connection = await this.cluster.connectionFor(brokerId)
+        const response = await connection.request(Fetch, this.fetchRequest(states), {
+          extraTimeoutMs: this.options.maxWaitMs,
+        })
+        failures = 0
+        for (const topic of response.topics) {
+          for (const result of topic.partitions) {
+            const state = this.states.get(partitionKey(topic.name, result.partition))
+            if (state === undefined || state.paused || epochs.get(state) !== state.epoch) continue
+            await this.accept(state, result)
+          }
+        }
+      } catch (error) {
+        if (this.closed) return
+        const weirError = asWeirError(error)
+        if (!weirError.retriable) {
+          this.onFatal(weirError)
+          return
+        }
+        for (const state of states) this.cluster.invalidate(state.topic)
+        await sleep(backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+        for (const topic of new Set(states.map((state) => state.topic))) this.refresh(topic)
+        return // ensureLoops restarts a loop for whichever broker leads now
+      }
+    }
+  }
+
+  private fetchRequest(states: readonly PartitionState[]): FetchRequest {
+    const topics = new Map<string, { partition: number; fetchOffset: number; maxBytes: number }[]>()
+    for (const state of states) {
+      const partitions = topics.get(state.topic) ?? []
+      partitions.push({
+        partition: state.partition,
+        fetchOffset: state.position,
+        maxBytes: this.options.partitionMaxBytes,
+      })
+      topics.set(state.topic, partitions)
+    }
+    return {
+      maxWaitMs: this.options.maxWaitMs,
+      minBytes: this.options.minBytes,
+      maxBytes: this.options.maxBytes,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    }
+  }
+
+  /** Takes one partition's answer: records into the buffer, or the error's remedy. */
+  private async accept(state: PartitionState, result: FetchPartitionResult): Promise<void> {
+    if (result.errorCode !== 0) {
+      const error = errorFromWire(result.errorCode, result.errorMessage)
+      if (error.code === 'OFFSET_OUT_OF_RANGE') await this.reset(state)
+      else if (error.retriable) {
+        this.cluster.invalidate(state.topic)
+        this.refresh(state.topic)
+      } else this.onFatal(error)
+      return
+    }
+    const { records, nextOffset, bytes } = decodeFetched(result.records, state.position)
+    if (nextOffset > state.position) state.position = nextOffset
+    this.buffer.push({ topic: state.topic, partition: state.partition, records, bytes })
+  }
+
+  /** OFFSET_OUT_OF_RANGE: move to the log start or end, per `resetTo`. */
+  private async reset(state: PartitionState): Promise<void> {
+    const epoch = state.epoch
+    try {
+      const [offset] = await listOffsets(this.cluster, [state], OffsetSpec[this.options.resetTo])
+      if (state.epoch === epoch && offset !== undefined) state.position = offset
+    } catch (error) {
+      const weirError = asWeirError(error)
+      if (!weirError.retriable) this.onFatal(weirError)
+    }
+  }
+}
+
+/**
+ * Decodes whole batches from a fetch answer, keeping records at or after `fromOffset` (a batch may
+ * start before it). A truncated last batch is left for the next fetch.
+ */
+export function decodeFetched(
+  bytes: Buffer,
+  fromOffset: number,
+): { records: DecodedRecord[]; nextOffset: number; bytes: number } {
+  const records: DecodedRecord[] = []
+  let position = 0
+  let nextOffset = fromOffset
+  while (position < bytes.length) {
+    const check = inspectBatch(bytes, position, bytes.length)
+    if (!check.ok) {
+      if (check.incomplete) break
+      throw new WeirError('CORRUPT_MESSAGE', `fetched batch at byte ${position}: ${check.reason}`)
+    }
+    const batch = decodeRecordBatch(bytes.subarray(position, position + check.size))
+    for (const record of batch.records) if (record.offset >= fromOffset) records.push(record)
+    nextOffset = Math.max(nextOffset, batch.header.baseOffset + batch.header.lastOffsetDelta + 1)
+    position += check.size
+  }
+  return { records, nextOffset, bytes: position }
+}
+
+/** Offsets for partitions by spec (-2 earliest, -1 latest, or a timestamp), asking each leader. */
+export async function listOffsets(
+  cluster: Cluster,
+  partitions: readonly TopicPartition[],
+  timestamp: number,
+): Promise<number[]> {
+  const byLeader = new Map<number, number[]>()
+  for (let index = 0; index < partitions.length; index++) {
+    const { topic, partition } = partitions[index]!
+    const metadata = await cluster.topic(topic)
+    const leader = metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
+    const group = byLeader.get(leader) ?? []
+    group.push(index)
+    byLeader.set(leader, group)
+  }
+  const offsets = new Array<number>(partitions.length)
+  await Promise.all(
+    [...byLeader].map(async ([leader, indexes]) => {
+      const connection = await cluster.connectionFor(leader)
+      const topics = new Map<string, { partition: number; timestamp: number }[]>()
+      for (const index of indexes) {
+        const { topic, partition } = partitions[index]!
+        topics.set(topic, [...(topics.get(topic) ?? []), { partition, timestamp }])
+      }
+      const response = await connection.request(ListOffsets, {
+        topics: [...topics].map(([name, entries]) => ({ name, partitions: entries })),
+      })
+      for (const index of indexes) {
+        const { topic, partition } = partitions[index]!
+        const result = response.topics
+          .find((entry) => entry.name === topic)
+          ?.partitions.find((entry) => entry.partition === partition)
+        if (result === undefined)
+          throw new WeirError('UNKNOWN_SERVER_ERROR', `no ListOffsets result for ${topic}/${partition}`)
+        if (result.errorCode !== 0) throw errorFromWire(result.errorCode, result.errorMessage)
+        offsets[index] = result.offset
+      }
+    }),
+  )
+  return offsets
+}
+
+function asWeirError(error: unknown): WeirError {
+  return error instanceof WeirError
+    ? error
+    : new WeirError('UNKNOWN_SERVER_ERROR', error instanceof Error ? error.message : String(error), {
+        cause: error,
+      })
+}

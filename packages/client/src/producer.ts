@@ -1,0 +1,495 @@
+// The producer: send() encodes a record, picks its partition (murmur3 for keys, sticky for null
+// keys, the same protocol code the broker uses), and appends it to that partition's accumulator.
+// A sender pass groups ready batches by leader into one Produce request per broker (one batch per
+// partition), pipelined up to the connection's in-flight limit. Retriable errors are retried with
+// exponential backoff after a metadata refresh; a partition's head batch stays at the head until it
+// is acknowledged, so retries keep per-partition order.
+import {
+  Acks,
+  type AcksName,
+  choosePartition,
+  encodeRecordBatch,
+  errorFromWire,
+  Produce,
+  type ProduceRequest,
+  type RecordInput,
+  StickyPartitioner,
+  WeirError,
+} from '@weir/protocol'
+import {
+  type Completion,
+  type ProducerBatch,
+  RecordAccumulator,
+  type RecordMetadata,
+  recordBytes,
+} from './accumulator.js'
+import type { Cluster } from './cluster.js'
+import { backoffMs, integerOption, oneOfOption } from './limits.js'
+import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
+import { resolveTopic, type TopicDescriptor, type TopicRef } from './topic.js'
+
+export interface ProducerOptions {
+  /** 'none' (no response, offset -1), 'leader', or 'all' (default). */
+  readonly acks?: AcksName
+  /** How long a batch that is not full waits for more records. Default 5. */
+  readonly lingerMs?: number
+  /** A batch is sent once it reaches this size. Default 1 MiB. */
+  readonly batchBytesMax?: number
+  /** Records in one batch at most. Default 100 000. */
+  readonly batchRecordsMax?: number
+  /** Bytes of records buffered and unacknowledged; send() waits when full. Default 32 MiB. */
+  readonly bufferBytesMax?: number
+  /** Sends waiting for buffer space or metadata; past it send() rejects with LIMIT_EXCEEDED. Default 100 000. */
+  readonly queuedSendsMax?: number
+  /** Bytes of batches in one Produce request at most (a larger single batch goes alone). Default 8 MiB. */
+  readonly requestBytesMax?: number
+  /** Attempts after the first for a batch that fails with a retriable error. Default 20. */
+  readonly retries?: number
+  /** First retry backoff; doubles per attempt up to retryBackoffMsMax. Defaults 100 and 2000. */
+  readonly retryBackoffMs?: number
+  readonly retryBackoffMsMax?: number
+  /** A record not acknowledged this long after send() fails with its last error. Default 60 000. */
+  readonly deliveryTimeoutMs?: number
+  /** How long the broker may take to make a write durable (Produce timeoutMs). Default 30 000. */
+  readonly ackTimeoutMs?: number
+}
+
+export interface ProducerRecord<R extends TopicRef<unknown>> {
+  readonly topic: R
+  readonly key?: Key
+  readonly value: R extends TopicDescriptor<infer T> ? T : unknown
+  readonly headers?: Headers
+  /** Forces a partition instead of the key rule. */
+  readonly partition?: number
+  /** Milliseconds since the epoch; default Date.now(). */
+  readonly timestamp?: number
+}
+
+interface QueuedSend extends Completion {
+  readonly topic: string
+  readonly keyBytes: Buffer | null
+  readonly partition: number | undefined
+  readonly record: RecordInput
+  readonly bytes: number
+  readonly queuedAtMs: number
+}
+
+type Limits = Required<Omit<ProducerOptions, 'acks'>>
+
+function checkOptions(options: ProducerOptions): Limits & { acks: AcksName } {
+  const owner = 'producer'
+  return {
+    acks: oneOfOption(owner, 'acks', options.acks, 'all', ['none', 'leader', 'all']),
+    lingerMs: integerOption(owner, 'lingerMs', options.lingerMs, 5, 0, 60_000),
+    batchBytesMax: integerOption(owner, 'batchBytesMax', options.batchBytesMax, 1 << 20, 64, 15 << 20),
+    batchRecordsMax: integerOption(owner, 'batchRecordsMax', options.batchRecordsMax, 100_000, 1, 1_000_000),
+    bufferBytesMax: integerOption(owner, 'bufferBytesMax', options.bufferBytesMax, 32 << 20, 1024),
+    queuedSendsMax: integerOption(owner, 'queuedSendsMax', options.queuedSendsMax, 100_000, 1),
+    requestBytesMax: integerOption(
+      owner,
+      'requestBytesMax',
+      options.requestBytesMax,
+      8 << 20,
+      1024,
+      15 << 20,
+    ),
+    retries: integerOption(owner, 'retries', options.retries, 20, 0, 1_000_000),
+    retryBackoffMs: integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 100, 1, 60_000),
+    retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 2000, 1, 600_000),
+    deliveryTimeoutMs: integerOption(owner, 'deliveryTimeoutMs', options.deliveryTimeoutMs, 60_000, 1),
+    ackTimeoutMs: integerOption(owner, 'ackTimeoutMs', options.ackTimeoutMs, 30_000, 1, 2_147_483_647),
+  }
+}
+
+/** Errors after which the cached leader is probably wrong. */
+const metadataErrors = new Set(['NOT_LEADER', 'UNKNOWN_TOPIC', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE'])
+
+export class Producer {
+  readonly options: Readonly<Limits & { acks: AcksName }>
+  private readonly accumulator: RecordAccumulator
+  private readonly queued: QueuedSend[] = []
+  private queuedHead = 0
+  private readonly stickies = new Map<string, StickyPartitioner>()
+  private readonly flushWaiters: Array<() => void> = []
+  private readonly spaceWaiters: Array<() => void> = []
+  private readonly loadingTopics = new Set<string>()
+  private readonly batchFirstSentAtMs = new WeakMap<ProducerBatch, number>()
+  private bufferedBytes = 0
+  private lingerTimer: NodeJS.Timeout | undefined
+  private lingerAtMs = Number.POSITIVE_INFINITY
+  private drainScheduled = false
+  private closed = false
+
+  constructor(
+    private readonly cluster: Cluster,
+    options: ProducerOptions = {},
+  ) {
+    this.options = checkOptions(options)
+    this.accumulator = new RecordAccumulator(this.options)
+  }
+
+  /** Resolves once the record is acknowledged (per `acks`) with its partition and offset. */
+  send<R extends TopicRef<unknown>>(record: ProducerRecord<R>): Promise<RecordMetadata> {
+    try {
+      if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the producer is closed')
+      if (this.queuedCount >= this.options.queuedSendsMax) {
+        throw new WeirError(
+          'LIMIT_EXCEEDED',
+          `${this.queuedCount} sends already wait for buffer space (queuedSendsMax); await send() or use sendMany()`,
+        )
+      }
+      const queued = this.prepare(record)
+      return new Promise<RecordMetadata>((resolve, reject) => {
+        this.queued.push({ ...queued, resolve, reject })
+        this.pump()
+      })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Sends many records in order; waits for queue space as it goes, so a caller sending in a loop is
+   * held back by the buffer instead of growing it. Resolves when all are acknowledged.
+   */
+  async sendMany<R extends TopicRef<unknown>>(
+    records: Iterable<ProducerRecord<R>>,
+  ): Promise<RecordMetadata[]> {
+    const acknowledgements: Promise<RecordMetadata>[] = []
+    for (const record of records) {
+      while (this.queuedCount >= this.options.queuedSendsMax && !this.closed) {
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve))
+      }
+      const acknowledgement = this.send(record)
+      acknowledgement.catch(() => {}) // surfaced by Promise.all below
+      acknowledgements.push(acknowledgement)
+    }
+    return Promise.all(acknowledgements)
+  }
+
+  /** Sends everything buffered now, without waiting for linger, and resolves when all is acknowledged. */
+  async flush(): Promise<void> {
+    if (this.idle) return
+    const done = new Promise<void>((resolve) => this.flushWaiters.push(resolve))
+    this.scheduleDrain()
+    await done
+  }
+
+  /** Flushes, then refuses new sends with CLIENT_CLOSED. */
+  async close(): Promise<void> {
+    this.closed = true
+    await this.flush()
+    clearTimeout(this.lingerTimer)
+    for (const wake of this.spaceWaiters.splice(0)) wake()
+  }
+
+  /** Bytes of records buffered and not yet acknowledged (for tests and metrics). */
+  get bufferedBytesNow(): number {
+    return this.bufferedBytes
+  }
+
+  private get queuedCount(): number {
+    return this.queued.length - this.queuedHead
+  }
+
+  private get idle(): boolean {
+    return this.queuedCount === 0 && this.accumulator.batchCount === 0
+  }
+
+  private prepare<R extends TopicRef<unknown>>(
+    input: ProducerRecord<R>,
+  ): Omit<QueuedSend, 'resolve' | 'reject'> {
+    const topic = resolveTopic(input.topic as TopicRef<unknown>)
+    const keyBytes = keyToBytes(input.key)
+    const value = topic.codec.encode(input.value)
+    const headers = headersToRecord(input.headers)
+    const timestamp = input.timestamp ?? Date.now()
+    const record: RecordInput = headers
+      ? { key: keyBytes, value, headers, timestamp }
+      : { key: keyBytes, value, timestamp }
+    const bytes = recordBytes(record)
+    if (bytes > this.options.bufferBytesMax || bytes > this.options.requestBytesMax) {
+      throw new WeirError(
+        'MESSAGE_TOO_LARGE',
+        `a record of about ${bytes} bytes exceeds bufferBytesMax or requestBytesMax of the producer`,
+      )
+    }
+    return { topic: topic.name, keyBytes, partition: input.partition, record, bytes, queuedAtMs: Date.now() }
+  }
+
+  /** Moves queued sends into the accumulator in order while metadata and buffer space allow. */
+  private pump(): void {
+    while (this.queuedHead < this.queued.length) {
+      const next = this.queued[this.queuedHead]!
+      const topic = this.cluster.cachedTopic(next.topic)
+      if (topic === undefined) {
+        this.loadTopic(next.topic)
+        break
+      }
+      if (this.bufferedBytes + next.bytes > this.options.bufferBytesMax && this.bufferedBytes > 0) break
+      this.queuedHead++
+      this.append(next, topic.partitions.length)
+    }
+    if (this.queuedHead === this.queued.length) {
+      this.queued.length = 0
+      this.queuedHead = 0
+    } else if (this.queuedHead > 1024 && this.queuedHead * 2 > this.queued.length) {
+      this.queued.splice(0, this.queuedHead)
+      this.queuedHead = 0
+    }
+    if (this.spaceWaiters.length > 0 && this.queuedCount < this.options.queuedSendsMax) {
+      for (const wake of this.spaceWaiters.splice(0)) wake()
+    }
+  }
+
+  private append(next: QueuedSend, partitionCount: number): void {
+    const sticky = this.stickyFor(next.topic)
+    let partition = next.partition
+    if (partition === undefined) partition = choosePartition(next.keyBytes, partitionCount, sticky)
+    else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      next.reject(new WeirError('UNKNOWN_PARTITION', `topic ${next.topic} has no partition ${partition}`))
+      return
+    }
+    this.bufferedBytes += next.bytes
+    const now = Date.now()
+    const { sealed, batch } = this.accumulator.append(
+      next.topic,
+      partition,
+      next.record,
+      next.bytes,
+      next,
+      now,
+    )
+    if (next.keyBytes === null && next.partition === undefined) {
+      // Full batch: keyless records move on now. A batch sent by linger moves them on when it completes.
+      batch.keyless = !sealed
+      if (sealed) sticky.batchSealed(partitionCount)
+    }
+    if (sealed) this.scheduleDrain()
+    else this.scheduleLinger()
+  }
+
+  private stickyFor(topic: string): StickyPartitioner {
+    let sticky = this.stickies.get(topic)
+    if (sticky === undefined) {
+      sticky = new StickyPartitioner()
+      this.stickies.set(topic, sticky)
+    }
+    return sticky
+  }
+
+  private loadTopic(topic: string, attempt = 0): void {
+    if (this.loadingTopics.has(topic)) return
+    this.loadingTopics.add(topic)
+    this.cluster.topic(topic).then(
+      () => {
+        this.loadingTopics.delete(topic)
+        this.pump()
+      },
+      (error: unknown) => {
+        this.loadingTopics.delete(topic)
+        const head = this.queued[this.queuedHead]
+        const expired = head === undefined || Date.now() - head.queuedAtMs >= this.options.deliveryTimeoutMs
+        if (isRetriable(error) && !expired && attempt < this.options.retries) {
+          const { retryBackoffMs, retryBackoffMsMax } = this.options
+          setTimeout(
+            () => this.loadTopic(topic, attempt + 1),
+            backoffMs(attempt, retryBackoffMs, retryBackoffMsMax),
+          )
+          return
+        }
+        this.rejectQueued(topic, error)
+        this.pump()
+      },
+    )
+  }
+
+  private rejectQueued(topic: string, error: unknown): void {
+    const kept: QueuedSend[] = []
+    for (let index = this.queuedHead; index < this.queued.length; index++) {
+      const entry = this.queued[index]!
+      if (entry.topic === topic) entry.reject(asError(error))
+      else kept.push(entry)
+    }
+    this.queued.length = 0
+    this.queued.push(...kept)
+    this.queuedHead = 0
+  }
+
+  private scheduleLinger(): void {
+    const readyAtMs = this.accumulator.nextReadyAtMs()
+    if (readyAtMs === undefined || readyAtMs >= this.lingerAtMs) return
+    clearTimeout(this.lingerTimer)
+    this.lingerAtMs = readyAtMs
+    this.lingerTimer = setTimeout(
+      () => {
+        this.lingerAtMs = Number.POSITIVE_INFINITY
+        this.drain()
+      },
+      Math.max(0, readyAtMs - Date.now()),
+    )
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    setImmediate(() => {
+      this.drainScheduled = false
+      this.drain()
+    })
+  }
+
+  /** One sender pass: hand every ready batch to its leader, one request per broker. */
+  private drain(): void {
+    const flushing = this.flushWaiters.length > 0
+    const byLeader = new Map<number, ProducerBatch[]>()
+    for (const batch of this.accumulator.drain(Date.now(), flushing)) {
+      const leader = this.cluster
+        .cachedTopic(batch.topic)
+        ?.partitions.find((p) => p.partition === batch.partition)
+      if (leader === undefined || leader.leader < 0) {
+        this.refreshThenRetry(batch)
+        continue
+      }
+      const group = byLeader.get(leader.leader) ?? []
+      group.push(batch)
+      byLeader.set(leader.leader, group)
+    }
+    for (const [brokerId, batches] of byLeader) {
+      for (const request of this.splitRequests(batches)) void this.produce(brokerId, request)
+    }
+    this.scheduleLinger()
+    this.checkIdle()
+  }
+
+  private splitRequests(batches: ProducerBatch[]): ProducerBatch[][] {
+    const requests: ProducerBatch[][] = []
+    let current: ProducerBatch[] = []
+    let bytes = 0
+    for (const batch of batches) {
+      if (current.length > 0 && bytes + batch.bytes > this.options.requestBytesMax) {
+        requests.push(current)
+        current = []
+        bytes = 0
+      }
+      current.push(batch)
+      bytes += batch.bytes
+    }
+    if (current.length > 0) requests.push(current)
+    return requests
+  }
+
+  private refreshThenRetry(batch: ProducerBatch): void {
+    this.cluster.topic(batch.topic, true).then(
+      () => this.release(batch),
+      (error: unknown) => this.failOrRetry(batch, error),
+    )
+  }
+
+  private async produce(brokerId: number, batches: ProducerBatch[]): Promise<void> {
+    const now = Date.now()
+    for (const batch of batches) {
+      if (!this.batchFirstSentAtMs.has(batch)) this.batchFirstSentAtMs.set(batch, now)
+      batch.encoded ??= encodeRecordBatch(batch.records, { timestamp: batch.createdAtMs })
+    }
+    try {
+      const connection = await this.cluster.connectionFor(brokerId)
+      const request = this.produceRequest(batches)
+      if (request.acks === Acks.none) {
+        await connection.send(Produce, request)
+        for (const batch of batches) this.complete(batch, -1)
+        return
+      }
+      const response = await connection.request(Produce, request, {
+        extraTimeoutMs: this.options.ackTimeoutMs,
+      })
+      for (const batch of batches) {
+        const result = response.topics
+          .find((topic) => topic.name === batch.topic)
+          ?.partitions.find((partition) => partition.partition === batch.partition)
+        if (result === undefined) {
+          this.failOrRetry(
+            batch,
+            new WeirError('UNKNOWN_SERVER_ERROR', `no Produce result for ${batch.topic}/${batch.partition}`),
+          )
+        } else if (result.errorCode !== 0) {
+          this.failOrRetry(batch, errorFromWire(result.errorCode, result.errorMessage))
+        } else {
+          this.complete(batch, result.baseOffset)
+        }
+      }
+    } catch (error) {
+      for (const batch of batches) this.failOrRetry(batch, error)
+    }
+  }
+
+  private produceRequest(batches: ProducerBatch[]): ProduceRequest {
+    const topics = new Map<string, { partition: number; records: Buffer }[]>()
+    for (const batch of batches) {
+      const partitions = topics.get(batch.topic) ?? []
+      partitions.push({ partition: batch.partition, records: batch.encoded! })
+      topics.set(batch.topic, partitions)
+    }
+    return {
+      acks: Acks[this.options.acks],
+      timeoutMs: this.options.ackTimeoutMs,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    }
+  }
+
+  private complete(batch: ProducerBatch, baseOffset: number): void {
+    this.finish(batch)
+    const { topic, partition } = batch
+    batch.completions.forEach((completion, index) => {
+      completion.resolve({ topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + index })
+    })
+  }
+
+  private failOrRetry(batch: ProducerBatch, error: unknown): void {
+    const firstSentAtMs = this.batchFirstSentAtMs.get(batch) ?? batch.createdAtMs
+    const expired = Date.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
+    if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
+      this.finish(batch)
+      for (const completion of batch.completions) completion.reject(asError(error))
+      return
+    }
+    if (error instanceof WeirError && metadataErrors.has(error.code)) this.cluster.invalidate(batch.topic)
+    const { retryBackoffMs, retryBackoffMsMax } = this.options
+    const delayMs = backoffMs(batch.attempts, retryBackoffMs, retryBackoffMsMax)
+    batch.attempts++
+    setTimeout(() => {
+      if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)
+      else this.release(batch)
+    }, delayMs)
+  }
+
+  /** Hands a batch back to the accumulator for the next sender pass (after a refresh or backoff). */
+  private release(batch: ProducerBatch): void {
+    batch.busy = false
+    this.scheduleDrain()
+  }
+
+  private finish(batch: ProducerBatch): void {
+    this.accumulator.remove(batch)
+    this.bufferedBytes -= batch.bytes
+    if (batch.keyless) {
+      const count = this.cluster.cachedTopic(batch.topic)?.partitions.length
+      if (count) this.stickyFor(batch.topic).batchSealed(count)
+    }
+    this.pump()
+    this.scheduleDrain()
+  }
+
+  private checkIdle(): void {
+    if (!this.idle) return
+    for (const resolve of this.flushWaiters.splice(0)) resolve()
+  }
+}
+
+function isRetriable(error: unknown): boolean {
+  return error instanceof WeirError && error.retriable
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new WeirError('UNKNOWN_SERVER_ERROR', String(error))
+}

@@ -1,0 +1,83 @@
+// Proves the accumulator batches per partition, seals by size and count, lingers by time, and hands out one batch per partition at a time.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { type Completion, RecordAccumulator, recordBytes } from '../src/accumulator.js'
+
+const noop: Completion = { resolve: () => {}, reject: () => {} }
+const record = (text: string) => ({ key: null, value: Buffer.from(text) })
+
+test('records for one partition share a batch until linger expires', () => {
+  const accumulator = new RecordAccumulator({ batchBytesMax: 10_000, batchRecordsMax: 1000, lingerMs: 5 })
+  for (let index = 0; index < 10; index++) accumulator.append('t', 0, record(`v${index}`), 30, noop, 100)
+  accumulator.append('t', 1, record('other'), 30, noop, 102)
+  assert.is(accumulator.batchCount, 2)
+  assert.equal(accumulator.drain(104, false), [])
+  assert.is(accumulator.nextReadyAtMs(), 105)
+  const ready = accumulator.drain(105, false)
+  assert.is(ready.length, 1)
+  assert.is(ready[0]!.records.length, 10)
+  assert.is(ready[0]!.partition, 0)
+  assert.is(accumulator.drain(107, false)[0]!.partition, 1)
+})
+
+test('a batch seals when the next record would pass batchBytesMax or batchRecordsMax', () => {
+  const bySize = new RecordAccumulator({ batchBytesMax: 100, batchRecordsMax: 1000, lingerMs: 1000 })
+  for (let index = 0; index < 7; index++) bySize.append('t', 0, record('x'), 30, noop, 0)
+  assert.is(bySize.batchCount, 3) // 90 + 90 + 30
+  const ready = bySize.drain(0, false)
+  assert.is(ready.length, 1, 'one batch per partition at a time')
+  assert.is(ready[0]!.records.length, 3)
+  const byCount = new RecordAccumulator({ batchBytesMax: 1 << 20, batchRecordsMax: 2, lingerMs: 1000 })
+  const result = byCount.append('t', 0, record('a'), 10, noop, 0)
+  assert.not.ok(result.sealed)
+  assert.ok(byCount.append('t', 0, record('b'), 10, noop, 0).sealed)
+})
+
+test('a record larger than batchBytesMax goes alone', () => {
+  const accumulator = new RecordAccumulator({ batchBytesMax: 100, batchRecordsMax: 1000, lingerMs: 1000 })
+  accumulator.append('t', 0, record('small'), 10, noop, 0)
+  const big = accumulator.append('t', 0, record('big'), 500, noop, 0)
+  assert.ok(big.sealed)
+  assert.is(big.batch.records.length, 1)
+  assert.is(accumulator.batchCount, 2)
+})
+
+test('the next batch of a partition is handed out only after the head is removed', () => {
+  const accumulator = new RecordAccumulator({ batchBytesMax: 50, batchRecordsMax: 1000, lingerMs: 0 })
+  for (let index = 0; index < 4; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
+  const [first] = accumulator.drain(0, false)
+  assert.ok(first?.busy)
+  assert.equal(accumulator.drain(0, false), [])
+  accumulator.remove(first!)
+  const [second] = accumulator.drain(0, false)
+  assert.is.not(second, first)
+  assert.is(second!.records[0]!.value!.toString(), '1')
+  assert.throws(() => accumulator.remove(first!), /assertion/)
+})
+
+test('records appended while the head is in flight start a new batch', () => {
+  const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 0 })
+  accumulator.append('t', 0, record('a'), 10, noop, 0)
+  const [head] = accumulator.drain(0, false)
+  accumulator.append('t', 0, record('b'), 10, noop, 0)
+  assert.is(head!.records.length, 1)
+  assert.is(accumulator.batchCount, 2)
+})
+
+test('flushing hands out lingering batches at once', () => {
+  const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 60_000 })
+  accumulator.append('a', 0, record('a'), 10, noop, 0)
+  accumulator.append('b', 3, record('b'), 10, noop, 0)
+  assert.is(accumulator.drain(1, true).length, 2)
+  assert.is(accumulator.nextReadyAtMs(), undefined)
+})
+
+test('recordBytes grows with key, value and headers', () => {
+  const base = recordBytes({ value: Buffer.alloc(10) })
+  assert.ok(recordBytes({ key: Buffer.alloc(5), value: Buffer.alloc(10) }) === base + 5)
+  assert.ok(
+    recordBytes({ value: Buffer.alloc(10), headers: [{ key: 'h', value: Buffer.alloc(4) }] }) > base + 4,
+  )
+})
+
+test.run()

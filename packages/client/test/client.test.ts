@@ -1,0 +1,68 @@
+// Proves the client validates its options up front and fails with BROKER_UNAVAILABLE, naming every address tried, when no broker listens.
+import { createServer } from 'node:net'
+import { isWeirError } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Client, WeirError } from '../src/index.js'
+
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+test('bad client options are INVALID_CONFIG with the option named', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ brokers: [] }, /brokers/],
+    [{ brokers: ['nohost'] }, /host:port/],
+    [{ brokers: ['127.0.0.1:7171'], inFlightMax: 0 }, /inFlightMax/],
+    [{ brokers: ['127.0.0.1:7171'], requestTimeoutMs: 'soon' }, /requestTimeoutMs/],
+  ]
+  for (const [options, pattern] of cases) {
+    assert.throws(
+      () => new Client(options as ConstructorParameters<typeof Client>[0]),
+      (error: unknown) =>
+        error instanceof WeirError && error.code === 'INVALID_CONFIG' && pattern.test(error.message),
+    )
+  }
+})
+
+test('consumer options are checked when the consumer is made', async () => {
+  const client = new Client({ brokers: ['127.0.0.1:1'] })
+  assert.throws(
+    () => client.consumer({ topics: [] }),
+    (error: unknown) => isWeirError(error, 'INVALID_CONFIG'),
+  )
+  assert.throws(
+    () => client.consumer({ topics: ['t'], prefetchBytesMax: 0 }),
+    (error: unknown) =>
+      isWeirError(error, 'INVALID_CONFIG') && /prefetchBytesMax/.test((error as Error).message),
+  )
+  await client.close()
+})
+
+test('BROKER_UNAVAILABLE names every bootstrap address when none answers', async () => {
+  const ports = [await closedPort(), await closedPort()]
+  const client = new Client({ brokers: ports.map((port) => `127.0.0.1:${port}`), connectTimeoutMs: 1000 })
+  try {
+    await client.admin().listTopics()
+    assert.unreachable()
+  } catch (error) {
+    assert.ok(isWeirError(error, 'BROKER_UNAVAILABLE'), String(error))
+    for (const port of ports) assert.match((error as Error).message, `127.0.0.1:${port}`)
+  }
+  await client.close()
+})
+
+test('a closed client refuses new work with CLIENT_CLOSED', async () => {
+  const client = new Client({ brokers: ['127.0.0.1:1'] })
+  await client.close()
+  assert.throws(
+    () => client.producer(),
+    (error: unknown) => isWeirError(error, 'CLIENT_CLOSED'),
+  )
+})
+
+test.run()

@@ -1,0 +1,219 @@
+// Proves the producer partitions exactly like protocol's murmur3 rule, batches per partition, keeps per-partition order across retries, and bounds its buffer, against an in-memory fake broker.
+import { readFileSync } from 'node:fs'
+import {
+  decodeRecordBatch,
+  ErrorCodes,
+  isWeirError,
+  type MetadataTopic,
+  type ProduceRequest,
+  type ProduceResponse,
+  partitionForKey,
+} from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Cluster } from '../src/cluster.js'
+import { codecs, defineTopic, Producer } from '../src/index.js'
+
+interface Fixture {
+  cases: Array<{ key: string | { repeat: string; times: number }; partitions: Record<string, number> }>
+}
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/murmur3-partitions.json', import.meta.url), 'utf8'),
+) as Fixture
+
+/** A fake cluster whose one broker appends to in-memory logs; `failNext` injects partition errors. */
+function fakeCluster(partitionCount: number) {
+  const logs = new Map<number, Array<{ key: string | null; value: Buffer; offset: number }>>()
+  const requests: ProduceRequest[] = []
+  const failNext: number[] = []
+  let inFlight = 0
+  let inFlightPeak = 0
+  const metadata: MetadataTopic = {
+    name: 'orders',
+    errorCode: 0,
+    config: {},
+    partitions: Array.from({ length: partitionCount }, (_, partition) => ({
+      partition,
+      errorCode: 0,
+      leader: 0,
+      replicas: [0],
+      logStartOffset: 0,
+      highWatermark: 0,
+    })),
+  }
+  const connection = {
+    async request(_api: unknown, request: ProduceRequest): Promise<ProduceResponse> {
+      requests.push(request)
+      inFlightPeak = Math.max(inFlightPeak, ++inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      inFlight--
+      const failure = failNext.shift()
+      return {
+        topics: request.topics.map((topic) => ({
+          name: topic.name,
+          partitions: topic.partitions.map(({ partition, records }) => {
+            if (failure !== undefined)
+              return { partition, errorCode: failure, baseOffset: -1, logStartOffset: 0 }
+            const log = logs.get(partition) ?? []
+            logs.set(partition, log)
+            const baseOffset = log.length
+            for (const record of decodeRecordBatch(records).records) {
+              log.push({ key: record.key?.toString() ?? null, value: record.value!, offset: log.length })
+            }
+            return { partition, errorCode: 0, baseOffset, logStartOffset: 0 }
+          }),
+        })),
+      }
+    },
+    async send(): Promise<void> {},
+  }
+  const cluster = {
+    options: { frameBytesMax: 16 << 20 },
+    cachedTopic: (name: string) => (name === 'orders' ? metadata : undefined),
+    topic: async () => metadata,
+    connectionFor: async () => connection,
+    invalidate: () => {},
+  } as unknown as Cluster
+  return { cluster, logs, requests, failNext, peak: () => inFlightPeak }
+}
+
+const keyOf = (key: Fixture['cases'][number]['key']) =>
+  typeof key === 'string' ? key : key.repeat.repeat(key.times)
+
+test('keyed records land on the partition the pinned murmur3 fixture names', async () => {
+  for (const count of [1, 3, 6, 16]) {
+    const fake = fakeCluster(count)
+    const producer = new Producer(fake.cluster, { lingerMs: 0 })
+    for (const testCase of fixture.cases) {
+      const key = keyOf(testCase.key)
+      const { partition } = await producer.send({ topic: 'orders', key, value: 1 })
+      const expected = testCase.partitions[String(count)]
+      if (expected !== undefined) assert.is(partition, expected, `${key.slice(0, 20)} over ${count}`)
+      assert.is(partition, partitionForKey(key, count))
+    }
+    await producer.close()
+  }
+})
+
+test('offsets are baseOffset plus index; one batch per partition per request', async () => {
+  const fake = fakeCluster(4)
+  const producer = new Producer(fake.cluster, { lingerMs: 20 })
+  const sends = Array.from({ length: 40 }, (_, index) =>
+    producer.send({ topic: 'orders', key: `k${index % 8}`, value: { index } }),
+  )
+  const results = await Promise.all(sends)
+  assert.is(fake.requests.length, 1, 'all lingered into one request')
+  assert.ok(fake.requests[0]!.topics[0]!.partitions.length <= 4)
+  for (const [index, result] of results.entries()) {
+    const stored = fake.logs.get(result.partition)![result.offset]!
+    assert.equal(codecs.msgpack.decode(stored.value), { index })
+    assert.is(stored.key, `k${index % 8}`)
+  }
+  await producer.close()
+})
+
+test('retriable partition errors are retried in order; non-retriable ones reject', async () => {
+  const fake = fakeCluster(1)
+  const producer = new Producer(fake.cluster, { lingerMs: 0, batchRecordsMax: 2, retryBackoffMs: 1 })
+  fake.failNext.push(ErrorCodes.NOT_LEADER.code, ErrorCodes.CONNECTION_CLOSED.code)
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, index) => producer.send({ topic: 'orders', value: index })),
+  )
+  assert.equal(
+    results.map((result) => result.offset),
+    Array.from({ length: 10 }, (_, index) => index),
+  )
+  assert.equal(
+    fake.logs.get(0)!.map((entry) => codecs.msgpack.decode(entry.value)),
+    Array.from({ length: 10 }, (_, index) => index),
+  )
+  assert.is(fake.peak(), 1, 'one partition: never two batches in flight')
+  fake.failNext.push(ErrorCodes.MESSAGE_TOO_LARGE.code)
+  try {
+    await producer.send({ topic: 'orders', value: 'x' })
+    assert.unreachable()
+  } catch (error) {
+    assert.ok(isWeirError(error, 'MESSAGE_TOO_LARGE'))
+  }
+  await producer.close()
+})
+
+test('a typed descriptor encodes with its codec', async () => {
+  const fake = fakeCluster(2)
+  const orders = defineTopic<{ total: number }>({ name: 'orders', codec: codecs.json })
+  const producer = new Producer(fake.cluster, { lingerMs: 0 })
+  const { partition, offset } = await producer.send({ topic: orders, key: 'a', value: { total: 3 } })
+  assert.is(fake.logs.get(partition)![offset]!.value.toString(), '{"total":3}')
+  await producer.close()
+})
+
+test('buffered bytes never pass bufferBytesMax; sendMany waits for space', async () => {
+  const fake = fakeCluster(3)
+  const producer = new Producer(fake.cluster, {
+    lingerMs: 1,
+    bufferBytesMax: 4096,
+    batchBytesMax: 1024,
+    queuedSendsMax: 10,
+  })
+  let peak = 0
+  const timer = setInterval(() => (peak = Math.max(peak, producer.bufferedBytesNow)), 0)
+  const records = Array.from({ length: 500 }, (_, index) => ({
+    topic: 'orders',
+    key: `${index}`,
+    value: 'x'.repeat(100),
+  }))
+  const results = await producer.sendMany(records)
+  clearInterval(timer)
+  assert.is(results.length, 500)
+  assert.ok(peak <= 4096, `peak ${peak}`)
+  assert.is(producer.bufferedBytesNow, 0)
+  await producer.close()
+})
+
+test('queuedSendsMax turns runaway un-awaited sends into LIMIT_EXCEEDED', async () => {
+  const fake = fakeCluster(1)
+  const producer = new Producer(fake.cluster, { bufferBytesMax: 1024, queuedSendsMax: 5 })
+  const sends = Array.from({ length: 100 }, () => producer.send({ topic: 'orders', value: 'y'.repeat(200) }))
+  const outcomes = await Promise.allSettled(sends)
+  const limited = outcomes.filter((outcome) => outcome.status === 'rejected')
+  assert.ok(limited.length > 0)
+  assert.ok(
+    limited.every((outcome) => isWeirError((outcome as PromiseRejectedResult).reason, 'LIMIT_EXCEEDED')),
+  )
+  await producer.close()
+})
+
+test('options are validated with INVALID_CONFIG naming the option', () => {
+  const fake = fakeCluster(1)
+  for (const options of [
+    { lingerMs: -1 },
+    { acks: 'some' as 'all' },
+    { bufferBytesMax: 1.5 },
+    { batchBytesMax: 1 },
+  ]) {
+    assert.throws(
+      () => new Producer(fake.cluster, options),
+      (error: unknown) =>
+        isWeirError(error, 'INVALID_CONFIG') && /producer option/.test((error as Error).message),
+    )
+  }
+})
+
+test('send after close rejects with CLIENT_CLOSED; acks none resolves offset -1', async () => {
+  const fake = fakeCluster(1)
+  const producer = new Producer(fake.cluster, { acks: 'none', lingerMs: 0 })
+  assert.equal(await producer.send({ topic: 'orders', value: 1 }), {
+    topic: 'orders',
+    partition: 0,
+    offset: -1,
+  })
+  await producer.close()
+  try {
+    await producer.send({ topic: 'orders', value: 1 })
+    assert.unreachable()
+  } catch (error) {
+    assert.ok(isWeirError(error, 'CLIENT_CLOSED'))
+  }
+})
+
+test.run()
