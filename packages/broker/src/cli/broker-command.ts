@@ -1,0 +1,121 @@
+// `weir broker`: runs a broker in the foreground until SIGINT or SIGTERM, then closes it
+// gracefully and exits 0. Flags override the config file; the config file overrides defaults.
+import { isWeirError } from '@weir/protocol'
+import { Broker } from '../broker.js'
+import {
+  type BrokerOptions,
+  type ConfigFile,
+  checkLogLevel,
+  defaultListen,
+  parseListen,
+  readConfigFile,
+} from '../options.js'
+import type { Command } from './commands.js'
+import { parseFlags, UsageError, userPath } from './flags.js'
+import { exitCodes } from './run.js'
+
+const help = `Usage: weir broker [flags]
+
+Runs a Weir broker in the foreground; Ctrl-C (SIGINT) or SIGTERM closes it cleanly.
+
+Flags:
+  --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
+  --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
+  --config FILE        a weir.json with dataDir, listen, brokerId, logLevel, limits, topicDefaults
+  --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
+  --id N               this broker's id (default 1)
+  -h, --help           show this help
+`
+
+const flagOptions = {
+  listen: { type: 'string' },
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  'log-level': { type: 'string' },
+  id: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+export const brokerCommand: Command = {
+  summary: 'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id)',
+  async run(argv) {
+    let options: BrokerOptions
+    try {
+      const flags = parseFlags(argv, flagOptions)
+      if (flags.help) {
+        process.stdout.write(help)
+        return exitCodes.ok
+      }
+      const file: ConfigFile = flags.config === undefined ? {} : await readConfigFile(userPath(flags.config))
+      options = brokerOptions(flags, file)
+    } catch (error) {
+      if (error instanceof UsageError) {
+        process.stderr.write(`weir broker: ${error.message}\n\n${help}`)
+        return exitCodes.usage
+      }
+      if (isWeirError(error, 'INVALID_CONFIG')) {
+        process.stderr.write(`weir broker: ${error.message}\n`)
+        return exitCodes.usage
+      }
+      throw error
+    }
+    return runBroker(options)
+  },
+}
+
+function brokerOptions(
+  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string },
+  file: ConfigFile,
+): BrokerOptions {
+  if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
+  if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
+  if (flags.id !== undefined && !/^\d{1,9}$/.test(flags.id)) {
+    throw new UsageError(`--id must be a non-negative integer, got ${JSON.stringify(flags.id)}`)
+  }
+  return {
+    ...file,
+    dataDir:
+      flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
+    ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+    ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
+    ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
+  }
+}
+
+function checkFlag(check: () => unknown): void {
+  try {
+    check()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+async function runBroker(options: BrokerOptions): Promise<number> {
+  let broker: Broker
+  try {
+    broker = await Broker.start(options)
+  } catch (error) {
+    process.stderr.write(`weir broker: ${(error as Error).message}\n`)
+    return exitCodes.failure
+  }
+  return new Promise<number>((resolve) => {
+    let signals = 0
+    const stop = (signal: NodeJS.Signals) => {
+      signals++
+      if (signals > 1) {
+        broker.logger.warn({ signal }, 'second signal: exiting without waiting for a clean close')
+        process.exit(exitCodes.failure)
+      }
+      broker.logger.info({ signal }, 'signal received, closing')
+      broker.close().then(
+        () => resolve(exitCodes.ok),
+        (error: unknown) => {
+          broker.logger.error({ err: error }, 'close failed')
+          resolve(exitCodes.failure)
+        },
+      )
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

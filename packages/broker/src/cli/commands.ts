@@ -1,0 +1,15 @@
+// The `weir` subcommands, by name. Each lives in its own file and returns its exit code:
+// 0 success, 1 a runtime failure (broker unreachable, port in use), 2 a usage error (bad flag).
+// To add one (`topics`, `produce`, `consume`), write src/cli/<name>-command.ts and add a line here.
+import { brokerCommand } from './broker-command.js'
+
+export interface Command {
+  /** One line for `weir --help`. */
+  readonly summary: string
+  /** Runs with the arguments after the command name; resolves with the process exit code. */
+  run(argv: readonly string[]): Promise<number>
+}
+
+export const commands: Readonly<Record<string, Command>> = {
+  broker: brokerCommand,
+}

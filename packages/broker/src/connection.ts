@@ -1,0 +1,133 @@
+// One client connection: frames in, responses out, many requests in flight. Flow control is
+// pull-based: the socket is paused while inFlightRequestsMax requests run or while more than
+// writeBufferBytesHigh response bytes wait to be sent, and resumed when that clears, so a client
+// that does not read its responses cannot make the broker buffer without bound.
+import type { Socket } from 'node:net'
+import { FrameReader, parseRequestFrame, requestHeaderBytes } from '@weir/protocol'
+import type { Logger } from 'pino'
+import { dispatch } from './dispatch.js'
+import type { HandlerContext } from './handlers/index.js'
+
+export class Connection {
+  private readonly reader: FrameReader
+  /** Frames read but not started because inFlightRequestsMax were running; at most one chunk's worth. */
+  private readonly waiting: Buffer[] = []
+  private inFlight = 0
+  private closing = false
+  private closed = false
+  private readonly whenIdle: (() => void)[] = []
+  readonly closedPromise: Promise<void>
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly context: HandlerContext,
+    readonly logger: Logger,
+  ) {
+    const { limits } = context
+    this.reader = new FrameReader(limits.frameBytesMax, requestHeaderBytes)
+    socket.setNoDelay(true)
+    socket.setTimeout(limits.idleTimeoutMs)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => this.updateFlow())
+    socket.on('timeout', () => this.onIdle())
+    // 'close' follows; a reset by the peer is routine and not worth more than debug.
+    socket.on('error', (error) => logger.debug({ err: error }, 'connection error'))
+    this.closedPromise = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.closed = true
+        this.waiting.length = 0
+        this.notifyIdle()
+        logger.debug('connection closed')
+        resolve()
+      }),
+    )
+  }
+
+  /** Stops reading, answers what was already read, then ends the socket (destroying it after `timeoutMs`). */
+  async closeGracefully(timeoutMs: number): Promise<void> {
+    this.closing = true
+    this.updateFlow()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
+    await Promise.race([this.idle(), timeout])
+    this.socket.end()
+    await Promise.race([this.closedPromise, timeout])
+    clearTimeout(timer)
+    this.socket.destroy()
+    await this.closedPromise
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[]
+    try {
+      frames = this.reader.push(chunk)
+    } catch (error) {
+      // The length prefix is out of bounds: the stream cannot be resynchronised.
+      this.logger.warn({ reason: (error as Error).message }, 'closing connection: bad frame length')
+      this.socket.destroy()
+      return
+    }
+    this.waiting.push(...frames)
+    this.startWaiting()
+    this.updateFlow()
+  }
+
+  private startWaiting(): void {
+    while (
+      !this.closed &&
+      this.waiting.length > 0 &&
+      this.inFlight < this.context.limits.inFlightRequestsMax
+    ) {
+      this.start(this.waiting.shift()!)
+    }
+  }
+
+  private start(payload: Buffer): void {
+    // The reader's minimum frame size is the request header, so this cannot throw.
+    const { header, body } = parseRequestFrame(payload)
+    this.inFlight++
+    void dispatch(header, body, this.context).then(
+      (frame) => this.finish(frame),
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'request dispatch failed')
+        this.finish(undefined)
+      },
+    )
+  }
+
+  private finish(frame: Buffer | undefined): void {
+    this.inFlight--
+    // A client that went away mid-request simply does not get its answer.
+    if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
+    this.startWaiting()
+    this.updateFlow()
+    if (this.inFlight === 0 && this.waiting.length === 0) this.notifyIdle()
+  }
+
+  private updateFlow(): void {
+    if (this.closed) return
+    const { inFlightRequestsMax, writeBufferBytesHigh } = this.context.limits
+    const read =
+      !this.closing &&
+      this.waiting.length === 0 &&
+      this.inFlight < inFlightRequestsMax &&
+      this.socket.writableLength <= writeBufferBytesHigh
+    if (read && this.socket.isPaused()) this.socket.resume()
+    else if (!read && !this.socket.isPaused()) this.socket.pause()
+  }
+
+  private onIdle(): void {
+    if (this.inFlight > 0 || this.waiting.length > 0) return
+    this.logger.debug('closing idle connection')
+    this.socket.destroy()
+  }
+
+  private idle(): Promise<void> {
+    if (this.closed || (this.inFlight === 0 && this.waiting.length === 0)) return Promise.resolve()
+    return new Promise((resolve) => this.whenIdle.push(resolve))
+  }
+
+  private notifyIdle(): void {
+    for (const resolve of this.whenIdle.splice(0)) resolve()
+  }
+}

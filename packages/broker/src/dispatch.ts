@@ -1,0 +1,81 @@
+// One request frame in, one response frame (or none) out. Never throws: a request that cannot be
+// processed at all gets a body of only { errorCode, errorMessage } (UNKNOWN_API, UNSUPPORTED_VERSION,
+// INVALID_REQUEST, REQUEST_TIMED_OUT, BROKER_SHUTTING_DOWN); a bug becomes UNKNOWN_SERVER_ERROR and
+// an error log, and the connection carries on.
+import {
+  apiByKey,
+  decodeBody,
+  ErrorCodes,
+  type ErrorName,
+  encodeBody,
+  encodeResponseFrame,
+  isWeirError,
+  type RequestHeader,
+  WeirError,
+} from '@weir/protocol'
+import { type HandlerContext, handlerFor } from './handlers/index.js'
+
+export interface RequestError {
+  readonly errorCode: number
+  readonly errorMessage: string
+}
+
+export function requestError(code: ErrorName, detail: string): RequestError {
+  return { errorCode: ErrorCodes[code].code, errorMessage: new WeirError(code, detail).message }
+}
+
+/** The response frame for one request, or undefined when none is sent (Produce with acks 0). */
+export async function dispatch(
+  header: RequestHeader,
+  body: Buffer,
+  context: HandlerContext,
+): Promise<Buffer | undefined> {
+  const response = await respond(header, body, context)
+  if (response === undefined) return undefined
+  return encodeResponseFrame(header.correlationId, encodeBody(response))
+}
+
+async function respond(header: RequestHeader, body: Buffer, context: HandlerContext): Promise<unknown> {
+  const { apiKey, apiVersion } = header
+  if (context.isClosing()) return requestError('BROKER_SHUTTING_DOWN', 'the broker is closing')
+  const api = apiByKey(apiKey)
+  const handler = handlerFor(apiKey)
+  if (api === undefined || handler === undefined) {
+    context.logger.warn({ apiKey }, 'request with an unknown API key')
+    return requestError('UNKNOWN_API', `API key ${apiKey} is not one this broker serves`)
+  }
+  if (apiVersion < api.versionMin || apiVersion > api.versionMax) {
+    context.logger.warn({ api: api.name, apiVersion }, 'request with an unsupported version')
+    return requestError(
+      'UNSUPPORTED_VERSION',
+      `${api.name} version ${apiVersion}: this broker speaks ${api.versionMin} to ${api.versionMax}`,
+    )
+  }
+  try {
+    const request = api.decodeRequest(decodeBody(body, api.name))
+    const budgetMs = context.limits.requestTimeoutMs + (handler.waitMs?.(request, context) ?? 0)
+    return await withDeadline(handler.handle(request, context), budgetMs, api.name)
+  } catch (error) {
+    if (isWeirError(error)) {
+      if (error.code === 'INVALID_REQUEST' || error.code === 'INVALID_CONFIG') {
+        context.logger.warn({ api: api.name, reason: error.message }, 'malformed request')
+      }
+      return { errorCode: error.errorCode, errorMessage: error.message }
+    }
+    context.logger.error({ err: error, api: api.name }, 'unexpected error handling a request')
+    return requestError('UNKNOWN_SERVER_ERROR', `unexpected broker error in ${api.name}`)
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, budgetMs: number, apiName: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WeirError('REQUEST_TIMED_OUT', `${apiName} took longer than ${budgetMs} ms`)),
+      budgetMs,
+    )
+  })
+  // The work may still fail after the deadline answered; that must not be an unhandled rejection.
+  work.catch(() => {})
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
+}

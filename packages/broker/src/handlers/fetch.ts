@@ -1,0 +1,118 @@
+// Fetch: a long poll. Each round subscribes to the partitions first and then reads them, so an
+// append landing between the read and the wait still wakes it; it answers once `minBytes` are
+// available, when any partition has an error, at `maxWaitMs` (capped by fetchWaitMsMax), or at
+// shutdown. Consumers see only batches below the high watermark (the log's durable end): under
+// fsync 'always', data a crash could take back is never served.
+import {
+  BatchField,
+  batchLengthPrefixBytes,
+  Fetch,
+  type FetchPartition,
+  type FetchPartitionResult,
+  type FetchRequest,
+  type FetchResponse,
+  readUint64,
+  WeirError,
+} from '@weir/protocol'
+import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+
+const empty = Buffer.alloc(0)
+
+export const fetchHandler = defineHandler({
+  api: Fetch,
+  waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax),
+  async handle(request, context) {
+    const deadline = Date.now() + Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax)
+    const watched = request.topics.flatMap((topic) =>
+      topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),
+    )
+    for (;;) {
+      let wake: () => void = () => {}
+      const woken = new Promise<void>((resolve) => (wake = resolve))
+      const unsubscribe = context.watch.subscribe(watched, wake)
+      const round = await readRound(request, context)
+      const remainingMs = deadline - Date.now()
+      if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
+        unsubscribe()
+        return round.response
+      }
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remainingMs)))])
+      clearTimeout(timer)
+      unsubscribe()
+    }
+  },
+})
+
+interface Round {
+  readonly response: FetchResponse
+  readonly bytes: number
+  readonly failed: boolean
+}
+
+/** Reads every partition once, honouring each partition's maxBytes and the request's total. */
+async function readRound(request: FetchRequest, context: HandlerContext): Promise<Round> {
+  let bytes = 0
+  let failed = false
+  const topics: FetchResponse['topics'][number][] = []
+  for (const topic of request.topics) {
+    const partitions: FetchPartitionResult[] = []
+    for (const wanted of topic.partitions) {
+      const remaining = request.maxBytes - bytes
+      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, context)
+      bytes += result.records.length
+      failed ||= result.errorCode !== 0
+      partitions.push(result)
+    }
+    topics.push({ name: topic.name, partitions })
+  }
+  return { response: { topics }, bytes, failed }
+}
+
+async function readPartition(
+  topicName: string,
+  wanted: FetchPartition,
+  remainingBytes: number,
+  haveData: boolean,
+  context: HandlerContext,
+): Promise<FetchPartitionResult> {
+  const { partition, fetchOffset } = wanted
+  try {
+    const log = context.store.topic(topicName).partition(partition)
+    const highWatermark = log.durableEndOffset
+    const logStartOffset = log.logStartOffset
+    if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
+      throw new WeirError(
+        'OFFSET_OUT_OF_RANGE',
+        `fetchOffset ${fetchOffset} of ${topicName}/${partition}: readable offsets are ${logStartOffset} to ${highWatermark}`,
+      )
+    }
+    const result = { partition, errorCode: 0, highWatermark, logStartOffset }
+    // Past the total budget only a partition that would be the response's first data still reads.
+    if (fetchOffset === highWatermark || (haveData && remainingBytes <= 0))
+      return { ...result, records: empty }
+    const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes))
+    const read = await log.read(fetchOffset, limitBytes)
+    return { ...result, records: belowHighWatermark(read.bytes, highWatermark) }
+  } catch (error) {
+    return {
+      partition,
+      ...errorFields(error, context.logger, 'Fetch'),
+      highWatermark: -1,
+      logStartOffset: -1,
+      records: empty,
+    }
+  }
+}
+
+/** The leading whole batches whose last offset is below the high watermark. */
+export function belowHighWatermark(bytes: Buffer, highWatermark: number): Buffer {
+  let end = 0
+  while (end + BatchField.records <= bytes.length) {
+    const lastOffset =
+      readUint64(bytes, end + BatchField.baseOffset) + bytes.readUInt32BE(end + BatchField.lastOffsetDelta)
+    if (lastOffset >= highWatermark) break
+    end += bytes.readUInt32BE(end + BatchField.batchLength) + batchLengthPrefixBytes
+  }
+  return end === bytes.length ? bytes : bytes.subarray(0, Math.min(end, bytes.length))
+}

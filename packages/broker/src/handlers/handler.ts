@@ -1,0 +1,46 @@
+// What every API handler gets and returns. A handler turns a decoded request into a response
+// object; the connection layer owns framing, timeouts and errors that fail the whole request.
+import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
+import { isWeirError } from '@weir/protocol'
+import type { TopicStore } from '@weir/storage'
+import type { Logger } from 'pino'
+import type { BrokerLimits } from '../limits.js'
+import type { PartitionWatch } from '../partition-watch.js'
+
+export interface HandlerContext {
+  readonly store: TopicStore
+  readonly watch: PartitionWatch
+  readonly brokerId: number
+  /** Where clients reach this broker (Metadata). */
+  readonly advertised: { readonly host: string; readonly port: number }
+  readonly limits: BrokerLimits
+  readonly topicDefaults: TopicConfig
+  readonly logger: Logger
+  /** True once close() began: long polls answer at once. */
+  readonly isClosing: () => boolean
+}
+
+export interface Handler<Request, Response> {
+  readonly api: ApiDefinition<Request, Response>
+  /** Resolves with the response, or undefined when the request gets none (Produce with acks 0). */
+  handle(request: Request, context: HandlerContext): Promise<Response | undefined>
+  /** Time this request may spend waiting on purpose (a long poll), added to requestTimeoutMs. */
+  waitMs?(request: Request, context: HandlerContext): number
+}
+
+/** Builds a Handler with its request type inferred from the API definition. */
+export function defineHandler<Request, Response>(
+  handler: Handler<Request, Response>,
+): Handler<Request, Response> {
+  return handler
+}
+
+/**
+ * A per-topic or per-partition error. WeirErrors keep their code (they are operating errors:
+ * a missing topic, a bad batch, a full disk); anything else is a bug, logged with its stack.
+ */
+export function errorFields(error: unknown, logger: Logger, what: string): ErrorFields {
+  if (isWeirError(error)) return { errorCode: error.errorCode, errorMessage: error.message }
+  logger.error({ err: error }, `unexpected error in ${what}`)
+  return { errorCode: 1, errorMessage: `unexpected broker error in ${what}; see the broker log` }
+}

@@ -1,0 +1,111 @@
+// Produce: checks every batch of a partition (length, magic, CRC, maxMessageBytes) before
+// appending any, so a rejected partition leaves its log unchanged; then appends the batches
+// verbatim (storage patches baseOffset and term in place). acks 1 and -1 both wait for the append,
+// which resolves per the topic's fsync policy: on a single broker "in the leader's log" and
+// "committed" coincide until Raft lands. acks 0 waits too, but sends no response.
+import {
+  Acks,
+  type ErrorFields,
+  Produce,
+  type ProducePartitionData,
+  type ProducePartitionResult,
+  splitBatches,
+  WeirError,
+} from '@weir/protocol'
+import type { Topic } from '@weir/storage'
+import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+
+export const produceHandler = defineHandler({
+  api: Produce,
+  async handle(request, context) {
+    const timeoutMs =
+      request.timeoutMs > 0
+        ? Math.min(request.timeoutMs, context.limits.requestTimeoutMs)
+        : context.limits.requestTimeoutMs
+    const topics = await Promise.all(
+      request.topics.map(async (topicData) => ({
+        name: topicData.name,
+        partitions: await Promise.all(
+          topicData.partitions.map((data) => producePartition(topicData.name, data, timeoutMs, context)),
+        ),
+      })),
+    )
+    return request.acks === Acks.none ? undefined : { topics }
+  },
+})
+
+async function producePartition(
+  topicName: string,
+  data: ProducePartitionData,
+  timeoutMs: number,
+  context: HandlerContext,
+): Promise<ProducePartitionResult> {
+  let topic: Topic | undefined
+  try {
+    topic = context.store.topic(topicName)
+    const log = topic.partition(data.partition)
+    const batches = checkBatches(data.records, log.config.maxBatchBytes)
+    // Appends queue in call order, so the batches land back to back in the order sent.
+    const appends = batches.map((batch) => log.append(batch))
+    const results = await withTimeout(Promise.all(appends), timeoutMs, topicName, data.partition)
+    context.watch.notify(topicName, data.partition)
+    return {
+      partition: data.partition,
+      errorCode: 0,
+      baseOffset: results[0]!.baseOffset,
+      logStartOffset: log.logStartOffset,
+    }
+  } catch (error) {
+    const failure: ErrorFields = errorFields(error, context.logger, 'Produce')
+    const logStartOffset = logStartOf(topic, data.partition)
+    return { partition: data.partition, ...failure, baseOffset: -1, logStartOffset }
+  }
+}
+
+/** Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise. */
+function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
+  if (records.length === 0)
+    throw new WeirError('CORRUPT_MESSAGE', 'records is empty; send at least one batch')
+  const batches = splitBatches(records)
+  for (const [index, batch] of batches.entries()) {
+    if (batch.length > maxBatchBytes) {
+      throw new WeirError(
+        'MESSAGE_TOO_LARGE',
+        `batch ${index} is ${batch.length} bytes; the topic's maxMessageBytes is ${maxBatchBytes}`,
+      )
+    }
+  }
+  return batches
+}
+
+function logStartOf(topic: Topic | undefined, partition: number): number {
+  try {
+    return topic ? topic.partition(partition).logStartOffset : -1
+  } catch {
+    return -1
+  }
+}
+
+function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  topic: string,
+  partition: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new WeirError(
+            'REQUEST_TIMED_OUT',
+            `append to ${topic}/${partition} took longer than ${timeoutMs} ms; it may still complete`,
+          ),
+        ),
+      timeoutMs,
+    )
+  })
+  // A late append failure after the timeout answered must not become an unhandled rejection.
+  promise.catch(() => {})
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

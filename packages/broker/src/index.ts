@@ -1,0 +1,16 @@
+// @weir/broker's public face: the embeddable broker, its options and limits, and the weir.json reader.
+export { Broker, type BrokerAddress } from './broker.js'
+export { type BrokerLimits, defaultLimits, resolveLimits } from './limits.js'
+export { createLogger } from './logger.js'
+export {
+  type BrokerOptions,
+  type ConfigFile,
+  checkConfigFile,
+  configFileKeys,
+  defaultListen,
+  type LogLevel,
+  logLevels,
+  parseListen,
+  readConfigFile,
+} from './options.js'
+export { fromLogConfig, toLogConfig } from './topic-config.js'

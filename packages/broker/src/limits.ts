@@ -1,0 +1,73 @@
+// Every bound the broker puts on a client, named with its unit last and checked at start-up, so a
+// typo in weir.json fails loudly instead of turning into an unbounded queue.
+import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
+
+export interface BrokerLimits {
+  /** Largest frame (the u32 length field) a client may send; larger closes the connection. */
+  readonly frameBytesMax: number
+  /** Connections open at once; one more is logged and closed at accept. */
+  readonly connectionsMax: number
+  /** A connection with nothing in flight and no bytes for this long is closed. */
+  readonly idleTimeoutMs: number
+  /** A request still unanswered after this long gets REQUEST_TIMED_OUT (Fetch: plus its long-poll wait). */
+  readonly requestTimeoutMs: number
+  /** Requests one connection may have in flight; reading pauses at this many. */
+  readonly inFlightRequestsMax: number
+  /** Unsent response bytes on one connection above which reading pauses until 'drain'. */
+  readonly writeBufferBytesHigh: number
+  /** Longest a Fetch may long-poll, whatever its maxWaitMs says. */
+  readonly fetchWaitMsMax: number
+  /** How often retention (by time and bytes) runs over every partition. */
+  readonly retentionCheckIntervalMs: number
+}
+
+const mebibyte = 1024 * 1024
+
+export const defaultLimits: BrokerLimits = {
+  frameBytesMax: frameBytesMaxDefault,
+  connectionsMax: 10_000,
+  idleTimeoutMs: 600_000,
+  requestTimeoutMs: 30_000,
+  inFlightRequestsMax: 1024,
+  writeBufferBytesHigh: 8 * mebibyte,
+  fetchWaitMsMax: 30_000,
+  retentionCheckIntervalMs: 300_000,
+}
+
+const ranges: Record<keyof BrokerLimits, readonly [number, number]> = {
+  frameBytesMax: [1024, 2 ** 31 - 1],
+  connectionsMax: [1, 1_000_000],
+  idleTimeoutMs: [100, 2 ** 31 - 1],
+  requestTimeoutMs: [10, 2 ** 31 - 1],
+  inFlightRequestsMax: [1, 1_000_000],
+  writeBufferBytesHigh: [1024, 2 ** 31 - 1],
+  fetchWaitMsMax: [0, 2 ** 31 - 1],
+  retentionCheckIntervalMs: [10, 2 ** 31 - 1],
+}
+
+export const limitNames = Object.keys(ranges) as (keyof BrokerLimits)[]
+
+/** Fills defaults and checks each limit; INVALID_CONFIG names the key and its range. */
+export function resolveLimits(given: unknown, path = 'limits'): BrokerLimits {
+  if (given === undefined || given === null) return defaultLimits
+  if (typeof given !== 'object' || Array.isArray(given)) {
+    throw new WeirError('INVALID_CONFIG', `${path} must be an object of ${limitNames.join(', ')}`)
+  }
+  const limits: Record<string, number> = { ...defaultLimits }
+  for (const [key, value] of Object.entries(given)) {
+    const range = ranges[key as keyof BrokerLimits]
+    if (range === undefined) {
+      throw new WeirError('INVALID_CONFIG', `${path}.${key} is not a limit; known: ${limitNames.join(', ')}`)
+    }
+    if (value === undefined) continue
+    const [min, max] = range
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `${path}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      )
+    }
+    limits[key] = value
+  }
+  return limits as unknown as BrokerLimits
+}

@@ -1,0 +1,164 @@
+// Broker.start options and the weir.json file that carries the same fields. Everything is checked
+// before a socket or file is opened; a bad value is INVALID_CONFIG naming the key.
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
+import type { Logger } from 'pino'
+import { type BrokerLimits, resolveLimits } from './limits.js'
+import { mergeTopicConfig } from './topic-config.js'
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof logLevels)[number]
+
+export const defaultListen = '127.0.0.1:7171'
+
+export interface BrokerOptions {
+  /** Directory of topics; created when missing, refused when it holds something that is not Weir's. */
+  readonly dataDir: string
+  /** `host:port` to bind; port 0 picks a free port (see `broker.address`). Default 127.0.0.1:7171. */
+  readonly listen?: string
+  /** Host clients are told to connect to in Metadata; defaults to the bound host (127.0.0.1 for a wildcard). */
+  readonly advertisedHost?: string
+  /** This broker's id in Metadata (leader, replicas, controllerId). Default 1. */
+  readonly brokerId?: number
+  /** Ignored when `logger` is given. Default 'info'. */
+  readonly logLevel?: LogLevel
+  /** A pino logger to log into instead of the broker's own. */
+  readonly logger?: Logger
+  readonly limits?: Partial<BrokerLimits>
+  /** Config for topics created without these fields. */
+  readonly topicDefaults?: TopicConfig
+}
+
+/** The fields a weir.json may hold: BrokerOptions without the in-process logger. */
+export const configFileKeys = [
+  'dataDir',
+  'listen',
+  'advertisedHost',
+  'brokerId',
+  'logLevel',
+  'limits',
+  'topicDefaults',
+] as const
+
+export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
+
+export interface ResolvedOptions {
+  readonly dataDir: string
+  readonly host: string
+  readonly port: number
+  readonly advertisedHost: string | undefined
+  readonly brokerId: number
+  readonly logLevel: LogLevel
+  readonly limits: BrokerLimits
+  readonly topicDefaults: TopicConfig
+}
+
+function invalid(message: string): never {
+  throw new WeirError('INVALID_CONFIG', message)
+}
+
+/** Splits `host:port` (IPv6 as `[::1]:7171`); port 0 to 65535. */
+export function parseListen(listen: string, key = 'listen'): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen)
+  const host = match?.[1] ?? match?.[2]
+  const port = Number(match?.[3])
+  if (!match || !host || port > 65_535) {
+    invalid(
+      `${key} must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:7171, got ${JSON.stringify(listen)}`,
+    )
+  }
+  return { host, port }
+}
+
+export function checkLogLevel(value: unknown, key = 'logLevel'): LogLevel {
+  if (typeof value !== 'string' || !(logLevels as readonly string[]).includes(value)) {
+    invalid(`${key} must be one of ${logLevels.join(', ')}, got ${JSON.stringify(value)}`)
+  }
+  return value as LogLevel
+}
+
+export function resolveOptions(options: BrokerOptions): ResolvedOptions {
+  if (typeof options.dataDir !== 'string' || options.dataDir === '')
+    invalid('dataDir must be a non-empty path')
+  const { host, port } = parseListen(options.listen ?? defaultListen)
+  const brokerId = options.brokerId ?? 1
+  if (!Number.isInteger(brokerId) || brokerId < 0 || brokerId > 2 ** 31 - 1) {
+    invalid(`brokerId must be an integer from 0 to ${2 ** 31 - 1}, got ${JSON.stringify(brokerId)}`)
+  }
+  if (options.advertisedHost !== undefined && typeof options.advertisedHost !== 'string') {
+    invalid(`advertisedHost must be a host name, got ${JSON.stringify(options.advertisedHost)}`)
+  }
+  const topicDefaults = checkTopicConfig(options.topicDefaults, 'topicDefaults')
+  try {
+    mergeTopicConfig(topicDefaults, {})
+  } catch (error) {
+    invalid(`topicDefaults: ${(error as Error).message}`)
+  }
+  return {
+    dataDir: resolve(options.dataDir),
+    host,
+    port,
+    advertisedHost: options.advertisedHost,
+    brokerId,
+    logLevel: checkLogLevel(options.logLevel ?? 'info'),
+    limits: resolveLimits(options.limits),
+    topicDefaults,
+  }
+}
+
+/**
+ * Reads a weir.json. Unknown keys and wrong types are INVALID_CONFIG naming the key; a relative
+ * dataDir resolves against the file's directory, so the file means the same from anywhere.
+ */
+export async function readConfigFile(path: string): Promise<ConfigFile> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new WeirError('INVALID_CONFIG', `cannot read config file ${path}: ${(error as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `config file ${path} is not valid JSON: ${(error as Error).message}`,
+    )
+  }
+  return checkConfigFile(parsed, path)
+}
+
+export function checkConfigFile(value: unknown, path: string): ConfigFile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalid(`config file ${path} must hold a JSON object`)
+  }
+  const fields = value as Record<string, unknown>
+  for (const key of Object.keys(fields)) {
+    if (!(configFileKeys as readonly string[]).includes(key)) {
+      invalid(`config file ${path}: unknown key ${JSON.stringify(key)}; known: ${configFileKeys.join(', ')}`)
+    }
+  }
+  const stringKey = (key: string) => {
+    const entry = fields[key]
+    if (entry !== undefined && typeof entry !== 'string') {
+      invalid(`config file ${path}: ${key} must be a string, got ${JSON.stringify(entry)}`)
+    }
+  }
+  stringKey('dataDir')
+  stringKey('listen')
+  stringKey('advertisedHost')
+  if (fields.listen !== undefined) parseListen(fields.listen as string, `config file ${path}: listen`)
+  if (fields.logLevel !== undefined) checkLogLevel(fields.logLevel, `config file ${path}: logLevel`)
+  if (fields.brokerId !== undefined && !Number.isInteger(fields.brokerId)) {
+    invalid(`config file ${path}: brokerId must be an integer, got ${JSON.stringify(fields.brokerId)}`)
+  }
+  resolveLimits(fields.limits, `config file ${path}: limits`)
+  checkTopicConfig(fields.topicDefaults, `config file ${path}: topicDefaults`)
+  const config = { ...fields } as ConfigFile & { dataDir?: string }
+  if (typeof config.dataDir === 'string') {
+    return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }
+  }
+  return config
+}
