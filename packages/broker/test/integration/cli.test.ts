@@ -1,0 +1,78 @@
+// Proves the `weir` binary runs a broker as a child process: help and usage errors, the bound address, clean SIGTERM, port in use.
+import { Metadata } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createTopic, removeTempDirectories, tempDirectory } from '../support/broker.js'
+import { buildCli, exited, killChildren, runToExit, startChildBroker } from '../support/child-broker.js'
+import { WireClient } from '../support/wire-client.js'
+
+test.before(() => buildCli())
+
+test.after(async () => {
+  await killChildren()
+  removeTempDirectories()
+})
+
+test('--help at every level exits 0 and prints usage', async () => {
+  const top = await runToExit(['--help'])
+  assert.is(top.code, 0)
+  assert.match(top.stdout, /Usage: weir <command>/)
+  assert.match(top.stdout, /broker/)
+  const broker = await runToExit(['broker', '--help'])
+  assert.is(broker.code, 0)
+  assert.match(broker.stdout, /--data-dir DIR/)
+})
+
+test('bad flags and unknown commands exit 2 with a message and usage', async () => {
+  const flag = await runToExit(['broker', '--no-such-flag'])
+  assert.is(flag.code, 2)
+  assert.match(flag.stderr, /--no-such-flag/)
+  assert.match(flag.stderr, /Usage: weir broker/)
+  const listen = await runToExit(['broker', '--listen', 'nowhere'])
+  assert.is(listen.code, 2)
+  assert.match(listen.stderr, /--listen must be host:port/)
+  const command = await runToExit(['brokr'])
+  assert.is(command.code, 2)
+  assert.match(command.stderr, /unknown command "brokr"/)
+})
+
+test('a config file with an unknown key is refused naming the key', async () => {
+  const { writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const path = join(tempDirectory(), 'weir.json')
+  writeFileSync(path, JSON.stringify({ dataDir: './data', limits: { frameBytesMax: 1 << 20 }, portt: 1 }))
+  const result = await runToExit(['broker', '--config', path])
+  assert.is(result.code, 2)
+  assert.match(result.stderr, /unknown key "portt"/)
+})
+
+test('the child broker logs its address, serves, and exits 0 on SIGTERM after a clean close', async () => {
+  const broker = await startChildBroker(tempDirectory())
+  const client = await WireClient.connect(broker.port)
+  await createTopic(client, 'from-cli', 2)
+  const metadata = await client.call(Metadata, { topics: null })
+  assert.equal(metadata.brokers, [{ id: 1, host: '127.0.0.1', port: broker.port }])
+  broker.child.kill('SIGTERM')
+  const { code } = await exited(broker.child)
+  assert.is(code, 0)
+  assert.match(broker.output(), /"msg":"closed"/)
+  await client.closed
+})
+
+test('a port already in use exits 1 naming the port and what to do', async () => {
+  const first = await startChildBroker(tempDirectory())
+  const second = await runToExit([
+    'broker',
+    '--listen',
+    `127.0.0.1:${first.port}`,
+    '--data-dir',
+    tempDirectory(),
+  ])
+  assert.is(second.code, 1)
+  assert.match(second.stderr, new RegExp(`port ${first.port} on 127.0.0.1 is already in use`))
+  assert.match(second.stderr, /--listen/)
+  first.child.kill('SIGINT')
+  assert.is((await exited(first.child)).code, 0)
+})
+
+test.run()
