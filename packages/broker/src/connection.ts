@@ -28,7 +28,10 @@ export class Connection {
     socket.setNoDelay(true)
     socket.setTimeout(limits.idleTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => this.updateFlow())
+    socket.on('drain', () => {
+      this.startWaiting()
+      this.updateFlow()
+    })
     socket.on('timeout', () => this.onIdle())
     // 'close' follows; a reset by the peer is routine and not worth more than debug.
     socket.on('error', (error) => logger.debug({ err: error }, 'connection error'))
@@ -72,11 +75,14 @@ export class Connection {
     this.updateFlow()
   }
 
+  /** Starts read frames while under the in-flight limit and the unsent-bytes mark. */
   private startWaiting(): void {
+    const { inFlightRequestsMax, writeBufferBytesHigh } = this.context.limits
     while (
       !this.closed &&
       this.waiting.length > 0 &&
-      this.inFlight < this.context.limits.inFlightRequestsMax
+      this.inFlight < inFlightRequestsMax &&
+      this.socket.writableLength <= writeBufferBytesHigh
     ) {
       this.start(this.waiting.shift()!)
     }

@@ -1,0 +1,104 @@
+// Proves start-up options, limits and weir.json are checked before anything opens, with INVALID_CONFIG naming the key.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { isWeirError } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  Broker,
+  defaultLimits,
+  parseListen,
+  readConfigFile,
+  resolveLimits,
+  toLogConfig,
+} from '../src/index.js'
+import { removeTempDirectories, tempDirectory } from './support/broker.js'
+
+test.after(() => removeTempDirectories())
+
+async function startFails(options: Parameters<typeof Broker.start>[0], pattern: RegExp): Promise<void> {
+  try {
+    const broker = await Broker.start({ logLevel: 'silent', ...options })
+    await broker.close()
+    assert.unreachable('should have failed')
+  } catch (error) {
+    assert.ok(isWeirError(error, 'INVALID_CONFIG'), String(error))
+    assert.match((error as Error).message, pattern)
+  }
+}
+
+test('limits: defaults, overrides, and each bad value named with its range', () => {
+  assert.equal(resolveLimits(undefined), defaultLimits)
+  assert.is(resolveLimits({ connectionsMax: 5 }).connectionsMax, 5)
+  assert.throws(
+    () => resolveLimits({ frameBytesMax: 10 }),
+    /limits\.frameBytesMax must be an integer from 1024/,
+  )
+  assert.throws(() => resolveLimits({ idleTimeoutMs: '1s' }), /limits\.idleTimeoutMs .* got "1s"/)
+  assert.throws(() => resolveLimits({ maxConnections: 5 }), /limits\.maxConnections is not a limit; known: /)
+})
+
+test('listen addresses', () => {
+  assert.equal(parseListen('127.0.0.1:7171'), { host: '127.0.0.1', port: 7171 })
+  assert.equal(parseListen('[::1]:0'), { host: '::1', port: 0 })
+  assert.throws(() => parseListen('localhost'), /listen must be host:port/)
+  assert.throws(() => parseListen('localhost:70000'), /listen must be host:port/)
+})
+
+test('Broker.start refuses bad options before opening anything', async () => {
+  const dataDir = tempDirectory()
+  await startFails({ dataDir, limits: { inFlightRequestsMax: 0 } }, /inFlightRequestsMax/)
+  await startFails({ dataDir, listen: 'nowhere' }, /listen/)
+  await startFails({ dataDir, brokerId: -1 }, /brokerId/)
+  await startFails({ dataDir, logLevel: 'loud' as 'info' }, /logLevel must be one of/)
+  await startFails({ dataDir, topicDefaults: { segmentBytes: 1 } }, /topicDefaults: segmentBytes/)
+  await startFails(
+    { dataDir, topicDefaults: { retention: 1 } as never },
+    /topicDefaults\.retention is not a topic config/,
+  )
+})
+
+test('weir.json: known keys pass, unknown keys and wrong types are named, dataDir is relative to the file', async () => {
+  const directory = tempDirectory()
+  const path = join(directory, 'weir.json')
+  writeFileSync(
+    path,
+    JSON.stringify({ dataDir: 'data', listen: '127.0.0.1:0', limits: { connectionsMax: 3 } }),
+  )
+  const config = await readConfigFile(path)
+  assert.is(config.dataDir, join(directory, 'data'))
+  assert.equal(config.limits, { connectionsMax: 3 })
+  const cases: [unknown, RegExp][] = [
+    [{ dataDirectory: 'x' }, /unknown key "dataDirectory"/],
+    [{ listen: 7171 }, /listen must be a string/],
+    [{ brokerId: '1' }, /brokerId must be an integer/],
+    [{ limits: { connectionsMax: -1 } }, /limits\.connectionsMax/],
+    [{ topicDefaults: { fsync: 'sometimes' } }, /topicDefaults\.fsync/],
+    [[1, 2], /must hold a JSON object/],
+  ]
+  for (const [content, pattern] of cases) {
+    writeFileSync(path, JSON.stringify(content))
+    try {
+      await readConfigFile(path)
+      assert.unreachable(`accepted ${JSON.stringify(content)}`)
+    } catch (error) {
+      assert.match((error as Error).message, pattern)
+    }
+  }
+  writeFileSync(path, '{ not json')
+  try {
+    await readConfigFile(path)
+    assert.unreachable()
+  } catch (error) {
+    assert.match((error as Error).message, /is not valid JSON/)
+  }
+})
+
+test('topic config maps maxMessageBytes onto the log maxBatchBytes', () => {
+  assert.equal(toLogConfig({ maxMessageBytes: 1000, retentionMs: 5 }), {
+    retentionMs: 5,
+    maxBatchBytes: 1000,
+  })
+})
+
+test.run()
