@@ -11,7 +11,10 @@ interface Waiter {
 }
 
 export interface SyncTarget {
-  /** fsyncs the log's written data; resolves with the end offset the fsync covered. */
+  /**
+   * fsyncs the log's written data, rolled segments still being flushed included; resolves with
+   * the end offset the fsync covered.
+   */
   sync(): Promise<number>
   /** Turns an fsync failure into the typed error waiters receive. */
   toError(error: unknown): WeirError
@@ -53,6 +56,15 @@ export class GroupCommit {
     this.release()
   }
 
+  /**
+   * Something outside the sync rounds (a background flush, undoing a failed write) failed in a way
+   * that leaves unflushed data untrustworthy: waiting appends and every later call fail.
+   */
+  fail(error: WeirError): void {
+    this.failure ??= error
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure)
+  }
+
   /** The log was cut back to `endOffset`. */
   truncated(endOffset: number): void {
     if (endOffset < this.syncedEndOffset) this.syncedEndOffset = endOffset
@@ -91,8 +103,7 @@ export class GroupCommit {
       } catch (error) {
         // After a failed fsync the kernel may have dropped the dirty pages: nothing written since
         // the last good fsync can be trusted, so the log stops taking writes until it is reopened.
-        this.failure = this.target.toError(error)
-        for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure)
+        this.fail(this.target.toError(error))
         return
       }
     } while (this.waiters.length > 0)

@@ -1,5 +1,6 @@
 // The files around the segments of one partition directory: the marker that says "this is a Weir
-// log" (and holds the log start offset), the clean-shutdown flag, and leftovers of interrupted work.
+// log" (and holds the log start offset), the clean-shutdown flag, the recovery point, and leftovers
+// of interrupted work.
 import { join } from 'node:path'
 import { WeirError } from '@weir/protocol'
 import type { FileIo } from './file-io.js'
@@ -7,6 +8,7 @@ import { indexSuffix, logSuffix, parseSegmentFileName, timeIndexSuffix } from '.
 
 export const logMetaFileName = 'weir-log.json'
 const cleanShutdownFileName = 'clean-shutdown'
+const recoveryPointFileName = 'recovery-point'
 const logFormat = 'weir-partition-log'
 const logFormatVersion = 1
 
@@ -22,6 +24,12 @@ export interface LogDirectoryState {
   readonly clean: boolean
   /** Base offsets of the segment files, ascending. */
   readonly segmentBaseOffsets: readonly number[]
+  /**
+   * Every segment that ends at or below this offset was flushed (data, directory entry, index
+   * files); later ones may have lost bytes in a crash. Undefined for a log written before
+   * recovery points existed, whose closed segments were all fsynced when they rolled.
+   */
+  readonly recoveryPoint: number | undefined
 }
 
 export function newLogMeta(logStartOffset: number): LogMeta {
@@ -42,7 +50,7 @@ export async function prepareLogDirectory(io: FileIo, directory: string): Promis
     await io.mkdir(directory)
     const meta = newLogMeta(0)
     await writeLogMeta(io, directory, meta)
-    return { meta, clean: true, segmentBaseOffsets: [] }
+    return { meta, clean: true, segmentBaseOffsets: [], recoveryPoint: undefined }
   }
   if (!names.includes(logMetaFileName)) {
     throw new WeirError(
@@ -60,7 +68,10 @@ export async function prepareLogDirectory(io: FileIo, directory: string): Promis
     .filter((base): base is number => base !== undefined)
     .sort((left, right) => left - right)
   await removeOrphanIndexes(io, directory, names, new Set(segmentBaseOffsets))
-  return { meta, clean: names.includes(cleanShutdownFileName), segmentBaseOffsets }
+  const recoveryPoint = names.includes(recoveryPointFileName)
+    ? await readRecoveryPoint(io, directory)
+    : undefined
+  return { meta, clean: names.includes(cleanShutdownFileName), segmentBaseOffsets, recoveryPoint }
 }
 
 function parseMeta(directory: string, bytes: Buffer): LogMeta {
@@ -92,6 +103,32 @@ async function removeOrphanIndexes(io: FileIo, directory: string, names: string[
     const base = parseSegmentFileName(name, indexSuffix) ?? parseSegmentFileName(name, timeIndexSuffix)
     if (base !== undefined && !bases.has(base)) await io.unlink(join(directory, name))
   }
+}
+
+/**
+ * Persists the recovery point: written after a rolled segment is flushed, lowered before a suffix
+ * truncation rewrites a flushed segment. Atomic, so a crash leaves the old or the new value.
+ */
+export async function writeRecoveryPoint(io: FileIo, directory: string, offset: number): Promise<void> {
+  const body = `${JSON.stringify({ recoveryPoint: offset })}\n`
+  await io.writeFileAtomic(join(directory, recoveryPointFileName), Buffer.from(body))
+}
+
+async function readRecoveryPoint(io: FileIo, directory: string): Promise<number> {
+  const path = join(directory, recoveryPointFileName)
+  const text = (await io.readFile(path)).toString('utf8')
+  let parsed: { recoveryPoint?: unknown } | undefined
+  try {
+    parsed = JSON.parse(text) as { recoveryPoint?: unknown }
+  } catch {
+    parsed = undefined
+  }
+  const offset = parsed?.recoveryPoint
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    // Guessing would either skip checks that find a torn tail or cut data that was durable.
+    throw new WeirError('LOG_CORRUPTED', `${path} holds ${JSON.stringify(text.slice(0, 60))}, not an offset`)
+  }
+  return offset
 }
 
 export async function markCleanShutdown(io: FileIo, directory: string): Promise<void> {

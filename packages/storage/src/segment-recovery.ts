@@ -1,31 +1,42 @@
-// Opening the segments of a log after a clean close or a crash. Closed segments were fsynced when
-// they rolled, so their indexes are trusted when intact and rebuilt (with CRC checks) when not;
-// damage inside them is an error, never skipped. The active segment after a crash is re-read
-// batch by batch with CRC checks and its torn or corrupt tail is cut.
+// Opening the segments of a log after a clean close or a crash. Segments below the recovery point
+// were flushed (bytes, directory entry, index files) before it was persisted, so their indexes are
+// trusted when intact and rebuilt (with CRC checks) when not, and damage inside them is an error,
+// never skipped. From the recovery point on, segments may have lost bytes in a crash: each is
+// re-read batch by batch with CRC checks and the log is cut at the first torn or corrupt batch.
+// Rolls happen in order and every fsync covers every earlier segment, so once one segment is torn
+// no later segment can hold data any policy promised: those are deleted.
 import { join } from 'node:path'
 import { WeirError } from '@weir/protocol'
 import type { FileIo } from './file-io.js'
 import type { LogConfig } from './log-config.js'
-import { logSuffix, Segment, segmentFileName } from './segment.js'
+import { indexSuffix, logSuffix, Segment, segmentFileName, timeIndexSuffix } from './segment.js'
 import { type ScanResult, scanBatches } from './segment-scan.js'
 import { SparseIndex } from './sparse-index.js'
 
 export interface RecoveryReport {
-  /** Bytes cut from the tail of the active segment (torn or corrupt data). */
+  /** Bytes cut from the log's tail: torn or corrupt data, and whole segments after a torn one. */
   truncatedBytes: number
   /** Why the tail was cut, when it was. */
   truncationReason?: string
   /** Segments whose index files were missing or damaged and were rebuilt from the log. */
   rebuiltIndexes: number
+  /** Whole segments deleted because an earlier segment was torn (set when any were). */
+  droppedSegments?: number
 }
 
 const scanChunkBytes = 1024 * 1024
 
+/**
+ * Opens and checks the segments with these base offsets (ascending). `clean` says the last close
+ * flushed everything; `recoveryPoint` is the offset below which every whole segment was flushed.
+ * Resolves with the segments kept; every one but the last is flushed when it resolves.
+ */
 export async function recoverSegments(
   io: FileIo,
   directory: string,
   baseOffsets: readonly number[],
   clean: boolean,
+  recoveryPoint: number,
   config: LogConfig,
   report: RecoveryReport,
 ): Promise<Segment[]> {
@@ -33,11 +44,27 @@ export async function recoverSegments(
   try {
     for (let index = 0; index < baseOffsets.length; index++) {
       const baseOffset = baseOffsets[index]!
+      const nextBase = baseOffsets[index + 1]
       const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)), false)
       const segment = new Segment(io, directory, baseOffset, fd, config.indexIntervalBytes)
       segments.push(segment)
-      const isActive = index === baseOffsets.length - 1
-      await recoverSegment(io, segment, isActive, clean, config, report)
+      if (clean || (nextBase !== undefined && nextBase <= recoveryPoint)) {
+        await recoverFlushedSegment(io, segment, nextBase, config, report)
+        continue
+      }
+      const intact = await recoverUnflushedSegment(io, segment, config, report)
+      if (nextBase === undefined) break
+      if (intact && segment.nextOffset === nextBase) {
+        // Flushed now, so the recovery point can move past it.
+        await io.datasync(segment.fd)
+        await segment.writeIndexFiles()
+        continue
+      }
+      if (segment.nextOffset > nextBase) throw overlap(segment, nextBase)
+      report.truncationReason ??= `${segment.logPath} ends at offset ${segment.nextOffset}, short of the next segment's base offset ${nextBase}`
+      await segment.removeIndexFiles()
+      await dropSegments(io, directory, baseOffsets.slice(index + 1), report)
+      break
     }
   } catch (error) {
     await Promise.allSettled(segments.map((segment) => segment.close()))
@@ -46,33 +73,89 @@ export async function recoverSegments(
   return segments
 }
 
-async function recoverSegment(
+/** A segment below the recovery point (or any after a clean close): damage is reported, not cut. */
+async function recoverFlushedSegment(
   io: FileIo,
   segment: Segment,
-  isActive: boolean,
-  clean: boolean,
+  nextBase: number | undefined,
   config: LogConfig,
   report: RecoveryReport,
 ): Promise<void> {
   const fileSize = await io.size(segment.fd)
-  if (!isActive || clean) {
-    const indexes = await loadIndexFiles(io, segment, fileSize)
-    if (indexes !== undefined && (await adoptTrustedIndexes(io, segment, indexes, fileSize, config))) return
+  const indexes = await loadIndexFiles(io, segment, fileSize)
+  if (indexes === undefined || !(await adoptTrustedIndexes(io, segment, indexes, fileSize, config))) {
     report.rebuiltIndexes++
+    const result = await rebuildFromLog(io, segment, fileSize, config)
+    if (result.position !== fileSize) {
+      // After a clean close the last segment may still hold a half-written batch of a failed write.
+      if (nextBase === undefined) return cutTail(io, segment, fileSize, result, report)
+      throw new WeirError(
+        'LOG_CORRUPTED',
+        `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem}`,
+      )
+    }
   }
+  if (nextBase !== undefined && segment.nextOffset !== nextBase) throw overlap(segment, nextBase)
+}
+
+/** A segment the crash may have torn: re-read with CRC checks, cut at the first bad batch. */
+async function recoverUnflushedSegment(
+  io: FileIo,
+  segment: Segment,
+  config: LogConfig,
+  report: RecoveryReport,
+): Promise<boolean> {
+  const fileSize = await io.size(segment.fd)
   const result = await rebuildFromLog(io, segment, fileSize, config)
-  if (result.position === fileSize) return
-  if (!isActive) {
-    throw new WeirError(
-      'LOG_CORRUPTED',
-      `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem}`,
-    )
-  }
-  // Only the active segment can hold a torn write: everything before the cut was whole and intact.
+  if (result.position === fileSize) return true
+  await cutTail(io, segment, fileSize, result, report)
+  return false
+}
+
+async function cutTail(
+  io: FileIo,
+  segment: Segment,
+  fileSize: number,
+  result: ScanResult,
+  report: RecoveryReport,
+): Promise<void> {
+  // Everything before the cut was whole and intact.
   await io.truncate(segment.fd, result.position)
   await io.datasync(segment.fd)
   report.truncatedBytes += fileSize - result.position
   report.truncationReason = `${segment.logPath} at byte ${result.position}: ${result.problem}`
+}
+
+function overlap(segment: Segment, nextBase: number): WeirError {
+  return new WeirError(
+    'LOG_CORRUPTED',
+    `${segment.logPath} ends at offset ${segment.nextOffset} but the next segment starts at ${nextBase}`,
+  )
+}
+
+/** Deletes the files of segments after a torn one, newest first, then makes that durable. */
+async function dropSegments(
+  io: FileIo,
+  directory: string,
+  baseOffsets: readonly number[],
+  report: RecoveryReport,
+): Promise<void> {
+  for (const baseOffset of [...baseOffsets].reverse()) {
+    const logPath = join(directory, segmentFileName(baseOffset, logSuffix))
+    const fd = await io.open(logPath, false)
+    try {
+      report.truncatedBytes += await io.size(fd)
+    } finally {
+      await io.close(fd)
+    }
+    for (const suffix of [indexSuffix, timeIndexSuffix]) {
+      const path = join(directory, segmentFileName(baseOffset, suffix))
+      if (await io.exists(path)) await io.unlink(path)
+    }
+    await io.unlink(logPath)
+  }
+  report.droppedSegments = (report.droppedSegments ?? 0) + baseOffsets.length
+  await io.syncDirectory(directory)
 }
 
 async function loadIndexFiles(io: FileIo, segment: Segment, fileSize: number) {

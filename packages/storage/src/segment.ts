@@ -52,9 +52,26 @@ export class Segment {
     this.nextOffset = baseOffset
   }
 
-  static async create(io: FileIo, directory: string, baseOffset: number, indexIntervalBytes: number) {
+  /**
+   * Creates the segment's file. With `syncDirectory` false the new directory entry is not yet
+   * durable: a roll leaves that to the background flush, which every fsync of the log waits for.
+   */
+  static async create(
+    io: FileIo,
+    directory: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    options: { syncDirectory: boolean } = { syncDirectory: true },
+  ) {
     const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)), true)
-    await io.syncDirectory(directory)
+    if (options.syncDirectory) {
+      try {
+        await io.syncDirectory(directory)
+      } catch (error) {
+        await io.close(fd).catch(() => undefined)
+        throw error
+      }
+    }
     return new Segment(io, directory, baseOffset, fd, indexIntervalBytes)
   }
 

@@ -1,9 +1,12 @@
-// Proves each fsync policy resolves appends only when promised, group commit shares fsyncs, and I/O failures are typed and lose nothing.
+// Proves each fsync policy resolves appends only when promised (rolled segments flushed in the background included), group commit shares fsyncs, and I/O failures are typed and lose nothing.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PartitionLog } from '../src/index.js'
 import {
   countingIo,
+  eventually,
   makeBatch,
   readAll,
   rejectsWith,
@@ -113,6 +116,130 @@ test('flush fsyncs whatever the policy', async () => {
   const before = io.counts.datasync
   await log.flush()
   assert.ok(io.counts.datasync > before)
+  await log.close()
+})
+
+const isFirstSegment = (path: string) => path.endsWith('00000000000000000000.log')
+
+for (const fsync of ['always', 'never', 20] as const) {
+  test(`fsync ${JSON.stringify(fsync)}: appends roll across segments, every record reads back, reopen keeps them`, async () => {
+    const directory = tempDirectory()
+    const config = { fsync, segmentBytes: 1024, indexIntervalBytes: 128 }
+    const log = await PartitionLog.open(directory, { config })
+    const appends = Array.from({ length: 30 }, (_, index) =>
+      log.append(makeBatch(1, { label: `r${index}`, valueBytes: 200 })),
+    )
+    for (let index = 0; index < 10; index++)
+      await log.append(makeBatch(1, { label: `s${index}`, valueBytes: 200 }))
+    await Promise.all(appends)
+    assert.ok(log.segmentBaseOffsets.length >= 8, `${log.segmentBaseOffsets.length} segments`)
+    if (fsync === 'always') assert.is(log.durableEndOffset, 40)
+    const expected = values(await readAll(log))
+    assert.is(expected.length, 40)
+    await log.close()
+    const reopened = await PartitionLog.open(directory, { config })
+    assert.equal(reopened.recovery, { truncatedBytes: 0, rebuiltIndexes: 0 })
+    assert.equal(values(await readAll(reopened)), expected)
+    await reopened.close()
+  })
+}
+
+test("fsync 'always': an append after a roll resolves only once the rolled segment's fsync has finished", async () => {
+  const io = countingIo()
+  const log = await PartitionLog.open(tempDirectory(), {
+    io,
+    config: { fsync: 'always', segmentBytes: 1024 },
+  })
+  await log.append(makeBatch(1, { valueBytes: 600 }))
+  const release = io.holdDatasync(isFirstSegment)
+  const append = log.append(makeBatch(1, { valueBytes: 600 })).then(() => io.events.push('append resolved'))
+  assert.not.ok(await settled(append), "resolved while the rolled segment's fsync was held")
+  assert.equal(log.segmentBaseOffsets, [0, 1])
+  assert.is(log.logEndOffset, 2, 'the append was written to the new segment without waiting')
+  assert.is(log.durableEndOffset, 1)
+  release()
+  await append
+  assert.is(log.durableEndOffset, 2)
+  const rolledSynced = io.events.lastIndexOf(`datasync done ${log.directory}/00000000000000000000.log`)
+  assert.ok(rolledSynced >= 0 && rolledSynced < io.events.indexOf('append resolved'), io.events.join('\n'))
+  await log.close()
+})
+
+test("fsync 'always': appends written before and after a roll in one group all wait for both segments' fsyncs", async () => {
+  const io = countingIo()
+  const log = await PartitionLog.open(tempDirectory(), {
+    io,
+    config: { fsync: 'always', segmentBytes: 1024 },
+  })
+  const release = io.holdDatasync()
+  const appends = Array.from({ length: 4 }, () => log.append(makeBatch(1, { valueBytes: 600 })))
+  await eventually(() => log.logEndOffset === 4)
+  assert.is(log.segmentBaseOffsets.length, 4)
+  assert.not.ok(await settled(Promise.race(appends)))
+  assert.is(log.durableEndOffset, 0)
+  release()
+  await Promise.all(appends)
+  assert.is(log.durableEndOffset, 4)
+  await log.close()
+})
+
+for (const fsync of ['never', 20] as const) {
+  test(`fsync ${JSON.stringify(fsync)}: a roll does not wait for the rolled segment's fsync`, async () => {
+    const io = countingIo()
+    const log = await PartitionLog.open(tempDirectory(), { io, config: { fsync, segmentBytes: 1024 } })
+    await log.append(makeBatch(1, { valueBytes: 600 }))
+    const release = io.holdDatasync(isFirstSegment)
+    await log.append(makeBatch(1, { valueBytes: 600 })) // rolls; resolves although the flush is held
+    await log.append(makeBatch(1, { valueBytes: 600 }))
+    assert.equal(log.segmentBaseOffsets, [0, 1, 2])
+    const flushed = log.flush()
+    assert.not.ok(await settled(flushed), 'flush finished before the rolled segment was fsynced')
+    release()
+    await flushed
+    await log.close()
+  })
+}
+
+test("a failed background flush of a rolled segment stops the log like a failed fsync ('never')", async () => {
+  const io = countingIo()
+  const log = await PartitionLog.open(tempDirectory(), { io, config: { fsync: 'never', segmentBytes: 1024 } })
+  await log.append(makeBatch(1, { valueBytes: 600 }))
+  const release = io.holdDatasync(isFirstSegment)
+  await log.append(makeBatch(1, { valueBytes: 600 })) // rolls; 'never' does not wait for the flush
+  io.failNext('datasync', 'EIO')
+  release()
+  await rejectsWith(log.flush(), 'STORAGE_ERROR', /flushing rolled segment .*00000000000000000000\.log/)
+  await rejectsWith(log.append(makeBatch(1)), 'STORAGE_ERROR')
+  await log.close().catch(() => undefined)
+})
+
+test("a failed background flush fails the 'always' appends waiting on it", async () => {
+  const io = countingIo()
+  const log = await PartitionLog.open(tempDirectory(), {
+    io,
+    config: { fsync: 'always', segmentBytes: 1024 },
+  })
+  await log.append(makeBatch(1, { valueBytes: 600 }))
+  const release = io.holdDatasync(isFirstSegment)
+  const append = log.append(makeBatch(1, { valueBytes: 600 }))
+  assert.not.ok(await settled(append))
+  io.failNext('datasync', 'EIO')
+  release()
+  await rejectsWith(append, 'STORAGE_ERROR')
+  await rejectsWith(log.append(makeBatch(1)), 'STORAGE_ERROR')
+  await log.close().catch(() => undefined)
+})
+
+test('truncateSuffix into a flushed segment lowers the recovery point before changing it', async () => {
+  const directory = tempDirectory()
+  const log = await PartitionLog.open(directory, { config: { fsync: 'never', segmentBytes: 1024 } })
+  for (let index = 0; index < 6; index++) await log.append(makeBatch(1, { valueBytes: 600 }))
+  await log.flush()
+  const recoveryPoint = () =>
+    JSON.parse(readFileSync(join(directory, 'recovery-point'), 'utf8')).recoveryPoint
+  assert.is(recoveryPoint(), 5)
+  await log.truncateSuffix(2)
+  assert.is(recoveryPoint(), 2)
   await log.close()
 })
 

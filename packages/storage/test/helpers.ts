@@ -1,5 +1,5 @@
 // Shared test helpers: temp directories, batch builders, and a file-I/O wrapper that counts and injects faults.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -63,16 +63,23 @@ export function values(records: readonly DecodedRecord[]): string[] {
 
 export interface CountingIo extends FileIo {
   readonly counts: { datasync: number; writev: number }
+  /** What happened, in order: `datasync done <path>` for each finished datasync. */
+  readonly events: string[]
   /** Makes the next matching calls fail with this errno code. */
   failNext(operation: 'writev' | 'datasync' | 'open', code: string, times?: number): void
-  /** Holds every datasync until released: lets a test see that appends wait for it. */
-  holdDatasync(): () => void
+  /**
+   * Holds every datasync (or those of files whose path `matches`) until released: lets a test see
+   * that appends wait for it.
+   */
+  holdDatasync(matches?: (path: string) => boolean): () => void
 }
 
 export function countingIo(): CountingIo {
   const counts = { datasync: 0, writev: 0 }
+  const events: string[] = []
+  const paths = new Map<number, string>()
   const failures = new Map<string, { code: string; times: number }>()
-  let held: Promise<void> | undefined
+  let held: { gate: Promise<void>; matches: (path: string) => boolean } | undefined
   const maybeFail = (operation: string) => {
     const failure = failures.get(operation)
     if (!failure) return
@@ -82,12 +89,13 @@ export function countingIo(): CountingIo {
   return {
     ...nodeFileIo,
     counts,
+    events,
     failNext(operation, code, times = 1) {
       failures.set(operation, { code, times })
     },
-    holdDatasync() {
+    holdDatasync(matches = () => true) {
       let release!: () => void
-      held = new Promise((resolve) => (release = resolve))
+      held = { gate: new Promise((resolve) => (release = resolve)), matches }
       return () => {
         held = undefined
         release()
@@ -95,7 +103,9 @@ export function countingIo(): CountingIo {
     },
     async open(path, create) {
       maybeFail('open')
-      return nodeFileIo.open(path, create)
+      const fd = await nodeFileIo.open(path, create)
+      paths.set(fd, path)
+      return fd
     },
     async writev(fd, buffers, position) {
       counts.writev++
@@ -104,9 +114,11 @@ export function countingIo(): CountingIo {
     },
     async datasync(fd) {
       counts.datasync++
-      if (held) await held
+      const path = paths.get(fd) ?? `fd ${fd}`
+      if (held?.matches(path)) await held.gate
       maybeFail('datasync')
-      return nodeFileIo.datasync(fd)
+      await nodeFileIo.datasync(fd)
+      events.push(`datasync done ${path}`)
     },
   }
 }
@@ -126,4 +138,18 @@ export async function rejectsWith(
     return error
   }
   throw new Error(`expected a ${code} rejection, but the promise resolved`)
+}
+
+/** Resolves once `condition` holds, checking after each turn of the event loop; fails after `turnsMax`. */
+export async function eventually(condition: () => boolean, turnsMax = 10_000): Promise<void> {
+  for (let turn = 0; turn < turnsMax; turn++) {
+    if (condition()) return
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  throw new Error(`condition still false after ${turnsMax} event-loop turns`)
+}
+
+/** Rewrites a log's persisted recovery point, as if flushes after it had not finished before a crash. */
+export function setRecoveryPoint(directory: string, offset: number): void {
+  writeFileSync(join(directory, 'recovery-point'), `${JSON.stringify({ recoveryPoint: offset })}\n`)
 }
