@@ -9,6 +9,7 @@ export interface RunDescription {
   readonly suite: string
   readonly date: string
   readonly machine: Machine
+  readonly title: string
 }
 
 export interface Table {
@@ -21,7 +22,7 @@ export function describeRun(run: RunDescription): string {
   const { machine } = run
   const memoryGibibytes = (machine.totalMemoryBytes / 2 ** 30).toFixed(1)
   return (
-    `Weir storage benchmark, suite ${run.suite}, ${run.date}: ${machine.cpuModel} × ${machine.cores} cores, ` +
+    `${run.title}, suite ${run.suite}, ${run.date}: ${machine.cpuModel} × ${machine.cores} cores, ` +
     `${memoryGibibytes} GiB, Node ${machine.nodeVersion}, ${machine.platform} ${machine.kernelRelease}. ` +
     'MB = 10^6 bytes.'
   )

@@ -1,9 +1,12 @@
-// `pnpm bench [-- --suite quick|full] [--out <dir>]`: runs the storage benchmarks, prints progress
-// and then the tables, and writes <out>/<YYYY-MM-DD>-storage-<suite>.json and .md.
+// `pnpm bench [-- --suite quick|full] [--only storage|e2e] [--out <dir>]`: runs the storage
+// benchmarks and the end-to-end ones through TCP, prints progress and then the tables, and writes
+// <out>/<YYYY-MM-DD>-storage-<suite>.json/.md and <out>/<YYYY-MM-DD>-e2e-<suite>.json/.md.
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
+import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
 import { describeMachine } from './machine.js'
 import { secondsSince } from './measurement.js'
 import { describeRun, renderMarkdown, renderText, storageTables } from './report.js'
@@ -11,25 +14,39 @@ import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
 import { checkTargets } from './targets.js'
 
-const usage = 'usage: pnpm bench [-- --suite quick|full] [--out <dir>]'
+const usage = 'usage: pnpm bench [-- --suite quick|full] [--only storage|e2e] [--out <dir>]'
+const parts = ['storage', 'e2e'] as const
+type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
 interface Options {
   readonly suite: SuiteName
   readonly outDirectory: string
+  readonly parts: readonly Part[]
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     // `pnpm bench -- --suite full` hands the script a literal `--`; it means nothing here.
     args: argv.filter((argument) => argument !== '--'),
-    options: { suite: { type: 'string', default: 'quick' }, out: { type: 'string' } },
+    options: {
+      suite: { type: 'string', default: 'quick' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
   })
   const suite = suiteNames.find((name) => name === values.suite)
   if (!suite) throw new Error(`--suite must be one of ${suiteNames.join(', ')}, got ${values.suite}`)
+  const only = parts.find((part) => part === values.only)
+  if (values.only !== undefined && !only)
+    throw new Error(`--only must be one of ${parts.join(', ')}, got ${values.only}`)
   // pnpm runs the script inside bench/; a relative --out means relative to where the user typed it.
   const base = process.env.INIT_CWD ?? process.cwd()
-  return { suite, outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out) }
+  return {
+    suite,
+    outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out),
+    parts: only ? [only] : parts,
+  }
 }
 
 function consoleReporter(): SuiteReporter {
@@ -73,10 +90,39 @@ async function writeAtomically(path: string, content: string): Promise<void> {
 }
 
 async function main(options: Options): Promise<void> {
+  if (options.parts.includes('storage')) await runStorage(options)
+  if (options.parts.includes('e2e')) await runEndToEnd(options)
+}
+
+async function runEndToEnd(options: Options): Promise<void> {
   const machine = describeMachine()
   const date = today()
   const startedAt = new Date().toISOString()
-  const heading = describeRun({ suite: options.suite, date, machine })
+  const heading = describeRun({
+    suite: options.suite,
+    date,
+    machine,
+    title: 'Weir end-to-end benchmark (TCP, broker in its own process)',
+  })
+  console.log(`\n${heading}\n`)
+  const sizes = e2eSizes[options.suite]
+  const results = await runE2eSuite(sizes, consoleReporter())
+  const targets = checkE2eTargets(results)
+  const tables = e2eTables(results, targets)
+  console.log(`\n${renderText(heading, tables)}`)
+  await mkdir(options.outDirectory, { recursive: true })
+  const base = join(options.outDirectory, `${date}-e2e-${options.suite}`)
+  const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
+  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
+  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
+  console.log(`wrote ${base}.json and ${base}.md`)
+}
+
+async function runStorage(options: Options): Promise<void> {
+  const machine = describeMachine()
+  const date = today()
+  const startedAt = new Date().toISOString()
+  const heading = describeRun({ suite: options.suite, date, machine, title: 'Weir storage benchmark' })
   console.log(`${heading}\n`)
   const sizes = suiteSizes[options.suite]
   const results = await runStorageSuite(storageSuite(sizes), consoleReporter())

@@ -1,0 +1,122 @@
+// End-to-end latency at a fixed offered rate: a producer sends on a schedule (not as fast as it
+// can), a consumer in the same process records send-to-receipt time of every message in an HDR
+// histogram. Same process, so both read one clock.
+import { Client, codecs, defineTopic } from '@weir/client'
+import * as hdr from 'hdr-histogram-js'
+import type { Progress } from '../measurement.js'
+import { benchKey, benchTopicName, createBenchTopic } from './produce.js'
+
+export interface LatencySpec {
+  readonly ratePerSecond: number
+  readonly seconds: number
+  readonly valueBytes: number
+  readonly partitions: number
+  readonly acks: 'leader' | 'all'
+}
+
+export interface LatencyMeasurement {
+  readonly messages: number
+  readonly achievedRatePerSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly p999Ms: number
+  readonly maxMs: number
+  /** [percentile, ms] points for a latency curve. */
+  readonly curve: readonly (readonly [number, number])[]
+}
+
+const tickMs = 1
+const curvePercentiles = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100]
+
+export async function measureLatency(
+  brokers: string,
+  spec: LatencySpec,
+  progress?: Progress,
+): Promise<LatencyMeasurement> {
+  const client = new Client({ brokers: [brokers], clientId: 'bench-latency' })
+  // Microseconds, 1 µs to 60 s, 3 significant digits.
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  })
+  try {
+    const name = benchTopicName('latency')
+    await createBenchTopic(client, name, spec.partitions)
+    const topic = defineTopic<Buffer>({ name, codec: codecs.raw })
+    const consumer = client.consumer({ topics: [topic], fromBeginning: true, maxWaitMs: 100 })
+    const producer = client.producer({ acks: spec.acks, lingerMs: 0 })
+    const total = Math.round(spec.ratePerSecond * spec.seconds)
+    const received = receive(consumer, total, histogram)
+    try {
+      const started = performance.now()
+      await sendOnSchedule(
+        total,
+        spec,
+        (index) => {
+          const value = Buffer.alloc(Math.max(8, spec.valueBytes))
+          value.writeDoubleBE(performance.now(), 0)
+          void producer.send({ topic, key: benchKey(index), value })
+        },
+        progress,
+      )
+      const sendSeconds = (performance.now() - started) / 1000
+      await producer.flush()
+      await received
+      return summarize(histogram, total, total / sendSeconds)
+    } finally {
+      await producer.close()
+      await consumer.close()
+    }
+  } finally {
+    await client.close()
+    histogram.destroy()
+  }
+}
+
+/** Sends message i at start + i/rate: catches up after a late timer instead of drifting. */
+async function sendOnSchedule(
+  total: number,
+  spec: LatencySpec,
+  send: (index: number) => void,
+  progress?: Progress,
+): Promise<void> {
+  const started = performance.now()
+  let sent = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * spec.ratePerSecond))
+    while (sent < due) send(sent++)
+    progress?.(sent, total)
+    await new Promise((resolve) => setTimeout(resolve, tickMs))
+  }
+}
+
+async function receive(
+  consumer: AsyncIterable<{ value: Buffer }>,
+  total: number,
+  histogram: hdr.Histogram,
+): Promise<void> {
+  let count = 0
+  for await (const message of consumer) {
+    const micros = Math.max(1, Math.round((performance.now() - message.value.readDoubleBE(0)) * 1000))
+    histogram.recordValue(micros)
+    if (++count === total) return
+  }
+}
+
+function summarize(
+  histogram: hdr.Histogram,
+  messages: number,
+  achievedRatePerSecond: number,
+): LatencyMeasurement {
+  const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000
+  return {
+    messages,
+    achievedRatePerSecond,
+    p50Ms: ms(50),
+    p99Ms: ms(99),
+    p999Ms: ms(99.9),
+    maxMs: histogram.maxValue / 1000,
+    curve: curvePercentiles.map((percentile) => [percentile, ms(percentile)] as const),
+  }
+}
