@@ -153,6 +153,9 @@ export class Connection {
             `${api.name} to ${this.address} got no response in ${timeoutMs} ms`,
           ),
         )
+        // A peer that stopped answering may never answer again (half-open socket, broker shutting
+        // down): drop the connection so the retry opens a fresh one, as Kafka clients do.
+        this.fail(new WeirError('CONNECTION_CLOSED', `a request to ${this.address} timed out`))
       }, timeoutMs)
       this.pending.set(correlationId, {
         api: api as ApiDefinition<unknown, unknown>,

@@ -12,6 +12,7 @@ import {
   errorFromWire,
   Produce,
   type ProduceRequest,
+  type ProduceResponse,
   type RecordInput,
   StickyPartitioner,
   WeirError,
@@ -392,34 +393,33 @@ export class Producer {
       if (!this.batchFirstSentAtMs.has(batch)) this.batchFirstSentAtMs.set(batch, now)
       batch.encoded ??= encodeRecordBatch(batch.records, { timestamp: batch.createdAtMs })
     }
+    let response: ProduceResponse | undefined
     try {
       const connection = await this.cluster.connectionFor(brokerId)
       const request = this.produceRequest(batches)
-      if (request.acks === Acks.none) {
-        await connection.send(Produce, request)
-        for (const batch of batches) this.complete(batch, -1)
-        return
-      }
-      const response = await connection.request(Produce, request, {
-        extraTimeoutMs: this.options.ackTimeoutMs,
-      })
-      for (const batch of batches) {
-        const result = response.topics
-          .find((topic) => topic.name === batch.topic)
-          ?.partitions.find((partition) => partition.partition === batch.partition)
-        if (result === undefined) {
-          this.failOrRetry(
-            batch,
-            new WeirError('UNKNOWN_SERVER_ERROR', `no Produce result for ${batch.topic}/${batch.partition}`),
-          )
-        } else if (result.errorCode !== 0) {
-          this.failOrRetry(batch, errorFromWire(result.errorCode, result.errorMessage))
-        } else {
-          this.complete(batch, result.baseOffset)
-        }
-      }
+      if (request.acks === Acks.none) await connection.send(Produce, request)
+      else
+        response = await connection.request(Produce, request, { extraTimeoutMs: this.options.ackTimeoutMs })
     } catch (error) {
       for (const batch of batches) this.failOrRetry(batch, error)
+      return
+    }
+    for (const batch of batches) {
+      if (response === undefined) {
+        this.complete(batch, -1)
+        continue
+      }
+      const result = response.topics
+        .find((topic) => topic.name === batch.topic)
+        ?.partitions.find((partition) => partition.partition === batch.partition)
+      if (result === undefined) {
+        const detail = `no Produce result for ${batch.topic}/${batch.partition}`
+        this.failOrRetry(batch, new WeirError('UNKNOWN_SERVER_ERROR', detail))
+      } else if (result.errorCode !== 0) {
+        this.failOrRetry(batch, errorFromWire(result.errorCode, result.errorMessage))
+      } else {
+        this.complete(batch, result.baseOffset)
+      }
     }
   }
 

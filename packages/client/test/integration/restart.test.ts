@@ -1,0 +1,67 @@
+// Proves the producer rides out a broker restart on the same port and data directory: retried sends succeed and every acknowledged message is there afterwards.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Client, type RecordMetadata } from '../../src/index.js'
+import { removeDataDirectories, startBroker, take } from './helpers.js'
+
+test.after(() => removeDataDirectories())
+
+test('acknowledged messages survive a broker restart mid-stream', async () => {
+  let running = await startBroker()
+  const { dataDir, address } = running
+  // Short request timeouts: a connection the closing broker accepted but never serves is dropped fast.
+  const client = new Client({
+    brokers: [address],
+    reconnectBackoffMs: 20,
+    reconnectBackoffMsMax: 200,
+    requestTimeoutMs: 1000,
+  })
+  await client.admin().createTopic({ topic: 'stream', partitions: 3 })
+  const producer = client.producer({
+    lingerMs: 1,
+    retryBackoffMs: 20,
+    retryBackoffMsMax: 200,
+    retries: 1000,
+    ackTimeoutMs: 1000,
+  })
+  const acknowledged: RecordMetadata[] = []
+  const failures: unknown[] = []
+  let restarted = false
+  const total = 600
+  const sending = (async () => {
+    for (let index = 0; index < total; index++) {
+      producer.send({ topic: 'stream', key: `k${index % 9}`, value: index }).then(
+        (metadata) => acknowledged.push(metadata),
+        (error: unknown) => failures.push(error),
+      )
+      if (index % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+      if (index === total / 2) {
+        await running.broker.close()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        running = await startBroker(dataDir, address)
+        restarted = true
+      }
+    }
+    await producer.flush()
+  })()
+  await sending
+  assert.ok(restarted)
+  assert.equal(failures, [])
+  assert.is(acknowledged.length, total)
+  const consumer = client.consumer({ topics: ['stream'], fromBeginning: true })
+  const messages = await take(consumer, total)
+  await consumer.close()
+  const stored = new Set(messages.map((message) => `${message.partition}:${message.offset}:${message.value}`))
+  const values = new Set(messages.map((message) => message.value as number))
+  for (let index = 0; index < total; index++) assert.ok(values.has(index), `value ${index} missing`)
+  for (const metadata of acknowledged) {
+    assert.ok(
+      [...stored].some((entry) => entry.startsWith(`${metadata.partition}:${metadata.offset}:`)),
+      `${metadata.partition}:${metadata.offset} missing`,
+    )
+  }
+  await client.close()
+  await running.broker.close()
+})
+
+test.run()
