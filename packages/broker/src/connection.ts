@@ -8,6 +8,9 @@ import type { Logger } from 'pino'
 import { dispatch } from './dispatch.js'
 import type { HandlerContext } from './handlers/index.js'
 
+/** How long a closing connection waits for the peer to answer our FIN before destroying it. */
+const endGraceMs = 1000
+
 export class Connection {
   private readonly reader: FrameReader
   /** Frames read but not started because inFlightRequestsMax were running; at most one chunk's worth. */
@@ -53,9 +56,14 @@ export class Connection {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
     await Promise.race([this.idle(), timeout])
-    this.socket.end()
-    await Promise.race([this.closedPromise, timeout])
     clearTimeout(timer)
+    this.socket.end()
+    // A peer that does not read (its socket paused) never sees our FIN and never closes its side:
+    // give it a moment to, then cut the connection instead of holding shutdown hostage.
+    let graceTimer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, endGraceMs)))
+    await Promise.race([this.closedPromise, grace])
+    clearTimeout(graceTimer)
     this.socket.destroy()
     await this.closedPromise
   }

@@ -1,7 +1,8 @@
 // Proves the producer rides out a broker restart on the same port and data directory: retried sends succeed and every acknowledged message is there afterwards.
+
+import { Client, type RecordMetadata } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Client, type RecordMetadata } from '../../src/index.js'
 import { removeDataDirectories, startBroker, take } from './helpers.js'
 
 test.after(() => removeDataDirectories())

@@ -1,8 +1,9 @@
 // Proves records produced by key through a real broker come back in order per partition with their keys, values, headers, timestamps and offsets, typed end to end, with seek/pause/resume and a bounded prefetch buffer.
+
+import { Client, codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Client, codecs, defineTopic } from '../../src/index.js'
 import { type RunningBroker, removeDataDirectories, startBroker, take } from './helpers.js'
 
 let running: RunningBroker

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Broker } from '@weir/broker'
-import type { Consumer, Message } from '../../src/index.js'
+import type { Consumer, Message } from '@weir/client'
 
 export interface RunningBroker {
   broker: Broker

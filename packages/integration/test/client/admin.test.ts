@@ -1,7 +1,8 @@
 // Proves admin create/list/describe/delete against a real broker, with broker errors rebuilt as typed WeirErrors.
+
+import { Client, isWeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Client, isWeirError } from '../../src/index.js'
 import { type RunningBroker, removeDataDirectories, startBroker } from './helpers.js'
 
 let running: RunningBroker

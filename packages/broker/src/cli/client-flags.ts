@@ -1,0 +1,72 @@
+// What the client-side commands (topics, produce, consume) share: positional arguments, the
+// --bootstrap flag, and one way to turn a failure into a message and an exit code.
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { Client, isWeirError } from '@weir/client'
+import { UsageError } from './flags.js'
+import { exitCodes } from './run.js'
+
+export const defaultBootstrap = '127.0.0.1:7171'
+
+export const bootstrapHelp = `  --bootstrap HOST:PORT   broker to connect to (default ${defaultBootstrap})
+  -h, --help              show this help`
+
+const commonOptions = { bootstrap: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
+
+type Parsed<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{
+    args: string[]
+    options: O & typeof commonOptions
+    strict: true
+    allowPositionals: true
+  }>
+>
+
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+): Parsed<O> {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, ...commonOptions },
+      strict: true,
+      allowPositionals: true,
+    }) as Parsed<O>
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+export function connect(bootstrap: string | undefined, clientId: string): Client {
+  const address = bootstrap ?? defaultBootstrap
+  if (!/^[^:\s]+:\d{1,5}$/.test(address))
+    throw new UsageError(`--bootstrap must be HOST:PORT, got ${JSON.stringify(address)}`)
+  return new Client({ brokers: [address], clientId, connectTimeoutMs: 5000 })
+}
+
+export function positiveInteger(value: string | undefined, flag: string, min = 0): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+/**
+ * Runs a command body; usage errors print the help and exit 2, Weir errors (broker unreachable,
+ * unknown topic...) print their message, which says what to do, and exit 1.
+ */
+export async function runCommand(name: string, help: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body()
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`weir ${name}: ${error.message}\n\n${help}`)
+      return exitCodes.usage
+    }
+    if (isWeirError(error)) {
+      process.stderr.write(`weir ${name}: ${error.code}: ${error.message}\n`)
+      return exitCodes.failure
+    }
+    throw error
+  }
+}

@@ -1,0 +1,120 @@
+// `weir topics create|list|describe|delete`: topic administration through the client.
+import { parseTopicConfigEntries, WeirError } from '@weir/protocol'
+import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
+import type { Command } from './commands.js'
+import { UsageError } from './flags.js'
+import { exitCodes } from './run.js'
+
+const help = `Usage:
+  weir topics create NAME --partitions N [--replication-factor R] [--config key=value ...]
+  weir topics list
+  weir topics describe NAME
+  weir topics delete NAME
+
+Config keys: retentionMs, retentionBytes, segmentBytes, segmentMs, fsync (always|never|ms), maxMessageBytes.
+
+Flags:
+  --partitions N            partition count for create (required)
+  --replication-factor R    replicas per partition (default 1)
+  --config key=value        topic config, repeatable
+${bootstrapHelp}
+`
+
+const flagOptions = {
+  partitions: { type: 'string' },
+  'replication-factor': { type: 'string' },
+  config: { type: 'string', multiple: true },
+} as const
+
+export const topicsCommand: Command = {
+  summary: 'create, list, describe or delete topics',
+  run: (argv) =>
+    runCommand('topics', help, async () => {
+      const { values, positionals } = parseCommand(argv, flagOptions)
+      if (values.help) {
+        process.stdout.write(help)
+        return exitCodes.ok
+      }
+      const [action, name, ...extra] = positionals
+      if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
+      const needsName = action === 'create' || action === 'describe' || action === 'delete'
+      if (action === undefined) throw new UsageError('missing action: create, list, describe or delete')
+      if (needsName && name === undefined) throw new UsageError(`topics ${action} needs a topic NAME`)
+      if (action === 'list' && name !== undefined) throw new UsageError('topics list takes no NAME')
+      if (!needsName && action !== 'list') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
+      const create =
+        action === 'create'
+          ? {
+              partitions: positiveInteger(values.partitions, '--partitions', 1),
+              replicationFactor:
+                positiveInteger(values['replication-factor'], '--replication-factor', 1) ?? 1,
+              config: parseConfig(values.config ?? []),
+            }
+          : undefined
+      if (create && create.partitions === undefined)
+        throw new UsageError('topics create needs --partitions N')
+      const client = connect(values.bootstrap, 'weir-cli')
+      try {
+        const admin = client.admin()
+        if (create) {
+          await admin.createTopic({
+            topic: name!,
+            partitions: create.partitions!,
+            replicationFactor: create.replicationFactor,
+            config: create.config,
+          })
+          process.stdout.write(`created topic ${name} with ${create.partitions} partition(s)\n`)
+        } else if (action === 'list') {
+          for (const topic of await admin.listTopics()) process.stdout.write(`${topic}\n`)
+        } else if (action === 'describe') {
+          process.stdout.write(describe(await admin.describeTopic(name!)))
+        } else {
+          await admin.deleteTopic(name!)
+          process.stdout.write(`deleted topic ${name}\n`)
+        }
+        return exitCodes.ok
+      } finally {
+        await client.close()
+      }
+    }),
+}
+
+function parseConfig(entries: readonly string[]) {
+  try {
+    return parseTopicConfigEntries(entries)
+  } catch (error) {
+    if (error instanceof WeirError) throw new UsageError(error.message)
+    throw error
+  }
+}
+
+function describe(
+  description: Awaited<ReturnType<ReturnType<ReturnType<typeof connect>['admin']>['describeTopic']>>,
+): string {
+  const config = Object.entries(description.config)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ')
+  const header = ['partition', 'leader', 'replicas', 'logStartOffset', 'highWatermark']
+  const rows = description.partitions.map((partition) => [
+    String(partition.partition),
+    String(partition.leader),
+    partition.replicas.join(','),
+    String(partition.logStartOffset),
+    String(partition.highWatermark),
+  ])
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  )
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd()
+  return [
+    `topic ${description.topic}`,
+    `config ${config || '(broker defaults)'}`,
+    line(header),
+    ...rows.map(line),
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,176 @@
+// Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { partitionForKey } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+
+// The binary as installed: the workspace link to @weir/broker, built by turbo before tests run.
+const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
+const children = new Set<ChildProcess>()
+
+function spawnCli(args: readonly string[]): ChildProcess {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
+
+async function run(
+  args: readonly string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+  child.stdin!.end(stdin)
+  const code = await new Promise<number | null>((resolve) =>
+    child.once('exit', (exitCode) => resolve(exitCode)),
+  )
+  return { code, stdout, stderr }
+}
+
+async function startBroker(dataDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
+  const child = spawnCli(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'])
+  let output = ''
+  const bootstrap = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const match = /listening on (127\.0\.0\.1:\d+)/.exec(output)
+      if (match) resolve(match[1]!)
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}:\n${output}`)))
+  })
+  return { child, bootstrap }
+}
+
+let dataDir = ''
+let broker: { child: ChildProcess; bootstrap: string }
+
+test.before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'weir-cli-'))
+  broker = await startBroker(dataDir)
+})
+
+test.after(async () => {
+  for (const child of children) child.kill('SIGKILL')
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+test('topics create, describe and list', async () => {
+  const created = await run([
+    'topics',
+    'create',
+    'orders',
+    '--partitions',
+    '4',
+    '--config',
+    'retentionMs=3600000',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(created.code, 0, created.stderr)
+  const again = await run([
+    'topics',
+    'create',
+    'orders',
+    '--partitions',
+    '4',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(again.code, 1)
+  assert.match(again.stderr, /TOPIC_ALREADY_EXISTS/)
+  const described = await run(['topics', 'describe', 'orders', '--bootstrap', broker.bootstrap])
+  assert.is(described.code, 0, described.stderr)
+  assert.match(described.stdout, /retentionMs=3600000/)
+  assert.is(described.stdout.trim().split('\n').length, 3 + 4)
+  const listed = await run(['topics', 'list', '--bootstrap', broker.bootstrap])
+  assert.equal(listed.stdout.trim().split('\n'), ['orders'])
+})
+
+test('produce stdin lines by key, consume them back as JSON in order per key', async () => {
+  const lines = Array.from({ length: 60 }, (_, index) => `customer-${index % 5}:order ${index}`)
+  const produced = await run(
+    ['produce', 'orders', '--key-separator', ':', '--bootstrap', broker.bootstrap],
+    `${lines.join('\n')}\n`,
+  )
+  assert.is(produced.code, 0, produced.stderr)
+  assert.match(produced.stderr, /sent 60 message\(s\) to orders/)
+  const consumed = await run([
+    'consume',
+    'orders',
+    '--from-beginning',
+    '--max-messages',
+    '60',
+    '--format',
+    'json',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(consumed.code, 0, consumed.stderr)
+  const messages = consumed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { key: string; value: string; partition: number; offset: number })
+  assert.is(messages.length, 60)
+  for (let customer = 0; customer < 5; customer++) {
+    const key = `customer-${customer}`
+    const mine = messages.filter((message) => message.key === key)
+    assert.equal(
+      mine.map((message) => message.value),
+      lines.filter((line) => line.startsWith(`${key}:`)).map((line) => line.slice(key.length + 1)),
+    )
+    for (const message of mine) assert.is(message.partition, partitionForKey(key, 4))
+  }
+})
+
+test('consume one partition from an offset as text', async () => {
+  const partition = partitionForKey('customer-0', 4)
+  const consumed = await run([
+    'consume',
+    'orders',
+    '--partition',
+    String(partition),
+    '--offset',
+    '1',
+    '--max-messages',
+    '2',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(consumed.code, 0, consumed.stderr)
+  const values = consumed.stdout.trim().split('\n')
+  assert.is(values.length, 2)
+})
+
+test('an unreachable broker is exit 1 with a message saying what to check', async () => {
+  const result = await run(['topics', 'list', '--bootstrap', '127.0.0.1:1'])
+  assert.is(result.code, 1)
+  assert.match(result.stderr, /BROKER_UNAVAILABLE.*127\.0\.0\.1:1/)
+})
+
+test('usage errors are exit 2 with the help text', async () => {
+  const missing = await run(['topics', 'create', 'x', '--bootstrap', broker.bootstrap])
+  assert.is(missing.code, 2)
+  assert.match(missing.stderr, /--partitions/)
+  const badFlag = await run(['consume', 'orders', '--nope'])
+  assert.is(badFlag.code, 2)
+  assert.match(badFlag.stderr, /Usage: weir consume/)
+})
+
+test('topics delete', async () => {
+  const deleted = await run(['topics', 'delete', 'orders', '--bootstrap', broker.bootstrap])
+  assert.is(deleted.code, 0, deleted.stderr)
+  const listed = await run(['topics', 'list', '--bootstrap', broker.bootstrap])
+  assert.is(listed.stdout.trim(), '')
+})
+
+test.run()
