@@ -11,9 +11,11 @@ export interface RecordMetadata {
   readonly offset: number
 }
 
+/** What a record's sender learns: its offset once the batch is acknowledged, or the error. */
 export interface Completion {
-  readonly resolve: (metadata: RecordMetadata) => void
-  readonly reject: (error: Error) => void
+  /** `offset` is -1 with acks 'none'. Arguments, not an object: no allocation per record. */
+  acknowledged(topic: string, partition: number, offset: number): void
+  failed(error: Error): void
 }
 
 export class ProducerBatch {
@@ -52,7 +54,8 @@ export interface AppendResult {
 }
 
 export class RecordAccumulator {
-  private readonly queues = new Map<string, ProducerBatch[]>()
+  /** Per topic, per partition: the partition's batches, head first. Nested so the hot path builds no string keys. */
+  private readonly topics = new Map<string, Array<ProducerBatch[] | undefined>>()
   private batches = 0
 
   constructor(private readonly limits: AccumulatorLimits) {}
@@ -93,7 +96,7 @@ export class RecordAccumulator {
    */
   drain(nowMs: number, flushing: boolean): ProducerBatch[] {
     const ready: ProducerBatch[] = []
-    for (const queue of this.queues.values()) {
+    for (const queue of this.allQueues()) {
       const head = queue[0]
       if (head === undefined || head.busy) continue
       if (head.sealed || flushing || nowMs - head.createdAtMs >= this.limits.lingerMs) {
@@ -108,7 +111,7 @@ export class RecordAccumulator {
   /** When the earliest lingering head batch becomes ready; undefined when none lingers. */
   nextReadyAtMs(): number | undefined {
     let earliest: number | undefined
-    for (const queue of this.queues.values()) {
+    for (const queue of this.allQueues()) {
       const head = queue[0]
       if (head === undefined || head.busy) continue
       const readyAt = head.sealed ? 0 : head.createdAtMs + this.limits.lingerMs
@@ -119,17 +122,23 @@ export class RecordAccumulator {
 
   /** Removes an acknowledged or failed head batch so the partition's next batch can go. */
   remove(batch: ProducerBatch): void {
-    const key = queueKey(batch.topic, batch.partition)
-    const queue = this.queues.get(key)
+    const queue = this.topics.get(batch.topic)?.[batch.partition]
     if (queue?.[0] !== batch) throw new Error('assertion: only a partition head batch completes')
     queue.shift()
     this.batches--
-    if (queue.length === 0) this.queues.delete(key)
   }
 
   /** Every batch not in flight (for failing them all on close without flush). */
   *pending(): Generator<ProducerBatch> {
-    for (const queue of this.queues.values()) yield* queue
+    for (const queue of this.allQueues()) yield* queue
+  }
+
+  private allQueues(): ProducerBatch[][] {
+    const queues: ProducerBatch[][] = []
+    for (const partitions of this.topics.values()) {
+      for (const queue of partitions) if (queue !== undefined && queue.length > 0) queues.push(queue)
+    }
+    return queues
   }
 
   private fits(batch: ProducerBatch, bytes: number): boolean {
@@ -139,18 +148,18 @@ export class RecordAccumulator {
   }
 
   private queueOf(topic: string, partition: number): ProducerBatch[] {
-    const key = queueKey(topic, partition)
-    let queue = this.queues.get(key)
+    let partitions = this.topics.get(topic)
+    if (partitions === undefined) {
+      partitions = []
+      this.topics.set(topic, partitions)
+    }
+    let queue = partitions[partition]
     if (queue === undefined) {
       queue = []
-      this.queues.set(key, queue)
+      partitions[partition] = queue
     }
     return queue
   }
-}
-
-function queueKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
 }
 
 /** Bytes a record adds to a batch, near enough for buffer accounting (varint overheads rounded up). */

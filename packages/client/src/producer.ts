@@ -13,17 +13,12 @@ import {
   Produce,
   type ProduceRequest,
   type ProduceResponse,
+  type RecordHeader,
   type RecordInput,
   StickyPartitioner,
   WeirError,
 } from '@weir/protocol'
-import {
-  type Completion,
-  type ProducerBatch,
-  RecordAccumulator,
-  type RecordMetadata,
-  recordBytes,
-} from './accumulator.js'
+import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
 import { backoffMs, integerOption, oneOfOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
@@ -66,14 +61,90 @@ export interface ProducerRecord<R extends TopicRef<unknown>> {
   readonly timestamp?: number
 }
 
-interface QueuedSend extends Completion {
-  readonly topic: string
-  readonly keyBytes: Buffer | null
-  readonly partition: number | undefined
-  readonly record: RecordInput
-  readonly bytes: number
-  readonly queuedAtMs: number
+/**
+ * One record from send() to its acknowledgement: at once the record the batch encodes (key, value,
+ * headers, timestamp) and the completion it reports to, so the hot path allocates one object per
+ * record besides its promise (and none besides it for sendBatch).
+ */
+class QueuedSend implements RecordInput, Completion {
+  resolve: (metadata: RecordMetadata) => void = noop
+  reject: (error: Error) => void = noop
+  /** Set for records of one sendBatch call: they report to it instead of a promise of their own. */
+  group: BatchSend | undefined = undefined
+  /** For deliveryTimeoutMs: the record's own timestamp may be set by the user to anything. */
+  readonly queuedAtMs = Date.now()
+
+  constructor(
+    readonly topic: string,
+    readonly key: Buffer | null,
+    readonly value: Buffer,
+    readonly headers: RecordHeader[] | undefined,
+    readonly timestamp: number,
+    readonly partition: number | undefined,
+    readonly bytes: number,
+  ) {}
+
+  acknowledged(topic: string, partition: number, offset: number): void {
+    if (this.group !== undefined) this.group.acknowledged(topic, partition, offset)
+    else this.resolve({ topic, partition, offset })
+  }
+
+  failed(error: Error): void {
+    if (this.group !== undefined) this.group.failed(error)
+    else this.reject(error)
+  }
 }
+
+/** A contiguous run of acknowledged records of one partition: offsets baseOffset .. baseOffset + count - 1. */
+export interface SentRange {
+  readonly topic: string
+  readonly partition: number
+  /** -1 with acks 'none'. */
+  readonly baseOffset: number
+  readonly count: number
+}
+
+/** The records of one sendBatch call: resolves once all are acknowledged, with the ranges they got. */
+class BatchSend {
+  private readonly ranges: { topic: string; partition: number; baseOffset: number; count: number }[] = []
+  private outstanding: number
+  private settled = false
+
+  constructor(
+    count: number,
+    private readonly resolve: (ranges: SentRange[]) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.outstanding = count
+    if (count === 0) this.finish()
+  }
+
+  acknowledged(topic: string, partition: number, offset: number): void {
+    const last = this.ranges[this.ranges.length - 1]
+    const follows =
+      last !== undefined &&
+      last.topic === topic &&
+      last.partition === partition &&
+      (offset < 0 ? last.baseOffset < 0 : last.baseOffset + last.count === offset)
+    if (follows) last.count++
+    else this.ranges.push({ topic, partition, baseOffset: offset, count: 1 })
+    if (--this.outstanding === 0) this.finish()
+  }
+
+  failed(error: Error): void {
+    if (this.settled) return
+    this.settled = true
+    this.reject(error)
+  }
+
+  private finish(): void {
+    if (this.settled) return
+    this.settled = true
+    this.resolve(this.ranges)
+  }
+}
+
+function noop(): void {}
 
 type Limits = Required<Omit<ProducerOptions, 'acks'>>
 
@@ -102,6 +173,9 @@ function checkOptions(options: ProducerOptions): Limits & { acks: AcksName } {
   }
 }
 
+/** Topic names whose descriptor is kept; past it the cache starts over (bounded memory). */
+const descriptorsMax = 10_000
+
 /** Errors after which the cached leader is probably wrong. */
 const metadataErrors = new Set(['NOT_LEADER', 'UNKNOWN_TOPIC', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE'])
 
@@ -111,6 +185,7 @@ export class Producer {
   private readonly queued: QueuedSend[] = []
   private queuedHead = 0
   private readonly stickies = new Map<string, StickyPartitioner>()
+  private readonly descriptors = new Map<string, TopicDescriptor<unknown>>()
   private readonly flushWaiters: Array<() => void> = []
   private readonly spaceWaiters: Array<() => void> = []
   private readonly loadingTopics = new Set<string>()
@@ -139,11 +214,15 @@ export class Producer {
           `${this.queuedCount} sends already wait for buffer space (queuedSendsMax); await send() or use sendMany()`,
         )
       }
-      const queued = this.prepare(record)
-      return new Promise<RecordMetadata>((resolve, reject) => {
-        this.queued.push({ ...queued, resolve, reject })
-        this.pump()
+      const queued = this.prepare(record.topic, record)
+      const acknowledged = new Promise<RecordMetadata>((resolve, reject) => {
+        queued.resolve = resolve
+        queued.reject = reject
       })
+      if (this.queuedCount === 0 && this.tryAppend(queued)) return acknowledged
+      this.queued.push(queued)
+      this.pump()
+      return acknowledged
     } catch (error) {
       return Promise.reject(error)
     }
@@ -166,6 +245,44 @@ export class Producer {
       acknowledgements.push(acknowledgement)
     }
     return Promise.all(acknowledgements)
+  }
+
+  /**
+   * Sends many records of one topic in one call and resolves once all are acknowledged, with the
+   * offset ranges they got (in acknowledgement order). No promise or result object per record: the
+   * fastest way to push a stream. Waits for queue space as it goes, like sendMany. Rejects with the
+   * first error; records sent to other partitions before it may have been written.
+   */
+  async sendBatch<R extends TopicRef<unknown>>(batch: {
+    readonly topic: R
+    readonly messages: readonly Omit<ProducerRecord<R>, 'topic'>[]
+  }): Promise<SentRange[]> {
+    if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the producer is closed')
+    let resolve: (ranges: SentRange[]) => void = noop
+    let reject: (error: Error) => void = noop
+    const done = new Promise<SentRange[]>((onResolve, onReject) => {
+      resolve = onResolve
+      reject = onReject
+    })
+    const group = new BatchSend(batch.messages.length, resolve, reject)
+    for (const message of batch.messages) {
+      while (this.queuedCount >= this.options.queuedSendsMax && !this.closed) {
+        await new Promise<void>((wake) => this.spaceWaiters.push(wake))
+      }
+      let queued: QueuedSend
+      try {
+        if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the producer is closed')
+        queued = this.prepare(batch.topic, message)
+      } catch (error) {
+        group.failed(asError(error))
+        break
+      }
+      queued.group = group
+      if (this.queuedCount === 0 && this.tryAppend(queued)) continue
+      this.queued.push(queued)
+      this.pump()
+    }
+    return done
   }
 
   /** Sends everything buffered now, without waiting for linger, and resolves when all is acknowledged. */
@@ -198,24 +315,52 @@ export class Producer {
   }
 
   private prepare<R extends TopicRef<unknown>>(
-    input: ProducerRecord<R>,
-  ): Omit<QueuedSend, 'resolve' | 'reject'> {
-    const topic = resolveTopic(input.topic as TopicRef<unknown>)
+    topicRef: R,
+    input: Omit<ProducerRecord<R>, 'topic'>,
+  ): QueuedSend {
+    const topic = this.descriptorOf(topicRef)
     const keyBytes = keyToBytes(input.key)
     const value = topic.codec.encode(input.value)
     const headers = headersToRecord(input.headers)
-    const timestamp = input.timestamp ?? Date.now()
-    const record: RecordInput = headers
-      ? { key: keyBytes, value, headers, timestamp }
-      : { key: keyBytes, value, timestamp }
-    const bytes = recordBytes(record)
+    let bytes = 24 + (keyBytes?.length ?? 0) + value.length
+    if (headers !== undefined)
+      for (const header of headers) bytes += 8 + header.key.length * 3 + (header.value?.length ?? 0)
     if (bytes > this.options.bufferBytesMax || bytes > this.options.requestBytesMax) {
       throw new WeirError(
         'MESSAGE_TOO_LARGE',
         `a record of about ${bytes} bytes exceeds bufferBytesMax or requestBytesMax of the producer`,
       )
     }
-    return { topic: topic.name, keyBytes, partition: input.partition, record, bytes, queuedAtMs: Date.now() }
+    return new QueuedSend(
+      topic.name,
+      keyBytes,
+      value,
+      headers,
+      input.timestamp ?? Date.now(),
+      input.partition,
+      bytes,
+    )
+  }
+
+  /** String topics use the msgpack codec; one descriptor per name instead of one per send. */
+  private descriptorOf(topic: TopicRef<unknown>): TopicDescriptor<unknown> {
+    if (typeof topic !== 'string') return topic
+    let descriptor = this.descriptors.get(topic)
+    if (descriptor === undefined) {
+      if (this.descriptors.size >= descriptorsMax) this.descriptors.clear()
+      descriptor = resolveTopic(topic)
+      this.descriptors.set(topic, descriptor)
+    }
+    return descriptor
+  }
+
+  /** Appends at once when nothing waits ahead, metadata is cached and the buffer has room. */
+  private tryAppend(next: QueuedSend): boolean {
+    const topic = this.cluster.cachedTopic(next.topic)
+    if (topic === undefined) return false
+    if (this.bufferedBytes + next.bytes > this.options.bufferBytesMax && this.bufferedBytes > 0) return false
+    this.append(next, topic.partitions.length)
+    return true
   }
 
   /** Moves queued sends into the accumulator in order while metadata and buffer space allow. */
@@ -246,28 +391,22 @@ export class Producer {
   private append(next: QueuedSend, partitionCount: number): void {
     const sticky = this.stickyFor(next.topic)
     let partition = next.partition
-    if (partition === undefined) partition = choosePartition(next.keyBytes, partitionCount, sticky)
+    if (partition === undefined) partition = choosePartition(next.key, partitionCount, sticky)
     else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      next.reject(new WeirError('UNKNOWN_PARTITION', `topic ${next.topic} has no partition ${partition}`))
+      next.failed(new WeirError('UNKNOWN_PARTITION', `topic ${next.topic} has no partition ${partition}`))
       return
     }
     this.bufferedBytes += next.bytes
     const now = Date.now()
-    const { sealed, batch } = this.accumulator.append(
-      next.topic,
-      partition,
-      next.record,
-      next.bytes,
-      next,
-      now,
-    )
-    if (next.keyBytes === null && next.partition === undefined) {
+    const { sealed, batch } = this.accumulator.append(next.topic, partition, next, next.bytes, next, now)
+    if (next.key === null && next.partition === undefined) {
       // Full batch: keyless records move on now. A batch sent by linger moves them on when it completes.
       batch.keyless = !sealed
       if (sealed) sticky.batchSealed(partitionCount)
     }
     if (sealed) this.scheduleDrain()
-    else this.scheduleLinger()
+    // Only a batch's first record can bring the next linger deadline forward.
+    else if (batch.records.length === 1) this.scheduleLinger()
   }
 
   private stickyFor(topic: string): StickyPartitioner {
@@ -309,7 +448,7 @@ export class Producer {
     const kept: QueuedSend[] = []
     for (let index = this.queuedHead; index < this.queued.length; index++) {
       const entry = this.queued[index]!
-      if (entry.topic === topic) entry.reject(asError(error))
+      if (entry.topic === topic) entry.failed(asError(error))
       else kept.push(entry)
     }
     this.queued.length = 0
@@ -440,9 +579,10 @@ export class Producer {
   private complete(batch: ProducerBatch, baseOffset: number): void {
     this.finish(batch)
     const { topic, partition } = batch
-    batch.completions.forEach((completion, index) => {
-      completion.resolve({ topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + index })
-    })
+    const { completions } = batch
+    for (let index = 0; index < completions.length; index++) {
+      completions[index]!.acknowledged(topic, partition, baseOffset < 0 ? -1 : baseOffset + index)
+    }
   }
 
   private failOrRetry(batch: ProducerBatch, error: unknown): void {
@@ -450,7 +590,7 @@ export class Producer {
     const expired = Date.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
     if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
       this.finish(batch)
-      for (const completion of batch.completions) completion.reject(asError(error))
+      for (const completion of batch.completions) completion.failed(asError(error))
       return
     }
     if (error instanceof WeirError && metadataErrors.has(error.code)) this.cluster.invalidate(batch.topic)

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Completion, RecordAccumulator, recordBytes } from '../src/accumulator.js'
 
-const noop: Completion = { resolve: () => {}, reject: () => {} }
+const noop: Completion = { acknowledged: () => {}, failed: () => {} }
 const record = (text: string) => ({ key: null, value: Buffer.from(text) })
 
 test('records for one partition share a batch until linger expires', () => {

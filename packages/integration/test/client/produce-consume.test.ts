@@ -20,6 +20,48 @@ test.after(async () => {
   removeDataDirectories()
 })
 
+test('sendBatch resolves with offset ranges that cover every record exactly once', async () => {
+  await client.admin().createTopic({ topic: 'batched', partitions: 4 })
+  const topic = defineTopic<string>({ name: 'batched', codec: codecs.string })
+  const producer = client.producer({ acks: 'all', lingerMs: 1, batchBytesMax: 4096 })
+  const messages = Array.from({ length: 5000 }, (_, index) => ({
+    key: `k-${index % 13}`,
+    value: `v-${index}`,
+  }))
+  const ranges = await producer.sendBatch({ topic, messages })
+  await producer.close()
+  assert.is(
+    ranges.reduce((total, range) => total + range.count, 0),
+    5000,
+  )
+  const expected = new Map<string, number>()
+  for (const range of ranges) {
+    assert.is(range.topic, 'batched')
+    for (let offset = range.baseOffset; offset < range.baseOffset + range.count; offset++) {
+      const key = `${range.partition}/${offset}`
+      assert.not.ok(expected.has(key), `offset ${key} reported twice`)
+      expected.set(key, 1)
+    }
+  }
+  const consumer = client.consumer({ topics: [topic], fromBeginning: true })
+  const consumed = await take(consumer, 5000)
+  await consumer.close()
+  for (const message of consumed) {
+    assert.ok(
+      expected.delete(`${message.partition}/${message.offset}`),
+      `${message.partition}/${message.offset} not in a range`,
+    )
+    assert.is(message.partition, partitionForKey(message.key!, 4))
+  }
+  assert.is(expected.size, 0)
+  const perKey = new Map<string, number>()
+  for (const message of consumed) {
+    const index = Number(message.value.slice(2))
+    assert.ok((perKey.get(message.key!) ?? -1) < index, 'records of one key stay in send order')
+    perKey.set(message.key!, index)
+  }
+})
+
 test('produce by key, consume back in order per partition with every field', async () => {
   await client.admin().createTopic({ topic: 'orders', partitions: 6 })
   const producer = client.producer({ acks: 'all', lingerMs: 2 })
