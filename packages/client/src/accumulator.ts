@@ -2,7 +2,7 @@
 // partition. Pure: no timers, clocks or sockets; the producer passes `nowMs` and drives sending.
 // A partition's head batch is sent alone and stays at the head until it is acknowledged or fails,
 // so at most one batch per partition is in flight and retries can never reorder a partition.
-import type { RecordInput } from '@weir/protocol'
+import { RecordBatchBuilder, type RecordInput } from '@weir/protocol'
 
 export interface RecordMetadata {
   readonly topic: string
@@ -18,8 +18,12 @@ export interface Completion {
   failed(error: Error): void
 }
 
+/** First buffer of a batch's builder; it doubles as records come (a batch is at most batchBytesMax). */
+const builderInitialBytes = 16 * 1024
+
 export class ProducerBatch {
-  readonly records: RecordInput[] = []
+  /** Records are encoded as they are appended: a filling batch holds bytes, not record objects. */
+  readonly builder = new RecordBatchBuilder(builderInitialBytes)
   readonly completions: Completion[] = []
   bytes = 0
   /** Full or already sent once: takes no more records. */
@@ -37,6 +41,10 @@ export class ProducerBatch {
     readonly partition: number,
     readonly createdAtMs: number,
   ) {}
+
+  get recordCount(): number {
+    return this.builder.recordCount
+  }
 }
 
 export interface AccumulatorLimits {
@@ -81,10 +89,10 @@ export class RecordAccumulator {
       queue.push(batch)
       this.batches++
     }
-    batch.records.push(record)
+    batch.builder.append(record, record.timestamp ?? nowMs)
     batch.completions.push(completion)
     batch.bytes += bytes
-    if (batch.bytes >= this.limits.batchBytesMax || batch.records.length >= this.limits.batchRecordsMax) {
+    if (batch.bytes >= this.limits.batchBytesMax || batch.recordCount >= this.limits.batchRecordsMax) {
       batch.sealed = true
     }
     return { sealed: batch.sealed, batch }
@@ -142,9 +150,7 @@ export class RecordAccumulator {
   }
 
   private fits(batch: ProducerBatch, bytes: number): boolean {
-    return (
-      batch.bytes + bytes <= this.limits.batchBytesMax && batch.records.length < this.limits.batchRecordsMax
-    )
+    return batch.bytes + bytes <= this.limits.batchBytesMax && batch.recordCount < this.limits.batchRecordsMax
   }
 
   private queueOf(topic: string, partition: number): ProducerBatch[] {

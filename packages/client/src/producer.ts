@@ -8,7 +8,6 @@ import {
   Acks,
   type AcksName,
   choosePartition,
-  encodeRecordBatch,
   errorFromWire,
   Produce,
   type ProduceRequest,
@@ -398,7 +397,16 @@ export class Producer {
     }
     this.bufferedBytes += next.bytes
     const now = Date.now()
-    const { sealed, batch } = this.accumulator.append(next.topic, partition, next, next.bytes, next, now)
+    // A sendBatch record reports to its group: the record object itself is garbage once encoded.
+    const completion = next.group ?? next
+    const { sealed, batch } = this.accumulator.append(
+      next.topic,
+      partition,
+      next,
+      next.bytes,
+      completion,
+      now,
+    )
     if (next.key === null && next.partition === undefined) {
       // Full batch: keyless records move on now. A batch sent by linger moves them on when it completes.
       batch.keyless = !sealed
@@ -406,7 +414,7 @@ export class Producer {
     }
     if (sealed) this.scheduleDrain()
     // Only a batch's first record can bring the next linger deadline forward.
-    else if (batch.records.length === 1) this.scheduleLinger()
+    else if (batch.recordCount === 1) this.scheduleLinger()
   }
 
   private stickyFor(topic: string): StickyPartitioner {
@@ -530,7 +538,7 @@ export class Producer {
     const now = Date.now()
     for (const batch of batches) {
       if (!this.batchFirstSentAtMs.has(batch)) this.batchFirstSentAtMs.set(batch, now)
-      batch.encoded ??= encodeRecordBatch(batch.records, { timestamp: batch.createdAtMs })
+      batch.encoded ??= batch.builder.build()
     }
     let response: ProduceResponse | undefined
     try {

@@ -26,6 +26,7 @@ export {
   batchRecordsMax,
   type EncodeBatchOptions,
   encodeRecordBatch,
+  RecordBatchBuilder,
   type RecordHeader,
   type RecordInput,
 } from './record-batch-encoder.js'

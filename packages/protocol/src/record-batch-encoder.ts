@@ -47,44 +47,91 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Enco
   if (records.length > batchRecordsMax) {
     throw new RangeError(`a record batch holds at most ${batchRecordsMax} records, got ${records.length}`)
   }
+  let bytes = batchHeaderBytes
   const firstTimestamp = records[0]!.timestamp ?? options.timestamp
-  let maxTimestamp = firstTimestamp
-  const bodySizes = new Array<number>(records.length)
-  let recordsBytes = 0
   for (let index = 0; index < records.length; index++) {
     const record = records[index]!
-    const timestamp = record.timestamp ?? options.timestamp
-    if (timestamp > maxTimestamp) maxTimestamp = timestamp
-    const bodySize = recordBodySize(record, timestamp - firstTimestamp, index)
-    bodySizes[index] = bodySize
-    recordsBytes += varintSize(bodySize) + bodySize
+    const bodySize = recordBodySize(record, (record.timestamp ?? options.timestamp) - firstTimestamp, index)
+    bytes += varintSize(bodySize) + bodySize
   }
-  const compression = options.compression ?? 'none'
-  let recordsSection = Buffer.allocUnsafe(recordsBytes)
-  let position = 0
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index]!
-    const timestampDelta = (record.timestamp ?? options.timestamp) - firstTimestamp
-    position = writeRecord(recordsSection, position, record, bodySizes[index]!, timestampDelta, index)
-  }
-  if (compression !== 'none') recordsSection = gzipSync(recordsSection)
+  const builder = new RecordBatchBuilder(bytes)
+  for (const record of records) builder.append(record, record.timestamp ?? options.timestamp)
+  return builder.build(options)
+}
 
-  const batch = Buffer.allocUnsafe(batchHeaderBytes + recordsSection.length)
-  writeUint64(batch, BatchField.baseOffset, options.baseOffset ?? 0)
-  batch.writeUInt32BE(batch.length - batchLengthPrefixBytes, BatchField.batchLength)
-  batch.writeUInt32BE(options.term ?? 0, BatchField.term)
-  batch[BatchField.magic] = batchMagic
-  batch.writeUInt16BE(Compression[compression], BatchField.attributes)
-  batch.writeUInt32BE(records.length - 1, BatchField.lastOffsetDelta)
-  writeInt64(batch, BatchField.firstTimestamp, firstTimestamp)
-  writeInt64(batch, BatchField.maxTimestamp, maxTimestamp)
-  writeInt64(batch, BatchField.producerId, options.producerId ?? -1)
-  batch.writeInt16BE(options.producerEpoch ?? -1, BatchField.producerEpoch)
-  batch.writeInt32BE(options.baseSequence ?? -1, BatchField.baseSequence)
-  batch.writeUInt32BE(records.length, BatchField.recordCount)
-  recordsSection.copy(batch, BatchField.records)
-  batch.writeUInt32BE(crc32c(batch.subarray(batchCrcStart)), BatchField.crc)
-  return batch
+/**
+ * Builds one batch record by record, writing each into the batch buffer as it comes, so a producer
+ * holds encoded bytes instead of record objects while a batch fills. `build` writes the header and
+ * CRC and returns the batch; the builder must not be used after it.
+ */
+export class RecordBatchBuilder {
+  private buffer: Buffer
+  private position: number = batchHeaderBytes
+  private count = 0
+  private firstTimestamp = 0
+  private maxTimestamp = 0
+
+  constructor(initialBytes = 16 * 1024) {
+    this.buffer = Buffer.allocUnsafe(Math.max(batchHeaderBytes + 64, initialBytes))
+  }
+
+  get recordCount(): number {
+    return this.count
+  }
+
+  /** Bytes of the batch so far, header included (uncompressed). */
+  get sizeBytes(): number {
+    return this.position
+  }
+
+  /** Appends one record with its timestamp (ms since epoch); returns the bytes it took. */
+  append(record: RecordInput, timestamp: number): number {
+    if (this.count === batchRecordsMax)
+      throw new RangeError(`a record batch holds at most ${batchRecordsMax} records`)
+    if (this.count === 0) {
+      this.firstTimestamp = timestamp
+      this.maxTimestamp = timestamp
+    } else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp
+    const timestampDelta = timestamp - this.firstTimestamp
+    const bodySize = recordBodySize(record, timestampDelta, this.count)
+    const size = varintSize(bodySize) + bodySize
+    this.reserve(size)
+    this.position = writeRecord(this.buffer, this.position, record, bodySize, timestampDelta, this.count)
+    this.count++
+    return size
+  }
+
+  build(options: Omit<EncodeBatchOptions, 'timestamp'> = {}): Buffer {
+    if (this.count === 0) throw new RangeError('a record batch needs at least one record')
+    const compression = options.compression ?? 'none'
+    let batch = this.buffer.subarray(0, this.position)
+    if (compression !== 'none') {
+      const compressed = gzipSync(batch.subarray(batchHeaderBytes))
+      batch = Buffer.allocUnsafe(batchHeaderBytes + compressed.length)
+      compressed.copy(batch, batchHeaderBytes)
+    }
+    writeUint64(batch, BatchField.baseOffset, options.baseOffset ?? 0)
+    batch.writeUInt32BE(batch.length - batchLengthPrefixBytes, BatchField.batchLength)
+    batch.writeUInt32BE(options.term ?? 0, BatchField.term)
+    batch[BatchField.magic] = batchMagic
+    batch.writeUInt16BE(Compression[compression], BatchField.attributes)
+    batch.writeUInt32BE(this.count - 1, BatchField.lastOffsetDelta)
+    writeInt64(batch, BatchField.firstTimestamp, this.firstTimestamp)
+    writeInt64(batch, BatchField.maxTimestamp, this.maxTimestamp)
+    writeInt64(batch, BatchField.producerId, options.producerId ?? -1)
+    batch.writeInt16BE(options.producerEpoch ?? -1, BatchField.producerEpoch)
+    batch.writeInt32BE(options.baseSequence ?? -1, BatchField.baseSequence)
+    batch.writeUInt32BE(this.count, BatchField.recordCount)
+    batch.writeUInt32BE(crc32c(batch.subarray(batchCrcStart)), BatchField.crc)
+    return batch
+  }
+
+  private reserve(bytes: number): void {
+    if (this.position + bytes <= this.buffer.length) return
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + bytes))
+    this.buffer.copy(grown, 0, 0, this.position)
+    this.buffer = grown
+  }
 }
 
 function nullableSize(bytes: Uint8Array | null | undefined): number {

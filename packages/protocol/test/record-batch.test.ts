@@ -10,6 +10,7 @@ import {
   inspectBatch,
   isWeirError,
   patchBatch,
+  RecordBatchBuilder,
   readBatchHeader,
   splitBatches,
   validateBatch,
@@ -193,6 +194,24 @@ test('splitBatches cuts concatenated batches apart without copying', () => {
 
 test('an empty batch cannot be built', () => {
   assert.throws(() => encodeRecordBatch([], { timestamp: 1 }), /at least one record/)
+})
+
+test('RecordBatchBuilder grows from a tiny buffer and builds the same bytes as encodeRecordBatch', () => {
+  const records = Array.from({ length: 300 }, (_, index) => ({
+    key: index % 3 === 0 ? null : Buffer.from(`key-${index}`),
+    value: Buffer.alloc(index % 50, index),
+    headers: index % 7 === 0 ? [{ key: 'h', value: Buffer.from('x') }] : [],
+    timestamp: 1_700_000_000_000 + (index % 11),
+  }))
+  const builder = new RecordBatchBuilder(1)
+  for (const record of records) builder.append(record, record.timestamp)
+  assert.is(builder.recordCount, 300)
+  const built = builder.build({ producerId: 7 })
+  assert.is(builder.sizeBytes, built.length)
+  assert.ok(built.equals(encodeRecordBatch(records, { timestamp: 0, producerId: 7 })))
+  const decoded = decodeRecordBatch(built)
+  assert.is(decoded.records.length, 300)
+  assert.is(decoded.header.maxTimestamp, 1_700_000_000_010)
 })
 
 test.run()
