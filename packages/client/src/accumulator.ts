@@ -55,12 +55,6 @@ export interface AccumulatorLimits {
   readonly lingerMs: number
 }
 
-export interface AppendResult {
-  /** The batch the record landed in is now full. */
-  readonly sealed: boolean
-  readonly batch: ProducerBatch
-}
-
 export class RecordAccumulator {
   /** Per topic, per partition: the partition's batches, head first. Nested so the hot path builds no string keys. */
   private readonly topics = new Map<string, Array<ProducerBatch[] | undefined>>()
@@ -80,7 +74,7 @@ export class RecordAccumulator {
     bytes: number,
     completion: Completion,
     nowMs: number,
-  ): AppendResult {
+  ): ProducerBatch {
     const queue = this.queueOf(topic, partition)
     let batch = queue[queue.length - 1]
     if (batch && !batch.sealed && !this.fits(batch, bytes)) batch.sealed = true
@@ -95,7 +89,7 @@ export class RecordAccumulator {
     if (batch.bytes >= this.limits.batchBytesMax || batch.recordCount >= this.limits.batchRecordsMax) {
       batch.sealed = true
     }
-    return { sealed: batch.sealed, batch }
+    return batch
   }
 
   /**

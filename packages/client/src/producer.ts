@@ -7,11 +7,11 @@
 import {
   Acks,
   type AcksName,
-  choosePartition,
   errorFromWire,
   Produce,
   type ProduceRequest,
   type ProduceResponse,
+  partitionForKey,
   type RecordHeader,
   type RecordInput,
   StickyPartitioner,
@@ -70,8 +70,6 @@ class QueuedSend implements RecordInput, Completion {
   reject: (error: Error) => void = noop
   /** Set for records of one sendBatch call: they report to it instead of a promise of their own. */
   group: BatchSend | undefined = undefined
-  /** For deliveryTimeoutMs: the record's own timestamp may be set by the user to anything. */
-  readonly queuedAtMs = Date.now()
 
   constructor(
     readonly topic: string,
@@ -81,6 +79,8 @@ class QueuedSend implements RecordInput, Completion {
     readonly timestamp: number,
     readonly partition: number | undefined,
     readonly bytes: number,
+    /** For deliveryTimeoutMs: the record's own timestamp may be set by the user to anything. */
+    readonly queuedAtMs: number,
   ) {}
 
   acknowledged(topic: string, partition: number, offset: number): void {
@@ -330,14 +330,16 @@ export class Producer {
         `a record of about ${bytes} bytes exceeds bufferBytesMax or requestBytesMax of the producer`,
       )
     }
+    const now = Date.now()
     return new QueuedSend(
       topic.name,
       keyBytes,
       value,
       headers,
-      input.timestamp ?? Date.now(),
+      input.timestamp ?? now,
       input.partition,
       bytes,
+      now,
     )
   }
 
@@ -388,31 +390,34 @@ export class Producer {
   }
 
   private append(next: QueuedSend, partitionCount: number): void {
-    const sticky = this.stickyFor(next.topic)
+    const keyless = next.key === null && next.partition === undefined
     let partition = next.partition
-    if (partition === undefined) partition = choosePartition(next.key, partitionCount, sticky)
-    else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+    if (partition === undefined) {
+      partition =
+        next.key === null
+          ? this.stickyFor(next.topic).partition(partitionCount)
+          : partitionForKey(next.key, partitionCount)
+    } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       next.failed(new WeirError('UNKNOWN_PARTITION', `topic ${next.topic} has no partition ${partition}`))
       return
     }
     this.bufferedBytes += next.bytes
-    const now = Date.now()
     // A sendBatch record reports to its group: the record object itself is garbage once encoded.
     const completion = next.group ?? next
-    const { sealed, batch } = this.accumulator.append(
+    const batch = this.accumulator.append(
       next.topic,
       partition,
       next,
       next.bytes,
       completion,
-      now,
+      next.queuedAtMs,
     )
-    if (next.key === null && next.partition === undefined) {
+    if (keyless) {
       // Full batch: keyless records move on now. A batch sent by linger moves them on when it completes.
-      batch.keyless = !sealed
-      if (sealed) sticky.batchSealed(partitionCount)
+      batch.keyless = !batch.sealed
+      if (batch.sealed) this.stickyFor(next.topic).batchSealed(partitionCount)
     }
-    if (sealed) this.scheduleDrain()
+    if (batch.sealed) this.scheduleDrain()
     // Only a batch's first record can bring the next linger deadline forward.
     else if (batch.recordCount === 1) this.scheduleLinger()
   }

@@ -39,7 +39,7 @@ test('a record larger than batchBytesMax goes alone', () => {
   accumulator.append('t', 0, record('small'), 10, noop, 0)
   const big = accumulator.append('t', 0, record('big'), 500, noop, 0)
   assert.ok(big.sealed)
-  assert.is(big.batch.recordCount, 1)
+  assert.is(big.recordCount, 1)
   assert.is(accumulator.batchCount, 2)
 })
 
