@@ -104,3 +104,20 @@ export function responseError(fields: Fields, path: string): ResponseError {
   const errorMessage = optionalString(fields, 'errorMessage', path)
   return errorMessage === undefined ? { errorCode } : { errorCode, errorMessage }
 }
+
+/** The `topics: [{ name, partitions: [...] }]` nesting most APIs share; `partition` decodes one partition map. */
+export function topicPartitions<T>(
+  fields: Fields,
+  path: string,
+  partition: (fields: Fields, path: string) => T,
+): { name: string; partitions: T[] }[] {
+  return array(fields, 'topics', path, (value, topicPath) => {
+    const topic = object(value, topicPath)
+    return {
+      name: string(topic, 'name', topicPath, 1000),
+      partitions: array(topic, 'partitions', topicPath, (entry, entryPath) =>
+        partition(object(entry, entryPath), entryPath),
+      ),
+    }
+  })
+}

@@ -7,7 +7,7 @@
 //   response = { errorCode?, errorMessage?, topics: [{ name, partitions:
 //                  [{ partition, errorCode, errorMessage?, highWatermark, logStartOffset, records: bin }] }] }
 // A fetch at exactly the log end returns empty `records` (and waits, per maxWaitMs/minBytes).
-import { array, bytes, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { bytes, integer, object, type ResponseError, responseError, topicPartitions } from '../schema.js'
 import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
 import { errorFields } from './metadata.js'
 
@@ -54,42 +54,24 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
       maxWaitMs: integer(fields, 'maxWaitMs', 'Fetch', 0, int32Max),
       minBytes: integer(fields, 'minBytes', 'Fetch', 0, int32Max),
       maxBytes: integer(fields, 'maxBytes', 'Fetch', 1, int32Max),
-      topics: array(fields, 'topics', 'Fetch', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path, 1000),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
-              fetchOffset: integer(partition, 'fetchOffset', entryPath),
-              maxBytes: integer(partition, 'maxBytes', entryPath, 1, int32Max),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'Fetch', (partition, entryPath) => ({
+        partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
+        fetchOffset: integer(partition, 'fetchOffset', entryPath),
+        maxBytes: integer(partition, 'maxBytes', entryPath, 1, int32Max),
+      })),
     }
   },
   decodeResponse(body) {
     const fields = object(body, 'Fetch')
     return {
       ...responseError(fields, 'Fetch'),
-      topics: array(fields, 'topics', 'Fetch', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              ...errorFields(partition, entryPath),
-              partition: integer(partition, 'partition', entryPath),
-              highWatermark: integer(partition, 'highWatermark', entryPath, -1),
-              logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
-              records: bytes(partition, 'records', entryPath),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'Fetch', (partition, entryPath) => ({
+        ...errorFields(partition, entryPath),
+        partition: integer(partition, 'partition', entryPath),
+        highWatermark: integer(partition, 'highWatermark', entryPath, -1),
+        logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
+        records: bytes(partition, 'records', entryPath),
+      })),
     }
   },
 }

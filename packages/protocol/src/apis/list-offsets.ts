@@ -5,7 +5,7 @@
 //   response = { errorCode?, errorMessage?, topics: [{ name, partitions:
 //                  [{ partition, errorCode, errorMessage?, offset, timestamp }] }] }
 // By timestamp, when no record is that new, the answer is the log end offset with timestamp -1.
-import { array, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { integer, object, type ResponseError, responseError, topicPartitions } from '../schema.js'
 import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
 import { errorFields } from './metadata.js'
 
@@ -41,40 +41,22 @@ export const ListOffsets: ApiDefinition<ListOffsetsRequest, ListOffsetsResponse>
   decodeRequest(body) {
     const fields = object(body, 'ListOffsets')
     return {
-      topics: array(fields, 'topics', 'ListOffsets', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path, 1000),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
-              timestamp: integer(partition, 'timestamp', entryPath, -2),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'ListOffsets', (partition, entryPath) => ({
+        partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
+        timestamp: integer(partition, 'timestamp', entryPath, -2),
+      })),
     }
   },
   decodeResponse(body) {
     const fields = object(body, 'ListOffsets')
     return {
       ...responseError(fields, 'ListOffsets'),
-      topics: array(fields, 'topics', 'ListOffsets', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              ...errorFields(partition, entryPath),
-              partition: integer(partition, 'partition', entryPath),
-              offset: integer(partition, 'offset', entryPath, -1),
-              timestamp: integer(partition, 'timestamp', entryPath, -1, Number.MAX_SAFE_INTEGER),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'ListOffsets', (partition, entryPath) => ({
+        ...errorFields(partition, entryPath),
+        partition: integer(partition, 'partition', entryPath),
+        offset: integer(partition, 'offset', entryPath, -1),
+        timestamp: integer(partition, 'timestamp', entryPath, -1, Number.MAX_SAFE_INTEGER),
+      })),
     }
   },
 }

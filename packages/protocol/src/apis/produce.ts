@@ -7,7 +7,7 @@
 // `records` holds one or more whole batches. acks 0 gets no response frame at all; 1 (leader)
 // answers once the leader appended; -1 (all) once the write is as durable as the topic's fsync
 // policy says (and, with replication, committed by a majority).
-import { array, bytes, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { bytes, integer, object, type ResponseError, responseError, topicPartitions } from '../schema.js'
 import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
 import { errorFields } from './metadata.js'
 
@@ -59,40 +59,22 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
     return {
       acks: decodeAcks(integer(fields, 'acks', 'Produce', -1, 1)),
       timeoutMs: integer(fields, 'timeoutMs', 'Produce', 0, 2_147_483_647),
-      topics: array(fields, 'topics', 'Produce', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path, 1000),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
-              records: bytes(partition, 'records', entryPath),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'Produce', (partition, entryPath) => ({
+        partition: integer(partition, 'partition', entryPath, 0, 1_000_000),
+        records: bytes(partition, 'records', entryPath),
+      })),
     }
   },
   decodeResponse(body) {
     const fields = object(body, 'Produce')
     return {
       ...responseError(fields, 'Produce'),
-      topics: array(fields, 'topics', 'Produce', (value, path) => {
-        const topic = object(value, path)
-        return {
-          name: string(topic, 'name', path),
-          partitions: array(topic, 'partitions', path, (entry, entryPath) => {
-            const partition = object(entry, entryPath)
-            return {
-              ...errorFields(partition, entryPath),
-              partition: integer(partition, 'partition', entryPath),
-              baseOffset: integer(partition, 'baseOffset', entryPath, -1),
-              logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
-            }
-          }),
-        }
-      }),
+      topics: topicPartitions(fields, 'Produce', (partition, entryPath) => ({
+        ...errorFields(partition, entryPath),
+        partition: integer(partition, 'partition', entryPath),
+        baseOffset: integer(partition, 'baseOffset', entryPath, -1),
+        logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
+      })),
     }
   },
 }
