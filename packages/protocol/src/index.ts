@@ -1,5 +1,18 @@
 export * from './apis/index.js'
 export { decodeBody, encodeBody } from './body-codec.js'
+export {
+  assignmentPartitionsMax,
+  type ConsumerAssignment,
+  type ConsumerSubscription,
+  consumerProtocolType,
+  consumerProtocolVersion,
+  decodeConsumerAssignment,
+  decodeConsumerSubscription,
+  encodeConsumerAssignment,
+  encodeConsumerSubscription,
+  subscriptionTopicsMax,
+  type TopicPartitions,
+} from './consumer-protocol.js'
 export { type ErrorCodeEntry, ErrorCodes, type ErrorName, errorNameOf } from './error-codes.js'
 export {
   encodeRequestFrame,

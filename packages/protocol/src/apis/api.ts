@@ -19,6 +19,16 @@ export const ApiKeys = {
   Produce: 4,
   Fetch: 5,
   ListOffsets: 6,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  SyncGroup: 12,
+  Heartbeat: 13,
+  LeaveGroup: 14,
+  OffsetCommit: 15,
+  OffsetFetch: 16,
+  ListGroups: 17,
+  DescribeGroups: 18,
+  DeleteGroups: 19,
 } as const
 
 export type ApiName = keyof typeof ApiKeys

@@ -2,11 +2,21 @@
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
 import { CreateTopics } from './create-topics.js'
+import { DeleteGroups } from './delete-groups.js'
 import { DeleteTopics } from './delete-topics.js'
+import { DescribeGroups } from './describe-groups.js'
 import { Fetch } from './fetch.js'
+import { FindCoordinator } from './find-coordinator.js'
+import { Heartbeat } from './heartbeat.js'
+import { JoinGroup } from './join-group.js'
+import { LeaveGroup } from './leave-group.js'
+import { ListGroups } from './list-groups.js'
 import { ListOffsets } from './list-offsets.js'
 import { Metadata } from './metadata.js'
+import { OffsetCommit } from './offset-commit.js'
+import { OffsetFetch } from './offset-fetch.js'
 import { Produce } from './produce.js'
+import { SyncGroup } from './sync-group.js'
 
 export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ApiVersions,
@@ -16,6 +26,16 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   Produce,
   Fetch,
   ListOffsets,
+  FindCoordinator,
+  JoinGroup,
+  SyncGroup,
+  Heartbeat,
+  LeaveGroup,
+  OffsetCommit,
+  OffsetFetch,
+  ListGroups,
+  DescribeGroups,
+  DeleteGroups,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -27,8 +47,25 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 export * from './api.js'
 export * from './api-versions.js'
 export * from './create-topics.js'
+export * from './delete-groups.js'
 export * from './delete-topics.js'
+export * from './describe-groups.js'
 export * from './fetch.js'
+export * from './find-coordinator.js'
+export {
+  type GroupState,
+  GroupStates,
+  groupIdLengthMax,
+  isGroupState,
+  type TopicPartitionNumbers,
+} from './group-fields.js'
+export * from './heartbeat.js'
+export * from './join-group.js'
+export * from './leave-group.js'
+export * from './list-groups.js'
 export * from './list-offsets.js'
 export * from './metadata.js'
+export * from './offset-commit.js'
+export * from './offset-fetch.js'
 export * from './produce.js'
+export * from './sync-group.js'
