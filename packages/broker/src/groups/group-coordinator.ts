@@ -1,0 +1,400 @@
+// The groups of one __consumer_offsets partition, pure. The broker hands in each decoded group
+// request with a RequestId it chose and the time, calls tick(nowMs) at nextDeadlineMs(), and after
+// every call takes the output: append `records` to the partition, then send `responses`.
+//
+// Offsets are applied to memory when the OffsetCommit is handed in, before the records are
+// stored. If an append fails, answer that output's responses with the storage error and rebuild
+// the coordinator from the log (GroupCoordinator.load): memory is then ahead of the log.
+import {
+  type DeleteGroupsRequest,
+  type DescribedGroup,
+  type DescribeGroupsRequest,
+  type ErrorName,
+  type HeartbeatRequest,
+  type JoinGroupRequest,
+  type LeaveGroupMemberResult,
+  type LeaveGroupRequest,
+  type ListGroupsRequest,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+  type OffsetFetchRequest,
+  type OffsetFetchResponse,
+  offsetMetadataLengthMax,
+  type SyncGroupRequest,
+} from '@weir/protocol'
+import { type GroupLimits, resolveGroupLimits } from './group-limits.js'
+import { errorOf, GroupOutbox, type GroupOutput, type RequestId } from './group-output.js'
+import {
+  type CommittedOffset,
+  decodeGroupLogRecord,
+  encodeGroupLogEntry,
+  type GroupLogRecord,
+  type GroupMetadataValue,
+} from './group-records.js'
+import { type ClientAddress, Group } from './group-state.js'
+
+export interface GroupCoordinatorOptions {
+  /** A new member's id; must never repeat (the broker uses `${clientId}-${randomUUID()}`). */
+  readonly newMemberId: (clientId: string) => string
+  readonly limits?: Partial<GroupLimits>
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>()
+  private readonly outbox = new GroupOutbox()
+  readonly limits: GroupLimits
+  private readonly newMemberId: (clientId: string) => string
+
+  constructor(options: GroupCoordinatorOptions) {
+    this.limits = resolveGroupLimits(options.limits)
+    this.newMemberId = options.newMemberId
+  }
+
+  /** Rebuilds every group from the partition's records, oldest first (latest per key wins). */
+  static load(
+    records: Iterable<GroupLogRecord>,
+    nowMs: number,
+    options: GroupCoordinatorOptions,
+  ): GroupCoordinator {
+    const coordinator = new GroupCoordinator(options)
+    const metadata = new Map<string, GroupMetadataValue | null>()
+    for (const record of records) {
+      const entry = decodeGroupLogRecord(record)
+      if (entry === undefined) continue
+      if (entry.type === 'group') metadata.set(entry.groupId, entry.value)
+      else
+        coordinator.setOffset(coordinator.groupFor(entry.groupId), entry.topic, entry.partition, entry.value)
+    }
+    for (const [groupId, value] of metadata)
+      if (value !== null) coordinator.groupFor(groupId).restore(value, nowMs)
+    for (const [groupId, group] of coordinator.groups)
+      if (group.members.size === 0 && group.offsetCount === 0 && !metadata.get(groupId))
+        coordinator.groups.delete(groupId)
+    coordinator.outbox.take()
+    return coordinator
+  }
+
+  /** Everything produced since the last call: records to append first, then responses to send. */
+  takeOutput(): GroupOutput {
+    return this.outbox.take()
+  }
+
+  joinGroup(requestId: RequestId, request: JoinGroupRequest, client: ClientAddress, nowMs: number): void {
+    const group = this.groupOrCreate(request.groupId)
+    if (group === undefined) {
+      const detail = `this coordinator holds ${this.groups.size} groups, the maximum`
+      this.outbox.respond({
+        api: 'JoinGroup',
+        requestId,
+        response: {
+          ...errorOf('LIMIT_EXCEEDED', detail),
+          generationId: -1,
+          leader: '',
+          memberId: '',
+          members: [],
+        },
+      })
+      return
+    }
+    group.join(requestId, request, client, nowMs)
+  }
+
+  syncGroup(requestId: RequestId, request: SyncGroupRequest, nowMs: number): void {
+    const group = this.groups.get(request.groupId)
+    if (group === undefined) {
+      const response = { ...unknownGroup(request.groupId), assignment: Buffer.alloc(0) }
+      this.outbox.respond({ api: 'SyncGroup', requestId, response })
+      return
+    }
+    group.sync(requestId, request, nowMs)
+  }
+
+  heartbeat(requestId: RequestId, request: HeartbeatRequest, nowMs: number): void {
+    const group = this.groups.get(request.groupId)
+    const response = group === undefined ? unknownGroup(request.groupId) : group.heartbeat(request, nowMs)
+    this.outbox.respond({ api: 'Heartbeat', requestId, response })
+  }
+
+  leaveGroup(requestId: RequestId, request: LeaveGroupRequest, nowMs: number): void {
+    const group = this.groups.get(request.groupId)
+    const members: LeaveGroupMemberResult[] = []
+    let removed = 0
+    for (const leaving of request.members) {
+      const instanceId = leaving.groupInstanceId
+      const memberId =
+        leaving.memberId === '' && instanceId !== undefined
+          ? (group?.staticMembers.get(instanceId) ?? '')
+          : leaving.memberId
+      const checked = group?.checkMember(memberId, instanceId)
+      const result = {
+        memberId: leaving.memberId,
+        ...(instanceId === undefined ? {} : { groupInstanceId: instanceId }),
+      }
+      if (group === undefined || checked === undefined || 'error' in checked) {
+        const refusal = checked !== undefined && 'error' in checked ? checked : undefined
+        members.push({
+          ...result,
+          ...errorOf(refusal?.error ?? 'UNKNOWN_MEMBER_ID', refusal?.detail ?? 'no such group'),
+        })
+        continue
+      }
+      group.removeMember(checked.member, `left${leaving.reason === undefined ? '' : `: ${leaving.reason}`}`)
+      removed += 1
+      members.push({ ...result, errorCode: 0 })
+    }
+    if (group !== undefined && removed > 0) group.membersChanged(nowMs, `${removed} member(s) left`)
+    this.outbox.respond({ api: 'LeaveGroup', requestId, response: { errorCode: 0, members } })
+  }
+
+  commitOffsets(requestId: RequestId, request: OffsetCommitRequest, nowMs: number): void {
+    const response = this.commit(request, nowMs)
+    this.outbox.respond({ api: 'OffsetCommit', requestId, response })
+  }
+
+  private commit(request: OffsetCommitRequest, nowMs: number): OffsetCommitResponse {
+    const existing = this.groups.get(request.groupId)
+    const simple = request.generationId < 0 && request.memberId === ''
+    const group = existing ?? (simple ? this.groupOrCreate(request.groupId) : undefined)
+    const refusal: [ErrorName, string] | undefined =
+      group === undefined
+        ? existing === undefined && simple
+          ? ['LIMIT_EXCEEDED', `this coordinator holds ${this.groups.size} groups, the maximum`]
+          : ['UNKNOWN_MEMBER_ID', `group ${request.groupId} has no members`]
+        : commitRefusal(group, request, simple, nowMs)
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => {
+        const error = refusal ?? this.partitionRefusal(group!, topic.name, partition)
+        if (error !== undefined) return { partition: partition.partition, ...errorOf(...error) }
+        const value = {
+          offset: partition.offset,
+          metadata: partition.metadata ?? '',
+          commitTimestampMs: nowMs,
+        }
+        this.setOffset(group!, topic.name, partition.partition, value)
+        this.outbox.append(
+          encodeGroupLogEntry({
+            type: 'offset',
+            groupId: request.groupId,
+            topic: topic.name,
+            partition: partition.partition,
+            value,
+          }),
+        )
+        return { partition: partition.partition, errorCode: 0 }
+      }),
+    }))
+    return { errorCode: 0, topics }
+  }
+
+  private partitionRefusal(
+    group: Group,
+    topic: string,
+    partition: { partition: number; metadata?: string },
+  ): [ErrorName, string] | undefined {
+    if ((partition.metadata?.length ?? 0) > offsetMetadataLengthMax)
+      return ['INVALID_REQUEST', `offset metadata is longer than ${offsetMetadataLengthMax} characters`]
+    const known = group.offsets.get(topic)?.has(partition.partition) ?? false
+    if (!known && group.offsetCount >= this.limits.offsetsPerGroupMax)
+      return [
+        'LIMIT_EXCEEDED',
+        `group ${group.groupId} holds ${group.offsetCount} committed partitions, the maximum`,
+      ]
+    return undefined
+  }
+
+  fetchOffsets(requestId: RequestId, request: OffsetFetchRequest): void {
+    const offsets =
+      this.groups.get(request.groupId)?.offsets ?? new Map<string, Map<number, CommittedOffset>>()
+    const asked =
+      request.topics ??
+      [...offsets]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, partitions]) => ({
+          name,
+          partitions: [...partitions.keys()].sort((a, b) => a - b),
+        }))
+    const response: OffsetFetchResponse = {
+      errorCode: 0,
+      topics: asked.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((partition) => {
+          const committed = offsets.get(topic.name)?.get(partition)
+          return {
+            errorCode: 0,
+            partition,
+            offset: committed?.offset ?? -1,
+            metadata: committed?.metadata ?? '',
+          }
+        }),
+      })),
+    }
+    this.outbox.respond({ api: 'OffsetFetch', requestId, response })
+  }
+
+  listGroups(requestId: RequestId, request: ListGroupsRequest): void {
+    const states = new Set(request.statesFilter)
+    const groups = [...this.groups.values()]
+      .filter((group) => states.size === 0 || states.has(group.state))
+      .map((group) => ({
+        groupId: group.groupId,
+        protocolType: group.protocolType ?? '',
+        state: group.state,
+      }))
+      .sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+    this.outbox.respond({ api: 'ListGroups', requestId, response: { errorCode: 0, groups } })
+  }
+
+  describeGroups(requestId: RequestId, request: DescribeGroupsRequest): void {
+    const groups = request.groups.map((groupId) => describe(groupId, this.groups.get(groupId)))
+    this.outbox.respond({ api: 'DescribeGroups', requestId, response: { errorCode: 0, groups } })
+  }
+
+  deleteGroups(requestId: RequestId, request: DeleteGroupsRequest): void {
+    const groups = request.groups.map((groupId) => {
+      const group = this.groups.get(groupId)
+      if (group === undefined) return { groupId, errorCode: 0 }
+      if (group.members.size > 0)
+        return {
+          groupId,
+          ...errorOf(
+            'INVALID_REQUEST',
+            `group ${groupId} has ${group.members.size} members; they must leave first`,
+          ),
+        }
+      for (const [topic, partitions] of group.offsets)
+        for (const partition of partitions.keys())
+          this.outbox.append(encodeGroupLogEntry({ type: 'offset', groupId, topic, partition, value: null }))
+      this.outbox.append(encodeGroupLogEntry({ type: 'group', groupId, value: null }))
+      group.markDead()
+      this.groups.delete(groupId)
+      return { groupId, errorCode: 0 }
+    })
+    this.outbox.respond({ api: 'DeleteGroups', requestId, response: { errorCode: 0, groups } })
+  }
+
+  /** Input event: `topic` now has more partitions. Returns the groups that started a rebalance. */
+  partitionsGrew(topic: string, nowMs: number): string[] {
+    return [...this.groups.values()]
+      .filter((group) => group.partitionsGrew(topic, nowMs))
+      .map((group) => group.groupId)
+  }
+
+  /** Expires sessions and rebalance deadlines of every group. */
+  tick(nowMs: number): void {
+    for (const group of this.groups.values()) {
+      const deadline = group.nextDeadlineMs()
+      if (deadline !== undefined && deadline <= nowMs) group.tick(nowMs)
+    }
+  }
+
+  /** When tick next has work; the broker arms one timer for it. undefined: nothing scheduled. */
+  nextDeadlineMs(): number | undefined {
+    let earliest: number | undefined
+    for (const group of this.groups.values()) {
+      const deadline = group.nextDeadlineMs()
+      if (deadline !== undefined && (earliest === undefined || deadline < earliest)) earliest = deadline
+    }
+    return earliest
+  }
+
+  /** Read-only view for tests and admin tooling. */
+  group(groupId: string): Group | undefined {
+    return this.groups.get(groupId)
+  }
+
+  get groupCount(): number {
+    return this.groups.size
+  }
+
+  private groupFor(groupId: string): Group {
+    let group = this.groups.get(groupId)
+    if (group === undefined) {
+      group = new Group(groupId, { limits: this.limits, outbox: this.outbox, newMemberId: this.newMemberId })
+      this.groups.set(groupId, group)
+    }
+    return group
+  }
+
+  /** The group, created empty when new; undefined when that would pass groupsMax. */
+  private groupOrCreate(groupId: string): Group | undefined {
+    if (!this.groups.has(groupId) && this.groups.size >= this.limits.groupsMax) return undefined
+    return this.groupFor(groupId)
+  }
+
+  private setOffset(group: Group, topic: string, partition: number, value: CommittedOffset | null): void {
+    let partitions = group.offsets.get(topic)
+    const had = partitions?.has(partition) ?? false
+    if (value === null) {
+      if (!had) return
+      partitions!.delete(partition)
+      if (partitions!.size === 0) group.offsets.delete(topic)
+      group.offsetCount -= 1
+      return
+    }
+    if (partitions === undefined) group.offsets.set(topic, (partitions = new Map()))
+    partitions.set(partition, value)
+    if (!had) group.offsetCount += 1
+  }
+}
+
+/** Why a member's commit is refused, or undefined; refreshes the member's session when accepted. */
+function commitRefusal(
+  group: Group,
+  request: OffsetCommitRequest,
+  simple: boolean,
+  nowMs: number,
+): [ErrorName, string] | undefined {
+  if (simple) {
+    return group.members.size === 0
+      ? undefined
+      : ['UNKNOWN_MEMBER_ID', `group ${group.groupId} has members; commit as one of them`]
+  }
+  const checked = group.checkMember(request.memberId, request.groupInstanceId)
+  if ('error' in checked) return [checked.error, checked.detail]
+  if (request.generationId !== group.generationId)
+    return [
+      'ILLEGAL_GENERATION',
+      `generation ${request.generationId} is not the current ${group.generationId}`,
+    ]
+  if (group.state === 'completing-rebalance')
+    return ['REBALANCE_IN_PROGRESS', 'the group is completing a rebalance; commit after SyncGroup']
+  checked.member.sessionDeadlineMs = nowMs + checked.member.sessionTimeoutMs
+  return undefined
+}
+
+function unknownGroup(groupId: string): { errorCode: number; errorMessage: string } {
+  return errorOf('UNKNOWN_MEMBER_ID', `this coordinator has no group ${groupId}`)
+}
+
+function describe(groupId: string, group: Group | undefined): DescribedGroup {
+  if (group === undefined)
+    return {
+      errorCode: 0,
+      groupId,
+      state: 'dead',
+      protocolType: '',
+      protocolName: '',
+      generationId: -1,
+      members: [],
+    }
+  const stored = group.metadataValue()
+  return {
+    errorCode: 0,
+    groupId,
+    state: group.state,
+    protocolType: stored.protocolType,
+    protocolName: stored.protocolName,
+    generationId: group.generationId,
+    members: stored.members.map(
+      ({ memberId, groupInstanceId, clientId, clientHost, metadata, assignment }) => ({
+        memberId,
+        ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
+        clientId,
+        clientHost,
+        metadata,
+        assignment: group.state === 'stable' ? assignment : Buffer.alloc(0),
+      }),
+    ),
+  }
+}
