@@ -1,10 +1,13 @@
-// `pnpm bench [-- --suite quick|full] [--only storage|e2e] [--out <dir>]`: runs the storage
-// benchmarks and the end-to-end ones through TCP, prints progress and then the tables, and writes
-// <out>/<YYYY-MM-DD>-storage-<suite>.json/.md and <out>/<YYYY-MM-DD>-e2e-<suite>.json/.md.
+// `pnpm bench [-- --suite quick|full] [--only compare|storage|e2e] [--out <dir>]`: by default the
+// comparison of Weir with Redis Streams and NATS JetStream (issue 4), writing
+// <out>/<YYYY-MM-DD>-<suite>.json/.md/-throughput.svg/-latency.svg; `--only storage` runs the
+// storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
+// (<date>-e2e-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { runComparison } from './compare/compare-run.js'
 import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
 import { describeMachine } from './machine.js'
@@ -14,8 +17,8 @@ import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
 import { checkTargets } from './targets.js'
 
-const usage = 'usage: pnpm bench [-- --suite quick|full] [--only storage|e2e] [--out <dir>]'
-const parts = ['storage', 'e2e'] as const
+const usage = 'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -45,7 +48,7 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     suite,
     outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out),
-    parts: only ? [only] : parts,
+    parts: only ? [only] : ['compare'],
   }
 }
 
@@ -90,6 +93,13 @@ async function writeAtomically(path: string, content: string): Promise<void> {
 }
 
 async function main(options: Options): Promise<void> {
+  if (options.parts.includes('compare')) {
+    const machine = describeMachine()
+    const date = today()
+    const title = 'Weir vs Redis Streams vs NATS JetStream, everything on 127.0.0.1'
+    const heading = describeRun({ suite: options.suite, date, machine, title })
+    await runComparison({ suite: options.suite, outDirectory: options.outDirectory, date, machine, heading })
+  }
   if (options.parts.includes('storage')) await runStorage(options)
   if (options.parts.includes('e2e')) await runEndToEnd(options)
 }

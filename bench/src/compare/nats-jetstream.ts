@@ -39,6 +39,7 @@ export function natsConfiguration(): SystemConfiguration {
     isWeir: false,
     durability: {
       lossWindowMs: 60_000,
+      short: 'fsync every 60 s',
       description:
         'file storage, 1 replica; nats-server 2.9 writes through the OS page cache and fsyncs every 60 s (fixed: sync_interval only exists from 2.10, where the default is 2 min)',
     },

@@ -36,8 +36,16 @@ export function redisConfiguration(appendFsync: RedisAppendFsync): SystemConfigu
     label: `Redis Streams, appendfsync ${appendFsync}`,
     isWeir: false,
     durability: always
-      ? { lossWindowMs: 0, description: 'appendonly yes, appendfsync always: AOF fsynced before replies' }
-      : { lossWindowMs: 1000, description: 'appendonly yes, appendfsync everysec: AOF fsynced every second' },
+      ? {
+          lossWindowMs: 0,
+          short: 'fsync before ack',
+          description: 'appendonly yes, appendfsync always: AOF fsynced before replies',
+        }
+      : {
+          lossWindowMs: 1000,
+          short: 'fsync every 1 s',
+          description: 'appendonly yes, appendfsync everysec: AOF fsynced every second',
+        },
     method: {
       produce: `XADD in pipelines of ${redisPipelineCommands.toLocaleString('en-US')}, ${redisPipelinesInFlight} pipelines in flight, one connection`,
       consume: `XREAD COUNT ${redisReadCount} from the last id read (no group, like Weir's consumer), Buffer replies`,

@@ -48,6 +48,8 @@ export interface GroupSpec extends ThroughputSpec {
  */
 export interface Durability {
   readonly lossWindowMs: number
+  /** For table rows: 'fsync before ack', 'fsync every 1 s', ... */
+  readonly short: string
   readonly description: string
 }
 

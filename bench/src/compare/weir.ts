@@ -44,9 +44,14 @@ export function weirConfiguration(fsync: WeirFsync): WeirConfiguration {
     label: always ? 'Weir, fsync always' : `Weir, fsync every ${fsync} ms`,
     isWeir: true,
     durability: always
-      ? { lossWindowMs: 0, description: 'fsync before every ack (group commit), acks all' }
+      ? {
+          lossWindowMs: 0,
+          short: 'fsync before ack',
+          description: 'fsync before every ack (group commit), acks all',
+        }
       : {
           lossWindowMs: fsync,
+          short: `fsync every ${fsync / 1000} s`,
           description: `fsync every ${fsync} ms (topic config fsync=${fsync}), acks all`,
         },
     method: {

@@ -1,0 +1,255 @@
+// Tables and target checks of a comparison run. Each Weir figure is also given as a ratio to the
+// best alternative in the same run: at matched durability (the same loss window) and over all
+// alternatives. Targets are reported as meets/misses, never asserted.
+import { formatCount, formatRate, formatRatio, formatSeconds } from '../format.js'
+import type { Table } from '../report.js'
+import type { TargetCheck } from '../targets.js'
+import {
+  type CompareResults,
+  type SystemResult,
+  type ThroughputWorkloadId,
+  throughputWorkloads,
+} from './compare-suite.js'
+
+/** Issue 4: Weir at least this many times the best alternative's throughput at matched durability. */
+export const throughputRatioMin = 2
+
+type Comparison = { readonly ratio: number; readonly against: string } | undefined
+
+const ran = (system: SystemResult) => system.skipped === undefined
+
+function alternatives(results: CompareResults, weir: SystemResult, matched: boolean): SystemResult[] {
+  return results.systems.filter(
+    (system) =>
+      !system.isWeir &&
+      ran(system) &&
+      (!matched || system.durability.lossWindowMs === weir.durability.lossWindowMs),
+  )
+}
+
+/** Weir's msg/s over the best alternative's for one workload; undefined when nothing to compare. */
+export function throughputComparison(
+  results: CompareResults,
+  weir: SystemResult,
+  workload: ThroughputWorkloadId,
+  matched: boolean,
+): Comparison {
+  const mine = weir.throughput[workload]?.measurement.messagesPerSecond
+  let best: { rate: number; label: string } | undefined
+  for (const system of alternatives(results, weir, matched)) {
+    const rate = system.throughput[workload]?.measurement.messagesPerSecond
+    if (rate !== undefined && (best === undefined || rate > best.rate)) best = { rate, label: system.label }
+  }
+  if (mine === undefined || best === undefined) return undefined
+  return { ratio: mine / best.rate, against: best.label }
+}
+
+/** Weir's p99 over the lowest p99 among alternatives: below 1 means Weir is faster. */
+export function latencyComparison(results: CompareResults, weir: SystemResult, matched: boolean): Comparison {
+  const mine = weir.latency?.measurement.p99Ms
+  let best: { p99: number; label: string } | undefined
+  for (const system of alternatives(results, weir, matched)) {
+    const p99 = system.latency?.measurement.p99Ms
+    if (p99 !== undefined && (best === undefined || p99 < best.p99)) best = { p99, label: system.label }
+  }
+  if (mine === undefined || best === undefined) return undefined
+  return { ratio: mine / best.p99, against: best.label }
+}
+
+const ratioCell = (comparison: Comparison) =>
+  comparison === undefined ? '–' : `${formatRatio(comparison.ratio)}x ${comparison.against}`
+
+export function compareTables(results: CompareResults, targets: readonly TargetCheck[]): Table[] {
+  return [
+    systemsTable(results),
+    methodsTable(results),
+    ...throughputWorkloads.map((workload) => throughputTable(results, workload.id, workload.label)),
+    latencyTable(results),
+    scalingTable(results),
+    limitsTable(results),
+    {
+      title: 'Targets of issue 4 (reported, never asserted)',
+      header: ['target', 'measured', 'ratio', 'required', 'verdict'],
+      rows: targets.map((check) => [
+        check.target,
+        check.measured,
+        formatRatio(check.ratio),
+        check.required,
+        check.meets ? 'meets' : 'misses',
+      ]),
+    },
+  ]
+}
+
+function systemsTable(results: CompareResults): Table {
+  return {
+    title: 'Systems: each on its own fresh server on 127.0.0.1, data in a temp directory',
+    header: ['system', 'durability (power loss may drop)', 'server', 'status'],
+    rows: results.systems.map((system) => [
+      system.label,
+      system.durability.description,
+      system.serverVersion ?? '–',
+      system.skipped ??
+        (system.errors.length === 0
+          ? 'ran'
+          : `errors: ${system.errors.map((error) => `${error.workload}: ${error.message}`).join('; ')}`),
+    ]),
+  }
+}
+
+function methodsTable(results: CompareResults): Table {
+  return {
+    title: 'How each workload is done, per system (each client at its best)',
+    header: ['system', 'produce', 'consume', 'latency', 'consumer group'],
+    rows: results.systems.map((system) => [
+      system.label,
+      system.method.produce,
+      system.method.consume,
+      system.method.latency,
+      system.method.consumerGroup,
+    ]),
+  }
+}
+
+function throughputTable(results: CompareResults, workload: ThroughputWorkloadId, label: string): Table {
+  const first = results.systems.map((system) => system.throughput[workload]).find((entry) => entry)
+  return {
+    title: `${label}${first ? `, ${formatCount(first.spec.messages)} messages` : ''}`,
+    header: ['system', 'durability', 's', 'msg/s', 'MB/s', 'Weir × best matched', 'Weir × best of all'],
+    rows: results.systems.map((system) => {
+      const entry = system.throughput[workload]
+      if (entry === undefined) {
+        const why =
+          system.skipped ?? (workload === 'group-100B' ? system.consumerGroupUnavailable : undefined)
+        return [system.label, system.durability.short, '–', why ?? 'failed', '–', '–', '–']
+      }
+      const { measurement } = entry
+      return [
+        system.label,
+        system.durability.short,
+        formatSeconds(measurement.seconds),
+        formatCount(measurement.messagesPerSecond),
+        formatRate(measurement.megabytesPerSecond),
+        system.isWeir ? ratioCell(throughputComparison(results, system, workload, true)) : '',
+        system.isWeir ? ratioCell(throughputComparison(results, system, workload, false)) : '',
+      ]
+    }),
+  }
+}
+
+function latencyTable(results: CompareResults): Table {
+  const first = results.systems.find((system) => system.latency)?.latency?.spec
+  return {
+    title:
+      'End-to-end latency, send to receipt in one process (HDR histogram)' +
+      (first
+        ? ` at ${formatCount(first.ratePerSecond)} msg/s for ${first.seconds} s, ${first.valueBytes} B`
+        : ''),
+    header: [
+      'system',
+      'durability',
+      'messages',
+      'achieved msg/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'Weir p99 ÷ best matched',
+      'Weir p99 ÷ best of all',
+    ],
+    rows: results.systems.map((system) => {
+      const entry = system.latency?.measurement
+      if (entry === undefined) {
+        return [
+          system.label,
+          system.durability.short,
+          '–',
+          system.skipped ?? 'failed',
+          '–',
+          '–',
+          '–',
+          '–',
+          '–',
+          '–',
+        ]
+      }
+      return [
+        system.label,
+        system.durability.short,
+        formatCount(entry.messages),
+        formatCount(entry.achievedRatePerSecond),
+        entry.p50Ms.toFixed(2),
+        entry.p99Ms.toFixed(2),
+        entry.p999Ms.toFixed(2),
+        entry.maxMs.toFixed(2),
+        system.isWeir ? ratioCell(latencyComparison(results, system, true)) : '',
+        system.isWeir ? ratioCell(latencyComparison(results, system, false)) : '',
+      ]
+    }),
+  }
+}
+
+function scalingTable(results: CompareResults): Table {
+  return {
+    title: `Weir scaling: produce throughput by partitions and value size, fsync always${results.scalingSkipped ? ` (skipped: ${results.scalingSkipped})` : ''}`,
+    header: ['partitions', 'value B', 'messages', 's', 'msg/s', 'MB/s'],
+    rows: results.scaling.map(({ partitions, valueBytes, result }) => [
+      String(partitions),
+      formatCount(valueBytes),
+      formatCount(result.measurement.messages),
+      formatSeconds(result.measurement.seconds),
+      formatCount(result.measurement.messagesPerSecond),
+      formatRate(result.measurement.megabytesPerSecond),
+    ]),
+  }
+}
+
+function limitsTable(results: CompareResults): Table {
+  const { diskSyncOnce, diskSyncEachBlock, loopback } = results.limits
+  return {
+    title: 'Physical limits of this machine, measured in the same run',
+    header: ['limit', 'MB', 's', 'MB/s'],
+    rows: [
+      ['disk: 1 MiB writes, fdatasync once at the end', diskSyncOnce.measurement],
+      ['disk: 1 MiB writes, fdatasync after every MiB', diskSyncEachBlock.measurement],
+      ['loopback TCP: node:net, 1 MiB writes, receiver in another process', loopback.measurement],
+    ].map(([label, measurement]) => {
+      const { bytes, seconds, megabytesPerSecond } = measurement as typeof loopback.measurement
+      return [
+        label as string,
+        (bytes / 1_000_000).toFixed(1),
+        formatSeconds(seconds),
+        formatRate(megabytesPerSecond),
+      ]
+    }),
+  }
+}
+
+export function checkCompareTargets(results: CompareResults): TargetCheck[] {
+  const checks: TargetCheck[] = []
+  for (const weir of results.systems.filter((system) => system.isWeir && ran(system))) {
+    for (const workload of throughputWorkloads) {
+      if (workload.id === 'group-100B' && weir.throughput[workload.id] === undefined) continue
+      const comparison = throughputComparison(results, weir, workload.id, true)
+      if (comparison === undefined) continue
+      checks.push({
+        target: `${weir.label}, ${workload.label}: ≥ ${throughputRatioMin}x the best alternative at matched durability`,
+        measured: `${formatCount(weir.throughput[workload.id]!.measurement.messagesPerSecond)} msg/s vs ${comparison.against}`,
+        ratio: comparison.ratio,
+        required: `≥ ${throughputRatioMin.toFixed(2)}`,
+        meets: comparison.ratio >= throughputRatioMin,
+      })
+    }
+    const latency = latencyComparison(results, weir, true)
+    if (latency !== undefined) {
+      checks.push({
+        target: `${weir.label}: lower p99 latency than the best alternative at matched durability`,
+        measured: `p99 ${weir.latency!.measurement.p99Ms.toFixed(2)} ms vs ${latency.against}`,
+        ratio: latency.ratio,
+        required: '< 1.00',
+        meets: latency.ratio < 1,
+      })
+    }
+  }
+  return checks
+}
