@@ -8,6 +8,16 @@ export {
   type PartitionDescription,
   type TopicDescription,
 } from './admin.js'
+export {
+  type Assignor,
+  type AssignorMember,
+  type CooperativePlan,
+  cooperativeStickyAssignor,
+  type MemberAssignment,
+  planCooperativeAssignment,
+  rangeAssignor,
+  roundRobinAssignor,
+} from './assignors/index.js'
 export { Client, type ClientOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
