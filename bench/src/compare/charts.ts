@@ -30,7 +30,7 @@ function legend(labels: readonly string[], x: number, y: number): string {
 
 export function throughputChart(results: CompareResults, title: string): string {
   const systems = results.systems.filter((system) => system.skipped === undefined)
-  const width = 960
+  const width = 1000
   const height = 420
   const plot = { left: 80, top: 40, right: 700, bottom: 360 }
   const max = Math.max(
@@ -91,7 +91,7 @@ function nines(percentile: number): number {
 
 export function latencyChart(results: CompareResults, title: string): string {
   const systems = results.systems.filter((system) => system.latency !== undefined)
-  const width = 960
+  const width = 1000
   const height = 420
   const plot = { left: 80, top: 40, right: 700, bottom: 360 }
   const points = systems.map((system) =>
@@ -99,7 +99,7 @@ export function latencyChart(results: CompareResults, title: string): string {
   )
   const ninesMax = Math.max(
     3,
-    Math.ceil(Math.max(0, ...points.flat().map(([percentile]) => nines(percentile)))),
+    Math.ceil(Math.max(0, ...points.flat().map(([percentile]) => nines(percentile))) - 1e-9),
   )
   const values = points.flat().map(([, ms]) => Math.max(ms, 0.001))
   const logMin = Math.floor(Math.log10(Math.min(1, ...values)))
