@@ -154,6 +154,49 @@ export const ErrorCodes = {
     message:
       'A broker limit was reached (connections or in-flight requests); back off and retry, or raise the limit.',
   },
+  NOT_COORDINATOR: {
+    code: 29,
+    retriable: true,
+    message:
+      'This broker is not the coordinator of the group (any more); send FindCoordinator again and retry there.',
+  },
+  COORDINATOR_LOAD_IN_PROGRESS: {
+    code: 30,
+    retriable: true,
+    message: 'The coordinator is still loading the group from its log; retry after a short backoff.',
+  },
+  FENCED_INSTANCE_ID: {
+    code: 31,
+    retriable: false,
+    message:
+      'Another member with the same groupInstanceId replaced this one; stop this consumer, do not rejoin with the same instance id.',
+  },
+  INCONSISTENT_GROUP_PROTOCOL: {
+    code: 32,
+    retriable: false,
+    message:
+      "The member's protocol type or protocols share nothing with the group's members; use a common assignor.",
+  },
+  NON_EMPTY_GROUP: {
+    code: 33,
+    retriable: false,
+    message: 'The group still has members; stop them (or wait for their sessions to expire) first.',
+  },
+  INVALID_SESSION_TIMEOUT: {
+    code: 34,
+    retriable: false,
+    message: "The session timeout is outside the broker's allowed range; the message gives the range.",
+  },
+  GROUP_MAX_SIZE_REACHED: {
+    code: 35,
+    retriable: false,
+    message: 'The group has the maximum number of members; use fewer consumers or raise the limit.',
+  },
+  GROUP_ID_NOT_FOUND: {
+    code: 36,
+    retriable: false,
+    message: 'The coordinator has no group with that id; check the group id.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

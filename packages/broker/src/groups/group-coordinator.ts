@@ -253,12 +253,13 @@ export class GroupCoordinator {
   deleteGroups(requestId: RequestId, request: DeleteGroupsRequest): void {
     const groups = request.groups.map((groupId) => {
       const group = this.groups.get(groupId)
-      if (group === undefined) return { groupId, errorCode: 0 }
+      if (group === undefined)
+        return { groupId, ...errorOf('GROUP_ID_NOT_FOUND', `this coordinator has no group ${groupId}`) }
       if (group.members.size > 0)
         return {
           groupId,
           ...errorOf(
-            'INVALID_REQUEST',
+            'NON_EMPTY_GROUP',
             `group ${groupId} has ${group.members.size} members; they must leave first`,
           ),
         }

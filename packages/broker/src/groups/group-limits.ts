@@ -2,10 +2,10 @@
 import { WeirError } from '@weir/protocol'
 
 export interface GroupLimits {
-  /** Smallest and largest sessionTimeoutMs a JoinGroup may ask for (else INVALID_CONFIG). */
+  /** Smallest and largest sessionTimeoutMs a JoinGroup may ask for (else INVALID_SESSION_TIMEOUT). */
   readonly sessionTimeoutMsMin: number
   readonly sessionTimeoutMsMax: number
-  /** Members one group may have; one more JoinGroup is LIMIT_EXCEEDED. */
+  /** Members one group may have; one more JoinGroup is GROUP_MAX_SIZE_REACHED. */
   readonly groupMembersMax: number
   /** Groups one coordinator holds; a JoinGroup or OffsetCommit creating one more is LIMIT_EXCEEDED. */
   readonly groupsMax: number

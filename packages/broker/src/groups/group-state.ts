@@ -125,15 +125,15 @@ export class Group {
     if (this.state === 'dead') return ['UNKNOWN_MEMBER_ID', `group ${this.groupId} was deleted`]
     if (request.sessionTimeoutMs < sessionTimeoutMsMin || request.sessionTimeoutMs > sessionTimeoutMsMax)
       return [
-        'INVALID_CONFIG',
+        'INVALID_SESSION_TIMEOUT',
         `sessionTimeoutMs ${request.sessionTimeoutMs} is outside ${sessionTimeoutMsMin} to ${sessionTimeoutMsMax}`,
       ]
     if (request.protocolType === '' || request.protocols.length === 0)
       return ['INVALID_REQUEST', 'a JoinGroup needs a protocolType and at least one protocol']
     if (!this.supportsProtocols(request)) {
       return [
-        'INVALID_REQUEST',
-        `inconsistent group protocol: group ${this.groupId} uses type "${this.protocolType}" with ` +
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group ${this.groupId} uses type "${this.protocolType}" with ` +
           `${[...this.commonProtocols(request.memberId)].join(', ') || 'no common protocol'}`,
       ]
     }
@@ -174,7 +174,7 @@ export class Group {
     }
     if (this.members.size >= this.context.limits.groupMembersMax) {
       const detail = `group ${this.groupId} has ${this.members.size} members, the maximum`
-      this.answerJoin(requestId, joinError('', 'LIMIT_EXCEEDED', detail))
+      this.answerJoin(requestId, joinError('', 'GROUP_MAX_SIZE_REACHED', detail))
       return
     }
     const memberId = this.context.newMemberId(request.clientId ?? '')
@@ -236,7 +236,11 @@ export class Group {
     nowMs: number,
   ): void {
     const member = this.members.get(oldMemberId)!
-    this.answerPending(member, 'UNKNOWN_MEMBER_ID', `fenced: instance ${member.groupInstanceId} rejoined`)
+    this.answerPending(
+      member,
+      'FENCED_INSTANCE_ID',
+      `instance ${member.groupInstanceId} rejoined as a new member`,
+    )
     const memberId = this.context.newMemberId(request.clientId ?? '')
     this.renameMember(member, memberId)
     const changed = !sameProtocols(member.protocols, request.protocols)
@@ -432,10 +436,7 @@ export class Group {
       (request.protocolType !== undefined && request.protocolType !== this.protocolType) ||
       (request.protocolName !== undefined && request.protocolName !== this.protocolName)
     )
-      return [
-        'INVALID_REQUEST',
-        `inconsistent group protocol: the group uses ${this.protocolType}/${this.protocolName}`,
-      ]
+      return ['INCONSISTENT_GROUP_PROTOCOL', `the group uses ${this.protocolType}/${this.protocolName}`]
     if (this.state === 'preparing-rebalance')
       return ['REBALANCE_IN_PROGRESS', 'the group is rebalancing; join again']
     return undefined
@@ -490,8 +491,8 @@ export class Group {
       const current = this.staticMembers.get(groupInstanceId)
       if (current !== undefined && current !== memberId)
         return {
-          error: 'UNKNOWN_MEMBER_ID',
-          detail: `fenced: instance ${groupInstanceId} is now member ${current}`,
+          error: 'FENCED_INSTANCE_ID',
+          detail: `instance ${groupInstanceId} is now member ${current}`,
         }
     }
     const member = this.members.get(memberId)

@@ -4,8 +4,15 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Harness } from './support.js'
 
-const { ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS, INVALID_REQUEST, LIMIT_EXCEEDED } =
-  ErrorCodes
+const {
+  ILLEGAL_GENERATION,
+  UNKNOWN_MEMBER_ID,
+  REBALANCE_IN_PROGRESS,
+  INVALID_REQUEST,
+  LIMIT_EXCEEDED,
+  NON_EMPTY_GROUP,
+  GROUP_ID_NOT_FOUND,
+} = ErrorCodes
 
 function commit(h: Harness, nowMs: number, request: Partial<OffsetCommitRequest>, offset = 42): number[] {
   const requestId = h.nextRequestId++
@@ -120,7 +127,7 @@ test('list, describe and delete groups', () => {
   assert.is(unknown?.state, 'dead')
   const refused = h.responses.get(refusedDelete)
   assert.ok(refused?.api === 'DeleteGroups')
-  assert.is(refused.response.groups[0]?.errorCode, INVALID_REQUEST.code)
+  assert.is(refused.response.groups[0]?.errorCode, NON_EMPTY_GROUP.code)
 
   commit(h, 1, { memberId: member, generationId: 1 })
   const leave = h.nextRequestId++
@@ -133,7 +140,7 @@ test('list, describe and delete groups', () => {
   assert.ok(deleted?.api === 'DeleteGroups')
   assert.equal(
     deleted.response.groups.map((group) => group.errorCode),
-    [0, 0],
+    [0, GROUP_ID_NOT_FOUND.code],
   )
   assert.is(
     h.records.length,

@@ -8,9 +8,11 @@ const {
   REBALANCE_IN_PROGRESS,
   ILLEGAL_GENERATION,
   UNKNOWN_MEMBER_ID,
-  INVALID_CONFIG,
   INVALID_REQUEST,
-  LIMIT_EXCEEDED,
+  INVALID_SESSION_TIMEOUT,
+  INCONSISTENT_GROUP_PROTOCOL,
+  GROUP_MAX_SIZE_REACHED,
+  FENCED_INSTANCE_ID,
 } = ErrorCodes
 
 test('empty → preparing → completing on the first join; the leader gets every member; sync makes it stable and stores it', () => {
@@ -163,11 +165,19 @@ test('static member restarting within the session timeout takes over its assignm
   assert.is.not(rejoin.memberId, old)
   assert.is(h.records.length, stored + 1, 'the new member id is stored')
   assert.equal(h.syncAnswer(h.sync(510, rejoin.memberId, 1, [], 'pod-1')).assignment, Buffer.from('all'))
-  assert.is(h.heartbeat(520, old, 1, 'pod-1'), UNKNOWN_MEMBER_ID.code)
+  assert.is(h.heartbeat(520, old, 1, 'pod-1'), FENCED_INSTANCE_ID.code)
+  assert.is(h.heartbeat(520, old, 1), UNKNOWN_MEMBER_ID.code, 'without its instance id: simply unknown')
   assert.is(h.heartbeat(520, rejoin.memberId, 1, 'pod-1'), 0)
   assert.not.ok(
     h.events.some((event) => event.type === 'rebalance-started' && event.detail.includes('pod-1')),
   )
+  const stale = h.join(530, old, { groupInstanceId: 'pod-1' })
+  assert.is(
+    h.code(stale),
+    FENCED_INSTANCE_ID.code,
+    'the replaced instance rejoining with its old id is fenced',
+  )
+  assert.is(h.group.state, 'stable', 'and causes no rebalance')
 })
 
 test('static member with a changed subscription, or back after its session expired, rebalances', () => {
@@ -206,7 +216,7 @@ test('leave by groupInstanceId alone; a fenced instance cannot leave for the new
   assert.is(h.responses.get(fenced)?.response.errorCode, 0)
   const fencedAnswer = h.responses.get(fenced)
   assert.ok(fencedAnswer?.api === 'LeaveGroup')
-  assert.is(fencedAnswer.response.members[0]?.errorCode, UNKNOWN_MEMBER_ID.code)
+  assert.is(fencedAnswer.response.members[0]?.errorCode, FENCED_INSTANCE_ID.code)
   assert.not.ok(h.group.members.has(current))
   assert.is(h.group.state, 'empty')
 })
@@ -255,18 +265,18 @@ test('the stable leader rejoining starts a rebalance; a follower rejoining uncha
 
 test('JoinGroup refusals: session timeout range, inconsistent protocol, unreadable subscription, full group', () => {
   const h = new Harness({ groupMembersMax: 1, sessionTimeoutMsMin: 100, sessionTimeoutMsMax: 10_000 })
-  assert.is(h.code(h.join(0, '', { sessionTimeoutMs: 50 })), INVALID_CONFIG.code)
+  assert.is(h.code(h.join(0, '', { sessionTimeoutMs: 50 })), INVALID_SESSION_TIMEOUT.code)
   assert.is(
     h.code(h.join(0, '', { protocols: [{ name: 'range', metadata: Buffer.from([1]) }] })),
     INVALID_REQUEST.code,
   )
   h.startStable(0)
-  assert.is(h.code(h.join(1, '', { protocolType: 'connect' })), INVALID_REQUEST.code)
+  assert.is(h.code(h.join(1, '', { protocolType: 'connect' })), INCONSISTENT_GROUP_PROTOCOL.code)
   assert.is(
     h.code(h.join(1, '', { protocols: [{ name: 'sticky', metadata: subscription(['orders']) }] })),
-    INVALID_REQUEST.code,
+    INCONSISTENT_GROUP_PROTOCOL.code,
   )
-  assert.is(h.code(h.join(1)), LIMIT_EXCEEDED.code)
+  assert.is(h.code(h.join(1)), GROUP_MAX_SIZE_REACHED.code)
 })
 
 test('the chosen protocol is one every member supports, by most first preferences', () => {
