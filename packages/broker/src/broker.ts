@@ -7,6 +7,7 @@ import { WeirError } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { Connection } from './connection.js'
+import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -29,6 +30,8 @@ export class Broker {
     private readonly options: ResolvedOptions,
     readonly logger: Logger,
     readonly store: TopicStore,
+    /** The group coordinator; `broker.groups.loaded` resolves once every group is loaded. */
+    readonly groups: GroupService,
     private readonly server: Server,
     readonly address: BrokerAddress,
   ) {
@@ -41,6 +44,8 @@ export class Broker {
       topicDefaults: options.topicDefaults,
       logger,
       isClosing: () => this.closing !== undefined,
+      groups,
+      clientHost: '',
     }
     server.on('connection', (socket) => this.accept(socket))
     this.retentionTimer = setInterval(() => this.runRetention(), options.limits.retentionCheckIntervalMs)
@@ -56,15 +61,21 @@ export class Broker {
     const logger = options.logger ?? createLogger(resolved.logLevel)
     const store = await TopicStore.open(resolved.dataDir)
     let server: Server
+    let groups: GroupService | undefined
     try {
+      groups = await GroupService.start(store, resolved.groups, logger)
       server = await listen(resolved.host, resolved.port)
     } catch (error) {
+      await groups?.close()
       await store.close()
       throw error
     }
     const bound = server.address()
     const address = typeof bound === 'object' && bound !== null ? bound : { address: resolved.host, port: 0 }
-    const broker = new Broker(resolved, logger, store, server, { host: resolved.host, port: address.port })
+    const broker = new Broker(resolved, logger, store, groups, server, {
+      host: resolved.host,
+      port: address.port,
+    })
     logger.info(
       {
         address: `${resolved.host}:${address.port}`,
@@ -95,6 +106,8 @@ export class Broker {
     clearInterval(this.retentionTimer)
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.watch.notifyAll()
+    // Before the connections drain: held JoinGroup/SyncGroup requests are answered now.
+    await this.groups.close()
     const { requestTimeoutMs } = this.options.limits
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(requestTimeoutMs)))
     await serverClosed
@@ -119,7 +132,8 @@ export class Broker {
       socket.destroy()
       return
     }
-    const connection = new Connection(socket, { ...this.context, logger }, logger)
+    const clientHost = socket.remoteAddress ?? ''
+    const connection = new Connection(socket, { ...this.context, logger, clientHost }, logger)
     this.connections.add(connection)
     logger.debug('connection opened')
     void connection.closedPromise.then(() => this.connections.delete(connection))

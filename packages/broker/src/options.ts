@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
+import { resolveGroupLimits } from './groups/group-limits.js'
+import { defaultGroupOptions, type GroupOptions } from './groups/group-service.js'
 import { type BrokerLimits, resolveLimits } from './limits.js'
 import { mergeTopicConfig } from './topic-config.js'
 
@@ -28,6 +30,13 @@ export interface BrokerOptions {
   readonly limits?: Partial<BrokerLimits>
   /** Config for topics created without these fields. */
   readonly topicDefaults?: TopicConfig
+  /** Consumer groups: __consumer_offsets layout, compaction and the coordinator's limits. */
+  readonly groups?: GroupOptionsInput
+}
+
+/** `groups` in BrokerOptions and weir.json; every field optional. */
+export type GroupOptionsInput = Partial<Omit<GroupOptions, 'limits'>> & {
+  readonly limits?: Partial<GroupOptions['limits']>
 }
 
 /** The fields a weir.json may hold: BrokerOptions without the in-process logger. */
@@ -39,6 +48,7 @@ export const configFileKeys = [
   'logLevel',
   'limits',
   'topicDefaults',
+  'groups',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -52,6 +62,7 @@ export interface ResolvedOptions {
   readonly logLevel: LogLevel
   readonly limits: BrokerLimits
   readonly topicDefaults: TopicConfig
+  readonly groups: GroupOptions
 }
 
 function invalid(message: string): never {
@@ -104,7 +115,40 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     logLevel: checkLogLevel(options.logLevel ?? 'info'),
     limits: resolveLimits(options.limits),
     topicDefaults,
+    groups: resolveGroupOptions(options.groups),
   }
+}
+
+const groupOptionRanges = {
+  offsetsPartitions: [1, 1000],
+  offsetsSegmentBytes: [1024 * 1024, 1024 * 1024 * 1024],
+  compactionRecordsMin: [1, 100_000_000],
+} as const
+
+/** Fills defaults and checks `groups`; INVALID_CONFIG names the key and its range. */
+export function resolveGroupOptions(given: unknown, path = 'groups'): GroupOptions {
+  if (given === undefined || given === null) return defaultGroupOptions
+  if (typeof given !== 'object' || Array.isArray(given))
+    invalid(`${path} must be an object of ${[...Object.keys(groupOptionRanges), 'limits'].join(', ')}`)
+  const fields = given as Record<string, unknown>
+  const resolved: Record<string, unknown> = { ...defaultGroupOptions }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue
+    if (key === 'limits') {
+      resolved.limits = resolveGroupLimits(value as Partial<GroupOptions['limits']>, `${path}.limits`)
+      continue
+    }
+    const range = groupOptionRanges[key as keyof typeof groupOptionRanges]
+    if (range === undefined)
+      invalid(
+        `${path}.${key} is not a group option; known: ${Object.keys(groupOptionRanges).join(', ')}, limits`,
+      )
+    const [min, max] = range
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      invalid(`${path}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`)
+    resolved[key] = value
+  }
+  return resolved as unknown as GroupOptions
 }
 
 /**
@@ -156,6 +200,7 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   }
   resolveLimits(fields.limits, `config file ${path}: limits`)
   checkTopicConfig(fields.topicDefaults, `config file ${path}: topicDefaults`)
+  resolveGroupOptions(fields.groups, `config file ${path}: groups`)
   const config = { ...fields } as ConfigFile & { dataDir?: string }
   if (typeof config.dataDir === 'string') {
     return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }

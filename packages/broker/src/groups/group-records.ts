@@ -13,6 +13,11 @@
 import { decodeBody, encodeBody, keyHash, WeirError } from '@weir/protocol'
 
 export const offsetsTopic = '__consumer_offsets'
+
+/** Topics the broker owns: hidden from Metadata's topic list, not writable or deletable by clients. */
+export function isInternalTopic(name: string): boolean {
+  return name === offsetsTopic
+}
 const offsetKeyVersion = 1
 const groupKeyVersion = 2
 const valueVersion = 0

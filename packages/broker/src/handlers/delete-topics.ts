@@ -1,5 +1,6 @@
 // DeleteTopics: closes and removes each topic; fetches waiting on it answer at once.
-import { DeleteTopics, type TopicResult } from '@weir/protocol'
+import { DeleteTopics, type TopicResult, WeirError } from '@weir/protocol'
+import { isInternalTopic } from '../groups/group-records.js'
 import { defineHandler, errorFields } from './handler.js'
 
 export const deleteTopicsHandler = defineHandler({
@@ -8,6 +9,8 @@ export const deleteTopicsHandler = defineHandler({
     const topics: TopicResult[] = []
     for (const name of request.topics) {
       try {
+        if (isInternalTopic(name))
+          throw new WeirError('INVALID_TOPIC', `${name} is internal to the broker and cannot be deleted`)
         await context.store.deleteTopic(name)
         context.watch.notifyTopic(name)
         context.logger.info({ topic: name }, 'topic deleted')

@@ -4,6 +4,7 @@ import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
 import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
 
@@ -18,6 +19,10 @@ export interface HandlerContext {
   readonly logger: Logger
   /** True once close() began: long polls answer at once. */
   readonly isClosing: () => boolean
+  /** The group coordinator (every __consumer_offsets partition: this broker leads them all). */
+  readonly groups: GroupService
+  /** The peer's address, from the socket ('' before a connection exists). */
+  readonly clientHost: string
 }
 
 export interface Handler<Request, Response> {

@@ -1,12 +1,22 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
 import { createTopicsHandler } from './create-topics.js'
+import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteTopicsHandler } from './delete-topics.js'
+import { describeGroupsHandler } from './describe-groups.js'
 import { fetchHandler } from './fetch.js'
+import { findCoordinatorHandler } from './find-coordinator.js'
 import type { Handler } from './handler.js'
+import { heartbeatHandler } from './heartbeat.js'
+import { joinGroupHandler } from './join-group.js'
+import { leaveGroupHandler } from './leave-group.js'
+import { listGroupsHandler } from './list-groups.js'
 import { listOffsetsHandler } from './list-offsets.js'
 import { metadataHandler } from './metadata.js'
+import { offsetCommitHandler } from './offset-commit.js'
+import { offsetFetchHandler } from './offset-fetch.js'
 import { produceHandler } from './produce.js'
+import { syncGroupHandler } from './sync-group.js'
 
 const handlers = [
   apiVersionsHandler,
@@ -16,6 +26,16 @@ const handlers = [
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  listGroupsHandler,
+  describeGroupsHandler,
+  deleteGroupsHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))

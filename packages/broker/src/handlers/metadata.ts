@@ -1,14 +1,21 @@
 // Metadata: this broker as the only broker and controller, and each topic's config and partitions
 // (leader and sole replica = this broker; highWatermark = the durable end, what consumers may read).
+// Internal topics (__consumer_offsets) are left out of "every topic" and described when named.
 import { Metadata, type MetadataPartition, type MetadataTopic } from '@weir/protocol'
 import type { Topic } from '@weir/storage'
+import { isInternalTopic } from '../groups/group-records.js'
 import { fromLogConfig } from '../topic-config.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
 export const metadataHandler = defineHandler({
   api: Metadata,
   async handle(request, context) {
-    const names = request.topics ?? context.store.topicNames().sort()
+    const names =
+      request.topics ??
+      context.store
+        .topicNames()
+        .filter((name) => !isInternalTopic(name))
+        .sort()
     return {
       brokers: [{ id: context.brokerId, host: context.advertised.host, port: context.advertised.port }],
       controllerId: context.brokerId,

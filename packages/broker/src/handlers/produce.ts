@@ -13,6 +13,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Topic } from '@weir/storage'
+import { isInternalTopic } from '../groups/group-records.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
 export const produceHandler = defineHandler({
@@ -42,6 +43,8 @@ async function producePartition(
 ): Promise<ProducePartitionResult> {
   let topic: Topic | undefined
   try {
+    if (isInternalTopic(topicName))
+      throw new WeirError('INVALID_TOPIC', `${topicName} is written only by the broker's group coordinator`)
     topic = context.store.topic(topicName)
     const log = topic.partition(data.partition)
     const batches = checkBatches(data.records, log.config.maxBatchBytes)

@@ -1,0 +1,17 @@
+// Heartbeat: answered at once (REBALANCE_IN_PROGRESS tells the member to rejoin).
+import { Heartbeat, type HeartbeatRequest, type HeartbeatResponse } from '@weir/protocol'
+import { submitToGroup } from './group-handler.js'
+import { defineHandler, type Handler } from './handler.js'
+
+export const heartbeatHandler: Handler<HeartbeatRequest, HeartbeatResponse> = defineHandler({
+  api: Heartbeat,
+  handle(request, context) {
+    return submitToGroup(
+      context,
+      request.groupId,
+      'Heartbeat',
+      (coordinator, requestId, nowMs) => coordinator.heartbeat(requestId, request, nowMs),
+      (error) => error,
+    )
+  },
+})

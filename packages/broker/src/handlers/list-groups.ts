@@ -1,0 +1,27 @@
+// ListGroups: the groups of every __consumer_offsets partition (all of them on one broker). While
+// a partition still loads the answer is COORDINATOR_LOAD_IN_PROGRESS with the groups of the others.
+import { type ErrorFields, isWeirError, type ListedGroup, ListGroups } from '@weir/protocol'
+import { defineHandler } from './handler.js'
+
+export const listGroupsHandler = defineHandler({
+  api: ListGroups,
+  async handle(request, context) {
+    const groups: ListedGroup[] = []
+    let error: ErrorFields = { errorCode: 0 }
+    const answers = context.groups
+      .all()
+      .map((partition) =>
+        partition.submit('ListGroups', (coordinator, requestId) =>
+          coordinator.listGroups(requestId, request),
+        ),
+      )
+    for (const settled of await Promise.allSettled(answers)) {
+      if (settled.status === 'fulfilled') groups.push(...settled.value.groups)
+      else if (isWeirError(settled.reason))
+        error = { errorCode: settled.reason.errorCode, errorMessage: settled.reason.message }
+      else throw settled.reason
+    }
+    groups.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))
+    return { ...error, groups }
+  },
+})
