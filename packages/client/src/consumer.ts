@@ -14,7 +14,7 @@ import {
   partitionKey,
   type TopicPartition,
 } from './partition-fetcher.js'
-import { PrefetchBuffer, type TakenRecord } from './prefetch-buffer.js'
+import { type FetchedChunk, PrefetchBuffer } from './prefetch-buffer.js'
 import { resolveTopic, type TopicRef } from './topic.js'
 
 export interface ConsumerOptions<R extends TopicRef<unknown>> {
@@ -40,12 +40,24 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   readonly startTimeoutMs?: number
 }
 
+/** A partition's position, updated in place so the per-message path keeps a reference to it. */
+interface PositionCell {
+  offset: number
+}
+
+const iterationDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined })
+
 export class Consumer<T> implements AsyncIterable<Message<T>> {
   private readonly codecs = new Map<string, Codec<unknown>>()
   private readonly buffer: PrefetchBuffer
   private readonly fetcher: PartitionFetcher
   private readonly pendingSeeks = new Map<string, PartitionOffset>()
-  private readonly consumed = new Map<string, number>()
+  private readonly consumed = new Map<string, PositionCell>()
+  // The chunk the last message came from, with its codec and position: consecutive messages mostly
+  // share a chunk, so the per-message path does no map lookups and builds no keys.
+  private currentChunk: FetchedChunk | undefined
+  private currentCodec: Codec<unknown> | undefined
+  private currentPosition: PositionCell = { offset: 0 }
   private readonly fromBeginning: boolean
   private readonly startTimeoutMs: number
   private readonly retryBackoffMs: number
@@ -128,7 +140,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     if (this.fetcher.has(target.topic, target.partition))
       this.fetcher.seek(target.topic, target.partition, target.offset)
     else this.pendingSeeks.set(key, target)
-    this.consumed.set(key, target.offset)
+    this.positionCell(key).offset = target.offset
   }
 
   pause(partitions: readonly TopicPartition[]): void {
@@ -151,7 +163,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
 
   /** The offset after the last message yielded for a partition (what a group would commit). */
   position(target: TopicPartition): number | undefined {
-    return this.consumed.get(partitionKey(target.topic, target.partition))
+    return this.consumed.get(partitionKey(target.topic, target.partition))?.offset
   }
 
   /** Bytes fetched and not yet yielded (bounded by prefetchBytesMax plus one fetch). */
@@ -171,35 +183,66 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     return {
       next: () => this.next(),
       // Leaving a for-await loop does not close the consumer: seek and iterate again, or close().
-      return: async () => ({ done: true, value: undefined }),
+      return: async () => iterationDone,
     }
   }
 
-  /** The next message, waiting for one; done once closed; throws a fatal error once it happens. */
-  async next(): Promise<IteratorResult<Message<T>, undefined>> {
+  /**
+   * The next message, waiting for one; done once closed; throws a fatal error once it happens.
+   * Not an async function: while messages are buffered it returns an already-resolved promise
+   * without the cost of an async frame per message.
+   */
+  next(): Promise<IteratorResult<Message<T>, undefined>> {
+    try {
+      const message = this.fatal || this.closed ? undefined : this.take()
+      if (message !== undefined) return Promise.resolve({ done: false, value: message })
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.nextWaiting()
+  }
+
+  private async nextWaiting(): Promise<IteratorResult<Message<T>, undefined>> {
     for (;;) {
       if (this.fatal) throw this.fatal
-      if (this.closed) return { done: true, value: undefined }
-      const taken = this.buffer.shift()
-      if (taken) return { done: false, value: this.toMessage(taken) }
+      if (this.closed) return iterationDone
+      const message = this.take()
+      if (message !== undefined) return { done: false, value: message }
       await this.buffer.waitForData()
     }
   }
 
-  private toMessage({ topic, partition, record }: TakenRecord): Message<T> {
-    const codec = this.codecs.get(topic)!
-    this.consumed.set(partitionKey(topic, partition), record.offset + 1)
+  private take(): Message<T> | undefined {
+    const record = this.buffer.shift()
+    if (record === undefined) return undefined
+    const chunk = this.buffer.lastChunk!
+    if (chunk !== this.currentChunk) this.enterChunk(chunk)
+    this.currentPosition.offset = record.offset + 1
+    const key = record.key
+    const headers = record.headers
     return {
-      topic,
-      partition,
+      topic: chunk.topic,
+      partition: chunk.partition,
       offset: record.offset,
       timestamp: record.timestamp,
-      key: record.key === null ? null : record.key.toString('utf8'),
-      keyBytes: record.key,
-      value: (record.value === null ? null : codec.decode(record.value)) as T,
-      headers: headersToText(record.headers),
-      rawHeaders: record.headers,
+      key: key === null ? null : key.toString('utf8'),
+      keyBytes: key,
+      value: (record.value === null ? null : this.currentCodec!.decode(record.value)) as T,
+      headers: headers.length === 0 ? {} : headersToText(headers),
+      rawHeaders: headers,
     }
+  }
+
+  private enterChunk(chunk: FetchedChunk): void {
+    this.currentChunk = chunk
+    this.currentCodec = this.codecs.get(chunk.topic)!
+    this.currentPosition = this.positionCell(partitionKey(chunk.topic, chunk.partition))
+  }
+
+  private positionCell(key: string): PositionCell {
+    let cell = this.consumed.get(key)
+    if (cell === undefined) this.consumed.set(key, (cell = { offset: 0 }))
+    return cell
   }
 
   private async start(): Promise<void> {
@@ -214,7 +257,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
           partitions.map((tp, index) => {
             const key = partitionKey(tp.topic, tp.partition)
             const offset = this.pendingSeeks.get(key)?.offset ?? offsets[index]!
-            if (!this.consumed.has(key)) this.consumed.set(key, offset)
+            if (!this.consumed.has(key)) this.positionCell(key).offset = offset
             return { ...tp, offset }
           }),
         )

@@ -3,13 +3,15 @@
 // from outside (the consumer without a group reads every partition; a group member will get them
 // from its coordinator and committed offsets), so groups reuse this unchanged.
 import {
+  BatchField,
+  batchHeaderBytes,
+  batchLengthPrefixBytes,
   type DecodedRecord,
   decodeRecordBatch,
   errorFromWire,
   Fetch,
   type FetchPartitionResult,
   type FetchRequest,
-  inspectBatch,
   ListOffsets,
   OffsetSpec,
   WeirError,
@@ -285,21 +287,40 @@ export function decodeFetched(
   bytes: Buffer,
   fromOffset: number,
 ): { records: DecodedRecord[]; nextOffset: number; bytes: number } {
-  const records: DecodedRecord[] = []
+  let records: DecodedRecord[] = []
   let position = 0
   let nextOffset = fromOffset
   while (position < bytes.length) {
-    const check = inspectBatch(bytes, position, bytes.length)
-    if (!check.ok) {
-      if (check.incomplete) break
-      throw new WeirError('CORRUPT_MESSAGE', `fetched batch at byte ${position}: ${check.reason}`)
+    const size = wholeBatchBytes(bytes, position)
+    if (size === undefined) break
+    // decodeRecordBatch runs every check of inspectBatch (CRC included) itself: checking here too
+    // would compute each batch's CRC twice.
+    const batch = decodeRecordBatch(bytes.subarray(position, position + size))
+    const batchRecords = batch.records
+    const first = batchRecords[0]
+    if (records.length === 0 && first !== undefined && first.offset >= fromOffset) {
+      records = batchRecords as DecodedRecord[]
+    } else {
+      for (const record of batchRecords) if (record.offset >= fromOffset) records.push(record)
     }
-    const batch = decodeRecordBatch(bytes.subarray(position, position + check.size))
-    for (const record of batch.records) if (record.offset >= fromOffset) records.push(record)
     nextOffset = Math.max(nextOffset, batch.header.baseOffset + batch.header.lastOffsetDelta + 1)
-    position += check.size
+    position += size
   }
   return { records, nextOffset, bytes: position }
+}
+
+/**
+ * The size of the batch at `position` when all of it is there, undefined for a truncated tail (the
+ * next fetch gets it whole). Only the length is checked here: decodeRecordBatch checks the rest.
+ */
+function wholeBatchBytes(bytes: Buffer, position: number): number | undefined {
+  const available = bytes.length - position
+  if (available < batchLengthPrefixBytes) return undefined
+  const size = bytes.readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
+  if (size < batchHeaderBytes) {
+    throw new WeirError('CORRUPT_MESSAGE', `fetched batch at byte ${position} is shorter than a header`)
+  }
+  return size > available ? undefined : size
 }
 
 /** Offsets for partitions by spec (-2 earliest, -1 latest, or a timestamp), asking each leader. */

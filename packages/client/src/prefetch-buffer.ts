@@ -12,12 +12,6 @@ export interface FetchedChunk {
   readonly bytes: number
 }
 
-export interface TakenRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly record: DecodedRecord
-}
-
 interface Entry {
   readonly chunk: FetchedChunk
   index: number
@@ -29,6 +23,7 @@ export class PrefetchBuffer {
   private bytesHeld = 0
   private spaceWaiters: Array<() => void> = []
   private dataWaiters: Array<() => void> = []
+  private takenFrom: FetchedChunk | undefined
 
   constructor(readonly bytesMax: number) {}
 
@@ -48,17 +43,26 @@ export class PrefetchBuffer {
     if (chunk.records.length === 0) return
     this.entries.push({ chunk, index: 0 })
     this.bytesHeld += chunk.bytes
-    for (const wake of this.dataWaiters.splice(0)) wake()
+    if (this.dataWaiters.length > 0) for (const wake of this.dataWaiters.splice(0)) wake()
   }
 
-  /** The next record in fetch order, or undefined when empty. */
-  shift(): TakenRecord | undefined {
+  /**
+   * The next record in fetch order, or undefined when empty. `lastChunk` is then the chunk it came
+   * from (its topic and partition): no wrapper object per record, since this runs per message.
+   */
+  shift(): DecodedRecord | undefined {
     const entry = this.entries[this.head]
     if (entry === undefined) return undefined
     const { chunk } = entry
+    this.takenFrom = chunk
     const record = chunk.records[entry.index++]!
     if (entry.index === chunk.records.length) this.removeHead(chunk.bytes)
-    return { topic: chunk.topic, partition: chunk.partition, record }
+    return record
+  }
+
+  /** The chunk of the record `shift()` returned last; undefined before the first. */
+  get lastChunk(): FetchedChunk | undefined {
+    return this.takenFrom
   }
 
   /** Drops a partition's buffered records (seek, pause); returns the first offset not yet taken. */

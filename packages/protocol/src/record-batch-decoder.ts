@@ -75,33 +75,46 @@ function inflate(compressed: Buffer, limit: number): Buffer {
   }
 }
 
+// Shared by every record without headers (the common case): one frozen array, not one per record.
+const noHeaders: readonly DecodedHeader[] = Object.freeze([])
+
+// Hot on the consumer: one bounded reader walks the whole section (no reader object per record),
+// and a record that reads past its declared length is caught after the fact. The section reader is
+// bounded by the section, so such a read never leaves the buffer.
 function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecord[] {
   const reader = new ByteReader(section, 0, section.length)
-  const records = new Array<DecodedRecord>(header.recordCount)
-  for (let index = 0; index < header.recordCount; index++) {
+  const { baseOffset, firstTimestamp, recordCount } = header
+  const records = new Array<DecodedRecord>(recordCount)
+  for (let index = 0; index < recordCount; index++) {
     const length = reader.varint()
     const end = reader.position + length
     if (length < 0 || end > section.length) {
       throw new WeirError('CORRUPT_MESSAGE', `record ${index} claims ${length} bytes past the batch end`)
     }
-    const record = new ByteReader(section, reader.position, end)
-    record.int8() // record attributes: reserved
-    const timestampDelta = record.varint()
-    const offsetDelta = record.varint()
-    const key = record.nullableBytes()
-    const value = record.nullableBytes()
-    const headerCount = record.varint()
+    reader.int8() // record attributes: reserved
+    const timestampDelta = reader.varint()
+    const offsetDelta = reader.varint()
+    const key = reader.nullableBytes()
+    const value = reader.nullableBytes()
+    const headerCount = reader.varint()
     if (headerCount < 0 || headerCount > length) {
       throw new WeirError('CORRUPT_MESSAGE', `record ${index} has an impossible header count ${headerCount}`)
     }
-    const headers: DecodedHeader[] = []
-    for (let headerIndex = 0; headerIndex < headerCount; headerIndex++) {
-      const headerKey = record.bytes(record.varint()).toString('utf8')
-      headers.push({ key: headerKey, value: record.nullableBytes() })
+    let headers = noHeaders
+    if (headerCount > 0) {
+      const decoded: DecodedHeader[] = []
+      for (let headerIndex = 0; headerIndex < headerCount; headerIndex++) {
+        const headerKey = reader.bytes(reader.varint()).toString('utf8')
+        decoded.push({ key: headerKey, value: reader.nullableBytes() })
+      }
+      headers = decoded
+    }
+    if (reader.position > end) {
+      throw new WeirError('CORRUPT_MESSAGE', `record ${index} reads past its declared ${length} bytes`)
     }
     records[index] = {
-      offset: header.baseOffset + offsetDelta,
-      timestamp: header.firstTimestamp + timestampDelta,
+      offset: baseOffset + offsetDelta,
+      timestamp: firstTimestamp + timestampDelta,
       key,
       value,
       headers,
