@@ -50,6 +50,8 @@ interface PartitionState {
   epoch: number
 }
 
+const closedMark = Symbol('closed')
+
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
 }
@@ -59,6 +61,12 @@ export class PartitionFetcher {
   private readonly loops = new Map<number, Promise<void>>()
   private readonly refreshing = new Set<string>()
   private closed = false
+  // Resolves on close(): a long poll in flight is abandoned rather than awaited, so closing a
+  // consumer never waits up to maxWaitMs for an answer it would drop anyway.
+  private signalClosed: () => void = () => {}
+  private readonly closing = new Promise<typeof closedMark>((resolve) => {
+    this.signalClosed = () => resolve(closedMark)
+  })
 
   constructor(
     private readonly cluster: Cluster,
@@ -135,6 +143,7 @@ export class PartitionFetcher {
 
   async close(): Promise<void> {
     this.closed = true
+    this.signalClosed()
     this.buffer.wakeAll()
     await Promise.allSettled([...this.loops.values()])
   }
@@ -205,9 +214,13 @@ export class PartitionFetcher {
       const epochs = new Map(states.map((state) => [state, state.epoch]))
       try {
         const connection = await this.cluster.connectionFor(brokerId)
-        const response = await connection.request(Fetch, this.fetchRequest(states), {
+        const fetched = connection.request(Fetch, this.fetchRequest(states), {
           extraTimeoutMs: this.options.maxWaitMs,
         })
+        // The abandoned request settles later (its answer or the connection's close); race has
+        // already attached a handler to it, so that is no unhandled rejection.
+        const response = await Promise.race([fetched, this.closing])
+        if (response === closedMark) return
         failures = 0
         for (const topic of response.topics) {
           for (const result of topic.partitions) {
@@ -224,7 +237,8 @@ export class PartitionFetcher {
           return
         }
         for (const state of states) this.cluster.invalidate(state.topic)
-        await sleep(backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+        const pauseMs = backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax)
+        if ((await Promise.race([sleep(pauseMs), this.closing])) === closedMark) return
         for (const topic of new Set(states.map((state) => state.topic))) this.refresh(topic)
         return // ensureLoops restarts a loop for whichever broker leads now
       }

@@ -21,7 +21,8 @@ interface FakeLog {
   start: number
 }
 
-function fakeCluster(partitionCount: number) {
+/** `longPollMsMax` caps how long an empty fetch waits (the real broker waits the full maxWaitMs). */
+function fakeCluster(partitionCount: number, longPollMsMax = 20) {
   const logs = Array.from({ length: partitionCount }, (): FakeLog => ({ batches: [], end: 0, start: 0 }))
   const fetches: FetchRequest[] = []
   const metadata: MetadataTopic = {
@@ -108,7 +109,8 @@ function fakeCluster(partitionCount: number) {
         topic.partitions.every((p) => p.records.length === 0 && p.errorCode === 0),
       )
       if (!empty) return first
-      await new Promise((resolve) => setTimeout(resolve, Math.min(body.maxWaitMs, 20)))
+      // unref: a long poll the consumer abandoned must not keep the test process alive.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(body.maxWaitMs, longPollMsMax)).unref())
       return answer()
     },
   }
@@ -258,6 +260,18 @@ test('close ends a waiting iteration', async () => {
   const messages = []
   for await (const message of consumer) messages.push(message)
   assert.is(messages.length, 0)
+})
+
+test('close does not wait for a long poll in flight', async () => {
+  const fake = fakeCluster(1, 60_000)
+  const consumer = new Consumer(fake.cluster, { topics: ['t'], maxWaitMs: 60_000 })
+  await consumer.ready()
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.is(fake.fetches.length, 1, 'a long poll is in flight')
+  const started = performance.now()
+  await consumer.close()
+  const closeMs = performance.now() - started
+  assert.ok(closeMs < 1000, `close took ${closeMs} ms`)
 })
 
 test.run()
