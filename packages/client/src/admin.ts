@@ -1,7 +1,18 @@
 // Topic administration: create, list, describe, delete. Each call is one request to any broker;
-// a per-topic error from the broker is rebuilt as the WeirError it names.
+// a per-topic error from the broker is rebuilt as the WeirError it names. Consumer-group
+// administration (list, describe with lag, reset offsets, delete) is in groups/group-admin.ts.
 import { CreateTopics, DeleteTopics, errorFromWire, type TopicConfig, type TopicResult } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
+import {
+  deleteGroup,
+  describeGroup,
+  type GroupDescription,
+  type GroupPartitionOffset,
+  type ListedGroupSummary,
+  listGroups,
+  type OffsetResetSpec,
+  resetOffsets,
+} from './groups/group-admin.js'
 
 export interface CreateTopicOptions {
   readonly topic: string
@@ -88,6 +99,36 @@ export class Admin {
           }
         }),
     }
+  }
+
+  /** Every consumer group the cluster coordinates, sorted by id. */
+  async listGroups(): Promise<ListedGroupSummary[]> {
+    this.assertOpen()
+    return listGroups(this.cluster)
+  }
+
+  /** State, members with their assignments, and per partition the committed offset, log end
+   *  offset and lag. An unknown group is state 'dead' with no members. */
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    this.assertOpen()
+    return describeGroup(this.cluster, groupId)
+  }
+
+  /**
+   * Moves the group's committed offsets for every partition of `topic` to the log start
+   * ('earliest'), the log end ('latest') or the first record at or after a time (ms since the
+   * epoch; the log end when nothing is that new). Only for a group with no live members:
+   * NON_EMPTY_GROUP otherwise. Resolves with the offsets committed.
+   */
+  async resetOffsets(groupId: string, topic: string, to: OffsetResetSpec): Promise<GroupPartitionOffset[]> {
+    this.assertOpen()
+    return resetOffsets(this.cluster, groupId, topic, to)
+  }
+
+  /** Deletes an empty group and its offsets: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown. */
+  async deleteGroup(groupId: string): Promise<void> {
+    this.assertOpen()
+    return deleteGroup(this.cluster, groupId)
   }
 }
 

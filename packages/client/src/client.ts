@@ -4,7 +4,9 @@ import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
 import { Admin } from './admin.js'
 import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
+import { GroupMembership, type GroupMembershipOptions } from './groups/group-membership.js'
 import { integerOption } from './limits.js'
+import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import { Producer, type ProducerOptions } from './producer.js'
 import type { TopicRef, ValueOf } from './topic.js'
 
@@ -33,6 +35,7 @@ export class Client {
   private readonly cluster: Cluster
   private readonly producers = new Set<Producer>()
   private readonly consumers = new Set<Consumer<unknown>>()
+  private readonly memberships = new Set<GroupMembership>()
   private closed = false
 
   constructor(options: ClientOptions) {
@@ -85,12 +88,30 @@ export class Client {
     return consumer
   }
 
-  /** Flushes and closes every producer, closes every consumer, then the connections. */
+  /**
+   * A member of consumer group `options.groupId` (join, sync, heartbeat, leave), not yet started:
+   * the building block of the group consumer. Call `start()`; `close()` leaves the group.
+   */
+  groupMembership(options: GroupMembershipOptions): GroupMembership {
+    this.assertOpen()
+    const membership = new GroupMembership(this.cluster, { clientId: this.clientId, ...options })
+    this.memberships.add(membership)
+    return membership
+  }
+
+  /** The default offset store: OffsetCommit/OffsetFetch to each group's coordinator. */
+  brokerOffsetStore(): BrokerOffsetStore {
+    this.assertOpen()
+    return new BrokerOffsetStore(this.cluster)
+  }
+
+  /** Flushes and closes every producer, closes every consumer and group member, then the connections. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     await Promise.allSettled([...this.producers].map((producer) => producer.close()))
     await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()))
+    await Promise.allSettled([...this.memberships].map((membership) => membership.close()))
     this.cluster.close()
   }
 

@@ -21,7 +21,39 @@ export {
 export { Client, type ClientOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
+export {
+  CoordinatorClient,
+  type CoordinatorRetryOptions,
+} from './groups/coordinator-client.js'
+export type {
+  GroupDescription,
+  GroupMemberDescription,
+  GroupOffsetDescription,
+  GroupPartitionOffset,
+  ListedGroupSummary,
+  OffsetResetSpec,
+} from './groups/group-admin.js'
+export {
+  GroupMembership,
+  type GroupMembershipOptions,
+  type MemberContext,
+  type MembershipListener,
+  type MembershipState,
+} from './groups/group-membership.js'
+export type { GroupPartition } from './groups/membership-decisions.js'
 export type { Headers, Key, Message } from './message.js'
+export { BrokerOffsetStore } from './offsets/broker-offset-store.js'
+export type {
+  CommittedOffsets,
+  OffsetStore,
+  TopicPartitionOffset,
+  TopicPartitions as OffsetStorePartitions,
+} from './offsets/offset-store.js'
+export {
+  type RedisOffsetCommands,
+  RedisOffsetStore,
+  type RedisOffsetStoreOptions,
+} from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
