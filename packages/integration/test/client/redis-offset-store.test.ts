@@ -1,0 +1,95 @@
+// Proves RedisOffsetStore against a real redis-server (started on a free 127.0.0.1 port in a temp dir, no persistence): commits survive a new connection and fetch reads them back. Skipped, with how to install one, when redis-server is missing.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { RedisOffsetStore } from '@weir/client'
+import { Redis } from 'ioredis'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+
+const available = spawnSync('redis-server', ['--version']).status === 0
+let server: ChildProcess | undefined
+let port = 0
+let directory = ''
+
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const address = probe.address()
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+test.before(async () => {
+  if (!available) {
+    console.log(
+      'redis-server not found: skipping the RedisOffsetStore integration test. Install one with `apt-get install -y redis-server` (CI does so in .ci/run).',
+    )
+    return
+  }
+  directory = mkdtempSync(join(tmpdir(), 'weir-redis-'))
+  port = await freePort()
+  server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      if (/Ready to accept connections/.test(output)) resolve()
+    }
+    server!.stdout!.on('data', onData)
+    server!.stderr!.on('data', onData)
+    server!.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)))
+  })
+})
+
+test.after(async () => {
+  if (server !== undefined && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once('exit', resolve))
+    server.kill('SIGTERM')
+    await exited
+  }
+  if (directory !== '') rmSync(directory, { recursive: true, force: true })
+})
+
+// uvu counts a skipped test as skipped, not passed.
+const redisTest = available ? test : test.skip
+
+redisTest('commit, then fetch from a new connection', async () => {
+  const writer = new Redis({ host: '127.0.0.1', port, lazyConnect: true })
+  const reader = new Redis({ host: '127.0.0.1', port, lazyConnect: true })
+  try {
+    await writer.connect()
+    await reader.connect()
+    await new RedisOffsetStore(writer, { prefix: 'it:' }).commit(
+      'billing',
+      [
+        { topic: 'orders', partition: 0, offset: 42 },
+        { topic: 'orders', partition: 3, offset: 7 },
+      ],
+      undefined,
+    )
+    const fetched = await new RedisOffsetStore(reader, { prefix: 'it:' }).fetch('billing', [
+      { topic: 'orders', partitions: [0, 1, 3] },
+    ])
+    assert.equal(
+      [...fetched.get('orders')!],
+      [
+        [0, 42],
+        [3, 7],
+      ],
+    )
+    assert.equal(await reader.hgetall('it:billing'), { 'orders:0': '42', 'orders:3': '7' })
+  } finally {
+    writer.disconnect()
+    reader.disconnect()
+  }
+})
+
+test.run()
