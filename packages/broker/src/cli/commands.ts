@@ -4,6 +4,7 @@
 // (topics, produce, consume) talk to a broker through @weir/client, like any application.
 import { brokerCommand } from './broker-command.js'
 import { consumeCommand } from './consume-command.js'
+import { groupsCommand } from './groups-command.js'
 import { produceCommand } from './produce-command.js'
 import { topicsCommand } from './topics-command.js'
 
@@ -19,4 +20,5 @@ export const commands: Readonly<Record<string, Command>> = {
   topics: topicsCommand,
   produce: produceCommand,
   consume: consumeCommand,
+  groups: groupsCommand,
 }
