@@ -243,7 +243,9 @@ export class Group {
     )
     const memberId = this.context.newMemberId(request.clientId ?? '')
     this.renameMember(member, memberId)
-    const changed = !sameProtocols(member.protocols, request.protocols)
+    // A restarted instance reports no owned partitions and a fresh generation; only a change in
+    // what it subscribes to (assignors, topics, user data) calls for a rebalance.
+    const changed = !sameSubscriptions(member.protocols, request.protocols)
     member.clientHost = client.clientHost
     updateMember(member, request, topics, nowMs)
     if (this.state === 'preparing-rebalance') {
@@ -693,6 +695,26 @@ function sameProtocols(a: readonly JoinGroupProtocol[], b: readonly JoinGroupPro
       return protocol.name === other.name && protocol.metadata.equals(other.metadata)
     })
   )
+}
+
+/** Same assignors, topics and user data, ignoring the owned partitions and generation a subscription carries. */
+function sameSubscriptions(a: readonly JoinGroupProtocol[], b: readonly JoinGroupProtocol[]): boolean {
+  if (a.length !== b.length) return false
+  return a.every((protocol, index) => {
+    const other = b[index]!
+    if (protocol.name !== other.name) return false
+    try {
+      const left = decodeConsumerSubscription(protocol.metadata)
+      const right = decodeConsumerSubscription(other.metadata)
+      const leftTopics = [...left.topics].sort().join('\u0000')
+      const rightTopics = [...right.topics].sort().join('\u0000')
+      const sameUserData = (left.userData ?? Buffer.alloc(0)).equals(right.userData ?? Buffer.alloc(0))
+      return leftTopics === rightTopics && sameUserData
+    } catch {
+      // Not the consumer protocol: only identical bytes count as unchanged.
+      return protocol.metadata.equals(other.metadata)
+    }
+  })
 }
 
 /** Topics of a consumer member's subscriptions; other protocol types subscribe to nothing we know. */

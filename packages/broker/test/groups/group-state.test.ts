@@ -1,5 +1,5 @@
 // Proves the group state machine's transitions (empty → preparing → completing → stable → empty/dead), generation fencing, session/rebalance/sync timeouts via tick, static membership and the partition-growth trigger, with time passed in.
-import { ErrorCodes } from '@weir/protocol'
+import { ErrorCodes, encodeConsumerSubscription } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Harness, rebalanceTimeoutMs, sessionTimeoutMs, subscription } from './support.js'
@@ -178,6 +178,19 @@ test('static member restarting within the session timeout takes over its assignm
     'the replaced instance rejoining with its old id is fenced',
   )
   assert.is(h.group.state, 'stable', 'and causes no rebalance')
+})
+
+test('static member that owned partitions restarts with an empty owned set and a fresh generation: still no rebalance', () => {
+  const h = new Harness()
+  const owning = encodeConsumerSubscription({
+    topics: ['orders'],
+    ownedPartitions: new Map([['orders', [0, 1, 2]]]),
+    generationId: 1,
+  })
+  h.startStable(0, { groupInstanceId: 'pod-1', protocols: [{ name: 'range', metadata: owning }] })
+  const rejoin = h.joinAnswer(h.join(500, '', { groupInstanceId: 'pod-1' }))
+  assert.is(rejoin.generationId, 1, 'same generation: no rebalance')
+  assert.is(h.group.state, 'stable')
 })
 
 test('static member with a changed subscription, or back after its session expired, rebalances', () => {
