@@ -2,7 +2,7 @@
 // start (`fromBeginning`) or the log end, and yields messages through async iteration. Fetching is
 // delegated to a PartitionFetcher over a bounded PrefetchBuffer; a consumer group (later) will feed
 // the same fetcher an assignment and committed offsets instead of "all partitions from here".
-import { OffsetSpec, WeirError } from '@weir/protocol'
+import { type DecodedRecord, OffsetSpec, WeirError } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
 import { backoffMs, integerOption, sleep } from './limits.js'
@@ -213,7 +213,14 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
   }
 
   private take(): Message<T> | undefined {
-    const record = this.buffer.shift()
+    let record: DecodedRecord | undefined
+    try {
+      record = this.buffer.shift()
+    } catch (error) {
+      // A batch that does not decode (CORRUPT_MESSAGE) ends the iteration like any fatal error.
+      this.failWith(asWeirError(error))
+      throw error
+    }
     if (record === undefined) return undefined
     const chunk = this.buffer.lastChunk!
     if (chunk !== this.currentChunk) this.enterChunk(chunk)

@@ -6,14 +6,13 @@ import {
   BatchField,
   batchHeaderBytes,
   batchLengthPrefixBytes,
-  type DecodedRecord,
-  decodeRecordBatch,
   errorFromWire,
   Fetch,
   type FetchPartitionResult,
   type FetchRequest,
   ListOffsets,
   OffsetSpec,
+  readUint64,
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
@@ -275,9 +274,11 @@ export class PartitionFetcher {
       } else this.onFatal(error)
       return
     }
-    const { records, nextOffset, bytes } = decodeFetched(result.records, state.position)
+    const fromOffset = state.position
+    const { nextOffset, bytes } = scanFetched(result.records, fromOffset)
     if (nextOffset > state.position) state.position = nextOffset
-    this.buffer.push({ topic: state.topic, partition: state.partition, records, bytes })
+    const batches = bytes === result.records.length ? result.records : result.records.subarray(0, bytes)
+    this.buffer.push({ topic: state.topic, partition: state.partition, batches, fromOffset, bytes })
   }
 
   /** OFFSET_OUT_OF_RANGE: move to the log start or end, per `resetTo`. */
@@ -294,33 +295,23 @@ export class PartitionFetcher {
 }
 
 /**
- * Decodes whole batches from a fetch answer, keeping records at or after `fromOffset` (a batch may
- * start before it). A truncated last batch is left for the next fetch.
+ * Walks the whole batches of a fetch answer without decoding them (the prefetch buffer decodes each
+ * when the iterator reaches it): the offset after the last one and their length in bytes. A
+ * truncated last batch is left for the next fetch.
  */
-export function decodeFetched(
-  bytes: Buffer,
-  fromOffset: number,
-): { records: DecodedRecord[]; nextOffset: number; bytes: number } {
-  let records: DecodedRecord[] = []
+export function scanFetched(bytes: Buffer, fromOffset: number): { nextOffset: number; bytes: number } {
   let position = 0
   let nextOffset = fromOffset
   while (position < bytes.length) {
     const size = wholeBatchBytes(bytes, position)
     if (size === undefined) break
-    // decodeRecordBatch runs every check of inspectBatch (CRC included) itself: checking here too
-    // would compute each batch's CRC twice.
-    const batch = decodeRecordBatch(bytes.subarray(position, position + size))
-    const batchRecords = batch.records
-    const first = batchRecords[0]
-    if (records.length === 0 && first !== undefined && first.offset >= fromOffset) {
-      records = batchRecords as DecodedRecord[]
-    } else {
-      for (const record of batchRecords) if (record.offset >= fromOffset) records.push(record)
-    }
-    nextOffset = Math.max(nextOffset, batch.header.baseOffset + batch.header.lastOffsetDelta + 1)
+    const lastOffset =
+      readUint64(bytes, position + BatchField.baseOffset) +
+      bytes.readUInt32BE(position + BatchField.lastOffsetDelta)
+    nextOffset = Math.max(nextOffset, lastOffset + 1)
     position += size
   }
-  return { records, nextOffset, bytes: position }
+  return { nextOffset, bytes: position }
 }
 
 /**

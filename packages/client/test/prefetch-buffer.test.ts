@@ -1,23 +1,40 @@
 // Proves the prefetch buffer accounts bytes, blocks fetchers at its limit, frees space as records are taken, and drops a partition on seek.
-import type { DecodedRecord } from '@weir/protocol'
+import { encodeRecordBatch, patchBatch } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { PrefetchBuffer } from '../src/prefetch-buffer.js'
+import { type FetchedChunk, PrefetchBuffer } from '../src/prefetch-buffer.js'
 
-function records(from: number, count: number): DecodedRecord[] {
-  return Array.from({ length: count }, (_, index) => ({
-    offset: from + index,
-    timestamp: 0,
-    key: null,
-    value: Buffer.from(`${from + index}`),
-    headers: [],
-  }))
+/** One batch of `count` records from offset `from`. */
+function batch(from: number, count: number): Buffer {
+  const bytes = encodeRecordBatch(
+    Array.from({ length: count }, (_, index) => ({ key: null, value: Buffer.from(`${from + index}`) })),
+    { timestamp: 0 },
+  )
+  patchBatch(bytes, 0, from, 0)
+  return bytes
+}
+
+/** A chunk of one batch per entry of `counts`, consecutive from `from`, costing `bytes`. */
+function chunk(
+  partition: number,
+  from: number,
+  counts: number[],
+  bytes: number,
+  fromOffset = from,
+): FetchedChunk {
+  const batches: Buffer[] = []
+  let offset = from
+  for (const count of counts) {
+    batches.push(batch(offset, count))
+    offset += count
+  }
+  return { topic: 't', partition, batches: Buffer.concat(batches), fromOffset, bytes }
 }
 
 test('records come out in push order and bytes are released per chunk', () => {
   const buffer = new PrefetchBuffer(1000)
-  buffer.push({ topic: 't', partition: 0, records: records(0, 2), bytes: 100 })
-  buffer.push({ topic: 't', partition: 1, records: records(10, 1), bytes: 50 })
+  buffer.push(chunk(0, 0, [2], 100))
+  buffer.push(chunk(1, 10, [1], 50))
   assert.is(buffer.bytes, 150)
   const taken: string[] = []
   for (let index = 0; index < 3; index++) {
@@ -32,8 +49,8 @@ test('records come out in push order and bytes are released per chunk', () => {
 
 test('waitForSpace holds a fetcher while the buffer is at its limit', async () => {
   const buffer = new PrefetchBuffer(100)
-  buffer.push({ topic: 't', partition: 0, records: records(0, 2), bytes: 60 })
-  buffer.push({ topic: 't', partition: 0, records: records(2, 2), bytes: 60 })
+  buffer.push(chunk(0, 0, [2], 60))
+  buffer.push(chunk(0, 2, [2], 60))
   assert.not.ok(buffer.hasSpace)
   let released = false
   const waiting = buffer.waitForSpace().then(() => (released = true))
@@ -50,9 +67,9 @@ test('waitForSpace holds a fetcher while the buffer is at its limit', async () =
 
 test('drop removes one partition and reports its first untaken offset', () => {
   const buffer = new PrefetchBuffer(1000)
-  buffer.push({ topic: 't', partition: 0, records: records(0, 3), bytes: 30 })
-  buffer.push({ topic: 't', partition: 1, records: records(0, 3), bytes: 30 })
-  buffer.push({ topic: 't', partition: 0, records: records(3, 3), bytes: 30 })
+  buffer.push(chunk(0, 0, [3], 30))
+  buffer.push(chunk(1, 0, [3], 30))
+  buffer.push(chunk(0, 3, [3], 30))
   buffer.shift()
   assert.is(buffer.drop('t', 0), 1)
   assert.is(buffer.bytes, 30)
@@ -61,10 +78,37 @@ test('drop removes one partition and reports its first untaken offset', () => {
   assert.is(buffer.drop('t', 5), undefined)
 })
 
+test('batches decode as they are reached; records below fromOffset are skipped', () => {
+  const buffer = new PrefetchBuffer(1000)
+  buffer.push(chunk(0, 0, [3, 2, 2], 70, 2))
+  assert.is(buffer.drop('t', 1), undefined, 'another partition')
+  const offsets: number[] = []
+  for (let record = buffer.shift(); record !== undefined; record = buffer.shift()) offsets.push(record.offset)
+  assert.equal(offsets, [2, 3, 4, 5, 6])
+  assert.is(buffer.bytes, 0)
+})
+
+test('drop before a batch is decoded reports the offset from its header', () => {
+  const buffer = new PrefetchBuffer(1000)
+  buffer.push(chunk(0, 10, [2, 2], 40))
+  buffer.shift()
+  buffer.shift()
+  assert.is(buffer.drop('t', 0), 12)
+  assert.ok(buffer.isEmpty)
+})
+
+test('a corrupt batch throws CORRUPT_MESSAGE from shift', () => {
+  const buffer = new PrefetchBuffer(1000)
+  const bad = chunk(0, 0, [2], 20)
+  bad.batches[bad.batches.length - 1]! ^= 0xff
+  buffer.push(bad)
+  assert.throws(() => buffer.shift(), /CRC/)
+})
+
 test('waitForData resolves on push and on wakeAll', async () => {
   const buffer = new PrefetchBuffer(10)
   const first = buffer.waitForData()
-  buffer.push({ topic: 't', partition: 0, records: records(0, 1), bytes: 1 })
+  buffer.push(chunk(0, 0, [1], 1))
   await first
   buffer.shift()
   const second = buffer.waitForData()
