@@ -472,6 +472,11 @@ export class Producer {
   private scheduleLinger(): void {
     const readyAtMs = this.accumulator.nextReadyAtMs()
     if (readyAtMs === undefined || readyAtMs >= this.lingerAtMs) return
+    if (readyAtMs <= Date.now()) {
+      // Ready now (lingerMs 0, or a deadline already passed): a timer would add Node's 1 ms minimum.
+      this.scheduleDrain()
+      return
+    }
     clearTimeout(this.lingerTimer)
     this.lingerAtMs = readyAtMs
     this.lingerTimer = setTimeout(
