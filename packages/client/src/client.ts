@@ -4,6 +4,7 @@ import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
 import { Admin } from './admin.js'
 import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
+import { GroupConsumer, type GroupConsumerOptions } from './group-consumer.js'
 import { GroupMembership, type GroupMembershipOptions } from './groups/group-membership.js'
 import { integerOption } from './limits.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
@@ -34,7 +35,7 @@ export class Client {
   readonly clientId: string
   private readonly cluster: Cluster
   private readonly producers = new Set<Producer>()
-  private readonly consumers = new Set<Consumer<unknown>>()
+  private readonly consumers = new Set<{ close(): Promise<void> }>()
   private readonly memberships = new Set<GroupMembership>()
   private closed = false
 
@@ -81,10 +82,24 @@ export class Client {
     return producer
   }
 
-  consumer<R extends TopicRef<unknown>>(options: ConsumerOptions<R>): Consumer<ValueOf<R>> {
+  /** Without `groupId`: reads every partition itself. With it: a member of that consumer group. */
+  consumer<R extends TopicRef<unknown>>(options: GroupConsumerOptions<R>): GroupConsumer<ValueOf<R>>
+  consumer<R extends TopicRef<unknown>>(options: ConsumerOptions<R>): Consumer<ValueOf<R>>
+  consumer<R extends TopicRef<unknown>>(
+    options: ConsumerOptions<R> | GroupConsumerOptions<R>,
+  ): Consumer<ValueOf<R>> | GroupConsumer<ValueOf<R>> {
     this.assertOpen()
-    const consumer = new Consumer<ValueOf<R>>(this.cluster, options)
-    this.consumers.add(consumer as Consumer<unknown>)
+    if (options.groupId !== undefined) {
+      const consumer = new GroupConsumer<ValueOf<R>>(
+        this.cluster,
+        options as GroupConsumerOptions<R>,
+        this.clientId,
+      )
+      this.consumers.add(consumer)
+      return consumer
+    }
+    const consumer = new Consumer<ValueOf<R>>(this.cluster, options as ConsumerOptions<R>)
+    this.consumers.add(consumer)
     return consumer
   }
 

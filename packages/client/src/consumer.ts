@@ -21,7 +21,7 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   readonly topics: readonly R[]
   /** Start at the log start; otherwise at the log end (only messages produced after start). Default false. */
   readonly fromBeginning?: boolean
-  /** Consumer groups come in a later issue; setting this now is INVALID_CONFIG. */
+  /** Set it (with the group options) to get a GroupConsumer from `client.consumer`. */
   readonly groupId?: undefined
   /** Long-poll: the broker answers after this long even without `minBytes`. Default 500. */
   readonly maxWaitMs?: number
@@ -69,6 +69,8 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
   constructor(
     private readonly cluster: Cluster,
     options: ConsumerOptions<TopicRef<unknown>>,
+    /** Internal: a group consumer assigns partitions itself (assignPartitions) instead of reading all. */
+    manualAssignment = false,
   ) {
     const owner = 'consumer'
     if (options.groupId !== undefined) {
@@ -121,7 +123,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
       },
       (error) => this.failWith(error),
     )
-    this.started = this.start()
+    this.started = manualAssignment ? Promise.resolve() : this.start()
     this.started.catch((error: unknown) => this.failWith(asWeirError(error)))
   }
 
@@ -169,6 +171,37 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
   /** Bytes fetched and not yet yielded (bounded by prefetchBytesMax plus one fetch). */
   get bufferedBytes(): number {
     return this.buffer.bytes
+  }
+
+  /** Internal (group consumer): starts fetching these partitions at these offsets. */
+  assignPartitions(partitions: readonly PartitionOffset[]): void {
+    this.assertOpen()
+    for (const { topic, partition, offset } of partitions)
+      this.positionCell(partitionKey(topic, partition)).offset = offset
+    this.fetcher.assign(partitions)
+  }
+
+  /** Internal (group consumer): stops fetching these partitions and drops their buffered records. */
+  revokePartitions(partitions: readonly TopicPartition[]): void {
+    if (this.closed) return
+    this.fetcher.revoke(partitions)
+    for (const { topic, partition } of partitions) this.consumed.delete(partitionKey(topic, partition))
+  }
+
+  /** Internal (group consumer): a buffered message, without waiting; undefined when none is. */
+  takeBuffered(): Message<T> | undefined {
+    if (this.fatal) throw this.fatal
+    return this.closed ? undefined : this.take()
+  }
+
+  /** Internal (group consumer): resolves when data is buffered, or on close or a fatal error. */
+  waitForData(): Promise<void> {
+    return this.buffer.waitForData()
+  }
+
+  /** Internal (group consumer): ends the iteration with `error`. */
+  fail(error: WeirError): void {
+    this.failWith(error)
   }
 
   /** Ends the iteration (a waiting `next()` returns done) and stops fetching. */

@@ -22,6 +22,14 @@ export { Client, type ClientOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
 export {
+  type EachBatchPayload,
+  type EachMessagePayload,
+  GroupConsumer,
+  type GroupConsumerOptions,
+  type RebalanceEvent,
+  type RunOptions,
+} from './group-consumer.js'
+export {
   CoordinatorClient,
   type CoordinatorRetryOptions,
 } from './groups/coordinator-client.js'

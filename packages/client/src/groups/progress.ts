@@ -30,6 +30,11 @@ export class PartitionProgress {
     this.committed = start
   }
 
+  /** The lowest offset that may be delivered next. */
+  get nextOffset(): number {
+    return this.next
+  }
+
   /** Delivered messages not yet finished or abandoned. */
   get inFlight(): number {
     return this.pending.length - this.head - this.finished.size

@@ -1,0 +1,488 @@
+// A consumer group member that reads what the group assigns it: `client.consumer({ groupId, ... })`.
+// It composes the group-less Consumer (fetching, prefetch, decoding; unchanged, so its per-message
+// path stays as tuned) with a GroupMembership (join, sync, heartbeats on their own timer) and an
+// OffsetStore (broker by default). Per partition a PartitionProgress tracks which delivered
+// messages are unfinished; commits go only up to the lowest unfinished offset (at-least-once).
+//
+// - for await: a message is finished when the loop asks for the next one. Leaving the loop
+//   (break, throw) leaves the last message unfinished: it is delivered again and not committed.
+// - run({ eachMessage }): finished when eachMessage resolves; `concurrency: N` runs messages of
+//   different keys of a partition in parallel, each key in order (null keys are unordered).
+// - On revoke: fetching stops, buffered data is dropped, queued work is abandoned (uncommitted,
+//   the next owner reads it), running work finishes and is committed before the partition goes.
+import { EventEmitter } from 'node:events'
+import { OffsetSpec, WeirError } from '@weir/protocol'
+import type { Assignor } from './assignors/index.js'
+import type { Cluster } from './cluster.js'
+import { Consumer, type ConsumerOptions } from './consumer.js'
+import { GroupMembership, type MembershipListener } from './groups/group-membership.js'
+import type { GroupPartition } from './groups/membership-decisions.js'
+import { KeyedScheduler, PartitionProgress } from './groups/progress.js'
+import { integerOption } from './limits.js'
+import type { Message } from './message.js'
+import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
+import type { OffsetStore, TopicPartitionOffset, TopicPartitions } from './offsets/offset-store.js'
+import { listOffsets, partitionKey } from './partition-fetcher.js'
+import { resolveTopic, type TopicRef } from './topic.js'
+
+export interface GroupConsumerOptions<R extends TopicRef<unknown>>
+  extends Omit<ConsumerOptions<R>, 'groupId' | 'fromBeginning'> {
+  readonly groupId: string
+  /** Where a partition with no committed offset starts. Default 'latest'. */
+  readonly autoOffsetReset?: 'earliest' | 'latest'
+  /** Static membership: a restart within the session keeps the assignment without a rebalance. */
+  readonly groupInstanceId?: string
+  /** Defaults as GroupMembership: 10 000, 60 000, 3000. */
+  readonly sessionTimeoutMs?: number
+  readonly rebalanceTimeoutMs?: number
+  readonly heartbeatIntervalMs?: number
+  /** The member leaves when the application takes no message for this long. Default 300 000. */
+  readonly maxPollIntervalMs?: number
+  readonly assignors?: readonly Assignor[]
+  /** Commit finished positions every `autoCommitIntervalMs` (default 5000). Default true. */
+  readonly autoCommit?: boolean
+  readonly autoCommitIntervalMs?: number
+  /** Where committed offsets live. Default the broker (fenced by the coordinator). */
+  readonly offsetStore?: OffsetStore
+}
+
+export interface RebalanceEvent {
+  readonly type: 'assigned' | 'revoked'
+  readonly partitions: readonly GroupPartition[]
+  /** Revoked without a commit: another member may own them already. */
+  readonly lost: boolean
+}
+
+export interface EachMessagePayload<T> {
+  readonly topic: string
+  readonly partition: number
+  readonly message: Message<T>
+}
+
+export interface EachBatchPayload<T> {
+  readonly batch: { readonly topic: string; readonly partition: number; readonly messages: Message<T>[] }
+}
+
+export interface RunOptions<T> {
+  readonly eachMessage?: (payload: EachMessagePayload<T>) => Promise<void> | void
+  readonly eachBatch?: (payload: EachBatchPayload<T>) => Promise<void> | void
+  /** Handlers running at once (per-key ordered; batches are per partition). Default 1. */
+  readonly concurrency?: number
+  /** Messages per eachBatch call at most. Default 500. */
+  readonly batchSizeMax?: number
+}
+
+const iterationDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined })
+
+export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Message<T>> {
+  readonly groupId: string
+  private readonly inner: Consumer<T>
+  private readonly membership: GroupMembership
+  private readonly store: OffsetStore
+  private readonly resetSpec: number
+  private readonly progress = new Map<string, PartitionProgress>()
+  private readonly started: Promise<void>
+  private readonly pollTimer: NodeJS.Timeout
+  private autoCommitTimer: NodeJS.Timeout | undefined
+  private lastYielded: { progress: PartitionProgress; offset: number } | undefined
+  private commitChain: Promise<void> = Promise.resolve()
+  private waiting = 0
+  private running = false
+  private wakeRun: (() => void) | undefined
+  private fatal: Error | undefined
+  private closed = false
+  private crashed = false
+
+  constructor(
+    private readonly cluster: Cluster,
+    options: GroupConsumerOptions<TopicRef<unknown>>,
+    clientId: string,
+  ) {
+    super()
+    const owner = 'group consumer'
+    if (typeof options.groupId !== 'string' || options.groupId.length === 0)
+      throw new WeirError('INVALID_CONFIG', `${owner} option groupId must be a non-empty string`)
+    const reset = options.autoOffsetReset ?? 'latest'
+    if (reset !== 'earliest' && reset !== 'latest')
+      throw new WeirError('INVALID_CONFIG', `${owner} option autoOffsetReset must be 'earliest' or 'latest'`)
+    this.resetSpec = reset === 'earliest' ? OffsetSpec.earliest : OffsetSpec.latest
+    this.groupId = options.groupId
+    const {
+      groupId: _groupId,
+      autoOffsetReset: _reset,
+      groupInstanceId,
+      sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      heartbeatIntervalMs,
+      maxPollIntervalMs,
+      assignors,
+      autoCommit,
+      autoCommitIntervalMs,
+      offsetStore,
+      ...fetchOptions
+    } = options
+    const commitIntervalMs = integerOption(owner, 'autoCommitIntervalMs', autoCommitIntervalMs, 5000, 1)
+    const pollIntervalMs = integerOption(owner, 'maxPollIntervalMs', maxPollIntervalMs, 300_000, 1)
+    this.inner = new Consumer<T>(cluster, fetchOptions, true)
+    const topics = options.topics.map((ref) => resolveTopic(ref).name)
+    const listener: MembershipListener = {
+      onAssigned: (partitions) => this.onAssigned(partitions),
+      onRevoked: (partitions, details) => this.onRevoked(partitions, details.lost),
+      onError: (error) => this.failWith(error),
+    }
+    this.membership = new GroupMembership(cluster, {
+      groupId: options.groupId,
+      topics,
+      clientId,
+      listener,
+      ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
+      ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+      ...(rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs }),
+      ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+      ...(assignors === undefined ? {} : { assignors }),
+      maxPollIntervalMs: pollIntervalMs,
+    })
+    this.store = offsetStore ?? new BrokerOffsetStore(cluster)
+    if (this.store instanceof BrokerOffsetStore) this.store.adopt(this.membership.coordinator)
+    // While the application waits for messages it is polling: keep the poll deadline fresh.
+    this.pollTimer = setInterval(
+      () => {
+        if (this.waiting > 0) this.membership.poll()
+      },
+      Math.max(1, Math.min(1000, Math.floor(pollIntervalMs / 4))),
+    )
+    this.pollTimer.unref()
+    if (autoCommit ?? true) {
+      this.autoCommitTimer = setInterval(() => void this.commit().catch(() => undefined), commitIntervalMs)
+      this.autoCommitTimer.unref()
+    }
+    this.started = this.membership.start()
+    this.started.catch(() => undefined)
+  }
+
+  /** Resolves once the member has joined and received its first assignment. */
+  async ready(): Promise<void> {
+    await this.started
+  }
+
+  /** The partitions this member owns now. */
+  assignment(): GroupPartition[] {
+    return this.membership.assignment()
+  }
+
+  /** The member's generation, member id and instance id; undefined before the first join. */
+  context() {
+    return this.membership.context()
+  }
+
+  /** Commits, for every owned partition, the position below which every message is finished. */
+  commit(): Promise<void> {
+    return this.commitEntries([...this.progress.values()])
+  }
+
+  /** The next position a commit would store for a partition (undefined when not owned). */
+  committable(topic: string, partition: number): number | undefined {
+    return this.progress.get(partitionKey(topic, partition))?.commitPoint()
+  }
+
+  override on(event: 'rebalance', listener: (event: RebalanceEvent) => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this
+  override on(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message<T>> {
+    return {
+      next: () => this.next(),
+      // Leaving the loop leaves the last message unfinished: it is delivered again, not committed.
+      return: async () => {
+        const last = this.lastYielded
+        this.lastYielded = undefined
+        if (last !== undefined && !last.progress.revoked && !this.closed) {
+          last.progress.rewind(last.offset)
+          this.inner.seek({
+            topic: last.progress.topic,
+            partition: last.progress.partition,
+            offset: last.offset,
+          })
+        }
+        return iterationDone
+      },
+    }
+  }
+
+  /** The next message; the previous one yielded counts as finished. */
+  next(): Promise<IteratorResult<Message<T>, undefined>> {
+    if (this.running)
+      return Promise.reject(
+        new WeirError('INVALID_CONFIG', 'the consumer is in run(): do not iterate it as well'),
+      )
+    const last = this.lastYielded
+    if (last !== undefined) {
+      this.lastYielded = undefined
+      last.progress.finish(last.offset)
+    }
+    return this.nextWaiting()
+  }
+
+  private async nextWaiting(): Promise<IteratorResult<Message<T>, undefined>> {
+    for (;;) {
+      const message = await this.pull()
+      if (message === undefined) return iterationDone
+      const progress = this.accept(message)
+      if (progress === undefined) continue
+      this.lastYielded = { progress, offset: message.offset }
+      return { done: false, value: message }
+    }
+  }
+
+  /** The next buffered message, waiting for one; undefined once closed or stopped; throws when failed. */
+  private async pull(stopped?: () => boolean): Promise<Message<T> | undefined> {
+    for (;;) {
+      if (this.fatal) throw this.fatal
+      if (this.closed || stopped?.()) return undefined
+      this.membership.poll()
+      const message = this.inner.takeBuffered()
+      if (message !== undefined) return message
+      this.waiting++
+      try {
+        await new Promise<void>((resolve) => {
+          this.wakeRun = resolve
+          void this.inner.waitForData().then(resolve)
+        })
+      } finally {
+        this.waiting--
+        this.wakeRun = undefined
+      }
+    }
+  }
+
+  /** Records a message as delivered; undefined when its partition is not (or no longer) owned. */
+  private accept(message: Message<T>): PartitionProgress | undefined {
+    const progress = this.progress.get(partitionKey(message.topic, message.partition))
+    if (progress === undefined || progress.revoked || message.offset < progress.nextOffset) return undefined
+    progress.deliver(message.offset)
+    return progress
+  }
+
+  /**
+   * Runs handlers until the consumer closes; rejects with the first handler error (that message is
+   * not committed; close() then commits what finished) or a fatal membership error.
+   */
+  async run(options: RunOptions<T>): Promise<void> {
+    const { eachMessage, eachBatch } = options
+    if ((eachMessage === undefined) === (eachBatch === undefined))
+      throw new WeirError('INVALID_CONFIG', 'run needs exactly one of eachMessage and eachBatch')
+    if (this.running) throw new WeirError('INVALID_CONFIG', 'run() is already running')
+    const concurrency = integerOption('run', 'concurrency', options.concurrency, 1, 1, 10_000)
+    const batchSizeMax = integerOption('run', 'batchSizeMax', options.batchSizeMax, 500, 1)
+    this.running = true
+    let failure: { error: unknown } | undefined
+    const scheduler = new KeyedScheduler(concurrency, (error) => {
+      failure ??= { error }
+      this.wakeRun?.()
+    })
+    const stopped = () => failure !== undefined
+    const outstandingMax = eachBatch === undefined ? concurrency * 4 : concurrency
+    try {
+      while (!stopped()) {
+        await scheduler.below(outstandingMax)
+        const first = await this.pull(stopped)
+        if (first === undefined) break
+        if (eachMessage !== undefined) {
+          this.submitMessage(scheduler, first, eachMessage)
+          continue
+        }
+        const batches = new Map<string, { progress: PartitionProgress; messages: Message<T>[] }>()
+        let count = 0
+        for (let message: Message<T> | undefined = first; message !== undefined; ) {
+          const progress = this.accept(message)
+          if (progress !== undefined) {
+            const key = partitionKey(message.topic, message.partition)
+            let batch = batches.get(key)
+            if (batch === undefined) batches.set(key, (batch = { progress, messages: [] }))
+            batch.messages.push(message)
+          }
+          if (++count >= batchSizeMax) break
+          message = this.inner.takeBuffered()
+        }
+        for (const [key, batch] of batches) this.submitBatch(scheduler, key, batch, eachBatch!)
+      }
+    } finally {
+      await scheduler.below(1)
+      this.running = false
+    }
+    if (failure !== undefined) throw failure.error
+  }
+
+  private submitMessage(
+    scheduler: KeyedScheduler,
+    message: Message<T>,
+    eachMessage: NonNullable<RunOptions<T>['eachMessage']>,
+  ): void {
+    const progress = this.accept(message)
+    if (progress === undefined) return
+    const key =
+      message.key === null
+        ? undefined
+        : `${partitionKey(message.topic, message.partition)}\u0000${message.key}`
+    const offset = message.offset
+    scheduler.submit(key, async () => {
+      if (progress.revoked || this.crashed) return progress.abandon(offset)
+      try {
+        await eachMessage({ topic: message.topic, partition: message.partition, message })
+      } catch (error) {
+        progress.abandon(offset)
+        throw error
+      }
+      progress.finish(offset)
+    })
+  }
+
+  private submitBatch(
+    scheduler: KeyedScheduler,
+    key: string,
+    batch: { progress: PartitionProgress; messages: Message<T>[] },
+    eachBatch: NonNullable<RunOptions<T>['eachBatch']>,
+  ): void {
+    const { progress, messages } = batch
+    const finishAll = (abandon: boolean) => {
+      for (const message of messages)
+        if (abandon) progress.abandon(message.offset)
+        else progress.finish(message.offset)
+    }
+    scheduler.submit(key, async () => {
+      if (progress.revoked || this.crashed) return finishAll(true)
+      try {
+        await eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } })
+      } catch (error) {
+        finishAll(true)
+        throw error
+      }
+      finishAll(false)
+    })
+  }
+
+  /** Commits what is finished, leaves the group (a static member does not), stops fetching. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.stopTimers()
+    this.wakeRun?.()
+    const last = this.lastYielded
+    if (last !== undefined) {
+      // close() from inside the loop body: that message is not finished.
+      this.lastYielded = undefined
+      last.progress.abandon(last.offset)
+    }
+    await this.membership.close().catch(() => undefined)
+    await this.commitChain.catch(() => undefined)
+    await this.inner.close()
+  }
+
+  /**
+   * Test hook: behaves like a killed process. Heartbeats, fetching and commits stop at once
+   * without a LeaveGroup or a final commit; the group notices after the session timeout.
+   */
+  crash(): void {
+    if (this.closed) return
+    this.crashed = true
+    this.closed = true
+    this.stopTimers()
+    this.wakeRun?.()
+    void this.membership.close({ leave: false }).catch(() => undefined)
+    void this.inner.close()
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.pollTimer)
+    if (this.autoCommitTimer !== undefined) clearInterval(this.autoCommitTimer)
+    this.autoCommitTimer = undefined
+  }
+
+  private async onAssigned(partitions: readonly GroupPartition[]): Promise<void> {
+    if (this.crashed) return
+    const byTopic = new Map<string, number[]>()
+    for (const { topic, partition } of partitions) {
+      const list = byTopic.get(topic) ?? []
+      list.push(partition)
+      byTopic.set(topic, list)
+    }
+    const request: TopicPartitions[] = [...byTopic].map(([topic, list]) => ({ topic, partitions: list }))
+    const committed = await this.store.fetch(this.groupId, request)
+    const missing = partitions.filter(
+      (entry) => committed.get(entry.topic)?.get(entry.partition) === undefined,
+    )
+    const reset = missing.length === 0 ? [] : await listOffsets(this.cluster, missing, this.resetSpec)
+    const resetOf = new Map(
+      missing.map((entry, index) => [partitionKey(entry.topic, entry.partition), reset[index]!]),
+    )
+    if (this.closed) return
+    const assigned = partitions.map(({ topic, partition }) => {
+      const key = partitionKey(topic, partition)
+      const offset = committed.get(topic)?.get(partition) ?? resetOf.get(key)!
+      this.progress.set(key, new PartitionProgress(topic, partition, offset))
+      return { topic, partition, offset }
+    })
+    this.inner.assignPartitions(assigned)
+    this.emit('rebalance', { type: 'assigned', partitions, lost: false } satisfies RebalanceEvent)
+  }
+
+  private async onRevoked(partitions: readonly GroupPartition[], lost: boolean): Promise<void> {
+    const entries: PartitionProgress[] = []
+    for (const { topic, partition } of partitions) {
+      const entry = this.progress.get(partitionKey(topic, partition))
+      if (entry === undefined) continue
+      entry.revoked = true
+      entries.push(entry)
+    }
+    this.inner.revokePartitions(partitions)
+    if (
+      this.lastYielded !== undefined &&
+      entries.includes(this.lastYielded.progress) &&
+      (lost || this.crashed)
+    )
+      this.lastYielded = undefined
+    if (!lost && !this.crashed) {
+      await Promise.all(entries.map((entry) => entry.idle()))
+      await this.commitEntries(entries).catch(() => undefined)
+    }
+    for (const entry of entries) {
+      const key = partitionKey(entry.topic, entry.partition)
+      if (this.progress.get(key) === entry) this.progress.delete(key)
+    }
+    this.emit('rebalance', { type: 'revoked', partitions, lost } satisfies RebalanceEvent)
+  }
+
+  private commitEntries(entries: readonly PartitionProgress[]): Promise<void> {
+    const run = this.commitChain
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.crashed) return
+        const offsets: TopicPartitionOffset[] = []
+        const moved: Array<{ entry: PartitionProgress; point: number }> = []
+        for (const entry of entries) {
+          const point = entry.commitPoint()
+          if (point <= entry.committed) continue
+          offsets.push({ topic: entry.topic, partition: entry.partition, offset: point })
+          moved.push({ entry, point })
+        }
+        if (offsets.length === 0) return
+        await this.store.commit(this.groupId, offsets, this.membership.context())
+        for (const { entry, point } of moved) if (point > entry.committed) entry.committed = point
+      })
+    this.commitChain = run
+    return run
+  }
+
+  private failWith(error: Error): void {
+    if (this.fatal !== undefined || this.closed) return
+    this.fatal = error
+    this.inner.fail(
+      error instanceof WeirError
+        ? error
+        : new WeirError('UNKNOWN_SERVER_ERROR', error.message, { cause: error }),
+    )
+    this.wakeRun?.()
+  }
+}
