@@ -98,4 +98,141 @@ test('4 consumers over 12 partitions get 3 each; a crashed one loses its partiti
   await Promise.all(rest.map((member) => member.close()))
 })
 
+interface Processed {
+  member: string
+  partition: number
+  offset: number
+  key: string
+  seq: number
+}
+
+test('1,000 keyed messages during churn (join, crash, clean close) with run({ concurrency: 4 }): all processed, per-key order, duplicates only from the crashed member', async () => {
+  const topic = 'churn'
+  await client.admin().createTopic({ topic, partitions: 6 })
+  const processed: Processed[] = []
+  const dead = new Set<string>()
+  const members = new Map<string, GroupConsumer<unknown>>()
+  const runs: Promise<void>[] = []
+  const startMember = (name: string) => {
+    const member = consumer('churn', topic, { autoCommitIntervalMs: 50 })
+    members.set(name, member)
+    runs.push(
+      member
+        .run({
+          concurrency: 4,
+          eachMessage: async ({ message }) => {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 2))
+            if (dead.has(name)) throw new Error('dead')
+            const { key, seq } = JSON.parse(String(message.value)) as { key: string; seq: number }
+            processed.push({ member: name, partition: message.partition, offset: message.offset, key, seq })
+          },
+        })
+        .catch(() => undefined),
+    )
+    return member
+  }
+  startMember('a')
+  startMember('b')
+  const producer = client.producer({ lingerMs: 1 })
+  const total = 1000
+  const keys = 20
+  const sends: Promise<unknown>[] = []
+  for (let index = 0; index < total; index++) {
+    const key = `k${index % keys}`
+    sends.push(
+      producer.send({
+        topic,
+        key,
+        value: Buffer.from(JSON.stringify({ key, seq: Math.floor(index / keys) })),
+      }),
+    )
+    if (index % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 15))
+    if (index === 300) startMember('c')
+    if (index === 550) {
+      dead.add('b')
+      members.get('b')!.crash()
+    }
+    if (index === 800) void members.get('a')!.close()
+  }
+  await Promise.all(sends)
+  const distinct = () => new Set(processed.map((entry) => `${entry.partition}/${entry.offset}`)).size
+  await until(
+    () => distinct() === total,
+    15_000,
+    () => `${distinct()} of ${total} processed`,
+  )
+  // Per key, each message is first processed after the one sent before it.
+  const firstSeen = new Map<string, number>()
+  for (const entry of processed) {
+    const id = `${entry.key}/${entry.seq}`
+    if (firstSeen.has(id)) continue
+    if (entry.seq > 0)
+      assert.ok(firstSeen.has(`${entry.key}/${entry.seq - 1}`), `${id} processed before its predecessor`)
+    firstSeen.set(id, firstSeen.size)
+  }
+  // Duplicates only of messages the crashed member processed first (after its last commit).
+  const firstBy = new Map<string, string>()
+  let duplicates = 0
+  for (const entry of processed) {
+    const id = `${entry.partition}/${entry.offset}`
+    const first = firstBy.get(id)
+    if (first === undefined) firstBy.set(id, entry.member)
+    else {
+      duplicates++
+      assert.is(first, 'b', `${id} processed by ${first} then by ${entry.member}`)
+    }
+  }
+  console.log(`  churn: ${processed.length} handled, ${duplicates} redelivered after the crash`)
+  await Promise.all([...members.values()].map((member) => member.close()))
+  await Promise.all(runs)
+  await producer.close()
+})
+
+test('committed offsets survive a broker restart; a static member restart causes no rebalance', async () => {
+  const topic = 'durable'
+  await client.admin().createTopic({ topic, partitions: 2 })
+  const producer = client.producer()
+  for (let index = 0; index < 20; index++)
+    await producer.send({ topic, key: `k${index}`, value: Buffer.from(String(index)) })
+  await producer.close()
+  const first = consumer('durable', topic)
+  let seen = 0
+  for await (const _message of first) if (++seen === 20) break
+  await first.commit()
+  await first.close()
+  const committedBefore = await client.admin().describeGroup('durable')
+
+  await client.close()
+  await broker.close()
+  await startBroker()
+  client = new Client({ brokers: [listen], clientId: 'group-consumer-test' })
+  const committed = await client.admin().describeGroup('durable')
+  assert.equal(committed.offsets, committedBefore.offsets)
+  const sum = committed.offsets.reduce((total, entry) => total + Math.max(0, entry.committedOffset), 0)
+  assert.is(sum, 19, 'the last message (left unfinished by break) is not committed')
+
+  // Static member: restart within the session keeps the assignment without a new generation.
+  const a = consumer('static-group', topic, { groupInstanceId: 'pod-a', sessionTimeoutMs: 5000 })
+  const b = consumer('static-group', topic)
+  const rebalances: string[] = []
+  b.on('rebalance', (event) => rebalances.push(event.type))
+  await Promise.all([a.ready(), b.ready()])
+  await until(
+    () => a.assignment().length === 1 && b.assignment().length === 1,
+    10_000,
+    () => 'not balanced',
+  )
+  const generation = b.context()!.generationId
+  const assigned = a.assignment()
+  const eventsBefore = rebalances.length
+  await a.close()
+  const restarted = consumer('static-group', topic, { groupInstanceId: 'pod-a', sessionTimeoutMs: 5000 })
+  await restarted.ready()
+  assert.equal(restarted.assignment(), assigned)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  assert.is(b.context()!.generationId, generation)
+  assert.is(rebalances.length, eventsBefore)
+  await Promise.all([restarted.close(), b.close()])
+})
+
 test.run()
