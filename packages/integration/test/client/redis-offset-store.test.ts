@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { RedisOffsetStore } from '@weir/client'
+import { Client, RedisOffsetStore } from '@weir/client'
 import { Redis } from 'ioredis'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { removeDataDirectories, startBroker } from './helpers.js'
 
 const available = spawnSync('redis-server', ['--version']).status === 0
 let server: ChildProcess | undefined
@@ -89,6 +90,54 @@ redisTest('commit, then fetch from a new connection', async () => {
   } finally {
     writer.disconnect()
     reader.disconnect()
+  }
+})
+
+redisTest('a group consumer commits to and resumes from Redis', async () => {
+  const { broker, address } = await startBroker()
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true })
+  await redis.connect()
+  const client = new Client({ brokers: [address] })
+  try {
+    await client.admin().createTopic({ topic: 'redis-orders', partitions: 1 })
+    const producer = client.producer()
+    for (let index = 0; index < 10; index++)
+      await producer.send({ topic: 'redis-orders', value: Buffer.from(String(index)) })
+    const offsetStore = new RedisOffsetStore(redis, { prefix: 'e2e:' })
+    const options = {
+      groupId: 'redis-group',
+      topics: ['redis-orders'],
+      autoOffsetReset: 'earliest' as const,
+      offsetStore,
+      maxWaitMs: 100,
+    }
+    const first = client.consumer(options)
+    const seen: number[] = []
+    for await (const message of first) {
+      seen.push(message.offset)
+      if (seen.length === 6) break
+    }
+    await first.close()
+    assert.is(
+      await redis.hget('e2e:redis-group', 'redis-orders:0'),
+      '5',
+      'the sixth message was left unfinished by break',
+    )
+    for (let index = 10; index < 12; index++)
+      await producer.send({ topic: 'redis-orders', value: Buffer.from(String(index)) })
+    const second = client.consumer(options)
+    const rest: number[] = []
+    for await (const message of second) {
+      rest.push(message.offset)
+      if (message.offset === 11) break
+    }
+    await second.close()
+    assert.equal(rest, [5, 6, 7, 8, 9, 10, 11])
+  } finally {
+    await client.close()
+    redis.disconnect()
+    await broker.close()
+    removeDataDirectories()
   }
 })
 
