@@ -71,6 +71,13 @@ export class TopicStore {
     return topic
   }
 
+  /** Grows a topic to `newCount` partitions. Errors: UNKNOWN_TOPIC, INVALID_CONFIG (not a growth). */
+  async createPartitions(name: string, newCount: number): Promise<Topic> {
+    const topic = this.topic(name)
+    await topic.addPartitions(newCount)
+    return topic
+  }
+
   /** Closes the topic's logs and removes its directory. Errors: UNKNOWN_TOPIC. */
   async deleteTopic(name: string): Promise<void> {
     const topic = this.topic(name)

@@ -1,5 +1,8 @@
 // A named topic: N partition logs under `<dataDir>/<topic>/<partition>/` and a `topic.json` that
-// records the partition count and config, so reopening needs only the name.
+// records the partition count and config, so reopening needs only the name. The count can only
+// grow (addPartitions): new partition directories first, topic.json rewritten atomically last, so
+// a crash leaves the old count or the new one. Directories numbered at or past the recorded count
+// are leftovers of such a crash: opening ignores them and addPartitions replaces them with empty logs.
 import { join } from 'node:path'
 import {
   choosePartition,
@@ -49,6 +52,8 @@ export function checkTopicName(name: string): void {
 
 export class Topic {
   private readonly sticky: StickyPartitioner
+  /** Serialises addPartitions calls so two growths never write topic.json at once. */
+  private growing: Promise<unknown> = Promise.resolve()
 
   private constructor(
     readonly name: string,
@@ -56,6 +61,8 @@ export class Topic {
     readonly config: LogConfig,
     private readonly logs: PartitionLog[],
     random: () => number,
+    private readonly storedConfig: Partial<LogConfig>,
+    private readonly options: TopicOptions,
   ) {
     this.sticky = new StickyPartitioner(random)
   }
@@ -112,7 +119,53 @@ export class Topic {
       await Promise.allSettled(logs.map((log) => log.close()))
       throw error
     }
-    return new Topic(name, directory, config, logs, options.random ?? Math.random)
+    return new Topic(name, directory, config, logs, options.random ?? Math.random, metadata.config, options)
+  }
+
+  /**
+   * Grows the topic to `newCount` partitions, each new log made with the topic's config. Only
+   * growth: INVALID_CONFIG naming the current count otherwise. The new partition directories are
+   * made durable before topic.json is atomically rewritten with the new count.
+   */
+  addPartitions(newCount: number): Promise<void> {
+    const run = this.growing.then(() => this.grow(newCount))
+    this.growing = run.catch(() => undefined)
+    return run
+  }
+
+  private async grow(newCount: number): Promise<void> {
+    const current = this.logs.length
+    if (!Number.isInteger(newCount) || newCount <= current || newCount > partitionCountMax) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `topic ${this.name} has ${current} partition(s); the new count must be an integer from ${current + 1} to ${partitionCountMax}, got ${newCount}`,
+      )
+    }
+    const io = this.options.io ?? nodeFileIo
+    const logOptions = {
+      config: this.storedConfig,
+      io,
+      ...(this.options.now ? { now: this.options.now } : {}),
+    }
+    const added: PartitionLog[] = []
+    try {
+      for (let partition = current; partition < newCount; partition++) {
+        const directory = join(this.directory, String(partition))
+        // A leftover of a crash mid-growth was never part of the topic: start it empty.
+        if (await io.exists(directory)) await io.rmdir(directory)
+        added.push(await PartitionLog.open(directory, logOptions))
+      }
+      await io.syncDirectory(this.directory)
+      const metadata: TopicMetadata = { name: this.name, partitions: newCount, config: this.storedConfig }
+      await io.writeFileAtomic(
+        join(this.directory, topicMetaFileName),
+        Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`),
+      )
+    } catch (error) {
+      await Promise.allSettled(added.map((log) => log.close()))
+      throw storageError(`adding partitions to topic ${this.name}`, error)
+    }
+    this.logs.push(...added)
   }
 
   get partitionCount(): number {
