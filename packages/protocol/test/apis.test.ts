@@ -7,6 +7,7 @@ import {
   ApiVersions,
   apiByKey,
   apiDefinitions,
+  CreatePartitions,
   CreateTopics,
   DeleteTopics,
   Fetch,
@@ -95,6 +96,22 @@ test('CreateTopics and DeleteTopics round trip', () => {
     { topics: ['orders'] },
     { errorCode: 0, topics: [{ errorCode: 0, name: 'orders' }] },
   )
+})
+
+test('CreatePartitions round trip, and a count below 1 is refused', () => {
+  roundTrip(
+    CreatePartitions,
+    { topics: [{ name: 'orders', count: 4 }] },
+    {
+      errorCode: 0,
+      topics: [
+        { errorCode: 0, name: 'orders' },
+        { errorCode: 13, errorMessage: 'topic payments has 4 partition(s)', name: 'payments' },
+      ],
+    },
+  )
+  rejects(() => CreatePartitions.decodeRequest({ topics: [{ name: 'orders', count: 0 }] }), /count/)
+  rejects(() => CreatePartitions.decodeRequest({ topics: [{ count: 2 }] }), /name/)
 })
 
 test('Produce round trip keeps batch bytes and 64-bit-range offsets', () => {

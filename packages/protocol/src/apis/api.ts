@@ -19,6 +19,7 @@ export const ApiKeys = {
   Produce: 4,
   Fetch: 5,
   ListOffsets: 6,
+  CreatePartitions: 7,
   FindCoordinator: 10,
   JoinGroup: 11,
   SyncGroup: 12,

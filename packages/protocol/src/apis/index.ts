@@ -1,6 +1,7 @@
 // Every API this build speaks, by key, so the broker can dispatch and ApiVersions can answer.
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
+import { CreatePartitions } from './create-partitions.js'
 import { CreateTopics } from './create-topics.js'
 import { DeleteGroups } from './delete-groups.js'
 import { DeleteTopics } from './delete-topics.js'
@@ -26,6 +27,7 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   Produce,
   Fetch,
   ListOffsets,
+  CreatePartitions,
   FindCoordinator,
   JoinGroup,
   SyncGroup,
@@ -46,6 +48,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 
 export * from './api.js'
 export * from './api-versions.js'
+export * from './create-partitions.js'
 export * from './create-topics.js'
 export * from './delete-groups.js'
 export * from './delete-topics.js'
