@@ -1,5 +1,6 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
+import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
 import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteTopicsHandler } from './delete-topics.js'
@@ -26,6 +27,7 @@ const handlers = [
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
+  createPartitionsHandler,
   findCoordinatorHandler,
   joinGroupHandler,
   syncGroupHandler,
