@@ -18,6 +18,7 @@ const tinySizes: CompareSizes = {
   latencySeconds: 0.3,
   latencyRatePerSecond: 10_000,
   groupMessages: 2_000,
+  groupBench: { messages: 2_000, memberCounts: [1, 2, 4], rebalances: 2, trickleIntervalMs: 5 },
   scalingMessages: { 100: 1_000, 1024: 200, 16384: 20 },
   scalingPartitions: [1, 8],
   diskMebibytes: 4,
@@ -81,8 +82,30 @@ test('every workload of every available system returns figures; skipped systems 
   }
   const weir = results.systems.find((system) => system.isWeir)!
   if (weir.skipped === undefined) {
-    assert.is(weir.consumerGroupUnavailable, 'not available yet (consumer groups are issue 5)')
+    assert.is(weir.consumerGroupUnavailable, undefined)
     assert.is(results.scaling.length, tinySizes.scalingPartitions.length + 2)
+    const groups = results.groups!
+    assert.equal(groups.errors, [])
+    assert.equal(
+      groups.throughput.map((entry) => entry.spec.members),
+      tinySizes.groupBench.memberCounts,
+    )
+    for (const entry of groups.throughput) {
+      assert.is(entry.measurement.messages, tinySizes.groupBench.messages)
+      assert.is(entry.measurement.perMember.length, entry.spec.members)
+      assert.ok(
+        entry.measurement.messagesPerSecond > 0 && Number.isFinite(entry.measurement.messagesPerSecond),
+      )
+    }
+    assert.equal(
+      groups.rebalance.map((entry) => [entry.statistics.kind, entry.statistics.rebalances]),
+      [
+        ['leave', 2],
+        ['join', 2],
+      ],
+    )
+    for (const { statistics } of groups.rebalance)
+      assert.ok(statistics.p50Ms >= 0 && statistics.p50Ms <= statistics.maxMs, statistics.kind)
   }
   assert.ok(results.limits.diskSyncOnce.measurement.megabytesPerSecond > 0)
   assert.ok(results.limits.loopback.measurement.megabytesPerSecond > 0)
@@ -90,7 +113,8 @@ test('every workload of every available system returns figures; skipped systems 
   const targets = checkCompareTargets(results)
   const markdown = renderMarkdown('heading', compareTables(results, targets))
   assert.ok(markdown.includes('p99.9 ms'))
-  assert.ok(markdown.includes('Targets of issue 4'))
+  assert.ok(markdown.includes('Targets of issues 4 and 5'))
+  assert.ok(markdown.includes('rebalance'))
   for (const svg of [throughputChart(results, 'throughput'), latencyChart(results, 'latency')]) {
     assert.ok(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'))
     assert.not.match(svg, /NaN|undefined|Infinity/)

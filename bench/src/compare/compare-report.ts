@@ -11,6 +11,9 @@ import {
   throughputWorkloads,
 } from './compare-suite.js'
 
+/** Issue 5: a rebalance after a clean leave under this, judged on the slowest one measured. */
+export const cleanLeaveRebalanceMsMax = 500
+
 /** Issue 4: Weir at least this many times the best alternative's throughput at matched durability. */
 export const throughputRatioMin = 2
 
@@ -66,9 +69,11 @@ export function compareTables(results: CompareResults, targets: readonly TargetC
     ...throughputWorkloads.map((workload) => throughputTable(results, workload.id, workload.label)),
     latencyTable(results),
     scalingTable(results),
+    groupThroughputTable(results),
+    rebalanceTable(results),
     limitsTable(results),
     {
-      title: 'Targets of issue 4 (reported, never asserted)',
+      title: 'Targets of issues 4 and 5 (reported, never asserted)',
       header: ['target', 'measured', 'ratio', 'required', 'verdict'],
       rows: targets.map((check) => [
         check.target,
@@ -204,6 +209,49 @@ function scalingTable(results: CompareResults): Table {
   }
 }
 
+function groupThroughputTable(results: CompareResults): Table {
+  const groups = results.groups
+  const errors = groups?.errors.filter((error) => error.workload.startsWith('group of')) ?? []
+  const note = results.groupsSkipped
+    ? ` (skipped: ${results.groupsSkipped})`
+    : errors.length > 0
+      ? ` (failed: ${errors.map((error) => `${error.workload}: ${error.message}`).join('; ')})`
+      : ''
+  return {
+    title: `Weir consumer groups: group consume throughput over 8 partitions, 100 B, fsync always, first to last message received${note}`,
+    header: ['members', 'messages', 's', 'msg/s', 'MB/s', 'messages per member'],
+    rows: (groups?.throughput ?? []).map(({ spec, measurement }) => [
+      String(spec.members),
+      formatCount(measurement.messages),
+      formatSeconds(measurement.seconds),
+      formatCount(measurement.messagesPerSecond),
+      formatRate(measurement.megabytesPerSecond),
+      measurement.perMember.map(formatCount).join(' / '),
+    ]),
+  }
+}
+
+function rebalanceTable(results: CompareResults): Table {
+  const groups = results.groups
+  const errors = groups?.errors.filter((error) => error.workload.startsWith('rebalance')) ?? []
+  const note = results.groupsSkipped
+    ? ` (skipped: ${results.groupsSkipped})`
+    : errors.length > 0
+      ? ` (failed: ${errors.map((error) => `${error.workload}: ${error.message}`).join('; ')})`
+      : ''
+  return {
+    title: `Weir consumer groups: rebalance time, group of 4 over 8 partitions, from close() called / the new member's consumer created until every partition delivered again to its owner${note}`,
+    header: ['event', 'rebalances', 'p50 ms', 'max ms', 'min ms'],
+    rows: (groups?.rebalance ?? []).map(({ statistics }) => [
+      statistics.kind === 'leave' ? 'clean leave (close())' : 'join (new member)',
+      String(statistics.rebalances),
+      statistics.p50Ms.toFixed(0),
+      statistics.maxMs.toFixed(0),
+      statistics.minMs.toFixed(0),
+    ]),
+  }
+}
+
 function limitsTable(results: CompareResults): Table {
   const { diskSyncOnce, diskSyncEachBlock, loopback } = results.limits
   return {
@@ -250,6 +298,16 @@ export function checkCompareTargets(results: CompareResults): TargetCheck[] {
         meets: latency.ratio < 1,
       })
     }
+  }
+  const leave = results.groups?.rebalance.find((entry) => entry.statistics.kind === 'leave')?.statistics
+  if (leave !== undefined) {
+    checks.push({
+      target: `Weir consumer groups: rebalance after a clean leave under ${cleanLeaveRebalanceMsMax} ms (the slowest of ${leave.rebalances})`,
+      measured: `p50 ${leave.p50Ms.toFixed(0)} ms, max ${leave.maxMs.toFixed(0)} ms`,
+      ratio: leave.maxMs / cleanLeaveRebalanceMsMax,
+      required: '< 1.00',
+      meets: leave.maxMs < cleanLeaveRebalanceMsMax,
+    })
   }
   return checks
 }

@@ -13,6 +13,15 @@ export interface CompareSizes {
   readonly latencyRatePerSecond: number
   /** Workload 4: 100 B messages read by the group. */
   readonly groupMessages: number
+  /** Weir's consumer groups (groups.ts): 100 B messages read by 1, 2 and 4 members over 8 partitions. */
+  readonly groupBench: {
+    readonly messages: number
+    readonly memberCounts: readonly number[]
+    /** Rebalances measured per kind (clean leave, join), in a group of 4 with a steady trickle. */
+    readonly rebalances: number
+    /** One message into every partition this often during the rebalance measurement. */
+    readonly trickleIntervalMs: number
+  }
   /** Workload 5 (Weir only): messages per case by value size; partitions swept at 100 B. */
   readonly scalingMessages: { readonly 100: number; readonly 1024: number; readonly 16384: number }
   readonly scalingPartitions: readonly number[]
@@ -32,6 +41,7 @@ export const compareSizes: Record<SuiteName, CompareSizes> = {
     latencySeconds: 5,
     latencyRatePerSecond: 10_000,
     groupMessages: 100_000,
+    groupBench: { messages: 200_000, memberCounts: [1, 2, 4], rebalances: 8, trickleIntervalMs: 5 },
     scalingMessages: { 100: 100_000, 1024: 20_000, 16384: 2_000 },
     scalingPartitions: [1, 8, 64, 512],
     diskMebibytes: 128,
@@ -46,6 +56,7 @@ export const compareSizes: Record<SuiteName, CompareSizes> = {
     latencySeconds: 10,
     latencyRatePerSecond: 10_000,
     groupMessages: 1_000_000,
+    groupBench: { messages: 1_000_000, memberCounts: [1, 2, 4], rebalances: 20, trickleIntervalMs: 5 },
     scalingMessages: { 100: 1_000_000, 1024: 200_000, 16384: 20_000 },
     scalingPartitions: [1, 8, 64, 512],
     diskMebibytes: 1024,

@@ -4,9 +4,18 @@
 // reason; a failing workload is recorded and the rest goes on.
 import { type DiskWriteMeasurement, type DiskWriteSpec, measureDiskWrite } from '../disk-limit.js'
 import { formatCount, formatRate } from '../format.js'
+import {
+  type GroupThroughputMeasurement,
+  type GroupThroughputSpec,
+  measureGroupThroughput,
+  measureRebalances,
+  type RebalanceSpec,
+  type RebalanceStatistics,
+} from '../groups.js'
 import { type LoopbackMeasurement, type LoopbackSpec, measureLoopback } from '../loopback-limit.js'
 import { medianRun, type Progress } from '../measurement.js'
 import type { ServerAvailability } from '../servers/server.js'
+import { startWeir } from '../servers/weir.js'
 import type { CompareSizes } from './compare-sizes.js'
 import { measureChannelLatency } from './latency-driver.js'
 import { natsConfiguration } from './nats-jetstream.js'
@@ -22,7 +31,7 @@ import type {
   ThroughputSpec,
   WorkloadMethods,
 } from './system.js'
-import { weirConfiguration } from './weir.js'
+import { weirConfiguration, weirServerConfig } from './weir.js'
 
 /** Throughput workloads by id; the report and the charts name them this way. */
 export const throughputWorkloads = [
@@ -64,10 +73,19 @@ export interface ScalingResult {
   readonly result: Repeated<ThroughputSpec, ThroughputMeasurement>
 }
 
+/** Weir's consumer groups (groups.ts, issue 5), on a broker of their own, fsync always. */
+export interface GroupResults {
+  readonly throughput: Repeated<GroupThroughputSpec, GroupThroughputMeasurement>[]
+  readonly rebalance: { readonly spec: RebalanceSpec; readonly statistics: RebalanceStatistics }[]
+  readonly errors: { readonly workload: string; readonly message: string }[]
+}
+
 export interface CompareResults {
   readonly systems: readonly SystemResult[]
   readonly scaling: readonly ScalingResult[]
   readonly scalingSkipped?: string
+  readonly groups?: GroupResults
+  readonly groupsSkipped?: string
   readonly limits: {
     readonly diskSyncOnce: Repeated<DiskWriteSpec, DiskWriteMeasurement>
     readonly diskSyncEachBlock: Repeated<DiskWriteSpec, DiskWriteMeasurement>
@@ -119,12 +137,16 @@ export async function runCompareSuite(
   const weir = configurations.find((configuration) => configuration.isWeir)
   const weirFound = weir ? await found.get(weir.system) : undefined
   const scaling = weirFound?.available ? await runScaling(sizes, reporter) : []
+  reporter.section('Weir consumer groups: throughput by members over 8 partitions, rebalance time')
+  const groups = weirFound?.available ? await runGroupBench(sizes, reporter) : undefined
   reporter.section('Physical limits of this machine')
   const limits = await runLimits(sizes, reporter)
+  const skipped = weirFound === undefined || weirFound.available ? 'no Weir configuration' : weirFound.reason
   return {
     systems,
     scaling,
-    ...(weirFound?.available ? {} : { scalingSkipped: weirFound?.reason ?? 'no Weir configuration' }),
+    ...(weirFound?.available ? {} : { scalingSkipped: skipped }),
+    ...(groups ? { groups } : { groupsSkipped: skipped }),
     limits,
   }
 }
@@ -301,6 +323,59 @@ async function runScaling(sizes: CompareSizes, reporter: CompareReporter): Promi
     }
   } finally {
     await session.close()
+  }
+  return results
+}
+
+async function runGroupBench(sizes: CompareSizes, reporter: CompareReporter): Promise<GroupResults> {
+  const { messages, memberCounts, rebalances, trickleIntervalMs } = sizes.groupBench
+  const server = await startWeir(weirServerConfig)
+  const brokers = [`${server.host}:${server.port}`]
+  const results: GroupResults = { throughput: [], rebalance: [], errors: [] }
+  const attempt = async <T>(workload: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run()
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      reporter.notice(`${workload} failed: ${message}`)
+      results.errors.push({ workload, message })
+      return undefined
+    }
+  }
+  try {
+    for (const members of memberCounts) {
+      const spec: GroupThroughputSpec = { messages, valueBytes: 100, members, partitions: 8 }
+      const runs: GroupThroughputMeasurement[] = []
+      for (let run = 1; run <= sizes.repetitions; run++) {
+        reporter.workloadStarted(
+          `group of ${members} over 8 partitions reads ${formatCount(messages)} × 100 B (filled first, not timed)`,
+        )
+        const measurement = await attempt(`group of ${members}`, () =>
+          measureGroupThroughput(brokers, streamName(`groups-${members}`), spec, reporter.progress),
+        )
+        if (measurement === undefined) continue
+        reporter.workloadFinished(rate(measurement))
+        runs.push(measurement)
+      }
+      if (runs.length > 0)
+        results.throughput.push({ spec, measurement: medianRun(runs, (m) => m.messagesPerSecond), runs })
+    }
+    for (const kind of ['leave', 'join'] as const) {
+      const spec: RebalanceSpec = { kind, rebalances, members: 4, partitions: 8, trickleIntervalMs }
+      reporter.workloadStarted(
+        `${rebalances} rebalances after a ${kind === 'leave' ? 'clean leave (close())' : 'join'}, group of 4 over 8 partitions`,
+      )
+      const statistics = await attempt(`rebalance after a ${kind}`, () =>
+        measureRebalances(brokers, streamName(`rebalance-${kind}`), spec, reporter.progress),
+      )
+      if (statistics === undefined) continue
+      reporter.workloadFinished(
+        `p50 ${statistics.p50Ms.toFixed(0)} ms, max ${statistics.maxMs.toFixed(0)} ms`,
+      )
+      results.rebalance.push({ spec, statistics })
+    }
+  } finally {
+    await server.stop()
   }
   return results
 }

@@ -1,12 +1,15 @@
 // Weir through its public client (@weir/client) against a broker process built from this checkout.
 // Produce: producer.sendBatch in 1,000-message chunks, 20,000 messages in flight, lingerMs 2, acks
 // all (e2e/produce.ts). Consume: one group-less consumer from the beginning, async iteration.
+// Consumer group: members on their own Clients over 8 partitions, run({ eachBatch }) (groups.ts).
 import { Client, codecs, defineTopic } from '@weir/client'
 import { produceMessages } from '../e2e/produce.js'
+import { groupHeartbeatIntervalMs, groupInitialRebalanceDelayMs, measureGroupThroughput } from '../groups.js'
 import type { Progress } from '../measurement.js'
 import type { RunningServer } from '../servers/server.js'
 import { findWeir, startWeir } from '../servers/weir.js'
 import {
+  type GroupSpec,
   type LatencyChannel,
   type SystemConfiguration,
   type SystemSession,
@@ -20,7 +23,10 @@ import {
 export type WeirFsync = 'always' | number
 
 export const weirProduceWindowMessages = 20_000
-export const weirGroupUnavailable = 'not available yet (consumer groups are issue 5)'
+/** The bench broker's group settings (groups.ts): members starting together join one generation. */
+export const weirServerConfig = {
+  groups: { limits: { initialRebalanceDelayMs: groupInitialRebalanceDelayMs } },
+}
 
 export interface WeirSession extends SystemSession {
   /** Produce into a new topic of `partitions` partitions, messages keyed evenly over them. */
@@ -58,11 +64,10 @@ export function weirConfiguration(fsync: WeirFsync): WeirConfiguration {
       produce: `producer.sendBatch of 1,000 messages, ${weirProduceWindowMessages.toLocaleString('en-US')} in flight, lingerMs 2, 1 partition`,
       consume: 'one consumer without group, fromBeginning, async iteration',
       latency: 'producer.send per message (lingerMs 0, acks all); consumer maxWaitMs 100 (long poll)',
-      consumerGroup: weirGroupUnavailable,
+      consumerGroup: `4 members, each its own Client, one group over 8 partitions (keyed fill), run({ eachBatch }), autoCommit every 5 s, heartbeat ${groupHeartbeatIntervalMs} ms; timed from the first message received to the last`,
     },
-    consumerGroupUnavailable: weirGroupUnavailable,
     find: findWeir,
-    start: async () => new WeirBenchSession(await startWeir(), fsync),
+    start: async () => new WeirBenchSession(await startWeir(weirServerConfig), fsync),
   }
 }
 
@@ -122,6 +127,14 @@ class WeirBenchSession implements WeirSession {
     if (received !== spec.messages)
       throw new Error(`Weir consumer stopped at ${received} of ${spec.messages}`)
     return throughput(received, spec.valueBytes, (finished - started) / 1000)
+  }
+
+  consumerGroup(stream: string, spec: GroupSpec, progress: Progress): Promise<ThroughputMeasurement> {
+    const brokers = [`${this.server.host}:${this.server.port}`]
+    const groupSpec = { ...spec, members: spec.consumers }
+    return measureGroupThroughput(brokers, stream, groupSpec, progress, this.fsync).then((measured) =>
+      throughput(measured.messages, spec.valueBytes, measured.seconds),
+    )
   }
 
   async deleteStream(stream: string): Promise<void> {

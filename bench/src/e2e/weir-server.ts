@@ -1,6 +1,8 @@
 // A Weir broker in its own process, started through the `weir` CLI built from this checkout, as a
 // user runs it: the benchmark's client never shares an event loop with the broker it measures.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import {
@@ -21,8 +23,18 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-export async function startWeirServer(): Promise<RunningServer> {
+/** Broker settings the benchmarks change from the defaults, written to a weir.json for --config. */
+export interface WeirServerConfig {
+  readonly groups?: { readonly limits?: { readonly initialRebalanceDelayMs?: number } }
+}
+
+export async function startWeirServer(config: WeirServerConfig = {}): Promise<RunningServer> {
   const dataDir = await makeTemporaryDirectory()
+  const configDir = await makeTemporaryDirectory()
+  const configPath = join(configDir, 'weir.json')
+  await writeFile(configPath, JSON.stringify(config))
+  const removeDirectories = () =>
+    removeTemporaryDirectory(dataDir).finally(() => removeTemporaryDirectory(configDir))
   const args = [
     weirCliPath,
     'broker',
@@ -32,6 +44,8 @@ export async function startWeirServer(): Promise<RunningServer> {
     dataDir,
     '--log-level',
     'info',
+    '--config',
+    configPath,
   ]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   trackChild(child)
@@ -41,11 +55,11 @@ export async function startWeirServer(): Promise<RunningServer> {
     const address = await listeningAddress(child, stderr)
     return {
       address,
-      stop: () => stopChild(child).finally(() => removeTemporaryDirectory(dataDir)),
+      stop: () => stopChild(child).finally(removeDirectories),
     }
   } catch (error) {
     await stopChild(child)
-    await removeTemporaryDirectory(dataDir)
+    await removeDirectories()
     throw error
   }
 }

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { access, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { startWeirServer, weirCliPath } from '../e2e/weir-server.js'
+import { startWeirServer, type WeirServerConfig, weirCliPath } from '../e2e/weir-server.js'
 import type { RunningServer, ServerAvailability } from './server.js'
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -33,8 +33,8 @@ async function gitCommit(): Promise<string> {
   return changes === '' ? `commit ${commit}` : `commit ${commit} + uncommitted changes in packages/`
 }
 
-export async function startWeir(): Promise<RunningServer> {
-  const server = await startWeirServer()
+export async function startWeir(config?: WeirServerConfig): Promise<RunningServer> {
+  const server = await startWeirServer(config)
   const [host, port] = server.address.split(':')
   return { host: host!, port: Number(port), stop: () => server.stop() }
 }
