@@ -1,7 +1,14 @@
-// Topic administration: create, list, describe, delete. Each call is one request to any broker;
+// Topic administration: create, grow (createPartitions), list, describe, delete. Each call is one request to any broker;
 // a per-topic error from the broker is rebuilt as the WeirError it names. Consumer-group
 // administration (list, describe with lag, reset offsets, delete) is in groups/group-admin.ts.
-import { CreateTopics, DeleteTopics, errorFromWire, type TopicConfig, type TopicResult } from '@weir/protocol'
+import {
+  CreatePartitions,
+  CreateTopics,
+  DeleteTopics,
+  errorFromWire,
+  type TopicConfig,
+  type TopicResult,
+} from '@weir/protocol'
 import type { Cluster } from './cluster.js'
 import {
   deleteGroup,
@@ -21,6 +28,12 @@ export interface CreateTopicOptions {
   /** Default 1 (the broker is single-node for now). */
   readonly replicationFactor?: number
   readonly config?: TopicConfig
+}
+
+export interface CreatePartitionsOptions {
+  readonly topic: string
+  /** The new total partition count; must be above the current one. */
+  readonly count: number
 }
 
 export interface PartitionDescription {
@@ -59,6 +72,22 @@ export class Admin {
       })),
     })
     for (const topic of topics) this.cluster.invalidate(topic.topic)
+    throwFirstError(response.topics)
+  }
+
+  /**
+   * Grows a topic to `count` partitions (Kafka's createPartitions: the new total, growth only;
+   * INVALID_CONFIG otherwise). Groups subscribed to the topic rebalance so the new partitions get
+   * owners. This client's cached metadata for the topic is dropped, so its producers and consumers
+   * see the new count at once (other clients within metadataMaxAgeMs). Keyed records go to
+   * murmur3(key) % count, as in Kafka: after growth most keys land on a different partition.
+   */
+  async createPartitions(options: CreatePartitionsOptions): Promise<void> {
+    this.assertOpen()
+    const response = await this.cluster.request(CreatePartitions, {
+      topics: [{ name: options.topic, count: options.count }],
+    })
+    this.cluster.invalidate(options.topic)
     throwFirstError(response.topics)
   }
 

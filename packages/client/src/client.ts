@@ -27,7 +27,8 @@ export interface ClientOptions {
   /** Reconnect backoff after a failed connect, doubling up to the max. Defaults 100 and 5000. */
   readonly reconnectBackoffMs?: number
   readonly reconnectBackoffMsMax?: number
-  /** Topic metadata older than this is fetched again before use. Default 300 000. */
+  /** Topic metadata older than this is fetched again before use (the producer refreshes it in the
+   *  background, so it sees partitions added by another client within this age). Default 300 000. */
   readonly metadataMaxAgeMs?: number
 }
 

@@ -115,6 +115,17 @@ export class Cluster {
     return this.topics.get(name)?.metadata
   }
 
+  /**
+   * The cached topic metadata without waiting; when older than metadataMaxAgeMs a refresh starts in
+   * the background, so a hot path (the producer) learns of new partitions within that age.
+   */
+  cachedTopicRefreshingStale(name: string): MetadataTopic | undefined {
+    const cached = this.topics.get(name)
+    if (cached && !this.closed && Date.now() - cached.fetchedAtMs >= this.options.metadataMaxAgeMs)
+      this.topic(name).catch(() => undefined)
+    return cached?.metadata
+  }
+
   invalidate(name: string): void {
     this.topics.delete(name)
   }

@@ -357,7 +357,7 @@ export class Producer {
 
   /** Appends at once when nothing waits ahead, metadata is cached and the buffer has room. */
   private tryAppend(next: QueuedSend): boolean {
-    const topic = this.cluster.cachedTopic(next.topic)
+    const topic = this.cluster.cachedTopicRefreshingStale(next.topic)
     if (topic === undefined) return false
     if (this.bufferedBytes + next.bytes > this.options.bufferBytesMax && this.bufferedBytes > 0) return false
     this.append(next, topic.partitions.length)
@@ -368,7 +368,7 @@ export class Producer {
   private pump(): void {
     while (this.queuedHead < this.queued.length) {
       const next = this.queued[this.queuedHead]!
-      const topic = this.cluster.cachedTopic(next.topic)
+      const topic = this.cluster.cachedTopicRefreshingStale(next.topic)
       if (topic === undefined) {
         this.loadTopic(next.topic)
         break

@@ -1,4 +1,4 @@
-// `weir topics create|list|describe|delete`: topic administration through the client.
+// `weir topics create|add-partitions|list|describe|delete`: topic administration through the client.
 import { parseTopicConfigEntries, WeirError } from '@weir/protocol'
 import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
 import type { Command } from './commands.js'
@@ -7,6 +7,7 @@ import { exitCodes } from './run.js'
 
 const help = `Usage:
   weir topics create NAME --partitions N [--replication-factor R] [--config key=value ...]
+  weir topics add-partitions NAME --partitions N
   weir topics list
   weir topics describe NAME
   weir topics delete NAME
@@ -14,7 +15,9 @@ const help = `Usage:
 Config keys: retentionMs, retentionBytes, segmentBytes, segmentMs, fsync (always|never|ms), maxMessageBytes.
 
 Flags:
-  --partitions N            partition count for create (required)
+  --partitions N            partition count for create, or the new total for add-partitions
+                            (required; add-partitions only grows. Keyed records then go to
+                            murmur3(key) % N, so most keys move to another partition, as in Kafka)
   --replication-factor R    replicas per partition (default 1)
   --config key=value        topic config, repeatable
 ${bootstrapHelp}
@@ -27,7 +30,7 @@ const flagOptions = {
 } as const
 
 export const topicsCommand: Command = {
-  summary: 'create, list, describe or delete topics',
+  summary: 'create, grow (add-partitions), list, describe or delete topics',
   run: (argv) =>
     runCommand('topics', help, async () => {
       const { values, positionals } = parseCommand(argv, flagOptions)
@@ -37,8 +40,10 @@ export const topicsCommand: Command = {
       }
       const [action, name, ...extra] = positionals
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
-      const needsName = action === 'create' || action === 'describe' || action === 'delete'
-      if (action === undefined) throw new UsageError('missing action: create, list, describe or delete')
+      const needsName =
+        action === 'create' || action === 'add-partitions' || action === 'describe' || action === 'delete'
+      if (action === undefined)
+        throw new UsageError('missing action: create, add-partitions, list, describe or delete')
       if (needsName && name === undefined) throw new UsageError(`topics ${action} needs a topic NAME`)
       if (action === 'list' && name !== undefined) throw new UsageError('topics list takes no NAME')
       if (!needsName && action !== 'list') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
@@ -53,6 +58,10 @@ export const topicsCommand: Command = {
           : undefined
       if (create && create.partitions === undefined)
         throw new UsageError('topics create needs --partitions N')
+      const grow =
+        action === 'add-partitions' ? positiveInteger(values.partitions, '--partitions', 1) : undefined
+      if (action === 'add-partitions' && grow === undefined)
+        throw new UsageError('topics add-partitions needs --partitions N (the new total)')
       const client = connect(values.bootstrap, 'weir-cli')
       try {
         const admin = client.admin()
@@ -64,6 +73,9 @@ export const topicsCommand: Command = {
             config: create.config,
           })
           process.stdout.write(`created topic ${name} with ${create.partitions} partition(s)\n`)
+        } else if (grow !== undefined) {
+          await admin.createPartitions({ topic: name!, count: grow })
+          process.stdout.write(`topic ${name} now has ${grow} partition(s)\n`)
         } else if (action === 'list') {
           for (const topic of await admin.listTopics()) process.stdout.write(`${topic}\n`)
         } else if (action === 'describe') {

@@ -1,4 +1,4 @@
-// Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes.
+// Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/add-partitions/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -164,6 +164,36 @@ test('usage errors are exit 2 with the help text', async () => {
   const badFlag = await run(['consume', 'orders', '--nope'])
   assert.is(badFlag.code, 2)
   assert.match(badFlag.stderr, /Usage: weir consume/)
+})
+
+test('topics add-partitions grows a topic; shrinking and a missing --partitions are refused', async () => {
+  const grown = await run([
+    'topics',
+    'add-partitions',
+    'orders',
+    '--partitions',
+    '6',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(grown.code, 0, grown.stderr)
+  assert.match(grown.stdout, /orders now has 6 partition/)
+  const described = await run(['topics', 'describe', 'orders', '--bootstrap', broker.bootstrap])
+  assert.match(described.stdout, /\n5 /)
+  const shrink = await run([
+    'topics',
+    'add-partitions',
+    'orders',
+    '--partitions',
+    '2',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(shrink.code, 1)
+  assert.match(shrink.stderr, /has 6 partition/)
+  const missing = await run(['topics', 'add-partitions', 'orders', '--bootstrap', broker.bootstrap])
+  assert.is(missing.code, 2)
+  assert.match(missing.stderr, /add-partitions NAME --partitions N/)
 })
 
 test('topics delete', async () => {
