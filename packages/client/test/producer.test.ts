@@ -70,6 +70,7 @@ function fakeCluster(partitionCount: number) {
   const cluster = {
     options: { frameBytesMax: 16 << 20 },
     cachedTopic: (name: string) => (name === 'orders' ? metadata : undefined),
+    cachedTopicRefreshingStale: (name: string) => (name === 'orders' ? metadata : undefined),
     topic: async () => metadata,
     connectionFor: async () => connection,
     invalidate: () => {},
