@@ -87,6 +87,8 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private lastYielded: { progress: PartitionProgress; offset: number } | undefined
   private commitChain: Promise<void> = Promise.resolve()
   private waiting = 0
+  /** run() handlers in progress: while any runs, waiting for data is not polling (a stuck handler must be caught). */
+  private handlersRunning = 0
   private running = false
   private wakeRun: (() => void) | undefined
   private fatal: Error | undefined
@@ -144,10 +146,11 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     })
     this.store = offsetStore ?? new BrokerOffsetStore(cluster)
     if (this.store instanceof BrokerOffsetStore) this.store.adopt(this.membership.coordinator)
-    // While the application waits for messages it is polling: keep the poll deadline fresh.
+    // While the application waits for messages it is polling: keep the poll deadline fresh. In
+    // run(), only while no handler runs: otherwise a stuck handler would never be caught.
     this.pollTimer = setInterval(
       () => {
-        if (this.waiting > 0) this.membership.poll()
+        if (this.waiting > 0 && this.handlersRunning === 0) this.membership.poll()
       },
       Math.max(1, Math.min(1000, Math.floor(pollIntervalMs / 4))),
     )
@@ -241,8 +244,9 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     for (;;) {
       if (this.fatal) throw this.fatal
       if (this.closed || stopped?.()) return undefined
-      this.membership.poll()
       const message = this.inner.takeBuffered()
+      // Taking a message is a poll; so is waiting, unless a run() handler is still busy.
+      if (message !== undefined || this.handlersRunning === 0) this.membership.poll()
       if (message !== undefined) return message
       this.waiting++
       try {
@@ -330,7 +334,9 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return progress.abandon(offset)
       try {
-        await eachMessage({ topic: message.topic, partition: message.partition, message })
+        await this.handling(() =>
+          eachMessage({ topic: message.topic, partition: message.partition, message }),
+        )
       } catch (error) {
         progress.abandon(offset)
         throw error
@@ -354,13 +360,26 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return finishAll(true)
       try {
-        await eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } })
+        await this.handling(() =>
+          eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } }),
+        )
       } catch (error) {
         finishAll(true)
         throw error
       }
       finishAll(false)
     })
+  }
+
+  /** Runs one handler call; its end counts as a poll (a member evicted meanwhile rejoins). */
+  private async handling(handler: () => Promise<void> | void): Promise<void> {
+    this.handlersRunning++
+    try {
+      await handler()
+    } finally {
+      this.handlersRunning--
+      if (!this.closed) this.membership.poll()
+    }
   }
 
   /** Commits what is finished, leaves the group (a static member does not), stops fetching. */
