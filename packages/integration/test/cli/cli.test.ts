@@ -1,66 +1,23 @@
 // Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/add-partitions/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes.
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-
-// The binary as installed: the workspace link to @weir/broker, built by turbo before tests run.
-const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
-const children = new Set<ChildProcess>()
-
-function spawnCli(args: readonly string[]): ChildProcess {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-  return child
-}
-
-async function run(
-  args: readonly string[],
-  stdin = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  child.stdin!.end(stdin)
-  const code = await new Promise<number | null>((resolve) =>
-    child.once('exit', (exitCode) => resolve(exitCode)),
-  )
-  return { code, stdout, stderr }
-}
-
-async function startBroker(dataDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const child = spawnCli(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'])
-  let output = ''
-  const bootstrap = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-      const match = /listening on (127\.0\.0\.1:\d+)/.exec(output)
-      if (match) resolve(match[1]!)
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}:\n${output}`)))
-  })
-  return { child, bootstrap }
-}
+import { killChildren, run, startBrokerChild } from './cli-support.js'
 
 let dataDir = ''
 let broker: { child: ChildProcess; bootstrap: string }
 
 test.before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'weir-cli-'))
-  broker = await startBroker(dataDir)
+  broker = await startBrokerChild(dataDir)
 })
 
 test.after(async () => {
-  for (const child of children) child.kill('SIGKILL')
+  killChildren()
   await rm(dataDir, { recursive: true, force: true })
 })
 

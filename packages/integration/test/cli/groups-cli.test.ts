@@ -1,39 +1,11 @@
 // Proves `weir groups` end to end against a broker child process: list shows a group, describe prints its members and per-partition committed offset, log end and lag, reset-offsets moves an idle group (earliest, latest, datetime) and refuses a live one with exit 1, and usage errors are exit 2.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Client } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-
-// The binary as installed: the workspace link to @weir/broker, built by turbo before tests run.
-const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
-const children = new Set<ChildProcess>()
-
-function spawnCli(args: readonly string[]): ChildProcess {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-  return child
-}
-
-async function run(
-  args: readonly string[],
-  stdin = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(args)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  child.stdin!.end(stdin)
-  const code = await new Promise<number | null>((resolve) =>
-    child.once('exit', (exitCode) => resolve(exitCode)),
-  )
-  return { code, stdout, stderr }
-}
+import { killChildren, run, startBrokerChild } from './cli-support.js'
 
 let dataDir = ''
 let bootstrap = ''
@@ -41,18 +13,7 @@ let client: Client
 
 test.before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'weir-cli-groups-'))
-  const child = spawnCli(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'])
-  let output = ''
-  bootstrap = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-      const match = /listening on (127\.0\.0\.1:\d+)/.exec(output)
-      if (match) resolve(match[1]!)
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}:\n${output}`)))
-  })
+  ;({ bootstrap } = await startBrokerChild(dataDir))
   client = new Client({ brokers: [bootstrap], clientId: 'groups-cli-test' })
   const created = await run(['topics', 'create', 'orders', '--partitions', '2', '--bootstrap', bootstrap])
   assert.is(created.code, 0, created.stderr)
@@ -66,7 +27,7 @@ test.before(async () => {
 
 test.after(async () => {
   await client.close()
-  for (const child of children) child.kill('SIGKILL')
+  killChildren()
   await rm(dataDir, { recursive: true, force: true })
 })
 
