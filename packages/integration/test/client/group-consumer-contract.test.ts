@@ -311,27 +311,29 @@ test('FENCED_INSTANCE_ID: a second member with the same groupInstanceId ends the
   await client.admin().createTopic({ topic, partitions: 1 })
   const first = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
   await first.ready()
-  const loop = (async () => {
+  // The outcome is captured at once: a rejection left unhandled while the next member joins
+  // would end the test process.
+  const loopOutcome = (async () => {
     for await (const _message of first) {
       // nothing is produced
     }
-  })()
-  const second = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
-  await second.ready()
-  const error = await loop.then(
+  })().then(
     () => undefined,
     (caught: unknown) => caught as { code?: string },
   )
+  const second = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
+  await second.ready()
+  const error = await loopOutcome
   assert.ok(error !== undefined, 'the for-await loop must throw')
   assert.is(error.code, 'FENCED_INSTANCE_ID')
 
-  const run = second.run({ eachMessage: () => undefined })
-  const third = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
-  await third.ready()
-  const runError = await run.then(
+  const runOutcome = second.run({ eachMessage: () => undefined }).then(
     () => undefined,
     (caught: unknown) => caught as { code?: string },
   )
+  const third = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
+  await third.ready()
+  const runError = await runOutcome
   assert.ok(runError !== undefined, 'run() must reject')
   assert.is(runError.code, 'FENCED_INSTANCE_ID')
   await Promise.all([first.close(), second.close(), third.close()])
