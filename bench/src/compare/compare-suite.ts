@@ -62,7 +62,6 @@ export interface SystemResult {
   readonly skipped?: string
   readonly throughput: Partial<Record<ThroughputWorkloadId, Repeated<ThroughputSpec, ThroughputMeasurement>>>
   readonly latency?: Repeated<LatencySpec, LatencyMeasurement>
-  readonly consumerGroupUnavailable?: string
   /** Workloads that failed, with the error: reported, never hidden. */
   readonly errors: { readonly workload: string; readonly message: string }[]
 }
@@ -165,7 +164,7 @@ async function runSystem(
   }
   const session = await configuration.start(availability.executable)
   try {
-    await runWorkloads(session, configuration, sizes, reporter, result)
+    await runWorkloads(session, sizes, reporter, result)
   } finally {
     await session.close()
   }
@@ -174,7 +173,6 @@ async function runSystem(
 
 async function runWorkloads(
   session: SystemSession,
-  configuration: SystemConfiguration,
   sizes: CompareSizes,
   reporter: CompareReporter,
   result: SystemResult,
@@ -255,25 +253,18 @@ async function runWorkloads(
     )
     Object.assign(result, { latency: { spec: latencySpec, measurement: latency, runs: [latency] } })
   }
-  await runGroup(session, configuration, sizes, reporter, result, attempt)
+  await runGroup(session, sizes, reporter, result, attempt)
 }
 
 async function runGroup(
   session: SystemSession,
-  configuration: SystemConfiguration,
   sizes: CompareSizes,
   reporter: CompareReporter,
   result: SystemResult,
   attempt: <T>(workload: string, run: () => Promise<T>) => Promise<T | undefined>,
 ): Promise<void> {
   const spec: GroupSpec = { messages: sizes.groupMessages, valueBytes: 100, consumers: 4, partitions: 8 }
-  const consumerGroup = session.consumerGroup?.bind(session)
-  if (consumerGroup === undefined) {
-    const reason = configuration.consumerGroupUnavailable ?? 'not implemented'
-    reporter.notice(`consumer group: ${reason}`)
-    Object.assign(result, { consumerGroupUnavailable: reason })
-    return
-  }
+  const consumerGroup = session.consumerGroup.bind(session)
   const runs: ThroughputMeasurement[] = []
   for (let run = 1; run <= sizes.repetitions; run++) {
     const stream = streamName('group')

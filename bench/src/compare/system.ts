@@ -78,7 +78,7 @@ export interface SystemSession {
   /** A fresh, empty stream for the latency driver. */
   openLatencyChannel(stream: string, spec: LatencySpec): Promise<LatencyChannel>
   /** Fills `stream` (not timed), then `spec.consumers` consumers in one group read all of it, timed. */
-  consumerGroup?(stream: string, spec: GroupSpec, progress: Progress): Promise<ThroughputMeasurement>
+  consumerGroup(stream: string, spec: GroupSpec, progress: Progress): Promise<ThroughputMeasurement>
   /** Stops the clients and the server, deleting its data. */
   close(): Promise<void>
 }
@@ -95,8 +95,6 @@ export interface SystemConfiguration {
   readonly durability: Durability
   /** How each workload is done, for the report and the JSON file. */
   readonly method: WorkloadMethods
-  /** Why the consumer-group workload is not run, when consumerGroup is absent. */
-  readonly consumerGroupUnavailable?: string
   /** Server binary and version, or why it cannot run (which Debian package to install). */
   find(): Promise<ServerAvailability>
   start(executable: string): Promise<SystemSession>
