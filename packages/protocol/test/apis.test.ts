@@ -17,29 +17,7 @@ import {
 } from '../src/apis/index.js'
 import { decodeBody, encodeBody } from '../src/body-codec.js'
 import { isWeirError } from '../src/weir-error.js'
-
-function roundTrip<Request, Response>(
-  api: ApiDefinition<Request, Response>,
-  request: Request,
-  response: Response,
-) {
-  assert.equal(api.decodeRequest(decodeBody(encodeBody(request), api.name)), request, `${api.name} request`)
-  assert.equal(
-    api.decodeResponse(decodeBody(encodeBody(response), api.name)),
-    response,
-    `${api.name} response`,
-  )
-}
-
-function rejects(run: () => unknown, fieldPattern: RegExp): void {
-  try {
-    run()
-    assert.unreachable('should have thrown')
-  } catch (error) {
-    assert.ok(isWeirError(error, 'INVALID_REQUEST'), String(error))
-    assert.match((error as Error).message, fieldPattern)
-  }
-}
+import { rejects, roundTrip } from './api-test-support.js'
 
 const records = Buffer.from('batch bytes travel as msgpack bin')
 const big = 2 ** 40 + 7

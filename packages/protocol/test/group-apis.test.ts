@@ -18,29 +18,7 @@ import {
 } from '../src/apis/index.js'
 import { decodeBody, encodeBody } from '../src/body-codec.js'
 import { isWeirError } from '../src/weir-error.js'
-
-function roundTrip<Request, Response>(
-  api: ApiDefinition<Request, Response>,
-  request: Request,
-  response: Response,
-) {
-  assert.equal(api.decodeRequest(decodeBody(encodeBody(request), api.name)), request, `${api.name} request`)
-  assert.equal(
-    api.decodeResponse(decodeBody(encodeBody(response), api.name)),
-    response,
-    `${api.name} response`,
-  )
-}
-
-function rejects(run: () => unknown, fieldPattern: RegExp): void {
-  try {
-    run()
-    assert.unreachable('should have thrown')
-  } catch (error) {
-    assert.ok(isWeirError(error, 'INVALID_REQUEST'), String(error))
-    assert.match((error as Error).message, fieldPattern)
-  }
-}
+import { rejects, roundTrip } from './api-test-support.js'
 
 const metadata = Buffer.from([0x81, 0xa1, 0x76, 0x00])
 const assignment = Buffer.from('assignment bytes')
