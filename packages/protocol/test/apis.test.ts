@@ -2,7 +2,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  type ApiDefinition,
   ApiKeys,
   ApiVersions,
   apiByKey,
@@ -15,8 +14,7 @@ import {
   Metadata,
   Produce,
 } from '../src/apis/index.js'
-import { decodeBody, encodeBody } from '../src/body-codec.js'
-import { isWeirError } from '../src/weir-error.js'
+import { decodeBody } from '../src/body-codec.js'
 import { rejects, roundTrip } from './api-test-support.js'
 
 const records = Buffer.from('batch bytes travel as msgpack bin')

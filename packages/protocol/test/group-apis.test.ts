@@ -2,7 +2,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  type ApiDefinition,
   ApiKeys,
   apiByKey,
   DeleteGroups,
@@ -17,7 +16,6 @@ import {
   SyncGroup,
 } from '../src/apis/index.js'
 import { decodeBody, encodeBody } from '../src/body-codec.js'
-import { isWeirError } from '../src/weir-error.js'
 import { rejects, roundTrip } from './api-test-support.js'
 
 const metadata = Buffer.from([0x81, 0xa1, 0x76, 0x00])
