@@ -12,6 +12,8 @@ import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { PartitionWatch } from './partition-watch.js'
+import { lazyProducerIds } from './producers/producer-ids.js'
+import { ProducerStateRegistry } from './producers/producer-registry.js'
 
 export interface BrokerAddress {
   readonly host: string
@@ -45,6 +47,8 @@ export class Broker {
       logger,
       isClosing: () => this.closing !== undefined,
       groups,
+      producerIds: lazyProducerIds(options.dataDir, options.brokerId),
+      producerStates: new ProducerStateRegistry(),
       clientHost: '',
     }
     server.on('connection', (socket) => this.accept(socket))

@@ -3,6 +3,7 @@
 // A partition's head batch is sent alone and stays at the head until it is acknowledged or fails,
 // so at most one batch per partition is in flight and retries can never reorder a partition.
 import { RecordBatchBuilder, type RecordInput } from '@weir/protocol'
+import type { BatchStamp } from './producer-identity.js'
 
 export interface RecordMetadata {
   readonly topic: string
@@ -35,6 +36,8 @@ export class ProducerBatch {
   keyless = false
   /** Encoded once, on first send, so a retry sends the same bytes. */
   encoded: Buffer | undefined
+  /** producerId, epoch and baseSequence stamped into `encoded` by an idempotent producer. */
+  stamp: BatchStamp | undefined
 
   constructor(
     readonly topic: string,

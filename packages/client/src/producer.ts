@@ -3,11 +3,13 @@
 // A sender pass groups ready batches by leader into one Produce request per broker (one batch per
 // partition), pipelined up to the connection's in-flight limit. Retriable errors are retried with
 // exponential backoff after a metadata refresh; a partition's head batch stays at the head until it
-// is acknowledged, so retries keep per-partition order.
+// is acknowledged, so retries keep per-partition order. Idempotent by default: each batch carries
+// the producerId and its partition's sequences, so a resent batch is never written twice.
 import {
   Acks,
   type AcksName,
   errorFromWire,
+  InitProducerId,
   Produce,
   type ProduceRequest,
   type ProduceResponse,
@@ -19,8 +21,9 @@ import {
 } from '@weir/protocol'
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
-import { backoffMs, integerOption, oneOfOption } from './limits.js'
+import { backoffMs, integerOption, oneOfOption, sleep } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
+import { ProducerIdentity } from './producer-identity.js'
 import { resolveTopic, type TopicDescriptor, type TopicRef } from './topic.js'
 
 export interface ProducerOptions {
@@ -47,6 +50,12 @@ export interface ProducerOptions {
   readonly deliveryTimeoutMs?: number
   /** How long the broker may take to make a write durable (Produce timeoutMs). Default 30 000. */
   readonly ackTimeoutMs?: number
+  /**
+   * Retries never duplicate or reorder records: the producer gets a producerId (InitProducerId) on
+   * its first send and stamps a per-partition sequence into each batch, which the partition leader
+   * checks. Default true, except with acks 'none' (no answers: a refused batch would go unnoticed).
+   */
+  readonly idempotent?: boolean
 }
 
 export interface ProducerRecord<R extends TopicRef<unknown>> {
@@ -145,12 +154,21 @@ class BatchSend {
 
 function noop(): void {}
 
-type Limits = Required<Omit<ProducerOptions, 'acks'>>
+type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent'>>
+type CheckedOptions = Limits & { acks: AcksName; idempotent: boolean }
 
-function checkOptions(options: ProducerOptions): Limits & { acks: AcksName } {
+function checkOptions(options: ProducerOptions): CheckedOptions {
   const owner = 'producer'
+  const acks = oneOfOption(owner, 'acks', options.acks, 'all', ['none', 'leader', 'all'])
+  if (options.idempotent === true && acks === 'none') {
+    throw new WeirError(
+      'INVALID_CONFIG',
+      "producer option idempotent needs acks 'leader' or 'all': with acks 'none' a refused batch goes unnoticed",
+    )
+  }
   return {
-    acks: oneOfOption(owner, 'acks', options.acks, 'all', ['none', 'leader', 'all']),
+    acks,
+    idempotent: options.idempotent ?? acks !== 'none',
     lingerMs: integerOption(owner, 'lingerMs', options.lingerMs, 5, 0, 60_000),
     batchBytesMax: integerOption(owner, 'batchBytesMax', options.batchBytesMax, 1 << 20, 64, 15 << 20),
     batchRecordsMax: integerOption(owner, 'batchRecordsMax', options.batchRecordsMax, 100_000, 1, 1_000_000),
@@ -179,8 +197,10 @@ const descriptorsMax = 10_000
 const metadataErrors = new Set(['NOT_LEADER', 'UNKNOWN_TOPIC', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE'])
 
 export class Producer {
-  readonly options: Readonly<Limits & { acks: AcksName }>
+  readonly options: Readonly<CheckedOptions>
   private readonly accumulator: RecordAccumulator
+  /** Set when idempotent: the producerId and the per-partition sequences. */
+  private readonly identity: ProducerIdentity | undefined
   private readonly queued: QueuedSend[] = []
   private queuedHead = 0
   private readonly stickies = new Map<string, StickyPartitioner>()
@@ -201,6 +221,7 @@ export class Producer {
   ) {
     this.options = checkOptions(options)
     this.accumulator = new RecordAccumulator(this.options)
+    this.identity = this.options.idempotent ? new ProducerIdentity(() => this.initProducerId()) : undefined
   }
 
   /** Resolves once the record is acknowledged (per `acks`) with its partition and offset. */
@@ -546,9 +567,18 @@ export class Producer {
 
   private async produce(brokerId: number, batches: ProducerBatch[]): Promise<void> {
     const now = Date.now()
+    // A loop: another partition's failure may drop the producerId while this one waits for it.
+    while (this.identity !== undefined && !this.identity.ready && batches.some((batch) => !batch.encoded)) {
+      try {
+        await this.identity.ensure()
+      } catch (error) {
+        for (const batch of batches) this.failOrRetry(batch, error)
+        return
+      }
+    }
     for (const batch of batches) {
       if (!this.batchFirstSentAtMs.has(batch)) this.batchFirstSentAtMs.set(batch, now)
-      batch.encoded ??= batch.builder.build()
+      if (batch.encoded === undefined) this.encode(batch)
     }
     let response: ProduceResponse | undefined
     try {
@@ -580,6 +610,33 @@ export class Producer {
     }
   }
 
+  /** Builds the batch's bytes once; an idempotent producer stamps its id and the next sequences in. */
+  private encode(batch: ProducerBatch): void {
+    if (this.identity === undefined) {
+      batch.encoded = batch.builder.build()
+      return
+    }
+    batch.stamp = this.identity.stamp(batch.topic, batch.partition, batch.recordCount)
+    batch.encoded = batch.builder.build(batch.stamp)
+  }
+
+  /** InitProducerId on any broker, retried with backoff on retriable errors within retries and deliveryTimeoutMs. */
+  private async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    const startedAtMs = Date.now()
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.cluster.request(InitProducerId, {})
+        if (response.errorCode) throw errorFromWire(response.errorCode, response.errorMessage)
+        return { producerId: response.producerId, producerEpoch: response.producerEpoch }
+      } catch (caught) {
+        const error = caught instanceof WeirError ? initError(caught) : caught
+        const expired = Date.now() - startedAtMs >= this.options.deliveryTimeoutMs
+        if (!isRetriable(error) || expired || attempt >= this.options.retries || this.closed) throw error
+        await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+      }
+    }
+  }
+
   private produceRequest(batches: ProducerBatch[]): ProduceRequest {
     const topics = new Map<string, { partition: number; records: Buffer }[]>()
     for (const batch of batches) {
@@ -607,6 +664,9 @@ export class Producer {
     const firstSentAtMs = this.batchFirstSentAtMs.get(batch) ?? batch.createdAtMs
     const expired = Date.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
     if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
+      if (batch.stamp !== undefined) {
+        this.identity?.failed(batch.topic, batch.partition, batch.stamp, error, batch.attempts === 0)
+      }
       this.finish(batch)
       for (const completion of batch.completions) completion.failed(asError(error))
       return
@@ -642,6 +702,15 @@ export class Producer {
     if (!this.idle) return
     for (const resolve of this.flushWaiters.splice(0)) resolve()
   }
+}
+
+function initError(error: WeirError): WeirError {
+  if (error.code !== 'UNKNOWN_API') return error
+  return new WeirError(
+    'UNSUPPORTED_VERSION',
+    'the broker does not support idempotent producers (InitProducerId); upgrade it or create the producer with idempotent: false',
+    { cause: error },
+  )
 }
 
 function isRetriable(error: unknown): boolean {

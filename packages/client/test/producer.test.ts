@@ -73,6 +73,8 @@ function fakeCluster(partitionCount: number) {
     cachedTopicRefreshingStale: (name: string) => (name === 'orders' ? metadata : undefined),
     topic: async () => metadata,
     connectionFor: async () => connection,
+    // InitProducerId for the idempotent producer (the default).
+    request: async () => ({ errorCode: 0, producerId: 1, producerEpoch: 0 }),
     invalidate: () => {},
   } as unknown as Cluster
   return { cluster, logs, requests, failNext, peak: () => inFlightPeak }

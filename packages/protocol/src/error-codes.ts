@@ -197,6 +197,18 @@ export const ErrorCodes = {
     retriable: false,
     message: 'The coordinator has no group with that id; check the group id.',
   },
+  OUT_OF_ORDER_SEQUENCE: {
+    code: 37,
+    retriable: false,
+    message:
+      "The batch's sequence number does not follow the producer's last one on this partition (a gap: earlier records may be lost); nothing was written. Check what was acknowledged, then send again with a new producer.",
+  },
+  INVALID_PRODUCER_EPOCH: {
+    code: 38,
+    retriable: false,
+    message:
+      'A newer producer with the same producerId has written to this partition; this one is fenced. Stop it and use the newer one.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

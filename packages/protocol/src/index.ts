@@ -27,6 +27,7 @@ export {
   responseHeaderBytes,
 } from './frame.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
+export { lastSequenceOf, noProducerId, sequenceAfter, sequenceModulus } from './producer-sequence.js'
 export {
   type DecodedBatch,
   type DecodedHeader,

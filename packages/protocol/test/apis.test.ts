@@ -10,6 +10,7 @@ import {
   CreateTopics,
   DeleteTopics,
   Fetch,
+  InitProducerId,
   ListOffsets,
   Metadata,
   Produce,
@@ -88,6 +89,31 @@ test('CreatePartitions round trip, and a count below 1 is refused', () => {
   )
   rejects(() => CreatePartitions.decodeRequest({ topics: [{ name: 'orders', count: 0 }] }), /count/)
   rejects(() => CreatePartitions.decodeRequest({ topics: [{ count: 2 }] }), /name/)
+})
+
+test('InitProducerId round trip; producerId up to 2^53 and an epoch that fits an i16', () => {
+  roundTrip(InitProducerId, {}, { errorCode: 0, producerId: 7 * 2 ** 32 + 1000, producerEpoch: 0 })
+  roundTrip(
+    InitProducerId,
+    { transactionalId: 'payments' },
+    { errorCode: 0, producerId: 1, producerEpoch: 3 },
+  )
+  roundTrip(InitProducerId, {}, { errorCode: 28, errorMessage: 'busy', producerId: -1, producerEpoch: -1 })
+  rejects(() => InitProducerId.decodeRequest({ transactionalId: 5 }), /InitProducerId\.transactionalId/)
+  rejects(
+    () => InitProducerId.decodeResponse({ producerId: 1, producerEpoch: 40_000 }),
+    /InitProducerId\.producerEpoch/,
+  )
+  rejects(
+    () => InitProducerId.decodeResponse({ producerId: 'x', producerEpoch: 0 }),
+    /InitProducerId\.producerId/,
+  )
+  assert.equal(InitProducerId.decodeResponse({ errorCode: 23, errorMessage: 'unknown API' }), {
+    errorCode: 23,
+    errorMessage: 'unknown API',
+    producerId: -1,
+    producerEpoch: -1,
+  })
 })
 
 test('Produce round trip keeps batch bytes and 64-bit-range offsets', () => {

@@ -7,6 +7,8 @@ import type { Logger } from 'pino'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import type { ProducerIdAllocator } from '../producers/producer-ids.js'
+import type { ProducerStateRegistry } from '../producers/producer-registry.js'
 
 export interface HandlerContext {
   readonly store: TopicStore
@@ -21,6 +23,9 @@ export interface HandlerContext {
   readonly isClosing: () => boolean
   /** The group coordinator (every __consumer_offsets partition: this broker leads them all). */
   readonly groups: GroupService
+  /** Idempotent producers: ids for InitProducerId, and each partition's deduplication table. */
+  readonly producerIds: () => Promise<ProducerIdAllocator>
+  readonly producerStates: ProducerStateRegistry
   /** The peer's address, from the socket ('' before a connection exists). */
   readonly clientHost: string
 }

@@ -9,6 +9,7 @@ import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
 import type { Handler } from './handler.js'
 import { heartbeatHandler } from './heartbeat.js'
+import { initProducerIdHandler } from './init-producer-id.js'
 import { joinGroupHandler } from './join-group.js'
 import { leaveGroupHandler } from './leave-group.js'
 import { listGroupsHandler } from './list-groups.js'
@@ -28,6 +29,7 @@ const handlers = [
   fetchHandler,
   listOffsetsHandler,
   createPartitionsHandler,
+  initProducerIdHandler,
   findCoordinatorHandler,
   joinGroupHandler,
   syncGroupHandler,

@@ -2,9 +2,12 @@
 // appending any, so a rejected partition leaves its log unchanged; then appends the batches
 // verbatim (storage patches baseOffset and term in place). acks 1 and -1 both wait for the append,
 // which resolves per the topic's fsync policy: on a single broker "in the leader's log" and
-// "committed" coincide until Raft lands. acks 0 waits too, but sends no response.
+// "committed" coincide until Raft lands. acks 0 waits too, but sends no response. Batches with a
+// producerId are deduplicated against the partition's producer table (appendDeduplicated): a resent
+// batch is answered with its original baseOffset and errorCode 0.
 import {
   Acks,
+  BatchField,
   type ErrorFields,
   Produce,
   type ProducePartitionData,
@@ -14,6 +17,7 @@ import {
 } from '@weir/protocol'
 import type { Topic } from '@weir/storage'
 import { isInternalTopic } from '../groups/group-records.js'
+import { appendDeduplicated } from '../producers/append-deduplicated.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
 export const produceHandler = defineHandler({
@@ -48,9 +52,10 @@ async function producePartition(
     topic = context.store.topic(topicName)
     const log = topic.partition(data.partition)
     const batches = checkBatches(data.records, log.config.maxBatchBytes)
+    const table = batches.some(isIdempotent) ? await context.producerStates.tableFor(log) : undefined
     // Appends queue in call order, so the batches land back to back in the order sent.
-    const appends = batches.map((batch) => log.append(batch))
-    const results = await withTimeout(Promise.all(appends), timeoutMs, topicName, data.partition)
+    const appends = appendDeduplicated(table, batches, (batch) => log.append(batch))
+    const results = await withTimeout(appends, timeoutMs, topicName, data.partition)
     context.watch.notify(topicName, data.partition)
     return {
       partition: data.partition,
@@ -79,6 +84,14 @@ function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
     }
   }
   return batches
+}
+
+/** A batch with a producerId goes through the partition's idempotent-producer table. */
+function isIdempotent(batch: Buffer): boolean {
+  return (
+    batch.readInt32BE(BatchField.producerId) !== -1 ||
+    batch.readUInt32BE(BatchField.producerId + 4) !== 0xffff_ffff
+  )
 }
 
 function logStartOf(topic: Topic | undefined, partition: number): number {

@@ -20,6 +20,7 @@ export const ApiKeys = {
   Fetch: 5,
   ListOffsets: 6,
   CreatePartitions: 7,
+  InitProducerId: 8,
   FindCoordinator: 10,
   JoinGroup: 11,
   SyncGroup: 12,

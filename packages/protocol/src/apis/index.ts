@@ -9,6 +9,7 @@ import { DescribeGroups } from './describe-groups.js'
 import { Fetch } from './fetch.js'
 import { FindCoordinator } from './find-coordinator.js'
 import { Heartbeat } from './heartbeat.js'
+import { InitProducerId } from './init-producer-id.js'
 import { JoinGroup } from './join-group.js'
 import { LeaveGroup } from './leave-group.js'
 import { ListGroups } from './list-groups.js'
@@ -28,6 +29,7 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   Fetch,
   ListOffsets,
   CreatePartitions,
+  InitProducerId,
   FindCoordinator,
   JoinGroup,
   SyncGroup,
@@ -63,6 +65,7 @@ export {
   type TopicPartitionNumbers,
 } from './group-fields.js'
 export * from './heartbeat.js'
+export * from './init-producer-id.js'
 export * from './join-group.js'
 export * from './leave-group.js'
 export * from './list-groups.js'

@@ -1,0 +1,96 @@
+// The idempotent producer's identity: a producerId and epoch from InitProducerId (asked for on the
+// first send), and one sequence counter per partition. A batch takes its sequences when it is
+// built, once: a retry resends the same bytes, so the partition leader recognises it. Pure apart
+// from the injected `init`.
+import { type ErrorName, sequenceAfter, WeirError } from '@weir/protocol'
+
+/** What a batch header carries for idempotence. */
+export interface BatchStamp {
+  readonly producerId: number
+  readonly producerEpoch: number
+  readonly baseSequence: number
+}
+
+interface Identity {
+  readonly producerId: number
+  readonly producerEpoch: number
+}
+
+/**
+ * Non-retriable broker answers for which the batch is certainly not in the log: when it is the
+ * batch's only attempt, its sequences go to the next batch. After any other terminal failure (a
+ * timeout, a dropped connection, retries run out, a gap the broker reported) the producer cannot
+ * know the broker's sequences and takes a new producerId.
+ */
+const notWrittenErrors: ReadonlySet<ErrorName> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'INVALID_TOPIC',
+  'UNKNOWN_PARTITION',
+  'INVALID_REQUEST',
+  'UNSUPPORTED_VERSION',
+  'UNAUTHORIZED',
+])
+
+export class ProducerIdentity {
+  private identity: Identity | undefined
+  private initializing: Promise<void> | undefined
+  /** Next sequence per topic, per partition. */
+  private readonly sequences = new Map<string, number[]>()
+
+  constructor(private readonly init: () => Promise<Identity>) {}
+
+  /** True once a producerId is held: batches can be stamped without waiting. */
+  get ready(): boolean {
+    return this.identity !== undefined
+  }
+
+  /** Gets a producerId when none is held. Errors: those of `init` (already retried there). */
+  ensure(): Promise<void> {
+    if (this.identity !== undefined) return Promise.resolve()
+    this.initializing ??= this.init().then(
+      (identity) => {
+        this.identity = identity
+        this.initializing = undefined
+      },
+      (error: unknown) => {
+        this.initializing = undefined
+        throw error
+      },
+    )
+    return this.initializing
+  }
+
+  /** The header fields of a batch of `recordCount` records built now; advances the partition's sequence. */
+  stamp(topic: string, partition: number, recordCount: number): BatchStamp {
+    const identity = this.identity
+    if (identity === undefined) throw new Error('assertion: stamp before ensure() resolved')
+    const partitions = this.partitionsOf(topic)
+    const baseSequence = partitions[partition] ?? 0
+    partitions[partition] = sequenceAfter(baseSequence, recordCount)
+    return { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence }
+  }
+
+  /**
+   * A stamped batch failed for good. When the broker certainly did not write it, its sequences go
+   * to the next batch (one batch in flight per partition: none was stamped after it); otherwise the
+   * broker's view is unknown and the next batch takes a new producerId.
+   */
+  failed(topic: string, partition: number, stamp: BatchStamp, error: unknown, onlyAttempt: boolean): void {
+    if (this.identity?.producerId !== stamp.producerId) return // already replaced
+    if (onlyAttempt && error instanceof WeirError && notWrittenErrors.has(error.code)) {
+      this.partitionsOf(topic)[partition] = stamp.baseSequence
+      return
+    }
+    this.identity = undefined
+    this.sequences.clear()
+  }
+
+  private partitionsOf(topic: string): number[] {
+    let partitions = this.sequences.get(topic)
+    if (partitions === undefined) {
+      partitions = []
+      this.sequences.set(topic, partitions)
+    }
+    return partitions
+  }
+}
