@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { WeirError } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import { Cluster } from './cluster/cluster.js'
 import { Connection } from './connection.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
@@ -22,7 +23,6 @@ export interface BrokerAddress {
 
 export class Broker {
   private readonly connections = new Set<Connection>()
-  private readonly watch = new PartitionWatch()
   private readonly context: HandlerContext
   private retentionTimer: NodeJS.Timeout | undefined
   private retentionRun: Promise<void> | undefined
@@ -36,6 +36,9 @@ export class Broker {
     readonly groups: GroupService,
     private readonly server: Server,
     readonly address: BrokerAddress,
+    /** This broker's part in a cluster; undefined without --peers. */
+    readonly cluster: Cluster | undefined,
+    private readonly watch: PartitionWatch,
   ) {
     this.context = {
       store,
@@ -50,8 +53,12 @@ export class Broker {
       producerIds: lazyProducerIds(options.dataDir, options.brokerId),
       producerStates: new ProducerStateRegistry(),
       clientHost: '',
+      cluster,
     }
     server.on('connection', (socket) => this.accept(socket))
+    // A new leader rebuilds each producer table from its log: what it cached while leading before
+    // missed the batches it appended as a follower.
+    cluster?.onLeadershipGained((replica) => this.context.producerStates.drop(replica.log))
     this.retentionTimer = setInterval(() => this.runRetention(), options.limits.retentionCheckIntervalMs)
     this.retentionTimer.unref()
   }
@@ -64,22 +71,48 @@ export class Broker {
     const resolved = resolveOptions(options)
     const logger = options.logger ?? createLogger(resolved.logLevel)
     const store = await TopicStore.open(resolved.dataDir)
-    let server: Server
+    let server: Server | undefined
     let groups: GroupService | undefined
+    let cluster: Cluster | undefined
+    const watch = new PartitionWatch()
+    const early: Socket[] = []
+    const holdEarly = (socket: Socket) => early.push(socket)
     try {
-      groups = await GroupService.start(store, resolved.groups, logger)
+      // Peers dial this port as soon as they start: bind first (holding early connections,
+      // unread, until the broker serves), then open the cluster.
       server = await listen(resolved.host, resolved.port)
+      server.on('connection', holdEarly)
+      if (resolved.peers !== undefined) {
+        cluster = await Cluster.start(
+          { selfId: resolved.brokerId, peers: resolved.peers, ...resolved.raft },
+          store,
+          watch,
+          logger,
+        )
+      }
+      groups = await GroupService.start(store, resolved.groups, logger, cluster)
     } catch (error) {
       await groups?.close()
+      await cluster?.close()
       await store.close()
+      for (const socket of early) socket.destroy()
+      server?.close()
       throw error
     }
     const bound = server.address()
     const address = typeof bound === 'object' && bound !== null ? bound : { address: resolved.host, port: 0 }
-    const broker = new Broker(resolved, logger, store, groups, server, {
-      host: resolved.host,
-      port: address.port,
-    })
+    const broker = new Broker(
+      resolved,
+      logger,
+      store,
+      groups,
+      server,
+      { host: resolved.host, port: address.port },
+      cluster,
+      watch,
+    )
+    server.off('connection', holdEarly)
+    for (const socket of early) broker.accept(socket)
     logger.info(
       {
         address: `${resolved.host}:${address.port}`,
@@ -116,6 +149,7 @@ export class Broker {
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(requestTimeoutMs)))
     await serverClosed
     await this.retentionRun
+    await this.cluster?.close()
     await this.store.close()
     this.logger.info('closed')
     this.logger.flush()

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
+import { defaultClusterTiming } from './cluster/cluster.js'
+import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
 import { resolveGroupLimits } from './groups/group-limits.js'
 import { defaultGroupOptions, type GroupOptions } from './groups/group-service.js'
 import { type BrokerLimits, resolveLimits } from './limits.js'
@@ -32,6 +34,19 @@ export interface BrokerOptions {
   readonly topicDefaults?: TopicConfig
   /** Consumer groups: __consumer_offsets layout, compaction and the coordinator's limits. */
   readonly groups?: GroupOptionsInput
+  /**
+   * Every broker of the cluster, this one included: `1@127.0.0.1:7171,2@127.0.0.1:7172,...` or a
+   * list. Absent: a single broker that is its own cluster (no Raft, the embedded default).
+   */
+  readonly peers?: string | readonly Peer[]
+  /** Raft timing of a cluster: tick length and election/heartbeat timeouts in ticks. */
+  readonly raft?: Partial<RaftTimingOptions>
+}
+
+export interface RaftTimingOptions {
+  readonly tickMs: number
+  readonly electionTicks: number
+  readonly heartbeatTicks: number
 }
 
 /** `groups` in BrokerOptions and weir.json; every field optional. */
@@ -49,6 +64,8 @@ export const configFileKeys = [
   'limits',
   'topicDefaults',
   'groups',
+  'peers',
+  'raft',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -63,6 +80,9 @@ export interface ResolvedOptions {
   readonly limits: BrokerLimits
   readonly topicDefaults: TopicConfig
   readonly groups: GroupOptions
+  /** Undefined for a single broker without Raft. */
+  readonly peers: readonly Peer[] | undefined
+  readonly raft: RaftTimingOptions
 }
 
 function invalid(message: string): never {
@@ -116,7 +136,45 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     limits: resolveLimits(options.limits),
     topicDefaults,
     groups: resolveGroupOptions(options.groups),
+    peers: resolvePeers(options.peers, brokerId, port),
+    raft: resolveRaftTiming(options.raft),
   }
+}
+
+function resolvePeers(given: BrokerOptions['peers'], brokerId: number, port: number): Peer[] | undefined {
+  if (given === undefined) return undefined
+  const peers = typeof given === 'string' ? parsePeers(given) : checkPeers(given)
+  const self = peers.find((peer) => peer.id === brokerId)
+  if (self === undefined) {
+    invalid(
+      `peers must include this broker's id ${brokerId} (set it with --id); got ids ${peers.map((peer) => peer.id).join(', ')}`,
+    )
+  }
+  if (port !== 0 && self.port !== port) {
+    invalid(
+      `peers lists broker ${brokerId} on port ${self.port} but it listens on ${port}; make --listen and --peers agree`,
+    )
+  }
+  return peers
+}
+
+const raftTimingRanges = { tickMs: [1, 10_000], electionTicks: [2, 1000], heartbeatTicks: [1, 1000] } as const
+
+function resolveRaftTiming(given: unknown): RaftTimingOptions {
+  const resolved: Record<string, number> = { ...defaultClusterTiming }
+  if (given === undefined || given === null) return resolved as unknown as RaftTimingOptions
+  if (typeof given !== 'object') invalid('raft must be an object of tickMs, electionTicks, heartbeatTicks')
+  for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+    const range = raftTimingRanges[key as keyof typeof raftTimingRanges]
+    if (range === undefined)
+      invalid(`raft.${key} is not a Raft option; known: ${Object.keys(raftTimingRanges).join(', ')}`)
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1])
+      invalid(`raft.${key} must be an integer from ${range[0]} to ${range[1]}, got ${JSON.stringify(value)}`)
+    resolved[key] = value
+  }
+  if (resolved.heartbeatTicks! >= resolved.electionTicks!)
+    invalid('raft.heartbeatTicks must be below raft.electionTicks')
+  return resolved as unknown as RaftTimingOptions
 }
 
 const groupOptionRanges = {
@@ -201,6 +259,11 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   resolveLimits(fields.limits, `config file ${path}: limits`)
   checkTopicConfig(fields.topicDefaults, `config file ${path}: topicDefaults`)
   resolveGroupOptions(fields.groups, `config file ${path}: groups`)
+  if (fields.peers !== undefined && typeof fields.peers !== 'string' && !Array.isArray(fields.peers)) {
+    invalid(`config file ${path}: peers must be "id@host:port,..." or a list of { id, host, port }`)
+  }
+  if (typeof fields.peers === 'string') parsePeers(fields.peers, `config file ${path}: peers`)
+  resolveRaftTiming(fields.raft)
   const config = { ...fields } as ConfigFile & { dataDir?: string }
   if (typeof config.dataDir === 'string') {
     return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }

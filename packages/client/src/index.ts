@@ -20,6 +20,7 @@ export {
 } from './assignors/index.js'
 export { Client, type ClientOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
+export { Connection, type ConnectionOptions } from './connection.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
 export {
   type EachBatchPayload,

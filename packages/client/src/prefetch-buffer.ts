@@ -12,6 +12,7 @@ import {
   batchLengthPrefixBytes,
   type DecodedRecord,
   decodeRecordBatch,
+  isControlBatch,
   readUint64,
 } from '@weir/protocol'
 
@@ -162,7 +163,9 @@ function decodeNextBatch(entry: Entry): void {
   const { batches, fromOffset } = entry.chunk
   const position = entry.batchPosition
   const size = batches.readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
-  const { records } = decodeRecordBatch(batches.subarray(position, position + size))
+  const batch = batches.subarray(position, position + size)
+  // A control batch (a Raft leader's no-op, a membership change) holds no user records.
+  const records = isControlBatch(batch) ? noRecords : decodeRecordBatch(batch).records
   entry.batchPosition = position + size
   entry.index = 0
   entry.records =

@@ -46,6 +46,7 @@ export {
 } from './record-batch-encoder.js'
 export {
   attributeCompressionMask,
+  attributeControl,
   type BatchCheck,
   BatchField,
   batchCrcStart,
@@ -56,6 +57,7 @@ export {
   type CompressionName,
   computeBatchCrc,
   inspectBatch,
+  isControlBatch,
   patchBatch,
   type RecordBatchHeader,
   readBatchHeader,
@@ -65,6 +67,7 @@ export {
   writeInt64,
   writeUint64,
 } from './record-batch-layout.js'
+export type { Fields } from './schema.js'
 export {
   checkTopicConfig,
   parseTopicConfigEntries,

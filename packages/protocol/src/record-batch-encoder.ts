@@ -3,6 +3,7 @@
 import { gzipSync } from 'node:zlib'
 import { crc32c } from '@node-rs/crc32'
 import {
+  attributeControl,
   BatchField,
   batchCrcStart,
   batchHeaderBytes,
@@ -37,6 +38,8 @@ export interface EncodeBatchOptions {
   readonly producerId?: number
   readonly producerEpoch?: number
   readonly baseSequence?: number
+  /** Marks a broker-written control batch (Raft no-op, membership change): consumers skip it. */
+  readonly control?: boolean
 }
 
 /** Upper bound on records in one batch: lastOffsetDelta is a u32 and offsets must stay exact. */
@@ -114,7 +117,8 @@ export class RecordBatchBuilder {
     batch.writeUInt32BE(batch.length - batchLengthPrefixBytes, BatchField.batchLength)
     batch.writeUInt32BE(options.term ?? 0, BatchField.term)
     batch[BatchField.magic] = batchMagic
-    batch.writeUInt16BE(Compression[compression], BatchField.attributes)
+    const control = options.control === true ? attributeControl : 0
+    batch.writeUInt16BE(Compression[compression] | control, BatchField.attributes)
     batch.writeUInt32BE(this.count - 1, BatchField.lastOffsetDelta)
     writeInt64(batch, BatchField.firstTimestamp, this.firstTimestamp)
     writeInt64(batch, BatchField.maxTimestamp, this.maxTimestamp)

@@ -34,6 +34,11 @@ export const attributeCompressionMask = 0b111
 export const attributeLogAppendTime = 0b1000
 export const attributeControl = 0b10_0000
 
+/** True for a broker-written control batch (a Raft no-op or membership change), which holds no user records. */
+export function isControlBatch(buffer: Uint8Array, position = 0): boolean {
+  return ((buffer as Buffer).readUInt16BE(position + BatchField.attributes) & attributeControl) !== 0
+}
+
 const twoPow32 = 2 ** 32
 // 2^53 - 1 split into the high 32 bits: larger offsets cannot be JS numbers exactly.
 const safeHighMax = 0x1fffff

@@ -2,6 +2,7 @@
 // gracefully and exits 0. Flags override the config file; the config file overrides defaults.
 import { isWeirError } from '@weir/protocol'
 import { Broker } from '../broker.js'
+import { parsePeers } from '../cluster/peers.js'
 import {
   type BrokerOptions,
   type ConfigFile,
@@ -24,6 +25,9 @@ Flags:
   --config FILE        a weir.json with dataDir, listen, brokerId, logLevel, limits, topicDefaults
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id (default 1)
+  --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port,
+                       this one included, e.g. 1@127.0.0.1:7171,2@127.0.0.1:7172,3@127.0.0.1:7173
+                       (give every broker the same list; see the README's Cluster section)
   -h, --help           show this help
 `
 
@@ -33,11 +37,12 @@ const flagOptions = {
   config: { type: 'string' },
   'log-level': { type: 'string' },
   id: { type: 'string' },
+  peers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 export const brokerCommand: Command = {
-  summary: 'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id)',
+  summary: 'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers)',
   async run(argv) {
     let options: BrokerOptions
     try {
@@ -64,7 +69,7 @@ export const brokerCommand: Command = {
 }
 
 function brokerOptions(
-  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string },
+  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string },
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
@@ -79,12 +84,13 @@ function brokerOptions(
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
+    ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
   }
 }
 
-function checkFlag(check: () => unknown): void {
+function checkFlag<T>(check: () => T): T {
   try {
-    check()
+    return check()
   } catch (error) {
     throw new UsageError((error as Error).message)
   }

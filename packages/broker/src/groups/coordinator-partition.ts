@@ -19,9 +19,18 @@ import type { GroupLogRecord } from './group-records.js'
 import { encodeGroupBatches, LatestRecords, readGroupRecords } from './offsets-log.js'
 import { type GroupApi, heldRequestError, type ResponseOf, withError } from './response-errors.js'
 
+/**
+ * What a coordinator needs of its partition's log: the local PartitionLog on one broker, a view of
+ * the partition's Raft replica in a cluster (appends resolve once committed by a majority).
+ */
+export type GroupLog = Pick<
+  PartitionLog,
+  'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'truncatePrefix'
+>
+
 export interface CoordinatorPartitionOptions {
   readonly partition: number
-  readonly log: PartitionLog
+  readonly log: GroupLog
   readonly coordinator: GroupCoordinatorOptions
   /** Dead records the log may hold before a snapshot is written (also: more than live keys). */
   readonly compactionRecordsMin: number

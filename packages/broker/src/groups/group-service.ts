@@ -4,9 +4,11 @@
 // load in the background after start; until one is loaded its groups get
 // COORDINATOR_LOAD_IN_PROGRESS.
 import { randomUUID } from 'node:crypto'
-import type { ErrorName } from '@weir/protocol'
+import { type ErrorName, WeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { Cluster } from '../cluster/cluster.js'
+import { replicatedGroupLog } from '../cluster/replicated-group-log.js'
 import { CoordinatorPartition } from './coordinator-partition.js'
 import type { GroupCoordinator } from './group-coordinator.js'
 import { type GroupLimits, resolveGroupLimits } from './group-limits.js'
@@ -34,12 +36,22 @@ export const defaultGroupOptions: GroupOptions = {
 
 export class GroupService {
   private constructor(
-    private readonly partitions: readonly CoordinatorPartition[],
+    /** By __consumer_offsets partition; undefined where this broker does not lead (a cluster). */
+    private readonly partitions: (CoordinatorPartition | undefined)[],
     private readonly limits: GroupLimits,
   ) {}
 
-  /** Opens (creating when missing) __consumer_offsets and starts loading every partition. */
-  static async start(store: TopicStore, options: GroupOptions, logger: Logger): Promise<GroupService> {
+  /**
+   * Opens (creating when missing) __consumer_offsets and starts loading every partition. In a
+   * cluster the topic is replicated and a partition's coordinator runs only where its Raft leader is.
+   */
+  static async start(
+    store: TopicStore,
+    options: GroupOptions,
+    logger: Logger,
+    cluster?: Cluster,
+  ): Promise<GroupService> {
+    if (cluster !== undefined) return GroupService.inCluster(cluster, options, logger)
     let topic = store.topicNames().includes(offsetsTopic) ? store.topic(offsetsTopic) : undefined
     if (topic === undefined) {
       const config = offsetsTopicConfig(options.offsetsSegmentBytes)
@@ -72,23 +84,70 @@ export class GroupService {
     return new GroupService(partitions, options.limits)
   }
 
+  /** Coordinators follow leadership of the replicated __consumer_offsets partitions. */
+  private static inCluster(cluster: Cluster, options: GroupOptions, logger: Logger): GroupService {
+    const service = new GroupService(new Array(options.offsetsPartitions).fill(undefined), options.limits)
+    const coordinator = {
+      newMemberId: (clientId: string) => `${clientId || 'member'}-${randomUUID()}`,
+      limits: options.limits,
+    }
+    cluster.onControllerLeader(() =>
+      cluster.ensureTopic(
+        offsetsTopic,
+        options.offsetsPartitions,
+        offsetsTopicConfig(options.offsetsSegmentBytes),
+        3,
+      ),
+    )
+    cluster.onLeadership(offsetsTopic, (partition, replica) => {
+      const current = service.partitions[partition]
+      if (replica === undefined) {
+        service.partitions[partition] = undefined
+        void current?.close('NOT_COORDINATOR', `this broker no longer leads __consumer_offsets/${partition}`)
+        return
+      }
+      if (current !== undefined || partition >= service.partitions.length) return
+      const hosted = new CoordinatorPartition({
+        partition,
+        log: replicatedGroupLog(replica),
+        coordinator,
+        // A replicated log keeps every record: its prefix is the Raft log's, not ours to cut.
+        compactionRecordsMin: Number.MAX_SAFE_INTEGER,
+        logger,
+        now: Date.now,
+      })
+      service.partitions[partition] = hosted
+      // Load once everything the log held at election is committed: then it is the group's truth.
+      void replica.caughtUp().then(() => hosted.load())
+    })
+    return service
+  }
+
   /** Resolves once every partition has loaded (or the service closed). */
   get loaded(): Promise<void> {
-    return Promise.all(this.partitions.map((partition) => partition.loaded)).then(() => {})
+    return Promise.all(this.all().map((partition) => partition.loaded)).then(() => {})
   }
 
   get partitionCount(): number {
     return this.partitions.length
   }
 
-  /** The coordinator partition of a group. */
+  /** The coordinator partition of a group. Errors: NOT_COORDINATOR where this broker does not lead it. */
   partitionOf(groupId: string): CoordinatorPartition {
-    return this.partitions[offsetsPartitionFor(groupId, this.partitions.length)]!
+    const index = offsetsPartitionFor(groupId, this.partitions.length)
+    const partition = this.partitions[index]
+    if (partition === undefined) {
+      throw new WeirError(
+        'NOT_COORDINATOR',
+        `this broker does not coordinate group ${groupId} (__consumer_offsets/${index} is led elsewhere); find the coordinator again`,
+      )
+    }
+    return partition
   }
 
-  /** Every partition, for requests that span groups (ListGroups). */
+  /** Every partition this broker coordinates, for requests that span groups (ListGroups). */
   all(): readonly CoordinatorPartition[] {
-    return this.partitions
+    return this.partitions.filter((partition) => partition !== undefined)
   }
 
   /** See CoordinatorPartition.submit; errors COORDINATOR_LOAD_IN_PROGRESS, BROKER_SHUTTING_DOWN. */
@@ -97,7 +156,11 @@ export class GroupService {
     api: Api,
     input: (coordinator: GroupCoordinator, requestId: RequestId, nowMs: number) => void,
   ): Promise<ResponseOf<Api>> {
-    return this.partitionOf(groupId).submit(api, input)
+    try {
+      return this.partitionOf(groupId).submit(api, input)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -105,7 +168,8 @@ export class GroupService {
    * members and the request's own, plus the initial rebalance delay. Added to requestTimeoutMs.
    */
   holdMs(groupId: string, requestRebalanceTimeoutMs: number): number {
-    const group = this.partitionOf(groupId).groups?.group(groupId)
+    const index = offsetsPartitionFor(groupId, this.partitions.length)
+    const group = this.partitions[index]?.groups?.group(groupId)
     let longestMs = requestRebalanceTimeoutMs
     for (const member of group?.members.values() ?? [])
       longestMs = Math.max(longestMs, member.rebalanceTimeoutMs)
@@ -114,13 +178,13 @@ export class GroupService {
 
   /** A topic gained partitions: every stable group subscribed to it rebalances. */
   partitionsGrew(topic: string): void {
-    for (const partition of this.partitions)
+    for (const partition of this.all())
       partition.run((coordinator, nowMs) => coordinator.partitionsGrew(topic, nowMs))
   }
 
   /** Stops every partition: answers on their way are sent, held requests get `code`. */
   async close(code: ErrorName = 'BROKER_SHUTTING_DOWN'): Promise<void> {
     const detail = 'the group coordinator is closing'
-    await Promise.all(this.partitions.map((partition) => partition.close(code, detail)))
+    await Promise.all(this.all().map((partition) => partition.close(code, detail)))
   }
 }

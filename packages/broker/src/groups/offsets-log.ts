@@ -1,8 +1,9 @@
 // Reading and writing one __consumer_offsets partition: its records in log order (for a rebuild),
 // records as record batches (for an append), and the latest record per key (for the snapshot that
 // compacts the partition). The group code above never sees batches or offsets.
-import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '@weir/protocol'
-import type { LogConfig, PartitionLog } from '@weir/storage'
+import { decodeRecordBatch, encodeRecordBatch, isControlBatch, splitBatches } from '@weir/protocol'
+import type { LogConfig } from '@weir/storage'
+import type { GroupLog } from './coordinator-partition.js'
 import type { GroupLogRecord } from './group-records.js'
 
 /** Config of the __consumer_offsets topic: nothing is ever deleted by age or size (compaction
@@ -20,7 +21,7 @@ const recordOverheadBytesMax = 40
 
 /** Every record from the log start to the log end, oldest first. Errors: the log's read errors,
  *  CORRUPT_MESSAGE for a stored batch that does not decode. */
-export async function readGroupRecords(log: PartitionLog): Promise<GroupLogRecord[]> {
+export async function readGroupRecords(log: GroupLog): Promise<GroupLogRecord[]> {
   const records: GroupLogRecord[] = []
   const start = log.logStartOffset
   const end = log.logEndOffset
@@ -29,6 +30,8 @@ export async function readGroupRecords(log: PartitionLog): Promise<GroupLogRecor
     const read = await log.read(offset, readChunkBytes)
     if (read.bytes.length === 0) break
     for (const bytes of splitBatches(read.bytes)) {
+      // Raft no-op and membership batches of a replicated __consumer_offsets hold no group records.
+      if (isControlBatch(bytes)) continue
       for (const record of decodeRecordBatch(bytes).records) {
         // The first batch may begin below the log start (a prefix truncated inside a segment).
         if (record.offset < start || record.key === null) continue

@@ -2,6 +2,7 @@
 // coordinator, so every group subscribed to the topic rebalances and the new partitions get owners.
 import { CreatePartitions, type TopicResult, WeirError } from '@weir/protocol'
 import { isInternalTopic } from '../groups/group-records.js'
+import { createPartitionsInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields } from './handler.js'
 
 export const createPartitionsHandler = defineHandler({
@@ -16,9 +17,13 @@ export const createPartitionsHandler = defineHandler({
             'INVALID_TOPIC',
             `${name} is internal to the broker; its partitions cannot change`,
           )
-        const before = context.store.topic(name).partitionCount
-        await context.store.createPartitions(name, count)
-        context.logger.info({ topic: name, partitions: count, before }, 'partitions added')
+        if (context.cluster !== undefined) {
+          await createPartitionsInCluster(context.cluster, name, count, context)
+        } else {
+          const before = context.store.topic(name).partitionCount
+          await context.store.createPartitions(name, count)
+          context.logger.info({ topic: name, partitions: count, before }, 'partitions added')
+        }
         context.groups.partitionsGrew(name)
         topics.push({ name, errorCode: 0 })
       } catch (error) {

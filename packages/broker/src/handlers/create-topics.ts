@@ -3,6 +3,7 @@
 import { type CreatableTopic, CreateTopics, type TopicResult, WeirError } from '@weir/protocol'
 import { checkTopicName } from '@weir/storage'
 import { mergeTopicConfig } from '../topic-config.js'
+import { createTopicInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
 export const createTopicsHandler = defineHandler({
@@ -23,11 +24,15 @@ async function createTopic(
   context: HandlerContext,
 ): Promise<TopicResult> {
   try {
+    if (context.cluster !== undefined) {
+      await createTopicInCluster(context.cluster, topic, validateOnly, context)
+      return { name: topic.name, errorCode: 0 }
+    }
     checkTopicName(topic.name)
     if (topic.replicationFactor > 1) {
       throw new WeirError(
         'INVALID_CONFIG',
-        `replicationFactor ${topic.replicationFactor} for topic ${topic.name}: this cluster has only one broker, so 1 is the most it can hold`,
+        `replicationFactor ${topic.replicationFactor} for topic ${topic.name}: this broker runs alone (no --peers), so 1 is the most it can hold; start a cluster to replicate`,
       )
     }
     const config = mergeTopicConfig(context.topicDefaults, topic.config)

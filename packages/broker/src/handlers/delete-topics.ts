@@ -1,6 +1,7 @@
 // DeleteTopics: closes and removes each topic; fetches waiting on it answer at once.
 import { DeleteTopics, type TopicResult, WeirError } from '@weir/protocol'
 import { isInternalTopic } from '../groups/group-records.js'
+import { deleteTopicInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields } from './handler.js'
 
 export const deleteTopicsHandler = defineHandler({
@@ -11,7 +12,8 @@ export const deleteTopicsHandler = defineHandler({
       try {
         if (isInternalTopic(name))
           throw new WeirError('INVALID_TOPIC', `${name} is internal to the broker and cannot be deleted`)
-        await context.store.deleteTopic(name)
+        if (context.cluster !== undefined) await deleteTopicInCluster(context.cluster, name, context)
+        else await context.store.deleteTopic(name)
         context.watch.notifyTopic(name)
         context.logger.info({ topic: name }, 'topic deleted')
         topics.push({ name, errorCode: 0 })

@@ -15,6 +15,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+import { readablePartition } from './readable-partition.js'
 
 const empty = Buffer.alloc(0)
 
@@ -78,8 +79,7 @@ async function readPartition(
 ): Promise<FetchPartitionResult> {
   const { partition, fetchOffset } = wanted
   try {
-    const log = context.store.topic(topicName).partition(partition)
-    const highWatermark = log.durableEndOffset
+    const { log, highWatermark } = readablePartition(context, topicName, partition)
     const logStartOffset = log.logStartOffset
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
       throw new WeirError(

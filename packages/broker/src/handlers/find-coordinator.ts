@@ -1,12 +1,34 @@
-// FindCoordinator: on one broker this broker leads every __consumer_offsets partition, so it is
-// every group's coordinator; the answer is its advertised address (as in Metadata).
-import { FindCoordinator } from '@weir/protocol'
+// FindCoordinator: the coordinator of group G is the leader of __consumer_offsets partition
+// murmur3(G) % n. On one broker that is always this broker; in a cluster it is whichever broker
+// leads that partition now (COORDINATOR_LOAD_IN_PROGRESS, retriable, while none does).
+import { FindCoordinator, WeirError } from '@weir/protocol'
+import { offsetsPartitionFor, offsetsTopic } from '../groups/group-records.js'
 import { defineHandler } from './handler.js'
 
 export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,
-  async handle(_request, context) {
-    const { host, port } = context.advertised
-    return { errorCode: 0, nodeId: context.brokerId, host, port }
+  async handle(request, context) {
+    const cluster = context.cluster
+    if (cluster === undefined) {
+      const { host, port } = context.advertised
+      return { errorCode: 0, nodeId: context.brokerId, host, port }
+    }
+    const partitions = cluster.image.topic(offsetsTopic)?.replicas.length ?? 0
+    const leader =
+      partitions === 0 ? -1 : cluster.leaderOf(offsetsTopic, offsetsPartitionFor(request.key, partitions))
+    const peer = cluster.peers.find((candidate) => candidate.id === leader)
+    if (peer === undefined) {
+      throw new WeirError(
+        'COORDINATOR_LOAD_IN_PROGRESS',
+        `group ${request.key} has no coordinator yet (no leader for its __consumer_offsets partition); retry shortly`,
+      )
+    }
+    const self = peer.id === context.brokerId
+    return {
+      errorCode: 0,
+      nodeId: peer.id,
+      host: self ? context.advertised.host : peer.host,
+      port: self ? context.advertised.port : peer.port,
+    }
   },
 })

@@ -4,6 +4,7 @@ import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
 import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { Cluster } from '../cluster/cluster.js'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
@@ -28,6 +29,8 @@ export interface HandlerContext {
   readonly producerStates: ProducerStateRegistry
   /** The peer's address, from the socket ('' before a connection exists). */
   readonly clientHost: string
+  /** This broker's part in a Raft cluster; undefined for a single broker (no --peers). */
+  readonly cluster: Cluster | undefined
 }
 
 export interface Handler<Request, Response> {

@@ -1,5 +1,6 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
+import { controllerProposeHandler } from './controller-propose.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
 import { deleteGroupsHandler } from './delete-groups.js'
@@ -18,6 +19,7 @@ import { metadataHandler } from './metadata.js'
 import { offsetCommitHandler } from './offset-commit.js'
 import { offsetFetchHandler } from './offset-fetch.js'
 import { produceHandler } from './produce.js'
+import { raftMessagesHandler } from './raft-messages.js'
 import { syncGroupHandler } from './sync-group.js'
 
 const handlers = [
@@ -40,6 +42,8 @@ const handlers = [
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  raftMessagesHandler,
+  controllerProposeHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -11,6 +11,7 @@ import {
 } from '@weir/protocol'
 import type { PartitionLog } from '@weir/storage'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+import { readablePartition } from './readable-partition.js'
 
 export const listOffsetsHandler = defineHandler({
   api: ListOffsets,
@@ -34,8 +35,7 @@ async function listOffset(
 ): Promise<ListOffsetsPartitionResult> {
   const { partition, timestamp } = wanted
   try {
-    const log = context.store.topic(topicName).partition(partition)
-    const highWatermark = log.durableEndOffset
+    const { log, highWatermark } = readablePartition(context, topicName, partition)
     if (timestamp === OffsetSpec.earliest) {
       return { partition, errorCode: 0, offset: log.logStartOffset, timestamp: -1 }
     }

@@ -5,11 +5,13 @@ import { Metadata, type MetadataPartition, type MetadataTopic } from '@weir/prot
 import type { Topic } from '@weir/storage'
 import { isInternalTopic } from '../groups/group-records.js'
 import { fromLogConfig } from '../topic-config.js'
+import { clusterMetadata } from './cluster-metadata.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
 export const metadataHandler = defineHandler({
   api: Metadata,
   async handle(request, context) {
+    if (context.cluster !== undefined) return clusterMetadata(request.topics, context.cluster, context)
     const names =
       request.topics ??
       context.store

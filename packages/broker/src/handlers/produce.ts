@@ -7,6 +7,7 @@
 // batch is answered with its original baseOffset and errorCode 0.
 import {
   Acks,
+  type AcksValue,
   BatchField,
   type ErrorFields,
   Produce,
@@ -16,9 +17,11 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Topic } from '@weir/storage'
+import { controllerTopic } from '../cluster/controller.js'
 import { isInternalTopic } from '../groups/group-records.js'
 import { appendDeduplicated } from '../producers/append-deduplicated.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+import { produceReplicated } from './produce-replicated.js'
 
 export const produceHandler = defineHandler({
   api: Produce,
@@ -31,7 +34,9 @@ export const produceHandler = defineHandler({
       request.topics.map(async (topicData) => ({
         name: topicData.name,
         partitions: await Promise.all(
-          topicData.partitions.map((data) => producePartition(topicData.name, data, timeoutMs, context)),
+          topicData.partitions.map((data) =>
+            producePartition(topicData.name, data, request.acks, timeoutMs, context),
+          ),
         ),
       })),
     )
@@ -42,13 +47,28 @@ export const produceHandler = defineHandler({
 async function producePartition(
   topicName: string,
   data: ProducePartitionData,
+  acks: AcksValue,
   timeoutMs: number,
   context: HandlerContext,
 ): Promise<ProducePartitionResult> {
   let topic: Topic | undefined
   try {
-    if (isInternalTopic(topicName))
-      throw new WeirError('INVALID_TOPIC', `${topicName} is written only by the broker's group coordinator`)
+    if (isInternalTopic(topicName) || topicName === controllerTopic)
+      throw new WeirError('INVALID_TOPIC', `${topicName} is written only by the broker itself`)
+    if (context.cluster !== undefined) {
+      const batches = (maxBatchBytes: number) => checkBatches(data.records, maxBatchBytes)
+      const produced = produceReplicated(
+        context.cluster,
+        topicName,
+        data.partition,
+        batches,
+        acks,
+        isIdempotent,
+        context,
+      )
+      const result = await withTimeout(produced, timeoutMs, topicName, data.partition)
+      return { partition: data.partition, errorCode: 0, ...result }
+    }
     topic = context.store.topic(topicName)
     const log = topic.partition(data.partition)
     const batches = checkBatches(data.records, log.config.maxBatchBytes)

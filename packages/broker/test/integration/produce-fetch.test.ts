@@ -146,7 +146,7 @@ test('create topics: config is stored, bad names, duplicates and replicationFact
   })
   const codes = response.topics.map((topic) => topic.errorCode)
   assert.equal(codes, [0, 12, 11, 13, 13])
-  assert.match(response.topics[3]!.errorMessage!, /only one broker/)
+  assert.match(response.topics[3]!.errorMessage!, /runs alone/)
   assert.match(response.topics[4]!.errorMessage!, /segmentBytes/)
   const metadata = await client.call(Metadata, { topics: ['configured'] })
   assert.is(metadata.topics[0]!.config.retentionMs, 60_000)

@@ -31,6 +31,8 @@ export const ApiKeys = {
   ListGroups: 17,
   DescribeGroups: 18,
   DeleteGroups: 19,
+  RaftMessages: 30,
+  ControllerPropose: 31,
 } as const
 
 export type ApiName = keyof typeof ApiKeys

@@ -1,6 +1,7 @@
 // Every API this build speaks, by key, so the broker can dispatch and ApiVersions can answer.
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
+import { ControllerPropose } from './controller-propose.js'
 import { CreatePartitions } from './create-partitions.js'
 import { CreateTopics } from './create-topics.js'
 import { DeleteGroups } from './delete-groups.js'
@@ -18,6 +19,7 @@ import { Metadata } from './metadata.js'
 import { OffsetCommit } from './offset-commit.js'
 import { OffsetFetch } from './offset-fetch.js'
 import { Produce } from './produce.js'
+import { RaftMessages } from './raft-messages.js'
 import { SyncGroup } from './sync-group.js'
 
 export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
@@ -40,6 +42,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ListGroups,
   DescribeGroups,
   DeleteGroups,
+  RaftMessages,
+  ControllerPropose,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -50,6 +54,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 
 export * from './api.js'
 export * from './api-versions.js'
+export * from './controller-propose.js'
 export * from './create-partitions.js'
 export * from './create-topics.js'
 export * from './delete-groups.js'
@@ -74,4 +79,5 @@ export * from './metadata.js'
 export * from './offset-commit.js'
 export * from './offset-fetch.js'
 export * from './produce.js'
+export * from './raft-messages.js'
 export * from './sync-group.js'

@@ -1,0 +1,83 @@
+// The cluster's metadata as the controller log describes it: which topics exist, their config
+// (as storage's LogConfig fields) and each partition's replica set. Pure: every broker applies
+// the same committed records in the same order and ends with the same image.
+import type { LogConfig } from '@weir/storage'
+
+export type MetadataRecord =
+  | {
+      readonly type: 'topicCreated'
+      readonly name: string
+      readonly config: Partial<LogConfig>
+      /** Replica broker ids per partition; the first is the preferred leader. */
+      readonly replicas: readonly (readonly number[])[]
+    }
+  | { readonly type: 'topicDeleted'; readonly name: string }
+  | {
+      readonly type: 'partitionsCreated'
+      readonly name: string
+      /** Replica sets of the new partitions, appended after the existing ones. */
+      readonly replicas: readonly (readonly number[])[]
+    }
+
+export interface TopicImage {
+  readonly name: string
+  readonly config: Partial<LogConfig>
+  readonly replicas: readonly (readonly number[])[]
+}
+
+export class ClusterImage {
+  private readonly topicsByName = new Map<string, TopicImage>()
+
+  topic(name: string): TopicImage | undefined {
+    return this.topicsByName.get(name)
+  }
+
+  topics(): TopicImage[] {
+    return [...this.topicsByName.values()]
+  }
+
+  /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
+  apply(record: MetadataRecord): TopicImage | undefined {
+    const existing = this.topicsByName.get(record.name)
+    switch (record.type) {
+      case 'topicCreated': {
+        // Proposals are checked against the image first; a duplicate can only come from a
+        // forwarded retry after the first attempt committed, and the first one wins.
+        if (existing !== undefined) return undefined
+        const topic = { name: record.name, config: record.config, replicas: record.replicas }
+        this.topicsByName.set(record.name, topic)
+        return topic
+      }
+      case 'topicDeleted':
+        this.topicsByName.delete(record.name)
+        return existing
+      case 'partitionsCreated': {
+        if (existing === undefined) return undefined
+        const topic = { ...existing, replicas: [...existing.replicas, ...record.replicas] }
+        this.topicsByName.set(record.name, topic)
+        return topic
+      }
+    }
+  }
+}
+
+/**
+ * Replica sets for `count` new partitions starting at partition `first`: replicas on distinct
+ * brokers, and the preferred leader (first replica) rotating so leadership spreads evenly.
+ */
+export function assignReplicas(
+  brokerIds: readonly number[],
+  first: number,
+  count: number,
+  replicationFactor: number,
+): number[][] {
+  const brokers = [...brokerIds].sort((left, right) => left - right)
+  const sets: number[][] = []
+  for (let partition = first; partition < first + count; partition++) {
+    const replicas: number[] = []
+    for (let copy = 0; copy < replicationFactor; copy++)
+      replicas.push(brokers[(partition + copy) % brokers.length]!)
+    sets.push(replicas)
+  }
+  return sets
+}

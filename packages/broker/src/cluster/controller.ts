@@ -1,0 +1,127 @@
+// The controller: the cluster metadata as a Raft log over every broker. Any broker may submit a
+// change; the leader checks it against the image, commits it, and answers once it is applied.
+// Changes run one at a time on the leader, so each check sees every change before it. A broker
+// that does not lead forwards the change (ControllerPropose) and retries on leader moves.
+import {
+  ControllerPropose,
+  decodeBody,
+  decodeRecordBatch,
+  encodeBody,
+  encodeRecordBatch,
+  isWeirError,
+  WeirError,
+} from '@weir/protocol'
+import { type Entry, EntryKind } from '@weir/raft'
+import type { ClusterImage, MetadataRecord } from './cluster-image.js'
+import type { PeerLinks } from './peer-links.js'
+import { asBuffer } from './raft-batches.js'
+import type { RaftReplica } from './raft-replica.js'
+
+export const controllerTopic = '__cluster_metadata'
+export const controllerGroup = `${controllerTopic}/0`
+
+const retryMs = 100
+
+export class Controller {
+  private serial: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    readonly replica: RaftReplica,
+    private readonly image: ClusterImage,
+    private readonly links: PeerLinks,
+  ) {}
+
+  get leaderId(): number {
+    return this.replica.leaderId
+  }
+
+  /**
+   * Commits `record` to the controller log via its leader, wherever that is. Resolves once the
+   * leader applied it (this broker applies it when it learns of the commit). Errors: the check's typed error (TOPIC_ALREADY_EXISTS,
+   * UNKNOWN_TOPIC), REQUEST_TIMED_OUT when no leader took it within `timeoutMs`.
+   */
+  async submit(record: MetadataRecord, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        if (this.replica.isLeader) return await this.proposeHere(record)
+        const leader = this.replica.leaderId
+        if (leader === 0) throw new WeirError('NOT_LEADER', 'the controller has no leader yet')
+        await this.links.request(leader, ControllerPropose, { record: encodeBody(record) })
+        return
+      } catch (error) {
+        const retriable =
+          isWeirError(error) &&
+          ['NOT_LEADER', 'BROKER_UNAVAILABLE', 'CONNECTION_CLOSED', 'REQUEST_TIMED_OUT'].includes(error.code)
+        if (!retriable) throw error
+        if (Date.now() + retryMs > deadline) {
+          throw new WeirError(
+            'REQUEST_TIMED_OUT',
+            `the cluster controller did not commit the change within ${timeoutMs} ms (${(error as Error).message}); check that a majority of brokers is up and retry`,
+          )
+        }
+        await new Promise((resolve) => setTimeout(resolve, retryMs))
+      }
+    }
+  }
+
+  /** On the leader: check against the image, commit, wait until applied. One change at a time. */
+  proposeHere(record: MetadataRecord): Promise<void> {
+    const run = this.serial.then(async () => {
+      checkRecord(record, this.image)
+      const batch = encodeRecordBatch([{ value: encodeBody(record) }], { timestamp: Date.now() })
+      const { done } = this.replica.propose([batch], 'all')
+      await done
+    })
+    this.serial = run.catch(() => {})
+    return run
+  }
+}
+
+/** A change the image would reject: typed error for the user. */
+function checkRecord(record: MetadataRecord, image: ClusterImage): void {
+  const exists = image.topic(record.name) !== undefined
+  if (record.type === 'topicCreated' && exists) {
+    throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
+  }
+  if (record.type !== 'topicCreated' && !exists) {
+    throw new WeirError(
+      'UNKNOWN_TOPIC',
+      `topic ${record.name} does not exist; list topics with \`weir topics list\``,
+    )
+  }
+}
+
+/** The metadata records in a committed controller entry (none in no-op and config entries). */
+export function recordsOfEntry(entry: Entry): MetadataRecord[] {
+  if (entry.kind !== EntryKind.normal) return []
+  return decodeRecordBatch(asBuffer(entry.data)).records.map((record) =>
+    checkMetadataRecord(decodeBody(record.value ?? Buffer.alloc(0), 'metadata record')),
+  )
+}
+
+/** Shape check for a record from a peer (ControllerPropose) or the log: INVALID_REQUEST otherwise. */
+export function checkMetadataRecord(value: unknown): MetadataRecord {
+  const record = value as Partial<Record<string, unknown>>
+  const bad = (why: string) => new WeirError('INVALID_REQUEST', `metadata record: ${why}`)
+  if (typeof record !== 'object' || record === null) throw bad('not a map')
+  if (typeof record.name !== 'string' || record.name === '') throw bad('name must be a string')
+  const replicasOk = (replicas: unknown) =>
+    Array.isArray(replicas) &&
+    replicas.every(
+      (set) => Array.isArray(set) && set.length > 0 && set.every((id) => Number.isInteger(id) && id > 0),
+    )
+  switch (record.type) {
+    case 'topicCreated':
+      if (!replicasOk(record.replicas) || typeof record.config !== 'object' || record.config === null)
+        throw bad('topicCreated needs replicas and config')
+      return record as MetadataRecord
+    case 'partitionsCreated':
+      if (!replicasOk(record.replicas)) throw bad('partitionsCreated needs replicas')
+      return record as MetadataRecord
+    case 'topicDeleted':
+      return record as MetadataRecord
+    default:
+      throw bad(`unknown type ${JSON.stringify(record.type)}`)
+  }
+}

@@ -1,0 +1,69 @@
+// A Raft group's hard state (term, vote, commit) in a small JSON file beside its log. Term and vote
+// are fsynced before any message that depends on them leaves (Raft's safety needs that); a change
+// of commit alone is written at most once per commitWriteIntervalMs, because a commit index that
+// lags after a crash is safe (the leader tells the replica again) and an fsync per batch is not free.
+import { join } from 'node:path'
+import { WeirError } from '@weir/protocol'
+import type { HardState } from '@weir/raft'
+import type { FileIo } from '@weir/storage'
+
+export const hardStateFileName = 'raft-state.json'
+const commitWriteIntervalMs = 1000
+
+export class HardStateFile {
+  private saved: HardState
+  private savedAtMs = 0
+
+  private constructor(
+    private readonly io: FileIo,
+    private readonly path: string,
+    initial: HardState,
+  ) {
+    this.saved = initial
+  }
+
+  /** Reads the file in `directory`; a missing file is a new replica (all zero). */
+  static async open(io: FileIo, directory: string): Promise<HardStateFile> {
+    const path = join(directory, hardStateFileName)
+    if (!(await io.exists(path))) return new HardStateFile(io, path, { term: 0, vote: 0, commit: -1 })
+    let parsed: Partial<HardState>
+    try {
+      parsed = JSON.parse((await io.readFile(path)).toString('utf8')) as Partial<HardState>
+    } catch (error) {
+      throw new WeirError(
+        'LOG_CORRUPTED',
+        `${path} is not valid JSON; restore it or remove the replica's directory to resync it from the leader`,
+        { cause: error },
+      )
+    }
+    const { term, vote, commit } = parsed
+    const valid = [term, vote].every((value) => Number.isSafeInteger(value) && (value as number) >= 0)
+    if (!valid || !Number.isSafeInteger(commit) || (commit as number) < -1) {
+      throw new WeirError(
+        'LOG_CORRUPTED',
+        `${path} does not hold term and vote (non-negative) and commit (from -1) as integers`,
+      )
+    }
+    return new HardStateFile(io, path, { term: term!, vote: vote!, commit: commit! })
+  }
+
+  get state(): HardState {
+    return this.saved
+  }
+
+  /** Persists `next`: durably at once when term or vote changed, lazily when only commit did. */
+  async save(next: HardState, nowMs: number): Promise<void> {
+    const safetyChanged = next.term !== this.saved.term || next.vote !== this.saved.vote
+    if (!safetyChanged && nowMs - this.savedAtMs < commitWriteIntervalMs) {
+      return
+    }
+    await this.write(next, nowMs)
+  }
+
+  /** Writes whatever is newest (close, so a clean restart starts with an exact commit). */
+  async write(next: HardState, nowMs: number): Promise<void> {
+    await this.io.writeFileAtomic(this.path, Buffer.from(`${JSON.stringify(next)}\n`))
+    this.saved = next
+    this.savedAtMs = nowMs
+  }
+}

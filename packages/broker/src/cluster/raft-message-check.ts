@@ -1,0 +1,117 @@
+// Shape check of a Raft message that arrived from a peer. The peer is another Weir broker, but the
+// bytes still come off a socket: a wrong field is INVALID_REQUEST, never a crash inside the node.
+import { type Fields, WeirError } from '@weir/protocol'
+import { type Entry, EntryKind, type Message, type SnapshotInfo, type TermRun } from '@weir/raft'
+
+const messageTypes = new Set([
+  'append',
+  'appendResponse',
+  'heartbeat',
+  'heartbeatResponse',
+  'preVote',
+  'vote',
+  'preVoteResponse',
+  'voteResponse',
+  'snapshot',
+  'timeoutNow',
+])
+const entryKinds = new Set<string>(Object.values(EntryKind))
+const entriesMax = 100_000
+
+function bad(path: string, expected: string): never {
+  throw new WeirError('INVALID_REQUEST', `raft message field ${path} must be ${expected}`)
+}
+
+function int(fields: Fields, name: string, path: string): number {
+  const value = fields[name]
+  // -1 is Raft's "before the first index" in some fields (an empty log's match or commit).
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < -1)
+    bad(`${path}.${name}`, 'an integer from -1')
+  return value
+}
+
+function map(value: unknown, path: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
+    bad(path, 'a map')
+  return value as Fields
+}
+
+function list(value: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(value) || value.length > max) bad(path, `an array of at most ${max} items`)
+  return value
+}
+
+function entry(value: unknown, path: string): Entry {
+  const fields = map(value, path)
+  const kind = fields.kind
+  if (typeof kind !== 'string' || !entryKinds.has(kind)) bad(`${path}.kind`, 'an entry kind')
+  if (!(fields.data instanceof Uint8Array)) bad(`${path}.data`, 'binary')
+  const span = int(fields, 'span', path)
+  if (span < 1) bad(`${path}.span`, 'at least 1')
+  return {
+    index: int(fields, 'index', path),
+    term: int(fields, 'term', path),
+    span,
+    kind: kind as Entry['kind'],
+    data: fields.data,
+  }
+}
+
+function termRuns(value: unknown, path: string): TermRun[] {
+  return list(value, path, 1_000_000).map((item, index) => {
+    const fields = map(item, `${path}[${index}]`)
+    return { term: int(fields, 'term', path), startIndex: int(fields, 'startIndex', path) }
+  })
+}
+
+function snapshot(value: unknown, path: string): SnapshotInfo {
+  const fields = map(value, path)
+  const config = map(fields.config, `${path}.config`)
+  const voters = list(config.voters, `${path}.config.voters`, 1000).map((id) =>
+    typeof id === 'number' && Number.isInteger(id) && id > 0
+      ? id
+      : bad(`${path}.config.voters`, 'broker ids'),
+  )
+  return {
+    index: int(fields, 'index', path),
+    term: int(fields, 'term', path),
+    firstIndex: int(fields, 'firstIndex', path),
+    termRuns: termRuns(fields.termRuns, `${path}.termRuns`),
+    config: { voters },
+  }
+}
+
+/** Checks every field the message's type carries; returns it typed. */
+export function checkRaftMessage(fields: Fields, path = 'message'): Message {
+  const type = fields.type
+  if (typeof type !== 'string' || !messageTypes.has(type)) bad(`${path}.type`, 'a Raft message type')
+  for (const name of ['from', 'to', 'term']) int(fields, name, path)
+  switch (type) {
+    case 'append':
+      for (const name of ['prevIndex', 'prevTerm', 'commit']) int(fields, name, path)
+      list(fields.entries, `${path}.entries`, entriesMax).forEach((item, index) => {
+        ;(fields.entries as unknown[])[index] = entry(item, `${path}.entries[${index}]`)
+      })
+      break
+    case 'appendResponse':
+      if (typeof fields.success !== 'boolean') bad(`${path}.success`, 'a boolean')
+      for (const name of ['matchIndex', 'rejectedPrevIndex', 'hintIndex', 'hintTerm']) int(fields, name, path)
+      break
+    case 'heartbeat':
+      int(fields, 'commit', path)
+      break
+    case 'preVote':
+    case 'vote':
+      for (const name of ['lastIndex', 'lastTerm']) int(fields, name, path)
+      if (typeof fields.transfer !== 'boolean') bad(`${path}.transfer`, 'a boolean')
+      break
+    case 'preVoteResponse':
+    case 'voteResponse':
+      if (typeof fields.granted !== 'boolean') bad(`${path}.granted`, 'a boolean')
+      break
+    case 'snapshot':
+      fields.snapshot = snapshot(fields.snapshot, `${path}.snapshot`)
+      break
+  }
+  return fields as unknown as Message
+}

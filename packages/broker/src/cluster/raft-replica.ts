@@ -1,0 +1,312 @@
+// One replica of one Raft group, hosting the pure @weir/raft node over a partition log. The
+// ready loop is the only writer of the log: it appends (and truncates) what the node says, makes
+// term and vote durable, then sends, then tells waiting producers and the applier what committed,
+// then advances the node. One ready at a time per group; proposals made meanwhile ride the next
+// one, so every fsync covers all of them (group commit at the Raft level).
+import { BatchField, readUint64, WeirError } from '@weir/protocol'
+import {
+  type ClusterConfig,
+  type Entry,
+  type Message,
+  RaftNode,
+  type Ready,
+  type Restore,
+  type Role,
+} from '@weir/raft'
+import { nodeFileIo, type PartitionLog } from '@weir/storage'
+import type { Logger } from 'pino'
+import { HardStateFile } from './hard-state-file.js'
+import { restoreFromLog } from './log-restore.js'
+import { batchesIn, batchOfEntry } from './raft-batches.js'
+import { offsetOfIndex } from './raft-index.js'
+
+export interface RaftTiming {
+  readonly electionTicks: number
+  readonly heartbeatTicks: number
+  readonly random: () => number
+}
+
+export interface ReplicaTransport {
+  /** Queues `message` for its destination broker (coalesced with other groups' messages). */
+  send(group: string, message: Message): void
+  /** Committed batches of `group` from `leaderId`, starting at `offset` (a restore copies them). */
+  fetchCommitted(leaderId: number, group: string, offset: number, maxBytes: number): Promise<Buffer>
+}
+
+export interface ReplicaOptions {
+  readonly group: string
+  readonly log: PartitionLog
+  readonly selfId: number
+  readonly voters: readonly number[]
+  readonly timing: RaftTiming
+  readonly transport: ReplicaTransport
+  readonly logger: Logger
+  /** Entries committed at open, in order (the controller rebuilds its image from them). */
+  readonly replay?: (entry: Entry) => void
+  /** Newly committed entries, in order, after they are durable on a majority. */
+  readonly applied?: (entries: readonly Entry[]) => void
+  /** The high watermark moved (wake long polls). */
+  readonly committed?: () => void
+  readonly leaderChanged?: (leaderId: number, term: number) => void
+}
+
+export type Acks = 'leader' | 'all'
+
+interface Waiter {
+  readonly lastIndex: number
+  readonly term: number
+  readonly acks: Acks
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+const restoreReadBytes = 1024 * 1024
+
+export class RaftReplica {
+  private readonly waiters: Waiter[] = []
+  private persistedIndex: number
+  private running = false
+  private closed = false
+  private role: Role = 'follower'
+  private leader = 0
+  private readonly commitListeners = new Set<() => void>()
+
+  private constructor(
+    private readonly options: ReplicaOptions,
+    private readonly node: RaftNode,
+    private readonly hardState: HardStateFile,
+  ) {
+    this.persistedIndex = node.lastIndex
+  }
+
+  static async open(options: ReplicaOptions): Promise<RaftReplica> {
+    const hardState = await HardStateFile.open(nodeFileIo, options.log.directory)
+    const config: ClusterConfig = { voters: [...options.voters] }
+    const restored = await restoreFromLog(options.log, hardState.state, config, options.replay)
+    const node = new RaftNode({ id: options.selfId, ...options.timing }, restored)
+    return new RaftReplica(options, node, hardState)
+  }
+
+  get group(): string {
+    return this.options.group
+  }
+
+  get leaderId(): number {
+    return this.node.leaderId
+  }
+
+  get isLeader(): boolean {
+    return this.node.role === 'leader'
+  }
+
+  get term(): number {
+    return this.node.term
+  }
+
+  /** The first offset consumers may not read: everything below is committed by a majority. */
+  get highWatermark(): number {
+    return Math.max(offsetOfIndex(this.node.commitIndex) + 1, this.options.log.logStartOffset)
+  }
+
+  get log(): PartitionLog {
+    return this.options.log
+  }
+
+  /** Resolves once everything in the log now is committed (a new leader: its no-op committed). */
+  caughtUp(): Promise<void> {
+    const end = this.options.log.logEndOffset
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.highWatermark < end && !this.closed) return
+        this.commitListeners.delete(check)
+        resolve()
+      }
+      this.commitListeners.add(check)
+      check()
+    })
+  }
+
+  tick(): void {
+    if (this.closed) return
+    this.node.tick()
+    this.kick()
+  }
+
+  step(message: Message): void {
+    if (this.closed) return
+    this.node.step(message)
+    this.kick()
+  }
+
+  campaign(): void {
+    this.node.campaign()
+    this.kick()
+  }
+
+  /**
+   * Appends `batches` as entries of this group. Resolves with the first offset once the batches
+   * are in the leader's durable log (acks 'leader') or committed by a majority (acks 'all').
+   * Errors: NOT_LEADER (naming the leader, retriable) here or when leadership is lost before the
+   * batches commit: they may still commit, which the idempotent producer makes harmless.
+   */
+  propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> } {
+    if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`)
+    const result = this.node.propose(
+      batches.map((batch) => ({ span: batch.readUInt32BE(BatchField.lastOffsetDelta) + 1, data: batch })),
+    )
+    if (!result.ok) throw this.notLeader(result.reason)
+    const done = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ lastIndex: result.lastIndex, term: result.term, acks, resolve, reject })
+    })
+    this.kick()
+    return { baseOffset: offsetOfIndex(result.firstIndex), done }
+  }
+
+  notLeader(reason = 'notLeader'): WeirError {
+    const leader = this.node.leaderId
+    const where = leader === 0 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
+    return new WeirError('NOT_LEADER', `this broker does not lead ${this.group} (${reason}): ${where}`)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    this.failWaiters(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed`))
+    for (const listener of this.commitListeners) listener()
+    while (this.running) await new Promise((resolve) => setImmediate(resolve))
+    const state = this.hardState.state
+    await this.hardState.write({ ...state, commit: this.node.commitIndex }, Date.now())
+  }
+
+  /** Runs the ready loop unless it runs already. */
+  private kick(): void {
+    if (this.running || this.closed || !this.node.hasReady()) return
+    this.running = true
+    void this.drain().finally(() => {
+      this.running = false
+      if (this.node.hasReady()) this.kick()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.closed && this.node.hasReady()) {
+      const ready = this.node.ready()
+      try {
+        await this.persist(ready)
+      } catch (error) {
+        // The log could not take the entries (disk full, I/O error): fail the waiters and stop
+        // this replica; never advance the node past what is not on disk.
+        this.options.logger.error({ err: error, group: this.group }, 'replica cannot persist; stopping it')
+        this.closed = true
+        this.failWaiters(error)
+        return
+      }
+      for (const message of ready.messages) this.options.transport.send(this.group, message)
+      if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
+      this.node.advance(ready)
+      this.settle(ready)
+      if (ready.restore !== undefined) await this.restore(ready.restore)
+    }
+  }
+
+  private async persist(ready: Ready): Promise<void> {
+    const log = this.options.log
+    if (ready.truncateFrom !== undefined) await log.truncateSuffix(offsetOfIndex(ready.truncateFrom))
+    const writes: Promise<unknown>[] = ready.entries.map((entry) => this.appendEntry(entry))
+    if (ready.hardState !== undefined) writes.push(this.hardState.save(ready.hardState, Date.now()))
+    await Promise.all(writes)
+    const last = ready.entries.at(-1)
+    if (last !== undefined) this.persistedIndex = last.index + last.span - 1
+    else if (ready.truncateFrom !== undefined) this.persistedIndex = ready.truncateFrom - 1
+  }
+
+  private async appendEntry(entry: Entry): Promise<void> {
+    const expected = offsetOfIndex(entry.index)
+    const result = await this.options.log.append(batchOfEntry(entry), { term: entry.term })
+    if (result.baseOffset !== expected) {
+      throw new Error(
+        `${this.group}: entry ${entry.index} landed at offset ${result.baseOffset}, expected ${expected}`,
+      )
+    }
+  }
+
+  /** Answers producers whose batches are durable enough now, and hands committed entries on. */
+  private settle(ready: Ready): void {
+    // Applied first: a producer answered for a controller change finds it in the image.
+    if (ready.committed.length > 0) this.options.applied?.(ready.committed)
+    const commit = this.node.commitIndex
+    while (this.waiters.length > 0) {
+      const waiter = this.waiters[0]!
+      const reached = waiter.acks === 'all' ? commit : this.persistedIndex
+      if (waiter.lastIndex > reached) break
+      this.waiters.shift()
+      if (this.node.termAt(waiter.lastIndex) === waiter.term) waiter.resolve()
+      else waiter.reject(this.notLeader('the entry was replaced by a newer leader'))
+    }
+    this.options.committed?.()
+    for (const listener of this.commitListeners) listener()
+  }
+
+  private roleChanged(role: Role, leaderId: number): void {
+    const wasLeader = this.role === 'leader'
+    this.role = role
+    if (wasLeader && role !== 'leader') this.failWaiters(this.notLeader('leadership moved'))
+    if (leaderId !== this.leader) {
+      this.leader = leaderId
+      this.options.leaderChanged?.(leaderId, this.node.term)
+    }
+  }
+
+  private failWaiters(error: unknown): void {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error)
+  }
+
+  /** Copies the committed range the leader says this replica lacks, then tells the node. */
+  private async restore(restore: Restore): Promise<void> {
+    const { snapshot, keepThrough, leaderId } = restore
+    const log = this.options.log
+    try {
+      if (keepThrough < snapshot.firstIndex - 1) {
+        await log.truncateSuffix(log.logStartOffset)
+        await log.truncatePrefix(offsetOfIndex(snapshot.firstIndex))
+      } else {
+        await log.truncateSuffix(offsetOfIndex(keepThrough) + 1)
+      }
+      const end = offsetOfIndex(snapshot.index) + 1
+      while (log.logEndOffset < end) {
+        const bytes = await this.options.transport.fetchCommitted(
+          leaderId,
+          this.group,
+          log.logEndOffset,
+          restoreReadBytes,
+        )
+        let appended = false
+        for (const batch of batchesIn(bytes)) {
+          const copy = Buffer.from(batch)
+          const baseOffset = readUint64(copy, BatchField.baseOffset)
+          if (baseOffset < log.logEndOffset) continue
+          if (baseOffset >= end) break
+          await log.append(copy, { term: copy.readUInt32BE(BatchField.term) })
+          appended = true
+        }
+        if (!appended)
+          throw new WeirError(
+            'BROKER_UNAVAILABLE',
+            `leader ${leaderId} sent nothing to restore ${this.group} from offset ${log.logEndOffset}`,
+          )
+      }
+      this.persistedIndex = snapshot.index
+      this.options.logger.info(
+        { group: this.group, index: snapshot.index, leaderId },
+        'replica restored from the leader',
+      )
+      this.node.restored(snapshot)
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, group: this.group, leaderId },
+        'restore from the leader failed; will retry',
+      )
+      this.node.restoreFailed()
+    }
+    this.kick()
+  }
+}

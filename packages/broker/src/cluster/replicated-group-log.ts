@@ -1,0 +1,27 @@
+// A __consumer_offsets partition's replica seen as the log a group coordinator writes: an append
+// is a Raft proposal that resolves once a majority has it durably, so a commit answered to a
+// consumer survives the loss of the coordinator's broker.
+import { BatchField } from '@weir/protocol'
+import type { GroupLog } from '../groups/coordinator-partition.js'
+import type { RaftReplica } from './raft-replica.js'
+
+export function replicatedGroupLog(replica: RaftReplica): GroupLog {
+  const log = replica.log
+  return {
+    async append(batch) {
+      const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
+      const { baseOffset, done } = replica.propose([batch], 'all')
+      await done
+      return { baseOffset, lastOffset: baseOffset + span - 1, maxTimestamp: 0 }
+    },
+    read: (offset, maxBytes) => log.read(offset, maxBytes),
+    get logStartOffset() {
+      return log.logStartOffset
+    },
+    get logEndOffset() {
+      return log.logEndOffset
+    },
+    // Compaction is off for replicated partitions (see GroupService.inCluster).
+    truncatePrefix: async () => {},
+  }
+}

@@ -1,0 +1,53 @@
+// Metadata in a cluster: every broker answers from its copy of the controller's image, with the
+// leader of each partition as this broker knows it (its own replica's view, or what the leader
+// announced). highWatermark is exact where this broker leads the partition and -1 elsewhere.
+import { type MetadataPartition, type MetadataResponse, type MetadataTopic, WeirError } from '@weir/protocol'
+import { resolveLogConfig } from '@weir/storage'
+import type { Cluster } from '../cluster/cluster.js'
+import { isInternalTopic } from '../groups/group-records.js'
+import { fromLogConfig } from '../topic-config.js'
+import type { HandlerContext } from './handler.js'
+
+export function clusterMetadata(
+  topics: readonly string[] | null,
+  cluster: Cluster,
+  context: HandlerContext,
+): MetadataResponse {
+  const names =
+    topics ??
+    cluster.image
+      .topics()
+      .map((topic) => topic.name)
+      .filter((name) => !isInternalTopic(name))
+      .sort()
+  return {
+    brokers: cluster.peers.map((peer) =>
+      peer.id === cluster.selfId
+        ? { id: peer.id, host: context.advertised.host, port: context.advertised.port }
+        : { id: peer.id, host: peer.host, port: peer.port },
+    ),
+    controllerId: cluster.controllerId === 0 ? -1 : cluster.controllerId,
+    topics: names.map((name) => describeTopic(name, cluster)),
+  }
+}
+
+function describeTopic(name: string, cluster: Cluster): MetadataTopic {
+  const topic = cluster.image.topic(name)
+  if (topic === undefined) {
+    const error = new WeirError('UNKNOWN_TOPIC', `topic ${name} does not exist`)
+    return { name, errorCode: error.errorCode, errorMessage: error.message, config: {}, partitions: [] }
+  }
+  const partitions: MetadataPartition[] = topic.replicas.map((replicas, partition) => {
+    const replica = cluster.replicaOf(name, partition)
+    const leading = replica?.isLeader === true
+    return {
+      partition,
+      errorCode: 0,
+      leader: cluster.leaderOf(name, partition),
+      replicas,
+      logStartOffset: leading ? replica.log.logStartOffset : -1,
+      highWatermark: leading ? replica.highWatermark : -1,
+    }
+  })
+  return { name, errorCode: 0, config: fromLogConfig(resolveLogConfig(topic.config)), partitions }
+}

@@ -1,0 +1,71 @@
+// RaftMessages (key 30), v0: broker to broker. Every Raft message one broker has for another,
+// across all the Raft groups they share, travels in one request: heartbeats and appends of many
+// partitions are coalesced into one frame per flush. Leadership news rides along, so a broker
+// that hosts no replica of a partition still knows its leader for Metadata.
+//   request  = { from: int, messages: [{ group: string, message: map }],
+//                leaders: [{ group: string, leaderId: int, term: int }] }
+//   response = { errorCode?, errorMessage? }
+// `message` is one Raft message as @weir/raft defines it (entries carry record batches as bin);
+// its shape is checked by the broker, which owns that type. Unknown groups are dropped: Raft
+// retries, and the receiver may simply not have applied the topic's creation yet.
+import { array, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { type ApiDefinition, ApiKeys } from './api.js'
+
+export interface RaftEnvelope {
+  readonly group: string
+  readonly message: Record<string, unknown>
+}
+
+export interface LeaderNews {
+  readonly group: string
+  /** 0 when the sender knows of no leader. */
+  readonly leaderId: number
+  readonly term: number
+}
+
+export interface RaftMessagesRequest {
+  readonly from: number
+  readonly messages: readonly RaftEnvelope[]
+  readonly leaders: readonly LeaderNews[]
+}
+
+export type RaftMessagesResponse = ResponseError
+
+const groupLengthMax = 1024
+const messagesMax = 1_000_000
+
+export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesResponse> = {
+  name: 'RaftMessages',
+  apiKey: ApiKeys.RaftMessages,
+  versionMin: 0,
+  versionMax: 0,
+  decodeRequest(body) {
+    const path = 'RaftMessages'
+    const fields = object(body, path)
+    return {
+      from: integer(fields, 'from', path, 0, 2 ** 31 - 1),
+      messages: array(
+        fields,
+        'messages',
+        path,
+        (value, itemPath) => {
+          const item = object(value, itemPath)
+          return {
+            group: string(item, 'group', itemPath, groupLengthMax),
+            message: object(item.message, `${itemPath}.message`),
+          }
+        },
+        messagesMax,
+      ),
+      leaders: array(fields, 'leaders', path, (value, itemPath) => {
+        const item = object(value, itemPath)
+        return {
+          group: string(item, 'group', itemPath, groupLengthMax),
+          leaderId: integer(item, 'leaderId', itemPath, 0, 2 ** 31 - 1),
+          term: integer(item, 'term', itemPath),
+        }
+      }),
+    }
+  },
+  decodeResponse: (body) => responseError(object(body, 'RaftMessages'), 'RaftMessages'),
+}
