@@ -1,7 +1,14 @@
 // A seeded, deterministic cluster: N RaftNodes over a network that drops, delays, duplicates and
 // reorders messages and partitions nodes; nodes crash and restart from their durable state only.
 // Invariants are checked after every step; the first violation ends the run.
-import { type Entry, type Message, type NodeId, RaftNode, type Ready, type SnapshotInfo } from '../../src/index.js'
+import {
+  type Entry,
+  type Message,
+  type NodeId,
+  RaftNode,
+  type Ready,
+  type SnapshotInfo,
+} from '../../src/index.js'
 import { MemoryStorage } from './memory-storage.js'
 import { Prng } from './prng.js'
 
@@ -168,9 +175,12 @@ export class Simulation {
     if (ready.restore !== undefined) {
       const at = this.time + this.prng.int(1, 6)
       node.restoreJob = { at, source: ready.restore.leaderId, snapshot: ready.restore.snapshot }
-      this.say(`n${node.id} restore from n${ready.restore.leaderId} keep ${ready.restore.keepThrough} to ${ready.restore.snapshot.index}`)
+      this.say(
+        `n${node.id} restore from n${ready.restore.leaderId} keep ${ready.restore.keepThrough} to ${ready.restore.snapshot.index}`,
+      )
     }
-    if (ready.softState !== undefined) this.say(`n${node.id} ${ready.softState.role} term ${ready.softState.term}`)
+    if (ready.softState !== undefined)
+      this.say(`n${node.id} ${ready.softState.role} term ${ready.softState.term}`)
     raft.advance(ready)
   }
 
@@ -257,7 +267,8 @@ export class Simulation {
   private leader(): SimNode | undefined {
     let found: SimNode | undefined
     for (const node of this.nodes.values()) {
-      if (node.raft?.role === 'leader' && (found === undefined || node.raft.term > found.raft!.term)) found = node
+      if (node.raft?.role === 'leader' && (found === undefined || node.raft.term > found.raft!.term))
+        found = node
     }
     return found
   }
@@ -305,7 +316,8 @@ export class Simulation {
       if (!proposed && leader !== undefined && step - settledSince >= 3 * electionTicks) {
         for (let i = 0; i < 5; i++) {
           const result = leader.propose([{ span: this.prng.int(1, 5), data: this.payload() }])
-          if (!result.ok) throw new Violation(`liveness: a settled leader refused a proposal (${result.reason})`)
+          if (!result.ok)
+            throw new Violation(`liveness: a settled leader refused a proposal (${result.reason})`)
           pending.push({ index: result.firstIndex, term: result.term })
         }
         proposed = true
@@ -314,7 +326,9 @@ export class Simulation {
       if (proposed && pending.every((proposal) => this.isCommitted(proposal))) return
     }
     const state = [...this.nodes.values()].map((node) => this.describe(node)).join('; ')
-    throw new Violation(`liveness: ${proposed ? 'quiet-period proposals did not commit' : 'no settled leader'} (${state})`)
+    throw new Violation(
+      `liveness: ${proposed ? 'quiet-period proposals did not commit' : 'no settled leader'} (${state})`,
+    )
   }
 
   /** A leader whose current-term noop committed, with no config change or transfer under way. */
@@ -336,7 +350,9 @@ export class Simulation {
   private describe(node: SimNode): string {
     const raft = node.raft
     if (raft === undefined) return `n${node.id} down`
-    const progress = [...raft.progress()].map(([id, pr]) => `n${id}:${pr.state} m${pr.match} n${pr.next} i${pr.inflight}`)
+    const progress = [...raft.progress()].map(
+      ([id, pr]) => `n${id}:${pr.state} m${pr.match} n${pr.next} i${pr.inflight}`,
+    )
     return `n${node.id} ${raft.role} t${raft.term} lead ${raft.leaderId} commit ${raft.commitIndex} last ${raft.lastIndex} window ${raft.windowStart} voters ${raft.config.voters.join(',')}${progress.length > 0 ? ` [${progress.join(' ')}]` : ''}`
   }
 
@@ -367,7 +383,8 @@ export class Simulation {
     const through = Math.min(storage.hardState.commit, storage.lastIndex)
     if (through <= node.checkedThrough) return
     let position = storage.position(node.checkedThrough + 1)
-    if (position === undefined) throw new Violation(`n${node.id}: no entry starts after ${node.checkedThrough}`)
+    if (position === undefined)
+      throw new Violation(`n${node.id}: no entry starts after ${node.checkedThrough}`)
     for (; position < storage.entries.length; position++) {
       const entry = storage.entries[position]!
       const end = entry.index + entry.span - 1
@@ -393,7 +410,9 @@ export class Simulation {
       return
     }
     if (entry.index > this.committedEnd) {
-      throw new Violation(`n${id}: committed entry at ${entry.index} leaves a gap after ${this.committedEnd - 1}`)
+      throw new Violation(
+        `n${id}: committed entry at ${entry.index} leaves a gap after ${this.committedEnd - 1}`,
+      )
     }
     const known = this.committedAt(entry.index)
     if (known === undefined || !sameEntry(known, entry)) {
@@ -419,6 +438,7 @@ export class Simulation {
 }
 
 function sameEntry(a: Entry, b: Entry): boolean {
-  if (a.term !== b.term || a.span !== b.span || a.kind !== b.kind || a.data.length !== b.data.length) return false
+  if (a.term !== b.term || a.span !== b.span || a.kind !== b.kind || a.data.length !== b.data.length)
+    return false
   return a.data.every((byte, i) => byte === b.data[i])
 }
