@@ -87,6 +87,7 @@ export class RaftNode {
     this.applied = this.commit
     this.applying = this.commit
     this.configs = initialConfigs(restored)
+    this.dropConfigsAtOrBelow(this.commit)
     this.handedHardState = hardState
     this.handedSoftState = { leaderId: 0, role: 'follower', term: hardState.term }
     this.becomeFollower(this.currentTerm, 0)
@@ -398,8 +399,15 @@ export class RaftNode {
     this.transferee = 0
   }
 
+  /**
+   * A voter of the latest config may campaign, and so may a voter of the committed one while a change
+   * removing it is uncommitted: otherwise nodes that each hold a different uncommitted removal of
+   * themselves could all refuse to campaign and deadlock. Votes are still counted over the latest
+   * config (dissertation §4.1), which need not include the candidate.
+   */
   private promotable(): boolean {
-    return this.isVoter(this.id) && this.restoring === undefined
+    if (this.restoring !== undefined) return false
+    return this.isVoter(this.id) || this.configs[0]!.config.voters.includes(this.id)
   }
 
   private isVoter(id: NodeId): boolean {
@@ -585,14 +593,15 @@ export class RaftNode {
       this.respondAppend(message.from, { success: true, matchIndex: this.commit })
       return
     }
-    const keepThrough = this.log.agreementWith(snapshot.firstIndex, snapshot.termRuns, snapshot.index)
+    // Committed entries agree with every later leader, even where its runs no longer reach.
+    const agreement = this.log.agreementWith(snapshot.firstIndex, snapshot.termRuns, snapshot.index)
+    const keepThrough = Math.max(agreement, this.commit)
     if (keepThrough >= snapshot.index) {
       // Already holds the leader's log up to there: nothing to copy.
       this.commitTo(snapshot.index)
       this.respondAppend(message.from, { success: true, matchIndex: snapshot.index })
       return
     }
-    if (keepThrough < this.commit) throw new Error('raft: a snapshot disagrees with committed entries')
     this.log.cutForRestore(keepThrough)
     while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index > keepThrough)
       this.configs.pop()
@@ -640,7 +649,11 @@ export class RaftNode {
   private commitTo(index: number): void {
     if (index <= this.commit) return
     this.commit = index
-    // Keep only the latest config at or below commit: nothing at or below commit is truncated.
+    this.dropConfigsAtOrBelow(index)
+  }
+
+  /** Keeps only the latest config at or below commit: nothing at or below commit is truncated. */
+  private dropConfigsAtOrBelow(index: number): void {
     let firstKept = 0
     while (firstKept + 1 < this.configs.length && this.configs[firstKept + 1]!.index <= index) firstKept++
     if (firstKept > 0) this.configs.splice(0, firstKept)

@@ -148,14 +148,16 @@ export interface Restore {
 }
 
 /**
- * What the host must do, in this order: persist hardState (fsync); delete entries >= truncateFrom;
- * append entries durably; start the restore (its truncation happens now, the copy may finish later);
- * send messages; apply committed; then call advance(ready).
+ * What the host must do, in this order: delete entries >= truncateFrom; append entries; start the
+ * restore (its truncation happens now, the copy may finish later); persist hardState; fsync all of
+ * it; send messages; apply committed; then call advance(ready). The hard state goes after the log:
+ * a commit persisted ahead of the entries it covers could, after a crash, vouch for stale entries
+ * that the same Ready was replacing.
  */
 export interface Ready {
   /** Only when changed. */
   readonly softState?: SoftState
-  /** Only when changed; persist (fsync) before sending messages. */
+  /** Only when changed; persist (fsync) after the log changes below and before sending messages. */
   readonly hardState?: HardState
   /** Delete own log entries with index >= this before appending `entries`. */
   readonly truncateFrom?: number

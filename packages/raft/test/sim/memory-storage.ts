@@ -14,10 +14,21 @@ export class MemoryStorage {
   hardState: HardState = { term: 0, vote: 0, commit: 0 }
   firstIndex = 0
   entries: Entry[] = []
-  private readonly initialConfig: ClusterConfig
+  /** The config in effect below firstIndex (the initial one, or the last config entry compacted away). */
+  private baseConfig: ClusterConfig
 
   constructor(initialConfig: ClusterConfig) {
-    this.initialConfig = initialConfig
+    this.baseConfig = initialConfig
+  }
+
+  /** Drops the first `count` entries (retention), remembering the config they carried. */
+  dropPrefix(count: number): void {
+    for (const entry of this.entries.slice(0, count)) {
+      if (entry.kind === 'config') this.baseConfig = decodeConfig(entry.data)
+    }
+    const end = this.lastIndex
+    this.entries.splice(0, count)
+    this.firstIndex = this.entries[0]?.index ?? end + 1
   }
 
   get lastIndex(): number {
@@ -43,6 +54,7 @@ export class MemoryStorage {
       if (keepThrough < snapshot.firstIndex - 1) {
         this.entries = []
         this.firstIndex = snapshot.firstIndex
+        this.baseConfig = snapshot.config
       } else {
         this.truncateFrom(keepThrough + 1)
       }
@@ -96,7 +108,7 @@ export class MemoryStorage {
       const entry = this.entries[i]!
       if (entry.kind === 'config') return decodeConfig(entry.data)
     }
-    return this.initialConfig
+    return this.baseConfig
   }
 
   /** Position of the entry starting at index. */

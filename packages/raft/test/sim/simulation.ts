@@ -34,6 +34,8 @@ interface SimNode {
   /** Durable committed entries checked against the cluster's committed log up to here. */
   checkedThrough: number
   restoreJob: { readonly at: number; readonly source: NodeId; readonly snapshot: SnapshotInfo } | undefined
+  /** A Ready taken but not yet carried out (a slow disk); the core keeps stepping meanwhile. */
+  outstanding: { readonly at: number; readonly ready: Ready } | undefined
 }
 
 interface InFlight {
@@ -91,6 +93,7 @@ export class Simulation {
         commitSeen: -1,
         checkedThrough: -1,
         restoreJob: undefined,
+        outstanding: undefined,
       }
       this.nodes.set(id, node)
       this.start(node)
@@ -137,7 +140,7 @@ export class Simulation {
     }
     this.deliver(faulty)
     for (const node of this.nodes.values()) {
-      if (node.raft !== undefined && (!faulty || this.prng.chance(0.9))) this.handleReady(node)
+      if (node.raft !== undefined) this.handleReady(node, faulty)
     }
     this.runRestoreJobs()
     this.checkInvariants()
@@ -165,19 +168,24 @@ export class Simulation {
     }
   }
 
-  private handleReady(node: SimNode): void {
+  private handleReady(node: SimNode, faulty: boolean): void {
     const raft = node.raft!
-    if (!raft.hasReady()) return
-    const ready = raft.ready()
+    if (node.outstanding === undefined) {
+      if (!raft.hasReady()) return
+      const delay = faulty && this.prng.chance(0.2) ? this.prng.int(1, 4) : 0
+      node.outstanding = { at: this.time + delay, ready: raft.ready() }
+    }
+    if (node.outstanding.at > this.time) return
+    const { ready } = node.outstanding
+    node.outstanding = undefined
     node.storage.persist(ready)
-    this.send(ready.messages, this.faults.cut.size > 0 || this.faults.drop > 0)
+    this.send(ready.messages, faulty)
     this.checkApplied(node, ready)
     if (ready.restore !== undefined) {
       const at = this.time + this.prng.int(1, 6)
       node.restoreJob = { at, source: ready.restore.leaderId, snapshot: ready.restore.snapshot }
-      this.say(
-        `n${node.id} restore from n${ready.restore.leaderId} keep ${ready.restore.keepThrough} to ${ready.restore.snapshot.index}`,
-      )
+      const { keepThrough, snapshot } = ready.restore
+      this.say(`n${node.id} restore from n${ready.restore.leaderId} keep ${keepThrough} to ${snapshot.index}`)
     }
     if (ready.softState !== undefined)
       this.say(`n${node.id} ${ready.softState.role} term ${ready.softState.term}`)
@@ -238,15 +246,33 @@ export class Simulation {
   private crash(id: NodeId): void {
     const node = this.nodes.get(id)!
     if (node.raft === undefined) return
+    // The host writes entries before the hard state: a crash can land between the two.
+    const outstanding = node.outstanding
+    if (outstanding !== undefined && this.prng.chance(0.5)) {
+      node.storage.persist({ ...outstanding.ready, hardState: undefined, restore: undefined })
+    }
     node.raft = undefined
     node.restoreJob = undefined
+    node.outstanding = undefined
     this.say(`n${id} crash`)
   }
 
   private restart(node: SimNode): void {
     // A restore interrupted by the crash leaves the log cut at keepThrough: still a valid log.
+    if (this.prng.chance(0.3)) this.compact(node)
     this.start(node)
     this.say(`n${node.id} restart term ${node.raft!.term} last ${node.raft!.lastIndex}`)
+  }
+
+  /** Retention while down: drops a committed prefix, so the node restarts with firstIndex > 0. */
+  private compact(node: SimNode): void {
+    const storage = node.storage
+    const committed = storage.entries.filter(
+      (entry) => entry.index + entry.span - 1 <= storage.hardState.commit,
+    )
+    if (committed.length < 2) return
+    storage.dropPrefix(this.prng.int(1, committed.length - 1))
+    this.say(`n${node.id} compacted to ${storage.firstIndex}`)
   }
 
   private propose(id: NodeId): void {
@@ -382,6 +408,8 @@ export class Simulation {
     const storage = node.storage
     const through = Math.min(storage.hardState.commit, storage.lastIndex)
     if (through <= node.checkedThrough) return
+    // A restore may have restarted the log above what was checked.
+    node.checkedThrough = Math.max(node.checkedThrough, storage.firstIndex - 1)
     let position = storage.position(node.checkedThrough + 1)
     if (position === undefined)
       throw new Violation(`n${node.id}: no entry starts after ${node.checkedThrough}`)
