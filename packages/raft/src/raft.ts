@@ -170,7 +170,11 @@ export class RaftNode {
   proposeConfigChange(change: { add: NodeId } | { remove: NodeId }): ProposeResult {
     const refused = this.refuseProposal()
     if (refused !== undefined) return refused
-    if (this.configs[this.configs.length - 1]!.index > this.commit) {
+    // One change at a time, and only once this leader has committed an entry of its own term: a
+    // change appended before that can overlap a change of a deposed leader (the single-server bug
+    // Ongaro described on raft-dev in 2015) and elect two leaders in one term.
+    const ownTermCommitted = this.log.termAt(this.commit) === this.currentTerm
+    if (this.configs[this.configs.length - 1]!.index > this.commit || !ownTermCommitted) {
       return { ok: false, leaderId: this.lead, reason: 'configChangePending' }
     }
     const previous = this.config
@@ -602,10 +606,24 @@ export class RaftNode {
       this.respondAppend(message.from, { success: true, matchIndex: snapshot.index })
       return
     }
-    this.log.cutForRestore(keepThrough)
+    if (keepThrough < snapshot.firstIndex - 1) this.wipeForRestore(snapshot)
+    else this.log.cutForRestore(keepThrough)
     while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index > keepThrough)
       this.configs.pop()
     this.restoring = { restore: { leaderId: message.from, keepThrough, snapshot }, handed: false }
+  }
+
+  /**
+   * The host drops the whole log and restarts it at the leader's log start, so the core does too,
+   * now: if the copy fails the log stays empty there. Everything below is committed on the leader.
+   */
+  private wipeForRestore(snapshot: SnapshotInfo): void {
+    const start = snapshot.firstIndex
+    this.log.adoptRuns(start, [], start - 1, Number.NEGATIVE_INFINITY)
+    this.commit = Math.max(this.commit, start - 1)
+    this.applied = Math.max(this.applied, start - 1)
+    this.applying = Math.max(this.applying, start - 1)
+    this.configs = [{ index: start - 1, config: snapshot.config }]
   }
 
   private respondAppend(

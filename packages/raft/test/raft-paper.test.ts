@@ -328,6 +328,30 @@ test('membership: add a server, then remove the leader; each change commits and 
   assert.equal([...cluster.node(leader).config.voters].sort(), [2, 3, 4])
 })
 
+test('membership: a new leader changes the config only after committing an entry of its own term', () => {
+  const node = lone(1, entries(0, [[1, 1]]), 1, { preVote: false })
+  node.campaign()
+  node.step({ type: 'voteResponse', from: 2, to: 1, term: 2, granted: true })
+  assert.is(node.role, 'leader')
+  assert.equal(node.proposeConfigChange({ add: 4 }), {
+    ok: false,
+    leaderId: 1,
+    reason: 'configChangePending',
+  })
+  node.advance(node.ready())
+  const ack = {
+    type: 'appendResponse',
+    from: 2,
+    to: 1,
+    term: 2,
+    success: true,
+    rejectedPrevIndex: -1,
+  } as const
+  node.step({ ...ack, matchIndex: 1, hintIndex: -1, hintTerm: 0 })
+  assert.is(node.commitIndex, 1)
+  assert.ok(node.proposeConfigChange({ add: 4 }).ok)
+})
+
 test('restore: a follower below the window start is restored from the leader and catches up', () => {
   const cluster = new TestCluster(voters, { windowBytesMax: 8 })
   cluster.elect(1)

@@ -407,9 +407,9 @@ export class Simulation {
   private checkDurableCommitted(node: SimNode): void {
     const storage = node.storage
     const through = Math.min(storage.hardState.commit, storage.lastIndex)
-    if (through <= node.checkedThrough) return
     // A restore may have restarted the log above what was checked.
     node.checkedThrough = Math.max(node.checkedThrough, storage.firstIndex - 1)
+    if (through <= node.checkedThrough) return
     let position = storage.position(node.checkedThrough + 1)
     if (position === undefined)
       throw new Violation(`n${node.id}: no entry starts after ${node.checkedThrough}`)
