@@ -526,8 +526,14 @@ export class Producer {
       const leader = this.cluster
         .cachedTopic(batch.topic)
         ?.partitions.find((p) => p.partition === batch.partition)
-      if (leader === undefined || leader.leader < 0) {
+      if (leader === undefined) {
         this.refreshThenRetry(batch)
+        continue
+      }
+      if (leader.leader < 0) {
+        // An election is under way: back off like any retriable error, within deliveryTimeoutMs.
+        const detail = `${batch.topic}/${batch.partition} has no leader (an election is under way, or most of its replicas are down)`
+        this.failOrRetry(batch, new WeirError('NOT_LEADER', detail))
         continue
       }
       const group = byLeader.get(leader.leader) ?? []

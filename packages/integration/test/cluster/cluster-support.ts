@@ -1,0 +1,136 @@
+// A real three-broker cluster for tests: `weir broker` child processes on fixed free 127.0.0.1
+// ports (peers dial each other, so port 0 cannot be used), temp data directories, each broker's
+// output kept for failure messages. kill() is SIGKILL (a crash), restart() starts the same broker
+// on the same port and data directory.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
+
+export interface ClusterBroker {
+  readonly id: number
+  readonly port: number
+  readonly dataDir: string
+  child: ChildProcess | undefined
+  output: string
+}
+
+export interface TestCluster {
+  readonly brokers: readonly ClusterBroker[]
+  /** host:port of every broker, for a client's bootstrap list. */
+  readonly bootstrap: string[]
+  kill(id: number): Promise<void>
+  restart(id: number): Promise<void>
+  /** The tail of every broker's log, for an assertion message. */
+  logs(): string
+  close(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function launch(broker: ClusterBroker, peers: string): Promise<void> {
+  const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
+  args.push('--data-dir', broker.dataDir, '--peers', peers, '--log-level', 'info')
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  broker.child = child
+  return new Promise((resolve, reject) => {
+    let listening = false
+    const onData = (chunk: Buffer) => {
+      broker.output = (broker.output + chunk.toString('utf8')).slice(-200_000)
+      if (!listening && broker.output.includes(`listening on 127.0.0.1:${broker.port}`)) {
+        listening = true
+        resolve()
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code, signal) => {
+      if (broker.child === child) broker.child = undefined
+      if (!listening)
+        reject(
+          new Error(`broker ${broker.id} exited (${code ?? signal}) before listening:\n${broker.output}`),
+        )
+    })
+  })
+}
+
+export async function startCluster(size = 3): Promise<TestCluster> {
+  const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
+  const brokers: ClusterBroker[] = []
+  for (let id = 1; id <= size; id++) {
+    brokers.push({
+      id,
+      port: await freePort(),
+      dataDir: join(root, String(id)),
+      child: undefined,
+      output: '',
+    })
+  }
+  const peers = brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}`).join(',')
+  const byId = (id: number) => brokers.find((broker) => broker.id === id)!
+  const cluster: TestCluster = {
+    brokers,
+    bootstrap: brokers.map((broker) => `127.0.0.1:${broker.port}`),
+    async kill(id) {
+      const child = byId(id).child
+      if (child === undefined) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    },
+    restart: (id) => launch(byId(id), peers),
+    logs: () =>
+      brokers
+        .map((broker) => `--- broker ${broker.id}\n${broker.output.split('\n').slice(-15).join('\n')}`)
+        .join('\n'),
+    async close() {
+      await Promise.all(brokers.map((broker) => cluster.kill(broker.id)))
+      rmSync(root, { recursive: true, force: true })
+    },
+  }
+  try {
+    await Promise.all(brokers.map((broker) => launch(broker, peers)))
+  } catch (error) {
+    await cluster.close()
+    throw error
+  }
+  return cluster
+}
+
+/** Polls `check` every 50 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let lastError: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+    } catch (error) {
+      lastError = error
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
