@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { nodesFor, replayLine, runSeed } from './sim/run.js'
 
 const seedCount = 500
-const steps = 1000
+const steps = 2000
 
 test(`simulator: ${seedCount} seeds of ${steps} steps keep every invariant`, () => {
   for (let seed = 1; seed <= seedCount; seed++) {
