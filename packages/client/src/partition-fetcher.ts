@@ -182,8 +182,15 @@ export class PartitionFetcher {
     if (this.refreshing.has(topic) || this.closed) return
     this.refreshing.add(topic)
     this.cluster.topic(topic, true).then(
-      () => {
+      async () => {
+        // Still no leader (an election under way): wait before asking again.
+        const leaderless = [...this.states.values()].some(
+          (state) => state.topic === topic && !state.paused && this.leaderOf(state) === undefined,
+        )
+        if (leaderless)
+          await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
         this.refreshing.delete(topic)
+        if (leaderless) this.refresh(topic, attempt + 1)
         this.ensureLoops()
       },
       async (error: unknown) => {
@@ -328,16 +335,40 @@ function wholeBatchBytes(bytes: Buffer, position: number): number | undefined {
   return size > available ? undefined : size
 }
 
-/** Offsets for partitions by spec (-2 earliest, -1 latest, or a timestamp), asking each leader. */
+/** listOffsets tries this many times when leaders move (an election, a failover) before giving up. */
+const listOffsetsAttemptsMax = 12
+
+/**
+ * Offsets for partitions by spec (-2 earliest, -1 latest, or a timestamp), asking each leader.
+ * Retriable errors (NOT_LEADER during a failover, a broker that went away) refresh the metadata
+ * and try again with backoff; the last error is thrown after listOffsetsAttemptsMax tries.
+ */
 export async function listOffsets(
   cluster: Cluster,
   partitions: readonly TopicPartition[],
   timestamp: number,
 ): Promise<number[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await listOffsetsOnce(cluster, partitions, timestamp, attempt > 0)
+    } catch (error) {
+      if (!(error instanceof WeirError) || !error.retriable || attempt + 1 >= listOffsetsAttemptsMax)
+        throw error
+      await sleep(backoffMs(attempt, 100, 2000))
+    }
+  }
+}
+
+async function listOffsetsOnce(
+  cluster: Cluster,
+  partitions: readonly TopicPartition[],
+  timestamp: number,
+  refresh: boolean,
+): Promise<number[]> {
   const byLeader = new Map<number, number[]>()
   for (let index = 0; index < partitions.length; index++) {
     const { topic, partition } = partitions[index]!
-    const metadata = await cluster.topic(topic)
+    const metadata = await cluster.topic(topic, refresh)
     const leader = metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
     const group = byLeader.get(leader) ?? []
     group.push(index)

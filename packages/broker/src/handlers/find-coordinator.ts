@@ -18,10 +18,11 @@ export const findCoordinatorHandler = defineHandler({
       partitions === 0 ? -1 : cluster.leaderOf(offsetsTopic, offsetsPartitionFor(request.key, partitions))
     const peer = cluster.peers.find((candidate) => candidate.id === leader)
     if (peer === undefined) {
-      throw new WeirError(
+      const error = new WeirError(
         'COORDINATOR_LOAD_IN_PROGRESS',
         `group ${request.key} has no coordinator yet (no leader for its __consumer_offsets partition); retry shortly`,
       )
+      return { errorCode: error.errorCode, errorMessage: error.message, nodeId: -1, host: '', port: 0 }
     }
     const self = peer.id === context.brokerId
     return {

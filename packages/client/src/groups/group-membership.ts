@@ -337,7 +337,16 @@ export class GroupMembership {
     }
     this.owned = change.owned
     this.stateValue = 'stable'
-    if (change.added.length > 0) await this.options.listener?.onAssigned?.(change.added, this.context()!)
+    if (change.added.length > 0) {
+      try {
+        await this.options.listener?.onAssigned?.(change.added, this.context()!)
+      } catch (error) {
+        // Not taken up (e.g. their offsets could not be looked up during a failover): give them
+        // back, so the rejoin that follows assigns them again instead of leaving them unread.
+        this.owned = withoutPartitions(this.owned, change.added)
+        throw error
+      }
+    }
     if (change.rejoinNow)
       this.requestRejoin({ reason: 'cooperative hand-over', resetMemberId: false, partitionsLost: false })
     else if (this.rejoin === undefined) for (const waiter of this.stableWaiters.splice(0)) waiter.resolve()

@@ -1,0 +1,77 @@
+// Proves a consumer group keeps consuming through failovers with real processes: the broker that
+// coordinates the group (leader of its __consumer_offsets partition, and of some data partitions)
+// is killed with SIGKILL; the group finds the new coordinator and every produced message is still
+// delivered (at least once).
+import { Client, codecs, defineTopic } from '@weir/client'
+import { partitionForKey } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
+
+const topic = defineTopic<string>({ name: 'events', codec: codecs.string })
+const groupId = 'failover-group'
+let cluster: TestCluster
+let client: Client
+
+test.before(async () => {
+  cluster = await startCluster(3)
+  client = new Client({ brokers: cluster.bootstrap, clientId: 'group-failover-test', metadataMaxAgeMs: 1000 })
+  await waitFor('topic created', 15_000, async () => {
+    await client.admin().createTopic({ topic: topic.name, partitions: 3, replicationFactor: 3 })
+    return true
+  })
+})
+
+test.after(async () => {
+  await client?.close()
+  await cluster?.close()
+})
+
+/** The broker leading the group's __consumer_offsets partition: its coordinator. */
+async function coordinatorOf(group: string): Promise<number> {
+  return waitFor('the group coordinator', 15_000, async () => {
+    const offsets = await client.admin().describeTopic('__consumer_offsets')
+    const leader = offsets.partitions[partitionForKey(group, offsets.partitions.length)]!.leader
+    return leader > 0 ? leader : undefined
+  })
+}
+
+test('a group consumer keeps consuming when its coordinator and partition leaders are killed', async () => {
+  const producer = client.producer({ acks: 'all' })
+  const seen = new Set<string>()
+  const consumer = client.consumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
+  let consumeError: unknown
+  const consuming = (async () => {
+    for await (const message of consumer) seen.add(message.value)
+  })().catch((error: unknown) => {
+    consumeError = error
+  })
+  const send = (from: number, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        producer.send({ topic, key: `k${(from + index) % 11}`, value: `m-${from + index}` }),
+      ),
+    )
+  await send(0, 300)
+  await waitFor('the first 300 consumed', 20_000, async () => (seen.size >= 300 ? true : undefined)).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}: ${seen.size} seen, consumer error ${String(consumeError)}`)
+    },
+  )
+  const coordinator = await coordinatorOf(groupId)
+  await cluster.kill(coordinator)
+  await send(300, 300)
+  await waitFor('all 600 consumed after the failover', 30_000, async () =>
+    seen.size >= 600 ? true : undefined,
+  ).catch((error: Error) => {
+    throw new Error(
+      `${error.message}: ${seen.size} seen, consumer error ${String(consumeError)}\n${cluster.logs()}`,
+    )
+  })
+  await consumer.close()
+  await consuming
+  await producer.close()
+  for (let index = 0; index < 600; index++) assert.ok(seen.has(`m-${index}`), `m-${index} never delivered`)
+})
+
+test.run()
