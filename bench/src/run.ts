@@ -1,8 +1,10 @@
-// `pnpm bench [-- --suite quick|full] [--only compare|storage|e2e] [--out <dir>]`: by default the
-// comparison of Weir with Redis Streams and NATS JetStream (issue 4), writing
+// `pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover] [--out <dir>]`:
+// by default the comparison of Weir with Redis Streams and NATS JetStream (issue 4), writing
 // <out>/<YYYY-MM-DD>-<suite>.json/.md/-throughput.svg/-latency.svg; `--only storage` runs the
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
-// (<date>-e2e-<suite>.*).
+// (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
+// time (<date>-replication-<suite>.*), `--only failover` the failover time alone
+// (<date>-failover-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,15 +12,19 @@ import { parseArgs } from 'node:util'
 import { runComparison } from './compare/compare-run.js'
 import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
-import { describeMachine } from './machine.js'
+import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
+import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
+import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables } from './report.js'
+import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
 import { checkTargets } from './targets.js'
 
-const usage = 'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e'] as const
+const usage =
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e', 'replication', 'failover'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -102,6 +108,52 @@ async function main(options: Options): Promise<void> {
   }
   if (options.parts.includes('storage')) await runStorage(options)
   if (options.parts.includes('e2e')) await runEndToEnd(options)
+  if (options.parts.includes('replication')) await runReplication(options, 'replication')
+  if (options.parts.includes('failover')) await runReplication(options, 'failover')
+}
+
+/** `replication`: RF 1 vs RF 3 throughput and latency, then failover; `failover`: failover alone. */
+async function runReplication(options: Options, part: 'replication' | 'failover'): Promise<void> {
+  const weir = await findWeir()
+  if (!weir.available) throw new Error(`the replication benchmark needs the weir broker: ${weir.reason}`)
+  const machine: Machine = describeMachine()
+  const date = today()
+  const startedAt = new Date().toISOString()
+  const started = performance.now()
+  const heading = describeRun({
+    suite: options.suite,
+    date,
+    machine,
+    title: 'Weir replication benchmark (3 brokers, each its own process, on 127.0.0.1)',
+  })
+  console.log(`\n${heading}\n`)
+  const sizes = replicationSizes[options.suite]
+  const results = await runReplicationSuite(sizes, consoleReporter(), {
+    produce: part === 'replication',
+    failover: true,
+  })
+  const targets = checkReplicationTargets(results)
+  const tables = replicationTables(results, targets)
+  const seconds = secondsSince(started)
+  console.log(`\n${renderText(heading, tables)}`)
+  if (results.failover?.error !== undefined) console.log(`failover error:\n${results.failover.error}\n`)
+  console.log(`${part} took ${seconds.toFixed(0)} s`)
+  await mkdir(options.outDirectory, { recursive: true })
+  const base = join(options.outDirectory, `${date}-${part}-${options.suite}`)
+  const record = {
+    suite: options.suite,
+    date,
+    startedAt,
+    seconds,
+    machine,
+    server: weir.version,
+    sizes,
+    results,
+    targets,
+  }
+  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
+  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
+  console.log(`wrote ${base}.json and ${base}.md`)
 }
 
 async function runEndToEnd(options: Options): Promise<void> {

@@ -34,12 +34,7 @@ export async function measureLatency(
   progress?: Progress,
 ): Promise<LatencyMeasurement> {
   const client = new Client({ brokers: [brokers], clientId: 'bench-latency' })
-  // Microseconds, 1 µs to 60 s, 3 significant digits.
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  })
+  const histogram = buildLatencyHistogram()
   try {
     const name = benchTopicName('latency')
     await createBenchTopic(client, name, spec.partitions)
@@ -52,7 +47,7 @@ export async function measureLatency(
       const started = performance.now()
       await sendOnSchedule(
         total,
-        spec,
+        spec.ratePerSecond,
         (index) => {
           const value = Buffer.alloc(Math.max(8, spec.valueBytes))
           value.writeDoubleBE(performance.now(), 0)
@@ -75,16 +70,16 @@ export async function measureLatency(
 }
 
 /** Sends message i at start + i/rate: catches up after a late timer instead of drifting. */
-async function sendOnSchedule(
+export async function sendOnSchedule(
   total: number,
-  spec: LatencySpec,
+  ratePerSecond: number,
   send: (index: number) => void,
   progress?: Progress,
 ): Promise<void> {
   const started = performance.now()
   let sent = 0
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * spec.ratePerSecond))
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond))
     while (sent < due) send(sent++)
     progress?.(sent, total)
     await new Promise((resolve) => setTimeout(resolve, tickMs))
@@ -104,7 +99,17 @@ async function receive(
   }
 }
 
-function summarize(
+/** Microseconds, 1 µs to 60 s, 3 significant digits: every latency histogram of the benchmarks. */
+export function buildLatencyHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  })
+}
+
+/** Percentiles of a histogram of microseconds, in ms. */
+export function summarize(
   histogram: hdr.Histogram,
   messages: number,
   achievedRatePerSecond: number,
