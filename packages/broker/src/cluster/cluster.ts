@@ -23,9 +23,12 @@ export interface ClusterOptions {
   readonly heartbeatTicks: number
 }
 
-export const defaultClusterTiming = { tickMs: 50, electionTicks: 20, heartbeatTicks: 2 } as const
+// Election timeouts of 0.8 to 1.6 s; heartbeats every 100 ms.
+export const defaultClusterTiming = { tickMs: 50, electionTicks: 16, heartbeatTicks: 2 } as const
 
 const announceIntervalMs = 2000
+/** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
+const preferredLeaderCheckMs = 5000
 const controllerLogConfig = { fsync: 'always', segmentBytes: 8 * 1024 * 1024 } as const
 
 export function groupOf(topic: string, partition: number): string {
@@ -46,6 +49,7 @@ export class Cluster {
   private controller!: Controller
   private tickTimer: NodeJS.Timeout | undefined
   private announceTimer: NodeJS.Timeout | undefined
+  private preferredTimer: NodeJS.Timeout | undefined
   private applying: Promise<void> = Promise.resolve()
   private readonly appliedListeners = new Set<() => void>()
   private readonly controllerLeaderHooks: (() => Promise<void>)[] = []
@@ -88,8 +92,10 @@ export class Cluster {
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
     cluster.tickTimer = setInterval(() => cluster.tick(), options.tickMs)
     cluster.announceTimer = setInterval(() => cluster.announceAll(), announceIntervalMs)
+    cluster.preferredTimer = setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs)
     cluster.tickTimer.unref()
     cluster.announceTimer.unref()
+    cluster.preferredTimer.unref()
     return cluster
   }
 
@@ -353,6 +359,23 @@ export class Cluster {
     )
   }
 
+  /**
+   * Leadership spreads as assigned (the first replica of each partition leads): after a failover
+   * or a lost first election, the leader hands a partition back once its preferred replica has
+   * the whole log, as Kafka's auto leader rebalance does.
+   */
+  private restorePreferredLeaders(): void {
+    for (const replica of this.replicas.values()) {
+      if (!replica.isLeader || replica.group === controllerGroup) continue
+      const { topic, partition } = topicOfGroup(replica.group)
+      const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
+      if (preferred === undefined || preferred === this.selfId) continue
+      if (replica.transferTo(preferred)) {
+        this.logger.info({ group: replica.group, to: preferred }, `handing ${replica.group} back to its preferred leader`)
+      }
+    }
+  }
+
   /** Leaders re-announce what they lead, for brokers that restarted and know nothing. */
   private announceAll(): void {
     for (const replica of this.replicas.values()) {
@@ -392,6 +415,7 @@ export class Cluster {
     this.closed = true
     clearInterval(this.tickTimer)
     clearInterval(this.announceTimer)
+    clearInterval(this.preferredTimer)
     await this.applying
     await Promise.all([...this.replicas.values()].map((replica) => replica.close()))
     this.links.close()

@@ -62,6 +62,10 @@ interface Waiter {
 
 const restoreReadBytes = 1024 * 1024
 
+function sendsEarly(message: Message): boolean {
+  return message.type === 'append' || message.type === 'heartbeat'
+}
+
 export class RaftReplica {
   private readonly waiters: Waiter[] = []
   private persistedIndex: number
@@ -138,6 +142,19 @@ export class RaftReplica {
     this.kick()
   }
 
+  /**
+   * Hands leadership to `to` when this replica leads and `to` holds the whole log (Kafka's
+   * preferred-leader election, done by Raft leadership transfer). Returns whether it started.
+   */
+  transferTo(to: number): boolean {
+    if (this.closed || this.node.role !== 'leader') return false
+    const progress = this.node.progress().get(to)
+    if (progress === undefined || progress.match < this.node.lastIndex) return false
+    this.node.transferLeadership(to)
+    this.kick()
+    return true
+  }
+
   campaign(): void {
     this.node.campaign()
     this.kick()
@@ -190,6 +207,11 @@ export class RaftReplica {
   private async drain(): Promise<void> {
     while (!this.closed && this.node.hasReady()) {
       const ready = this.node.ready()
+      // A leader's appends and heartbeats may leave before its own write (Raft allows it: the
+      // leader counts itself toward the commit only once durable), so its fsync and the
+      // followers' overlap instead of running one after the other. Everything else waits.
+      const early = this.node.role === 'leader'
+      if (early) for (const message of ready.messages) if (sendsEarly(message)) this.options.transport.send(this.group, message)
       try {
         await this.persist(ready)
       } catch (error) {
@@ -200,7 +222,9 @@ export class RaftReplica {
         this.failWaiters(error)
         return
       }
-      for (const message of ready.messages) this.options.transport.send(this.group, message)
+      for (const message of ready.messages) {
+        if (!early || !sendsEarly(message)) this.options.transport.send(this.group, message)
+      }
       if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
       this.node.advance(ready)
       this.settle(ready)
@@ -211,9 +235,10 @@ export class RaftReplica {
   private async persist(ready: Ready): Promise<void> {
     const log = this.options.log
     if (ready.truncateFrom !== undefined) await log.truncateSuffix(offsetOfIndex(ready.truncateFrom))
-    const writes: Promise<unknown>[] = ready.entries.map((entry) => this.appendEntry(entry))
-    if (ready.hardState !== undefined) writes.push(this.hardState.save(ready.hardState, Date.now()))
-    await Promise.all(writes)
+    await Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))
+    // After the entries: a commit index saved first could, after a crash, point at entries this
+    // very ready was replacing. Still before any message leaves.
+    if (ready.hardState !== undefined) await this.hardState.save(ready.hardState, Date.now())
     const last = ready.entries.at(-1)
     if (last !== undefined) this.persistedIndex = last.index + last.span - 1
     else if (ready.truncateFrom !== undefined) this.persistedIndex = ready.truncateFrom - 1
@@ -305,6 +330,12 @@ export class RaftReplica {
         { err: error, group: this.group, leaderId },
         'restore from the leader failed; will retry',
       )
+      // The node forgets a partial copy; the log must too.
+      const keep = Math.max(offsetOfIndex(keepThrough) + 1, log.logStartOffset)
+      await log.truncateSuffix(keep).catch((cutError: unknown) =>
+        this.options.logger.error({ err: cutError, group: this.group }, 'cannot cut a partial restore'),
+      )
+      this.persistedIndex = Math.min(this.persistedIndex, keepThrough)
       this.node.restoreFailed()
     }
     this.kick()
