@@ -371,7 +371,10 @@ export class Cluster {
       const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
       if (preferred === undefined || preferred === this.selfId) continue
       if (replica.transferTo(preferred)) {
-        this.logger.info({ group: replica.group, to: preferred }, `handing ${replica.group} back to its preferred leader`)
+        this.logger.info(
+          { group: replica.group, to: preferred },
+          `handing ${replica.group} back to its preferred leader`,
+        )
       }
     }
   }

@@ -24,6 +24,8 @@ export interface RaftTiming {
   readonly electionTicks: number
   readonly heartbeatTicks: number
   readonly random: () => number
+  /** Entry payload bytes the core keeps for sending appends; older entries go by restore. */
+  readonly windowBytesMax?: number
 }
 
 export interface ReplicaTransport {
@@ -211,7 +213,9 @@ export class RaftReplica {
       // leader counts itself toward the commit only once durable), so its fsync and the
       // followers' overlap instead of running one after the other. Everything else waits.
       const early = this.node.role === 'leader'
-      if (early) for (const message of ready.messages) if (sendsEarly(message)) this.options.transport.send(this.group, message)
+      if (early)
+        for (const message of ready.messages)
+          if (sendsEarly(message)) this.options.transport.send(this.group, message)
       try {
         await this.persist(ready)
       } catch (error) {
@@ -332,9 +336,11 @@ export class RaftReplica {
       )
       // The node forgets a partial copy; the log must too.
       const keep = Math.max(offsetOfIndex(keepThrough) + 1, log.logStartOffset)
-      await log.truncateSuffix(keep).catch((cutError: unknown) =>
-        this.options.logger.error({ err: cutError, group: this.group }, 'cannot cut a partial restore'),
-      )
+      await log
+        .truncateSuffix(keep)
+        .catch((cutError: unknown) =>
+          this.options.logger.error({ err: cutError, group: this.group }, 'cannot cut a partial restore'),
+        )
       this.persistedIndex = Math.min(this.persistedIndex, keepThrough)
       this.node.restoreFailed()
     }

@@ -1,0 +1,164 @@
+// Proves the cluster's pure pieces: replica placement, the metadata image, Raft entries as record
+// batches (control batches for no-ops and membership), the shape check of peers' Raft messages,
+// the --peers list and the hard-state file.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { encodeRecordBatch, isControlBatch, isWeirError, patchBatch } from '@weir/protocol'
+import { EntryKind, encodeConfig } from '@weir/raft'
+import { nodeFileIo } from '@weir/storage'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { assignReplicas, ClusterImage } from '../../src/cluster/cluster-image.js'
+import { HardStateFile } from '../../src/cluster/hard-state-file.js'
+import { parsePeers } from '../../src/cluster/peers.js'
+import { batchOfEntry, entryOfBatch } from '../../src/cluster/raft-batches.js'
+import { checkRaftMessage } from '../../src/cluster/raft-message-check.js'
+import { resolveOptions } from '../../src/options.js'
+
+const directories: string[] = []
+test.after(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true })
+})
+
+test('replicas are distinct brokers and preferred leaders rotate evenly', () => {
+  const sets = assignReplicas([3, 1, 2], 0, 6, 3)
+  for (const set of sets) assert.is(new Set(set).size, 3)
+  const leaders = sets.map((set) => set[0])
+  assert.equal(leaders, [1, 2, 3, 1, 2, 3])
+  assert.equal(assignReplicas([1, 2, 3], 3, 2, 1), [[1], [2]], 'new partitions continue the rotation')
+})
+
+test('the image applies records in order; a duplicate creation changes nothing', () => {
+  const image = new ClusterImage()
+  image.apply({ type: 'topicCreated', name: 'a', config: {}, replicas: [[1, 2]] })
+  assert.is(
+    image.apply({ type: 'topicCreated', name: 'a', config: { fsync: 'never' }, replicas: [[3]] }),
+    undefined,
+  )
+  image.apply({ type: 'partitionsCreated', name: 'a', replicas: [[2, 1]] })
+  assert.equal(image.topic('a')?.replicas, [
+    [1, 2],
+    [2, 1],
+  ])
+  image.apply({ type: 'topicDeleted', name: 'a' })
+  assert.is(image.topic('a'), undefined)
+})
+
+test('no-op and config entries become control batches and come back as the same entries', () => {
+  for (const [kind, data] of [
+    [EntryKind.noop, new Uint8Array(0)],
+    [EntryKind.config, encodeConfig({ voters: [1, 2, 3] })],
+  ] as const) {
+    const stored = batchOfEntry({ index: 7, term: 4, span: 1, kind, data })
+    assert.ok(isControlBatch(stored))
+    patchBatch(stored, 0, 7, 4)
+    const back = entryOfBatch(stored)
+    assert.equal(
+      { ...back, data: Buffer.from(back.data) },
+      { index: 7, term: 4, span: 1, kind, data: Buffer.from(data) },
+    )
+    assert.ok(
+      batchOfEntry({ index: 9, term: 4, span: 1, kind, data }).equals(
+        batchOfEntry({ index: 9, term: 4, span: 1, kind, data }),
+      ),
+      'byte-identical on every replica',
+    )
+  }
+  const client = encodeRecordBatch([{ value: Buffer.from('a') }, { value: Buffer.from('b') }], {
+    timestamp: 1,
+  })
+  patchBatch(client, 0, 10, 2)
+  const entry = entryOfBatch(client)
+  assert.equal([entry.index, entry.term, entry.span, entry.kind], [10, 2, 2, EntryKind.normal])
+  assert.ok(batchOfEntry(entry) === entry.data, 'a normal entry is stored verbatim')
+})
+
+test('peer Raft messages are checked field by field', () => {
+  const append = {
+    type: 'append',
+    from: 1,
+    to: 2,
+    term: 3,
+    prevIndex: -1,
+    prevTerm: 0,
+    commit: -1,
+    entries: [{ index: 0, term: 3, span: 1, kind: 'noop', data: Buffer.alloc(0) }],
+  }
+  assert.is(checkRaftMessage(structuredClone(append)).type, 'append')
+  const bad = (message: object) => {
+    try {
+      checkRaftMessage(message as Record<string, unknown>)
+      return false
+    } catch (error) {
+      return isWeirError(error, 'INVALID_REQUEST')
+    }
+  }
+  assert.ok(bad({ ...append, type: 'gossip' }))
+  assert.ok(bad({ ...append, term: 'x' }))
+  assert.ok(
+    bad({ ...append, entries: [{ index: 0, term: 1, span: 0, kind: 'noop', data: Buffer.alloc(0) }] }),
+  )
+  assert.ok(bad({ ...append, entries: [{ index: 0, term: 1, span: 1, kind: 'noop', data: 'text' }] }))
+  assert.ok(bad({ type: 'vote', from: 1, to: 2, term: 1, lastIndex: 0, lastTerm: 0 }), 'transfer is required')
+  assert.ok(
+    bad({
+      type: 'snapshot',
+      from: 1,
+      to: 2,
+      term: 1,
+      snapshot: { index: 1, term: 1, firstIndex: 0, termRuns: [], config: { voters: [0] } },
+    }),
+  )
+})
+
+test('--peers: id@host:port list including this broker, on its own port', () => {
+  assert.equal(parsePeers('1@127.0.0.1:7171, 2@127.0.0.1:7172'), [
+    { id: 1, host: '127.0.0.1', port: 7171 },
+    { id: 2, host: '127.0.0.1', port: 7172 },
+  ])
+  const invalid = (run: () => unknown, pattern: RegExp) =>
+    assert.throws(run, (error: Error) => isWeirError(error, 'INVALID_CONFIG') && pattern.test(error.message))
+  invalid(() => parsePeers('1@127.0.0.1:7171,1@127.0.0.1:7172'), /listed twice/)
+  invalid(() => parsePeers('one@127.0.0.1:7171'), /id@host:port/)
+  invalid(() => parsePeers('1@127.0.0.1:0'), /fixed port/)
+  invalid(
+    () => resolveOptions({ dataDir: '/tmp/x', brokerId: 3, peers: '1@127.0.0.1:7171' }),
+    /must include this broker's id 3/,
+  )
+  invalid(
+    () =>
+      resolveOptions({ dataDir: '/tmp/x', brokerId: 1, listen: '127.0.0.1:7000', peers: '1@127.0.0.1:7171' }),
+    /listens on 7000/,
+  )
+  invalid(
+    () => resolveOptions({ dataDir: '/tmp/x', raft: { electionTicks: 2, heartbeatTicks: 2 } }),
+    /below raft.electionTicks/,
+  )
+})
+
+test('hard state: new replicas start at zero; term and vote are written at once; a bad file is LOG_CORRUPTED', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'weir-hard-state-'))
+  directories.push(directory)
+  const file = await HardStateFile.open(nodeFileIo, directory)
+  assert.equal(file.state, { term: 0, vote: 0, commit: -1 })
+  await file.save({ term: 2, vote: 1, commit: -1 }, 1000)
+  assert.equal((await HardStateFile.open(nodeFileIo, directory)).state, { term: 2, vote: 1, commit: -1 })
+  await file.save({ term: 2, vote: 1, commit: 5 }, 1001)
+  assert.is((await HardStateFile.open(nodeFileIo, directory)).state.commit, -1, 'a commit-only change waits')
+  await file.save({ term: 2, vote: 1, commit: 9 }, 2500)
+  assert.is(
+    (await HardStateFile.open(nodeFileIo, directory)).state.commit,
+    9,
+    'then is written within a second',
+  )
+  writeFileSync(join(directory, 'raft-state.json'), '{"term":-1}')
+  try {
+    await HardStateFile.open(nodeFileIo, directory)
+    assert.unreachable('a corrupt hard state must not load')
+  } catch (error) {
+    assert.ok(isWeirError(error, 'LOG_CORRUPTED'))
+  }
+})
+
+test.run()
