@@ -100,7 +100,8 @@ test('keyed records land on the partition the pinned murmur3 fixture names', asy
 
 test('offsets are baseOffset plus index; one batch per partition per request', async () => {
   const fake = fakeCluster(4)
-  const producer = new Producer(fake.cluster, { lingerMs: 20 })
+  // A linger long enough that a loaded CI machine still queues all 40 sends before it ends.
+  const producer = new Producer(fake.cluster, { lingerMs: 300 })
   const sends = Array.from({ length: 40 }, (_, index) =>
     producer.send({ topic: 'orders', key: `k${index % 8}`, value: { index } }),
   )
