@@ -25,7 +25,7 @@ export interface CreateTopicOptions {
   readonly topic: string
   /** Default 1. */
   readonly partitions?: number
-  /** Default 1 (the broker is single-node for now). */
+  /** Default 1. A cluster (brokers started with --peers) holds up to one replica per broker. */
   readonly replicationFactor?: number
   readonly config?: TopicConfig
 }

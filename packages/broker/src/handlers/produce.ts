@@ -9,6 +9,7 @@ import {
   Acks,
   type AcksValue,
   BatchField,
+  ErrorCodes,
   type ErrorFields,
   Produce,
   type ProducePartitionData,
@@ -86,7 +87,12 @@ async function producePartition(
   } catch (error) {
     const failure: ErrorFields = errorFields(error, context.logger, 'Produce')
     const logStartOffset = logStartOf(topic, data.partition)
-    return { partition: data.partition, ...failure, baseOffset: -1, logStartOffset }
+    const leaderId =
+      failure.errorCode === ErrorCodes.NOT_LEADER.code
+        ? context.cluster?.leaderOf(topicName, data.partition)
+        : undefined
+    const leader = leaderId !== undefined && leaderId > 0 ? { leaderId } : {}
+    return { partition: data.partition, ...failure, baseOffset: -1, logStartOffset, ...leader }
   }
 }
 

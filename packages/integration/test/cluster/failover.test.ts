@@ -4,7 +4,8 @@
 // a log byte-identical to the leader's.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Client, codecs, defineTopic, type Producer } from '@weir/client'
+import { Client, Connection, codecs, defineTopic, type Producer } from '@weir/client'
+import { Acks, ErrorCodes, encodeRecordBatch, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
@@ -108,6 +109,30 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
     const [first, ...rest] = logs()
     return first!.length > 0 && rest.every((bytes) => bytes.equals(first!)) ? true : undefined
   })
+})
+
+test('produce to a follower is NOT_LEADER naming the leader', async () => {
+  const leader = await leaderOf(0)
+  const follower = cluster.brokers.find((broker) => broker.id !== leader && broker.child !== undefined)!
+  const connection = await Connection.open({
+    host: '127.0.0.1',
+    port: follower.port,
+    connectTimeoutMs: 2000,
+    requestTimeoutMs: 5000,
+    inFlightMax: 1,
+    frameBytesMax: 1024 * 1024,
+  })
+  const records = encodeRecordBatch([{ value: Buffer.from('x') }], { timestamp: Date.now() })
+  const response = await connection.request(Produce, {
+    acks: Acks.all,
+    timeoutMs: 1000,
+    topics: [{ name: topic.name, partitions: [{ partition: 0, records }] }],
+  })
+  connection.close()
+  const result = response.topics[0]!.partitions[0]!
+  assert.is(result.errorCode, ErrorCodes.NOT_LEADER.code)
+  assert.is(result.leaderId, leader)
+  assert.match(result.errorMessage ?? '', `broker ${leader} leads it`)
 })
 
 /** Every segment of a partition's log, concatenated: what a replica holds on disk. */

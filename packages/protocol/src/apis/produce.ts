@@ -3,7 +3,9 @@
 // term in place, and appends them verbatim.
 //   request  = { acks: 0 | 1 | -1, timeoutMs, topics: [{ name, partitions: [{ partition, records: bin }] }] }
 //   response = { errorCode?, errorMessage?, topics: [{ name, partitions:
-//                  [{ partition, errorCode, errorMessage?, baseOffset, logStartOffset }] }] }
+//                  [{ partition, errorCode, errorMessage?, baseOffset, logStartOffset, leaderId? }] }] }
+// leaderId comes with NOT_LEADER in a cluster: the broker that leads the partition (absent when
+// none is known), so a client may go there before its metadata refresh answers.
 // `records` holds one or more whole batches. acks 0 gets no response frame at all; 1 (leader)
 // answers once the leader appended; -1 (all) once the write is as durable as the topic's fsync
 // policy says (and, with replication, committed by a majority).
@@ -36,6 +38,8 @@ export interface ProducePartitionResult extends ErrorFields {
   /** Offset of the first record written; -1 on error. */
   readonly baseOffset: number
   readonly logStartOffset: number
+  /** With NOT_LEADER: the partition's leader as the answering broker knows it. */
+  readonly leaderId?: number
 }
 
 export interface ProduceResponse extends ResponseError {
@@ -74,6 +78,9 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
         partition: integer(partition, 'partition', entryPath),
         baseOffset: integer(partition, 'baseOffset', entryPath, -1),
         logStartOffset: integer(partition, 'logStartOffset', entryPath, -1),
+        ...(partition.leaderId === undefined || partition.leaderId === null
+          ? {}
+          : { leaderId: integer(partition, 'leaderId', entryPath, 1, 2 ** 31 - 1) }),
       })),
     }
   },
