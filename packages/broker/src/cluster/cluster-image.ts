@@ -7,6 +7,8 @@ export type MetadataRecord =
   | {
       readonly type: 'topicCreated'
       readonly name: string
+      /** Unique per creation: a topic deleted and created again under the same name is another topic. */
+      readonly id: string
       readonly config: Partial<LogConfig>
       /** Replica broker ids per partition; the first is the preferred leader. */
       readonly replicas: readonly (readonly number[])[]
@@ -21,6 +23,7 @@ export type MetadataRecord =
 
 export interface TopicImage {
   readonly name: string
+  readonly id: string
   readonly config: Partial<LogConfig>
   readonly replicas: readonly (readonly number[])[]
 }
@@ -44,7 +47,7 @@ export class ClusterImage {
         // Proposals are checked against the image first; a duplicate can only come from a
         // forwarded retry after the first attempt committed, and the first one wins.
         if (existing !== undefined) return undefined
-        const topic = { name: record.name, config: record.config, replicas: record.replicas }
+        const topic = { name: record.name, id: record.id, config: record.config, replicas: record.replicas }
         this.topicsByName.set(record.name, topic)
         return topic
       }

@@ -2,9 +2,12 @@
 // hosts, the peer links, and the one timer that ticks them all. The controller's committed image
 // decides what this broker hosts: applying a topic creation creates the local logs and opens the
 // replicas, a deletion closes and deletes them. Handlers ask it who leads what.
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Fetch, type LeaderNews, type RaftMessagesRequest, WeirError } from '@weir/protocol'
 import type { Entry, Message } from '@weir/raft'
-import type { TopicStore } from '@weir/storage'
+import { nodeFileIo, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
@@ -27,6 +30,7 @@ export interface ClusterOptions {
 export const defaultClusterTiming = { tickMs: 50, electionTicks: 16, heartbeatTicks: 2 } as const
 
 const announceIntervalMs = 2000
+const topicIdFileName = 'cluster-topic-id'
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
 const controllerLogConfig = { fsync: 'always', segmentBytes: 8 * 1024 * 1024 } as const
@@ -168,11 +172,13 @@ export class Cluster {
   /** Creates the topic's local logs and opens a replica for each partition this broker hosts. */
   private async hostTopic(topic: TopicImage): Promise<void> {
     if (this.closed) return
+    await this.dropStaleIncarnation(topic)
     for (let partition = 0; partition < topic.replicas.length; partition++) {
       const replicas = topic.replicas[partition]!
       const group = groupOf(topic.name, partition)
       if (!replicas.includes(this.selfId) || this.replicas.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
+      await this.dropStaleIncarnation(topic)
       const replica = await RaftReplica.open({
         group,
         log,
@@ -188,6 +194,36 @@ export class Cluster {
       // The preferred leader of a new partition campaigns at once: leaders spread and start fast.
       if (replica.term === 0 && replicas[0] === this.selfId) replica.campaign()
     }
+  }
+
+  /**
+   * A broker that was down while a topic was deleted and created again still holds the old
+   * topic's logs under the same name: they belong to another Raft group and must go before the
+   * new one is hosted. Each local topic records the id of the creation it belongs to.
+   */
+  private async dropStaleIncarnation(topic: TopicImage): Promise<void> {
+    if (!this.store.topicNames().includes(topic.name)) return
+    const path = join(this.store.topic(topic.name).directory, topicIdFileName)
+    const local = await readFile(path, 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    )
+    if (local === topic.id) return
+    if (local !== undefined) {
+      this.logger.warn(
+        { topic: topic.name },
+        `deleting local logs of an earlier topic ${topic.name} (it was deleted and created again)`,
+      )
+      const stale = [...this.replicas.keys()].filter((group) => topicOfGroup(group).topic === topic.name)
+      for (const group of stale) {
+        await this.replicas.get(group)!.close()
+        this.replicas.delete(group)
+      }
+      await this.store.deleteTopic(topic.name)
+      return
+    }
+    // Logs from before the id was written (created by this very record a moment ago): adopt them.
+    await nodeFileIo.writeFileAtomic(path, Buffer.from(`${topic.id}\n`))
   }
 
   private async dropTopic(name: string): Promise<void> {
@@ -324,7 +360,7 @@ export class Cluster {
     const replicationFactor = Math.min(replicationFactorMax, this.options.peers.length)
     const replicas = this.assign(0, partitions, replicationFactor)
     try {
-      await this.proposeHere({ type: 'topicCreated', name, config, replicas })
+      await this.proposeHere({ type: 'topicCreated', name, id: randomUUID(), config, replicas })
       this.logger.info({ topic: name, partitions, replicationFactor }, `created ${name}`)
     } catch (error) {
       this.logger.warn(

@@ -115,6 +115,7 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
     case 'topicCreated':
       if (!replicasOk(record.replicas) || typeof record.config !== 'object' || record.config === null)
         throw bad('topicCreated needs replicas and config')
+      if (typeof record.id !== 'string' || record.id === '') throw bad('topicCreated needs an id')
       return record as MetadataRecord
     case 'partitionsCreated':
       if (!replicasOk(record.replicas)) throw bad('partitionsCreated needs replicas')

@@ -1,6 +1,7 @@
 // Topic changes in a cluster: each is one record committed to the controller log (by whichever
 // broker leads it), then applied by every broker. The answer waits until this broker applied it
 // too, so a Metadata request sent next to the same broker already sees the change.
+import { randomUUID } from 'node:crypto'
 import { WeirError } from '@weir/protocol'
 import { checkTopicName } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
@@ -46,7 +47,8 @@ export async function createTopicInCluster(
     throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${topic.name} already exists`)
   }
   if (validateOnly) return
-  await cluster.submit({ type: 'topicCreated', name: topic.name, config, replicas }, timeoutOf(context))
+  const record = { type: 'topicCreated', name: topic.name, id: randomUUID(), config, replicas } as const
+  await cluster.submit(record, timeoutOf(context))
   await appliedHere(
     cluster,
     () => cluster.image.topic(topic.name) !== undefined,

@@ -31,9 +31,9 @@ test('replicas are distinct brokers and preferred leaders rotate evenly', () => 
 
 test('the image applies records in order; a duplicate creation changes nothing', () => {
   const image = new ClusterImage()
-  image.apply({ type: 'topicCreated', name: 'a', config: {}, replicas: [[1, 2]] })
+  image.apply({ type: 'topicCreated', name: 'a', id: 'one', config: {}, replicas: [[1, 2]] })
   assert.is(
-    image.apply({ type: 'topicCreated', name: 'a', config: { fsync: 'never' }, replicas: [[3]] }),
+    image.apply({ type: 'topicCreated', name: 'a', id: 'two', config: { fsync: 'never' }, replicas: [[3]] }),
     undefined,
   )
   image.apply({ type: 'partitionsCreated', name: 'a', replicas: [[2, 1]] })
