@@ -47,6 +47,8 @@ function launch(broker: ClusterBroker, peers: string): Promise<void> {
   args.push('--data-dir', broker.dataDir, '--peers', peers, '--log-level', 'info')
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   return new Promise((resolve, reject) => {
     let listening = false
     const onData = (chunk: Buffer) => {
@@ -67,6 +69,13 @@ function launch(broker: ClusterBroker, peers: string): Promise<void> {
     })
   })
 }
+
+// A test runner that exits (or is interrupted) without reaching its `after` hook must not leave
+// brokers running: kill whatever is still up.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
 
 export async function startCluster(size = 3): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
