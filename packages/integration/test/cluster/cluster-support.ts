@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Client, type TopicDescriptor } from '@weir/client'
 
 const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
 
@@ -142,4 +143,39 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** A started cluster, a client of it, and the topic created once a controller is elected. */
+export async function clusterWithTopic(
+  clientId: string,
+  topic?: { name: string; partitions: number; replicationFactor: number },
+): Promise<{ cluster: TestCluster; client: Client }> {
+  const cluster = await startCluster(3)
+  const client = new Client({ brokers: cluster.bootstrap, clientId, metadataMaxAgeMs: 1000 })
+  if (topic !== undefined) {
+    await waitFor('topic created', 15_000, async () => {
+      await client.admin().createTopic({ topic: topic.name, ...topic })
+      return true
+    })
+  }
+  return { cluster, client }
+}
+
+/** The first `count` values of `topic` from the beginning (fewer if `timeoutMs` passes first). */
+export async function readValues<T>(
+  client: Client,
+  topic: TopicDescriptor<T>,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<T[]> {
+  const consumer = client.consumer({ topics: [topic], fromBeginning: true })
+  const values: T[] = []
+  const timer = setTimeout(() => void consumer.close(), timeoutMs)
+  for await (const message of consumer) {
+    values.push(message.value)
+    if (values.length === count) break
+  }
+  clearTimeout(timer)
+  await consumer.close()
+  return values
 }

@@ -4,23 +4,22 @@
 // a log byte-identical to the leader's.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Client, Connection, codecs, defineTopic, type Producer } from '@weir/client'
+import { type Client, Connection, codecs, defineTopic, type Producer } from '@weir/client'
 import { Acks, ErrorCodes, encodeRecordBatch, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
+import { clusterWithTopic, readValues, type TestCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'orders', codec: codecs.string })
 let cluster: TestCluster
 let client: Client
 
 test.before(async () => {
-  cluster = await startCluster(3)
-  client = new Client({ brokers: cluster.bootstrap, clientId: 'failover-test', metadataMaxAgeMs: 1000 })
-  await waitFor('topic created', 15_000, async () => {
-    await client.admin().createTopic({ topic: topic.name, partitions: 1, replicationFactor: 3 })
-    return true
-  })
+  ;({ cluster, client } = await clusterWithTopic('failover-test', {
+    name: topic.name,
+    partitions: 1,
+    replicationFactor: 3,
+  }))
 })
 
 test.after(async () => {
@@ -90,13 +89,7 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
   const newLeader = await leaderOf(0)
   assert.is.not(newLeader, leader)
 
-  const consumer = client.consumer({ topics: [topic], fromBeginning: true })
-  const values: string[] = []
-  for await (const message of consumer) {
-    values.push(message.value)
-    if (values.length === loop.acknowledged.length) break
-  }
-  await consumer.close()
+  const values = await readValues(client, topic, loop.acknowledged.length)
   assert.equal(
     values,
     loop.acknowledged,

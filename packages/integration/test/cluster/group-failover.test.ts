@@ -2,11 +2,11 @@
 // coordinates the group (leader of its __consumer_offsets partition, and of some data partitions)
 // is killed with SIGKILL; the group finds the new coordinator and every produced message is still
 // delivered (at least once).
-import { Client, codecs, defineTopic } from '@weir/client'
+import { type Client, codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
+import { clusterWithTopic, type TestCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'events', codec: codecs.string })
 const groupId = 'failover-group'
@@ -14,12 +14,11 @@ let cluster: TestCluster
 let client: Client
 
 test.before(async () => {
-  cluster = await startCluster(3)
-  client = new Client({ brokers: cluster.bootstrap, clientId: 'group-failover-test', metadataMaxAgeMs: 1000 })
-  await waitFor('topic created', 15_000, async () => {
-    await client.admin().createTopic({ topic: topic.name, partitions: 3, replicationFactor: 3 })
-    return true
-  })
+  ;({ cluster, client } = await clusterWithTopic('group-failover-test', {
+    name: topic.name,
+    partitions: 3,
+    replicationFactor: 3,
+  }))
 })
 
 test.after(async () => {

@@ -3,18 +3,17 @@
 // that broker drops the old topic's logs when it comes back and ends with the new topic's bytes.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Client, codecs, defineTopic, isWeirError } from '@weir/client'
+import { type Client, codecs, defineTopic, isWeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
+import { clusterWithTopic, readValues, type TestCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'ledger', codec: codecs.string })
 let cluster: TestCluster
 let client: Client
 
 test.before(async () => {
-  cluster = await startCluster(3)
-  client = new Client({ brokers: cluster.bootstrap, clientId: 'lifecycle-test', metadataMaxAgeMs: 500 })
+  ;({ cluster, client } = await clusterWithTopic('lifecycle-test'))
 })
 
 test.after(async () => {
@@ -28,19 +27,6 @@ function logBytes(dataDir: string, partition: number): Buffer {
     .filter((name) => name.endsWith('.log'))
     .sort()
   return Buffer.concat(names.map((name) => readFileSync(join(directory, name))))
-}
-
-async function readValues(count: number): Promise<string[]> {
-  const consumer = client.consumer({ topics: [topic], fromBeginning: true })
-  const values: string[] = []
-  const timer = setTimeout(() => void consumer.close(), 15_000)
-  for await (const message of consumer) {
-    values.push(message.value)
-    if (values.length === count) break
-  }
-  clearTimeout(timer)
-  await consumer.close()
-  return values
 }
 
 test('add partitions, delete, and create again while a broker is down', async () => {
@@ -73,7 +59,7 @@ test('add partitions, delete, and create again while a broker is down', async ()
   await producer.close()
 
   await cluster.restart(3)
-  assert.equal(await readValues(2), ['new-0', 'new-1'])
+  assert.equal(await readValues(client, topic, 2), ['new-0', 'new-1'])
   await waitFor('broker 3 holds the new topic, byte for byte', 20_000, async () => {
     const [first, ...rest] = cluster.brokers.map((broker) => logBytes(broker.dataDir, 0))
     return rest.every((bytes) => bytes.equals(first!)) ? true : undefined
