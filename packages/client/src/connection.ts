@@ -203,9 +203,19 @@ export class Connection {
     if (pending === undefined) return // timed out earlier
     this.pending.delete(correlationId)
     clearTimeout(pending.timer)
+    let decoded: unknown
     try {
-      pending.resolve(pending.api.decodeResponse(decodeBody(body, pending.api.name)))
+      decoded = decodeBody(body, pending.api.name)
+      pending.resolve(pending.api.decodeResponse(decoded))
     } catch (error) {
+      // A broker that refused the whole request answers { errorCode, errorMessage } only: report
+      // its error, not the missing fields of a full response.
+      const refusal = decoded as { errorCode?: unknown; errorMessage?: unknown } | undefined
+      if (typeof refusal?.errorCode === 'number' && refusal.errorCode !== 0) {
+        const message = typeof refusal.errorMessage === 'string' ? refusal.errorMessage : undefined
+        pending.reject(errorFromWire(refusal.errorCode, message))
+        return
+      }
       pending.reject(
         error instanceof WeirError
           ? error

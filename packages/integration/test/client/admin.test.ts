@@ -62,4 +62,17 @@ test('broker errors come back typed', async () => {
   await expectError(() => admin.deleteTopic('missing'), 'UNKNOWN_TOPIC')
 })
 
+test('a request the broker refuses whole comes back with the broker error, not a decoding error', async () => {
+  const admin = client.admin()
+  // Bypassing the types, as a caller from plain JavaScript might: no count at all.
+  const failure = await admin
+    .createPartitions({ topic: 'orders' } as unknown as { topic: string; count: number })
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+  assert.ok(isWeirError(failure, 'INVALID_REQUEST'), String(failure))
+  assert.match((failure as Error).message, /count/)
+})
+
 test.run()
