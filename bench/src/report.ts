@@ -1,5 +1,7 @@
 // Turns one run's figures into tables, rendered as aligned text for the terminal and as Markdown
 // for the results file: the same rows in both.
+
+import type { LatencyMeasurement } from './e2e/latency.js'
 import { formatCount, formatMegabytes, formatRate, formatRatio, formatSeconds } from './format.js'
 import type { Machine } from './machine.js'
 import type { StorageResults } from './storage-suite.js'
@@ -91,9 +93,10 @@ function readTable(results: StorageResults): Table {
   }
 }
 
-function targetTable(targets: readonly TargetCheck[]): Table {
+/** One row a target check: what was measured against what is required, and the verdict. */
+export function targetTable(targets: readonly TargetCheck[], title = 'Targets'): Table {
   return {
-    title: 'Targets',
+    title,
     header: ['target', 'measured', 'ratio', 'required', 'verdict'],
     rows: targets.map((check) => [
       check.target,
@@ -102,6 +105,30 @@ function targetTable(targets: readonly TargetCheck[]): Table {
       check.required,
       check.meets ? 'meets' : 'misses',
     ]),
+  }
+}
+
+/** Messages, achieved msg/s, then p50, p99, p99.9 and max in ms: a latency measurement's cells. */
+export function latencyCells(measurement: LatencyMeasurement): string[] {
+  return [
+    formatCount(measurement.messages),
+    formatCount(measurement.achievedRatePerSecond),
+    measurement.p50Ms.toFixed(2),
+    measurement.p99Ms.toFixed(2),
+    measurement.p999Ms.toFixed(2),
+    measurement.maxMs.toFixed(2),
+  ]
+}
+
+/** One row a case: the percentiles of a fixed-rate latency measurement, in ms. */
+export function latencyTable(
+  title: string,
+  cases: ReadonlyArray<{ readonly label: string; readonly measurement: LatencyMeasurement }>,
+): Table {
+  return {
+    title,
+    header: ['case', 'messages', 'achieved msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+    rows: cases.map(({ label, measurement }) => [label, ...latencyCells(measurement)]),
   }
 }
 

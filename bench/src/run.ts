@@ -16,7 +16,7 @@ import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
-import { describeRun, renderMarkdown, renderText, storageTables } from './report.js'
+import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
 import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
@@ -98,6 +98,28 @@ async function writeAtomically(path: string, content: string): Promise<void> {
   await rename(`${path}.tmp`, path)
 }
 
+/** The heading of one part's run (suite, date, machine), printed before its measurements start. */
+function announceRun(options: Options, date: string, machine: Machine, title: string): string {
+  const heading = describeRun({ suite: options.suite, date, machine, title })
+  console.log(`\n${heading}\n`)
+  return heading
+}
+
+/** Writes `<out>/<name>-<suite>.json` (the record) and `.md` (the tables under the heading). */
+async function writeResults(
+  options: Options,
+  name: string,
+  record: object,
+  heading: string,
+  tables: readonly Table[],
+): Promise<void> {
+  await mkdir(options.outDirectory, { recursive: true })
+  const base = join(options.outDirectory, `${name}-${options.suite}`)
+  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
+  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
+  console.log(`wrote ${base}.json and ${base}.md`)
+}
+
 async function main(options: Options): Promise<void> {
   if (options.parts.includes('compare')) {
     const machine = describeMachine()
@@ -120,13 +142,12 @@ async function runReplication(options: Options, part: 'replication' | 'failover'
   const date = today()
   const startedAt = new Date().toISOString()
   const started = performance.now()
-  const heading = describeRun({
-    suite: options.suite,
+  const heading = announceRun(
+    options,
     date,
     machine,
-    title: 'Weir replication benchmark (3 brokers, each its own process, on 127.0.0.1)',
-  })
-  console.log(`\n${heading}\n`)
+    'Weir replication benchmark (3 brokers, each its own process, on 127.0.0.1)',
+  )
   const sizes = replicationSizes[options.suite]
   const results = await runReplicationSuite(sizes, consoleReporter(), {
     produce: part === 'replication',
@@ -138,8 +159,6 @@ async function runReplication(options: Options, part: 'replication' | 'failover'
   console.log(`\n${renderText(heading, tables)}`)
   if (results.failover?.error !== undefined) console.log(`failover error:\n${results.failover.error}\n`)
   console.log(`${part} took ${seconds.toFixed(0)} s`)
-  await mkdir(options.outDirectory, { recursive: true })
-  const base = join(options.outDirectory, `${date}-${part}-${options.suite}`)
   const record = {
     suite: options.suite,
     date,
@@ -151,33 +170,26 @@ async function runReplication(options: Options, part: 'replication' | 'failover'
     results,
     targets,
   }
-  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
-  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
-  console.log(`wrote ${base}.json and ${base}.md`)
+  await writeResults(options, `${date}-${part}`, record, heading, tables)
 }
 
 async function runEndToEnd(options: Options): Promise<void> {
   const machine = describeMachine()
   const date = today()
   const startedAt = new Date().toISOString()
-  const heading = describeRun({
-    suite: options.suite,
+  const heading = announceRun(
+    options,
     date,
     machine,
-    title: 'Weir end-to-end benchmark (TCP, broker in its own process)',
-  })
-  console.log(`\n${heading}\n`)
+    'Weir end-to-end benchmark (TCP, broker in its own process)',
+  )
   const sizes = e2eSizes[options.suite]
   const results = await runE2eSuite(sizes, consoleReporter())
   const targets = checkE2eTargets(results)
   const tables = e2eTables(results, targets)
   console.log(`\n${renderText(heading, tables)}`)
-  await mkdir(options.outDirectory, { recursive: true })
-  const base = join(options.outDirectory, `${date}-e2e-${options.suite}`)
   const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
-  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
-  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
-  console.log(`wrote ${base}.json and ${base}.md`)
+  await writeResults(options, `${date}-e2e`, record, heading, tables)
 }
 
 async function runStorage(options: Options): Promise<void> {
@@ -192,12 +204,8 @@ async function runStorage(options: Options): Promise<void> {
   const tables = storageTables(results, targets)
   console.log(`\n${renderText(heading, tables)}`)
 
-  await mkdir(options.outDirectory, { recursive: true })
-  const base = join(options.outDirectory, `${date}-storage-${options.suite}`)
   const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
-  await writeAtomically(`${base}.json`, `${JSON.stringify(record, null, 2)}\n`)
-  await writeAtomically(`${base}.md`, renderMarkdown(heading, tables))
-  console.log(`wrote ${base}.json and ${base}.md`)
+  await writeResults(options, `${date}-storage`, record, heading, tables)
 }
 
 let options: Options

@@ -1,7 +1,4 @@
 // Proves the comparison harness runs every workload through every available server (Weir, redis-server, nats-server) at tiny sizes, renders its tables and charts, and leaves no temp directory or server process behind; never checks speed.
-import { execFileSync } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { latencyChart, throughputChart } from '../src/compare/charts.js'
@@ -9,7 +6,7 @@ import { checkCompareTargets, compareTables } from '../src/compare/compare-repor
 import type { CompareSizes } from '../src/compare/compare-sizes.js'
 import { type CompareReporter, runCompareSuite, throughputWorkloads } from '../src/compare/compare-suite.js'
 import { renderMarkdown } from '../src/report.js'
-import { temporaryPrefix } from '../src/temporary-directory.js'
+import { childProcesses, leftoverDirectories } from './support/leftovers.js'
 
 const tinySizes: CompareSizes = {
   smallMessages: 2_000,
@@ -36,20 +33,8 @@ const silent: CompareReporter = {
   notice: (message) => notices.push(message),
 }
 
-async function leftoverDirectories(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith(temporaryPrefix)).sort()
-}
-
 /** Server processes that are children of this test process. */
-function childServers(): string[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-P', String(process.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => /redis-server|nats-server|cli\/main\.js|node -e/.test(line))
-  } catch {
-    return [] // pgrep exits 1 when nothing matches.
-  }
-}
+const childServers = () => childProcesses(/redis-server|nats-server|cli\/main\.js|node -e/)
 
 test('every workload of every available system returns figures; skipped systems say why', async () => {
   const before = await leftoverDirectories()

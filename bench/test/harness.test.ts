@@ -1,13 +1,11 @@
 // Proves the benchmark harness runs every measurement at tiny sizes, returns usable figures and cleans up; never checks speed.
-import { readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { renderMarkdown, renderText, storageTables } from '../src/report.js'
 import { runStorageSuite, type SuiteReporter } from '../src/storage-suite.js'
 import { storageSuite } from '../src/suites.js'
 import { checkTargets } from '../src/targets.js'
-import { temporaryPrefix } from '../src/temporary-directory.js'
+import { leftoverDirectories } from './support/leftovers.js'
 
 const tinySizes = {
   diskMebibytes: 4,
@@ -26,10 +24,6 @@ const silent: SuiteReporter = {
   medianChosen() {},
 }
 
-async function leftovers(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith(temporaryPrefix)).sort()
-}
-
 function assertFigures(name: string, measurement: object): void {
   for (const [field, value] of Object.entries(measurement)) {
     assert.type(value, 'number', `${name}.${field}`)
@@ -39,7 +33,7 @@ function assertFigures(name: string, measurement: object): void {
 }
 
 test('every measurement returns positive finite figures and leaves no temp directory behind', async () => {
-  const before = await leftovers()
+  const before = await leftoverDirectories()
   const results = await runStorageSuite(storageSuite(tinySizes), silent)
   assertFigures('diskSyncOnce', results.diskSyncOnce.measurement)
   assertFigures('diskSyncEachBlock', results.diskSyncEachBlock.measurement)
@@ -53,7 +47,7 @@ test('every measurement returns positive finite figures and leaves no temp direc
   const tables = storageTables(results, targets)
   assert.ok(renderText('heading', tables).includes('Targets'))
   assert.ok(renderMarkdown('heading', tables).includes('| target |'))
-  assert.equal(await leftovers(), before)
+  assert.equal(await leftoverDirectories(), before)
 })
 
 test.run()

@@ -1,15 +1,12 @@
 // Proves the replication harness starts a 3-broker cluster, measures RF 1 vs RF 3 throughput and latency and one leader kill at tiny sizes, renders its tables, and leaves no temp directory or broker process behind; never checks speed.
-import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { weirCliPath } from '../src/e2e/weir-server.js'
 import { checkReplicationTargets, replicationTables } from '../src/replication/replication-report.js'
 import { type ReplicationSizes, runReplicationSuite } from '../src/replication/replication-suite.js'
 import { renderMarkdown } from '../src/report.js'
-import { temporaryPrefix } from '../src/temporary-directory.js'
+import { childProcesses, leftoverDirectories } from './support/leftovers.js'
 
 const tinySizes: ReplicationSizes = {
   fsyncPolicies: ['always'],
@@ -26,20 +23,8 @@ const tinySizes: ReplicationSizes = {
 
 const silent = { caseStarted() {}, runStarted() {}, progress() {}, runFinished() {} }
 
-async function leftoverDirectories(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith(temporaryPrefix)).sort()
-}
-
 /** Broker processes that are children of this test process. */
-function childBrokers(): string[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-P', String(process.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => /cli\/main\.js/.test(line))
-  } catch {
-    return [] // pgrep exits 1 when nothing matches.
-  }
-}
+const childBrokers = () => childProcesses(/cli\/main\.js/)
 
 // uvu loads test files as CommonJS (no top-level await): the broker's presence is checked synchronously.
 const built = existsSync(weirCliPath)

@@ -2,7 +2,7 @@
 // best alternative in the same run: at matched durability (the same loss window) and over all
 // alternatives. Targets are reported as meets/misses, never asserted.
 import { formatCount, formatRate, formatRatio, formatSeconds } from '../format.js'
-import type { Table } from '../report.js'
+import { latencyCells, type Table, targetTable } from '../report.js'
 import type { TargetCheck } from '../targets.js'
 import {
   type CompareResults,
@@ -72,17 +72,7 @@ export function compareTables(results: CompareResults, targets: readonly TargetC
     groupThroughputTable(results),
     rebalanceTable(results),
     limitsTable(results),
-    {
-      title: 'Targets of issues 4 and 5 (reported, never asserted)',
-      header: ['target', 'measured', 'ratio', 'required', 'verdict'],
-      rows: targets.map((check) => [
-        check.target,
-        check.measured,
-        formatRatio(check.ratio),
-        check.required,
-        check.meets ? 'meets' : 'misses',
-      ]),
-    },
+    targetTable(targets, 'Targets of issues 4 and 5 (reported, never asserted)'),
   ]
 }
 
@@ -179,12 +169,7 @@ function latencyTable(results: CompareResults): Table {
       return [
         system.label,
         system.durability.short,
-        formatCount(entry.messages),
-        formatCount(entry.achievedRatePerSecond),
-        entry.p50Ms.toFixed(2),
-        entry.p99Ms.toFixed(2),
-        entry.p999Ms.toFixed(2),
-        entry.maxMs.toFixed(2),
+        ...latencyCells(entry),
         system.isWeir ? ratioCell(latencyComparison(results, system, true)) : '',
         system.isWeir ? ratioCell(latencyComparison(results, system, false)) : '',
       ]

@@ -1,6 +1,6 @@
 // Tables and target checks for the end-to-end cases. Targets are reported, never asserted.
-import { formatCount, formatRate, formatRatio, formatSeconds } from '../format.js'
-import type { Table } from '../report.js'
+import { formatCount, formatRate, formatSeconds } from '../format.js'
+import { latencyTable, type Table, targetTable } from '../report.js'
 import type { TargetCheck } from '../targets.js'
 import type { E2eResults } from './e2e-suite.js'
 
@@ -26,30 +26,8 @@ export function e2eTables(results: E2eResults, targets: readonly TargetCheck[]):
       results.produce,
     ),
     throughput('Consume through TCP: one @weir/client consumer from the beginning', results.consume),
-    {
-      title: 'End-to-end latency, send to receipt (HDR histogram)',
-      header: ['case', 'messages', 'achieved msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
-      rows: results.latency.map(({ label, measurement }) => [
-        label,
-        formatCount(measurement.messages),
-        formatCount(measurement.achievedRatePerSecond),
-        measurement.p50Ms.toFixed(2),
-        measurement.p99Ms.toFixed(2),
-        measurement.p999Ms.toFixed(2),
-        measurement.maxMs.toFixed(2),
-      ]),
-    },
-    {
-      title: 'End-to-end targets',
-      header: ['target', 'measured', 'ratio', 'required', 'verdict'],
-      rows: targets.map((check) => [
-        check.target,
-        check.measured,
-        formatRatio(check.ratio),
-        check.required,
-        check.meets ? 'meets' : 'misses',
-      ]),
-    },
+    latencyTable('End-to-end latency, send to receipt (HDR histogram)', results.latency),
+    targetTable(targets, 'End-to-end targets'),
   ]
 }
 

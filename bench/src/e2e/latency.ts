@@ -44,8 +44,7 @@ export async function measureLatency(
     const total = Math.round(spec.ratePerSecond * spec.seconds)
     const received = receive(consumer, total, histogram)
     try {
-      const started = performance.now()
-      await sendOnSchedule(
+      const sendSeconds = await sendOnSchedule(
         total,
         spec.ratePerSecond,
         (index) => {
@@ -55,7 +54,6 @@ export async function measureLatency(
         },
         progress,
       )
-      const sendSeconds = (performance.now() - started) / 1000
       await producer.flush()
       await received
       return summarize(histogram, total, total / sendSeconds)
@@ -69,13 +67,16 @@ export async function measureLatency(
   }
 }
 
-/** Sends message i at start + i/rate: catches up after a late timer instead of drifting. */
+/**
+ * Sends message i at start + i/rate: catches up after a late timer instead of drifting. Resolves
+ * to the seconds the sending took, for the achieved rate.
+ */
 export async function sendOnSchedule(
   total: number,
   ratePerSecond: number,
   send: (index: number) => void,
   progress?: Progress,
-): Promise<void> {
+): Promise<number> {
   const started = performance.now()
   let sent = 0
   while (sent < total) {
@@ -84,6 +85,7 @@ export async function sendOnSchedule(
     progress?.(sent, total)
     await new Promise((resolve) => setTimeout(resolve, tickMs))
   }
+  return (performance.now() - started) / 1000
 }
 
 async function receive(

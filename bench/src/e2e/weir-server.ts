@@ -1,9 +1,10 @@
 // A Weir broker in its own process, started through the `weir` CLI built from this checkout, as a
 // user runs it: the benchmark's client never shares an event loop with the broker it measures.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import {
   makeTemporaryDirectory,
@@ -35,20 +36,7 @@ export async function startWeirServer(config: WeirServerConfig = {}): Promise<Ru
   await writeFile(configPath, JSON.stringify(config))
   const removeDirectories = () =>
     removeTemporaryDirectory(dataDir).finally(() => removeTemporaryDirectory(configDir))
-  const args = [
-    weirCliPath,
-    'broker',
-    '--listen',
-    '127.0.0.1:0',
-    '--data-dir',
-    dataDir,
-    '--log-level',
-    'info',
-    '--config',
-    configPath,
-  ]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  trackChild(child)
+  const child = spawnWeirBroker(['--listen', '127.0.0.1:0', '--data-dir', dataDir], configPath)
   const stderr: string[] = []
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')))
   try {
@@ -62,6 +50,23 @@ export async function startWeirServer(config: WeirServerConfig = {}): Promise<Ru
     await removeDirectories()
     throw error
   }
+}
+
+/**
+ * Starts `weir broker` from this checkout's CLI with `args`, log level info and the settings in
+ * `configPath`; stdout and stderr are piped. The child is tracked, so it dies with this process.
+ */
+export function spawnWeirBroker(
+  args: readonly string[],
+  configPath: string,
+): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn(
+    process.execPath,
+    [weirCliPath, 'broker', ...args, '--log-level', 'info', '--config', configPath],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  trackChild(child)
+  return child
 }
 
 function listeningAddress(child: ChildProcess, stderr: string[]): Promise<string> {

@@ -2,7 +2,7 @@
 
 import type { WeirFsync } from '../compare/weir.js'
 import { formatCount, formatRate, formatRatio, formatSeconds } from '../format.js'
-import type { Table } from '../report.js'
+import { latencyTable, type Table, targetTable } from '../report.js'
 import type { TargetCheck } from '../targets.js'
 import { coresBusy, fsyncLabel, type ReplicationResults } from './replication-suite.js'
 
@@ -57,20 +57,12 @@ export function replicationTables(results: ReplicationResults, targets: readonly
     })
   }
   if (results.latency.length > 0) {
-    tables.push({
-      title:
+    tables.push(
+      latencyTable(
         'Produce acknowledgement latency at a fixed rate: send() call to acknowledgement (HDR histogram)',
-      header: ['case', 'messages', 'achieved msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
-      rows: results.latency.map(({ label, measurement }) => [
-        label,
-        formatCount(measurement.messages),
-        formatCount(measurement.achievedRatePerSecond),
-        measurement.p50Ms.toFixed(2),
-        measurement.p99Ms.toFixed(2),
-        measurement.p999Ms.toFixed(2),
-        measurement.maxMs.toFixed(2),
-      ]),
-    })
+        results.latency,
+      ),
+    )
   }
   const failover = results.failover
   if (failover?.measurement) {
@@ -102,17 +94,7 @@ export function replicationTables(results: ReplicationResults, targets: readonly
       rows: [[failover.error.split('\n')[0]!]],
     })
   }
-  tables.push({
-    title: 'Replication targets',
-    header: ['target', 'measured', 'ratio', 'required', 'verdict'],
-    rows: targets.map((check) => [
-      check.target,
-      check.measured,
-      formatRatio(check.ratio),
-      check.required,
-      check.meets ? 'meets' : 'misses',
-    ]),
-  })
+  tables.push(targetTable(targets, 'Replication targets'))
   return tables
 }
 

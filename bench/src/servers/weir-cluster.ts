@@ -5,17 +5,16 @@
 // temp directory, whose tail is put into every error, so a misbehaving cluster can be diagnosed
 // from the benchmark's output alone. The processes and the directory are tracked by
 // child-processes.ts: an exception, Ctrl-C or a kill of the parent leaves nothing behind.
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { weirCliPath } from '../e2e/weir-server.js'
+import { spawnWeirBroker } from '../e2e/weir-server.js'
 import {
   freePort,
   makeTemporaryDirectory,
   removeTemporaryDirectory,
   stopChild,
-  trackChild,
   waitForReadyLine,
 } from './child-processes.js'
 
@@ -103,24 +102,9 @@ export async function startWeirCluster(options: WeirClusterOptions = {}): Promis
       const log = logs.get(id) ?? createWriteStream(logPath(id), { flags: 'a' })
       logs.set(id, log)
       log.write(`--- ${new Date().toISOString()} starting broker ${id}\n`)
-      const args = [
-        weirCliPath,
-        'broker',
-        '--id',
-        String(id),
-        '--listen',
-        broker.address,
-        '--data-dir',
-        join(directory, 'data', String(id)),
-        '--peers',
-        peers,
-        '--log-level',
-        'info',
-        '--config',
-        configPath,
-      ]
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      trackChild(child)
+      const dataDir = join(directory, 'data', String(id))
+      const args = ['--id', String(id), '--listen', broker.address, '--data-dir', dataDir, '--peers', peers]
+      const child = spawnWeirBroker(args, configPath)
       processes.set(id, child)
       closed.set(id, new Promise((resolve) => child.once('close', () => resolve())))
       child.stdout.pipe(log, { end: false })

@@ -7,13 +7,12 @@ import {
   type FetchResponse,
   type ListOffsetsRequest,
   type ListOffsetsResponse,
-  type MetadataTopic,
   patchBatch,
 } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Cluster } from '../src/cluster.js'
 import { Consumer, codecs, type Message } from '../src/index.js'
+import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
 
 interface FakeLog {
   batches: Buffer[]
@@ -25,19 +24,7 @@ interface FakeLog {
 function fakeCluster(partitionCount: number, longPollMsMax = 20) {
   const logs = Array.from({ length: partitionCount }, (): FakeLog => ({ batches: [], end: 0, start: 0 }))
   const fetches: FetchRequest[] = []
-  const metadata: MetadataTopic = {
-    name: 't',
-    errorCode: 0,
-    config: {},
-    partitions: logs.map((_, partition) => ({
-      partition,
-      errorCode: 0,
-      leader: 0,
-      replicas: [0],
-      logStartOffset: 0,
-      highWatermark: 0,
-    })),
-  }
+  const metadata = singleBrokerTopic('t', partitionCount)
   function append(partition: number, values: string[], key: string | null = null): void {
     const log = logs[partition]!
     const batch = encodeRecordBatch(
@@ -114,13 +101,7 @@ function fakeCluster(partitionCount: number, longPollMsMax = 20) {
       return answer()
     },
   }
-  const cluster = {
-    options: { frameBytesMax: 16 << 20 },
-    cachedTopic: (name: string) => (name === 't' ? metadata : undefined),
-    topic: async () => metadata,
-    connectionFor: async () => connection,
-    invalidate: () => {},
-  } as unknown as Cluster
+  const cluster = clusterWith({ metadata, connection })
   return { cluster, logs, append, fetches }
 }
 

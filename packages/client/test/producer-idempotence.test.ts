@@ -2,15 +2,14 @@
 import {
   ErrorCodes,
   isWeirError,
-  type MetadataTopic,
   type ProduceRequest,
   type ProduceResponse,
   readBatchHeader,
 } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Cluster } from '../src/cluster.js'
 import { Producer } from '../src/index.js'
+import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
 
 function fakeCluster(partitionCount: number) {
   const sent: Array<{ partition: number; records: Buffer }> = []
@@ -18,19 +17,7 @@ function fakeCluster(partitionCount: number) {
   let nextProducerId = 100
   let inits = 0
   const offsets = new Map<number, number>()
-  const metadata: MetadataTopic = {
-    name: 'orders',
-    errorCode: 0,
-    config: {},
-    partitions: Array.from({ length: partitionCount }, (_, partition) => ({
-      partition,
-      errorCode: 0,
-      leader: 0,
-      replicas: [0],
-      logStartOffset: 0,
-      highWatermark: 0,
-    })),
-  }
+  const metadata = singleBrokerTopic('orders', partitionCount)
   const connection = {
     async request(_api: unknown, request: ProduceRequest): Promise<ProduceResponse> {
       await new Promise((resolve) => setTimeout(resolve, 1))
@@ -53,18 +40,14 @@ function fakeCluster(partitionCount: number) {
       for (const topic of request.topics) for (const data of topic.partitions) sent.push(data)
     },
   }
-  const cluster = {
-    options: { frameBytesMax: 16 << 20 },
-    cachedTopic: () => metadata,
-    cachedTopicRefreshingStale: () => metadata,
-    topic: async () => metadata,
-    connectionFor: async () => connection,
+  const cluster = clusterWith({
+    metadata,
+    connection,
     request: async () => {
       inits++
       return { errorCode: 0, producerId: nextProducerId++, producerEpoch: 0 }
     },
-    invalidate: () => {},
-  } as unknown as Cluster
+  })
   return { cluster, sent, failNext, inits: () => inits }
 }
 

@@ -4,15 +4,14 @@ import {
   decodeRecordBatch,
   ErrorCodes,
   isWeirError,
-  type MetadataTopic,
   type ProduceRequest,
   type ProduceResponse,
   partitionForKey,
 } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Cluster } from '../src/cluster.js'
 import { codecs, defineTopic, Producer } from '../src/index.js'
+import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
 
 interface Fixture {
   cases: Array<{ key: string | { repeat: string; times: number }; partitions: Record<string, number> }>
@@ -28,19 +27,7 @@ function fakeCluster(partitionCount: number) {
   const failNext: number[] = []
   let inFlight = 0
   let inFlightPeak = 0
-  const metadata: MetadataTopic = {
-    name: 'orders',
-    errorCode: 0,
-    config: {},
-    partitions: Array.from({ length: partitionCount }, (_, partition) => ({
-      partition,
-      errorCode: 0,
-      leader: 0,
-      replicas: [0],
-      logStartOffset: 0,
-      highWatermark: 0,
-    })),
-  }
+  const metadata = singleBrokerTopic('orders', partitionCount)
   const connection = {
     async request(_api: unknown, request: ProduceRequest): Promise<ProduceResponse> {
       requests.push(request)
@@ -67,16 +54,12 @@ function fakeCluster(partitionCount: number) {
     },
     async send(): Promise<void> {},
   }
-  const cluster = {
-    options: { frameBytesMax: 16 << 20 },
-    cachedTopic: (name: string) => (name === 'orders' ? metadata : undefined),
-    cachedTopicRefreshingStale: (name: string) => (name === 'orders' ? metadata : undefined),
-    topic: async () => metadata,
-    connectionFor: async () => connection,
+  const cluster = clusterWith({
+    metadata,
+    connection,
     // InitProducerId for the idempotent producer (the default).
     request: async () => ({ errorCode: 0, producerId: 1, producerEpoch: 0 }),
-    invalidate: () => {},
-  } as unknown as Cluster
+  })
   return { cluster, logs, requests, failNext, peak: () => inFlightPeak }
 }
 

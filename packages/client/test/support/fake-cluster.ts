@@ -1,0 +1,43 @@
+// The in-memory stand-in for Cluster that the producer and consumer unit tests share: one topic
+// whose partitions all lead on broker 0, served by the test's own fake connection.
+import type { MetadataTopic } from '@weir/protocol'
+import type { Cluster } from '../../src/cluster.js'
+
+/** Metadata of topic `name` with `partitionCount` partitions, every one led by broker 0. */
+export function singleBrokerTopic(name: string, partitionCount: number): MetadataTopic {
+  return {
+    name,
+    errorCode: 0,
+    config: {},
+    partitions: Array.from({ length: partitionCount }, (_, partition) => ({
+      partition,
+      errorCode: 0,
+      leader: 0,
+      replicas: [0],
+      logStartOffset: 0,
+      highWatermark: 0,
+    })),
+  }
+}
+
+export interface FakeClusterParts {
+  readonly metadata: MetadataTopic
+  /** What `connectionFor` resolves to for every broker. */
+  readonly connection: object
+  /** `cluster.request`: the producer's InitProducerId. Absent where the code under test sends none. */
+  readonly request?: () => Promise<unknown>
+}
+
+/** A Cluster that knows one topic (`metadata`) and reaches every broker through `connection`. */
+export function clusterWith({ metadata, connection, request }: FakeClusterParts): Cluster {
+  const cached = (name: string) => (name === metadata.name ? metadata : undefined)
+  return {
+    options: { frameBytesMax: 16 << 20 },
+    cachedTopic: cached,
+    cachedTopicRefreshingStale: cached,
+    topic: async () => metadata,
+    connectionFor: async () => connection,
+    ...(request ? { request } : {}),
+    invalidate: () => {},
+  } as unknown as Cluster
+}
