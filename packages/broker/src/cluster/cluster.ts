@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Fetch, type LeaderNews, type RaftMessagesRequest, WeirError } from '@weir/protocol'
+import { ErrorCodes, Fetch, type LeaderNews, type RaftMessagesRequest, WeirError } from '@weir/protocol'
 import type { Entry, Message } from '@weir/raft'
 import { nodeFileIo, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
@@ -15,7 +15,7 @@ import { Controller, controllerGroup, controllerTopic, recordsOfEntry } from './
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import type { Peer } from './peers.js'
 import { checkRaftMessage } from './raft-message-check.js'
-import { RaftReplica, type RaftTiming, type ReplicaTransport } from './raft-replica.js'
+import { LogStartMoved, RaftReplica, type RaftTiming, type ReplicaTransport } from './raft-replica.js'
 
 export interface ClusterOptions {
   readonly selfId: number
@@ -437,6 +437,13 @@ export class Cluster {
       topics: [{ name: topic, partitions: [{ partition, fetchOffset: offset, maxBytes }] }],
     })
     const result = response.topics[0]?.partitions[0]
+    if (
+      result !== undefined &&
+      result.errorCode === ErrorCodes.OFFSET_OUT_OF_RANGE.code &&
+      result.logStartOffset > offset
+    ) {
+      throw new LogStartMoved(group, result.logStartOffset)
+    }
     if (result === undefined || result.errorCode !== 0) {
       throw new WeirError(
         'BROKER_UNAVAILABLE',

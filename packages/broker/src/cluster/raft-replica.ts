@@ -64,6 +64,19 @@ interface Waiter {
 
 const restoreReadBytes = 1024 * 1024
 
+/**
+ * A restore asked the leader for offsets its retention has already deleted: the copy continues
+ * from the leader's log start, and this replica drops what it held below (it is retention here too).
+ */
+export class LogStartMoved extends WeirError {
+  constructor(
+    group: string,
+    readonly logStartOffset: number,
+  ) {
+    super('OFFSET_OUT_OF_RANGE', `the leader of ${group} keeps offsets from ${logStartOffset} only`)
+  }
+}
+
 function sendsEarly(message: Message): boolean {
   return message.type === 'append' || message.type === 'heartbeat'
 }
@@ -302,12 +315,20 @@ export class RaftReplica {
       }
       const end = offsetOfIndex(snapshot.index) + 1
       while (log.logEndOffset < end) {
-        const bytes = await this.options.transport.fetchCommitted(
-          leaderId,
-          this.group,
-          log.logEndOffset,
-          restoreReadBytes,
-        )
+        let bytes: Buffer
+        try {
+          bytes = await this.options.transport.fetchCommitted(
+            leaderId,
+            this.group,
+            log.logEndOffset,
+            restoreReadBytes,
+          )
+        } catch (error) {
+          if (!(error instanceof LogStartMoved)) throw error
+          await log.truncateSuffix(log.logStartOffset)
+          await log.truncatePrefix(error.logStartOffset)
+          continue
+        }
         let appended = false
         for (const batch of batchesIn(bytes)) {
           const copy = Buffer.from(batch)

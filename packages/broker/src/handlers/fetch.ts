@@ -82,10 +82,13 @@ async function readPartition(
     const { log, highWatermark } = readablePartition(context, topicName, partition)
     const logStartOffset = log.logStartOffset
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
-      throw new WeirError(
+      const error = new WeirError(
         'OFFSET_OUT_OF_RANGE',
         `fetchOffset ${fetchOffset} of ${topicName}/${partition}: readable offsets are ${logStartOffset} to ${highWatermark}`,
       )
+      // The range comes back with the error: a consumer (or a replica restoring) can move there.
+      const fields = { errorCode: error.errorCode, errorMessage: error.message }
+      return { partition, ...fields, highWatermark, logStartOffset, records: empty }
     }
     const result = { partition, errorCode: 0, highWatermark, logStartOffset }
     // Past the total budget only a partition that would be the response's first data still reads.

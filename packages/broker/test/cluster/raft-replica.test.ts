@@ -12,7 +12,7 @@ import pino from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { batchesIn } from '../../src/cluster/raft-batches.js'
-import { RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
+import { LogStartMoved, RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
 
 const directories: string[] = []
 const logged: string[] = []
@@ -41,6 +41,8 @@ async function startGroup(windowBytesMax: number) {
     async fetchCommitted(leaderId, _group, offset, maxBytes) {
       const leader = byId(leaderId)
       if (leader.down || leader.replica === undefined) throw new Error('leader down')
+      // As Cluster.fetchCommitted: below the leader's log start (retention) is LogStartMoved.
+      if (offset < leader.log.logStartOffset) throw new LogStartMoved('topic/0', leader.log.logStartOffset)
       const read = await leader.log.read(offset, maxBytes)
       const out: Buffer[] = []
       for (const batch of batchesIn(read.bytes)) {
@@ -161,6 +163,31 @@ test('a follower down while the leader moved past its window catches up by resto
     // The restored follower takes part again: a new batch commits on all three.
     await leader.replica!.propose([batch('after')], 'all').done
     await untilEqual(group.nodes)
+  } finally {
+    await group.close()
+  }
+})
+
+test('a follower behind the log start of the leader (retention) restarts its log there', async () => {
+  const group = await startGroup(4096)
+  try {
+    const leader = await group.leader()
+    await leader.replica!.propose([batch('before')], 'all').done
+    const follower = group.nodes.find((node) => node !== leader)!
+    await group.stop(follower)
+    for (let index = 0; index < 60; index++) {
+      await leader.replica!.propose([batch(`while-down-${index}`, 20)], 'all').done
+    }
+    // What retention does to old segments, done here at an offset the follower never reached.
+    // Retention deletes whole segments, so a log start is always a batch boundary.
+    const middle = Math.floor(leader.log.logEndOffset / 2)
+    const cut = [...batchesIn((await leader.log.read(middle, 1)).bytes)][0]!.readUInt32BE(4)
+    await leader.log.truncatePrefix(cut)
+    const third = group.nodes.find((node) => node !== leader && node !== follower)!
+    await third.log.truncatePrefix(cut)
+    await group.open(follower)
+    await untilEqual(group.nodes, 10_000)
+    assert.is(follower.log.logStartOffset, leader.log.logStartOffset)
   } finally {
     await group.close()
   }
