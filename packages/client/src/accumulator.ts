@@ -96,19 +96,30 @@ export class RecordAccumulator {
   }
 
   /**
-   * Head batches ready to send: full, lingered long enough, or any when `flushing`; skips
-   * partitions whose head is busy. Returned batches are sealed and marked busy.
+   * Head batches to send. Once any head is ready (full, lingered long enough, or `flushing`),
+   * every idle head bound for the same broker (`brokerOf`) goes with it, as in Kafka's sender:
+   * that request is being made anyway, and batches that started a moment later would otherwise
+   * follow in a request of their own. Skips partitions whose head is busy. Returned batches are
+   * sealed and marked busy.
    */
-  drain(nowMs: number, flushing: boolean): ProducerBatch[] {
-    const ready: ProducerBatch[] = []
+  drain(
+    nowMs: number,
+    flushing: boolean,
+    brokerOf: (batch: ProducerBatch) => number = () => 0,
+  ): ProducerBatch[] {
+    const heads: ProducerBatch[] = []
+    const readyBrokers = new Set<number>()
     for (const queue of this.allQueues()) {
       const head = queue[0]
       if (head === undefined || head.busy) continue
-      if (head.sealed || flushing || nowMs - head.createdAtMs >= this.limits.lingerMs) {
-        head.sealed = true
-        head.busy = true
-        ready.push(head)
-      }
+      heads.push(head)
+      if (flushing || head.sealed || nowMs - head.createdAtMs >= this.limits.lingerMs)
+        readyBrokers.add(brokerOf(head))
+    }
+    const ready = readyBrokers.size === 0 ? [] : heads.filter((head) => readyBrokers.has(brokerOf(head)))
+    for (const head of ready) {
+      head.sealed = true
+      head.busy = true
     }
     return ready
   }

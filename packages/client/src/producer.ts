@@ -522,10 +522,11 @@ export class Producer {
   private drain(): void {
     const flushing = this.flushWaiters.length > 0
     const byLeader = new Map<number, ProducerBatch[]>()
-    for (const batch of this.accumulator.drain(Date.now(), flushing)) {
-      const leader = this.cluster
-        .cachedTopic(batch.topic)
-        ?.partitions.find((p) => p.partition === batch.partition)
+    const leaderOf = (batch: ProducerBatch) =>
+      this.cluster.cachedTopic(batch.topic)?.partitions.find((p) => p.partition === batch.partition)
+    const brokerOf = (batch: ProducerBatch) => leaderOf(batch)?.leader ?? -1
+    for (const batch of this.accumulator.drain(Date.now(), flushing, brokerOf)) {
+      const leader = leaderOf(batch)
       if (leader === undefined) {
         this.refreshThenRetry(batch)
         continue

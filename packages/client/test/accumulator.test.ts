@@ -7,18 +7,25 @@ import { type Completion, RecordAccumulator, recordBytes } from '../src/accumula
 const noop: Completion = { acknowledged: () => {}, failed: () => {} }
 const record = (text: string) => ({ key: null, value: Buffer.from(text) })
 
-test('records for one partition share a batch until linger expires', () => {
+test('records for one partition share a batch until linger expires; idle heads for the same broker go along', () => {
   const accumulator = new RecordAccumulator({ batchBytesMax: 10_000, batchRecordsMax: 1000, lingerMs: 5 })
   for (let index = 0; index < 10; index++) accumulator.append('t', 0, record(`v${index}`), 30, noop, 100)
   accumulator.append('t', 1, record('other'), 30, noop, 102)
-  assert.is(accumulator.batchCount, 2)
-  assert.equal(accumulator.drain(104, false), [])
+  accumulator.append('t', 2, record('elsewhere'), 30, noop, 102)
+  assert.is(accumulator.batchCount, 3)
+  const brokerOf = (batch: { partition: number }) => (batch.partition === 2 ? 2 : 1)
+  assert.equal(accumulator.drain(104, false, brokerOf), [])
   assert.is(accumulator.nextReadyAtMs(), 105)
-  const ready = accumulator.drain(105, false)
-  assert.is(ready.length, 1)
-  assert.is(ready[0]!.recordCount, 10)
-  assert.is(ready[0]!.partition, 0)
-  assert.is(accumulator.drain(107, false)[0]!.partition, 1)
+  const ready = accumulator.drain(105, false, brokerOf)
+  assert.equal(
+    ready.map((batch) => [batch.partition, batch.recordCount]),
+    [
+      [0, 10],
+      [1, 1],
+    ],
+    'partition 1 has not lingered 5 ms yet but shares the broker of partition 0; partition 2 does not',
+  )
+  assert.is(accumulator.drain(107, false, brokerOf)[0]!.partition, 2)
 })
 
 test('a batch seals when the next record would pass batchBytesMax or batchRecordsMax', () => {
