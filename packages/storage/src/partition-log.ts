@@ -505,15 +505,17 @@ export class PartitionLog {
       if (offset <= this.startOffset) return
       await this.flusher.idle()
       await writeLogMeta(this.io, this.directory, newLogMeta(offset))
-      this.startOffset = offset
       if (offset > this.nextOffset) {
         await this.durability.idle()
         const fresh = await Segment.create(this.io, this.directory, offset, this.config.indexIntervalBytes)
+        // Start and end move together: a read running meanwhile sees the old log or the new one.
         const removed = this.segments.splice(0, this.segments.length, fresh)
-        for (const segment of removed) await segment.delete()
+        this.startOffset = offset
         this.nextOffset = offset
         this.durability.markSynced(offset)
+        for (const segment of removed) await segment.delete()
       } else {
+        this.startOffset = offset
         let count = 0
         while (count < this.segments.length - 1 && this.segments[count + 1]!.baseOffset <= offset) count++
         await this.deleteOldest(count)
