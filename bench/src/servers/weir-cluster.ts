@@ -59,7 +59,21 @@ const logTailLines = 30
 const clockTicksPerSecond = 100
 const listeningLine = /"msg":"listening on (\d+\.\d+\.\d+\.\d+:\d+)"/
 
+/** Free ports are picked by binding port 0 and closing it, so another process can take one
+ *  before the broker binds it: such a start is retried on new ports. */
+const portRaceAttemptsMax = 3
+
 export async function startWeirCluster(options: WeirClusterOptions = {}): Promise<WeirCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWeirClusterOnce(options)
+    } catch (error) {
+      if (attempt >= portRaceAttemptsMax || !/already in use/.test((error as Error).message)) throw error
+    }
+  }
+}
+
+async function startWeirClusterOnce(options: WeirClusterOptions): Promise<WeirCluster> {
   const brokerCount = options.brokerCount ?? 3
   const directory = await makeTemporaryDirectory()
   const processes = new Map<number, ChildProcess>()

@@ -78,7 +78,19 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+/** Ports come from binding port 0 and closing it, so another process may take one first:
+ *  such a start is retried on new ports. */
 export async function startCluster(size = 3): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(size)
+    } catch (error) {
+      if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
+    }
+  }
+}
+
+async function startClusterOnce(size: number): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
   const brokers: ClusterBroker[] = []
   for (let id = 1; id <= size; id++) {
