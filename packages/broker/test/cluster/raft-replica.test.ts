@@ -144,16 +144,22 @@ test('acks all resolves once committed; every replica ends with the same bytes',
   }
 })
 
+/** Stops one follower and commits far more than the 4 KiB window while it is down. */
+async function writeWhileFollowerDown(group: Awaited<ReturnType<typeof startGroup>>) {
+  const leader = await group.leader()
+  await leader.replica!.propose([batch('before')], 'all').done
+  const follower = group.nodes.find((node) => node !== leader)!
+  await group.stop(follower)
+  for (let index = 0; index < 60; index++) {
+    await leader.replica!.propose([batch(`while-down-${index}`, 20)], 'all').done
+  }
+  return { leader, follower }
+}
+
 test('a follower down while the leader moved past its window catches up by restore, byte-identical', async () => {
   const group = await startGroup(4096)
   try {
-    const leader = await group.leader()
-    await leader.replica!.propose([batch('before')], 'all').done
-    const follower = group.nodes.find((node) => node !== leader)!
-    await group.stop(follower)
-    for (let index = 0; index < 60; index++) {
-      await leader.replica!.propose([batch(`while-down-${index}`, 20)], 'all').done
-    }
+    const { leader, follower } = await writeWhileFollowerDown(group)
     logged.length = 0
     await group.open(follower)
     await untilEqual(group.nodes, 10_000)
@@ -172,13 +178,7 @@ test('a follower down while the leader moved past its window catches up by resto
 test('a follower behind the log start of the leader (retention) restarts its log there', async () => {
   const group = await startGroup(4096)
   try {
-    const leader = await group.leader()
-    await leader.replica!.propose([batch('before')], 'all').done
-    const follower = group.nodes.find((node) => node !== leader)!
-    await group.stop(follower)
-    for (let index = 0; index < 60; index++) {
-      await leader.replica!.propose([batch(`while-down-${index}`, 20)], 'all').done
-    }
+    const { leader, follower } = await writeWhileFollowerDown(group)
     // What retention does to old segments, done here at an offset the follower never reached.
     // Retention deletes whole segments, so a log start is always a batch boundary.
     const middle = Math.floor(leader.log.logEndOffset / 2)
