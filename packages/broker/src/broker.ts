@@ -76,7 +76,11 @@ export class Broker {
     let cluster: Cluster | undefined
     const watch = new PartitionWatch()
     const early: Socket[] = []
-    const holdEarly = (socket: Socket) => early.push(socket)
+    // Bounded like served connections: past connectionsMax an early one is refused (it retries).
+    const holdEarly = (socket: Socket) => {
+      if (early.length < resolved.limits.connectionsMax) early.push(socket)
+      else socket.destroy()
+    }
     try {
       // Peers dial this port as soon as they start: bind first (holding early connections,
       // unread, until the broker serves), then open the cluster.

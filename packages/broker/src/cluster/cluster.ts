@@ -178,7 +178,6 @@ export class Cluster {
       const group = groupOf(topic.name, partition)
       if (!replicas.includes(this.selfId) || this.replicas.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
-      await this.dropStaleIncarnation(topic)
       const replica = await RaftReplica.open({
         group,
         log,
@@ -194,6 +193,7 @@ export class Cluster {
       // The preferred leader of a new partition campaigns at once: leaders spread and start fast.
       if (replica.term === 0 && replicas[0] === this.selfId) replica.campaign()
     }
+    await this.recordIncarnation(topic)
   }
 
   /**
@@ -202,28 +202,31 @@ export class Cluster {
    * new one is hosted. Each local topic records the id of the creation it belongs to.
    */
   private async dropStaleIncarnation(topic: TopicImage): Promise<void> {
+    const local = await this.localIncarnation(topic.name)
+    if (local === undefined || local === topic.id) return
+    this.logger.warn(
+      { topic: topic.name },
+      `deleting local logs of an earlier topic ${topic.name} (it was deleted and created again)`,
+    )
+    await this.dropTopic(topic.name)
+  }
+
+  /** Writes the creation id beside local logs that have none yet (just created, or from before ids). */
+  private async recordIncarnation(topic: TopicImage): Promise<void> {
     if (!this.store.topicNames().includes(topic.name)) return
+    if ((await this.localIncarnation(topic.name)) !== undefined) return
     const path = join(this.store.topic(topic.name).directory, topicIdFileName)
-    const local = await readFile(path, 'utf8').then(
+    await nodeFileIo.writeFileAtomic(path, Buffer.from(`${topic.id}\n`))
+  }
+
+  /** The creation id of the local topic's logs; undefined without logs or without an id. */
+  private async localIncarnation(name: string): Promise<string | undefined> {
+    if (!this.store.topicNames().includes(name)) return undefined
+    const path = join(this.store.topic(name).directory, topicIdFileName)
+    return readFile(path, 'utf8').then(
       (text) => text.trim(),
       () => undefined,
     )
-    if (local === topic.id) return
-    if (local !== undefined) {
-      this.logger.warn(
-        { topic: topic.name },
-        `deleting local logs of an earlier topic ${topic.name} (it was deleted and created again)`,
-      )
-      const stale = [...this.replicas.keys()].filter((group) => topicOfGroup(group).topic === topic.name)
-      for (const group of stale) {
-        await this.replicas.get(group)!.close()
-        this.replicas.delete(group)
-      }
-      await this.store.deleteTopic(topic.name)
-      return
-    }
-    // Logs from before the id was written (created by this very record a moment ago): adopt them.
-    await nodeFileIo.writeFileAtomic(path, Buffer.from(`${topic.id}\n`))
   }
 
   private async dropTopic(name: string): Promise<void> {
@@ -318,7 +321,12 @@ export class Cluster {
   }
 
   private learnLeader(news: LeaderNews): void {
+    // Only groups the image knows: a peer cannot grow this map with names of its own making.
+    const { topic, partition } = topicOfGroup(news.group)
     const known = this.leaders.get(news.group)
+    const exists =
+      news.group === controllerGroup || partition < (this.image.topic(topic)?.replicas.length ?? 0)
+    if (!exists) return
     if (known !== undefined && known.term > news.term) return
     this.leaders.set(news.group, { leaderId: news.leaderId, term: news.term })
   }
@@ -379,15 +387,14 @@ export class Cluster {
 
   private leaderChanged(group: string, leaderId: number, term: number): void {
     this.leaders.set(group, { leaderId, term })
-    if (group === controllerGroup && leaderId === this.selfId) void this.runControllerHooks()
-    const gained = leaderId === this.selfId ? this.replicas.get(group) : undefined
-    if (gained !== undefined) for (const gainedHook of this.anyLeadershipHooks) gainedHook(gained)
-    const where = topicOfGroup(group)
-    const hook = this.leadershipHooks.get(where.topic)
-    if (hook !== undefined)
-      hook(where.partition, leaderId === this.selfId ? this.replicas.get(group) : undefined)
-    if (leaderId === this.selfId) this.links.announce({ group, leaderId, term })
     const { topic, partition } = topicOfGroup(group)
+    const led = leaderId === this.selfId ? this.replicas.get(group) : undefined
+    if (led !== undefined) {
+      if (group === controllerGroup) void this.runControllerHooks()
+      for (const hook of this.anyLeadershipHooks) hook(led)
+      this.links.announce({ group, leaderId, term })
+    }
+    this.leadershipHooks.get(topic)?.(partition, led)
     this.watch.notify(topic, partition)
     this.logger.info(
       { group, leaderId, term },

@@ -234,7 +234,10 @@ export class RaftReplica {
       } catch (error) {
         // The log could not take the entries (disk full, I/O error): fail the waiters and stop
         // this replica; never advance the node past what is not on disk.
-        this.options.logger.error({ err: error, group: this.group }, 'replica cannot persist; stopping it')
+        this.options.logger.error(
+          { err: error, group: this.group },
+          'replica cannot write its log; it stops taking part in its group (fix the disk, then restart this broker)',
+        )
         this.closed = true
         this.failWaiters(error)
         return
@@ -308,8 +311,7 @@ export class RaftReplica {
     const log = this.options.log
     try {
       if (keepThrough < snapshot.firstIndex - 1) {
-        await log.truncateSuffix(log.logStartOffset)
-        await log.truncatePrefix(offsetOfIndex(snapshot.firstIndex))
+        await this.restartLogAt(offsetOfIndex(snapshot.firstIndex))
       } else {
         await log.truncateSuffix(offsetOfIndex(keepThrough) + 1)
       }
@@ -325,20 +327,10 @@ export class RaftReplica {
           )
         } catch (error) {
           if (!(error instanceof LogStartMoved)) throw error
-          await log.truncateSuffix(log.logStartOffset)
-          await log.truncatePrefix(error.logStartOffset)
+          await this.restartLogAt(error.logStartOffset)
           continue
         }
-        let appended = false
-        for (const batch of batchesIn(bytes)) {
-          const copy = Buffer.from(batch)
-          const baseOffset = readUint64(copy, BatchField.baseOffset)
-          if (baseOffset < log.logEndOffset) continue
-          if (baseOffset >= end) break
-          await log.append(copy, { term: copy.readUInt32BE(BatchField.term) })
-          appended = true
-        }
-        if (!appended)
+        if ((await this.appendCopies(bytes, end)) === 0)
           throw new WeirError(
             'BROKER_UNAVAILABLE',
             `leader ${leaderId} sent nothing to restore ${this.group} from offset ${log.logEndOffset}`,
@@ -365,6 +357,33 @@ export class RaftReplica {
       this.persistedIndex = Math.min(this.persistedIndex, keepThrough)
       this.node.restoreFailed()
     }
-    this.kick()
+  }
+
+  /**
+   * Appends the whole batches of `bytes` from the log's end up to `end` (exclusive), all queued at
+   * once so one fsync covers them. Resolves with how many were appended.
+   */
+  private async appendCopies(bytes: Buffer, end: number): Promise<number> {
+    const log = this.options.log
+    let next = log.logEndOffset
+    const appends: Promise<unknown>[] = []
+    for (const batch of batchesIn(bytes)) {
+      const baseOffset = readUint64(batch, BatchField.baseOffset)
+      if (baseOffset < next) continue
+      if (baseOffset >= end) break
+      // A copy: the log patches the buffer in place and keeps it until the write settles.
+      const copy = Buffer.from(batch)
+      appends.push(log.append(copy, { term: copy.readUInt32BE(BatchField.term) }))
+      next = baseOffset + copy.readUInt32BE(BatchField.lastOffsetDelta) + 1
+    }
+    await Promise.all(appends)
+    return appends.length
+  }
+
+  /** Drops the whole log and starts it again, empty, at `offset` (the leader's log start). */
+  private async restartLogAt(offset: number): Promise<void> {
+    const log = this.options.log
+    await log.truncateSuffix(log.logStartOffset)
+    await log.truncatePrefix(offset)
   }
 }

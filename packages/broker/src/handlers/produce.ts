@@ -8,13 +8,11 @@
 import {
   Acks,
   type AcksValue,
-  BatchField,
   ErrorCodes,
   type ErrorFields,
   Produce,
   type ProducePartitionData,
   type ProducePartitionResult,
-  splitBatches,
   WeirError,
 } from '@weir/protocol'
 import type { Topic } from '@weir/storage'
@@ -22,6 +20,7 @@ import { controllerTopic } from '../cluster/controller.js'
 import { isInternalTopic } from '../groups/group-records.js'
 import { appendDeduplicated } from '../producers/append-deduplicated.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+import { checkBatches, isIdempotent } from './produce-batches.js'
 import { produceReplicated } from './produce-replicated.js'
 
 export const produceHandler = defineHandler({
@@ -57,16 +56,7 @@ async function producePartition(
     if (isInternalTopic(topicName) || topicName === controllerTopic)
       throw new WeirError('INVALID_TOPIC', `${topicName} is written only by the broker itself`)
     if (context.cluster !== undefined) {
-      const batches = (maxBatchBytes: number) => checkBatches(data.records, maxBatchBytes)
-      const produced = produceReplicated(
-        context.cluster,
-        topicName,
-        data.partition,
-        batches,
-        acks,
-        isIdempotent,
-        context,
-      )
+      const produced = produceReplicated(context.cluster, topicName, data, acks, context)
       const result = await withTimeout(produced, timeoutMs, topicName, data.partition)
       return { partition: data.partition, errorCode: 0, ...result }
     }
@@ -94,30 +84,6 @@ async function producePartition(
     const leader = leaderId !== undefined && leaderId > 0 ? { leaderId } : {}
     return { partition: data.partition, ...failure, baseOffset: -1, logStartOffset, ...leader }
   }
-}
-
-/** Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise. */
-function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
-  if (records.length === 0)
-    throw new WeirError('CORRUPT_MESSAGE', 'records is empty; send at least one batch')
-  const batches = splitBatches(records)
-  for (const [index, batch] of batches.entries()) {
-    if (batch.length > maxBatchBytes) {
-      throw new WeirError(
-        'MESSAGE_TOO_LARGE',
-        `batch ${index} is ${batch.length} bytes; the topic's maxMessageBytes is ${maxBatchBytes}`,
-      )
-    }
-  }
-  return batches
-}
-
-/** A batch with a producerId goes through the partition's idempotent-producer table. */
-function isIdempotent(batch: Buffer): boolean {
-  return (
-    batch.readInt32BE(BatchField.producerId) !== -1 ||
-    batch.readUInt32BE(BatchField.producerId + 4) !== 0xffff_ffff
-  )
 }
 
 function logStartOf(topic: Topic | undefined, partition: number): number {

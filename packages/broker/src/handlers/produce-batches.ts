@@ -1,0 +1,26 @@
+// What every produce path checks of a partition's records before appending any of them.
+import { BatchField, splitBatches, WeirError } from '@weir/protocol'
+
+/** Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise. */
+export function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
+  if (records.length === 0)
+    throw new WeirError('CORRUPT_MESSAGE', 'records is empty; send at least one batch')
+  const batches = splitBatches(records)
+  for (const [index, batch] of batches.entries()) {
+    if (batch.length > maxBatchBytes) {
+      throw new WeirError(
+        'MESSAGE_TOO_LARGE',
+        `batch ${index} is ${batch.length} bytes; the topic's maxMessageBytes is ${maxBatchBytes}`,
+      )
+    }
+  }
+  return batches
+}
+
+/** A batch with a producerId goes through the partition's idempotent-producer table. */
+export function isIdempotent(batch: Buffer): boolean {
+  return (
+    batch.readInt32BE(BatchField.producerId) !== -1 ||
+    batch.readUInt32BE(BatchField.producerId + 4) !== 0xffff_ffff
+  )
+}
