@@ -173,6 +173,26 @@ export async function clusterWithTopic(
   return { cluster, client }
 }
 
+/**
+ * Registers `before`/`after` hooks on `suite` that start a cluster (and the topic) and close it;
+ * the returned object holds them once the suite runs.
+ */
+export function useCluster(
+  suite: { before(hook: () => Promise<void>): void; after(hook: () => Promise<void>): void },
+  clientId: string,
+  topic?: { name: string; partitions: number; replicationFactor: number },
+): { cluster: TestCluster; client: Client } {
+  const env = {} as { cluster: TestCluster; client: Client }
+  suite.before(async () => {
+    Object.assign(env, await clusterWithTopic(clientId, topic))
+  })
+  suite.after(async () => {
+    await env.client?.close()
+    await env.cluster?.close()
+  })
+  return env
+}
+
 /** The first `count` values of `topic` from the beginning (fewer if `timeoutMs` passes first). */
 export async function readValues<T>(
   client: Client,

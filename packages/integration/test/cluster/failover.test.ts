@@ -4,32 +4,22 @@
 // a log byte-identical to the leader's.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Client, Connection, codecs, defineTopic, type Producer } from '@weir/client'
+import { Connection, codecs, defineTopic, type Producer } from '@weir/client'
 import { Acks, ErrorCodes, encodeRecordBatch, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { clusterWithTopic, readValues, type TestCluster, waitFor } from './cluster-support.js'
+import { readValues, useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'orders', codec: codecs.string })
-let cluster: TestCluster
-let client: Client
-
-test.before(async () => {
-  ;({ cluster, client } = await clusterWithTopic('failover-test', {
-    name: topic.name,
-    partitions: 1,
-    replicationFactor: 3,
-  }))
-})
-
-test.after(async () => {
-  await client?.close()
-  await cluster?.close()
+const env = useCluster(test, 'failover-test', {
+  name: topic.name,
+  partitions: 1,
+  replicationFactor: 3,
 })
 
 async function leaderOf(partition: number): Promise<number> {
   return waitFor(`a leader for ${topic.name}/${partition}`, 10_000, async () => {
-    const described = await client.admin().describeTopic(topic.name)
+    const described = await env.client.admin().describeTopic(topic.name)
     const leader = described.partitions[partition]!.leader
     return leader > 0 ? leader : undefined
   })
@@ -66,14 +56,14 @@ function sendLoop(producer: Producer) {
 }
 
 test('kill -9 of the leader: a new leader serves within 3 s and every acknowledged message is read once, in order', async () => {
-  const producer = client.producer({ acks: 'all', lingerMs: 0 })
+  const producer = env.client.producer({ acks: 'all', lingerMs: 0 })
   const loop = sendLoop(producer)
   await waitFor('200 messages acknowledged', 15_000, async () =>
     loop.acknowledged.length >= 200 ? true : undefined,
   )
   const leader = await leaderOf(0)
   const killedAt = Date.now()
-  await cluster.kill(leader)
+  await env.cluster.kill(leader)
   const before = loop.acknowledged.length
   await waitFor('an acknowledgement after the kill', 10_000, async () =>
     loop.ackTimes.some((time) => time > killedAt) ? true : undefined,
@@ -84,20 +74,23 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
   )
   await loop.stop()
   await producer.close()
-  assert.is(loop.failure(), undefined, `a send failed: ${String(loop.failure())}\n${cluster.logs()}`)
-  assert.ok(firstAfterMs < 3000, `first produce after the kill took ${firstAfterMs} ms\n${cluster.logs()}`)
+  assert.is(loop.failure(), undefined, `a send failed: ${String(loop.failure())}\n${env.cluster.logs()}`)
+  assert.ok(
+    firstAfterMs < 3000,
+    `first produce after the kill took ${firstAfterMs} ms\n${env.cluster.logs()}`,
+  )
   const newLeader = await leaderOf(0)
   assert.is.not(newLeader, leader)
 
-  const values = await readValues(client, topic, loop.acknowledged.length)
+  const values = await readValues(env.client, topic, loop.acknowledged.length)
   assert.equal(
     values,
     loop.acknowledged,
     'the log holds exactly the acknowledged messages, in order, once each',
   )
 
-  await cluster.restart(leader)
-  const logs = () => cluster.brokers.map((broker) => partitionLogBytes(broker.dataDir, topic.name, 0))
+  await env.cluster.restart(leader)
+  const logs = () => env.cluster.brokers.map((broker) => partitionLogBytes(broker.dataDir, topic.name, 0))
   await waitFor('the restarted broker holds a log byte-identical to the leader', 20_000, async () => {
     const [first, ...rest] = logs()
     return first!.length > 0 && rest.every((bytes) => bytes.equals(first!)) ? true : undefined
@@ -106,7 +99,7 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
 
 test('produce to a follower is NOT_LEADER naming the leader', async () => {
   const leader = await leaderOf(0)
-  const follower = cluster.brokers.find((broker) => broker.id !== leader && broker.child !== undefined)!
+  const follower = env.cluster.brokers.find((broker) => broker.id !== leader && broker.child !== undefined)!
   const connection = await Connection.open({
     host: '127.0.0.1',
     port: follower.port,

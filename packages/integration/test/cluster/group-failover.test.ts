@@ -2,43 +2,33 @@
 // coordinates the group (leader of its __consumer_offsets partition, and of some data partitions)
 // is killed with SIGKILL; the group finds the new coordinator and every produced message is still
 // delivered (at least once).
-import { type Client, codecs, defineTopic } from '@weir/client'
+import { codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { clusterWithTopic, type TestCluster, waitFor } from './cluster-support.js'
+import { useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'events', codec: codecs.string })
 const groupId = 'failover-group'
-let cluster: TestCluster
-let client: Client
-
-test.before(async () => {
-  ;({ cluster, client } = await clusterWithTopic('group-failover-test', {
-    name: topic.name,
-    partitions: 3,
-    replicationFactor: 3,
-  }))
-})
-
-test.after(async () => {
-  await client?.close()
-  await cluster?.close()
+const env = useCluster(test, 'group-failover-test', {
+  name: topic.name,
+  partitions: 3,
+  replicationFactor: 3,
 })
 
 /** The broker leading the group's __consumer_offsets partition: its coordinator. */
 async function coordinatorOf(group: string): Promise<number> {
   return waitFor('the group coordinator', 15_000, async () => {
-    const offsets = await client.admin().describeTopic('__consumer_offsets')
+    const offsets = await env.client.admin().describeTopic('__consumer_offsets')
     const leader = offsets.partitions[partitionForKey(group, offsets.partitions.length)]!.leader
     return leader > 0 ? leader : undefined
   })
 }
 
 test('a group consumer keeps consuming when its coordinator and partition leaders are killed', async () => {
-  const producer = client.producer({ acks: 'all' })
+  const producer = env.client.producer({ acks: 'all' })
   const seen = new Set<string>()
-  const consumer = client.consumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
+  const consumer = env.client.consumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
   let consumeError: unknown
   const consuming = (async () => {
     for await (const message of consumer) seen.add(message.value)
@@ -58,13 +48,13 @@ test('a group consumer keeps consuming when its coordinator and partition leader
     },
   )
   const coordinator = await coordinatorOf(groupId)
-  await cluster.kill(coordinator)
+  await env.cluster.kill(coordinator)
   await send(300, 300)
   await waitFor('all 600 consumed after the failover', 30_000, async () =>
     seen.size >= 600 ? true : undefined,
   ).catch((error: Error) => {
     throw new Error(
-      `${error.message}: ${seen.size} seen, consumer error ${String(consumeError)}\n${cluster.logs()}`,
+      `${error.message}: ${seen.size} seen, consumer error ${String(consumeError)}\n${env.cluster.logs()}`,
     )
   })
   await consumer.close()

@@ -1,31 +1,21 @@
 // Proves the majority rule with real processes: with one of three brokers stopped, produce and
 // consume go on; with two stopped, an acks-all produce fails with a retriable error once its
 // delivery timeout passes, and once the brokers are back nothing that was acknowledged is missing.
-import { type Client, codecs, defineTopic, isWeirError } from '@weir/client'
+import { codecs, defineTopic, isWeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { clusterWithTopic, readValues, type TestCluster } from './cluster-support.js'
+import { readValues, useCluster } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'payments', codec: codecs.string })
-let cluster: TestCluster
-let client: Client
-
-test.before(async () => {
-  ;({ cluster, client } = await clusterWithTopic('minority-test', {
-    name: topic.name,
-    partitions: 3,
-    replicationFactor: 3,
-  }))
-})
-
-test.after(async () => {
-  await client?.close()
-  await cluster?.close()
+const env = useCluster(test, 'minority-test', {
+  name: topic.name,
+  partitions: 3,
+  replicationFactor: 3,
 })
 
 test('one broker down: produce and consume continue; two down: acks-all fails retriably and nothing acknowledged is lost', async () => {
   const acknowledged: string[] = []
-  const producer = client.producer({ acks: 'all', deliveryTimeoutMs: 20_000 })
+  const producer = env.client.producer({ acks: 'all', deliveryTimeoutMs: 20_000 })
   await Promise.all(
     Array.from({ length: 300 }, (_, index) =>
       producer
@@ -33,7 +23,7 @@ test('one broker down: produce and consume continue; two down: acks-all fails re
         .then(() => acknowledged.push(`a-${index}`)),
     ),
   )
-  await cluster.kill(3)
+  await env.cluster.kill(3)
   await Promise.all(
     Array.from({ length: 300 }, (_, index) =>
       producer
@@ -41,12 +31,12 @@ test('one broker down: produce and consume continue; two down: acks-all fails re
         .then(() => acknowledged.push(`b-${index}`)),
     ),
   )
-  assert.is(acknowledged.length, 600, `with one broker down every send succeeds\n${cluster.logs()}`)
-  assert.equal(new Set(await readValues(client, topic, 600)), new Set(acknowledged))
+  assert.is(acknowledged.length, 600, `with one broker down every send succeeds\n${env.cluster.logs()}`)
+  assert.equal(new Set(await readValues(env.client, topic, 600)), new Set(acknowledged))
   await producer.close()
 
-  await cluster.kill(2)
-  const doomed = client.producer({ acks: 'all', deliveryTimeoutMs: 3000, ackTimeoutMs: 1000 })
+  await env.cluster.kill(2)
+  const doomed = env.client.producer({ acks: 'all', deliveryTimeoutMs: 3000, ackTimeoutMs: 1000 })
   const startedAt = Date.now()
   const failure = await doomed.send({ topic, key: 'k1', value: 'c-0' }).then(
     () => undefined,
@@ -57,13 +47,13 @@ test('one broker down: produce and consume continue; two down: acks-all fails re
   assert.ok(Date.now() - startedAt >= 2500, 'it failed only after its delivery timeout')
   await doomed.close().catch(() => {})
 
-  await cluster.restart(2)
-  await cluster.restart(3)
+  await env.cluster.restart(2)
+  await env.cluster.restart(3)
   // Leaders are being elected again: read until everything acknowledged is there or 30 s pass.
   // The refused 'c-0' may be there too: a write that timed out may still commit later (Raft
   // promises nothing about it either way), so the read stops on the acknowledged set, not a count.
   const missing = new Set(acknowledged)
-  const consumer = client.consumer({ topics: [topic], fromBeginning: true })
+  const consumer = env.client.consumer({ topics: [topic], fromBeginning: true })
   const timer = setTimeout(() => void consumer.close(), 30_000)
   const extra: string[] = []
   for await (const message of consumer) {
@@ -72,7 +62,7 @@ test('one broker down: produce and consume continue; two down: acks-all fails re
   }
   clearTimeout(timer)
   await consumer.close()
-  assert.equal([...missing], [], `acknowledged, then missing\n${cluster.logs()}`)
+  assert.equal([...missing], [], `acknowledged, then missing\n${env.cluster.logs()}`)
   assert.ok(
     extra.every((value) => value === 'c-0'),
     `read more than was sent: ${extra.join(', ')}`,

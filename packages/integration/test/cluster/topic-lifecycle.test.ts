@@ -3,23 +3,13 @@
 // that broker drops the old topic's logs when it comes back and ends with the new topic's bytes.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Client, codecs, defineTopic, isWeirError } from '@weir/client'
+import { codecs, defineTopic, isWeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { clusterWithTopic, readValues, type TestCluster, waitFor } from './cluster-support.js'
+import { readValues, useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'ledger', codec: codecs.string })
-let cluster: TestCluster
-let client: Client
-
-test.before(async () => {
-  ;({ cluster, client } = await clusterWithTopic('lifecycle-test'))
-})
-
-test.after(async () => {
-  await client?.close()
-  await cluster?.close()
-})
+const env = useCluster(test, 'lifecycle-test')
 
 function logBytes(dataDir: string, partition: number): Buffer {
   const directory = join(dataDir, topic.name, String(partition))
@@ -30,7 +20,7 @@ function logBytes(dataDir: string, partition: number): Buffer {
 }
 
 test('add partitions, delete, and create again while a broker is down', async () => {
-  const admin = client.admin()
+  const admin = env.client.admin()
   await waitFor('topic created', 15_000, async () => {
     await admin.createTopic({ topic: topic.name, partitions: 1, replicationFactor: 3 })
     return true
@@ -38,12 +28,12 @@ test('add partitions, delete, and create again while a broker is down', async ()
   await admin.createPartitions({ topic: topic.name, count: 2 })
   const described = await admin.describeTopic(topic.name)
   assert.is(described.partitions.length, 2)
-  const producer = client.producer({ acks: 'all' })
+  const producer = env.client.producer({ acks: 'all' })
   await Promise.all(
     Array.from({ length: 50 }, (_, index) => producer.send({ topic, partition: 0, value: `old-${index}` })),
   )
 
-  await cluster.kill(3)
+  await env.cluster.kill(3)
   await admin.deleteTopic(topic.name)
   const gone = await admin.describeTopic(topic.name).then(
     () => undefined,
@@ -58,14 +48,14 @@ test('add partitions, delete, and create again while a broker is down', async ()
   await producer.send({ topic, partition: 0, value: 'new-1' })
   await producer.close()
 
-  await cluster.restart(3)
-  assert.equal(await readValues(client, topic, 2), ['new-0', 'new-1'])
+  await env.cluster.restart(3)
+  assert.equal(await readValues(env.client, topic, 2), ['new-0', 'new-1'])
   await waitFor('broker 3 holds the new topic, byte for byte', 20_000, async () => {
-    const [first, ...rest] = cluster.brokers.map((broker) => logBytes(broker.dataDir, 0))
+    const [first, ...rest] = env.cluster.brokers.map((broker) => logBytes(broker.dataDir, 0))
     return rest.every((bytes) => bytes.equals(first!)) ? true : undefined
   })
   assert.ok(
-    !logBytes(cluster.brokers[2]!.dataDir, 0).includes(Buffer.from('old-0')),
+    !logBytes(env.cluster.brokers[2]!.dataDir, 0).includes(Buffer.from('old-0')),
     'the old records are gone',
   )
 })
