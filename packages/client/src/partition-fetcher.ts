@@ -366,9 +366,12 @@ async function listOffsetsOnce(
   refresh: boolean,
 ): Promise<number[]> {
   const byLeader = new Map<number, number[]>()
+  // One metadata lookup (or refresh) per topic, however many of its partitions are asked for.
+  const topics = new Map<string, ReturnType<Cluster['topic']>>()
   for (let index = 0; index < partitions.length; index++) {
     const { topic, partition } = partitions[index]!
-    const metadata = await cluster.topic(topic, refresh)
+    if (!topics.has(topic)) topics.set(topic, cluster.topic(topic, refresh))
+    const metadata = await topics.get(topic)!
     const leader = metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
     const group = byLeader.get(leader) ?? []
     group.push(index)
