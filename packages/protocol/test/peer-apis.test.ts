@@ -12,24 +12,43 @@ test('RaftMessages carries many groups and leader news in one request', () => {
     {
       from: 1,
       messages: [
-        { group: 'orders/0', message },
-        { group: '__cluster_metadata/0', message: { ...message, commit: 7 } },
+        { group: 'orders/0', incarnation: 'c0ffee', message },
+        { group: '__cluster_metadata/0', incarnation: '', message: { ...message, commit: 7 } },
       ],
-      leaders: [{ group: 'orders/0', leaderId: 1, term: 3 }],
+      leaders: [{ group: 'orders/0', incarnation: 'c0ffee', leaderId: 1, term: 3 }],
     },
     { errorCode: 0 },
   )
   assert.is(RaftMessages.apiKey, ApiKeys.RaftMessages)
   rejects(
-    () => RaftMessages.decodeRequest({ from: 1, messages: [{ group: 7, message }], leaders: [] }),
+    () =>
+      RaftMessages.decodeRequest({
+        from: 1,
+        messages: [{ group: 7, incarnation: '', message }],
+        leaders: [],
+      }),
     /group/,
   )
   rejects(
-    () => RaftMessages.decodeRequest({ from: 1, messages: [{ group: 'a/0', message: [] }], leaders: [] }),
+    () => RaftMessages.decodeRequest({ from: 1, messages: [{ group: 'a/0', message }], leaders: [] }),
+    /incarnation/,
+  )
+  rejects(
+    () =>
+      RaftMessages.decodeRequest({
+        from: 1,
+        messages: [{ group: 'a/0', incarnation: '', message: [] }],
+        leaders: [],
+      }),
     /message/,
   )
   rejects(
-    () => RaftMessages.decodeRequest({ from: 1, messages: [], leaders: [{ group: 'a/0', term: 1 }] }),
+    () =>
+      RaftMessages.decodeRequest({
+        from: 1,
+        messages: [],
+        leaders: [{ group: 'a/0', incarnation: '', term: 1 }],
+      }),
     /leaderId/,
   )
 })

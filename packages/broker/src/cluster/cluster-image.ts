@@ -17,6 +17,8 @@ export type MetadataRecord =
   | {
       readonly type: 'partitionsCreated'
       readonly name: string
+      /** The partition count the proposer saw: the first new partition. Checked by the leader. */
+      readonly first?: number
       /** Replica sets of the new partitions, appended after the existing ones. */
       readonly replicas: readonly (readonly number[])[]
     }

@@ -31,6 +31,7 @@ export const defaultClusterTiming = { tickMs: 50, electionTicks: 16, heartbeatTi
 
 const announceIntervalMs = 2000
 const topicIdFileName = 'cluster-topic-id'
+const controllerIncarnation = ''
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
 const controllerLogConfig = { fsync: 'always', segmentBytes: 8 * 1024 * 1024 } as const
@@ -47,8 +48,9 @@ function topicOfGroup(group: string): { topic: string; partition: number } {
 export class Cluster {
   readonly image = new ClusterImage()
   private readonly replicas = new Map<string, RaftReplica>()
+  /** Which creation of its topic each hosted group belongs to (the controller's is ""). */
+  private readonly incarnations = new Map<string, string>()
   private readonly leaders = new Map<string, { leaderId: number; term: number }>()
-  private readonly transport: ReplicaTransport
   private readonly timing: RaftTiming
   private controller!: Controller
   private tickTimer: NodeJS.Timeout | undefined
@@ -76,8 +78,12 @@ export class Cluster {
       heartbeatTicks: options.heartbeatTicks,
       random: Math.random,
     }
-    this.transport = {
-      send: (group, message) => this.sendRaft(group, message),
+  }
+
+  /** The transport of one replica: its messages carry the incarnation of the group they belong to. */
+  private transportFor(incarnation: string): ReplicaTransport {
+    return {
+      send: (group, message) => this.sendRaft(group, incarnation, message),
       fetchCommitted: (leaderId, group, offset, maxBytes) =>
         this.fetchCommitted(leaderId, group, offset, maxBytes),
     }
@@ -123,7 +129,7 @@ export class Cluster {
       selfId: this.selfId,
       voters: this.options.peers.map((peer) => peer.id),
       timing: this.timing,
-      transport: this.transport,
+      transport: this.transportFor(controllerIncarnation),
       logger: this.logger,
       replay: (entry) => this.applyToImage(entry),
       applied: (entries) => this.applyCommitted(entries),
@@ -131,6 +137,7 @@ export class Cluster {
     })
     this.controller = new Controller(replica, this.image, this.links)
     this.replicas.set(controllerGroup, replica)
+    this.incarnations.set(controllerGroup, controllerIncarnation)
     // A brand-new cluster: the lowest id starts the first election at once instead of waiting.
     const lowest = Math.min(...this.options.peers.map((peer) => peer.id))
     if (replica.term === 0 && lowest === this.selfId) replica.campaign()
@@ -184,12 +191,13 @@ export class Cluster {
         selfId: this.selfId,
         voters: replicas,
         timing: this.timing,
-        transport: this.transport,
+        transport: this.transportFor(topic.id),
         logger: this.logger,
         committed: () => this.watch.notify(topic.name, partition),
         leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
       })
       this.replicas.set(group, replica)
+      this.incarnations.set(group, topic.id)
       // The preferred leader of a new partition campaigns at once: leaders spread and start fast.
       if (replica.term === 0 && replicas[0] === this.selfId) replica.campaign()
     }
@@ -234,6 +242,7 @@ export class Cluster {
     for (const group of groups) {
       await this.replicas.get(group)!.close()
       this.replicas.delete(group)
+      this.incarnations.delete(group)
       this.leaders.delete(group)
     }
     if (this.store.topicNames().includes(name)) await this.store.deleteTopic(name)
@@ -315,7 +324,10 @@ export class Cluster {
     for (const news of request.leaders) this.learnLeader(news)
     for (const envelope of request.messages) {
       const replica = this.replicas.get(envelope.group)
-      if (replica === undefined) continue
+      // Another creation of the topic (this broker or the sender missed a delete and re-create):
+      // its terms and offsets mean nothing here. The stale side drops its logs once its
+      // controller replica catches up.
+      if (replica === undefined || this.incarnations.get(envelope.group) !== envelope.incarnation) continue
       replica.step(checkRaftMessage(envelope.message))
     }
   }
@@ -324,17 +336,26 @@ export class Cluster {
     // Only groups the image knows: a peer cannot grow this map with names of its own making.
     const { topic, partition } = topicOfGroup(news.group)
     const known = this.leaders.get(news.group)
+    const image = this.image.topic(topic)
     const exists =
-      news.group === controllerGroup || partition < (this.image.topic(topic)?.replicas.length ?? 0)
+      news.group === controllerGroup
+        ? news.incarnation === controllerIncarnation
+        : image !== undefined && image.id === news.incarnation && partition < image.replicas.length
     if (!exists) return
     if (known !== undefined && known.term > news.term) return
     this.leaders.set(news.group, { leaderId: news.leaderId, term: news.term })
   }
 
-  private sendRaft(group: string, message: Message): void {
+  private sendRaft(group: string, incarnation: string, message: Message): void {
     let bytes = 64
     if (message.type === 'append') for (const entry of message.entries) bytes += entry.data.length + 32
-    this.links.send(message.to, { group, message: message as unknown as Record<string, unknown> }, bytes)
+    const envelope = { group, incarnation, message: message as unknown as Record<string, unknown> }
+    this.links.send(message.to, envelope, bytes)
+  }
+
+  private announce(group: string, leaderId: number, term: number): void {
+    const incarnation = this.incarnations.get(group)
+    if (incarnation !== undefined) this.links.announce({ group, incarnation, leaderId, term })
   }
 
   /** Runs `hook` each time this broker becomes the controller leader (bootstrap work). */
@@ -392,7 +413,7 @@ export class Cluster {
     if (led !== undefined) {
       if (group === controllerGroup) void this.runControllerHooks()
       for (const hook of this.anyLeadershipHooks) hook(led)
-      this.links.announce({ group, leaderId, term })
+      this.announce(group, leaderId, term)
     }
     this.leadershipHooks.get(topic)?.(partition, led)
     this.watch.notify(topic, partition)
@@ -425,8 +446,7 @@ export class Cluster {
   /** Leaders re-announce what they lead, for brokers that restarted and know nothing. */
   private announceAll(): void {
     for (const replica of this.replicas.values()) {
-      if (replica.isLeader)
-        this.links.announce({ group: replica.group, leaderId: this.selfId, term: replica.term })
+      if (replica.isLeader) this.announce(replica.group, this.selfId, replica.term)
     }
   }
 

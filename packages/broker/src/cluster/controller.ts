@@ -21,6 +21,8 @@ export const controllerTopic = '__cluster_metadata'
 export const controllerGroup = `${controllerTopic}/0`
 
 const retryMs = 100
+/** How long a new controller leader waits for its no-op to commit before checking a change. */
+const catchUpWaitMs = 5000
 
 export class Controller {
   private serial: Promise<unknown> = Promise.resolve()
@@ -68,6 +70,7 @@ export class Controller {
   /** On the leader: check against the image, commit, wait until applied. One change at a time. */
   proposeHere(record: MetadataRecord): Promise<void> {
     const run = this.serial.then(async () => {
+      await this.imageCurrent()
       checkRecord(record, this.image)
       const batch = encodeRecordBatch([{ value: encodeBody(record) }], { timestamp: Date.now() })
       const { done } = this.replica.propose([batch], 'all')
@@ -75,6 +78,22 @@ export class Controller {
     })
     this.serial = run.catch(() => {})
     return run
+  }
+
+  /**
+   * A new leader (say, one that just restarted) knows only what it had applied; what earlier
+   * leaders committed reaches its image when its own no-op commits. Checks wait for that.
+   */
+  private async imageCurrent(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(resolve, catchUpWaitMs, 'late')
+    })
+    const outcome = await Promise.race([this.replica.caughtUp(), late])
+    clearTimeout(timer)
+    if (outcome === 'late' || !this.replica.isLeader) {
+      throw new WeirError('NOT_LEADER', 'the controller leader is still catching up; retry shortly')
+    }
   }
 }
 
@@ -88,6 +107,14 @@ function checkRecord(record: MetadataRecord, image: ClusterImage): void {
     throw new WeirError(
       'UNKNOWN_TOPIC',
       `topic ${record.name} does not exist; list topics with \`weir topics list\``,
+    )
+  }
+  const count = image.topic(record.name)?.replicas.length ?? 0
+  if (record.type === 'partitionsCreated' && record.first !== undefined && record.first !== count) {
+    // The forwarding broker assigned replicas from a stale image (it had just restarted).
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `topic ${record.name} has ${count} partitions, not the ${record.first} the receiving broker knew; retry the request`,
     )
   }
 }
@@ -119,6 +146,8 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
       return record as MetadataRecord
     case 'partitionsCreated':
       if (!replicasOk(record.replicas)) throw bad('partitionsCreated needs replicas')
+      if (record.first !== undefined && !(Number.isInteger(record.first) && (record.first as number) >= 0))
+        throw bad('partitionsCreated.first must be a partition count')
       return record as MetadataRecord
     case 'topicDeleted':
       return record as MetadataRecord

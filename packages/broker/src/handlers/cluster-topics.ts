@@ -43,10 +43,12 @@ export async function createTopicInCluster(
     throw new WeirError('INVALID_TOPIC', `${topic.name} is the cluster's own metadata log`)
   const config = mergeTopicConfig(context.topicDefaults, topic.config)
   const replicas = cluster.assign(0, topic.partitions, Math.max(1, topic.replicationFactor))
-  if (cluster.image.topic(topic.name) !== undefined) {
-    throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${topic.name} already exists`)
+  if (validateOnly) {
+    if (cluster.image.topic(topic.name) !== undefined)
+      throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${topic.name} already exists`)
+    return
   }
-  if (validateOnly) return
+  // The controller leader checks existence against its image: this broker's may lag.
   const record = { type: 'topicCreated', name: topic.name, id: randomUUID(), config, replicas } as const
   await cluster.submit(record, timeoutOf(context))
   await appliedHere(
@@ -65,8 +67,7 @@ export async function deleteTopicInCluster(
 ): Promise<void> {
   if (name === controllerTopic)
     throw new WeirError('INVALID_TOPIC', `${name} is the cluster's own metadata log`)
-  if (cluster.image.topic(name) === undefined)
-    throw new WeirError('UNKNOWN_TOPIC', `topic ${name} does not exist`)
+  // No local existence check: this broker's image may lag; the controller leader checks.
   await cluster.submit({ type: 'topicDeleted', name }, timeoutOf(context))
   await appliedHere(cluster, () => cluster.image.topic(name) === undefined, context, `deleting ${name}`)
   context.watch.notifyTopic(name)
@@ -89,7 +90,7 @@ export async function createPartitionsInCluster(
   }
   const replicationFactor = topic.replicas[0]?.length ?? 1
   const replicas = cluster.assign(before, count - before, replicationFactor)
-  await cluster.submit({ type: 'partitionsCreated', name, replicas }, timeoutOf(context))
+  await cluster.submit({ type: 'partitionsCreated', name, first: before, replicas }, timeoutOf(context))
   await appliedHere(
     cluster,
     () => (cluster.image.topic(name)?.replicas.length ?? 0) >= count,

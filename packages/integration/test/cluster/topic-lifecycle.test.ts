@@ -1,9 +1,11 @@
 // Proves topic changes go through the controller with real processes: CreatePartitions and
 // DeleteTopics from any broker, and a topic deleted and created again while a broker was down:
-// that broker drops the old topic's logs when it comes back and ends with the new topic's bytes.
+// that broker drops the old topic's logs when it comes back and ends with the new topic's bytes,
+// even though its stale replica holds a later Raft term than the new topic's group.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { codecs, defineTopic, isWeirError } from '@weir/client'
+import { Connection, codecs, defineTopic, isWeirError } from '@weir/client'
+import { Metadata, RaftMessages } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readValues, useCluster, waitFor } from './cluster-support.js'
@@ -32,6 +34,15 @@ test('add partitions, delete, and create again while a broker is down', async ()
   await Promise.all(
     Array.from({ length: 50 }, (_, index) => producer.send({ topic, partition: 0, value: `old-${index}` })),
   )
+  // A failover moves the old topic to a later term than the new one will start at. Without
+  // incarnations on Raft messages, broker 3 coming back with that term would win an election in
+  // the new topic's group (same name, "newer" log) and bring the deleted records back.
+  await env.cluster.kill(1)
+  await waitFor('a new leader of the old topic', 15_000, async () => {
+    await producer.send({ topic, partition: 0, value: 'old-after-failover' })
+    return true
+  })
+  await env.cluster.restart(1)
 
   await env.cluster.kill(3)
   await admin.deleteTopic(topic.name)
@@ -58,6 +69,58 @@ test('add partitions, delete, and create again while a broker is down', async ()
     !logBytes(env.cluster.brokers[2]!.dataDir, 0).includes(Buffer.from('old-0')),
     'the old records are gone',
   )
+})
+
+test('Raft messages of another creation of a topic are ignored', async () => {
+  const admin = env.client.admin()
+  const name = 'probe'
+  await admin.createTopic({ topic: name, partitions: 1, replicationFactor: 3 })
+  const leaderId = await waitFor('probe has a leader', 15_000, async () => {
+    const leader = (await admin.describeTopic(name)).partitions[0]?.leader ?? -1
+    return leader > 0 ? leader : undefined
+  })
+  const leader = env.cluster.brokers.find((broker) => broker.id === leaderId)!
+  const sender = env.cluster.brokers.find((broker) => broker.id !== leaderId)!
+  const incarnation = await waitFor('the topic id is on disk', 5_000, async () =>
+    readFileSync(join(leader.dataDir, name, 'cluster-topic-id'), 'utf8').trim(),
+  )
+  const connection = await Connection.open({
+    host: '127.0.0.1',
+    port: leader.port,
+    connectTimeoutMs: 2000,
+    requestTimeoutMs: 5000,
+    inFlightMax: 1,
+    frameBytesMax: 1024 * 1024,
+  })
+  try {
+    const leaderSeen = async () => {
+      const response = await connection.request(Metadata, { topics: [name] })
+      return response.topics[0]?.partitions[0]?.leader
+    }
+    // A heartbeat of a far later term makes a leader step down, if it is for its group.
+    const heartbeat = (groupIncarnation: string) =>
+      connection.request(RaftMessages, {
+        from: sender.id,
+        messages: [
+          {
+            group: `${name}/0`,
+            incarnation: groupIncarnation,
+            message: { type: 'heartbeat', from: sender.id, to: leaderId, term: 1_000_000, commit: -1 },
+          },
+        ],
+        leaders: [],
+      })
+    await heartbeat('an-earlier-creation')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.is(await leaderSeen(), leaderId, 'a message of another creation changed nothing')
+
+    await heartbeat(incarnation)
+    await waitFor('the leader steps down for its own group', 5_000, async () =>
+      (await leaderSeen()) !== leaderId ? true : undefined,
+    )
+  } finally {
+    connection.close()
+  }
 })
 
 test.run()

@@ -2,22 +2,27 @@
 // across all the Raft groups they share, travels in one request: heartbeats and appends of many
 // partitions are coalesced into one frame per flush. Leadership news rides along, so a broker
 // that hosts no replica of a partition still knows its leader for Metadata.
-//   request  = { from: int, messages: [{ group: string, message: map }],
-//                leaders: [{ group: string, leaderId: int, term: int }] }
+//   request  = { from: int, messages: [{ group: string, incarnation: string, message: map }],
+//                leaders: [{ group: string, incarnation: string, leaderId: int, term: int }] }
 //   response = { errorCode?, errorMessage? }
 // `message` is one Raft message as @weir/raft defines it (entries carry record batches as bin);
 // its shape is checked by the broker, which owns that type. Unknown groups are dropped: Raft
 // retries, and the receiver may simply not have applied the topic's creation yet.
+// `incarnation` names which creation of the topic the group belongs to (the controller's is ""):
+// a topic deleted and created again under the same name is another Raft group with the same
+// name, and a broker that missed the change must not mix the two groups' terms and logs.
 import { array, integer, object, type ResponseError, responseError, string } from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
 export interface RaftEnvelope {
   readonly group: string
+  readonly incarnation: string
   readonly message: Record<string, unknown>
 }
 
 export interface LeaderNews {
   readonly group: string
+  readonly incarnation: string
   /** 0 when the sender knows of no leader. */
   readonly leaderId: number
   readonly term: number
@@ -32,6 +37,7 @@ export interface RaftMessagesRequest {
 export type RaftMessagesResponse = ResponseError
 
 const groupLengthMax = 1024
+const incarnationLengthMax = 128
 const messagesMax = 1_000_000
 
 export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesResponse> = {
@@ -52,6 +58,7 @@ export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesRespon
           const item = object(value, itemPath)
           return {
             group: string(item, 'group', itemPath, groupLengthMax),
+            incarnation: string(item, 'incarnation', itemPath, incarnationLengthMax),
             message: object(item.message, `${itemPath}.message`),
           }
         },
@@ -61,6 +68,7 @@ export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesRespon
         const item = object(value, itemPath)
         return {
           group: string(item, 'group', itemPath, groupLengthMax),
+          incarnation: string(item, 'incarnation', itemPath, incarnationLengthMax),
           leaderId: integer(item, 'leaderId', itemPath, 0, 2 ** 31 - 1),
           term: integer(item, 'term', itemPath),
         }
