@@ -3,6 +3,7 @@
 // shares it (group commit): one fsync per round, however many producers.
 import type { WeirError } from '@weir/protocol'
 import type { FsyncPolicy } from './log-config.js'
+import { type SyncScheduler, syncAlone } from './sync-rounds.js'
 
 interface Waiter {
   readonly endOffset: number
@@ -32,6 +33,8 @@ export class GroupCommit {
     private readonly policy: FsyncPolicy,
     private readonly target: SyncTarget,
     initialEndOffset: number,
+    /** Other logs' fsyncs this log's rounds line up with (group commit across partitions). */
+    private readonly scheduler: SyncScheduler = syncAlone,
   ) {
     this.syncedEndOffset = initialEndOffset
     if (typeof policy === 'number') {
@@ -99,7 +102,7 @@ export class GroupCommit {
   private async loop(): Promise<void> {
     do {
       try {
-        this.markSynced(await this.target.sync())
+        this.markSynced(await this.scheduler.join(() => this.target.sync()))
       } catch (error) {
         // After a failed fsync the kernel may have dropped the dirty pages: nothing written since
         // the last good fsync can be trusted, so the log stops taking writes until it is reopened.

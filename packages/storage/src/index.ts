@@ -13,6 +13,7 @@ export { type SegmentSummary, segmentsToDelete } from './retention.js'
 export { segmentFileName } from './segment.js'
 export type { RecoveryReport } from './segment-recovery.js'
 export { SparseIndex } from './sparse-index.js'
+export { type SyncRoundStats, SyncRounds, type SyncScheduler } from './sync-rounds.js'
 export {
   type CreateTopicOptions,
   checkTopicName,

@@ -31,6 +31,7 @@ import { SegmentFlusher } from './segment-flusher.js'
 import { type RecoveryReport, recoverSegments } from './segment-recovery.js'
 import { type ScannedBatch, scanBatches } from './segment-scan.js'
 import { SerialQueue } from './serial-queue.js'
+import type { SyncScheduler } from './sync-rounds.js'
 
 export interface PartitionLogOptions {
   readonly config?: Partial<LogConfig>
@@ -38,6 +39,8 @@ export interface PartitionLogOptions {
   readonly io?: FileIo
   /** Clock for segment age and retention, in ms since the epoch. */
   readonly now?: () => number
+  /** Shared fsync rounds of the data directory (a TopicStore's); alone otherwise. */
+  readonly syncRounds?: SyncScheduler
 }
 
 export interface AppendOptions {
@@ -108,6 +111,7 @@ export class PartitionLog {
     segments: Segment[],
     startOffset: number,
     recovery: RecoveryReport,
+    syncRounds: SyncScheduler | undefined,
   ) {
     this.config = config
     this.segments = segments
@@ -121,6 +125,7 @@ export class PartitionLog {
         toError: (error) => storageError(`fsync of ${this.directory}`, error),
       },
       this.nextOffset,
+      syncRounds,
     )
     this.flusher = new SegmentFlusher(io, directory, {
       synced: (endOffset) => this.durability.markSynced(endOffset),
@@ -158,7 +163,8 @@ export class PartitionLog {
       const activeBase = segments.at(-1)!.baseOffset
       if (state.recoveryPoint !== activeBase) await writeRecoveryPoint(io, directory, activeBase)
       await clearCleanShutdown(io, directory)
-      return new PartitionLog(directory, io, now, config, segments, state.meta.logStartOffset, report)
+      const start = state.meta.logStartOffset
+      return new PartitionLog(directory, io, now, config, segments, start, report, options.syncRounds)
     } catch (error) {
       throw storageError(`opening log ${directory}`, error)
     }

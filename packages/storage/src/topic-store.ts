@@ -5,6 +5,7 @@ import { WeirError } from '@weir/protocol'
 import { type FileIo, nodeFileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import type { LogConfig } from './log-config.js'
+import { type SyncRoundStats, SyncRounds } from './sync-rounds.js'
 import { checkTopicName, Topic, type TopicOptions, topicMetaFileName } from './topic.js'
 
 export const dataMarkerFileName = 'weir-data.json'
@@ -18,7 +19,9 @@ export class TopicStore {
   ) {}
 
   /** Opens (or initialises) a data directory and every topic in it. Errors: NOT_A_WEIR_LOG and the logs'. */
-  static async open(dataDirectory: string, options: TopicOptions = {}): Promise<TopicStore> {
+  static async open(dataDirectory: string, givenOptions: TopicOptions = {}): Promise<TopicStore> {
+    // One disk, one set of fsync rounds: every partition's group commit lines up with the others'.
+    const options = { ...givenOptions, syncRounds: givenOptions.syncRounds ?? new SyncRounds() }
     const io = options.io ?? nodeFileIo
     const names = (await io.exists(dataDirectory)) ? await io.readdir(dataDirectory) : []
     if (names.length > 0 && !names.includes(dataMarkerFileName)) {
@@ -50,6 +53,11 @@ export class TopicStore {
       throw error
     }
     return new TopicStore(dataDirectory, io, options, topics)
+  }
+
+  /** How the data directory's fsync rounds went (group commit across partitions). */
+  syncStats(): SyncRoundStats | undefined {
+    return this.options.syncRounds instanceof SyncRounds ? this.options.syncRounds.stats() : undefined
   }
 
   topicNames(): string[] {

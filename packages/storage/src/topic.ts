@@ -14,7 +14,14 @@ import {
 import { type FileIo, nodeFileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
-import { type AppendOptions, type AppendResult, PartitionLog, type ReadResult } from './partition-log.js'
+import {
+  type AppendOptions,
+  type AppendResult,
+  PartitionLog,
+  type PartitionLogOptions,
+  type ReadResult,
+} from './partition-log.js'
+import type { SyncScheduler } from './sync-rounds.js'
 
 export const topicMetaFileName = 'topic.json'
 export const partitionCountMax = 10_000
@@ -32,6 +39,8 @@ export interface TopicOptions {
   readonly now?: () => number
   /** Where keyless records start; injected for deterministic tests. */
   readonly random?: () => number
+  /** fsync rounds shared by every log of the data directory (group commit across partitions). */
+  readonly syncRounds?: SyncScheduler
 }
 
 export interface CreateTopicOptions extends TopicOptions {
@@ -42,6 +51,14 @@ export interface CreateTopicOptions extends TopicOptions {
 export interface ProducedRecord {
   readonly partition: number
   readonly offset: number
+}
+
+/** The options a topic hands down to each of its partition logs. */
+function logExtras(options: TopicOptions): Pick<PartitionLogOptions, 'now' | 'syncRounds'> {
+  return {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.syncRounds ? { syncRounds: options.syncRounds } : {}),
+  }
 }
 
 export function checkTopicName(name: string): void {
@@ -112,7 +129,7 @@ export class Topic {
     const logs: PartitionLog[] = []
     try {
       for (let partition = 0; partition < metadata.partitions; partition++) {
-        const logOptions = { config: metadata.config, io, ...(options.now ? { now: options.now } : {}) }
+        const logOptions = { config: metadata.config, io, ...logExtras(options) }
         logs.push(await PartitionLog.open(join(directory, String(partition)), logOptions))
       }
     } catch (error) {
@@ -145,7 +162,7 @@ export class Topic {
     const logOptions = {
       config: this.storedConfig,
       io,
-      ...(this.options.now ? { now: this.options.now } : {}),
+      ...logExtras(this.options),
     }
     const added: PartitionLog[] = []
     try {
