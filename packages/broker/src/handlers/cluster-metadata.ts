@@ -1,6 +1,7 @@
 // Metadata in a cluster: every broker answers from its copy of the controller's image, with the
 // leader of each partition as this broker knows it (its own replica's view, or what the leader
-// announced). highWatermark is exact where this broker leads the partition and -1 elsewhere.
+// announced). highWatermark is exact where this broker leads the partition, the follower's view
+// (at most a heartbeat behind: a lower bound) where it hosts a replica, and -1 elsewhere.
 import { type MetadataPartition, type MetadataResponse, type MetadataTopic, WeirError } from '@weir/protocol'
 import { resolveLogConfig } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
@@ -39,14 +40,13 @@ function describeTopic(name: string, cluster: Cluster): MetadataTopic {
   }
   const partitions: MetadataPartition[] = topic.replicas.map((replicas, partition) => {
     const replica = cluster.replicaOf(name, partition)
-    const leading = replica?.isLeader === true
     return {
       partition,
       errorCode: 0,
       leader: cluster.leaderOf(name, partition),
       replicas,
-      logStartOffset: leading ? replica.log.logStartOffset : -1,
-      highWatermark: leading ? replica.highWatermark : -1,
+      logStartOffset: replica === undefined ? -1 : replica.log.logStartOffset,
+      highWatermark: replica === undefined ? -1 : replica.highWatermark,
     }
   })
   return { name, errorCode: 0, config: fromLogConfig(resolveLogConfig(topic.config)), partitions }

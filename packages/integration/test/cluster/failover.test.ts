@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Connection, codecs, defineTopic, type Producer } from '@weir/client'
-import { Acks, ErrorCodes, encodeRecordBatch, Produce } from '@weir/protocol'
+import { Acks, ErrorCodes, encodeRecordBatch, Metadata, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readValues, useCluster, waitFor } from './cluster-support.js'
@@ -97,28 +97,43 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
   })
 })
 
-test('produce to a follower is NOT_LEADER naming the leader', async () => {
+const connectionOptions = {
+  host: '127.0.0.1',
+  connectTimeoutMs: 2000,
+  requestTimeoutMs: 5000,
+  inFlightMax: 1,
+  frameBytesMax: 1024 * 1024,
+}
+
+test('produce to a follower is NOT_LEADER naming the leader; its Metadata has the commit point', async () => {
   const leader = await leaderOf(0)
   const follower = env.cluster.brokers.find((broker) => broker.id !== leader && broker.child !== undefined)!
-  const connection = await Connection.open({
-    host: '127.0.0.1',
-    port: follower.port,
-    connectTimeoutMs: 2000,
-    requestTimeoutMs: 5000,
-    inFlightMax: 1,
-    frameBytesMax: 1024 * 1024,
-  })
+  const connection = await Connection.open({ ...connectionOptions, port: follower.port })
   const records = encodeRecordBatch([{ value: Buffer.from('x') }], { timestamp: Date.now() })
   const response = await connection.request(Produce, {
     acks: Acks.all,
     timeoutMs: 1000,
     topics: [{ name: topic.name, partitions: [{ partition: 0, records }] }],
   })
-  connection.close()
   const result = response.topics[0]!.partitions[0]!
   assert.is(result.errorCode, ErrorCodes.NOT_LEADER.code)
   assert.is(result.leaderId, leader)
   assert.match(result.errorMessage ?? '', `broker ${leader} leads it`)
+
+  // The follower's Metadata shows its replica's commit point, which catches up with the leader's.
+  const leaderPort = env.cluster.brokers.find((broker) => broker.id === leader)!.port
+  const leaderConnection = await Connection.open({ ...connectionOptions, port: leaderPort })
+  const watermarkAt = async (at: Connection) => {
+    const metadata = await at.request(Metadata, { topics: [topic.name] })
+    return metadata.topics[0]!.partitions[0]!.highWatermark
+  }
+  const leaderWatermark = await watermarkAt(leaderConnection)
+  leaderConnection.close()
+  assert.ok(leaderWatermark > 0, `leader high watermark ${leaderWatermark}`)
+  await waitFor("the follower's Metadata has the leader's high watermark", 5_000, async () =>
+    (await watermarkAt(connection)) >= leaderWatermark ? true : undefined,
+  )
+  connection.close()
 })
 
 /** Every segment of a partition's log, concatenated: what a replica holds on disk. */
