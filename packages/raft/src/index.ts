@@ -2,6 +2,7 @@ export { decodeConfig, encodeConfig } from './config.js'
 export { RaftNode } from './raft.js'
 export {
   type ClusterConfig,
+  type CommittedPrefix,
   type Entry,
   EntryKind,
   type HardState,

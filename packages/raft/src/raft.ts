@@ -6,6 +6,7 @@ import { RaftLog } from './log.js'
 import { Progress } from './progress.js'
 import type {
   ClusterConfig,
+  CommittedPrefix,
   Entry,
   HardState,
   Message,
@@ -123,6 +124,19 @@ export class RaftNode {
 
   termAt(index: number): number {
     return this.log.termAt(index)
+  }
+
+  /**
+   * What the committed prefix of the log looks like to the core: its term runs and the config in
+   * force at the commit index. Committed entries never change, so a host may save this and, at
+   * its next start, rebuild only the log above `through` instead of reading the whole log.
+   */
+  committedPrefix(): CommittedPrefix {
+    return {
+      through: this.commit,
+      termRuns: this.commit < this.log.firstIndex ? [] : this.log.runsThrough(this.commit),
+      config: this.configAt(this.commit),
+    }
   }
 
   progress(): ReadonlyMap<NodeId, ProgressView> {

@@ -58,6 +58,15 @@ export interface RaftOptions {
  * What the host read back from disk at start. Offsets start at 0: a new log has firstIndex 0,
  * lastIndex -1, no runs and no tail; the empty prefix is index firstIndex - 1 with term 0.
  */
+export interface CommittedPrefix {
+  /** The commit index: the prefix is every entry up to and including it. */
+  readonly through: number
+  /** Term runs over [firstIndex, through]. */
+  readonly termRuns: readonly TermRun[]
+  /** The config in force at `through`. */
+  readonly config: ClusterConfig
+}
+
 export interface RestoredState {
   /** All zero for a brand new node. */
   readonly hardState: HardState

@@ -182,6 +182,34 @@ test('leader completeness: a new leader holds every committed entry', () => {
   assert.equal(cluster.logOf(leader!).slice(0, 3), cluster.logOf(1).slice(0, 3))
 })
 
+test('committed prefix: the runs and config up to the commit index, never an uncommitted entry', () => {
+  const cluster = new TestCluster([1, 2, 3])
+  cluster.elect(1)
+  cluster.propose(1, [2, 3])
+  cluster.node(1).transferLeadership(2)
+  cluster.stabilize()
+  cluster.propose(2, [1])
+  const committed = cluster.node(2).commitIndex
+  cluster.isolate(2)
+  cluster.propose(2, [4]) // stays uncommitted: no majority hears it
+  const prefix = cluster.node(2).committedPrefix()
+  assert.is(prefix.through, committed)
+  assert.ok(cluster.node(2).lastIndex > committed, 'an uncommitted entry exists')
+  assert.equal(
+    prefix.termRuns.map((run) => run.term),
+    [
+      ...new Set(
+        cluster
+          .logOf(2)
+          .filter(([index]) => index <= committed)
+          .map(([, term]) => term),
+      ),
+    ],
+  )
+  for (const run of prefix.termRuns) assert.is(cluster.node(2).termAt(run.startIndex), run.term)
+  assert.equal(prefix.config.voters, [1, 2, 3])
+})
+
 test('leader only commits entries of its own term by counting replicas (figure 8)', () => {
   // S1 led term 2 and wrote index 1 (term 2) to S2 only; it now leads term 4.
   const log = entries(0, [

@@ -51,13 +51,17 @@ export class HardStateFile {
     return this.saved
   }
 
-  /** Persists `next`: durably at once when term or vote changed, lazily when only commit did. */
-  async save(next: HardState, nowMs: number): Promise<void> {
+  /**
+   * Persists `next`: durably at once when term or vote changed, lazily when only commit did.
+   * Resolves with whether it wrote.
+   */
+  async save(next: HardState, nowMs: number): Promise<boolean> {
     const safetyChanged = next.term !== this.saved.term || next.vote !== this.saved.vote
     if (!safetyChanged && nowMs - this.savedAtMs < commitWriteIntervalMs) {
-      return
+      return false
     }
     await this.write(next, nowMs)
+    return true
   }
 
   /** Writes whatever is newest (close, so a clean restart starts with an exact commit). */

@@ -15,6 +15,7 @@ import {
 } from '@weir/raft'
 import { nodeFileIo, type PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
+import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
 import { restoreFromLog } from './log-restore.js'
 import { batchesIn, batchOfEntry } from './raft-batches.js'
@@ -94,16 +95,27 @@ export class RaftReplica {
     private readonly options: ReplicaOptions,
     private readonly node: RaftNode,
     private readonly hardState: HardStateFile,
+    private readonly prefixFile: CommittedPrefixFile,
   ) {
     this.persistedIndex = node.lastIndex
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
     const hardState = await HardStateFile.open(nodeFileIo, options.log.directory)
+    const prefixFile = new CommittedPrefixFile(nodeFileIo, options.log.directory)
     const config: ClusterConfig = { voters: [...options.voters] }
-    const restored = await restoreFromLog(options.log, hardState.state, config, options.replay)
-    const node = new RaftNode({ id: options.selfId, ...options.timing }, restored)
-    return new RaftReplica(options, node, hardState)
+    const saved = await prefixFile.read()
+    const { state, prefixUsed } = await restoreFromLog(
+      options.log,
+      hardState.state,
+      config,
+      options.replay,
+      saved,
+    )
+    // A prefix the log no longer matches must not come back once new entries reach its offsets.
+    if (saved !== undefined && !prefixUsed) await prefixFile.remove()
+    const node = new RaftNode({ id: options.selfId, ...options.timing }, state)
+    return new RaftReplica(options, node, hardState, prefixFile)
   }
 
   get group(): string {
@@ -207,6 +219,20 @@ export class RaftReplica {
     while (this.running) await new Promise((resolve) => setImmediate(resolve))
     const state = this.hardState.state
     await this.hardState.write({ ...state, commit: this.node.commitIndex }, Date.now())
+    // A clean restart then reads nothing of the log below the commit.
+    await this.savePrefix(true)
+  }
+
+  private async savePrefix(force: boolean): Promise<void> {
+    if (this.options.replay !== undefined) return // the controller reads its whole log anyway
+    await this.prefixFile
+      .maybeWrite(this.node.committedPrefix(), Date.now(), force)
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { err: error, group: this.group },
+          'could not save the committed prefix; the next start reads more of the log',
+        ),
+      )
   }
 
   /** Runs the ready loop unless it runs already. */
@@ -258,7 +284,8 @@ export class RaftReplica {
     await Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))
     // After the entries: a commit index saved first could, after a crash, point at entries this
     // very ready was replacing. Still before any message leaves.
-    if (ready.hardState !== undefined) await this.hardState.save(ready.hardState, Date.now())
+    if (ready.hardState !== undefined && (await this.hardState.save(ready.hardState, Date.now())))
+      await this.savePrefix(false)
     const last = ready.entries.at(-1)
     if (last !== undefined) this.persistedIndex = last.index + last.span - 1
     else if (ready.truncateFrom !== undefined) this.persistedIndex = ready.truncateFrom - 1
@@ -310,6 +337,7 @@ export class RaftReplica {
     const { snapshot, keepThrough, leaderId } = restore
     const log = this.options.log
     try {
+      await this.prefixFile.remove()
       if (keepThrough < snapshot.firstIndex - 1) {
         await this.restartLogAt(offsetOfIndex(snapshot.firstIndex))
       } else {
