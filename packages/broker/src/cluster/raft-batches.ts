@@ -1,7 +1,9 @@
 // Raft entries as record batches. A normal entry IS a client's batch, stored verbatim; a no-op or
 // membership-change entry becomes a one-record control batch (key 'noop' / 'config', value = the
 // entry's data) that consumers skip. Reading a log back turns each batch into its entry again, so
-// the partition log is the Raft log with no second copy.
+// the partition log is the Raft log with no second copy. A third control batch, the log-start
+// marker (key 'log-start'), is a normal entry to the core: once committed, every replica cuts its
+// log's prefix below the offset it carries (a compacted __consumer_offsets partition).
 import {
   BatchField,
   batchLengthPrefixBytes,
@@ -13,7 +15,11 @@ import {
 import { type Entry, EntryKind } from '@weir/raft'
 import { indexOfOffset } from './raft-index.js'
 
-const controlKeys = { noop: Buffer.from('noop'), config: Buffer.from('config') } as const
+const controlKeys = {
+  noop: Buffer.from('noop'),
+  config: Buffer.from('config'),
+  logStart: Buffer.from('log-start'),
+} as const
 
 /** The bytes to append for `entry`: its batch for a normal entry, a fresh control batch otherwise. */
 export function batchOfEntry(entry: Entry): Buffer {
@@ -30,8 +36,26 @@ export function entryOfBatch(batch: Buffer): Entry {
   const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
   if (!isControlBatch(batch)) return { index, term, span, kind: EntryKind.normal, data: batch }
   const record = decodeRecordBatch(batch).records[0]
+  if (record?.key?.equals(controlKeys.logStart))
+    return { index, term, span, kind: EntryKind.normal, data: batch }
   const kind = record?.key?.equals(controlKeys.config) ? EntryKind.config : EntryKind.noop
   return { index, term, span, kind, data: record?.value ?? Buffer.alloc(0) }
+}
+
+/** A marker that, once committed, moves every replica's log start to `offset`. */
+export function logStartBatch(offset: number): Buffer {
+  const value = Buffer.alloc(8)
+  value.writeBigUInt64BE(BigInt(offset))
+  // The timestamp is fixed so every replica writes byte-identical batches.
+  return encodeRecordBatch([{ key: controlKeys.logStart, value }], { timestamp: 0, control: true })
+}
+
+/** The offset a log-start marker carries; undefined for any other batch (cheap for client batches). */
+export function logStartOf(batch: Buffer): number | undefined {
+  if (!isControlBatch(batch)) return undefined
+  const record = decodeRecordBatch(batch).records[0]
+  if (!record?.key?.equals(controlKeys.logStart) || record.value?.length !== 8) return undefined
+  return Number(record.value.readBigUInt64BE(0))
 }
 
 /** Each whole batch in `bytes` (a log read), no copies. */

@@ -7,6 +7,7 @@ import { BatchField, readUint64, WeirError } from '@weir/protocol'
 import {
   type ClusterConfig,
   type Entry,
+  EntryKind,
   type Message,
   RaftNode,
   type Ready,
@@ -18,7 +19,7 @@ import type { Logger } from 'pino'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
 import { restoreFromLog } from './log-restore.js'
-import { batchesIn, batchOfEntry } from './raft-batches.js'
+import { asBuffer, batchesIn, batchOfEntry, logStartOf } from './raft-batches.js'
 import { offsetOfIndex } from './raft-index.js'
 
 export interface RaftTiming {
@@ -273,6 +274,8 @@ export class RaftReplica {
       }
       if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
       this.node.advance(ready)
+      // Before settling: a compaction that waits for its marker finds the log already cut.
+      if (this.options.replay === undefined) await this.applyLogStarts(ready.committed)
       this.settle(ready)
       if (ready.restore !== undefined) await this.restore(ready.restore)
     }
@@ -325,6 +328,24 @@ export class RaftReplica {
     if (leaderId !== this.leader) {
       this.leader = leaderId
       this.options.leaderChanged?.(leaderId, this.node.term)
+    }
+  }
+
+  /** Committed log-start markers: every replica cuts its prefix there (never past the marker). */
+  private async applyLogStarts(committed: readonly Entry[]): Promise<void> {
+    let cut: number | undefined
+    for (const entry of committed) {
+      if (entry.kind !== EntryKind.normal) continue
+      const offset = logStartOf(asBuffer(entry.data))
+      if (offset !== undefined) cut = Math.max(cut ?? 0, Math.min(offset, offsetOfIndex(entry.index)))
+    }
+    const log = this.options.log
+    if (cut === undefined || cut <= log.logStartOffset) return
+    try {
+      await log.truncatePrefix(cut)
+    } catch (error) {
+      // Only disk space is at stake: the records below are superseded by the snapshot above.
+      this.options.logger.warn({ err: error, group: this.group, offset: cut }, 'could not cut the log prefix')
     }
   }
 

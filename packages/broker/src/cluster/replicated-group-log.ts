@@ -1,8 +1,10 @@
 // A __consumer_offsets partition's replica seen as the log a group coordinator writes: an append
 // is a Raft proposal that resolves once a majority has it durably, so a commit answered to a
-// consumer survives the loss of the coordinator's broker.
+// consumer survives the loss of the coordinator's broker. Compaction cuts the prefix through Raft
+// too: a committed log-start marker makes every replica drop what lies below.
 import { BatchField } from '@weir/protocol'
 import type { GroupLog } from '../groups/coordinator-partition.js'
+import { logStartBatch } from './raft-batches.js'
 import type { RaftReplica } from './raft-replica.js'
 
 export function replicatedGroupLog(replica: RaftReplica): GroupLog {
@@ -21,7 +23,10 @@ export function replicatedGroupLog(replica: RaftReplica): GroupLog {
     get logEndOffset() {
       return log.logEndOffset
     },
-    // Compaction is off for replicated partitions (see GroupService.inCluster).
-    truncatePrefix: async () => {},
+    // Resolves once the marker is committed and this (leading) replica cut its own log there.
+    async truncatePrefix(offset) {
+      const { done } = replica.propose([logStartBatch(offset)], 'all')
+      await done
+    },
   }
 }

@@ -111,8 +111,8 @@ export class GroupService {
         partition,
         log: replicatedGroupLog(replica),
         coordinator,
-        // A replicated log keeps every record: its prefix is the Raft log's, not ours to cut.
-        compactionRecordsMin: Number.MAX_SAFE_INTEGER,
+        // Compaction's cut of the prefix is replicated (replicatedGroupLog.truncatePrefix).
+        compactionRecordsMin: options.compactionRecordsMin,
         logger,
         now: Date.now,
       })

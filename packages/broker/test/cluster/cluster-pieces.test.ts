@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert'
 import { assignReplicas, ClusterImage } from '../../src/cluster/cluster-image.js'
 import { HardStateFile } from '../../src/cluster/hard-state-file.js'
 import { parsePeers } from '../../src/cluster/peers.js'
-import { batchOfEntry, entryOfBatch } from '../../src/cluster/raft-batches.js'
+import { batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from '../../src/cluster/raft-batches.js'
 import { checkRaftMessage } from '../../src/cluster/raft-message-check.js'
 import { resolveOptions } from '../../src/options.js'
 
@@ -72,6 +72,23 @@ test('no-op and config entries become control batches and come back as the same 
   const entry = entryOfBatch(client)
   assert.equal([entry.index, entry.term, entry.span, entry.kind], [10, 2, 2, EntryKind.normal])
   assert.ok(batchOfEntry(entry) === entry.data, 'a normal entry is stored verbatim')
+})
+
+test('a log-start marker is a normal entry to the core, stored verbatim, and carries its offset', () => {
+  const marker = logStartBatch(123_456)
+  assert.ok(isControlBatch(marker), 'consumers and the group coordinator skip it')
+  patchBatch(marker, 0, 40, 3)
+  const entry = entryOfBatch(marker)
+  assert.equal([entry.index, entry.term, entry.span, entry.kind], [40, 3, 1, EntryKind.normal])
+  assert.ok(batchOfEntry(entry) === entry.data, 'stored verbatim')
+  assert.is(logStartOf(marker), 123_456)
+  assert.ok(logStartBatch(7).equals(logStartBatch(7)), 'byte-identical on every replica')
+  const client = encodeRecordBatch([{ key: Buffer.from('log-start'), value: Buffer.alloc(8) }], {
+    timestamp: 1,
+  })
+  assert.is(logStartOf(client), undefined, 'a client batch is never a marker')
+  const noop = batchOfEntry({ index: 0, term: 1, span: 1, kind: EntryKind.noop, data: new Uint8Array(0) })
+  assert.is(logStartOf(noop), undefined)
 })
 
 test('peer Raft messages are checked field by field', () => {

@@ -11,7 +11,7 @@ import { PartitionLog } from '@weir/storage'
 import pino from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { batchesIn } from '../../src/cluster/raft-batches.js'
+import { batchesIn, logStartBatch } from '../../src/cluster/raft-batches.js'
 import { LogStartMoved, RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
 
 const directories: string[] = []
@@ -207,6 +207,38 @@ test('a proposal to a follower is refused with NOT_LEADER naming the leader', as
       (error: Error) =>
         /NOT_LEADER|does not lead/.test(`${(error as { code?: string }).code} ${error.message}`) &&
         error.message.includes(`broker ${leader.id}`),
+    )
+  } finally {
+    await group.close()
+  }
+})
+
+test("a committed log-start marker cuts every replica's prefix, and a follower down meanwhile catches up", async () => {
+  const group = await startGroup(64 * 1024 * 1024)
+  try {
+    let leader = await group.leader()
+    const follower = group.nodes.find((node) => node !== leader)!
+    await group.stop(follower)
+    const first = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => leader.replica!.propose([batch(`old${index}`)], 'all')),
+    )
+    await Promise.all(first.map((proposal) => proposal.done))
+    const kept = leader.replica!.propose([batch('kept')], 'all')
+    await kept.done
+    await leader.replica!.propose([logStartBatch(kept.baseOffset)], 'all').done
+    assert.is(leader.log.logStartOffset, kept.baseOffset, 'the leader cut before the marker resolved')
+    const up = group.nodes.filter((node) => !node.down)
+    for (let waited = 0; up.some((node) => node.log.logStartOffset !== kept.baseOffset); waited += 10) {
+      if (waited > 5000) throw new Error(`log starts ${up.map((node) => node.log.logStartOffset)}`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await group.open(follower)
+    leader = await group.leader()
+    await leader.replica!.propose([batch('after')], 'all').done
+    await untilEqual(group.nodes)
+    assert.ok(
+      follower.log.logStartOffset >= kept.baseOffset,
+      `follower log start ${follower.log.logStartOffset}`,
     )
   } finally {
     await group.close()

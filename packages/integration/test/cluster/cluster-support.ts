@@ -3,7 +3,7 @@
 // output kept for failure messages. kill() is SIGKILL (a crash), restart() starts the same broker
 // on the same port and data directory.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,9 +43,10 @@ async function freePort(): Promise<number> {
   })
 }
 
-function launch(broker: ClusterBroker, peers: string): Promise<void> {
+function launch(broker: ClusterBroker, peers: string, configPath: string | undefined): Promise<void> {
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
   args.push('--data-dir', broker.dataDir, '--peers', peers, '--log-level', 'info')
+  if (configPath !== undefined) args.push('--config', configPath)
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
   running.add(child)
@@ -80,18 +81,21 @@ process.once('exit', () => {
 
 /** Ports come from binding port 0 and closing it, so another process may take one first:
  *  such a start is retried on new ports. */
-export async function startCluster(size = 3): Promise<TestCluster> {
+export async function startCluster(size = 3, config?: object): Promise<TestCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(size)
+      return await startClusterOnce(size, config)
     } catch (error) {
       if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
     }
   }
 }
 
-async function startClusterOnce(size: number): Promise<TestCluster> {
+async function startClusterOnce(size: number, config: object | undefined): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
+  // A weir.json every broker reads (flags still set id, listen, data dir and peers).
+  const configPath = config === undefined ? undefined : join(root, 'weir.json')
+  if (configPath !== undefined) writeFileSync(configPath, JSON.stringify(config))
   const brokers: ClusterBroker[] = []
   for (let id = 1; id <= size; id++) {
     brokers.push({
@@ -114,7 +118,7 @@ async function startClusterOnce(size: number): Promise<TestCluster> {
       child.kill('SIGKILL')
       await exited
     },
-    restart: (id) => launch(byId(id), peers),
+    restart: (id) => launch(byId(id), peers, configPath),
     logs: () =>
       brokers
         .map((broker) => `--- broker ${broker.id}\n${broker.output.split('\n').slice(-15).join('\n')}`)
@@ -125,7 +129,7 @@ async function startClusterOnce(size: number): Promise<TestCluster> {
     },
   }
   try {
-    await Promise.all(brokers.map((broker) => launch(broker, peers)))
+    await Promise.all(brokers.map((broker) => launch(broker, peers, configPath)))
   } catch (error) {
     await cluster.close()
     throw error
