@@ -144,6 +144,19 @@ export class RaftReplica {
     return this.options.log
   }
 
+  /** Resolves once this replica's log starts at `offset` or later (a log-start marker applied), or it closed. */
+  logStartReached(offset: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.options.log.logStartOffset < offset && !this.closed) return
+        this.commitListeners.delete(check)
+        resolve()
+      }
+      this.commitListeners.add(check)
+      check()
+    })
+  }
+
   /** Resolves once everything in the log now is committed (a new leader: its no-op committed). */
   caughtUp(): Promise<void> {
     const end = this.options.log.logEndOffset
@@ -274,7 +287,6 @@ export class RaftReplica {
       }
       if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
       this.node.advance(ready)
-      // Before settling: a compaction that waits for its marker finds the log already cut.
       if (this.options.replay === undefined) await this.applyLogStarts(ready.committed)
       this.settle(ready)
       if (ready.restore !== undefined) await this.restore(ready.restore)

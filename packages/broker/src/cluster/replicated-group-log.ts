@@ -7,6 +7,8 @@ import type { GroupLog } from '../groups/coordinator-partition.js'
 import { logStartBatch } from './raft-batches.js'
 import type { RaftReplica } from './raft-replica.js'
 
+const cutWaitMs = 10_000
+
 export function replicatedGroupLog(replica: RaftReplica): GroupLog {
   const log = replica.log
   return {
@@ -23,10 +25,17 @@ export function replicatedGroupLog(replica: RaftReplica): GroupLog {
     get logEndOffset() {
       return log.logEndOffset
     },
-    // Resolves once the marker is committed and this (leading) replica cut its own log there.
+    // Resolves once the marker is committed and this (leading) replica cut its own log there
+    // (or, should its cut fail, after a while: compaction then simply runs again later).
     async truncatePrefix(offset) {
       const { done } = replica.propose([logStartBatch(offset)], 'all')
       await done
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, cutWaitMs)
+      })
+      await Promise.race([replica.logStartReached(offset), late])
+      clearTimeout(timer)
     },
   }
 }

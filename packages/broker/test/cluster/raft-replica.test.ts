@@ -163,6 +163,9 @@ test('a follower down while the leader moved past its window catches up by resto
     logged.length = 0
     await group.open(follower)
     await untilEqual(group.nodes, 10_000)
+    // Reads see the copied bytes once written, a little before their fsync lets the restore end.
+    for (let waited = 0; !logged.includes('replica restored from the leader') && waited < 5000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10))
     assert.ok(
       logged.includes('replica restored from the leader'),
       'the follower caught up by restore, not by appends',
@@ -226,7 +229,14 @@ test("a committed log-start marker cuts every replica's prefix, and a follower d
     const kept = leader.replica!.propose([batch('kept')], 'all')
     await kept.done
     await leader.replica!.propose([logStartBatch(kept.baseOffset)], 'all').done
-    assert.is(leader.log.logStartOffset, kept.baseOffset, 'the leader cut before the marker resolved')
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the leader never cut')), 5000)
+    })
+    await Promise.race([leader.replica!.logStartReached(kept.baseOffset), late]).finally(() =>
+      clearTimeout(timer),
+    )
+    assert.is(leader.log.logStartOffset, kept.baseOffset, 'the leader cut exactly at the marker offset')
     const up = group.nodes.filter((node) => !node.down)
     for (let waited = 0; up.some((node) => node.log.logStartOffset !== kept.baseOffset); waited += 10) {
       if (waited > 5000) throw new Error(`log starts ${up.map((node) => node.log.logStartOffset)}`)
