@@ -1,7 +1,11 @@
 // What every produce path checks of a partition's records before appending any of them.
-import { BatchField, splitBatches, WeirError } from '@weir/protocol'
+import { BatchField, isControlBatch, splitBatches, WeirError } from '@weir/protocol'
 
-/** Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise. */
+/**
+ * Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise.
+ * Control batches are the broker's own (Raft no-ops, membership changes, log-start markers): one
+ * from a client could change a Raft group's voters or cut a partition's log, so it is refused.
+ */
 export function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
   if (records.length === 0)
     throw new WeirError('CORRUPT_MESSAGE', 'records is empty; send at least one batch')
@@ -11,6 +15,12 @@ export function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
       throw new WeirError(
         'MESSAGE_TOO_LARGE',
         `batch ${index} is ${batch.length} bytes; the topic's maxMessageBytes is ${maxBatchBytes}`,
+      )
+    }
+    if (isControlBatch(batch)) {
+      throw new WeirError(
+        'CORRUPT_MESSAGE',
+        `batch ${index} has the control attribute (bit 5), which only brokers write; clear it and send again`,
       )
     }
   }

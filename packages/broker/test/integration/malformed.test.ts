@@ -1,5 +1,5 @@
 // Proves each kind of bad input gets a typed error response or a logged close, and a healthy produce/fetch on another connection still works after it.
-import { ApiKeys, encodeBody, Fetch, Produce } from '@weir/protocol'
+import { ApiKeys, encodeBody, encodeRecordBatch, Fetch, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
@@ -133,6 +133,26 @@ test('a batch with a bad CRC is CORRUPT_MESSAGE and leaves the log unchanged', a
   assert.equal(await readAll(client, 'target', 0), before, 'not even the good batch before it was appended')
   await client.close()
   await assertHealthy(port, 'bad CRC')
+})
+
+test('a control batch from a client is CORRUPT_MESSAGE: only brokers write them', async () => {
+  const client = await WireClient.connect(port)
+  const before = await readAll(client, 'target', 0)
+  const marker = encodeRecordBatch([{ key: Buffer.from('log-start'), value: Buffer.alloc(8, 1) }], {
+    timestamp: 0,
+    control: true,
+  })
+  const response = await client.call(Produce, {
+    acks: -1,
+    timeoutMs: 1000,
+    topics: [{ name: 'target', partitions: [{ partition: 0, records: marker }] }],
+  })
+  const result = response.topics[0]!.partitions[0]!
+  assert.is(result.errorCode, 2)
+  assert.match(result.errorMessage!, /control attribute/)
+  assert.equal(await readAll(client, 'target', 0), before)
+  await client.close()
+  await assertHealthy(port, 'control batch')
 })
 
 test('a client that disconnects mid-request does not disturb the broker', async () => {
