@@ -141,12 +141,14 @@ export async function rejectsWith(
 }
 
 /** Resolves once `condition` holds, checking after each turn of the event loop; fails after `turnsMax`. */
-export async function eventually(condition: () => boolean, turnsMax = 10_000): Promise<void> {
-  for (let turn = 0; turn < turnsMax; turn++) {
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  // Bounded by time, not turns: real file I/O on a busy CI machine can take many turns.
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
     if (condition()) return
     await new Promise((resolve) => setImmediate(resolve))
   }
-  throw new Error(`condition still false after ${turnsMax} event-loop turns`)
+  if (!condition()) throw new Error(`condition still false after ${timeoutMs} ms`)
 }
 
 /** Rewrites a log's persisted recovery point, as if flushes after it had not finished before a crash. */
