@@ -82,7 +82,9 @@ export class Cluster {
       broker = this.brokersById.get(brokerId)
     }
     if (broker === undefined) throw new WeirError('NOT_LEADER', `broker ${brokerId} is not in the metadata`)
-    return this.connectionTo(broker)
+    // A broker that just failed is not waited for: the caller backs off and refreshes metadata,
+    // and finds the partition's new leader as soon as one is elected (Kafka's sender does the same).
+    return this.connectionTo(broker, true)
   }
 
   async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
@@ -153,15 +155,21 @@ export class Cluster {
     const candidates = [...this.bootstrap, ...this.brokersById.values()]
     const tried: string[] = []
     let lastError: unknown
-    for (const candidate of candidates) {
-      const address = `${candidate.host}:${candidate.port}`
-      if (tried.includes(address)) continue
-      tried.push(address)
-      try {
-        return await this.connectionTo(candidate)
-      } catch (error) {
-        if (error instanceof WeirError && error.code === 'CLIENT_CLOSED') throw error
-        lastError = error
+    // Brokers reachable now first; only when none answers, wait for those backing off.
+    for (const failFast of [true, false]) {
+      for (const candidate of candidates) {
+        const address = `${candidate.host}:${candidate.port}`
+        if (tried.includes(address)) continue
+        const slot = this.slots.get(address)
+        const backingOff = slot !== undefined && slot.retryAtMs > Date.now() && slot.opening === undefined
+        if (failFast && backingOff) continue
+        tried.push(address)
+        try {
+          return await this.connectionTo(candidate)
+        } catch (error) {
+          if (error instanceof WeirError && error.code === 'CLIENT_CLOSED') throw error
+          lastError = error
+        }
       }
     }
     throw new WeirError('BROKER_UNAVAILABLE', `no broker answered; tried ${tried.join(', ')}`, {
@@ -169,7 +177,7 @@ export class Cluster {
     })
   }
 
-  private async connectionTo(target: HostPort): Promise<Connection> {
+  private async connectionTo(target: HostPort, failFast = false): Promise<Connection> {
     this.assertOpen()
     const address = `${target.host}:${target.port}`
     let slot = this.slots.get(address)
@@ -178,6 +186,13 @@ export class Cluster {
       this.slots.set(address, slot)
     }
     if (slot.connection && !slot.connection.closed) return slot.connection
+    const waitMs = slot.retryAtMs - Date.now()
+    if (failFast && slot.opening === undefined && waitMs > 0) {
+      throw new WeirError(
+        'BROKER_UNAVAILABLE',
+        `broker ${address} did not answer the last attempt; the client tries again in ${waitMs} ms`,
+      )
+    }
     if (slot.opening === undefined) {
       const opening = this.open(target, slot)
       slot.opening = opening

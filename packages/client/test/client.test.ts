@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Cluster } from '../src/cluster.js'
 import { Client, WeirError } from '../src/index.js'
 
 async function closedPort(): Promise<number> {
@@ -54,6 +55,35 @@ test('BROKER_UNAVAILABLE names every bootstrap address when none answers', async
     for (const port of ports) assert.match((error as Error).message, `127.0.0.1:${port}`)
   }
   await client.close()
+})
+
+test('a leader that just refused a connection fails fast (the caller refreshes metadata) instead of being waited for', async () => {
+  const port = await closedPort()
+  const cluster = new Cluster({
+    brokers: [`127.0.0.1:${port}`],
+    connectTimeoutMs: 1000,
+    requestTimeoutMs: 1000,
+    inFlightMax: 1,
+    frameBytesMax: 1024 * 1024,
+    reconnectBackoffMs: 60_000,
+    reconnectBackoffMsMax: 60_000,
+    metadataMaxAgeMs: 1000,
+  })
+  // As if metadata had named broker 1 at that address.
+  const known = cluster as unknown as { brokersById: Map<number, { id: number; host: string; port: number }> }
+  known.brokersById.set(1, { id: 1, host: '127.0.0.1', port })
+  const first = await cluster.connectionFor(1).then(
+    () => undefined,
+    (error: Error) => error,
+  )
+  assert.ok(first !== undefined && !/tries again in/.test(first.message), String(first))
+  const second = await cluster.connectionFor(1).then(
+    () => undefined,
+    (error: Error) => error,
+  )
+  assert.ok(isWeirError(second, 'BROKER_UNAVAILABLE'), String(second))
+  assert.match(second.message, /tries again in \d+ ms/)
+  cluster.close()
 })
 
 test('a closed client refuses new work with CLIENT_CLOSED', async () => {
