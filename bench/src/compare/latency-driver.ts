@@ -3,6 +3,7 @@
 // same process records send-to-receipt time of every message in an HDR histogram. One process, so
 // both ends read one clock.
 import * as hdr from 'hdr-histogram-js'
+import { percentileMs } from '../e2e/latency.js'
 import type { Progress } from '../measurement.js'
 import type { LatencyChannel, LatencyMeasurement, LatencySpec } from './system.js'
 
@@ -49,7 +50,7 @@ export async function measureChannelLatency(
     const sendSeconds = (performance.now() - started) / 1000
     await channel.drain()
     await withTimeout(done, receiveTimeoutMs, () => `received ${received} of ${total} messages`)
-    const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000
+    const ms = (percentile: number) => percentileMs(histogram, percentile)
     return {
       messages: total,
       achievedRatePerSecond: total / sendSeconds,

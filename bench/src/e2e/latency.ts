@@ -110,13 +110,23 @@ export function buildLatencyHistogram(): hdr.Histogram {
   })
 }
 
+/**
+ * One percentile of a histogram of microseconds, in ms. HdrHistogram reports a percentile as the top
+ * of its bucket (3 significant digits), which lies above the largest value recorded when the tail
+ * shares the maximum's bucket (a stall delaying many messages alike): no percentile is reported
+ * above the maximum.
+ */
+export function percentileMs(histogram: hdr.Histogram, percentile: number): number {
+  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue) / 1000
+}
+
 /** Percentiles of a histogram of microseconds, in ms. */
 export function summarize(
   histogram: hdr.Histogram,
   messages: number,
   achievedRatePerSecond: number,
 ): LatencyMeasurement {
-  const ms = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000
+  const ms = (percentile: number) => percentileMs(histogram, percentile)
   return {
     messages,
     achievedRatePerSecond,
