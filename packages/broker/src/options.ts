@@ -39,7 +39,7 @@ export interface BrokerOptions {
    * list. Absent: a single broker that is its own cluster (no Raft, the embedded default).
    */
   readonly peers?: string | readonly Peer[]
-  /** Raft timing of a cluster: tick length and election/heartbeat timeouts in ticks. */
+  /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: Partial<RaftTimingOptions>
 }
 
@@ -47,6 +47,8 @@ export interface RaftTimingOptions {
   readonly tickMs: number
   readonly electionTicks: number
   readonly heartbeatTicks: number
+  /** A follower that has not held everything committed for this long leaves the in-sync replicas. */
+  readonly replicaLagMaxMs: number
 }
 
 /** `groups` in BrokerOptions and weir.json; every field optional. */
@@ -158,12 +160,18 @@ function resolvePeers(given: BrokerOptions['peers'], brokerId: number, port: num
   return peers
 }
 
-const raftTimingRanges = { tickMs: [1, 10_000], electionTicks: [2, 1000], heartbeatTicks: [1, 1000] } as const
+const raftTimingRanges = {
+  tickMs: [1, 10_000],
+  electionTicks: [2, 1000],
+  heartbeatTicks: [1, 1000],
+  replicaLagMaxMs: [100, 600_000],
+} as const
 
 function resolveRaftTiming(given: unknown): RaftTimingOptions {
   const resolved: Record<string, number> = { ...defaultClusterTiming }
   if (given === undefined || given === null) return resolved as unknown as RaftTimingOptions
-  if (typeof given !== 'object') invalid('raft must be an object of tickMs, electionTicks, heartbeatTicks')
+  if (typeof given !== 'object')
+    invalid(`raft must be an object of ${Object.keys(raftTimingRanges).join(', ')}`)
   for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
     const range = raftTimingRanges[key as keyof typeof raftTimingRanges]
     if (range === undefined)

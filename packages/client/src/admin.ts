@@ -40,6 +40,8 @@ export interface PartitionDescription {
   readonly partition: number
   readonly leader: number
   readonly replicas: readonly number[]
+  /** In-sync replicas (the leader and the followers caught up within the lag window); absent when the broker does not know. */
+  readonly isr?: readonly number[]
   readonly logStartOffset: number
   readonly highWatermark: number
 }
@@ -123,6 +125,7 @@ export class Admin {
             partition: partition.partition,
             leader: partition.leader,
             replicas: partition.replicas,
+            ...(partition.isr === undefined ? {} : { isr: partition.isr }),
             logStartOffset: partition.logStartOffset,
             highWatermark: partition.highWatermark,
           }

@@ -51,6 +51,24 @@ test('Metadata round trip, null topics meaning all', () => {
           config: { retentionMs: 86_400_000, fsync: 'always' },
           partitions: [
             { errorCode: 0, partition: 0, leader: 1, replicas: [1], logStartOffset: 0, highWatermark: big },
+            // In a cluster: the in-sync replicas; absent while the answering broker knows no leader.
+            {
+              errorCode: 0,
+              partition: 1,
+              leader: 2,
+              replicas: [2, 3, 1],
+              isr: [2, 1],
+              logStartOffset: 0,
+              highWatermark: 5,
+            },
+            {
+              errorCode: 0,
+              partition: 2,
+              leader: -1,
+              replicas: [3, 1, 2],
+              logStartOffset: -1,
+              highWatermark: -1,
+            },
           ],
         },
       ],

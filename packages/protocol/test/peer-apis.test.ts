@@ -15,7 +15,10 @@ test('RaftMessages carries many groups and leader news in one request', () => {
         { group: 'orders/0', incarnation: 'c0ffee', message },
         { group: '__cluster_metadata/0', incarnation: '', message: { ...message, commit: 7 } },
       ],
-      leaders: [{ group: 'orders/0', incarnation: 'c0ffee', leaderId: 1, term: 3 }],
+      leaders: [
+        { group: 'orders/0', incarnation: 'c0ffee', leaderId: 1, term: 3, isr: [1, 2] },
+        { group: '__cluster_metadata/0', incarnation: '', leaderId: 2, term: 9 },
+      ],
     },
     { errorCode: 0 },
   )

@@ -106,11 +106,12 @@ function describe(
   const config = Object.entries(description.config)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ')
-  const header = ['partition', 'leader', 'replicas', 'logStartOffset', 'highWatermark']
+  const header = ['partition', 'leader', 'replicas', 'isr', 'logStartOffset', 'highWatermark']
   const rows = description.partitions.map((partition) => [
     String(partition.partition),
     String(partition.leader),
     partition.replicas.join(','),
+    partition.isr?.join(',') ?? '-',
     String(partition.logStartOffset),
     String(partition.highWatermark),
   ])

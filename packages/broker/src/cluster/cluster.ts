@@ -24,10 +24,17 @@ export interface ClusterOptions {
   readonly tickMs: number
   readonly electionTicks: number
   readonly heartbeatTicks: number
+  /** A follower that has not held everything committed for this long is out of the in-sync replicas. */
+  readonly replicaLagMaxMs: number
 }
 
-// Election timeouts of 0.8 to 1.6 s; heartbeats every 100 ms.
-export const defaultClusterTiming = { tickMs: 50, electionTicks: 16, heartbeatTicks: 2 } as const
+// Election timeouts of 0.8 to 1.6 s; heartbeats every 100 ms; Kafka's replica.lag.time.max.ms is 30 s.
+export const defaultClusterTiming = {
+  tickMs: 50,
+  electionTicks: 16,
+  heartbeatTicks: 2,
+  replicaLagMaxMs: 10_000,
+} as const
 
 const announceIntervalMs = 2000
 const topicIdFileName = 'cluster-topic-id'
@@ -50,7 +57,10 @@ export class Cluster {
   private readonly replicas = new Map<string, RaftReplica>()
   /** Which creation of its topic each hosted group belongs to (the controller's is ""). */
   private readonly incarnations = new Map<string, string>()
-  private readonly leaders = new Map<string, { leaderId: number; term: number }>()
+  private readonly leaders = new Map<
+    string,
+    { leaderId: number; term: number; isr?: readonly number[] | undefined }
+  >()
   private readonly timing: RaftTiming
   private controller!: Controller
   private tickTimer: NodeJS.Timeout | undefined
@@ -195,6 +205,12 @@ export class Cluster {
         logger: this.logger,
         committed: () => this.watch.notify(topic.name, partition),
         leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
+        replicaLagMaxMs: this.options.replicaLagMaxMs,
+        // Every broker answers Metadata with the in-sync replicas: the leader tells them at once.
+        inSyncChanged: () => {
+          const replica = this.replicas.get(group)
+          if (replica?.isLeader) this.announce(group, this.selfId, replica.term)
+        },
       })
       this.replicas.set(group, replica)
       this.incarnations.set(group, topic.id)
@@ -343,7 +359,17 @@ export class Cluster {
         : image !== undefined && image.id === news.incarnation && partition < image.replicas.length
     if (!exists) return
     if (known !== undefined && known.term > news.term) return
-    this.leaders.set(news.group, { leaderId: news.leaderId, term: news.term })
+    this.leaders.set(news.group, { leaderId: news.leaderId, term: news.term, isr: news.isr })
+  }
+
+  /** The in-sync replicas of a partition as this broker knows them (its own if it leads); undefined if unknown. */
+  inSyncOf(topic: string, partition: number): readonly number[] | undefined {
+    const group = groupOf(topic, partition)
+    const own = this.replicas.get(group)
+    if (own?.isLeader) return own.inSyncReplicas
+    const known = this.leaders.get(group)
+    const leader = this.leaderOf(topic, partition)
+    return known !== undefined && known.leaderId === leader ? known.isr : undefined
   }
 
   private sendRaft(group: string, incarnation: string, message: Message): void {
@@ -355,7 +381,9 @@ export class Cluster {
 
   private announce(group: string, leaderId: number, term: number): void {
     const incarnation = this.incarnations.get(group)
-    if (incarnation !== undefined) this.links.announce({ group, incarnation, leaderId, term })
+    if (incarnation === undefined) return
+    const isr = group === controllerGroup ? undefined : this.replicas.get(group)?.inSyncReplicas
+    this.links.announce({ group, incarnation, leaderId, term, ...(isr?.length ? { isr } : {}) })
   }
 
   /** Runs `hook` each time this broker becomes the controller leader (bootstrap work). */

@@ -18,6 +18,7 @@ import { nodeFileIo, type PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
+import { InSyncReplicas } from './in-sync-replicas.js'
 import { restoreFromLog } from './log-restore.js'
 import { asBuffer, batchesIn, batchOfEntry, logStartOf } from './raft-batches.js'
 import { offsetOfIndex } from './raft-index.js'
@@ -52,7 +53,13 @@ export interface ReplicaOptions {
   /** The high watermark moved (wake long polls). */
   readonly committed?: () => void
   readonly leaderChanged?: (leaderId: number, term: number) => void
+  /** While leading: how long a follower may go without holding everything committed and stay in sync. */
+  readonly replicaLagMaxMs?: number
+  /** The in-sync replicas changed (this replica leads, or just stopped leading). */
+  readonly inSyncChanged?: () => void
 }
+
+const defaultReplicaLagMaxMs = 10_000
 
 export type Acks = 'leader' | 'all'
 
@@ -91,6 +98,7 @@ export class RaftReplica {
   private role: Role = 'follower'
   private leader = 0
   private readonly commitListeners = new Set<() => void>()
+  private readonly inSync: InSyncReplicas
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -99,6 +107,8 @@ export class RaftReplica {
     private readonly prefixFile: CommittedPrefixFile,
   ) {
     this.persistedIndex = node.lastIndex
+    const lagMaxMs = options.replicaLagMaxMs ?? defaultReplicaLagMaxMs
+    this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
@@ -175,6 +185,17 @@ export class RaftReplica {
     if (this.closed) return
     this.node.tick()
     this.kick()
+    if (this.role === 'leader') {
+      const matches = new Map<number, number>()
+      for (const [id, progress] of this.node.progress())
+        if (id !== this.options.selfId) matches.set(id, progress.match)
+      if (this.inSync.update(Date.now(), this.node.commitIndex, matches)) this.options.inSyncChanged?.()
+    }
+  }
+
+  /** The leader and the followers in sync with it, in replica order; empty unless this replica leads. */
+  get inSyncReplicas(): readonly number[] {
+    return this.inSync.members
   }
 
   step(message: Message): void {
@@ -336,7 +357,10 @@ export class RaftReplica {
   private roleChanged(role: Role, leaderId: number): void {
     const wasLeader = this.role === 'leader'
     this.role = role
-    if (wasLeader && role !== 'leader') this.failWaiters(this.notLeader('leadership moved'))
+    if (wasLeader && role !== 'leader') {
+      this.failWaiters(this.notLeader('leadership moved'))
+      if (this.inSync.reset()) this.options.inSyncChanged?.()
+    }
     if (leaderId !== this.leader) {
       this.leader = leaderId
       this.options.leaderChanged?.(leaderId, this.node.term)

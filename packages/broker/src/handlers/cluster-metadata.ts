@@ -1,7 +1,9 @@
 // Metadata in a cluster: every broker answers from its copy of the controller's image, with the
 // leader of each partition as this broker knows it (its own replica's view, or what the leader
 // announced). highWatermark is exact where this broker leads the partition, the follower's view
-// (at most a heartbeat behind: a lower bound) where it hosts a replica, and -1 elsewhere.
+// (at most a heartbeat behind: a lower bound) where it hosts a replica, and -1 elsewhere. The
+// in-sync replicas come from the leader (its own set, or its announcement) and are absent when
+// this broker knows no leader.
 import { type MetadataPartition, type MetadataResponse, type MetadataTopic, WeirError } from '@weir/protocol'
 import { resolveLogConfig } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
@@ -40,11 +42,13 @@ function describeTopic(name: string, cluster: Cluster): MetadataTopic {
   }
   const partitions: MetadataPartition[] = topic.replicas.map((replicas, partition) => {
     const replica = cluster.replicaOf(name, partition)
+    const isr = cluster.inSyncOf(name, partition)
     return {
       partition,
       errorCode: 0,
       leader: cluster.leaderOf(name, partition),
       replicas,
+      ...(isr === undefined ? {} : { isr }),
       logStartOffset: replica === undefined ? -1 : replica.log.logStartOffset,
       highWatermark: replica === undefined ? -1 : replica.highWatermark,
     }

@@ -41,6 +41,7 @@ function describeTopic(name: string, context: HandlerContext): MetadataTopic {
       errorCode: 0,
       leader: context.brokerId,
       replicas: [context.brokerId],
+      isr: [context.brokerId],
       logStartOffset: log.logStartOffset,
       highWatermark: log.durableEndOffset,
     })

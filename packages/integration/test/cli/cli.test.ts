@@ -48,6 +48,7 @@ test('topics create, describe and list', async () => {
   const described = await run(['topics', 'describe', 'orders', '--bootstrap', broker.bootstrap])
   assert.is(described.code, 0, described.stderr)
   assert.match(described.stdout, /retentionMs=3600000/)
+  assert.match(described.stdout, /partition\s+leader\s+replicas\s+isr\s+logStartOffset/)
   assert.is(described.stdout.trim().split('\n').length, 3 + 4)
   const listed = await run(['topics', 'list', '--bootstrap', broker.bootstrap])
   assert.equal(listed.stdout.trim().split('\n'), ['orders'])

@@ -36,6 +36,11 @@ export interface MetadataPartition extends ErrorFields {
   /** Broker id of the leader; -1 when there is none. */
   readonly leader: number
   readonly replicas: readonly number[]
+  /**
+   * In-sync replicas: the leader and the followers that held everything committed within the
+   * replica lag window. Absent when the answering broker does not know (no leader yet).
+   */
+  readonly isr?: readonly number[]
   readonly logStartOffset: number
   readonly highWatermark: number
 }
@@ -65,6 +70,9 @@ function decodePartition(value: unknown, path: string): MetadataPartition {
     partition: integer(fields, 'partition', path),
     leader: integer(fields, 'leader', path, -1),
     replicas: array(fields, 'replicas', path, integerItem),
+    ...(fields.isr === undefined || fields.isr === null
+      ? {}
+      : { isr: array(fields, 'isr', path, integerItem) }),
     logStartOffset: integer(fields, 'logStartOffset', path, -1),
     highWatermark: integer(fields, 'highWatermark', path, -1),
   }

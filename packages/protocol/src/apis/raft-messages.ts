@@ -3,7 +3,7 @@
 // partitions are coalesced into one frame per flush. Leadership news rides along, so a broker
 // that hosts no replica of a partition still knows its leader for Metadata.
 //   request  = { from: int, messages: [{ group: string, incarnation: string, message: map }],
-//                leaders: [{ group: string, incarnation: string, leaderId: int, term: int }] }
+//                leaders: [{ group: string, incarnation: string, leaderId: int, term: int, isr?: [int] }] }
 //   response = { errorCode?, errorMessage? }
 // `message` is one Raft message as @weir/raft defines it (entries carry record batches as bin);
 // its shape is checked by the broker, which owns that type. Unknown groups are dropped: Raft
@@ -11,7 +11,7 @@
 // `incarnation` names which creation of the topic the group belongs to (the controller's is ""):
 // a topic deleted and created again under the same name is another Raft group with the same
 // name, and a broker that missed the change must not mix the two groups' terms and logs.
-import { array, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { array, integer, integerItem, object, type ResponseError, responseError, string } from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
 export interface RaftEnvelope {
@@ -26,6 +26,8 @@ export interface LeaderNews {
   /** 0 when the sender knows of no leader. */
   readonly leaderId: number
   readonly term: number
+  /** The leader's in-sync replicas, when the sender is the leader. */
+  readonly isr?: readonly number[]
 }
 
 export interface RaftMessagesRequest {
@@ -38,6 +40,7 @@ export type RaftMessagesResponse = ResponseError
 
 const groupLengthMax = 1024
 const incarnationLengthMax = 128
+const isrMax = 1000
 const messagesMax = 1_000_000
 
 export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesResponse> = {
@@ -71,6 +74,9 @@ export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesRespon
           incarnation: string(item, 'incarnation', itemPath, incarnationLengthMax),
           leaderId: integer(item, 'leaderId', itemPath, 0, 2 ** 31 - 1),
           term: integer(item, 'term', itemPath),
+          ...(item.isr === undefined || item.isr === null
+            ? {}
+            : { isr: array(item, 'isr', itemPath, integerItem, isrMax) }),
         }
       }),
     }

@@ -1,0 +1,58 @@
+// Proves the in-sync replicas that Metadata reports, with real processes: all three replicas of a
+// partition are in sync, a SIGKILLed follower leaves the set once the lag window (1 s here) has
+// passed, and it is back in the set after its restart and catch-up. Any broker answers.
+import { Client, codecs, defineTopic } from '@weir/client'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
+
+const topic = defineTopic<string>({ name: 'tracked', codec: codecs.string })
+let cluster: TestCluster
+let client: Client
+
+test.before(async () => {
+  cluster = await startCluster(3, { raft: { replicaLagMaxMs: 1000 } })
+  client = new Client({ brokers: cluster.bootstrap, clientId: 'isr-test', metadataMaxAgeMs: 1000 })
+})
+
+test.after(async () => {
+  await client?.close()
+  await cluster?.close()
+})
+
+async function partition() {
+  return (await client.admin().describeTopic(topic.name)).partitions[0]!
+}
+
+const sorted = (ids: readonly number[] | undefined) => [...(ids ?? [])].sort()
+
+test('a killed follower leaves the in-sync replicas and is back after catching up', async () => {
+  await waitFor('topic created', 15_000, async () => {
+    await client.admin().createTopic({ topic: topic.name, partitions: 1, replicationFactor: 3 })
+    return true
+  })
+  const producer = client.producer({ acks: 'all' })
+  await waitFor('all three in sync', 15_000, async () => {
+    await producer.send({ topic, value: 'warm-up' })
+    const described = await partition()
+    return sorted(described.isr).join() === '1,2,3' ? described : undefined
+  })
+  const { leader } = await partition()
+  const follower = [1, 2, 3].find((id) => id !== leader)!
+  await cluster.kill(follower)
+  const shrunk = await waitFor('the follower leaves the set', 15_000, async () => {
+    await producer.send({ topic, value: 'while-down' })
+    const described = await partition()
+    return described.isr !== undefined && !described.isr.includes(follower) ? described.isr : undefined
+  })
+  assert.equal(sorted(shrunk), sorted([1, 2, 3].filter((id) => id !== follower)))
+
+  await cluster.restart(follower)
+  await waitFor('the follower is back in the set', 20_000, async () => {
+    await producer.send({ topic, value: 'after' })
+    return sorted((await partition()).isr).join() === '1,2,3' ? true : undefined
+  })
+  await producer.close()
+})
+
+test.run()
