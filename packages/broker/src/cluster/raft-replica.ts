@@ -60,6 +60,7 @@ export interface ReplicaOptions {
 }
 
 const defaultReplicaLagMaxMs = 10_000
+const inSyncEveryTicks = 5
 
 export type Acks = 'leader' | 'all'
 
@@ -99,6 +100,7 @@ export class RaftReplica {
   private leader = 0
   private readonly commitListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
+  private ticksSinceInSync = 0
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -185,7 +187,9 @@ export class RaftReplica {
     if (this.closed) return
     this.node.tick()
     this.kick()
-    if (this.role === 'leader') {
+    // The in-sync set needs no 50 ms precision against a window of seconds: every 5th tick.
+    if (this.role === 'leader' && ++this.ticksSinceInSync >= inSyncEveryTicks) {
+      this.ticksSinceInSync = 0
       const matches = new Map<number, number>()
       for (const [id, progress] of this.node.progress())
         if (id !== this.options.selfId) matches.set(id, progress.match)
