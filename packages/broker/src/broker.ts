@@ -155,7 +155,8 @@ export class Broker {
     await this.retentionRun
     await this.cluster?.close()
     await this.store.close()
-    this.logger.info('closed')
+    // How well partitions shared their fsyncs (group commit across partitions) over the run.
+    this.logger.info({ fsyncRounds: this.store.syncStats() }, 'closed')
     this.logger.flush()
   }
 
