@@ -52,6 +52,12 @@ export interface TopicDescription {
   readonly partitions: readonly PartitionDescription[]
 }
 
+export interface ClusterDescription {
+  /** -1 while no controller is elected (a single broker is its own controller). */
+  readonly controllerId: number
+  readonly brokers: readonly { readonly id: number; readonly host: string; readonly port: number }[]
+}
+
 export class Admin {
   constructor(
     private readonly cluster: Cluster,
@@ -98,6 +104,14 @@ export class Admin {
     const response = await this.cluster.request(DeleteTopics, { topics: [topic] })
     this.cluster.invalidate(topic)
     throwFirstError(response.topics)
+  }
+
+  /** The brokers of the cluster (from --peers; one for a single broker) and the controller. */
+  async describeCluster(): Promise<ClusterDescription> {
+    this.assertOpen()
+    const response = await this.cluster.metadata([])
+    const brokers = [...response.brokers].sort((a, b) => a.id - b.id)
+    return { controllerId: response.controllerId, brokers }
   }
 
   /** Names of every topic, sorted. */

@@ -4,6 +4,7 @@ export { ErrorCodes, type ErrorName, isWeirError, WeirError } from '@weir/protoc
 export type { RecordMetadata } from './accumulator.js'
 export {
   Admin,
+  type ClusterDescription,
   type CreateTopicOptions,
   type PartitionDescription,
   type TopicDescription,

@@ -3,6 +3,7 @@
 // To add one, write src/cli/<name>-command.ts and add a line here. The client-side commands
 // (topics, produce, consume) talk to a broker through @weir/client, like any application.
 import { brokerCommand } from './broker-command.js'
+import { clusterCommand } from './cluster-command.js'
 import { consumeCommand } from './consume-command.js'
 import { groupsCommand } from './groups-command.js'
 import { produceCommand } from './produce-command.js'
@@ -21,4 +22,5 @@ export const commands: Readonly<Record<string, Command>> = {
   produce: produceCommand,
   consume: consumeCommand,
   groups: groupsCommand,
+  cluster: clusterCommand,
 }

@@ -4,6 +4,7 @@ import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags
 import type { Command } from './commands.js'
 import { UsageError } from './flags.js'
 import { exitCodes } from './run.js'
+import { table } from './table.js'
 
 const help = `Usage:
   weir groups list
@@ -129,16 +130,4 @@ function describe(description: GroupDescription): string {
       : '(no committed offsets)',
     '',
   ].join('\n')
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  )
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd()
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`
 }

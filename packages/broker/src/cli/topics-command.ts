@@ -4,6 +4,7 @@ import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } fro
 import type { Command } from './commands.js'
 import { UsageError } from './flags.js'
 import { exitCodes } from './run.js'
+import { table } from './table.js'
 
 const help = `Usage:
   weir topics create NAME --partitions N [--replication-factor R] [--config key=value ...]
@@ -115,19 +116,5 @@ function describe(
     String(partition.logStartOffset),
     String(partition.highWatermark),
   ])
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  )
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd()
-  return [
-    `topic ${description.topic}`,
-    `config ${config || '(broker defaults)'}`,
-    line(header),
-    ...rows.map(line),
-    '',
-  ].join('\n')
+  return `topic ${description.topic}\nconfig ${config || '(broker defaults)'}\n${table(header, rows)}`
 }

@@ -4,6 +4,7 @@
 import { Client, codecs, defineTopic } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { run } from '../cli/cli-support.js'
 import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'tracked', codec: codecs.string })
@@ -46,12 +47,23 @@ test('a killed follower leaves the in-sync replicas and is back after catching u
     return described.isr !== undefined && !described.isr.includes(follower) ? described.isr : undefined
   })
   assert.equal(sorted(shrunk), sorted([1, 2, 3].filter((id) => id !== follower)))
+  // What an operator sees: the partition listed as under-replicated, asked of a live broker.
+  const live = cluster.bootstrap[[1, 2, 3].findIndex((id) => id !== follower)]!
+  const described = await run(['cluster', 'describe', '--bootstrap', live])
+  assert.is(described.code, 0, described.stderr)
+  assert.match(described.stdout, /partitions under-replicated/)
+  assert.match(described.stdout, new RegExp(`tracked\\s+0\\s+${leader}\\s`))
 
   await cluster.restart(follower)
   await waitFor('the follower is back in the set', 20_000, async () => {
     await producer.send({ topic, value: 'after' })
     return sorted((await partition()).isr).join() === '1,2,3' ? true : undefined
   })
+  const healed = await waitFor('nothing under-replicated', 20_000, async () => {
+    const output = await run(['cluster', 'describe', '--bootstrap', cluster.bootstrap[0]!])
+    return /\b0 of \d+ partitions under-replicated/.test(output.stdout) ? output.stdout : undefined
+  })
+  assert.match(healed, /\(controller\)/)
   await producer.close()
 })
 

@@ -1,0 +1,76 @@
+// `weir cluster describe`: the brokers, the controller, how leadership is spread, and which
+// partitions are under-replicated (fewer in-sync replicas than replicas), through the client.
+import type { Admin, PartitionDescription } from '@weir/client'
+import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
+import type { Command } from './commands.js'
+import { UsageError } from './flags.js'
+import { exitCodes } from './run.js'
+import { table } from './table.js'
+
+const help = `Usage:
+  weir cluster describe
+
+Prints the controller, then every broker with the partitions it leads, then the partitions whose
+in-sync replicas are fewer than their replicas (a broker down or still catching up), including
+the internal __consumer_offsets topic. Exit code 0 even when some are under-replicated.
+
+Flags:
+${bootstrapHelp}
+`
+
+const internalTopics = ['__consumer_offsets']
+
+export const clusterCommand: Command = {
+  summary: 'describe the cluster: brokers, controller, leaders, under-replicated partitions',
+  run: (argv) =>
+    runCommand('cluster', help, async () => {
+      const { values, positionals } = parseCommand(argv, {})
+      if (values.help) {
+        process.stdout.write(help)
+        return exitCodes.ok
+      }
+      const [action, ...extra] = positionals
+      if (action === undefined) throw new UsageError('missing action: describe')
+      if (action !== 'describe') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
+      if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
+      const client = connect(values.bootstrap, 'weir-cli')
+      try {
+        process.stdout.write(await describe(client.admin()))
+        return exitCodes.ok
+      } finally {
+        await client.close()
+      }
+    }),
+}
+
+async function describe(admin: Admin): Promise<string> {
+  const cluster = await admin.describeCluster()
+  const partitions: { topic: string; partition: PartitionDescription }[] = []
+  for (const topic of [...(await admin.listTopics()), ...internalTopics]) {
+    const described = await admin.describeTopic(topic).catch(() => undefined)
+    for (const partition of described?.partitions ?? []) partitions.push({ topic, partition })
+  }
+  const led = (id: number) => partitions.filter(({ partition }) => partition.leader === id).length
+  const brokers = table(
+    ['broker', 'address', 'leads'],
+    cluster.brokers.map((broker) => [
+      String(broker.id) + (broker.id === cluster.controllerId ? ' (controller)' : ''),
+      `${broker.host}:${broker.port}`,
+      String(led(broker.id)),
+    ]),
+  )
+  const under = partitions.filter(
+    ({ partition }) => partition.leader < 0 || (partition.isr?.length ?? 0) < partition.replicas.length,
+  )
+  const controller = cluster.controllerId < 0 ? 'none elected' : `broker ${cluster.controllerId}`
+  const summary = `controller: ${controller}\n${brokers}\n${under.length} of ${partitions.length} partitions under-replicated\n`
+  if (under.length === 0) return summary
+  const rows = under.map(({ topic, partition }) => [
+    topic,
+    String(partition.partition),
+    partition.leader < 0 ? '-' : String(partition.leader),
+    partition.replicas.join(','),
+    partition.isr?.join(',') ?? '-',
+  ])
+  return `${summary}${table(['topic', 'partition', 'leader', 'replicas', 'isr'], rows)}`
+}
