@@ -152,6 +152,12 @@ test('--peers: id@host:port list including this broker, on its own port', () => 
     () => resolveOptions({ dataDir: '/tmp/x', raft: { electionTicks: 2, heartbeatTicks: 2 } }),
     /below raft.electionTicks/,
   )
+  invalid(
+    () => resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 10 } }),
+    /raft.replicaLagMaxMs must be an integer from 100 to 600000/,
+  )
+  invalid(() => resolveOptions({ dataDir: '/tmp/x', raft: { lagMs: 1000 } }), /known: .*replicaLagMaxMs/)
+  assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.replicaLagMaxMs, 10_000)
 })
 
 test('hard state: new replicas start at zero; term and vote are written at once; a bad file is LOG_CORRUPTED', async () => {
