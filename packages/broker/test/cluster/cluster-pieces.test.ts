@@ -156,7 +156,10 @@ test('--peers: id@host:port list including this broker, on its own port', () => 
     () => resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 10 } }),
     /raft.replicaLagMaxMs must be an integer from 100 to 600000/,
   )
-  invalid(() => resolveOptions({ dataDir: '/tmp/x', raft: { lagMs: 1000 } as never }), /known: .*replicaLagMaxMs/)
+  invalid(
+    () => resolveOptions({ dataDir: '/tmp/x', raft: { lagMs: 1000 } as never }),
+    /known: .*replicaLagMaxMs/,
+  )
   assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.replicaLagMaxMs, 10_000)
 })
 
