@@ -33,7 +33,7 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   readonly partitionMaxBytes?: number
   /** No fetch runs while this many fetched bytes wait for the iterator. Default 16 MiB. */
   readonly prefetchBytesMax?: number
-  /** Defaults 100 and 2000. */
+  /** Defaults 100 and 1000 (Kafka's retry.backoff.ms and retry.backoff.max.ms). */
   readonly retryBackoffMs?: number
   readonly retryBackoffMsMax?: number
   /** Retriable errors while finding partitions and start offsets are retried this long. Default 30 000. */
@@ -92,7 +92,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
       owner,
       'retryBackoffMsMax',
       options.retryBackoffMsMax,
-      2000,
+      1000,
       1,
       600_000,
     )

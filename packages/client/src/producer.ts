@@ -43,7 +43,11 @@ export interface ProducerOptions {
   readonly requestBytesMax?: number
   /** Attempts after the first for a batch that fails with a retriable error. Default 20. */
   readonly retries?: number
-  /** First retry backoff; doubles per attempt up to retryBackoffMsMax. Defaults 100 and 2000. */
+  /**
+   * First retry backoff; doubles per attempt up to retryBackoffMsMax. Defaults 100 and 1000
+   * (Kafka's retry.backoff.ms and retry.backoff.max.ms): after a leader failover of about a second,
+   * a larger cap left sends waiting up to 1.6 s more for their next attempt.
+   */
   readonly retryBackoffMs?: number
   readonly retryBackoffMsMax?: number
   /** A record not acknowledged this long after send() fails with its last error. Default 60 000. */
@@ -184,7 +188,7 @@ function checkOptions(options: ProducerOptions): CheckedOptions {
     ),
     retries: integerOption(owner, 'retries', options.retries, 20, 0, 1_000_000),
     retryBackoffMs: integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 100, 1, 60_000),
-    retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 2000, 1, 600_000),
+    retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 1000, 1, 600_000),
     deliveryTimeoutMs: integerOption(owner, 'deliveryTimeoutMs', options.deliveryTimeoutMs, 60_000, 1),
     ackTimeoutMs: integerOption(owner, 'ackTimeoutMs', options.ackTimeoutMs, 30_000, 1, 2_147_483_647),
   }

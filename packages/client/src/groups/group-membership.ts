@@ -78,7 +78,7 @@ export interface GroupMembershipOptions {
   readonly maxPollIntervalMs?: number
   /** In order of preference. Default [cooperativeStickyAssignor]. */
   readonly assignors?: readonly Assignor[]
-  /** Backoff after a retriable error, doubling. Defaults 50 and 2000. */
+  /** Backoff after a retriable error, doubling. Defaults 50 and 1000. */
   readonly retryBackoffMs?: number
   readonly retryBackoffMsMax?: number
   readonly listener?: MembershipListener
@@ -150,7 +150,7 @@ export class GroupMembership {
       ),
       maxPollIntervalMs: integerOption(owner, 'maxPollIntervalMs', options.maxPollIntervalMs, 300_000, 1),
       retryBackoffMs: integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 50, 1),
-      retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 2000, 1),
+      retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 1000, 1),
       assignors,
     }
     this.coordinator = new CoordinatorClient(cluster, options.groupId, {
