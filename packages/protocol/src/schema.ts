@@ -55,6 +55,19 @@ export function optionalString(fields: Fields, name: string, path: string): stri
   return fields[name] === undefined || fields[name] === null ? undefined : string(fields, name, path)
 }
 
+/** `array` for a field that may be absent (undefined); absent stays absent. */
+export function optionalArray<T>(
+  fields: Fields,
+  name: string,
+  path: string,
+  item: (value: unknown, path: string) => T,
+  lengthMax?: number,
+): T[] | undefined {
+  return fields[name] === undefined || fields[name] === null
+    ? undefined
+    : array(fields, name, path, item, lengthMax)
+}
+
 export function boolean(fields: Fields, name: string, path: string, fallback: boolean): boolean {
   const value = fields[name]
   if (value === undefined || value === null) return fallback

@@ -54,10 +54,7 @@ export interface RaftOptions {
   readonly windowBytesMax?: number
 }
 
-/**
- * What the host read back from disk at start. Offsets start at 0: a new log has firstIndex 0,
- * lastIndex -1, no runs and no tail; the empty prefix is index firstIndex - 1 with term 0.
- */
+/** The log up to the commit index as the core sees it (RaftNode.committedPrefix()). */
 export interface CommittedPrefix {
   /** The commit index: the prefix is every entry up to and including it. */
   readonly through: number
@@ -67,6 +64,10 @@ export interface CommittedPrefix {
   readonly config: ClusterConfig
 }
 
+/**
+ * What the host read back from disk at start. Offsets start at 0: a new log has firstIndex 0,
+ * lastIndex -1, no runs and no tail; the empty prefix is index firstIndex - 1 with term 0.
+ */
 export interface RestoredState {
   /** All zero for a brand new node. */
   readonly hardState: HardState

@@ -1,6 +1,6 @@
 // `weir cluster describe`: the brokers, the controller, how leadership is spread, and which
 // partitions are under-replicated (fewer in-sync replicas than replicas), through the client.
-import type { Admin, PartitionDescription } from '@weir/client'
+import { type Admin, isWeirError, type PartitionDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './commands.js'
 import { UsageError } from './flags.js'
@@ -47,7 +47,10 @@ async function describe(admin: Admin): Promise<string> {
   const cluster = await admin.describeCluster()
   const partitions: { topic: string; partition: PartitionDescription }[] = []
   for (const topic of [...(await admin.listTopics()), ...internalTopics]) {
-    const described = await admin.describeTopic(topic).catch(() => undefined)
+    // A topic deleted since the listing, or __consumer_offsets before any group made it: skipped.
+    const described = await admin
+      .describeTopic(topic)
+      .catch((error: unknown) => (isWeirError(error, 'UNKNOWN_TOPIC') ? undefined : Promise.reject(error)))
     for (const partition of described?.partitions ?? []) partitions.push({ topic, partition })
   }
   const led = (id: number) => partitions.filter(({ partition }) => partition.leader === id).length

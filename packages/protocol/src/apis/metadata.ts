@@ -11,6 +11,7 @@ import {
   integer,
   integerItem,
   object,
+  optionalArray,
   optionalInteger,
   optionalString,
   type ResponseError,
@@ -65,14 +66,13 @@ export function errorFields(fields: Fields, path: string): ErrorFields {
 
 function decodePartition(value: unknown, path: string): MetadataPartition {
   const fields = object(value, path)
+  const isr = optionalArray(fields, 'isr', path, integerItem)
   return {
     ...errorFields(fields, path),
     partition: integer(fields, 'partition', path),
     leader: integer(fields, 'leader', path, -1),
     replicas: array(fields, 'replicas', path, integerItem),
-    ...(fields.isr === undefined || fields.isr === null
-      ? {}
-      : { isr: array(fields, 'isr', path, integerItem) }),
+    ...(isr === undefined ? {} : { isr }),
     logStartOffset: integer(fields, 'logStartOffset', path, -1),
     highWatermark: integer(fields, 'highWatermark', path, -1),
   }

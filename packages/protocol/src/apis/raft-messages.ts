@@ -11,7 +11,16 @@
 // `incarnation` names which creation of the topic the group belongs to (the controller's is ""):
 // a topic deleted and created again under the same name is another Raft group with the same
 // name, and a broker that missed the change must not mix the two groups' terms and logs.
-import { array, integer, integerItem, object, type ResponseError, responseError, string } from '../schema.js'
+import {
+  array,
+  integer,
+  integerItem,
+  object,
+  optionalArray,
+  type ResponseError,
+  responseError,
+  string,
+} from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
 export interface RaftEnvelope {
@@ -69,14 +78,13 @@ export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesRespon
       ),
       leaders: array(fields, 'leaders', path, (value, itemPath) => {
         const item = object(value, itemPath)
+        const isr = optionalArray(item, 'isr', itemPath, integerItem, isrMax)
         return {
           group: string(item, 'group', itemPath, groupLengthMax),
           incarnation: string(item, 'incarnation', itemPath, incarnationLengthMax),
           leaderId: integer(item, 'leaderId', itemPath, 0, 2 ** 31 - 1),
           term: integer(item, 'term', itemPath),
-          ...(item.isr === undefined || item.isr === null
-            ? {}
-            : { isr: array(item, 'isr', itemPath, integerItem, isrMax) }),
+          ...(isr === undefined ? {} : { isr }),
         }
       }),
     }
