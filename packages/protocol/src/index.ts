@@ -76,3 +76,16 @@ export {
 } from './topic-config.js'
 export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
 export { errorFromWire, isWeirError, WeirError } from './weir-error.js'
+export {
+  type Clock,
+  type Environment,
+  nodeClock,
+  nodeTimers,
+  randomId,
+  type Timer,
+  type Timers,
+  type Transport,
+  type TransportAddress,
+  type TransportListener,
+  type TransportSocket,
+} from './environment.js'
