@@ -187,7 +187,7 @@ export class RaftNode {
     // One change at a time, and only once this leader has committed an entry of its own term: a
     // change appended before that can overlap a change of a deposed leader (the single-server bug
     // Ongaro described on raft-dev in 2015) and elect two leaders in one term.
-    const ownTermCommitted = this.log.termAt(this.commit) === this.currentTerm
+    const ownTermCommitted = this.log.termAt(this.commit) === this.currentTerm || this.soleVoter()
     if (this.configs[this.configs.length - 1]!.index > this.commit || !ownTermCommitted) {
       return { ok: false, leaderId: this.lead, reason: 'configChangePending' }
     }
@@ -391,6 +391,12 @@ export class RaftNode {
     for (const id of this.config.voters) {
       if (id !== this.id) this.progressMap.set(id, new Progress(-1, this.log.lastIndex + 1))
     }
+    if (this.soleVoter()) {
+      // No other log can ever overrule a group of one voter, so what it holds durably is committed
+      // as it is: no no-op is needed (and a new partition's first record keeps offset 0).
+      this.leaderCommitCheck()
+      return
+    }
     // Committing a no-op of the new term commits everything before it (§5.4.2).
     const noop: Entry = {
       index: this.log.lastIndex + 1,
@@ -430,6 +436,11 @@ export class RaftNode {
 
   private isVoter(id: NodeId): boolean {
     return this.config.voters.includes(id)
+  }
+
+  /** This node is the only voter of every config it knows, committed or not. */
+  private soleVoter(): boolean {
+    return this.configs.every(({ config }) => config.voters.length === 1 && config.voters[0] === this.id)
   }
 
   private quorum(): number {
@@ -837,7 +848,9 @@ export class RaftNode {
     }
     matches.sort((a, b) => b - a)
     const candidate = matches[this.quorum() - 1]!
-    if (candidate <= this.commit || this.log.termAt(candidate) !== this.currentTerm) return
+    // A sole voter may commit entries of earlier terms too: no other leader could replace them.
+    if (candidate <= this.commit) return
+    if (this.log.termAt(candidate) !== this.currentTerm && !this.soleVoter()) return
     this.commitTo(candidate)
     for (const id of this.progressMap.keys()) this.sendAppends(id, true)
     // A leader removed from the config leads until the removal commits, then steps down.

@@ -456,24 +456,49 @@ test('entries count toward commit only once durable: a leader counts itself afte
   node.campaign()
   assert.is(node.role, 'leader')
   const first = node.ready()
-  assert.is(first.entries.length, 1)
-  assert.is(node.commitIndex, -1, 'the noop is not durable yet')
+  assert.is(first.entries.length, 0, 'a sole voter appends no no-op')
   node.advance(first)
-  assert.is(node.commitIndex, 0)
+  assert.is(node.commitIndex, -1)
   const result = node.propose([{ span: 3, data: new Uint8Array(2) }])
   assert.ok(result.ok)
-  assert.is(node.commitIndex, 0)
+  assert.is(node.commitIndex, -1, 'the entries are not durable yet')
   const second = node.ready()
   assert.equal(
-    second.committed.map((entry) => entry.index),
+    second.entries.map((entry) => entry.index),
     [0],
   )
   node.advance(second)
-  assert.is(node.commitIndex, 3)
+  assert.is(node.commitIndex, 2)
   assert.equal(
     node.ready().committed.map((entry) => entry.index),
-    [1],
+    [0],
   )
+})
+
+test('sole voter: leads without a no-op and commits its durable log, earlier terms included', () => {
+  const storage = storageWith(
+    [1],
+    entries(0, [
+      [1, 2],
+      [2, 3],
+    ]),
+    { term: 2, vote: 1, commit: -1 },
+  )
+  const cluster = new TestCluster([1], {}, new Map([[1, storage]]))
+  cluster.elect(1)
+  assert.is(cluster.node(1).role, 'leader')
+  assert.is(cluster.node(1).lastIndex, 4, 'no no-op appended')
+  assert.is(cluster.node(1).commitIndex, 4, 'entries of terms 1 and 2 committed by the one voter')
+  cluster.propose(1, [1])
+  assert.equal(cluster.logOf(1).at(-1), [5, 3, 1])
+  assert.is(cluster.node(1).commitIndex, 5)
+})
+
+test('sole voter: a config change adding a voter brings back the no-op rule for the next leader', () => {
+  const cluster = new TestCluster([1])
+  cluster.elect(1)
+  const change = cluster.node(1).proposeConfigChange({ add: 2 })
+  assert.ok(change.ok, 'a sole voter may change the config before committing an entry of its term')
 })
 
 test.run()
