@@ -33,6 +33,10 @@ export interface TransportSocket {
   readonly remotePort?: number | undefined
   /** Bytes queued for sending and not yet handed to the peer (backpressure). */
   readonly writableLength: number
+  /** False once the stream ended or was destroyed: writes would fail. */
+  readonly writable: boolean
+  /** Whether 'data' is held back by pause(). */
+  isPaused(): boolean
   /** Queues `data`; false once the queue is past its high-water mark ('drain' follows). */
   write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean
   /** Half-closes after the queued bytes are sent. */
