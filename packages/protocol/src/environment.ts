@@ -52,7 +52,9 @@ export interface TransportSocket {
   on(event: 'drain' | 'close' | 'end' | 'timeout', listener: () => void): unknown
   once(event: 'close' | 'end' | 'drain', listener: () => void): unknown
   once(event: 'error', listener: (error: Error) => void): unknown
-  off(event: string, listener: (...args: never[]) => void): unknown
+  off(event: 'data', listener: (chunk: Buffer) => void): unknown
+  off(event: 'error', listener: (error: Error) => void): unknown
+  off(event: 'drain' | 'close' | 'end' | 'timeout', listener: () => void): unknown
   removeAllListeners(event?: string): unknown
 }
 

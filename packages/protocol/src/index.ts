@@ -13,6 +13,19 @@ export {
   subscriptionTopicsMax,
   type TopicPartitions,
 } from './consumer-protocol.js'
+export {
+  type Clock,
+  type Environment,
+  nodeClock,
+  nodeTimers,
+  randomId,
+  type Timer,
+  type Timers,
+  type Transport,
+  type TransportAddress,
+  type TransportListener,
+  type TransportSocket,
+} from './environment.js'
 export { type ErrorCodeEntry, ErrorCodes, type ErrorName, errorNameOf } from './error-codes.js'
 export {
   encodeRequestFrame,
@@ -74,18 +87,7 @@ export {
   type TopicConfig,
   topicConfigKeys,
 } from './topic-config.js'
+export { nodeEnvironment } from './transport/node-environment.js'
+export { tcpTransport } from './transport/tcp-transport.js'
 export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
 export { errorFromWire, isWeirError, WeirError } from './weir-error.js'
-export {
-  type Clock,
-  type Environment,
-  nodeClock,
-  nodeTimers,
-  randomId,
-  type Timer,
-  type Timers,
-  type Transport,
-  type TransportAddress,
-  type TransportListener,
-  type TransportSocket,
-} from './environment.js'
