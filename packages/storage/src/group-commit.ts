@@ -1,7 +1,7 @@
 // When an append counts as durable under the log's fsync policy. With 'always', appends wait for
 // an fsync that started after their write finished, and every append waiting when an fsync starts
 // shares it (group commit): one fsync per round, however many producers.
-import type { WeirError } from '@weir/protocol'
+import { nodeTimers, type Timer, type Timers, type WeirError } from '@weir/protocol'
 import type { FsyncPolicy } from './log-config.js'
 import { type SyncScheduler, syncAlone } from './sync-rounds.js'
 
@@ -26,7 +26,7 @@ export class GroupCommit {
   syncedEndOffset: number
   private waiters: Waiter[] = []
   private running: Promise<void> | undefined
-  private timer: NodeJS.Timeout | undefined
+  private timer: Timer | undefined
   failure: WeirError | undefined
 
   constructor(
@@ -35,10 +35,12 @@ export class GroupCommit {
     initialEndOffset: number,
     /** Other logs' fsyncs this log's rounds line up with (group commit across partitions). */
     private readonly scheduler: SyncScheduler = syncAlone,
+    /** Runs the interval policy's fsync timer. */
+    private readonly timers: Pick<Timers, 'setInterval' | 'clear'> = nodeTimers,
   ) {
     this.syncedEndOffset = initialEndOffset
     if (typeof policy === 'number') {
-      this.timer = setInterval(() => this.kick(true), policy)
+      this.timer = timers.setInterval(() => this.kick(true), policy)
       this.timer.unref()
     }
   }
@@ -87,7 +89,7 @@ export class GroupCommit {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
+    this.timers.clear(this.timer)
     this.timer = undefined
   }
 

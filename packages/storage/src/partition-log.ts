@@ -3,6 +3,8 @@
 // serial queue; appends queued together are written with one writev. Reads run concurrently and
 // only ever see batches whose write has completed. A rolled segment is flushed in the background
 // (see segment-flusher.ts); the persisted recovery point says how far flushing got.
+
+import type { Clock, Timers } from '@weir/protocol'
 import {
   BatchField,
   batchHeaderBytes,
@@ -13,7 +15,7 @@ import {
   validateBatch,
   WeirError,
 } from '@weir/protocol'
-import { type FileIo, nodeFileIo } from './file-io.js'
+import type { FileIo } from './file-io.js'
 import { GroupCommit } from './group-commit.js'
 import { storageError } from './io-errors.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
@@ -31,13 +33,13 @@ import { SegmentFlusher } from './segment-flusher.js'
 import { type RecoveryReport, recoverSegments } from './segment-recovery.js'
 import { type ScannedBatch, scanBatches } from './segment-scan.js'
 import { SerialQueue } from './serial-queue.js'
+import { resolveStorageEnvironment, type StorageEnvironment } from './storage-environment.js'
 import type { SyncScheduler } from './sync-rounds.js'
 
-export interface PartitionLogOptions {
+/** `io`, `clock` and `timers` from the environment (a log has no use for `random`). */
+export interface PartitionLogOptions extends StorageEnvironment {
   readonly config?: Partial<LogConfig>
-  /** File operations; tests inject faults here. */
-  readonly io?: FileIo
-  /** Clock for segment age and retention, in ms since the epoch. */
+  /** @deprecated use `clock`: the clock for segment age and retention, in ms since the epoch. */
   readonly now?: () => number
   /** Shared fsync rounds of the data directory (a TopicStore's); alone otherwise. */
   readonly syncRounds?: SyncScheduler
@@ -106,7 +108,8 @@ export class PartitionLog {
   private constructor(
     readonly directory: string,
     private readonly io: FileIo,
-    private readonly now: () => number,
+    private readonly clock: Clock,
+    timers: Timers,
     config: LogConfig,
     segments: Segment[],
     startOffset: number,
@@ -126,6 +129,7 @@ export class PartitionLog {
       },
       this.nextOffset,
       syncRounds,
+      timers,
     )
     this.flusher = new SegmentFlusher(io, directory, {
       synced: (endOffset) => this.durability.markSynced(endOffset),
@@ -144,8 +148,7 @@ export class PartitionLog {
    */
   static async open(directory: string, options: PartitionLogOptions = {}): Promise<PartitionLog> {
     const config = resolveLogConfig(options.config)
-    const io = options.io ?? nodeFileIo
-    const now = options.now ?? Date.now
+    const { io, clock, timers } = resolveStorageEnvironment(options)
     try {
       const state = await prepareLogDirectory(io, directory)
       const report: RecoveryReport = { truncatedBytes: 0, rebuiltIndexes: 0 }
@@ -158,13 +161,14 @@ export class PartitionLog {
           await Segment.create(io, directory, state.meta.logStartOffset, config.indexIntervalBytes),
         )
       }
-      for (const segment of segments) if (!segment.isEmpty) segment.rollStartMs = now()
+      for (const segment of segments) if (!segment.isEmpty) segment.rollStartMs = clock.now()
       // Recovery flushed every segment before the active one.
       const activeBase = segments.at(-1)!.baseOffset
       if (state.recoveryPoint !== activeBase) await writeRecoveryPoint(io, directory, activeBase)
       await clearCleanShutdown(io, directory)
       const start = state.meta.logStartOffset
-      return new PartitionLog(directory, io, now, config, segments, start, report, options.syncRounds)
+      const syncRounds = options.syncRounds
+      return new PartitionLog(directory, io, clock, timers, config, segments, start, report, syncRounds)
     } catch (error) {
       throw storageError(`opening log ${directory}`, error)
     }
@@ -277,7 +281,7 @@ export class PartitionLog {
     return (
       segmentSize + pending.batch.length > this.config.segmentBytes ||
       nextOffset + pending.recordCount - 1 - segment.baseOffset > relativeOffsetMax ||
-      this.now() - (segment.rollStartMs ?? this.now()) >= this.config.segmentMs
+      this.clock.now() - (segment.rollStartMs ?? this.clock.now()) >= this.config.segmentMs
     )
   }
 
@@ -317,7 +321,7 @@ export class PartitionLog {
       for (const write of planned) write.pending.reject(typed)
       return
     }
-    if (segment.isEmpty) segment.rollStartMs = this.now()
+    if (segment.isEmpty) segment.rollStartMs = this.clock.now()
     for (const { pending, position, baseOffset } of planned) {
       const lastOffset = baseOffset + pending.recordCount - 1
       segment.recordBatch({
@@ -537,7 +541,7 @@ export class PartitionLog {
         sizeBytes: segment.size,
         maxTimestamp: segment.maxTimestamp,
       }))
-      const count = segmentsToDelete(summaries, this.config, this.now())
+      const count = segmentsToDelete(summaries, this.config, this.clock.now())
       if (count > 0) {
         await this.flusher.idle()
         const newStart = Math.max(this.startOffset, this.segments[count]!.baseOffset)

@@ -4,6 +4,7 @@
 // busy partitions on one disk make one burst of fsyncs per round (which the filesystem journal
 // merges into few commits) instead of each partition syncing on its own schedule.
 // A log's waiters are released as soon as its own fsync finished, not at the end of the round.
+import { nodeTimers, type Timers } from '@weir/protocol'
 
 interface Job {
   readonly sync: () => Promise<number>
@@ -28,6 +29,9 @@ export class SyncRounds {
   private syncs = 0
   private largestRound = 0
 
+  /** `timers.defer` gathers one turn's fsyncs into a round (Node's setImmediate by default). */
+  constructor(private readonly timers: Pick<Timers, 'defer'> = nodeTimers) {}
+
   /** Runs `sync` (one log's fsync) in the next round; settles when that fsync does. */
   join(sync: () => Promise<number>): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -44,7 +48,7 @@ export class SyncRounds {
     if (this.running || this.scheduled) return
     this.scheduled = true
     // One turn of the event loop lets every log written in this turn join the round.
-    setImmediate(() => void this.round())
+    this.timers.defer(() => void this.round())
   }
 
   private async round(): Promise<void> {

@@ -1,10 +1,11 @@
 // A data directory of topics: what a broker opens at start-up. Marked by `weir-data.json`, so a
 // mistyped --data-dir pointing at someone else's files is refused rather than filled.
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { WeirError } from '@weir/protocol'
-import { type FileIo, nodeFileIo } from './file-io.js'
+import type { FileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import type { LogConfig } from './log-config.js'
+import { resolveStorageEnvironment } from './storage-environment.js'
 import { type SyncRoundStats, SyncRounds } from './sync-rounds.js'
 import { checkTopicName, Topic, type TopicOptions, topicMetaFileName } from './topic.js'
 
@@ -18,11 +19,17 @@ export class TopicStore {
     private readonly open: Map<string, Topic>,
   ) {}
 
-  /** Opens (or initialises) a data directory and every topic in it. Errors: NOT_A_WEIR_LOG and the logs'. */
+  /**
+   * Opens (or initialises) a data directory and every topic in it. `options` is the environment
+   * (io, clock, timers, random: Node's by default) that reaches every topic and log.
+   * Errors: NOT_A_WEIR_LOG and the logs'.
+   */
   static async open(dataDirectory: string, givenOptions: TopicOptions = {}): Promise<TopicStore> {
+    const environment = resolveStorageEnvironment(givenOptions)
     // One disk, one set of fsync rounds: every partition's group commit lines up with the others'.
-    const options = { ...givenOptions, syncRounds: givenOptions.syncRounds ?? new SyncRounds() }
-    const io = options.io ?? nodeFileIo
+    const syncRounds = givenOptions.syncRounds ?? new SyncRounds(environment.timers)
+    const options: TopicOptions = { ...givenOptions, ...environment, syncRounds }
+    const { io } = environment
     const names = (await io.exists(dataDirectory)) ? await io.readdir(dataDirectory) : []
     if (names.length > 0 && !names.includes(dataMarkerFileName)) {
       throw new WeirError(
@@ -32,7 +39,7 @@ export class TopicStore {
     }
     if (names.length === 0) {
       try {
-        await io.mkdir(dataDirectory)
+        await makeDirectoryDurably(io, dataDirectory)
         await io.writeFileAtomic(
           join(dataDirectory, dataMarkerFileName),
           Buffer.from('{"format":"weir-data","version":1}\n'),
@@ -108,4 +115,23 @@ export class TopicStore {
     const failure = results.find((result) => result.status === 'rejected')
     if (failure) throw (failure as PromiseRejectedResult).reason
   }
+}
+
+/**
+ * mkdir -p, then fsyncs the parent of every directory it created: a new directory's entry is only
+ * durable once its parent is synced, and a data directory that vanished in a crash would take
+ * every fsynced batch with it.
+ */
+async function makeDirectoryDurably(io: FileIo, directory: string): Promise<void> {
+  const created: string[] = []
+  let path = directory
+  // Bounded by the path's depth: dirname of the root is the root.
+  while (!(await io.exists(path))) {
+    created.push(path)
+    const parent = dirname(path)
+    if (parent === path) break
+    path = parent
+  }
+  await io.mkdir(directory)
+  for (const made of created.reverse()) await io.syncDirectory(dirname(made))
 }

@@ -11,7 +11,7 @@ import {
   StickyPartitioner,
   WeirError,
 } from '@weir/protocol'
-import { type FileIo, nodeFileIo } from './file-io.js'
+import type { FileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
 import {
@@ -21,6 +21,11 @@ import {
   type PartitionLogOptions,
   type ReadResult,
 } from './partition-log.js'
+import {
+  type ResolvedStorageEnvironment,
+  resolveStorageEnvironment,
+  type StorageEnvironment,
+} from './storage-environment.js'
 import type { SyncScheduler } from './sync-rounds.js'
 
 export const topicMetaFileName = 'topic.json'
@@ -34,11 +39,10 @@ export interface TopicMetadata {
   readonly config: Partial<LogConfig>
 }
 
-export interface TopicOptions {
-  readonly io?: FileIo
+/** The environment (io, clock, timers, random) reaches every partition log of the topic. */
+export interface TopicOptions extends StorageEnvironment {
+  /** @deprecated use `clock`. */
   readonly now?: () => number
-  /** Where keyless records start; injected for deterministic tests. */
-  readonly random?: () => number
   /** fsync rounds shared by every log of the data directory (group commit across partitions). */
   readonly syncRounds?: SyncScheduler
 }
@@ -53,12 +57,14 @@ export interface ProducedRecord {
   readonly offset: number
 }
 
-/** The options a topic hands down to each of its partition logs. */
-function logExtras(options: TopicOptions): Pick<PartitionLogOptions, 'now' | 'syncRounds'> {
-  return {
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.syncRounds ? { syncRounds: options.syncRounds } : {}),
-  }
+/** The options a topic hands down to each of its partition logs (config aside). */
+function logOptions(
+  environment: ResolvedStorageEnvironment,
+  options: TopicOptions,
+  config: Partial<LogConfig> | undefined,
+): PartitionLogOptions {
+  const { io, clock, timers } = environment
+  return { config, io, clock, timers, ...(options.syncRounds ? { syncRounds: options.syncRounds } : {}) }
 }
 
 export function checkTopicName(name: string): void {
@@ -77,11 +83,11 @@ export class Topic {
     readonly directory: string,
     readonly config: LogConfig,
     private readonly logs: PartitionLog[],
-    random: () => number,
+    private readonly environment: ResolvedStorageEnvironment,
     private readonly storedConfig: Partial<LogConfig>,
     private readonly options: TopicOptions,
   ) {
-    this.sticky = new StickyPartitioner(random)
+    this.sticky = new StickyPartitioner(environment.random)
   }
 
   /** Creates a topic. Errors: INVALID_TOPIC, INVALID_CONFIG, TOPIC_ALREADY_EXISTS. */
@@ -95,7 +101,8 @@ export class Topic {
       )
     }
     resolveLogConfig(options.config)
-    const io = options.io ?? nodeFileIo
+    const environment = resolveStorageEnvironment(options)
+    const { io } = environment
     const directory = join(dataDirectory, name)
     if (await io.exists(join(directory, topicMetaFileName))) {
       throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists in ${dataDirectory}`)
@@ -105,7 +112,8 @@ export class Topic {
       const metadata: TopicMetadata = { name, partitions, config: options.config ?? {} }
       // The partitions first, the marker last: a crash in between leaves no half-made topic behind a marker.
       for (let partition = 0; partition < partitions; partition++) {
-        await (await PartitionLog.open(join(directory, String(partition)), { ...options, io })).close()
+        const path = join(directory, String(partition))
+        await (await PartitionLog.open(path, logOptions(environment, options, options.config))).close()
       }
       await io.syncDirectory(directory)
       await io.writeFileAtomic(
@@ -122,21 +130,22 @@ export class Topic {
   /** Opens an existing topic and every partition log (recovering each). Errors: UNKNOWN_TOPIC and the log's. */
   static async open(dataDirectory: string, name: string, options: TopicOptions = {}): Promise<Topic> {
     checkTopicName(name)
-    const io = options.io ?? nodeFileIo
+    const environment = resolveStorageEnvironment(options)
+    const { io } = environment
     const directory = join(dataDirectory, name)
     const metadata = await readTopicMetadata(io, directory, name)
     const config = resolveLogConfig(metadata.config)
     const logs: PartitionLog[] = []
     try {
       for (let partition = 0; partition < metadata.partitions; partition++) {
-        const logOptions = { config: metadata.config, io, ...logExtras(options) }
-        logs.push(await PartitionLog.open(join(directory, String(partition)), logOptions))
+        const path = join(directory, String(partition))
+        logs.push(await PartitionLog.open(path, logOptions(environment, options, metadata.config)))
       }
     } catch (error) {
       await Promise.allSettled(logs.map((log) => log.close()))
       throw error
     }
-    return new Topic(name, directory, config, logs, options.random ?? Math.random, metadata.config, options)
+    return new Topic(name, directory, config, logs, environment, metadata.config, options)
   }
 
   /**
@@ -158,19 +167,15 @@ export class Topic {
         `topic ${this.name} has ${current} partition(s); the new count must be an integer from ${current + 1} to ${partitionCountMax}, got ${newCount}`,
       )
     }
-    const io = this.options.io ?? nodeFileIo
-    const logOptions = {
-      config: this.storedConfig,
-      io,
-      ...logExtras(this.options),
-    }
+    const { io } = this.environment
+    const options = logOptions(this.environment, this.options, this.storedConfig)
     const added: PartitionLog[] = []
     try {
       for (let partition = current; partition < newCount; partition++) {
         const directory = join(this.directory, String(partition))
         // A leftover of a crash mid-growth was never part of the topic: start it empty.
         if (await io.exists(directory)) await io.rmdir(directory)
-        added.push(await PartitionLog.open(directory, logOptions))
+        added.push(await PartitionLog.open(directory, options))
       }
       await io.syncDirectory(this.directory)
       const metadata: TopicMetadata = { name: this.name, partitions: newCount, config: this.storedConfig }
