@@ -2,6 +2,10 @@
 // "N passed, N failed, N skipped". uvu prints Total/Passed/Skipped per package run; we add them up.
 import { spawn } from 'node:child_process'
 import { stripVTControlCharacters } from 'node:util'
+import { checkUvuTotals, uvuTotals } from './uvu-totals.mjs'
+
+// A wrong totals line is worse than none: check the arithmetic on a captured summary before running.
+checkUvuTotals()
 
 const args = ['exec', 'turbo', 'run', 'test', '--continue', '--output-logs=full', '--log-order=grouped']
 const child = spawn('pnpm', args, {
@@ -16,16 +20,8 @@ child.stdout.on('data', (chunk) => {
 })
 
 child.on('close', (code) => {
-  const plain = stripVTControlCharacters(output)
-  const sum = (label) =>
-    [...plain.matchAll(new RegExp(`${label}:\\s+(\\d+)`, 'g'))].reduce(
-      (total, match) => total + Number(match[1]),
-      0,
-    )
-  const total = sum('Total')
-  const passed = sum('Passed')
-  const skipped = sum('Skipped')
-  let failed = total - passed - skipped
+  const { passed, skipped, ...counts } = uvuTotals(stripVTControlCharacters(output))
+  let failed = counts.failed
   if (code !== 0 && failed === 0) {
     // A test file that crashed before uvu could count it: report it as a failure, never as a pass.
     console.log('a test run exited with an error before reporting its totals (see above)')
