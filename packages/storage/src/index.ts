@@ -2,6 +2,13 @@ export { type FileIo, nodeFileIo } from './file-io.js'
 export { defaultLogConfig, type FsyncPolicy, type LogConfig, resolveLogConfig } from './log-config.js'
 export { logMetaFileName } from './log-directory.js'
 export {
+  type FailNextOptions,
+  type FaultHook,
+  type FileOperation,
+  type InjectedFault,
+  MemoryFileIo,
+} from './memory-file-io.js'
+export {
   type AppendOptions,
   type AppendResult,
   PartitionLog,
@@ -13,6 +20,11 @@ export { type SegmentSummary, segmentsToDelete } from './retention.js'
 export { segmentFileName } from './segment.js'
 export type { RecoveryReport } from './segment-recovery.js'
 export { SparseIndex } from './sparse-index.js'
+export {
+  type ResolvedStorageEnvironment,
+  resolveStorageEnvironment,
+  type StorageEnvironment,
+} from './storage-environment.js'
 export { type SyncRoundStats, SyncRounds, type SyncScheduler } from './sync-rounds.js'
 export {
   type CreateTopicOptions,

@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  type Clock,
   type DecodedRecord,
   decodeRecordBatch,
   type ErrorName,
   encodeRecordBatch,
   isWeirError,
   splitBatches,
+  type Timer,
+  type Timers,
   type WeirError,
 } from '@weir/protocol'
 import { type FileIo, nodeFileIo, type PartitionLog } from '../src/index.js'
@@ -154,4 +157,103 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000): 
 /** Rewrites a log's persisted recovery point, as if flushes after it had not finished before a crash. */
 export function setRecoveryPoint(directory: string, offset: number): void {
   writeFileSync(join(directory, 'recovery-point'), `${JSON.stringify({ recoveryPoint: offset })}\n`)
+}
+
+/** A seeded uniform random in [0, 1) (mulberry32): the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let mixed = state
+    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1)
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61)
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+interface ManualTimer {
+  readonly id: number
+  dueMs: number
+  readonly intervalMs: number | undefined
+  readonly callback: () => void
+  unref(): ManualTimer
+}
+
+/**
+ * A clock and timers that move only when the test says so: `advance(ms)` fires what falls due,
+ * `runDeferred()` runs what `defer` queued. Lets a test prove storage waits on these, not Node's.
+ */
+export class ManualTime implements Timers, Clock {
+  nowMs = 1_700_000_000_000
+  private nextId = 1
+  private readonly timers = new Map<number, ManualTimer>()
+  private deferred: (() => void)[] = []
+
+  now(): number {
+    return this.nowMs
+  }
+
+  setTimeout(callback: () => void, delayMs: number): ManualTimer {
+    return this.add(callback, delayMs, undefined)
+  }
+
+  setInterval(callback: () => void, intervalMs: number): ManualTimer {
+    return this.add(callback, intervalMs, intervalMs)
+  }
+
+  clear(timer: Timer | undefined): void {
+    if (timer !== undefined) this.timers.delete((timer as ManualTimer).id)
+  }
+
+  defer(callback: () => void): void {
+    this.deferred.push(callback)
+  }
+
+  /** Intervals armed and not cleared, by period. */
+  intervals(): number[] {
+    return [...this.timers.values()].flatMap((timer) =>
+      timer.intervalMs === undefined ? [] : [timer.intervalMs],
+    )
+  }
+
+  get deferredCount(): number {
+    return this.deferred.length
+  }
+
+  runDeferred(): void {
+    const callbacks = this.deferred
+    this.deferred = []
+    for (const callback of callbacks) callback()
+  }
+
+  advance(ms: number): void {
+    const target = this.nowMs + ms
+    for (;;) {
+      const due = [...this.timers.values()].filter((timer) => timer.dueMs <= target)
+      if (due.length === 0) break
+      const next = due.reduce((first, timer) => (timer.dueMs < first.dueMs ? timer : first))
+      this.nowMs = next.dueMs
+      if (next.intervalMs === undefined) this.timers.delete(next.id)
+      else next.dueMs += next.intervalMs
+      next.callback()
+    }
+    this.nowMs = target
+  }
+
+  private add(callback: () => void, delayMs: number, intervalMs: number | undefined): ManualTimer {
+    const timer: ManualTimer = {
+      id: this.nextId++,
+      dueMs: this.nowMs + Math.max(1, delayMs),
+      intervalMs,
+      callback,
+      unref: () => timer,
+    }
+    this.timers.set(timer.id, timer)
+    return timer
+  }
+}
+
+/** Lets every promise chain that can move without I/O or timers move (MemoryFileIo answers in microtasks). */
+export async function settle(turnsMax = 1000): Promise<void> {
+  for (let turn = 0; turn < turnsMax; turn++) await Promise.resolve()
 }
