@@ -1,5 +1,6 @@
 export * from './apis/index.js'
 export { decodeBody, encodeBody } from './body-codec.js'
+export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js'
 export {
   assignmentPartitionsMax,
   type ConsumerAssignment,
@@ -80,6 +81,13 @@ export {
   writeInt64,
   writeUint64,
 } from './record-batch-layout.js'
+export {
+  backoffMs,
+  type Redialable,
+  type RedialConnectOptions,
+  Redialer,
+  type RedialerOptions,
+} from './redialer.js'
 export type { Fields } from './schema.js'
 export {
   checkTopicConfig,
@@ -87,7 +95,18 @@ export {
   type TopicConfig,
   topicConfigKeys,
 } from './topic-config.js'
+export {
+  MemoryNetwork,
+  type MemoryNetworkOptions,
+  type WriteFate,
+  type WriteFateHook,
+} from './transport/memory-transport.js'
 export { nodeEnvironment } from './transport/node-environment.js'
+export {
+  type SimulatedRunOptions,
+  SimulatedTime,
+  type SimulatedTimeOptions,
+} from './transport/simulated-time.js'
 export { tcpTransport } from './transport/tcp-transport.js'
 export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
 export { errorFromWire, isWeirError, WeirError } from './weir-error.js'

@@ -3,7 +3,7 @@
 // only job beyond node:net is turning Node's errno errors into WeirErrors that say what to do next.
 import { createConnection, createServer, type Socket } from 'node:net'
 import type { Transport, TransportAddress, TransportListener, TransportSocket } from '../environment.js'
-import { WeirError } from '../weir-error.js'
+import { addressInUseError, cannotListenError, connectError } from './transport-errors.js'
 
 function connect(address: TransportAddress, timeoutMs: number): Promise<TransportSocket> {
   return new Promise((resolve, reject) => {
@@ -11,13 +11,7 @@ function connect(address: TransportAddress, timeoutMs: number): Promise<Transpor
     const fail = (detail: string, cause?: unknown) => {
       clearTimeout(timer)
       socket.destroy()
-      reject(
-        new WeirError(
-          'BROKER_UNAVAILABLE',
-          `cannot connect to ${address.host}:${address.port}: ${detail}; check that a broker listens there (the client retries with backoff)`,
-          { cause },
-        ),
-      )
+      reject(connectError(address, detail, cause))
     }
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs)
     socket.once('error', (error) => fail(error.message, error))
@@ -36,7 +30,7 @@ function listen(
   const { host, port } = address
   return new Promise((resolve, reject) => {
     const server = createServer({ pauseOnConnect: false })
-    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, address)))
     server.on('connection', accept)
     server.listen({ host, port }, () => {
       server.removeAllListeners('error')
@@ -51,22 +45,10 @@ function listen(
   })
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') {
-    return new WeirError(
-      'INVALID_CONFIG',
-      `port ${port} on ${host} is already in use (another weir broker?); stop that process or pass --listen ${host}:<free port>`,
-      { cause: error },
-    )
-  }
+function listenError(error: NodeJS.ErrnoException, address: TransportAddress): Error {
+  if (error.code === 'EADDRINUSE') return addressInUseError(address, error)
   if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
-    return new WeirError(
-      'INVALID_CONFIG',
-      `cannot listen on ${host}:${port} (${error.code}): ${error.message}`,
-      {
-        cause: error,
-      },
-    )
+    return cannotListenError(address, error.code, error.message, error)
   }
   return error
 }
