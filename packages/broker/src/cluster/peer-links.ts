@@ -2,13 +2,16 @@
 // for a peer are queued and flushed once per event-loop turn as ONE RaftMessages request holding
 // every group's messages: that is how heartbeats (and appends) of many partitions are coalesced.
 // Losing messages is fine (Raft resends), so a link that is down drops its queue and redials
-// with backoff; a full queue drops new messages rather than growing without bound.
-import { Connection } from '@weir/client'
+// with backoff (the Redialer both sides share); a full queue drops new messages rather than growing
+// without bound. Everything from the world (transport, timers, clock) comes from the Environment.
 import {
   type ApiDefinition,
+  Connection,
+  type Environment,
   type LeaderNews,
   type RaftEnvelope,
   RaftMessages,
+  Redialer,
   WeirError,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
@@ -34,10 +37,7 @@ export const defaultPeerLinkLimits: PeerLinkLimits = {
 const backoffMs = { first: 50, max: 1000 }
 
 class PeerLink {
-  private connection: Connection | undefined
-  private connecting: Promise<Connection> | undefined
-  private retryAtMs = 0
-  private failures = 0
+  private readonly redialer: Redialer<Connection>
   private queue: RaftEnvelope[] = []
   private queuedBytes = 0
   private news = new Map<string, LeaderNews>()
@@ -49,7 +49,34 @@ class PeerLink {
     private readonly selfId: number,
     private readonly limits: PeerLinkLimits,
     private readonly logger: Logger,
-  ) {}
+    private readonly environment: Environment,
+  ) {
+    const address = `${peer.host}:${peer.port}`
+    this.redialer = new Redialer({
+      description: `broker ${peer.id} at ${address}`,
+      dial: () =>
+        Connection.open({
+          host: peer.host,
+          port: peer.port,
+          connectTimeoutMs: limits.connectTimeoutMs,
+          requestTimeoutMs: limits.requestTimeoutMs,
+          inFlightMax: 64,
+          frameBytesMax: limits.frameBytesMax,
+          transport: environment.transport,
+          timers: environment.timers,
+        }),
+      clock: environment.clock,
+      timers: environment.timers,
+      backoffMs: backoffMs.first,
+      backoffMsMax: backoffMs.max,
+      closedError: () => new WeirError('BROKER_SHUTTING_DOWN', `link to broker ${peer.id} closed`),
+      onReconnected: () => logger.info({ peer: peer.id }, `reconnected to broker ${peer.id}`),
+      onDialFailed: (error, failures) => {
+        if (failures === 1)
+          logger.warn({ peer: peer.id, err: error }, `cannot reach broker ${peer.id} at ${address}`)
+      },
+    })
+  }
 
   enqueue(envelope: RaftEnvelope, bytes: number): void {
     if (
@@ -67,55 +94,18 @@ class PeerLink {
     this.scheduleFlush()
   }
 
-  /** A connection to the peer, dialling when there is none (and the backoff allows). */
-  async open(): Promise<Connection> {
-    if (this.connection !== undefined && !this.connection.closed) return this.connection
-    if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `link to broker ${this.peer.id} closed`)
-    if (Date.now() < this.retryAtMs) {
-      throw new WeirError(
-        'BROKER_UNAVAILABLE',
-        `broker ${this.peer.id} at ${this.address} is unreachable; retrying`,
-      )
-    }
-    this.connecting ??= Connection.open({
-      host: this.peer.host,
-      port: this.peer.port,
-      connectTimeoutMs: this.limits.connectTimeoutMs,
-      requestTimeoutMs: this.limits.requestTimeoutMs,
-      inFlightMax: 64,
-      frameBytesMax: this.limits.frameBytesMax,
-    }).then(
-      (connection) => {
-        this.connection = connection
-        this.connecting = undefined
-        if (this.failures > 0)
-          this.logger.info({ peer: this.peer.id }, `reconnected to broker ${this.peer.id}`)
-        this.failures = 0
-        return connection
-      },
-      (error: unknown) => {
-        this.connecting = undefined
-        this.failures++
-        this.retryAtMs = Date.now() + Math.min(backoffMs.max, backoffMs.first * 2 ** (this.failures - 1))
-        if (this.failures === 1)
-          this.logger.warn(
-            { peer: this.peer.id, err: error },
-            `cannot reach broker ${this.peer.id} at ${this.address}`,
-          )
-        throw error
-      },
-    )
-    return this.connecting
-  }
-
-  get address(): string {
-    return `${this.peer.host}:${this.peer.port}`
+  /**
+   * A connection to the peer, dialling when there is none and the backoff allows. Errors:
+   * BROKER_UNAVAILABLE while backing off or when the dial fails, BROKER_SHUTTING_DOWN after close().
+   */
+  open(): Promise<Connection> {
+    return this.redialer.connect({ waitForBackoff: false })
   }
 
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return
     this.flushScheduled = true
-    setImmediate(() => {
+    this.environment.timers.defer(() => {
       this.flushScheduled = false
       void this.flush()
     })
@@ -142,7 +132,7 @@ class PeerLink {
 
   close(): void {
     this.closed = true
-    this.connection?.close()
+    this.redialer.close()
     this.queue = []
   }
 }
@@ -155,9 +145,10 @@ export class PeerLinks {
     peers: readonly Peer[],
     limits: PeerLinkLimits,
     logger: Logger,
+    environment: Environment,
   ) {
     for (const peer of peers) {
-      if (peer.id !== selfId) this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger))
+      if (peer.id !== selfId) this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger, environment))
     }
   }
 
