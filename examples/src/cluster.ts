@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   // INIT_CWD: the directory `pnpm cluster` was run from, so ./data means the user's ./data.
   const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), values['data-dir']!)
   // The weir binary of this workspace (built by `pnpm cluster` first).
-  const cli = fileURLToPath(new URL('../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
+  const cli = fileURLToPath(new URL('../node_modules/@weir/cli/dist/main.js', import.meta.url))
   const plan = planCluster(basePort, dataDir)
   console.log(`starting brokers ${plan.peers} with data in ${dataDir}`)
   const children = plan.brokers.map((broker) => startBroker(cli, broker, plan.peers))

@@ -13,9 +13,7 @@ import {
   trackChild,
 } from '../servers/child-processes.js'
 
-export const weirCliPath = fileURLToPath(
-  new URL('../../../packages/broker/dist/cli/main.js', import.meta.url),
-)
+export const weirCliPath = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url))
 const startTimeoutMs = 20_000
 
 export interface RunningServer {

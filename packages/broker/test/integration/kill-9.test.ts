@@ -3,7 +3,7 @@ import { Acks, Produce, type ProduceResponse } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { batchOf, createTopic, readAll, removeTempDirectories, tempDirectory } from '../support/broker.js'
-import { buildCli, exited, killChildren, startChildBroker } from '../support/child-broker.js'
+import { exited, killChildren, startChildBroker } from '../support/child-broker.js'
 import { WireClient } from '../support/wire-client.js'
 
 const producers = 8
@@ -16,8 +16,6 @@ interface Acked {
   readonly baseOffset: number
   readonly values: readonly string[]
 }
-
-test.before(() => buildCli())
 
 test.after(async () => {
   await killChildren()

@@ -1,21 +1,16 @@
-// Runs the real `weir` binary (dist/cli/main.js) as a child process and learns its port from the
-// "listening on HOST:PORT" log line. Every child started here is killed by killChildren().
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+// Runs a broker as a child process (test/support/broker-main.ts under tsx, so it runs src/ as it
+// is) and learns its port from the "listening on HOST:PORT" log line. Every child started here is
+// killed by killChildren(). The `weir` binary itself is tested in @weir/cli.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const cliPath = join(packageDirectory, 'dist', 'cli', 'main.js')
+const brokerMain = join(packageDirectory, 'test', 'support', 'broker-main.ts')
+const tsxLoader = pathToFileURL(createRequire(join(packageDirectory, 'package.json')).resolve('tsx')).href
 
 const children = new Set<ChildProcess>()
-
-/** Brings dist/ up to date with src/ (incremental, fast when nothing changed) so the child runs this code. */
-export function buildCli(): void {
-  execFileSync(process.execPath, [join(packageDirectory, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], {
-    cwd: packageDirectory,
-    stdio: 'inherit',
-  })
-}
 
 export interface ChildBroker {
   readonly child: ChildProcess
@@ -24,18 +19,14 @@ export interface ChildBroker {
   output(): string
 }
 
-export function runCli(args: readonly string[]): ChildProcess {
-  const child = spawn(process.execPath, [cliPath, ...args], {
+export async function startChildBroker(dataDir: string): Promise<ChildBroker> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, brokerMain, '127.0.0.1:0', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, INIT_CWD: undefined },
+    // As the `weir` binary does: fsyncs of many partitions need more than libuv's default 4 threads.
+    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
   })
   children.add(child)
   child.once('exit', () => children.delete(child))
-  return child
-}
-
-export async function startChildBroker(dataDir: string, extra: readonly string[] = []): Promise<ChildBroker> {
-  const child = runCli(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extra])
   let output = ''
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -55,19 +46,6 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode })
   }
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-}
-
-/** Runs the CLI to completion; resolves with its exit code and output. */
-export async function runToExit(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = runCli(args)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const { code } = await exited(child)
-  return { code, stdout, stderr }
 }
 
 export async function killChildren(): Promise<void> {

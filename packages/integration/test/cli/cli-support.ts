@@ -3,8 +3,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-// The binary as installed: the workspace link to @weir/broker, built by turbo before tests run.
-const cliPath = fileURLToPath(new URL('../../node_modules/@weir/broker/dist/cli/main.js', import.meta.url))
+// The binary as installed: the workspace link to @weir/cli, built by turbo before tests run.
+const cliPath = fileURLToPath(new URL('../../node_modules/@weir/cli/dist/main.js', import.meta.url))
 const children = new Set<ChildProcess>()
 
 export function spawnCli(args: readonly string[]): ChildProcess {

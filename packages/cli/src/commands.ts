@@ -1,6 +1,6 @@
 // The `weir` subcommands, by name. Each lives in its own file and returns its exit code:
 // 0 success, 1 a runtime failure (broker unreachable, port in use), 2 a usage error (bad flag).
-// To add one, write src/cli/<name>-command.ts and add a line here. The client-side commands
+// To add one, write src/<name>-command.ts and add a line here. The client-side commands
 // (topics, produce, consume) talk to a broker through @weir/client, like any application.
 import { brokerCommand } from './broker-command.js'
 import { clusterCommand } from './cluster-command.js'

@@ -1,16 +1,24 @@
-// Proves the `weir` binary runs a broker as a child process: help and usage errors, the bound address, clean SIGTERM, port in use.
-import { Metadata } from '@weir/protocol'
+// Proves the `weir` binary runs a broker as a child process: help and usage errors, the bound address, --data-dir against the caller's directory, clean SIGTERM, port in use.
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Client } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createTopic, removeTempDirectories, tempDirectory } from '../support/broker.js'
-import { buildCli, exited, killChildren, runToExit, startChildBroker } from '../support/child-broker.js'
-import { WireClient } from '../support/wire-client.js'
+import {
+  buildCli,
+  exited,
+  killChildren,
+  removeTemporaryDirectories,
+  runToExit,
+  startChildBroker,
+  temporaryDirectory,
+} from './support/child-cli.js'
 
 test.before(() => buildCli())
 
 test.after(async () => {
   await killChildren()
-  removeTempDirectories()
+  removeTemporaryDirectories()
 })
 
 test('--help at every level exits 0 and prints usage', async () => {
@@ -37,9 +45,7 @@ test('bad flags and unknown commands exit 2 with a message and usage', async () 
 })
 
 test('a config file with an unknown key is refused naming the key', async () => {
-  const { writeFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
-  const path = join(tempDirectory(), 'weir.json')
+  const path = join(temporaryDirectory(), 'weir.json')
   writeFileSync(path, JSON.stringify({ dataDir: './data', limits: { frameBytesMax: 1 << 20 }, portt: 1 }))
   const result = await runToExit(['broker', '--config', path])
   assert.is(result.code, 2)
@@ -47,26 +53,39 @@ test('a config file with an unknown key is refused naming the key', async () => 
 })
 
 test('the child broker logs its address, serves, and exits 0 on SIGTERM after a clean close', async () => {
-  const broker = await startChildBroker(tempDirectory())
-  const client = await WireClient.connect(broker.port)
-  await createTopic(client, 'from-cli', 2)
-  const metadata = await client.call(Metadata, { topics: null })
-  assert.equal(metadata.brokers, [{ id: 1, host: '127.0.0.1', port: broker.port }])
+  const broker = await startChildBroker(['--data-dir', temporaryDirectory()])
+  const client = new Client({ brokers: [`127.0.0.1:${broker.port}`], clientId: 'cli-test' })
+  try {
+    await client.admin().createTopic({ topic: 'from-cli', partitions: 2 })
+    const cluster = await client.admin().describeCluster()
+    assert.equal(cluster.brokers, [{ id: 1, host: '127.0.0.1', port: broker.port }])
+  } finally {
+    await client.close()
+  }
   broker.child.kill('SIGTERM')
   const { code } = await exited(broker.child)
   assert.is(code, 0)
   assert.match(broker.output(), /"msg":"closed"/)
-  await client.closed
+})
+
+test('a relative --data-dir is resolved against INIT_CWD, the directory pnpm was run from', async () => {
+  // `pnpm start` at the repository root runs `weir broker --data-dir ./data`: the data must land
+  // in the directory the user typed the command in, whatever the child's own working directory.
+  const userDirectory = temporaryDirectory()
+  const broker = await startChildBroker(['--data-dir', './data'], { initCwd: userDirectory })
+  assert.ok(existsSync(join(userDirectory, 'data')), broker.output())
+  broker.child.kill('SIGKILL')
+  await exited(broker.child)
 })
 
 test('a port already in use exits 1 naming the port and what to do', async () => {
-  const first = await startChildBroker(tempDirectory())
+  const first = await startChildBroker(['--data-dir', temporaryDirectory()])
   const second = await runToExit([
     'broker',
     '--listen',
     `127.0.0.1:${first.port}`,
     '--data-dir',
-    tempDirectory(),
+    temporaryDirectory(),
   ])
   assert.is(second.code, 1)
   assert.match(second.stderr, new RegExp(`port ${first.port} on 127.0.0.1 is already in use`))

@@ -1,16 +1,18 @@
 // `weir broker`: runs a broker in the foreground until SIGINT or SIGTERM, then closes it
 // gracefully and exits 0. Flags override the config file; the config file overrides defaults.
-import { isWeirError } from '@weir/protocol'
-import { Broker } from '../broker.js'
-import { parsePeers } from '../cluster/peers.js'
+// The only file of the CLI that imports @weir/broker: every other command is a client of a broker
+// over the network, through @weir/client, like any application (the rule in .ci/check-dependencies.mjs).
 import {
+  Broker,
   type BrokerOptions,
   type ConfigFile,
   checkLogLevel,
   defaultListen,
   parseListen,
+  parsePeers,
   readConfigFile,
-} from '../options.js'
+} from '@weir/broker'
+import { isWeirError } from '@weir/protocol'
 import type { Command } from './commands.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
 import { exitCodes } from './run.js'
