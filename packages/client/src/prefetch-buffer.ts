@@ -21,7 +21,7 @@ export interface FetchedChunk {
   readonly partition: number
   /**
    * Whole record batches back to back (the fetcher checked each length; CRC and records are
-   * checked when a batch is decoded, which throws CORRUPT_MESSAGE from `shift()`).
+   * checked when a batch is decoded, which throws CORRUPT_MESSAGE or INVALID_RECORD from `shift()`).
    */
   readonly batches: Buffer
   /** Records below this offset are skipped: a batch may start before the offset fetched. */
@@ -73,7 +73,7 @@ export class PrefetchBuffer {
   /**
    * The next record in fetch order, or undefined when empty. `lastChunk` is then the chunk it came
    * from (its topic and partition): no wrapper object per record, since this runs per message.
-   * Throws CORRUPT_MESSAGE when the next batch does not decode.
+   * Throws CORRUPT_MESSAGE (length, CRC) or INVALID_RECORD (content) when the next batch does not decode.
    */
   shift(): DecodedRecord | undefined {
     for (;;) {

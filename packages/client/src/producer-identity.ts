@@ -24,6 +24,7 @@ interface Identity {
  */
 const notWrittenErrors: ReadonlySet<ErrorName> = new Set([
   'MESSAGE_TOO_LARGE',
+  'INVALID_RECORD',
   'INVALID_TOPIC',
   'UNKNOWN_PARTITION',
   'INVALID_REQUEST',

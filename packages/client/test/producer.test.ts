@@ -136,6 +136,29 @@ test('retriable partition errors are retried in order; non-retriable ones reject
   await producer.close()
 })
 
+test('INVALID_RECORD rejects the send after one request (no retry); CORRUPT_MESSAGE is retried', async () => {
+  const fake = fakeCluster(1)
+  const producer = new Producer(fake.cluster, { lingerMs: 0, retries: 5, retryBackoffMs: 1 })
+  await producer.send({ topic: 'orders', value: 'warm-up' })
+  fake.requests.length = 0
+  fake.failNext.push(ErrorCodes.INVALID_RECORD.code)
+  try {
+    await producer.send({ topic: 'orders', value: 'never valid' })
+    assert.unreachable('INVALID_RECORD must reject the send')
+  } catch (error) {
+    assert.ok(isWeirError(error, 'INVALID_RECORD'), String(error))
+    assert.not.ok((error as { retriable: boolean }).retriable)
+  }
+  assert.is(fake.requests.length, 1, 'sent once: the same bytes would fail the same way')
+
+  fake.requests.length = 0
+  fake.failNext.push(ErrorCodes.CORRUPT_MESSAGE.code)
+  const result = await producer.send({ topic: 'orders', value: 'damaged on the way' })
+  assert.is(fake.requests.length, 2, 'a CRC failure is sent again')
+  assert.is(codecs.msgpack.decode(fake.logs.get(0)![result.offset]!.value), 'damaged on the way')
+  await producer.close()
+})
+
 test('a typed descriptor encodes with its codec', async () => {
   const fake = fakeCluster(2)
   const orders = defineTopic<{ total: number }>({ name: 'orders', codec: codecs.json })

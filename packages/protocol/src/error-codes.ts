@@ -17,7 +17,8 @@ export const ErrorCodes = {
   CORRUPT_MESSAGE: {
     code: 2,
     retriable: true,
-    message: 'A record batch failed its length or CRC check; rebuild the batch and send it again.',
+    message:
+      'A record batch failed its length or CRC check (its bytes were damaged on the way); send it again.',
   },
   OFFSET_OUT_OF_RANGE: {
     code: 3,
@@ -208,6 +209,12 @@ export const ErrorCodes = {
     retriable: false,
     message:
       'A newer producer with the same producerId has written to this partition; this one is fenced. Stop it and use the newer one.',
+  },
+  INVALID_RECORD: {
+    code: 39,
+    retriable: false,
+    message:
+      'The record batch can never be valid as built (control bit, no records, unknown magic or codec, a record count or record that disagrees with its bytes); nothing was written. Fix the code that builds it: sending the same bytes again fails the same way.',
   },
 } as const satisfies Record<string, ErrorCodeEntry>
 

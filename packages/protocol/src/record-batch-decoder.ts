@@ -1,5 +1,7 @@
 // Turns batch bytes back into records (consumers, tests, tools). Every malformed input is a typed
-// CORRUPT_MESSAGE error; decoding never trusts a length it has not checked against the buffer.
+// error: CORRUPT_MESSAGE when a length or the CRC fails (the bytes were damaged), INVALID_RECORD
+// when the CRC holds but the content cannot be decoded (the batch was built wrong, so no resend of
+// it can succeed). Decoding never trusts a length it has not checked against the buffer.
 import { gunzipSync } from 'node:zlib'
 import {
   attributeCompressionMask,
@@ -40,14 +42,14 @@ const defaultUncompressedBytesMax = 64 * 1024 * 1024
 /** Decodes one whole batch at the start of `buffer` after checking its length and CRC. */
 export function decodeRecordBatch(buffer: Buffer, options: DecodeOptions = {}): DecodedBatch {
   const check = inspectBatch(buffer, 0, buffer.length)
-  if (!check.ok) throw new WeirError('CORRUPT_MESSAGE', `cannot decode record batch: ${check.reason}`)
+  if (!check.ok) throw new WeirError(check.code, `cannot decode record batch: ${check.reason}`)
   const header = readBatchHeader(buffer, 0)
   let records = buffer.subarray(BatchField.records, check.size)
   const codec = header.attributes & attributeCompressionMask
   if (codec === Compression.gzip) {
     records = inflate(records, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
   } else if (codec !== Compression.none) {
-    throw new WeirError('UNSUPPORTED_VERSION', `unknown compression codec ${codec} in record batch`)
+    throw new WeirError('INVALID_RECORD', `unknown compression codec ${codec} in record batch`)
   }
   return { header, records: decodeRecords(records, header) }
 }
@@ -59,7 +61,7 @@ export function splitBatches(buffer: Buffer): Buffer[] {
   while (position < buffer.length) {
     const check = inspectBatch(buffer, position, buffer.length)
     if (!check.ok) {
-      throw new WeirError('CORRUPT_MESSAGE', `batch at byte ${position} of ${buffer.length}: ${check.reason}`)
+      throw new WeirError(check.code, `batch at byte ${position} of ${buffer.length}: ${check.reason}`)
     }
     batches.push(buffer.subarray(position, position + check.size))
     position += check.size
@@ -71,7 +73,7 @@ function inflate(compressed: Buffer, limit: number): Buffer {
   try {
     return gunzipSync(compressed, { maxOutputLength: limit })
   } catch (error) {
-    throw new WeirError('CORRUPT_MESSAGE', 'gzip records section does not inflate', { cause: error })
+    throw new WeirError('INVALID_RECORD', 'gzip records section does not inflate', { cause: error })
   }
 }
 
@@ -89,7 +91,7 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecor
     const length = reader.varint()
     const end = reader.position + length
     if (length < 0 || end > section.length) {
-      throw new WeirError('CORRUPT_MESSAGE', `record ${index} claims ${length} bytes past the batch end`)
+      throw new WeirError('INVALID_RECORD', `record ${index} claims ${length} bytes past the batch end`)
     }
     reader.int8() // record attributes: reserved
     const timestampDelta = reader.varint()
@@ -98,7 +100,7 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecor
     const value = reader.nullableBytes()
     const headerCount = reader.varint()
     if (headerCount < 0 || headerCount > length) {
-      throw new WeirError('CORRUPT_MESSAGE', `record ${index} has an impossible header count ${headerCount}`)
+      throw new WeirError('INVALID_RECORD', `record ${index} has an impossible header count ${headerCount}`)
     }
     let headers = noHeaders
     if (headerCount > 0) {
@@ -110,7 +112,7 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecor
       headers = decoded
     }
     if (reader.position > end) {
-      throw new WeirError('CORRUPT_MESSAGE', `record ${index} reads past its declared ${length} bytes`)
+      throw new WeirError('INVALID_RECORD', `record ${index} reads past its declared ${length} bytes`)
     }
     records[index] = {
       offset: baseOffset + offsetDelta,

@@ -109,68 +109,73 @@ export function patchBatch(buffer: Buffer, position: number, baseOffset: number,
   buffer.writeUInt32BE(term, position + BatchField.term)
 }
 
-/** Why a batch failed its checks; `incomplete` means the bytes simply stop before the batch ends. */
+/**
+ * Why a batch failed its checks. `code` says whether sending it again may help: CORRUPT_MESSAGE
+ * for a length or CRC failure (bytes damaged on the way), INVALID_RECORD for a batch whose CRC
+ * holds but whose content can never be valid. `incomplete` means the bytes simply stop before the
+ * batch ends.
+ */
 export type BatchCheck =
   | { readonly ok: true; readonly size: number }
-  | { readonly ok: false; readonly incomplete: boolean; readonly reason: string }
+  | {
+      readonly ok: false
+      readonly code: 'CORRUPT_MESSAGE' | 'INVALID_RECORD'
+      readonly incomplete: boolean
+      readonly reason: string
+    }
 
 /**
  * Checks the batch starting at `position` against the bytes up to `end` without throwing:
- * recovery uses it to find where a torn tail begins. Checks length bounds, magic, record count
- * against lastOffsetDelta, offset range and the CRC.
+ * recovery uses it to find where a torn tail begins. Checks length bounds, magic, the CRC, then
+ * the offset range and record count against lastOffsetDelta. The CRC comes before the fields it
+ * covers, so a damaged recordCount is reported as damage (CORRUPT_MESSAGE), not as a batch its
+ * producer built wrong (INVALID_RECORD).
  */
 export function inspectBatch(buffer: Buffer, position: number, end: number): BatchCheck {
   const available = end - position
   if (available < batchLengthPrefixBytes) {
-    return { ok: false, incomplete: true, reason: `only ${available} bytes, fewer than a batch prefix` }
+    return damaged(`only ${available} bytes, fewer than a batch prefix`, true)
   }
   const batchLength = buffer.readUInt32BE(position + BatchField.batchLength)
   const size = batchLength + batchLengthPrefixBytes
   if (size < batchHeaderBytes) {
-    return { ok: false, incomplete: false, reason: `batch length ${batchLength} is shorter than a header` }
+    return damaged(`batch length ${batchLength} is shorter than a header`, false)
   }
   if (size > available) {
-    return { ok: false, incomplete: true, reason: `batch of ${size} bytes but only ${available} remain` }
-  }
-  if (buffer.readUInt32BE(position) > safeHighMax) {
-    return { ok: false, incomplete: false, reason: 'baseOffset is beyond 2^53' }
+    return damaged(`batch of ${size} bytes but only ${available} remain`, true)
   }
   const magic = buffer[position + BatchField.magic]
-  if (magic !== batchMagic) {
-    return {
-      ok: false,
-      incomplete: false,
-      reason: `unknown magic ${magic} (this version writes ${batchMagic})`,
-    }
-  }
-  const recordCount = buffer.readUInt32BE(position + BatchField.recordCount)
-  const lastOffsetDelta = buffer.readUInt32BE(position + BatchField.lastOffsetDelta)
-  if (recordCount === 0 || lastOffsetDelta !== recordCount - 1) {
-    return {
-      ok: false,
-      incomplete: false,
-      reason: `recordCount ${recordCount} does not match lastOffsetDelta ${lastOffsetDelta}`,
-    }
-  }
+  if (magic !== batchMagic) return invalid(`unknown magic ${magic} (this version writes ${batchMagic})`)
   const storedCrc = buffer.readUInt32BE(position + BatchField.crc)
   const actualCrc = crc32c(buffer.subarray(position + batchCrcStart, position + size))
   if (storedCrc !== actualCrc) {
-    return {
-      ok: false,
-      incomplete: false,
-      reason: `CRC mismatch: stored ${hex(storedCrc)}, computed ${hex(actualCrc)}`,
-    }
+    return damaged(`CRC mismatch: stored ${hex(storedCrc)}, computed ${hex(actualCrc)}`, false)
+  }
+  if (buffer.readUInt32BE(position) > safeHighMax) return invalid('baseOffset is beyond 2^53')
+  const recordCount = buffer.readUInt32BE(position + BatchField.recordCount)
+  const lastOffsetDelta = buffer.readUInt32BE(position + BatchField.lastOffsetDelta)
+  if (recordCount === 0 || lastOffsetDelta !== recordCount - 1) {
+    return invalid(`recordCount ${recordCount} does not match lastOffsetDelta ${lastOffsetDelta}`)
   }
   return { ok: true, size }
 }
 
+function damaged(reason: string, incomplete: boolean): BatchCheck {
+  return { ok: false, code: 'CORRUPT_MESSAGE', incomplete, reason }
+}
+
+function invalid(reason: string): BatchCheck {
+  return { ok: false, code: 'INVALID_RECORD', incomplete: false, reason }
+}
+
 /**
  * Checks that `buffer` holds exactly one whole, intact batch and returns its header; anything
- * else is a typed CORRUPT_MESSAGE error saying what is wrong.
+ * else is a typed error saying what is wrong: CORRUPT_MESSAGE for a length or CRC failure,
+ * INVALID_RECORD for a batch that can never be valid.
  */
 export function validateBatch(buffer: Buffer): RecordBatchHeader {
   const check = inspectBatch(buffer, 0, buffer.length)
-  if (!check.ok) throw new WeirError('CORRUPT_MESSAGE', `invalid record batch: ${check.reason}`)
+  if (!check.ok) throw new WeirError(check.code, `invalid record batch: ${check.reason}`)
   if (check.size !== buffer.length) {
     throw new WeirError(
       'CORRUPT_MESSAGE',

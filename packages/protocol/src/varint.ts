@@ -46,7 +46,8 @@ export function writeVarint(buffer: Uint8Array, position: number, value: number)
 
 /**
  * A bounds-checked cursor over bytes from outside the process. Every read past `end` or any
- * malformed varint is a typed CORRUPT_MESSAGE error, never an exception from deep inside Buffer.
+ * malformed varint is a typed INVALID_RECORD error, never an exception from deep inside Buffer:
+ * the record section it walks has passed its CRC, so bad varints were written that way.
  */
 export class ByteReader {
   position: number
@@ -70,7 +71,7 @@ export class ByteReader {
       multiplier *= 128
     }
     throw new WeirError(
-      'CORRUPT_MESSAGE',
+      'INVALID_RECORD',
       `varint longer than ${varintBytesMax} bytes at byte ${this.position}`,
     )
   }
@@ -93,13 +94,13 @@ export class ByteReader {
     const length = this.varint()
     if (length === -1) return null
     if (length < -1)
-      throw new WeirError('CORRUPT_MESSAGE', `negative length ${length} at byte ${this.position}`)
+      throw new WeirError('INVALID_RECORD', `negative length ${length} at byte ${this.position}`)
     return this.bytes(length)
   }
 
   private overrun(what: string): WeirError {
     return new WeirError(
-      'CORRUPT_MESSAGE',
+      'INVALID_RECORD',
       `record data ends early: wanted ${what} at byte ${this.position}, data ends at ${this.end}`,
     )
   }

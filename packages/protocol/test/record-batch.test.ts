@@ -154,21 +154,46 @@ test('trailing bytes after a batch are rejected by validateBatch', () => {
   )
 })
 
-test('an unknown magic, a zero record count and a too-short length are rejected', () => {
+test('an unknown magic or a zero record count is INVALID_RECORD; a too-short length is CORRUPT_MESSAGE', () => {
   const batch = encodeRecordBatch([{ value: text('x') }], { timestamp: 1 })
   const badMagic = Buffer.from(batch)
   badMagic[BatchField.magic] = 7
-  assert.match(String((inspectBatch(badMagic, 0, badMagic.length) as { reason: string }).reason), /magic 7/)
+  const magicCheck = inspectBatch(badMagic, 0, badMagic.length)
+  assert.ok(!magicCheck.ok && magicCheck.code === 'INVALID_RECORD')
+  assert.match(magicCheck.reason, /magic 7/)
 
   const zeroRecords = Buffer.from(batch)
   zeroRecords.writeUInt32BE(0, BatchField.recordCount)
   zeroRecords.writeUInt32BE(computeBatchCrc(zeroRecords, 0, zeroRecords.length), BatchField.crc)
-  assert.not.ok(inspectBatch(zeroRecords, 0, zeroRecords.length).ok)
+  const zeroCheck = inspectBatch(zeroRecords, 0, zeroRecords.length)
+  assert.ok(!zeroCheck.ok && zeroCheck.code === 'INVALID_RECORD')
+  assert.throws(
+    () => validateBatch(zeroRecords),
+    (error: unknown) => isWeirError(error, 'INVALID_RECORD') && !error.retriable,
+  )
 
   const shortLength = Buffer.from(batch)
   shortLength.writeUInt32BE(10, BatchField.batchLength)
   const check = inspectBatch(shortLength, 0, shortLength.length)
-  assert.ok(!check.ok && !check.incomplete)
+  assert.ok(!check.ok && !check.incomplete && check.code === 'CORRUPT_MESSAGE')
+})
+
+test('a recordCount damaged on the way is CORRUPT_MESSAGE: the CRC is checked before the fields it covers', () => {
+  const batch = encodeRecordBatch([{ value: text('x') }], { timestamp: 1 })
+  batch.writeUInt32BE(5, BatchField.recordCount)
+  const check = inspectBatch(batch, 0, batch.length)
+  assert.ok(!check.ok && check.code === 'CORRUPT_MESSAGE', JSON.stringify(check))
+  assert.match((check as { reason: string }).reason, /CRC mismatch/)
+})
+
+test('an unknown compression codec behind a valid CRC is INVALID_RECORD', () => {
+  const batch = encodeRecordBatch([{ value: text('x') }], { timestamp: 1 })
+  batch.writeUInt16BE(0b111, BatchField.attributes)
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BatchField.crc)
+  assert.throws(
+    () => decodeRecordBatch(batch),
+    (error: unknown) => isWeirError(error, 'INVALID_RECORD') && /codec 7/.test(error.message),
+  )
 })
 
 test('a record whose length points past the batch end is a typed error, not a crash', () => {
@@ -177,7 +202,7 @@ test('a record whose length points past the batch end is a typed error, not a cr
   batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BatchField.crc)
   assert.throws(
     () => decodeRecordBatch(batch),
-    (error: unknown) => isWeirError(error, 'CORRUPT_MESSAGE'),
+    (error: unknown) => isWeirError(error, 'INVALID_RECORD'),
   )
 })
 

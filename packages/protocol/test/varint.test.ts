@@ -37,13 +37,13 @@ test('round-trips every safe integer it is given', () => {
   )
 })
 
-test('a varint cut short is a typed CORRUPT_MESSAGE error', () => {
+test('a varint cut short is a typed INVALID_RECORD error', () => {
   const buffer = Buffer.from([0x80, 0x80])
   try {
     new ByteReader(buffer, 0, 2).varint()
     assert.unreachable('should throw')
   } catch (error) {
-    assert.ok(isWeirError(error, 'CORRUPT_MESSAGE'), String(error))
+    assert.ok(isWeirError(error, 'INVALID_RECORD'), String(error))
   }
 })
 
@@ -51,7 +51,7 @@ test('a varint of more than 8 bytes is rejected', () => {
   const buffer = Buffer.alloc(12, 0x80)
   assert.throws(
     () => new ByteReader(buffer, 0, 12).varint(),
-    (error: unknown) => isWeirError(error, 'CORRUPT_MESSAGE'),
+    (error: unknown) => isWeirError(error, 'INVALID_RECORD'),
   )
 })
 
@@ -59,7 +59,7 @@ test('reading bytes past the end is rejected, not sliced short', () => {
   const reader = new ByteReader(Buffer.from([1, 2, 3]), 0, 3)
   assert.throws(
     () => reader.bytes(4),
-    (error: unknown) => isWeirError(error, 'CORRUPT_MESSAGE'),
+    (error: unknown) => isWeirError(error, 'INVALID_RECORD'),
   )
 })
 

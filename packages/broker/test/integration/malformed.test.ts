@@ -1,5 +1,14 @@
 // Proves each kind of bad input gets a typed error response or a logged close, and a healthy produce/fetch on another connection still works after it.
-import { ApiKeys, encodeBody, encodeRecordBatch, Fetch, Produce } from '@weir/protocol'
+import {
+  ApiKeys,
+  BatchField,
+  computeBatchCrc,
+  ErrorCodes,
+  encodeBody,
+  encodeRecordBatch,
+  Fetch,
+  Produce,
+} from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
@@ -135,7 +144,7 @@ test('a batch with a bad CRC is CORRUPT_MESSAGE and leaves the log unchanged', a
   await assertHealthy(port, 'bad CRC')
 })
 
-test('a control batch from a client is CORRUPT_MESSAGE: only brokers write them', async () => {
+test('a control batch from a client is INVALID_RECORD: only brokers write them', async () => {
   const client = await WireClient.connect(port)
   const before = await readAll(client, 'target', 0)
   const marker = encodeRecordBatch([{ key: Buffer.from('log-start'), value: Buffer.alloc(8, 1) }], {
@@ -148,11 +157,52 @@ test('a control batch from a client is CORRUPT_MESSAGE: only brokers write them'
     topics: [{ name: 'target', partitions: [{ partition: 0, records: marker }] }],
   })
   const result = response.topics[0]!.partitions[0]!
-  assert.is(result.errorCode, 2)
+  assert.is(result.errorCode, ErrorCodes.INVALID_RECORD.code)
   assert.match(result.errorMessage!, /control attribute/)
   assert.equal(await readAll(client, 'target', 0), before)
   await client.close()
   await assertHealthy(port, 'control batch')
+})
+
+/** A good batch with `edit` applied and its CRC recomputed: damage the CRC cannot explain. */
+function rebuilt(edit: (batch: Buffer) => void): Buffer {
+  const batch = batchOf([{ key: null, value: Buffer.from('never valid') }])
+  edit(batch)
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BatchField.crc)
+  return batch
+}
+
+test('batches that can never be valid are INVALID_RECORD (not retriable) and leave the log unchanged', async () => {
+  const client = await WireClient.connect(port)
+  const before = await readAll(client, 'target', 0)
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ['empty records', Buffer.alloc(0), /empty/],
+    ['bad magic', rebuilt((batch) => (batch[BatchField.magic] = 9)), /magic 9/],
+    [
+      'a false recordCount',
+      rebuilt((batch) => batch.writeUInt32BE(5, BatchField.recordCount)),
+      /recordCount 5 does not match/,
+    ],
+    [
+      'an unknown codec',
+      rebuilt((batch) => batch.writeUInt16BE(0b111, BatchField.attributes)),
+      /compression codec 7/,
+    ],
+  ]
+  for (const [name, records, message] of cases) {
+    const response = await client.call(Produce, {
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [{ name: 'target', partitions: [{ partition: 0, records }] }],
+    })
+    const result = response.topics[0]!.partitions[0]!
+    assert.is(result.errorCode, ErrorCodes.INVALID_RECORD.code, name)
+    assert.match(result.errorMessage!, message, name)
+  }
+  assert.not.ok(ErrorCodes.INVALID_RECORD.retriable)
+  assert.equal(await readAll(client, 'target', 0), before)
+  await client.close()
+  await assertHealthy(port, 'invalid records')
 })
 
 test('a client that disconnects mid-request does not disturb the broker', async () => {
