@@ -1,6 +1,6 @@
 // The entry point: holds the cluster view (connections and metadata) shared by the admin, every
 // producer and every consumer made from it, and closes them all.
-import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
+import { type Environment, frameBytesMaxDefault, nodeEnvironment, WeirError } from '@weir/protocol'
 import { Admin } from './admin.js'
 import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
@@ -30,6 +30,12 @@ export interface ClientOptions {
   /** Topic metadata older than this is fetched again before use (the producer refreshes it in the
    *  background, so it sees partitions added by another client within this age). Default 300 000. */
   readonly metadataMaxAgeMs?: number
+  /**
+   * Where the client takes time, timers, randomness and connections from. Default: Node's clock and
+   * timers, Math.random and TCP. Tests and the seeded simulation hand in virtual time and an
+   * in-memory network (protocol's SimulatedTime and MemoryNetwork).
+   */
+  readonly environment?: Environment
 }
 
 export class Client {
@@ -68,6 +74,7 @@ export class Client {
         1,
       ),
       metadataMaxAgeMs: integerOption(owner, 'metadataMaxAgeMs', options.metadataMaxAgeMs, 300_000, 0),
+      environment: options.environment ?? nodeEnvironment,
     })
   }
 

@@ -1,17 +1,21 @@
 // What the client knows about the cluster: one pipelined connection per broker address (opened
-// lazily, reopened with exponential backoff after a drop) and a metadata cache (brokers by id,
-// topics with their partition leaders). Callers refresh a topic after NOT_LEADER / UNKNOWN_TOPIC.
+// lazily, reopened with exponential backoff after a drop by protocol's Redialer) and a metadata
+// cache (brokers by id, topics with their partition leaders). Callers refresh a topic after
+// NOT_LEADER / UNKNOWN_TOPIC. It also carries the client's Environment: every producer, consumer
+// and group member made from the client takes its clock, timers and randomness from here.
 import {
   type ApiDefinition,
   type BrokerAddress,
+  Connection,
+  type Environment,
   errorFromWire,
   Metadata,
   type MetadataResponse,
   type MetadataTopic,
+  Redialer,
+  type RequestOptions,
   WeirError,
 } from '@weir/protocol'
-import { Connection, type RequestOptions } from './connection.js'
-import { backoffMs, sleep } from './limits.js'
 
 export interface ClusterOptions {
   readonly brokers: readonly string[]
@@ -22,18 +26,12 @@ export interface ClusterOptions {
   readonly reconnectBackoffMs: number
   readonly reconnectBackoffMsMax: number
   readonly metadataMaxAgeMs: number
+  readonly environment: Environment
 }
 
 interface HostPort {
   readonly host: string
   readonly port: number
-}
-
-interface ConnectionSlot {
-  connection: Connection | undefined
-  opening: Promise<Connection> | undefined
-  failures: number
-  retryAtMs: number
 }
 
 interface CachedTopic {
@@ -53,14 +51,17 @@ export function parseAddress(address: string): HostPort {
 
 export class Cluster {
   private readonly bootstrap: HostPort[]
-  private readonly slots = new Map<string, ConnectionSlot>()
+  private readonly slots = new Map<string, Redialer<Connection>>()
   private readonly brokersById = new Map<number, BrokerAddress>()
   private readonly topics = new Map<string, CachedTopic>()
   private readonly topicRefreshes = new Map<string, Promise<MetadataTopic>>()
   private closed = false
 
+  readonly environment: Environment
+
   constructor(readonly options: ClusterOptions) {
     this.bootstrap = options.brokers.map(parseAddress)
+    this.environment = options.environment
   }
 
   /** A request to any broker that answers (metadata, admin). */
@@ -90,7 +91,7 @@ export class Cluster {
   async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
     const response = await this.request(Metadata, { topics })
     for (const broker of response.brokers) this.brokersById.set(broker.id, broker)
-    const now = Date.now()
+    const now = this.environment.clock.now()
     for (const topic of response.topics) {
       if (topic.errorCode === 0) this.topics.set(topic.name, { metadata: topic, fetchedAtMs: now })
       else this.topics.delete(topic.name)
@@ -101,7 +102,11 @@ export class Cluster {
   /** A topic's metadata, from cache unless stale or `refresh`; UNKNOWN_TOPIC (retriable) when absent. */
   async topic(name: string, refresh = false): Promise<MetadataTopic> {
     const cached = this.topics.get(name)
-    if (!refresh && cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) {
+    if (
+      !refresh &&
+      cached &&
+      this.environment.clock.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs
+    ) {
       return cached.metadata
     }
     let pending = this.topicRefreshes.get(name)
@@ -123,7 +128,11 @@ export class Cluster {
    */
   cachedTopicRefreshingStale(name: string): MetadataTopic | undefined {
     const cached = this.topics.get(name)
-    if (cached && !this.closed && Date.now() - cached.fetchedAtMs >= this.options.metadataMaxAgeMs)
+    if (
+      cached &&
+      !this.closed &&
+      this.environment.clock.now() - cached.fetchedAtMs >= this.options.metadataMaxAgeMs
+    )
       this.topic(name).catch(() => undefined)
     return cached?.metadata
   }
@@ -134,7 +143,7 @@ export class Cluster {
 
   close(): void {
     this.closed = true
-    for (const slot of this.slots.values()) slot.connection?.close()
+    for (const slot of this.slots.values()) slot.close()
     this.slots.clear()
   }
 
@@ -150,7 +159,7 @@ export class Cluster {
   private async anyConnection(): Promise<Connection> {
     this.assertOpen()
     for (const slot of this.slots.values()) {
-      if (slot.connection && !slot.connection.closed) return slot.connection
+      if (slot.connection !== undefined) return slot.connection
     }
     const candidates = [...this.bootstrap, ...this.brokersById.values()]
     const tried: string[] = []
@@ -160,9 +169,7 @@ export class Cluster {
       for (const candidate of candidates) {
         const address = `${candidate.host}:${candidate.port}`
         if (tried.includes(address)) continue
-        const slot = this.slots.get(address)
-        const backingOff = slot !== undefined && slot.retryAtMs > Date.now() && slot.opening === undefined
-        if (failFast && backingOff) continue
+        if (failFast && this.slots.get(address)?.backingOff) continue
         tried.push(address)
         try {
           return await this.connectionTo(candidate)
@@ -182,47 +189,30 @@ export class Cluster {
     const address = `${target.host}:${target.port}`
     let slot = this.slots.get(address)
     if (slot === undefined) {
-      slot = { connection: undefined, opening: undefined, failures: 0, retryAtMs: 0 }
+      slot = this.redialer(target)
       this.slots.set(address, slot)
     }
-    if (slot.connection && !slot.connection.closed) return slot.connection
-    const waitMs = slot.retryAtMs - Date.now()
-    if (failFast && slot.opening === undefined && waitMs > 0) {
-      throw new WeirError(
-        'BROKER_UNAVAILABLE',
-        `broker ${address} did not answer the last attempt; the client tries again in ${waitMs} ms`,
-      )
-    }
-    if (slot.opening === undefined) {
-      const opening = this.open(target, slot)
-      slot.opening = opening
-      opening.then(
-        () => (slot.opening = undefined),
-        () => (slot.opening = undefined),
-      )
-    }
-    return slot.opening
+    return slot.connect({ waitForBackoff: !failFast })
   }
 
-  private async open(target: HostPort, slot: ConnectionSlot): Promise<Connection> {
-    const waitMs = slot.retryAtMs - Date.now()
-    if (waitMs > 0) await sleep(waitMs)
-    this.assertOpen()
-    try {
-      const connection = await Connection.open({ ...this.options, host: target.host, port: target.port })
-      if (this.closed) {
-        connection.close()
-        this.assertOpen()
-      }
-      slot.connection = connection
-      slot.failures = 0
-      return connection
-    } catch (error) {
-      const { reconnectBackoffMs, reconnectBackoffMsMax } = this.options
-      slot.retryAtMs = Date.now() + backoffMs(slot.failures, reconnectBackoffMs, reconnectBackoffMsMax)
-      slot.failures++
-      throw error
-    }
+  private redialer(target: HostPort): Redialer<Connection> {
+    const { environment, reconnectBackoffMs, reconnectBackoffMsMax } = this.options
+    return new Redialer({
+      description: `broker ${target.host}:${target.port}`,
+      dial: () =>
+        Connection.open({
+          ...this.options,
+          host: target.host,
+          port: target.port,
+          transport: environment.transport,
+          timers: environment.timers,
+        }),
+      clock: environment.clock,
+      timers: environment.timers,
+      backoffMs: reconnectBackoffMs,
+      backoffMsMax: reconnectBackoffMsMax,
+      closedError: () => new WeirError('CLIENT_CLOSED', 'the client is closed'),
+    })
   }
 
   private assertOpen(): void {

@@ -286,7 +286,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
   }
 
   private async start(): Promise<void> {
-    const deadline = Date.now() + this.startTimeoutMs
+    const deadline = this.cluster.environment.clock.now() + this.startTimeoutMs
     for (let attempt = 0; ; attempt++) {
       try {
         const partitions = await this.allPartitions()
@@ -305,9 +305,13 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
         return
       } catch (error) {
         const weirError = asWeirError(error)
-        if (this.closed || !weirError.retriable || Date.now() >= deadline) throw weirError
+        if (this.closed || !weirError.retriable || this.cluster.environment.clock.now() >= deadline)
+          throw weirError
         for (const topic of this.codecs.keys()) this.cluster.invalidate(topic)
-        await sleep(backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMsMax))
+        await sleep(
+          this.cluster.environment.timers,
+          backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMsMax),
+        )
       }
     }
   }

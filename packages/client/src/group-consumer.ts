@@ -11,7 +11,7 @@
 // - On revoke: fetching stops, buffered data is dropped, queued work is abandoned (uncommitted,
 //   the next owner reads it), running work finishes and is committed before the partition goes.
 import { EventEmitter } from 'node:events'
-import { OffsetSpec, WeirError } from '@weir/protocol'
+import { OffsetSpec, type Timer, WeirError } from '@weir/protocol'
 import type { Assignor } from './assignors/index.js'
 import type { Cluster } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
@@ -82,8 +82,8 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private readonly resetSpec: number
   private readonly progress = new Map<string, PartitionProgress>()
   private readonly started: Promise<void>
-  private readonly pollTimer: NodeJS.Timeout
-  private autoCommitTimer: NodeJS.Timeout | undefined
+  private readonly pollTimer: Timer
+  private autoCommitTimer: Timer | undefined
   private lastYielded: { progress: PartitionProgress; offset: number } | undefined
   private commitChain: Promise<void> = Promise.resolve()
   private waiting = 0
@@ -148,7 +148,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     if (this.store instanceof BrokerOffsetStore) this.store.adopt(this.membership.coordinator)
     // While the application waits for messages it is polling: keep the poll deadline fresh. In
     // run(), only while no handler runs: otherwise a stuck handler would never be caught.
-    this.pollTimer = setInterval(
+    this.pollTimer = this.cluster.environment.timers.setInterval(
       () => {
         if (this.waiting > 0 && this.handlersRunning === 0) this.membership.poll()
       },
@@ -156,7 +156,10 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     )
     this.pollTimer.unref()
     if (autoCommit ?? true) {
-      this.autoCommitTimer = setInterval(() => void this.commit().catch(() => undefined), commitIntervalMs)
+      this.autoCommitTimer = this.cluster.environment.timers.setInterval(
+        () => void this.commit().catch(() => undefined),
+        commitIntervalMs,
+      )
       this.autoCommitTimer.unref()
     }
     this.started = this.membership.start()
@@ -414,8 +417,8 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   }
 
   private stopTimers(): void {
-    clearInterval(this.pollTimer)
-    if (this.autoCommitTimer !== undefined) clearInterval(this.autoCommitTimer)
+    this.cluster.environment.timers.clear(this.pollTimer)
+    if (this.autoCommitTimer !== undefined) this.cluster.environment.timers.clear(this.autoCommitTimer)
     this.autoCommitTimer = undefined
   }
 

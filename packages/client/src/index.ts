@@ -1,6 +1,15 @@
-// @weir/client public face. Internal pieces (Cluster, Connection, RecordAccumulator,
+// @weir/client public face. Internal pieces (Cluster, Connection (from protocol), RecordAccumulator,
 // PartitionFetcher, PrefetchBuffer) are exported for tests and the consumer-group work, not as API.
-export { ErrorCodes, type ErrorName, isWeirError, WeirError } from '@weir/protocol'
+export {
+  Connection,
+  type ConnectionOptions,
+  type Environment,
+  ErrorCodes,
+  type ErrorName,
+  isWeirError,
+  nodeEnvironment,
+  WeirError,
+} from '@weir/protocol'
 export type { RecordMetadata } from './accumulator.js'
 export {
   Admin,
@@ -21,7 +30,6 @@ export {
 } from './assignors/index.js'
 export { Client, type ClientOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
-export { Connection, type ConnectionOptions } from './connection.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
 export {
   type EachBatchPayload,

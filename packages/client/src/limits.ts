@@ -1,6 +1,8 @@
 // Option checks shared by every constructor: a bad limit is an INVALID_CONFIG naming the option and
 // its allowed range, raised when the object is built rather than when the limit is first hit.
-import { WeirError } from '@weir/protocol'
+import { type Timers, WeirError } from '@weir/protocol'
+
+export { backoffMs } from '@weir/protocol'
 
 /** Returns `value ?? fallback` after checking it is an integer in [min, max]. */
 export function integerOption(
@@ -38,11 +40,9 @@ export function oneOfOption<T extends string>(
   return chosen
 }
 
-/** Exponential backoff without jitter randomness inside: attempt 0 waits `initialMs`. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30))
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Resolves after `ms` on the client's timers (virtual ones in a simulation). */
+export function sleep(timers: Timers, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    timers.setTimeout(resolve, ms)
+  })
 }

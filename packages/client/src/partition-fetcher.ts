@@ -188,7 +188,10 @@ export class PartitionFetcher {
           (state) => state.topic === topic && !state.paused && this.leaderOf(state) === undefined,
         )
         if (leaderless)
-          await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+          await sleep(
+            this.cluster.environment.timers,
+            backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
+          )
         this.refreshing.delete(topic)
         if (leaderless) this.refresh(topic, attempt + 1)
         this.ensureLoops()
@@ -199,7 +202,10 @@ export class PartitionFetcher {
           this.onFatal(asWeirError(error))
           return
         }
-        await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+        await sleep(
+          this.cluster.environment.timers,
+          backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
+        )
         this.refreshing.delete(topic)
         this.refresh(topic, attempt + 1)
       },
@@ -244,7 +250,10 @@ export class PartitionFetcher {
         }
         for (const state of states) this.cluster.invalidate(state.topic)
         const pauseMs = backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax)
-        if ((await Promise.race([sleep(pauseMs), this.closing])) === closedMark) return
+        if (
+          (await Promise.race([sleep(this.cluster.environment.timers, pauseMs), this.closing])) === closedMark
+        )
+          return
         for (const topic of new Set(states.map((state) => state.topic))) this.refresh(topic)
         return // ensureLoops restarts a loop for whichever broker leads now
       }
@@ -354,7 +363,7 @@ export async function listOffsets(
     } catch (error) {
       if (!(error instanceof WeirError) || !error.retriable || attempt + 1 >= listOffsetsAttemptsMax)
         throw error
-      await sleep(backoffMs(attempt, 100, 2000))
+      await sleep(cluster.environment.timers, backoffMs(attempt, 100, 2000))
     }
   }
 }

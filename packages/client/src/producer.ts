@@ -8,6 +8,7 @@
 import {
   Acks,
   type AcksName,
+  type Clock,
   errorFromWire,
   InitProducerId,
   Produce,
@@ -17,6 +18,8 @@ import {
   type RecordHeader,
   type RecordInput,
   StickyPartitioner,
+  type Timer,
+  type Timers,
   WeirError,
 } from '@weir/protocol'
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
@@ -69,7 +72,7 @@ export interface ProducerRecord<R extends TopicRef<unknown>> {
   readonly headers?: Headers
   /** Forces a partition instead of the key rule. */
   readonly partition?: number
-  /** Milliseconds since the epoch; default Date.now(). */
+  /** Milliseconds since the epoch; default now on the client's clock (the Environment's). */
   readonly timestamp?: number
 }
 
@@ -214,15 +217,20 @@ export class Producer {
   private readonly loadingTopics = new Set<string>()
   private readonly batchFirstSentAtMs = new WeakMap<ProducerBatch, number>()
   private bufferedBytes = 0
-  private lingerTimer: NodeJS.Timeout | undefined
+  private lingerTimer: Timer | undefined
   private lingerAtMs = Number.POSITIVE_INFINITY
   private drainScheduled = false
   private closed = false
+
+  private readonly clock: Clock
+  private readonly timers: Timers
 
   constructor(
     private readonly cluster: Cluster,
     options: ProducerOptions = {},
   ) {
+    this.clock = cluster.environment.clock
+    this.timers = cluster.environment.timers
     this.options = checkOptions(options)
     this.accumulator = new RecordAccumulator(this.options)
     this.identity = this.options.idempotent ? new ProducerIdentity(() => this.initProducerId()) : undefined
@@ -321,7 +329,7 @@ export class Producer {
   async close(): Promise<void> {
     this.closed = true
     await this.flush()
-    clearTimeout(this.lingerTimer)
+    this.timers.clear(this.lingerTimer)
     for (const wake of this.spaceWaiters.splice(0)) wake()
   }
 
@@ -355,7 +363,7 @@ export class Producer {
         `a record of about ${bytes} bytes exceeds bufferBytesMax or requestBytesMax of the producer`,
       )
     }
-    const now = Date.now()
+    const now = this.clock.now()
     return new QueuedSend(
       topic.name,
       keyBytes,
@@ -450,7 +458,7 @@ export class Producer {
   private stickyFor(topic: string): StickyPartitioner {
     let sticky = this.stickies.get(topic)
     if (sticky === undefined) {
-      sticky = new StickyPartitioner()
+      sticky = new StickyPartitioner(this.cluster.environment.random)
       this.stickies.set(topic, sticky)
     }
     return sticky
@@ -467,10 +475,11 @@ export class Producer {
       (error: unknown) => {
         this.loadingTopics.delete(topic)
         const head = this.queued[this.queuedHead]
-        const expired = head === undefined || Date.now() - head.queuedAtMs >= this.options.deliveryTimeoutMs
+        const expired =
+          head === undefined || this.clock.now() - head.queuedAtMs >= this.options.deliveryTimeoutMs
         if (isRetriable(error) && !expired && attempt < this.options.retries) {
           const { retryBackoffMs, retryBackoffMsMax } = this.options
-          setTimeout(
+          this.timers.setTimeout(
             () => this.loadTopic(topic, attempt + 1),
             backoffMs(attempt, retryBackoffMs, retryBackoffMsMax),
           )
@@ -497,26 +506,26 @@ export class Producer {
   private scheduleLinger(): void {
     const readyAtMs = this.accumulator.nextReadyAtMs()
     if (readyAtMs === undefined || readyAtMs >= this.lingerAtMs) return
-    if (readyAtMs <= Date.now()) {
+    if (readyAtMs <= this.clock.now()) {
       // Ready now (lingerMs 0, or a deadline already passed): a timer would add Node's 1 ms minimum.
       this.scheduleDrain()
       return
     }
-    clearTimeout(this.lingerTimer)
+    this.timers.clear(this.lingerTimer)
     this.lingerAtMs = readyAtMs
-    this.lingerTimer = setTimeout(
+    this.lingerTimer = this.timers.setTimeout(
       () => {
         this.lingerAtMs = Number.POSITIVE_INFINITY
         this.drain()
       },
-      Math.max(0, readyAtMs - Date.now()),
+      Math.max(0, readyAtMs - this.clock.now()),
     )
   }
 
   private scheduleDrain(): void {
     if (this.drainScheduled) return
     this.drainScheduled = true
-    setImmediate(() => {
+    this.timers.defer(() => {
       this.drainScheduled = false
       this.drain()
     })
@@ -529,7 +538,7 @@ export class Producer {
     const leaderOf = (batch: ProducerBatch) =>
       this.cluster.cachedTopic(batch.topic)?.partitions.find((p) => p.partition === batch.partition)
     const brokerOf = (batch: ProducerBatch) => leaderOf(batch)?.leader ?? -1
-    for (const batch of this.accumulator.drain(Date.now(), flushing, brokerOf)) {
+    for (const batch of this.accumulator.drain(this.clock.now(), flushing, brokerOf)) {
       const leader = leaderOf(batch)
       if (leader === undefined) {
         this.refreshThenRetry(batch)
@@ -577,7 +586,7 @@ export class Producer {
   }
 
   private async produce(brokerId: number, batches: ProducerBatch[]): Promise<void> {
-    const now = Date.now()
+    const now = this.clock.now()
     // A loop: another partition's failure may drop the producerId while this one waits for it.
     while (this.identity !== undefined && !this.identity.ready && batches.some((batch) => !batch.encoded)) {
       try {
@@ -633,7 +642,7 @@ export class Producer {
 
   /** InitProducerId on any broker, retried with backoff on retriable errors within retries and deliveryTimeoutMs. */
   private async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
-    const startedAtMs = Date.now()
+    const startedAtMs = this.clock.now()
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await this.cluster.request(InitProducerId, {})
@@ -641,9 +650,12 @@ export class Producer {
         return { producerId: response.producerId, producerEpoch: response.producerEpoch }
       } catch (caught) {
         const error = caught instanceof WeirError ? initError(caught) : caught
-        const expired = Date.now() - startedAtMs >= this.options.deliveryTimeoutMs
+        const expired = this.clock.now() - startedAtMs >= this.options.deliveryTimeoutMs
         if (!isRetriable(error) || expired || attempt >= this.options.retries || this.closed) throw error
-        await sleep(backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax))
+        await sleep(
+          this.timers,
+          backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
+        )
       }
     }
   }
@@ -673,7 +685,7 @@ export class Producer {
 
   private failOrRetry(batch: ProducerBatch, error: unknown): void {
     const firstSentAtMs = this.batchFirstSentAtMs.get(batch) ?? batch.createdAtMs
-    const expired = Date.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
+    const expired = this.clock.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
     if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
       if (batch.stamp !== undefined) {
         this.identity?.failed(batch.topic, batch.partition, batch.stamp, error, batch.attempts === 0)
@@ -686,7 +698,7 @@ export class Producer {
     const { retryBackoffMs, retryBackoffMsMax } = this.options
     const delayMs = backoffMs(batch.attempts, retryBackoffMs, retryBackoffMsMax)
     batch.attempts++
-    setTimeout(() => {
+    this.timers.setTimeout(() => {
       if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)
       else this.release(batch)
     }, delayMs)

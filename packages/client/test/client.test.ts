@@ -1,6 +1,6 @@
 // Proves the client validates its options up front and fails with BROKER_UNAVAILABLE, naming every address tried, when no broker listens.
 import { createServer } from 'node:net'
-import { isWeirError } from '@weir/protocol'
+import { isWeirError, nodeEnvironment } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Cluster } from '../src/cluster.js'
@@ -68,6 +68,7 @@ test('a leader that just refused a connection fails fast (the caller refreshes m
     reconnectBackoffMs: 60_000,
     reconnectBackoffMsMax: 60_000,
     metadataMaxAgeMs: 1000,
+    environment: nodeEnvironment,
   })
   // As if metadata had named broker 1 at that address.
   const known = cluster as unknown as { brokersById: Map<number, { id: number; host: string; port: number }> }

@@ -88,7 +88,7 @@ export class Redialer<Dialed extends Redialable> {
       return Promise.reject(
         new WeirError(
           'BROKER_UNAVAILABLE',
-          `${this.options.description} did not answer the last attempt; the next one is in ${waitMs} ms`,
+          `${this.options.description} did not answer the last attempt; Weir tries again in ${waitMs} ms`,
         ),
       )
     }

@@ -68,7 +68,7 @@ test('after failures it fails fast or waits out the doubling backoff, then repor
   assert.ok(isWeirError(fast, 'BROKER_UNAVAILABLE'))
   assert.match(
     (fast as Error).message,
-    'broker 1 at b1:9092 did not answer the last attempt; the next one is in 250 ms',
+    'broker 1 at b1:9092 did not answer the last attempt; Weir tries again in 250 ms',
   )
   const connecting = subject.connect({ waitForBackoff: true })
   await time.runUntilIdle()

@@ -3,9 +3,15 @@
 // attempt (the membership decides what to do on failure); `requestWithRetry` retries what
 // `actionForError` calls retriable, with backoff, for callers without a state machine of their own
 // (offset stores, admin).
-import { type ApiDefinition, FindCoordinator, isWeirError, WeirError } from '@weir/protocol'
+import {
+  type ApiDefinition,
+  type Connection,
+  FindCoordinator,
+  isWeirError,
+  type RequestOptions,
+  WeirError,
+} from '@weir/protocol'
 import type { Cluster } from '../cluster.js'
-import type { Connection, RequestOptions } from '../connection.js'
 import { backoffMs, sleep } from '../limits.js'
 import { actionForError, type GroupPhase } from './membership-decisions.js'
 
@@ -80,7 +86,10 @@ export class CoordinatorClient {
         const action = actionForError(error.code, error.retriable, phase)
         const again = action.kind === 'rediscover' || action.kind === 'retry'
         if (!again || attempt + 1 >= this.retry.attemptsMax) throw error
-        await sleep(backoffMs(attempt, this.retry.retryBackoffMs, this.retry.retryBackoffMsMax))
+        await sleep(
+          this.cluster.environment.timers,
+          backoffMs(attempt, this.retry.retryBackoffMs, this.retry.retryBackoffMsMax),
+        )
       }
     }
   }

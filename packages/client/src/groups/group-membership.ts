@@ -18,6 +18,7 @@ import {
   LeaveGroup,
   SyncGroup,
   type SyncGroupAssignment,
+  type Timer,
   WeirError,
 } from '@weir/protocol'
 import { type Assignor, cooperativeStickyAssignor } from '../assignors/index.js'
@@ -116,8 +117,8 @@ export class GroupMembership {
   private owned = new Map<string, number[]>()
   private rejoin: Rejoin | undefined = { reason: 'start', resetMemberId: false, partitionsLost: false }
   private failures = 0
-  private lastPollMs = Date.now()
-  private heartbeatTimer: NodeJS.Timeout | undefined
+  private lastPollMs: number
+  private heartbeatTimer: Timer | undefined
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
   private stableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
@@ -128,6 +129,7 @@ export class GroupMembership {
     private readonly options: GroupMembershipOptions,
   ) {
     const owner = 'group membership'
+    this.lastPollMs = cluster.environment.clock.now()
     if (typeof options.groupId !== 'string' || options.groupId.length === 0)
       throw new WeirError('INVALID_CONFIG', `${owner} option groupId must be a non-empty string`)
     if (!Array.isArray(options.topics) || options.topics.length === 0)
@@ -186,7 +188,7 @@ export class GroupMembership {
   /** Starts the loop; resolves once the member is stable with its first assignment. */
   start(): Promise<void> {
     if (this.loop === undefined) {
-      this.lastPollMs = Date.now()
+      this.lastPollMs = this.cluster.environment.clock.now()
       this.loop = this.run().catch((error: unknown) =>
         this.fail(error instanceof Error ? error : new Error(String(error))),
       )
@@ -204,7 +206,7 @@ export class GroupMembership {
   /** The consumer calls this on every poll. After `maxPollIntervalMs` without one the member leaves
    *  the group; the next poll joins again. */
   poll(): void {
-    this.lastPollMs = Date.now()
+    this.lastPollMs = this.cluster.environment.clock.now()
     if (this.stateValue === 'left')
       this.requestRejoin({ reason: 'polled again after leaving', resetMemberId: true, partitionsLost: false })
   }
@@ -379,9 +381,9 @@ export class GroupMembership {
     this.requestRejoin(rejoin)
     const waitMs = backoffMs(this.failures++, this.settings.retryBackoffMs, this.settings.retryBackoffMsMax)
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs)
+      const timer = this.cluster.environment.timers.setTimeout(resolve, waitMs)
       this.wake = () => {
-        clearTimeout(timer)
+        this.cluster.environment.timers.clear(timer)
         resolve()
       }
     })
@@ -409,18 +411,24 @@ export class GroupMembership {
 
   private scheduleHeartbeat(delayMs: number): void {
     this.stopHeartbeat()
-    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs)
+    this.heartbeatTimer = this.cluster.environment.timers.setTimeout(() => void this.heartbeat(), delayMs)
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer)
+    this.cluster.environment.timers.clear(this.heartbeatTimer)
     this.heartbeatTimer = undefined
   }
 
   /** One heartbeat; runs while the member is stable or revoking, whatever the application does. */
   private async heartbeat(): Promise<void> {
     if (this.stateValue !== 'stable' && this.stateValue !== 'revoking') return
-    if (pollIntervalExceeded(this.lastPollMs, Date.now(), this.settings.maxPollIntervalMs))
+    if (
+      pollIntervalExceeded(
+        this.lastPollMs,
+        this.cluster.environment.clock.now(),
+        this.settings.maxPollIntervalMs,
+      )
+    )
       return this.leaveForPollTimeout()
     const generationId = this.generationId
     let nextMs = this.settings.heartbeatIntervalMs

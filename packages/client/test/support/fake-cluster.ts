@@ -1,6 +1,6 @@
 // The in-memory stand-in for Cluster that the producer and consumer unit tests share: one topic
 // whose partitions all lead on broker 0, served by the test's own fake connection.
-import type { MetadataTopic } from '@weir/protocol'
+import { type Environment, type MetadataTopic, nodeEnvironment } from '@weir/protocol'
 import type { Cluster } from '../../src/cluster.js'
 
 /** Metadata of topic `name` with `partitionCount` partitions, every one led by broker 0. */
@@ -26,13 +26,16 @@ export interface FakeClusterParts {
   readonly connection: object
   /** `cluster.request`: the producer's InitProducerId. Absent where the code under test sends none. */
   readonly request?: () => Promise<unknown>
+  /** Clock, timers and randomness of the code under test. Default Node's. */
+  readonly environment?: Environment
 }
 
 /** A Cluster that knows one topic (`metadata`) and reaches every broker through `connection`. */
-export function clusterWith({ metadata, connection, request }: FakeClusterParts): Cluster {
+export function clusterWith({ metadata, connection, request, environment }: FakeClusterParts): Cluster {
   const cached = (name: string) => (name === metadata.name ? metadata : undefined)
   return {
     options: { frameBytesMax: 16 << 20 },
+    environment: environment ?? nodeEnvironment,
     cachedTopic: cached,
     cachedTopicRefreshingStale: cached,
     topic: async () => metadata,
