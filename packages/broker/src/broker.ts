@@ -1,13 +1,15 @@
-// The embeddable broker: a node:net server over a TopicStore. Broker.start binds and returns once
-// it serves; close() stops accepting, lets in-flight requests finish (waking long polls), closes
-// every connection and then the logs, so the next start skips crash recovery.
-import { createServer, type Server, type Socket } from 'node:net'
+// The embeddable broker: a listener over a cluster of replicas (a cluster of one without --peers).
+// Broker.start binds and returns once it serves; close() stops accepting, lets in-flight requests
+// finish (waking long polls), closes every connection and then the logs, so the next start skips
+// crash recovery. Everything it takes from the world (clock, timers, random, network, disk) comes
+// from one BrokerEnvironment: Node's by default, a simulation's in the seeded multi-broker tests.
 import { hostname } from 'node:os'
-import { WeirError } from '@weir/protocol'
+import type { Timer, TransportListener, TransportSocket } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { Cluster } from './cluster/cluster.js'
 import { Connection } from './connection.js'
+import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
@@ -24,7 +26,7 @@ export interface BrokerAddress {
 export class Broker {
   private readonly connections = new Set<Connection>()
   private readonly context: HandlerContext
-  private retentionTimer: NodeJS.Timeout | undefined
+  private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
   private closing: Promise<void> | undefined
 
@@ -32,13 +34,15 @@ export class Broker {
     private readonly options: ResolvedOptions,
     readonly logger: Logger,
     readonly store: TopicStore,
-    /** The group coordinator; `broker.groups.loaded` resolves once every group is loaded. */
+    /** The group coordinator; `broker.groups.loaded` resolves once the groups led here are loaded. */
     readonly groups: GroupService,
-    private readonly server: Server,
+    private readonly listener: TransportListener,
     readonly address: BrokerAddress,
-    /** This broker's part in a cluster; undefined without --peers. */
-    readonly cluster: Cluster | undefined,
+    /** This broker's part in its cluster (of one, without --peers): replicas, leaders, controller. */
+    readonly cluster: Cluster,
     private readonly watch: PartitionWatch,
+    private readonly environment: BrokerEnvironment,
+    accepting: { accept: (socket: TransportSocket) => void },
   ) {
     this.context = {
       store,
@@ -50,16 +54,20 @@ export class Broker {
       logger,
       isClosing: () => this.closing !== undefined,
       groups,
-      producerIds: lazyProducerIds(options.dataDir, options.brokerId),
+      producerIds: lazyProducerIds(options.dataDir, options.brokerId, environment.files),
       producerStates: new ProducerStateRegistry(),
       clientHost: '',
       cluster,
+      environment,
     }
-    server.on('connection', (socket) => this.accept(socket))
+    accepting.accept = (socket) => this.accept(socket)
     // A new leader rebuilds each producer table from its log: what it cached while leading before
     // missed the batches it appended as a follower.
-    cluster?.onLeadershipGained((replica) => this.context.producerStates.drop(replica.log))
-    this.retentionTimer = setInterval(() => this.runRetention(), options.limits.retentionCheckIntervalMs)
+    cluster.onLeadershipGained((replica) => this.context.producerStates.drop(replica.log))
+    this.retentionTimer = environment.timers.setInterval(
+      () => this.runRetention(),
+      options.limits.retentionCheckIntervalMs,
+    )
     this.retentionTimer.unref()
   }
 
@@ -69,53 +77,62 @@ export class Broker {
    */
   static async start(options: BrokerOptions): Promise<Broker> {
     const resolved = resolveOptions(options)
+    const environment = options.environment ?? nodeBrokerEnvironment
     const logger = options.logger ?? createLogger(resolved.logLevel)
-    const store = await TopicStore.open(resolved.dataDir)
-    let server: Server | undefined
+    const store = await TopicStore.open(resolved.dataDir, {
+      io: environment.files,
+      clock: environment.clock,
+      timers: environment.timers,
+      random: environment.random,
+    })
+    let listener: TransportListener | undefined
     let groups: GroupService | undefined
     let cluster: Cluster | undefined
     const watch = new PartitionWatch()
-    const early: Socket[] = []
-    // Bounded like served connections: past connectionsMax an early one is refused (it retries).
-    const holdEarly = (socket: Socket) => {
-      if (early.length < resolved.limits.connectionsMax) early.push(socket)
-      else socket.destroy()
+    const early: TransportSocket[] = []
+    // Until the broker serves, connections are held unread (bounded like served connections:
+    // past connectionsMax an early one is refused, and retries).
+    const accepting = {
+      accept: (socket: TransportSocket) => {
+        if (early.length < resolved.limits.connectionsMax) early.push(socket)
+        else socket.destroy()
+      },
     }
     try {
-      // Peers dial this port as soon as they start: bind first (holding early connections,
-      // unread, until the broker serves), then open the cluster.
-      server = await listen(resolved.host, resolved.port)
-      server.on('connection', holdEarly)
-      if (resolved.peers !== undefined) {
-        cluster = await Cluster.start(
-          { selfId: resolved.brokerId, peers: resolved.peers, ...resolved.raft },
-          store,
-          watch,
-          logger,
-        )
-      }
-      groups = await GroupService.start(store, resolved.groups, logger, cluster)
+      // Peers dial this port as soon as they start: bind first, then open the cluster.
+      listener = await environment.transport.listen({ host: resolved.host, port: resolved.port }, (socket) =>
+        accepting.accept(socket),
+      )
+      const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port }
+      cluster = await Cluster.start(
+        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], ...resolved.raft },
+        store,
+        watch,
+        logger,
+        environment,
+      )
+      groups = GroupService.start(cluster, resolved.groups, logger, environment)
     } catch (error) {
       await groups?.close()
       await cluster?.close()
       await store.close()
       for (const socket of early) socket.destroy()
-      server?.close()
+      await listener?.close()
       throw error
     }
-    const bound = server.address()
-    const address = typeof bound === 'object' && bound !== null ? bound : { address: resolved.host, port: 0 }
+    const address = { host: resolved.host, port: listener.port }
     const broker = new Broker(
       resolved,
       logger,
       store,
       groups,
-      server,
-      { host: resolved.host, port: address.port },
+      listener,
+      address,
       cluster,
       watch,
+      environment,
+      accepting,
     )
-    server.off('connection', holdEarly)
     for (const socket of early) broker.accept(socket)
     logger.info(
       {
@@ -144,23 +161,23 @@ export class Broker {
 
   private async shutdown(): Promise<void> {
     this.logger.info('closing')
-    clearInterval(this.retentionTimer)
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.environment.timers.clear(this.retentionTimer)
+    const listenerClosed = this.listener.close()
     this.watch.notifyAll()
     // Before the connections drain: held JoinGroup/SyncGroup requests are answered now.
     await this.groups.close()
     const { requestTimeoutMs } = this.options.limits
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(requestTimeoutMs)))
-    await serverClosed
+    await listenerClosed
     await this.retentionRun
-    await this.cluster?.close()
+    await this.cluster.close()
     await this.store.close()
     // How well partitions shared their fsyncs (group commit across partitions) over the run.
     this.logger.info({ fsyncRounds: this.store.syncStats() }, 'closed')
     this.logger.flush()
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: TransportSocket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`
     const logger = this.logger.child({ remote })
     if (this.closing !== undefined) {
@@ -204,36 +221,4 @@ export class Broker {
 function advertisedHost(options: ResolvedOptions): string {
   if (options.advertisedHost !== undefined) return options.advertisedHost
   return options.host === '0.0.0.0' || options.host === '::' ? hostname() : options.host
-}
-
-function listen(host: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer({ pauseOnConnect: false })
-    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
-    server.listen({ host, port }, () => {
-      server.removeAllListeners('error')
-      server.on('error', () => {})
-      resolve(server)
-    })
-  })
-}
-
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') {
-    return new WeirError(
-      'INVALID_CONFIG',
-      `port ${port} on ${host} is already in use (another weir broker?); stop that process or pass --listen ${host}:<free port>`,
-      { cause: error },
-    )
-  }
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
-    return new WeirError(
-      'INVALID_CONFIG',
-      `cannot listen on ${host}:${port} (${error.code}): ${error.message}`,
-      {
-        cause: error,
-      },
-    )
-  }
-  return error
 }

@@ -2,8 +2,13 @@
 // pull-based: the socket is paused while inFlightRequestsMax requests run or while more than
 // writeBufferBytesHigh response bytes wait to be sent, and resumed when that clears, so a client
 // that does not read its responses cannot make the broker buffer without bound.
-import type { Socket } from 'node:net'
-import { FrameReader, parseRequestFrame, requestHeaderBytes } from '@weir/protocol'
+import {
+  FrameReader,
+  parseRequestFrame,
+  requestHeaderBytes,
+  type Timer,
+  type TransportSocket,
+} from '@weir/protocol'
 import type { Logger } from 'pino'
 import { dispatch } from './dispatch.js'
 import type { HandlerContext } from './handlers/index.js'
@@ -22,7 +27,7 @@ export class Connection {
   readonly closedPromise: Promise<void>
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: TransportSocket,
     private readonly context: HandlerContext,
     readonly logger: Logger,
   ) {
@@ -53,17 +58,18 @@ export class Connection {
   async closeGracefully(timeoutMs: number): Promise<void> {
     this.closing = true
     this.updateFlow()
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
+    const { timers } = this.context.environment
+    let timer: Timer | undefined
+    const timeout = new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, timeoutMs)))
     await Promise.race([this.idle(), timeout])
-    clearTimeout(timer)
+    timers.clear(timer)
     this.socket.end()
     // A peer that does not read (its socket paused) never sees our FIN and never closes its side:
     // give it a moment to, then cut the connection instead of holding shutdown hostage.
-    let graceTimer: NodeJS.Timeout | undefined
-    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, endGraceMs)))
+    let graceTimer: Timer | undefined
+    const grace = new Promise<void>((resolve) => (graceTimer = timers.setTimeout(resolve, endGraceMs)))
     await Promise.race([this.closedPromise, grace])
-    clearTimeout(graceTimer)
+    timers.clear(graceTimer)
     this.socket.destroy()
     await this.closedPromise
   }

@@ -13,6 +13,7 @@ import {
   type RequestHeader,
   WeirError,
 } from '@weir/protocol'
+import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
 
 export interface RequestError {
@@ -54,7 +55,8 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
   try {
     const request = api.decodeRequest(decodeBody(body, api.name))
     const budgetMs = context.limits.requestTimeoutMs + (handler.waitMs?.(request, context) ?? 0)
-    return await withDeadline(handler.handle(request, context), budgetMs, api.name)
+    const late = () => new WeirError('REQUEST_TIMED_OUT', `${api.name} took longer than ${budgetMs} ms`)
+    return await withTimeout(context.environment, handler.handle(request, context), budgetMs, late)
   } catch (error) {
     if (isWeirError(error)) {
       if (error.code === 'INVALID_REQUEST' || error.code === 'INVALID_CONFIG') {
@@ -65,17 +67,4 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
     context.logger.error({ err: error, api: api.name }, 'unexpected error handling a request')
     return requestError('UNKNOWN_SERVER_ERROR', `unexpected broker error in ${api.name}`)
   }
-}
-
-function withDeadline<T>(work: Promise<T>, budgetMs: number, apiName: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new WeirError('REQUEST_TIMED_OUT', `${apiName} took longer than ${budgetMs} ms`)),
-      budgetMs,
-    )
-  })
-  // The work may still fail after the deadline answered; that must not be an unhandled rejection.
-  work.catch(() => {})
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
 }

@@ -1,6 +1,7 @@
 // @weir/broker's public face: the embeddable broker, its options and limits, and the weir.json reader.
 export { Broker, type BrokerAddress } from './broker.js'
 export { parsePeers } from './cluster/peers.js'
+export { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 export { type BrokerLimits, defaultLimits, resolveLimits } from './limits.js'
 export { createLogger } from './logger.js'
 export {

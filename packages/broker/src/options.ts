@@ -4,11 +4,13 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
-import { defaultClusterTiming } from './cluster/cluster.js'
+import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
+import type { BrokerEnvironment } from './environment.js'
 import { resolveGroupLimits } from './groups/group-limits.js'
-import { defaultGroupOptions, type GroupOptions } from './groups/group-service.js'
+import { defaultGroupOptions, type GroupOptions } from './groups/group-options.js'
 import { type BrokerLimits, resolveLimits } from './limits.js'
+import { parseListen } from './listen-address.js'
 import { mergeTopicConfig } from './topic-config.js'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -36,11 +38,17 @@ export interface BrokerOptions {
   readonly groups?: GroupOptionsInput
   /**
    * Every broker of the cluster, this one included: `1@127.0.0.1:7171,2@127.0.0.1:7172,...` or a
-   * list. Absent: a single broker that is its own cluster (no Raft, the embedded default).
+   * list. Absent: a broker alone, a cluster of one (the embedded default): every partition is a
+   * one-voter Raft group, served by the same code as a cluster's.
    */
   readonly peers?: string | readonly Peer[]
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: Partial<RaftTimingOptions>
+  /**
+   * Clock, timers, random, network and disk (default: Node's). The seeded simulation passes
+   * virtual ones; an application has no reason to.
+   */
+  readonly environment?: BrokerEnvironment
 }
 
 export interface RaftTimingOptions {
@@ -82,7 +90,7 @@ export interface ResolvedOptions {
   readonly limits: BrokerLimits
   readonly topicDefaults: TopicConfig
   readonly groups: GroupOptions
-  /** Undefined for a single broker without Raft. */
+  /** Undefined for a broker alone (its cluster is itself). */
   readonly peers: readonly Peer[] | undefined
   readonly raft: RaftTimingOptions
 }
@@ -91,18 +99,7 @@ function invalid(message: string): never {
   throw new WeirError('INVALID_CONFIG', message)
 }
 
-/** Splits `host:port` (IPv6 as `[::1]:7171`); port 0 to 65535. */
-export function parseListen(listen: string, key = 'listen'): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen)
-  const host = match?.[1] ?? match?.[2]
-  const port = Number(match?.[3])
-  if (!match || !host || port > 65_535) {
-    invalid(
-      `${key} must be host:port with a port from 0 to 65535, e.g. 127.0.0.1:7171, got ${JSON.stringify(listen)}`,
-    )
-  }
-  return { host, port }
-}
+export { parseListen } from './listen-address.js'
 
 export function checkLogLevel(value: unknown, key = 'logLevel'): LogLevel {
   if (typeof value !== 'string' || !(logLevels as readonly string[]).includes(value)) {
@@ -116,8 +113,9 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     invalid('dataDir must be a non-empty path')
   const { host, port } = parseListen(options.listen ?? defaultListen)
   const brokerId = options.brokerId ?? 1
-  if (!Number.isInteger(brokerId) || brokerId < 0 || brokerId > 2 ** 31 - 1) {
-    invalid(`brokerId must be an integer from 0 to ${2 ** 31 - 1}, got ${JSON.stringify(brokerId)}`)
+  // 0 is Raft's "no leader": every broker, a broker alone included, is a voter with an id of 1 or more.
+  if (!Number.isInteger(brokerId) || brokerId < 1 || brokerId > 2 ** 31 - 1) {
+    invalid(`brokerId must be an integer from 1 to ${2 ** 31 - 1}, got ${JSON.stringify(brokerId)}`)
   }
   if (options.advertisedHost !== undefined && typeof options.advertisedHost !== 'string') {
     invalid(`advertisedHost must be a host name, got ${JSON.stringify(options.advertisedHost)}`)

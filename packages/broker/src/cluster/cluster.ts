@@ -1,24 +1,32 @@
-// This broker's part in a cluster: the controller replica, one Raft replica per partition it
-// hosts, the peer links, and the one timer that ticks them all. The controller's committed image
-// decides what this broker hosts: applying a topic creation creates the local logs and opens the
-// replicas, a deletion closes and deletes them. Handlers ask it who leads what.
-import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { ErrorCodes, Fetch, type LeaderNews, type RaftMessagesRequest, WeirError } from '@weir/protocol'
+// This broker's part in its cluster, which may be a cluster of one: the controller replica, the
+// partition replicas it hosts (HostedReplicas), who leads what (LeaderDirectory), which creation
+// of each topic the local logs belong to (TopicIncarnations), the peer links, and the one timer
+// that ticks every replica. The controller's committed image decides what this broker hosts:
+// applying a topic creation opens the replicas, a deletion closes and deletes them. A broker
+// started without --peers is the only voter of every group, so it elects itself at once and needs
+// no other broker; the code paths are the same.
+import { ErrorCodes, Fetch, type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
 import type { Entry, Message } from '@weir/raft'
-import { nodeFileIo, type TopicStore } from '@weir/storage'
+import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic, recordsOfEntry } from './controller.js'
+import { groupOf, topicOfGroup } from './group-names.js'
+import { HostedReplicas } from './hosted-replicas.js'
+import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import type { Peer } from './peers.js'
 import { checkRaftMessage } from './raft-message-check.js'
 import { LogStartMoved, RaftReplica, type RaftTiming, type ReplicaTransport } from './raft-replica.js'
+import { TopicIncarnations } from './topic-incarnations.js'
+
+export { groupOf } from './group-names.js'
 
 export interface ClusterOptions {
   readonly selfId: number
+  /** Every broker of the cluster, this one included; just this one for a broker started alone. */
   readonly peers: readonly Peer[]
   /** One Raft tick; election timeouts are electionTicks to 2x that many ticks. */
   readonly tickMs: number
@@ -28,44 +36,21 @@ export interface ClusterOptions {
   readonly replicaLagMaxMs: number
 }
 
-// Election timeouts of 0.8 to 1.6 s; heartbeats every 100 ms; Kafka's replica.lag.time.max.ms is 30 s.
-export const defaultClusterTiming = {
-  tickMs: 50,
-  electionTicks: 16,
-  heartbeatTicks: 2,
-  replicaLagMaxMs: 10_000,
-} as const
+export { defaultClusterTiming } from './cluster-timing.js'
 
 const announceIntervalMs = 2000
-const topicIdFileName = 'cluster-topic-id'
-const controllerIncarnation = ''
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
 const controllerLogConfig = { fsync: 'always', segmentBytes: 8 * 1024 * 1024 } as const
 
-export function groupOf(topic: string, partition: number): string {
-  return `${topic}/${partition}`
-}
-
-function topicOfGroup(group: string): { topic: string; partition: number } {
-  const slash = group.lastIndexOf('/')
-  return { topic: group.slice(0, slash), partition: Number(group.slice(slash + 1)) }
-}
-
 export class Cluster {
   readonly image = new ClusterImage()
-  private readonly replicas = new Map<string, RaftReplica>()
-  /** Which creation of its topic each hosted group belongs to (the controller's is ""). */
-  private readonly incarnations = new Map<string, string>()
-  private readonly leaders = new Map<
-    string,
-    { leaderId: number; term: number; isr?: readonly number[] | undefined }
-  >()
+  readonly hosted = new HostedReplicas()
+  readonly leaders: LeaderDirectory
+  private readonly incarnations: TopicIncarnations
   private readonly timing: RaftTiming
   private controller!: Controller
-  private tickTimer: NodeJS.Timeout | undefined
-  private announceTimer: NodeJS.Timeout | undefined
-  private preferredTimer: NodeJS.Timeout | undefined
+  private readonly timers: Timer[] = []
   private applying: Promise<void> = Promise.resolve()
   private readonly appliedListeners = new Set<() => void>()
   private readonly controllerLeaderHooks: (() => Promise<void>)[] = []
@@ -74,6 +59,7 @@ export class Cluster {
     string,
     (partition: number, replica: RaftReplica | undefined) => void
   >()
+  private readonly peerIds: ReadonlySet<number>
   private closed = false
 
   private constructor(
@@ -81,22 +67,17 @@ export class Cluster {
     private readonly store: TopicStore,
     private readonly watch: PartitionWatch,
     private readonly logger: Logger,
+    private readonly environment: BrokerEnvironment,
     readonly links: PeerLinks,
   ) {
     this.timing = {
       electionTicks: options.electionTicks,
       heartbeatTicks: options.heartbeatTicks,
-      random: Math.random,
+      random: environment.random,
     }
-  }
-
-  /** The transport of one replica: its messages carry the incarnation of the group they belong to. */
-  private transportFor(incarnation: string): ReplicaTransport {
-    return {
-      send: (group, message) => this.sendRaft(group, incarnation, message),
-      fetchCommitted: (leaderId, group, offset, maxBytes) =>
-        this.fetchCommitted(leaderId, group, offset, maxBytes),
-    }
+    this.leaders = new LeaderDirectory(this.image, this.hosted)
+    this.incarnations = new TopicIncarnations(store, environment.files)
+    this.peerIds = new Set(options.peers.map((peer) => peer.id))
   }
 
   /** Opens the controller log (replaying it into the image), then every hosted replica, then ticks. */
@@ -105,17 +86,20 @@ export class Cluster {
     store: TopicStore,
     watch: PartitionWatch,
     logger: Logger,
+    environment: BrokerEnvironment,
   ): Promise<Cluster> {
-    const links = new PeerLinks(options.selfId, options.peers, defaultPeerLinkLimits, logger)
-    const cluster = new Cluster(options, store, watch, logger, links)
+    const links = new PeerLinks(options.selfId, options.peers, defaultPeerLinkLimits, logger, environment)
+    const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
-    cluster.tickTimer = setInterval(() => cluster.tick(), options.tickMs)
-    cluster.announceTimer = setInterval(() => cluster.announceAll(), announceIntervalMs)
-    cluster.preferredTimer = setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs)
-    cluster.tickTimer.unref()
-    cluster.announceTimer.unref()
-    cluster.preferredTimer.unref()
+    if (cluster.alone) cluster.onControllerLeader(() => cluster.adoptLocalTopics())
+    const { timers } = environment
+    cluster.timers.push(
+      timers.setInterval(() => cluster.hosted.tick(), options.tickMs),
+      timers.setInterval(() => cluster.announceAll(), announceIntervalMs),
+      timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
+    )
+    for (const timer of cluster.timers) timer.unref()
     return cluster
   }
 
@@ -131,6 +115,20 @@ export class Cluster {
     return this.options.peers
   }
 
+  /** A cluster of this broker only (started without --peers). */
+  get alone(): boolean {
+    return this.options.peers.length === 1
+  }
+
+  /** The transport of one replica: its messages carry the incarnation of the group they belong to. */
+  private transportFor(incarnation: string): ReplicaTransport {
+    return {
+      send: (group, message) => this.sendRaft(group, incarnation, message),
+      fetchCommitted: (leaderId, group, offset, maxBytes) =>
+        this.fetchCommitted(leaderId, group, offset, maxBytes),
+    }
+  }
+
   private async openController(): Promise<void> {
     const log = await this.localLog(controllerTopic, 1, controllerLogConfig, 0)
     const replica = await RaftReplica.open({
@@ -141,16 +139,17 @@ export class Cluster {
       timing: this.timing,
       transport: this.transportFor(controllerIncarnation),
       logger: this.logger,
+      environment: this.environment,
       replay: (entry) => this.applyToImage(entry),
       applied: (entries) => this.applyCommitted(entries),
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
     })
-    this.controller = new Controller(replica, this.image, this.links)
-    this.replicas.set(controllerGroup, replica)
-    this.incarnations.set(controllerGroup, controllerIncarnation)
-    // A brand-new cluster: the lowest id starts the first election at once instead of waiting.
+    this.controller = new Controller(replica, this.image, this.links, this.environment)
+    this.hosted.add(replica, controllerIncarnation)
+    // A brand-new cluster: the lowest id starts the first election at once instead of waiting;
+    // a broker alone always does (no one else could).
     const lowest = Math.min(...this.options.peers.map((peer) => peer.id))
-    if (replica.term === 0 && lowest === this.selfId) replica.campaign()
+    if (this.alone || (replica.term === 0 && lowest === this.selfId)) replica.campaign()
   }
 
   /** The local log of `topic`/`partition`, creating the topic's logs when missing. */
@@ -193,7 +192,7 @@ export class Cluster {
     for (let partition = 0; partition < topic.replicas.length; partition++) {
       const replicas = topic.replicas[partition]!
       const group = groupOf(topic.name, partition)
-      if (!replicas.includes(this.selfId) || this.replicas.has(group)) continue
+      if (!replicas.includes(this.selfId) || this.hosted.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
       const replica = await RaftReplica.open({
         group,
@@ -203,30 +202,28 @@ export class Cluster {
         timing: this.timing,
         transport: this.transportFor(topic.id),
         logger: this.logger,
+        environment: this.environment,
         committed: () => this.watch.notify(topic.name, partition),
         leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
         replicaLagMaxMs: this.options.replicaLagMaxMs,
         // Every broker answers Metadata with the in-sync replicas: the leader tells them at once.
         inSyncChanged: () => {
-          const replica = this.replicas.get(group)
-          if (replica?.isLeader) this.announce(group, this.selfId, replica.term)
+          const hosted = this.hosted.get(group)
+          if (hosted?.isLeader) this.announce(group, this.selfId, hosted.term)
         },
       })
-      this.replicas.set(group, replica)
-      this.incarnations.set(group, topic.id)
-      // The preferred leader of a new partition campaigns at once: leaders spread and start fast.
-      if (replica.term === 0 && replicas[0] === this.selfId) replica.campaign()
+      this.hosted.add(replica, topic.id)
+      // The preferred leader of a new partition campaigns at once (leaders spread and start fast);
+      // the only voter of a group always does.
+      const soleVoter = replicas.length === 1
+      if (soleVoter || (replica.term === 0 && replicas[0] === this.selfId)) replica.campaign()
     }
-    await this.recordIncarnation(topic)
+    await this.incarnations.record(topic.name, topic.id)
   }
 
-  /**
-   * A broker that was down while a topic was deleted and created again still holds the old
-   * topic's logs under the same name: they belong to another Raft group and must go before the
-   * new one is hosted. Each local topic records the id of the creation it belongs to.
-   */
+  /** Local logs of an earlier creation of the topic (deleted and created again while away) go first. */
   private async dropStaleIncarnation(topic: TopicImage): Promise<void> {
-    const local = await this.localIncarnation(topic.name)
+    const local = await this.incarnations.local(topic.name)
     if (local === undefined || local === topic.id) return
     this.logger.warn(
       { topic: topic.name },
@@ -235,74 +232,90 @@ export class Cluster {
     await this.dropTopic(topic.name)
   }
 
-  /** Writes the creation id beside local logs that have none yet (just created, or from before ids). */
-  private async recordIncarnation(topic: TopicImage): Promise<void> {
-    if (!this.store.topicNames().includes(topic.name)) return
-    if ((await this.localIncarnation(topic.name)) !== undefined) return
-    const path = join(this.store.topic(topic.name).directory, topicIdFileName)
-    await nodeFileIo.writeFileAtomic(path, Buffer.from(`${topic.id}\n`))
-  }
-
-  /** The creation id of the local topic's logs; undefined without logs or without an id. */
-  private async localIncarnation(name: string): Promise<string | undefined> {
-    if (!this.store.topicNames().includes(name)) return undefined
-    const path = join(this.store.topic(name).directory, topicIdFileName)
-    return readFile(path, 'utf8').then(
-      (text) => text.trim(),
-      () => undefined,
-    )
+  /**
+   * A data directory from before brokers ran Raft (or written by a broker alone) may hold topics
+   * the controller log does not know: a broker alone adopts them as one-voter topics, keeping
+   * their records and offsets. Topics with a creation id belonged to a cluster and are left alone.
+   */
+  private async adoptLocalTopics(): Promise<void> {
+    for (const name of this.store.topicNames()) {
+      if (name === controllerTopic || this.image.topic(name) !== undefined) continue
+      if ((await this.incarnations.local(name)) !== undefined) continue
+      const local = this.store.topic(name)
+      const replicas = Array.from({ length: local.partitionCount }, () => [this.selfId])
+      const id = randomId(this.environment.random)
+      try {
+        await this.proposeHere({ type: 'topicCreated', name, id, config: local.config, replicas })
+        this.logger.info({ topic: name, partitions: local.partitionCount }, `adopted local topic ${name}`)
+      } catch (error) {
+        this.logger.error(
+          { err: error, topic: name },
+          `could not adopt local topic ${name}; restart to retry`,
+        )
+      }
+    }
   }
 
   private async dropTopic(name: string): Promise<void> {
-    const groups = [...this.replicas.keys()].filter((group) => topicOfGroup(group).topic === name)
-    for (const group of groups) {
-      await this.replicas.get(group)!.close()
-      this.replicas.delete(group)
-      this.incarnations.delete(group)
-      this.leaders.delete(group)
+    for (const group of this.hosted.groupsOf(name)) {
+      await this.hosted.remove(group)
+      this.leaders.forget(group)
     }
     if (this.store.topicNames().includes(name)) await this.store.deleteTopic(name)
   }
 
-  /** Resolves once every committed change known now is applied locally (or `timeoutMs` passed). */
+  /** Resolves once `check()` holds after applying committed changes, or false after `timeoutMs`. */
   async caughtUp(check: () => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs
+    const { clock, timers } = this.environment
+    const deadline = clock.now() + timeoutMs
     while (!check()) {
-      const remainingMs = deadline - Date.now()
+      const remainingMs = deadline - clock.now()
       if (remainingMs <= 0) return false
       await new Promise<void>((resolve) => {
         const done = () => {
-          clearTimeout(timer)
+          timers.clear(timer)
           this.appliedListeners.delete(done)
           resolve()
         }
-        const timer = setTimeout(done, Math.min(remainingMs, 100))
+        const timer = timers.setTimeout(done, Math.min(remainingMs, 100))
         this.appliedListeners.add(done)
       })
     }
     return true
   }
 
+  /** Resolves once every committed change applied to the image so far is applied locally too (replicas opened or dropped). */
+  async settled(): Promise<void> {
+    let seen: Promise<void> | undefined
+    while (seen !== this.applying) {
+      seen = this.applying
+      await seen
+    }
+  }
+
   replicaOf(topic: string, partition: number): RaftReplica | undefined {
-    return this.replicas.get(groupOf(topic, partition))
+    return this.hosted.of(topic, partition)
   }
 
-  /** The leader this broker knows for a partition: its own replica's view, else peers' news; -1 if none. */
   leaderOf(topic: string, partition: number): number {
-    const group = groupOf(topic, partition)
-    const own = this.replicas.get(group)
-    const known =
-      own !== undefined && own.leaderId !== 0 ? own.leaderId : (this.leaders.get(group)?.leaderId ?? 0)
-    return known === 0 ? -1 : known
+    return this.leaders.leaderOf(topic, partition)
   }
 
-  /** The leader replica of a partition on this broker; NOT_LEADER / UNKNOWN_TOPIC otherwise. */
+  inSyncOf(topic: string, partition: number): readonly number[] | undefined {
+    return this.leaders.inSyncOf(topic, partition)
+  }
+
+  /** The leader replica of a partition on this broker. Errors: UNKNOWN_TOPIC, UNKNOWN_PARTITION, NOT_LEADER. */
   leaderReplica(topic: string, partition: number): RaftReplica {
-    const replica = this.replicaOf(topic, partition)
+    const replica = this.hosted.of(topic, partition)
     if (replica?.isLeader) return replica
     const image = this.image.topic(topic)
-    if (image === undefined) throw new WeirError('UNKNOWN_TOPIC', `topic ${topic} does not exist`)
-    if (partition < 0 || partition >= image.replicas.length) {
+    if (image === undefined || topic === controllerTopic)
+      throw new WeirError(
+        'UNKNOWN_TOPIC',
+        `topic ${topic} does not exist; list topics with \`weir topics list\``,
+      )
+    if (!Number.isInteger(partition) || partition < 0 || partition >= image.replicas.length) {
       throw new WeirError(
         'UNKNOWN_PARTITION',
         `topic ${topic} has partitions 0 to ${image.replicas.length - 1}`,
@@ -327,9 +340,12 @@ export class Cluster {
   assign(first: number, count: number, replicationFactor: number): number[][] {
     const ids = this.options.peers.map((peer) => peer.id)
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > ids.length) {
+      const why = this.alone
+        ? 'this broker runs alone (no --peers), so 1 is the most it can hold; start a cluster to replicate'
+        : `there are ${ids.length} brokers in --peers`
       throw new WeirError(
         'INVALID_CONFIG',
-        `replicationFactor must be from 1 to ${ids.length} (the brokers in --peers), got ${replicationFactor}`,
+        `replicationFactor must be from 1 to ${ids.length}, got ${replicationFactor}: ${why}`,
       )
     }
     return assignReplicas(ids, first, count, replicationFactor)
@@ -337,39 +353,18 @@ export class Cluster {
 
   /** A RaftMessages request from a peer: step each message into its group. */
   receive(request: RaftMessagesRequest): void {
-    for (const news of request.leaders) this.learnLeader(news)
+    // Only brokers of --peers take part; anyone else's messages (a stray client) are dropped.
+    if (!this.peerIds.has(request.from) || request.from === this.selfId) return
+    for (const news of request.leaders) this.leaders.learn(news)
     for (const envelope of request.messages) {
-      const replica = this.replicas.get(envelope.group)
+      const replica = this.hosted.get(envelope.group)
       // Another creation of the topic (this broker or the sender missed a delete and re-create):
       // its terms and offsets mean nothing here. The stale side drops its logs once its
       // controller replica catches up.
-      if (replica === undefined || this.incarnations.get(envelope.group) !== envelope.incarnation) continue
+      if (replica === undefined || this.hosted.incarnationOf(envelope.group) !== envelope.incarnation)
+        continue
       replica.step(checkRaftMessage(envelope.message))
     }
-  }
-
-  private learnLeader(news: LeaderNews): void {
-    // Only groups the image knows: a peer cannot grow this map with names of its own making.
-    const { topic, partition } = topicOfGroup(news.group)
-    const known = this.leaders.get(news.group)
-    const image = this.image.topic(topic)
-    const exists =
-      news.group === controllerGroup
-        ? news.incarnation === controllerIncarnation
-        : image !== undefined && image.id === news.incarnation && partition < image.replicas.length
-    if (!exists) return
-    if (known !== undefined && known.term > news.term) return
-    this.leaders.set(news.group, { leaderId: news.leaderId, term: news.term, isr: news.isr })
-  }
-
-  /** The in-sync replicas of a partition as this broker knows them (its own if it leads); undefined if unknown. */
-  inSyncOf(topic: string, partition: number): readonly number[] | undefined {
-    const group = groupOf(topic, partition)
-    const own = this.replicas.get(group)
-    if (own?.isLeader) return own.inSyncReplicas
-    const known = this.leaders.get(group)
-    const leader = this.leaderOf(topic, partition)
-    return known !== undefined && known.leaderId === leader ? known.isr : undefined
   }
 
   private sendRaft(group: string, incarnation: string, message: Message): void {
@@ -380,22 +375,23 @@ export class Cluster {
   }
 
   private announce(group: string, leaderId: number, term: number): void {
-    const incarnation = this.incarnations.get(group)
+    if (this.alone) return
+    const incarnation = this.hosted.incarnationOf(group)
     if (incarnation === undefined) return
-    const isr = group === controllerGroup ? undefined : this.replicas.get(group)?.inSyncReplicas
+    const isr = group === controllerGroup ? undefined : this.hosted.get(group)?.inSyncReplicas
     this.links.announce({ group, incarnation, leaderId, term, ...(isr?.length ? { isr } : {}) })
   }
 
   /** Runs `hook` each time this broker becomes the controller leader (bootstrap work). */
   onControllerLeader(hook: () => Promise<void>): void {
     this.controllerLeaderHooks.push(hook)
-    if (this.controller.replica.isLeader) void this.runControllerHooks()
+    if (this.controller.replica.isLeader) void this.runControllerHooks([hook])
   }
 
   /** Calls `hook(partition, replica)` when this broker starts leading a partition of `topic`, and with undefined when it stops. */
   onLeadership(topic: string, hook: (partition: number, replica: RaftReplica | undefined) => void): void {
     this.leadershipHooks.set(topic, hook)
-    for (const replica of this.replicas.values()) {
+    for (const replica of this.hosted.values()) {
       const where = topicOfGroup(replica.group)
       if (where.topic === topic && replica.isLeader) hook(where.partition, replica)
     }
@@ -417,7 +413,8 @@ export class Cluster {
     const replicationFactor = Math.min(replicationFactorMax, this.options.peers.length)
     const replicas = this.assign(0, partitions, replicationFactor)
     try {
-      await this.proposeHere({ type: 'topicCreated', name, id: randomUUID(), config, replicas })
+      const id = randomId(this.environment.random)
+      await this.proposeHere({ type: 'topicCreated', name, id, config, replicas })
       this.logger.info({ topic: name, partitions, replicationFactor }, `created ${name}`)
     } catch (error) {
       this.logger.warn(
@@ -427,17 +424,17 @@ export class Cluster {
     }
   }
 
-  private async runControllerHooks(): Promise<void> {
+  private async runControllerHooks(hooks = this.controllerLeaderHooks): Promise<void> {
     // After the leader's no-op commits, the image holds everything earlier leaders committed.
     await this.controller.replica.caughtUp()
     await this.applying
-    for (const hook of this.controllerLeaderHooks) await hook()
+    for (const hook of [...hooks]) await hook()
   }
 
   private leaderChanged(group: string, leaderId: number, term: number): void {
-    this.leaders.set(group, { leaderId, term })
+    this.leaders.set(group, leaderId, term)
     const { topic, partition } = topicOfGroup(group)
-    const led = leaderId === this.selfId ? this.replicas.get(group) : undefined
+    const led = leaderId === this.selfId ? this.hosted.get(group) : undefined
     if (led !== undefined) {
       if (group === controllerGroup) void this.runControllerHooks()
       for (const hook of this.anyLeadershipHooks) hook(led)
@@ -445,7 +442,8 @@ export class Cluster {
     }
     this.leadershipHooks.get(topic)?.(partition, led)
     this.watch.notify(topic, partition)
-    this.logger.info(
+    const level = this.alone ? 'debug' : 'info'
+    this.logger[level](
       { group, leaderId, term },
       leaderId === 0 ? `${group} has no leader` : `${group} is led by broker ${leaderId}`,
     )
@@ -457,7 +455,7 @@ export class Cluster {
    * the whole log, as Kafka's auto leader rebalance does.
    */
   private restorePreferredLeaders(): void {
-    for (const replica of this.replicas.values()) {
+    for (const replica of this.hosted.values()) {
       if (!replica.isLeader || replica.group === controllerGroup) continue
       const { topic, partition } = topicOfGroup(replica.group)
       const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
@@ -473,7 +471,7 @@ export class Cluster {
 
   /** Leaders re-announce what they lead, for brokers that restarted and know nothing. */
   private announceAll(): void {
-    for (const replica of this.replicas.values()) {
+    for (const replica of this.hosted.values()) {
       if (replica.isLeader) this.announce(replica.group, this.selfId, replica.term)
     }
   }
@@ -508,17 +506,11 @@ export class Cluster {
     return result.records
   }
 
-  private tick(): void {
-    for (const replica of this.replicas.values()) replica.tick()
-  }
-
   async close(): Promise<void> {
     this.closed = true
-    clearInterval(this.tickTimer)
-    clearInterval(this.announceTimer)
-    clearInterval(this.preferredTimer)
+    for (const timer of this.timers) this.environment.timers.clear(timer)
     await this.applying
-    await Promise.all([...this.replicas.values()].map((replica) => replica.close()))
+    await this.hosted.close()
     this.links.close()
   }
 }

@@ -36,7 +36,7 @@ export class CommittedPrefixFile {
   }
 
   /** Saves `prefix` if the last save is older than the interval (or `force`). */
-  async maybeWrite(prefix: CommittedPrefix, nowMs: number, force = false): Promise<void> {
+  async maybeWrite(prefix: CommittedPrefix, nowMs: number, { force = false } = {}): Promise<void> {
     if (prefix.through < 0) return
     if (!force && nowMs - this.writtenAtMs < committedPrefixIntervalMs) return
     await this.io.writeFileAtomic(this.path, Buffer.from(`${JSON.stringify(prefix)}\n`))

@@ -12,6 +12,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
+import { type BrokerEnvironment, delay } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { PeerLinks } from './peer-links.js'
 import { asBuffer } from './raft-batches.js'
@@ -31,6 +32,7 @@ export class Controller {
     readonly replica: RaftReplica,
     private readonly image: ClusterImage,
     private readonly links: PeerLinks,
+    private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers'>,
   ) {}
 
   get leaderId(): number {
@@ -43,7 +45,8 @@ export class Controller {
    * UNKNOWN_TOPIC), REQUEST_TIMED_OUT when no leader took it within `timeoutMs`.
    */
   async submit(record: MetadataRecord, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
+    const { clock } = this.environment
+    const deadline = clock.now() + timeoutMs
     for (;;) {
       try {
         if (this.replica.isLeader) return await this.proposeHere(record)
@@ -56,13 +59,13 @@ export class Controller {
           isWeirError(error) &&
           ['NOT_LEADER', 'BROKER_UNAVAILABLE', 'CONNECTION_CLOSED', 'REQUEST_TIMED_OUT'].includes(error.code)
         if (!retriable) throw error
-        if (Date.now() + retryMs > deadline) {
+        if (clock.now() + retryMs > deadline) {
           throw new WeirError(
             'REQUEST_TIMED_OUT',
             `the cluster controller did not commit the change within ${timeoutMs} ms (${(error as Error).message}); check that a majority of brokers is up and retry`,
           )
         }
-        await new Promise((resolve) => setTimeout(resolve, retryMs))
+        await delay(this.environment, retryMs)
       }
     }
   }
@@ -72,7 +75,9 @@ export class Controller {
     const run = this.serial.then(async () => {
       await this.imageCurrent()
       checkRecord(record, this.image)
-      const batch = encodeRecordBatch([{ value: encodeBody(record) }], { timestamp: Date.now() })
+      const batch = encodeRecordBatch([{ value: encodeBody(record) }], {
+        timestamp: this.environment.clock.now(),
+      })
       const { done } = this.replica.propose([batch], 'all')
       await done
     })
@@ -85,12 +90,8 @@ export class Controller {
    * leaders committed reaches its image when its own no-op commits. Checks wait for that.
    */
   private async imageCurrent(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(resolve, catchUpWaitMs, 'late')
-    })
+    const late = delay(this.environment, catchUpWaitMs).then(() => 'late' as const)
     const outcome = await Promise.race([this.replica.caughtUp(), late])
-    clearTimeout(timer)
     if (outcome === 'late' || !this.replica.isLeader) {
       throw new WeirError('NOT_LEADER', 'the controller leader is still catching up; retry shortly')
     }

@@ -1,7 +1,7 @@
 // The --peers list: `id@host:port,...`, every broker of the cluster including this one. The
 // same list on every broker is the controller group's membership.
 import { WeirError } from '@weir/protocol'
-import { parseListen } from '../options.js'
+import { parseListen } from '../listen-address.js'
 
 export interface Peer {
   readonly id: number

@@ -14,13 +14,15 @@ import {
   type Restore,
   type Role,
 } from '@weir/raft'
-import { nodeFileIo, type PartitionLog } from '@weir/storage'
+import type { PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
+import { type BrokerEnvironment, delay } from '../environment.js'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
 import { restoreFromLog } from './log-restore.js'
-import { asBuffer, batchesIn, batchOfEntry, logStartOf } from './raft-batches.js'
+import type { Acks, PartitionReplica } from './partition-replica.js'
+import { asBuffer, batchesIn, batchOfEntry, logStartBatch, logStartOf } from './raft-batches.js'
 import { offsetOfIndex } from './raft-index.js'
 
 export interface RaftTiming {
@@ -46,6 +48,8 @@ export interface ReplicaOptions {
   readonly timing: RaftTiming
   readonly transport: ReplicaTransport
   readonly logger: Logger
+  /** Time for the in-sync window and state-file stamps; the disk of the state files. */
+  readonly environment: Pick<BrokerEnvironment, 'clock' | 'files' | 'timers'>
   /** Entries committed at open, in order (the controller rebuilds its image from them). */
   readonly replay?: (entry: Entry) => void
   /** Newly committed entries, in order, after they are durable on a majority. */
@@ -62,7 +66,7 @@ export interface ReplicaOptions {
 const defaultReplicaLagMaxMs = 10_000
 const inSyncEveryTicks = 5
 
-export type Acks = 'leader' | 'all'
+const cutWaitMs = 10_000
 
 interface Waiter {
   readonly lastIndex: number
@@ -91,10 +95,11 @@ function sendsEarly(message: Message): boolean {
   return message.type === 'append' || message.type === 'heartbeat'
 }
 
-export class RaftReplica {
+export class RaftReplica implements PartitionReplica {
   private readonly waiters: Waiter[] = []
   private persistedIndex: number
-  private running = false
+  /** The ready loop while it runs; close() waits for it. */
+  private running: Promise<void> | undefined
   private closed = false
   private role: Role = 'follower'
   private leader = 0
@@ -114,13 +119,20 @@ export class RaftReplica {
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
-    const hardState = await HardStateFile.open(nodeFileIo, options.log.directory)
-    const prefixFile = new CommittedPrefixFile(nodeFileIo, options.log.directory)
+    const { files } = options.environment
+    const hardState = await HardStateFile.open(files, options.log.directory)
+    const prefixFile = new CommittedPrefixFile(files, options.log.directory)
     const config: ClusterConfig = { voters: [...options.voters] }
     const saved = await prefixFile.read()
+    // A group of one voter has committed everything it holds (no other log can overrule it), and a
+    // log written before the broker ran Raft has no hard state at all: read neither as a tail.
+    const soleVoter = options.voters.length === 1 && options.voters[0] === options.selfId
+    const restoredHardState = soleVoter
+      ? { ...hardState.state, commit: Number.MAX_SAFE_INTEGER }
+      : hardState.state
     const { state, prefixUsed } = await restoreFromLog(
       options.log,
-      hardState.state,
+      restoredHardState,
       config,
       options.replay,
       saved,
@@ -193,12 +205,15 @@ export class RaftReplica {
       const matches = new Map<number, number>()
       for (const [id, progress] of this.node.progress())
         if (id !== this.options.selfId) matches.set(id, progress.match)
-      if (this.inSync.update(Date.now(), this.node.commitIndex, matches)) this.options.inSyncChanged?.()
+      if (this.inSync.update(this.options.environment.clock.now(), this.node.commitIndex, matches))
+        this.options.inSyncChanged?.()
     }
   }
 
   /** The leader and the followers in sync with it, in replica order; empty unless this replica leads. */
   get inSyncReplicas(): readonly number[] {
+    // Until the first sample (a few ticks after winning), only the leader itself is known in sync.
+    if (this.inSync.members.length === 0 && this.isLeader) return [this.options.selfId]
     return this.inSync.members
   }
 
@@ -245,6 +260,17 @@ export class RaftReplica {
     return { baseOffset: offsetOfIndex(result.firstIndex), done }
   }
 
+  /**
+   * Moves every replica's log start to `offset` through a committed log-start marker; resolves once
+   * this replica cut its own log there (or, should its cut fail, after a while: the caller's
+   * compaction then simply runs again later).
+   */
+  async truncatePrefix(offset: number): Promise<void> {
+    const { done } = this.propose([logStartBatch(offset)], 'all')
+    await done
+    await Promise.race([this.logStartReached(offset), delay(this.options.environment, cutWaitMs)])
+  }
+
   notLeader(reason = 'notLeader'): WeirError {
     const leader = this.node.leaderId
     const where = leader === 0 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
@@ -255,17 +281,20 @@ export class RaftReplica {
     this.closed = true
     this.failWaiters(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed`))
     for (const listener of this.commitListeners) listener()
-    while (this.running) await new Promise((resolve) => setImmediate(resolve))
+    await this.running
     const state = this.hardState.state
-    await this.hardState.write({ ...state, commit: this.node.commitIndex }, Date.now())
+    await this.hardState.write(
+      { ...state, commit: this.node.commitIndex },
+      this.options.environment.clock.now(),
+    )
     // A clean restart then reads nothing of the log below the commit.
-    await this.savePrefix(true)
+    await this.savePrefix({ force: true })
   }
 
-  private async savePrefix(force: boolean): Promise<void> {
+  private async savePrefix({ force }: { force: boolean }): Promise<void> {
     if (this.options.replay !== undefined) return // the controller reads its whole log anyway
     await this.prefixFile
-      .maybeWrite(this.node.committedPrefix(), Date.now(), force)
+      .maybeWrite(this.node.committedPrefix(), this.options.environment.clock.now(), { force })
       .catch((error: unknown) =>
         this.options.logger.warn(
           { err: error, group: this.group },
@@ -276,10 +305,9 @@ export class RaftReplica {
 
   /** Runs the ready loop unless it runs already. */
   private kick(): void {
-    if (this.running || this.closed || !this.node.hasReady()) return
-    this.running = true
-    void this.drain().finally(() => {
-      this.running = false
+    if (this.running !== undefined || this.closed || !this.node.hasReady()) return
+    this.running = this.drain().finally(() => {
+      this.running = undefined
       if (this.node.hasReady()) this.kick()
     })
   }
@@ -324,8 +352,11 @@ export class RaftReplica {
     await Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))
     // After the entries: a commit index saved first could, after a crash, point at entries this
     // very ready was replacing. Still before any message leaves.
-    if (ready.hardState !== undefined && (await this.hardState.save(ready.hardState, Date.now())))
-      await this.savePrefix(false)
+    if (
+      ready.hardState !== undefined &&
+      (await this.hardState.save(ready.hardState, this.options.environment.clock.now()))
+    )
+      await this.savePrefix({ force: false })
     const last = ready.entries.at(-1)
     if (last !== undefined) this.persistedIndex = last.index + last.span - 1
     else if (ready.truncateFrom !== undefined) this.persistedIndex = ready.truncateFrom - 1

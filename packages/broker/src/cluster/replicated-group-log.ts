@@ -3,13 +3,10 @@
 // consumer survives the loss of the coordinator's broker. Compaction cuts the prefix through Raft
 // too: a committed log-start marker makes every replica drop what lies below.
 import { BatchField } from '@weir/protocol'
-import type { GroupLog } from '../groups/coordinator-partition.js'
-import { logStartBatch } from './raft-batches.js'
-import type { RaftReplica } from './raft-replica.js'
+import type { GroupLog } from '../groups/group-log.js'
+import type { PartitionReplica } from './partition-replica.js'
 
-const cutWaitMs = 10_000
-
-export function replicatedGroupLog(replica: RaftReplica): GroupLog {
+export function replicatedGroupLog(replica: PartitionReplica): GroupLog {
   const log = replica.log
   return {
     async append(batch) {
@@ -25,17 +22,6 @@ export function replicatedGroupLog(replica: RaftReplica): GroupLog {
     get logEndOffset() {
       return log.logEndOffset
     },
-    // Resolves once the marker is committed and this (leading) replica cut its own log there
-    // (or, should its cut fail, after a while: compaction then simply runs again later).
-    async truncatePrefix(offset) {
-      const { done } = replica.propose([logStartBatch(offset)], 'all')
-      await done
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, cutWaitMs)
-      })
-      await Promise.race([replica.logStartReached(offset), late])
-      clearTimeout(timer)
-    },
+    truncatePrefix: (offset) => replica.truncatePrefix(offset),
   }
 }

@@ -10,23 +10,16 @@
 // keys, every live record is appended again as a snapshot, and when that is durable the log start
 // moves to the snapshot's first offset. A crash in between is harmless: a rebuild replays from the
 // log start, and the snapshot repeats values already there, followed by anything newer.
-import { type ErrorName, WeirError } from '@weir/protocol'
-import type { PartitionLog } from '@weir/storage'
+import { type ErrorName, type Timer, type Timers, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
 import { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js'
+import type { GroupLog } from './group-log.js'
 import type { GroupOutput, RequestId } from './group-output.js'
 import type { GroupLogRecord } from './group-records.js'
 import { encodeGroupBatches, LatestRecords, readGroupRecords } from './offsets-log.js'
 import { type GroupApi, heldRequestError, type ResponseOf, withError } from './response-errors.js'
 
-/**
- * What a coordinator needs of its partition's log: the local PartitionLog on one broker, a view of
- * the partition's Raft replica in a cluster (appends resolve once committed by a majority).
- */
-export type GroupLog = Pick<
-  PartitionLog,
-  'append' | 'read' | 'logStartOffset' | 'logEndOffset' | 'truncatePrefix'
->
+export type { GroupLog } from './group-log.js'
 
 export interface CoordinatorPartitionOptions {
   readonly partition: number
@@ -36,6 +29,7 @@ export interface CoordinatorPartitionOptions {
   readonly compactionRecordsMin: number
   readonly logger: Logger
   readonly now: () => number
+  readonly timers: Timers
 }
 
 type PartitionState = 'loading' | 'active' | 'closed'
@@ -57,7 +51,7 @@ export class CoordinatorPartition {
   private nextRequestId = 1
   /** Settles once every output made so far is answered. */
   private answered: Promise<void> = Promise.resolve()
-  private timer: NodeJS.Timeout | undefined
+  private timer: Timer | undefined
   private timerAtMs: number | undefined
   private latest = new LatestRecords()
   private compacting: Promise<void> | undefined
@@ -102,7 +96,7 @@ export class CoordinatorPartition {
       this.maybeCompact()
     } catch (error) {
       logger.error({ err: error, partition }, `loading groups failed; retrying in ${loadRetryMs} ms`)
-      this.timer = setTimeout(() => void this.load(), loadRetryMs)
+      this.timer = this.options.timers.setTimeout(() => void this.load(), loadRetryMs)
     }
   }
 
@@ -204,11 +198,11 @@ export class CoordinatorPartition {
     if (deadline === undefined) return
     this.timerAtMs = deadline
     const delayMs = Math.min(timerDelayMsMax, Math.max(0, deadline - this.options.now()))
-    this.timer = setTimeout(() => this.onTimer(), delayMs)
+    this.timer = this.options.timers.setTimeout(() => this.onTimer(), delayMs)
   }
 
   private disarm(): void {
-    clearTimeout(this.timer)
+    this.options.timers.clear(this.timer)
     this.timer = undefined
     this.timerAtMs = undefined
   }

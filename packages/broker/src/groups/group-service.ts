@@ -1,94 +1,49 @@
-// The broker's group coordinator: the internal topic __consumer_offsets (created at start when
-// missing) and one CoordinatorPartition per partition of it. On one broker this broker leads every
-// partition, so it coordinates every group; group G lives in partition murmur3(G) % n. Partitions
-// load in the background after start; until one is loaded its groups get
-// COORDINATOR_LOAD_IN_PROGRESS.
-import { randomUUID } from 'node:crypto'
-import { type ErrorName, WeirError } from '@weir/protocol'
-import type { TopicStore } from '@weir/storage'
+// The broker's group coordinator: one CoordinatorPartition per partition of the internal topic
+// __consumer_offsets that this broker leads; group G lives in partition murmur3(G) % n. The
+// controller leader creates the topic when missing (replicated like any topic, up to 3 replicas);
+// a partition's coordinator runs where its Raft leader is, loads once everything the log held at
+// election is committed, and stops when leadership moves. A broker alone leads every partition, so
+// it coordinates every group. Until a partition is loaded its groups get COORDINATOR_LOAD_IN_PROGRESS.
+import { type ErrorName, randomId, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster/cluster.js'
 import { replicatedGroupLog } from '../cluster/replicated-group-log.js'
+import type { BrokerEnvironment } from '../environment.js'
 import { CoordinatorPartition } from './coordinator-partition.js'
 import type { GroupCoordinator } from './group-coordinator.js'
-import { type GroupLimits, resolveGroupLimits } from './group-limits.js'
+import type { GroupLimits } from './group-limits.js'
+import type { GroupOptions } from './group-options.js'
 import type { RequestId } from './group-output.js'
 import { offsetsPartitionFor, offsetsTopic } from './group-records.js'
 import { offsetsTopicConfig } from './offsets-log.js'
 import type { GroupApi, ResponseOf } from './response-errors.js'
 
-export interface GroupOptions {
-  /** Partitions of __consumer_offsets when it is created (an existing topic keeps its count). */
-  readonly offsetsPartitions: number
-  /** Segment size of __consumer_offsets: compaction frees disk a whole segment at a time. */
-  readonly offsetsSegmentBytes: number
-  /** Dead records a partition may hold before it is compacted (and more than its live keys). */
-  readonly compactionRecordsMin: number
-  readonly limits: GroupLimits
-}
-
-export const defaultGroupOptions: GroupOptions = {
-  offsetsPartitions: 16,
-  offsetsSegmentBytes: 8 * 1024 * 1024,
-  compactionRecordsMin: 10_000,
-  limits: resolveGroupLimits(),
-}
+export { defaultGroupOptions, type GroupOptions } from './group-options.js'
 
 export class GroupService {
+  private readonly changed = new Set<() => void>()
+
   private constructor(
-    /** By __consumer_offsets partition; undefined where this broker does not lead (a cluster). */
+    /** By __consumer_offsets partition; undefined where this broker does not lead it. */
     private readonly partitions: (CoordinatorPartition | undefined)[],
     private readonly limits: GroupLimits,
+    private readonly cluster: Cluster,
   ) {}
 
-  /**
-   * Opens (creating when missing) __consumer_offsets and starts loading every partition. In a
-   * cluster the topic is replicated and a partition's coordinator runs only where its Raft leader is.
-   */
-  static async start(
-    store: TopicStore,
+  /** Coordinators follow leadership of the replicated __consumer_offsets partitions. */
+  static start(
+    cluster: Cluster,
     options: GroupOptions,
     logger: Logger,
-    cluster?: Cluster,
-  ): Promise<GroupService> {
-    if (cluster !== undefined) return GroupService.inCluster(cluster, options, logger)
-    let topic = store.topicNames().includes(offsetsTopic) ? store.topic(offsetsTopic) : undefined
-    if (topic === undefined) {
-      const config = offsetsTopicConfig(options.offsetsSegmentBytes)
-      topic = await store.createTopic(offsetsTopic, options.offsetsPartitions, config)
-      logger.info({ partitions: options.offsetsPartitions }, `created ${offsetsTopic}`)
-    } else if (topic.partitionCount !== options.offsetsPartitions) {
-      logger.warn(
-        { partitions: topic.partitionCount, configured: options.offsetsPartitions },
-        `${offsetsTopic} keeps its ${topic.partitionCount} partitions (changing the count would move groups)`,
-      )
-    }
+    environment: Pick<BrokerEnvironment, 'clock' | 'timers' | 'random'>,
+  ): GroupService {
+    const service = new GroupService(
+      new Array(options.offsetsPartitions).fill(undefined),
+      options.limits,
+      cluster,
+    )
     const coordinator = {
-      newMemberId: (clientId: string) => `${clientId || 'member'}-${randomUUID()}`,
-      limits: options.limits,
-    }
-    const partitions: CoordinatorPartition[] = []
-    for (let partition = 0; partition < topic.partitionCount; partition++) {
-      partitions.push(
-        new CoordinatorPartition({
-          partition,
-          log: topic.partition(partition),
-          coordinator,
-          compactionRecordsMin: options.compactionRecordsMin,
-          logger,
-          now: Date.now,
-        }),
-      )
-    }
-    for (const partition of partitions) void partition.load()
-    return new GroupService(partitions, options.limits)
-  }
-
-  /** Coordinators follow leadership of the replicated __consumer_offsets partitions. */
-  private static inCluster(cluster: Cluster, options: GroupOptions, logger: Logger): GroupService {
-    const service = new GroupService(new Array(options.offsetsPartitions).fill(undefined), options.limits)
-    const coordinator = {
-      newMemberId: (clientId: string) => `${clientId || 'member'}-${randomUUID()}`,
+      newMemberId: (clientId: string) => `${clientId || 'member'}-${randomId(environment.random)}`,
       limits: options.limits,
     }
     cluster.onControllerLeader(() =>
@@ -106,7 +61,7 @@ export class GroupService {
         void current?.close('NOT_COORDINATOR', `this broker no longer leads __consumer_offsets/${partition}`)
         return
       }
-      if (current !== undefined || partition >= service.partitions.length) return
+      if (current !== undefined) return
       const hosted = new CoordinatorPartition({
         partition,
         log: replicatedGroupLog(replica),
@@ -114,27 +69,57 @@ export class GroupService {
         // Compaction's cut of the prefix is replicated (replicatedGroupLog.truncatePrefix).
         compactionRecordsMin: options.compactionRecordsMin,
         logger,
-        now: Date.now,
+        now: () => environment.clock.now(),
+        timers: environment.timers,
       })
       service.partitions[partition] = hosted
       // Load once everything the log held at election is committed: then it is the group's truth.
-      void replica.caughtUp().then(() => hosted.load())
+      void replica
+        .caughtUp()
+        .then(() => hosted.load())
+        .then(() => service.notifyChanged())
     })
     return service
   }
 
-  /** Resolves once every partition has loaded (or the service closed). */
-  get loaded(): Promise<void> {
-    return Promise.all(this.all().map((partition) => partition.loaded)).then(() => {})
+  private notifyChanged(): void {
+    for (const listener of [...this.changed]) listener()
   }
 
+  /**
+   * Resolves once every __consumer_offsets partition whose preferred leader is this broker is
+   * coordinated here and loaded (for a broker alone: every partition), or the service closed.
+   */
+  get loaded(): Promise<void> {
+    const ready = () => {
+      const topic = this.cluster.image.topic(offsetsTopic)
+      if (this.closed) return true
+      if (topic === undefined) return false
+      return topic.replicas.every(
+        (replicas, partition) => replicas[0] !== this.cluster.selfId || this.partitions[partition]?.isActive,
+      )
+    }
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!ready()) return
+        this.changed.delete(check)
+        resolve()
+      }
+      this.changed.add(check)
+      check()
+    })
+  }
+
+  private closed = false
+
+  /** The partitions of __consumer_offsets: the image's count (a topic keeps the count it was created with). */
   get partitionCount(): number {
-    return this.partitions.length
+    return this.cluster.image.topic(offsetsTopic)?.replicas.length ?? this.partitions.length
   }
 
   /** The coordinator partition of a group. Errors: NOT_COORDINATOR where this broker does not lead it. */
   partitionOf(groupId: string): CoordinatorPartition {
-    const index = offsetsPartitionFor(groupId, this.partitions.length)
+    const index = offsetsPartitionFor(groupId, this.partitionCount)
     const partition = this.partitions[index]
     if (partition === undefined) {
       throw new WeirError(
@@ -168,7 +153,7 @@ export class GroupService {
    * members and the request's own, plus the initial rebalance delay. Added to requestTimeoutMs.
    */
   holdMs(groupId: string, requestRebalanceTimeoutMs: number): number {
-    const index = offsetsPartitionFor(groupId, this.partitions.length)
+    const index = offsetsPartitionFor(groupId, this.partitionCount)
     const group = this.partitions[index]?.groups?.group(groupId)
     let longestMs = requestRebalanceTimeoutMs
     for (const member of group?.members.values() ?? [])
@@ -185,6 +170,8 @@ export class GroupService {
   /** Stops every partition: answers on their way are sent, held requests get `code`. */
   async close(code: ErrorName = 'BROKER_SHUTTING_DOWN'): Promise<void> {
     const detail = 'the group coordinator is closing'
+    this.closed = true
+    this.notifyChanged()
     await Promise.all(this.all().map((partition) => partition.close(code, detail)))
   }
 }

@@ -3,7 +3,7 @@
 // compacts the partition). The group code above never sees batches or offsets.
 import { decodeRecordBatch, encodeRecordBatch, isControlBatch, splitBatches } from '@weir/protocol'
 import type { LogConfig } from '@weir/storage'
-import type { GroupLog } from './coordinator-partition.js'
+import type { GroupLog } from './group-log.js'
 import type { GroupLogRecord } from './group-records.js'
 
 /** Config of the __consumer_offsets topic: nothing is ever deleted by age or size (compaction

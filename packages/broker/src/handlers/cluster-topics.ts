@@ -1,8 +1,7 @@
-// Topic changes in a cluster: each is one record committed to the controller log (by whichever
+// Topic changes: each is one record committed to the controller log (by whichever
 // broker leads it), then applied by every broker. The answer waits until this broker applied it
 // too, so a Metadata request sent next to the same broker already sees the change.
-import { randomUUID } from 'node:crypto'
-import { WeirError } from '@weir/protocol'
+import { randomId, WeirError } from '@weir/protocol'
 import { checkTopicName } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
 import { controllerTopic } from '../cluster/controller.js'
@@ -25,6 +24,8 @@ async function appliedHere(
       `${what} is committed but broker ${cluster.selfId} has not applied it yet; it will shortly`,
     )
   }
+  // The image has it; so do the local replicas (a broker alone then leads them already).
+  await cluster.settled()
 }
 
 export async function createTopicInCluster(
@@ -49,7 +50,13 @@ export async function createTopicInCluster(
     return
   }
   // The controller leader checks existence against its image: this broker's may lag.
-  const record = { type: 'topicCreated', name: topic.name, id: randomUUID(), config, replicas } as const
+  const record = {
+    type: 'topicCreated',
+    name: topic.name,
+    id: randomId(context.environment.random),
+    config,
+    replicas,
+  } as const
   await cluster.submit(record, timeoutOf(context))
   await appliedHere(
     cluster,
@@ -71,6 +78,7 @@ export async function deleteTopicInCluster(
   await cluster.submit({ type: 'topicDeleted', name }, timeoutOf(context))
   await appliedHere(cluster, () => cluster.image.topic(name) === undefined, context, `deleting ${name}`)
   context.watch.notifyTopic(name)
+  context.logger.info({ topic: name }, 'topic deleted')
 }
 
 export async function createPartitionsInCluster(

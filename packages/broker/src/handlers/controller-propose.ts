@@ -7,10 +7,10 @@ export const controllerProposeHandler = defineHandler({
   api: ControllerPropose,
   async handle(request, context) {
     const cluster = context.cluster
-    if (cluster === undefined) {
+    if (cluster.alone) {
       throw new WeirError(
         'INVALID_REQUEST',
-        `broker ${context.brokerId} is not in a cluster (started without --peers)`,
+        `broker ${context.brokerId} is not in a cluster (started without --peers); only peers propose metadata changes`,
       )
     }
     const record = checkMetadataRecord(decodeBody(request.record, 'ControllerPropose.record'))

@@ -17,13 +17,7 @@ export const createPartitionsHandler = defineHandler({
             'INVALID_TOPIC',
             `${name} is internal to the broker; its partitions cannot change`,
           )
-        if (context.cluster !== undefined) {
-          await createPartitionsInCluster(context.cluster, name, count, context)
-        } else {
-          const before = context.store.topic(name).partitionCount
-          await context.store.createPartitions(name, count)
-          context.logger.info({ topic: name, partitions: count, before }, 'partitions added')
-        }
+        await createPartitionsInCluster(context.cluster, name, count, context)
         context.groups.partitionsGrew(name)
         topics.push({ name, errorCode: 0 })
       } catch (error) {

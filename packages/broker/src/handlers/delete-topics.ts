@@ -12,10 +12,7 @@ export const deleteTopicsHandler = defineHandler({
       try {
         if (isInternalTopic(name))
           throw new WeirError('INVALID_TOPIC', `${name} is internal to the broker and cannot be deleted`)
-        if (context.cluster !== undefined) await deleteTopicInCluster(context.cluster, name, context)
-        else await context.store.deleteTopic(name)
-        context.watch.notifyTopic(name)
-        context.logger.info({ topic: name }, 'topic deleted')
+        await deleteTopicInCluster(context.cluster, name, context)
         topics.push({ name, errorCode: 0 })
       } catch (error) {
         topics.push({ name, ...errorFields(error, context.logger, 'DeleteTopics') })

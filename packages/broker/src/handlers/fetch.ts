@@ -1,8 +1,9 @@
 // Fetch: a long poll. Each round subscribes to the partitions first and then reads them, so an
 // append landing between the read and the wait still wakes it; it answers once `minBytes` are
 // available, when any partition has an error, at `maxWaitMs` (capped by fetchWaitMsMax), or at
-// shutdown. Consumers see only batches below the high watermark (the log's durable end): under
-// fsync 'always', data a crash could take back is never served.
+// shutdown. Consumers see only batches below the high watermark (committed by a majority of the
+// partition's replicas, durable per the topic's fsync policy), so data a failover or a crash could
+// take back is never served.
 import {
   BatchField,
   batchLengthPrefixBytes,
@@ -23,7 +24,8 @@ export const fetchHandler = defineHandler({
   api: Fetch,
   waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax),
   async handle(request, context) {
-    const deadline = Date.now() + Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax)
+    const { clock, timers } = context.environment
+    const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax)
     const watched = request.topics.flatMap((topic) =>
       topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),
     )
@@ -32,14 +34,17 @@ export const fetchHandler = defineHandler({
       const woken = new Promise<void>((resolve) => (wake = resolve))
       const unsubscribe = context.watch.subscribe(watched, wake)
       const round = await readRound(request, context)
-      const remainingMs = deadline - Date.now()
+      const remainingMs = deadline - clock.now()
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
         unsubscribe()
         return round.response
       }
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remainingMs)))])
-      clearTimeout(timer)
+      let timer: ReturnType<typeof timers.setTimeout> | undefined
+      await Promise.race([
+        woken,
+        new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, remainingMs))),
+      ])
+      timers.clear(timer)
       unsubscribe()
     }
   },

@@ -1,6 +1,6 @@
 // FindCoordinator: the coordinator of group G is the leader of __consumer_offsets partition
-// murmur3(G) % n. On one broker that is always this broker; in a cluster it is whichever broker
-// leads that partition now (COORDINATOR_LOAD_IN_PROGRESS, retriable, while none does).
+// murmur3(G) % n: whichever broker leads that partition now (always this one for a broker alone;
+// COORDINATOR_LOAD_IN_PROGRESS, retriable, while none does).
 import { FindCoordinator, WeirError } from '@weir/protocol'
 import { offsetsPartitionFor, offsetsTopic } from '../groups/group-records.js'
 import { defineHandler } from './handler.js'
@@ -9,10 +9,6 @@ export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,
   async handle(request, context) {
     const cluster = context.cluster
-    if (cluster === undefined) {
-      const { host, port } = context.advertised
-      return { errorCode: 0, nodeId: context.brokerId, host, port }
-    }
     const partitions = cluster.image.topic(offsetsTopic)?.replicas.length ?? 0
     const leader =
       partitions === 0 ? -1 : cluster.leaderOf(offsetsTopic, offsetsPartitionFor(request.key, partitions))

@@ -5,6 +5,7 @@ import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster/cluster.js'
+import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
@@ -22,15 +23,17 @@ export interface HandlerContext {
   readonly logger: Logger
   /** True once close() began: long polls answer at once. */
   readonly isClosing: () => boolean
-  /** The group coordinator (every __consumer_offsets partition: this broker leads them all). */
+  /** The group coordinator: the __consumer_offsets partitions this broker leads. */
   readonly groups: GroupService
   /** Idempotent producers: ids for InitProducerId, and each partition's deduplication table. */
   readonly producerIds: () => Promise<ProducerIdAllocator>
   readonly producerStates: ProducerStateRegistry
   /** The peer's address, from the socket ('' before a connection exists). */
   readonly clientHost: string
-  /** This broker's part in a Raft cluster; undefined for a single broker (no --peers). */
-  readonly cluster: Cluster | undefined
+  /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
+  readonly cluster: Cluster
+  /** Clock, timers, random, network and disk: Node's, or a simulation's. */
+  readonly environment: BrokerEnvironment
 }
 
 export interface Handler<Request, Response> {

@@ -1,27 +1,28 @@
-// Produce: checks every batch of a partition (length, magic, CRC, maxMessageBytes) before
-// appending any, so a rejected partition leaves its log unchanged; then appends the batches
-// verbatim (storage patches baseOffset and term in place). acks 1 and -1 both wait for the append,
-// which resolves per the topic's fsync policy: on a single broker "in the leader's log" and
-// "committed" coincide until Raft lands. acks 0 waits too, but sends no response. Batches with a
-// producerId are deduplicated against the partition's producer table (appendDeduplicated): a resent
-// batch is answered with its original baseOffset and errorCode 0.
+// Produce: only the partition's leader replica takes batches (others answer NOT_LEADER naming the
+// leader; the client refreshes metadata and resends). Every batch of a partition is checked
+// (length, magic, CRC, maxMessageBytes, no control bit) before any is proposed, so a rejected
+// partition leaves its log unchanged; each batch then becomes one Raft entry, stored verbatim
+// (the log patches baseOffset and term in place). acks 'all' (-1) answers once a majority holds
+// the batch durably, acks 'leader' (1) once the leader does; on a broker alone the two coincide.
+// acks 0 waits too, but sends no response. Batches with a producerId go through the partition's
+// producer table (appendDeduplicated): a resent batch is answered with its original baseOffset.
 import {
   Acks,
   type AcksValue,
+  BatchField,
   ErrorCodes,
-  type ErrorFields,
   Produce,
   type ProducePartitionData,
   type ProducePartitionResult,
   WeirError,
 } from '@weir/protocol'
-import type { Topic } from '@weir/storage'
 import { controllerTopic } from '../cluster/controller.js'
+import type { PartitionReplica } from '../cluster/partition-replica.js'
+import { withTimeout } from '../environment.js'
 import { isInternalTopic } from '../groups/group-records.js'
 import { appendDeduplicated } from '../producers/append-deduplicated.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { checkBatches, isIdempotent } from './produce-batches.js'
-import { produceReplicated } from './produce-replicated.js'
 
 export const produceHandler = defineHandler({
   api: Produce,
@@ -45,75 +46,51 @@ export const produceHandler = defineHandler({
 })
 
 async function producePartition(
-  topicName: string,
+  topic: string,
   data: ProducePartitionData,
   acks: AcksValue,
   timeoutMs: number,
   context: HandlerContext,
 ): Promise<ProducePartitionResult> {
-  let topic: Topic | undefined
+  let replica: PartitionReplica | undefined
   try {
-    if (isInternalTopic(topicName) || topicName === controllerTopic)
-      throw new WeirError('INVALID_TOPIC', `${topicName} is written only by the broker itself`)
-    if (context.cluster !== undefined) {
-      const produced = produceReplicated(context.cluster, topicName, data, acks, context)
-      const result = await withTimeout(produced, timeoutMs, topicName, data.partition)
-      return { partition: data.partition, errorCode: 0, ...result }
-    }
-    topic = context.store.topic(topicName)
-    const log = topic.partition(data.partition)
-    const batches = checkBatches(data.records, log.config.maxBatchBytes)
-    const table = batches.some(isIdempotent) ? await context.producerStates.tableFor(log) : undefined
-    // Appends queue in call order, so the batches land back to back in the order sent.
-    const appends = appendDeduplicated(table, batches, (batch) => log.append(batch))
-    const results = await withTimeout(appends, timeoutMs, topicName, data.partition)
-    context.watch.notify(topicName, data.partition)
-    return {
-      partition: data.partition,
-      errorCode: 0,
-      baseOffset: results[0]!.baseOffset,
-      logStartOffset: log.logStartOffset,
-    }
+    if (isInternalTopic(topic) || topic === controllerTopic)
+      throw new WeirError('INVALID_TOPIC', `${topic} is written only by the broker itself`)
+    replica = context.cluster.leaderReplica(topic, data.partition)
+    const appended = append(replica, data.records, acks, context)
+    const timedOut = () =>
+      new WeirError(
+        'REQUEST_TIMED_OUT',
+        `append to ${topic}/${data.partition} took longer than ${timeoutMs} ms; it may still complete`,
+      )
+    const baseOffset = await withTimeout(context.environment, appended, timeoutMs, timedOut)
+    return { partition: data.partition, errorCode: 0, baseOffset, logStartOffset: replica.log.logStartOffset }
   } catch (error) {
-    const failure: ErrorFields = errorFields(error, context.logger, 'Produce')
-    const logStartOffset = logStartOf(topic, data.partition)
+    const failure = errorFields(error, context.logger, 'Produce')
+    const logStartOffset = replica?.log.logStartOffset ?? -1
     const leaderId =
       failure.errorCode === ErrorCodes.NOT_LEADER.code
-        ? context.cluster?.leaderOf(topicName, data.partition)
+        ? context.cluster.leaderOf(topic, data.partition)
         : undefined
     const leader = leaderId !== undefined && leaderId > 0 ? { leaderId } : {}
     return { partition: data.partition, ...failure, baseOffset: -1, logStartOffset, ...leader }
   }
 }
 
-function logStartOf(topic: Topic | undefined, partition: number): number {
-  try {
-    return topic ? topic.partition(partition).logStartOffset : -1
-  } catch {
-    return -1
-  }
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-  topic: string,
-  partition: number,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WeirError(
-            'REQUEST_TIMED_OUT',
-            `append to ${topic}/${partition} took longer than ${timeoutMs} ms; it may still complete`,
-          ),
-        ),
-      timeoutMs,
-    )
+/** Proposes the partition's batches in the order sent; resolves with the first batch's offset. */
+async function append(
+  replica: PartitionReplica,
+  records: Buffer,
+  acks: AcksValue,
+  context: HandlerContext,
+): Promise<number> {
+  const checked = checkBatches(records, replica.log.config.maxBatchBytes)
+  const table = checked.some(isIdempotent) ? await context.producerStates.tableFor(replica.log) : undefined
+  const mode = acks === Acks.all ? 'all' : 'leader'
+  const results = await appendDeduplicated(table, checked, (batch) => {
+    const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
+    const { baseOffset, done } = replica.propose([batch], mode)
+    return done.then(() => ({ baseOffset, lastOffset: baseOffset + span - 1 }))
   })
-  // A late append failure after the timeout answered must not become an unhandled rejection.
-  promise.catch(() => {})
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return results[0]!.baseOffset
 }

@@ -3,9 +3,9 @@
 // new block the broker durably writes the block's end to <dataDir>/producer-ids.json (write a
 // temporary file, fsync, rename, fsync the directory), and on start it continues from the stored
 // end, so a restart (even a crash) skips the rest of a block but never reuses an id.
-import { open, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { WeirError } from '@weir/protocol'
+import { type FileIo, nodeFileIo } from '@weir/storage'
 
 export const producerIdsFileName = 'producer-ids.json'
 /** Ids reserved by one durable write. */
@@ -30,14 +30,19 @@ export class ProducerIdAllocator {
     private readonly dataDir: string,
     readonly brokerId: number,
     start: number,
+    private readonly files: FileIo,
   ) {
     this.next = start
     this.reservedUntil = start
   }
 
   /** Reads the stored reservation. Errors: STORAGE_ERROR. */
-  static async open(dataDir: string, brokerId: number): Promise<ProducerIdAllocator> {
-    return new ProducerIdAllocator(dataDir, brokerId, await readReservation(dataDir))
+  static async open(
+    dataDir: string,
+    brokerId: number,
+    files: FileIo = nodeFileIo,
+  ): Promise<ProducerIdAllocator> {
+    return new ProducerIdAllocator(dataDir, brokerId, await readReservation(files, dataDir), files)
   }
 
   /**
@@ -66,18 +71,18 @@ export class ProducerIdAllocator {
     if (until > perBrokerMax) {
       throw new WeirError('STORAGE_ERROR', `broker ${this.brokerId} has handed out all 2^32 producer ids`)
     }
-    await writeReservation(this.dataDir, { version: 1, reservedUntil: until })
+    await writeReservation(this.files, this.dataDir, { version: 1, reservedUntil: until })
     this.reservedUntil = until
   }
 }
 
-async function readReservation(dataDir: string): Promise<number> {
+async function readReservation(files: FileIo, dataDir: string): Promise<number> {
   const path = join(dataDir, producerIdsFileName)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    if (!(await files.exists(path))) return 0
+    text = (await files.readFile(path)).toString('utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0
     throw new WeirError('STORAGE_ERROR', `reading ${path}`, { cause: error })
   }
   let stored: Partial<StoredIds>
@@ -97,35 +102,25 @@ async function readReservation(dataDir: string): Promise<number> {
   return until
 }
 
-async function writeReservation(dataDir: string, stored: StoredIds): Promise<void> {
+async function writeReservation(files: FileIo, dataDir: string, stored: StoredIds): Promise<void> {
   const path = join(dataDir, producerIdsFileName)
-  const temporary = `${path}.tmp`
   try {
-    const file = await open(temporary, 'w')
-    try {
-      await file.writeFile(`${JSON.stringify(stored)}\n`)
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    await rename(temporary, path)
-    const directory = await open(dataDir, 'r')
-    try {
-      await directory.sync()
-    } finally {
-      await directory.close()
-    }
+    await files.writeFileAtomic(path, Buffer.from(`${JSON.stringify(stored)}\n`))
   } catch (error) {
     throw new WeirError('STORAGE_ERROR', `writing ${path}`, { cause: error })
   }
 }
 
 /** Opens the allocator on first use (no disk read at start-up); a failed open is tried again next call. */
-export function lazyProducerIds(dataDir: string, brokerId: number): () => Promise<ProducerIdAllocator> {
+export function lazyProducerIds(
+  dataDir: string,
+  brokerId: number,
+  files: FileIo = nodeFileIo,
+): () => Promise<ProducerIdAllocator> {
   let opening: Promise<ProducerIdAllocator> | undefined
   return () => {
     if (opening === undefined) {
-      const attempt = ProducerIdAllocator.open(dataDir, brokerId)
+      const attempt = ProducerIdAllocator.open(dataDir, brokerId, files)
       opening = attempt
       attempt.catch(() => {
         if (opening === attempt) opening = undefined

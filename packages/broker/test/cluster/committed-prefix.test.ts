@@ -141,7 +141,7 @@ test('the prefix file: saved at most once per interval unless forced, damaged me
   assert.equal(await file.read(), prefix)
   await file.maybeWrite({ ...prefix, through: 12 }, 2_000)
   assert.is((await file.read())?.through, 9, 'within the interval: not written')
-  await file.maybeWrite({ ...prefix, through: 12 }, 2_000, true)
+  await file.maybeWrite({ ...prefix, through: 12 }, 2_000, { force: true })
   assert.is((await file.read())?.through, 12, 'forced (close)')
   writeFileSync(
     join(directory, committedPrefixFileName),

@@ -13,6 +13,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { batchesIn, logStartBatch } from '../../src/cluster/raft-batches.js'
 import { LogStartMoved, RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
+import { nodeBrokerEnvironment } from '../../src/environment.js'
 
 const directories: string[] = []
 const logged: string[] = []
@@ -62,6 +63,7 @@ async function startGroup(windowBytesMax: number) {
       timing: { electionTicks: 10, heartbeatTicks: 1, random: Math.random, windowBytesMax },
       transport: transport(),
       logger,
+      environment: nodeBrokerEnvironment,
     })
     node.down = false
   }

@@ -1,0 +1,31 @@
+// What every request handler needs of one partition, whatever the cluster's size: a broker alone
+// is a cluster of one whose partitions are one-voter Raft groups, so Produce, Fetch, ListOffsets,
+// the group coordinator and admin have one implementation. RaftReplica is the one implementation.
+import type { WeirError } from '@weir/protocol'
+import type { PartitionLog } from '@weir/storage'
+
+export type Acks = 'leader' | 'all'
+
+export interface PartitionReplica {
+  /** `topic/partition`. */
+  readonly group: string
+  /** The local log: reads, offsets, config. Only the replica writes it. */
+  readonly log: PartitionLog
+  /** The first offset consumers may not read: everything below is committed by a majority. */
+  readonly highWatermark: number
+  readonly isLeader: boolean
+  /** The leader this replica knows; 0 when none is known. */
+  readonly leaderId: number
+  /**
+   * Appends `batches` (leader only). Resolves `done` once they are in the leader's durable log
+   * (acks 'leader') or committed by a majority (acks 'all'). Errors: NOT_LEADER (retriable),
+   * BROKER_SHUTTING_DOWN.
+   */
+  propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> }
+  /** Moves the log start of every replica to `offset` (a committed marker); resolves once this one cut. */
+  truncatePrefix(offset: number): Promise<void>
+  /** Resolves once everything in the log now is committed (a new leader: its earlier terms settled). */
+  caughtUp(): Promise<void>
+  /** NOT_LEADER naming the leader, for answers from a replica that does not lead. */
+  notLeader(reason?: string): WeirError
+}
