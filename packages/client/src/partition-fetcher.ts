@@ -3,16 +3,16 @@
 // from outside (the consumer without a group reads every partition; a group member will get them
 // from its coordinator and committed offsets), so groups reuse this unchanged.
 import {
-  BatchField,
   batchHeaderBytes,
   batchLengthPrefixBytes,
+  batchSizeAt,
   errorFromWire,
   Fetch,
   type FetchPartitionResult,
   type FetchRequest,
   ListOffsets,
+  lastOffsetAt,
   OffsetSpec,
-  readUint64,
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
@@ -321,10 +321,7 @@ export function scanFetched(bytes: Buffer, fromOffset: number): { nextOffset: nu
   while (position < bytes.length) {
     const size = wholeBatchBytes(bytes, position)
     if (size === undefined) break
-    const lastOffset =
-      readUint64(bytes, position + BatchField.baseOffset) +
-      bytes.readUInt32BE(position + BatchField.lastOffsetDelta)
-    nextOffset = Math.max(nextOffset, lastOffset + 1)
+    nextOffset = Math.max(nextOffset, lastOffsetAt(bytes, position) + 1)
     position += size
   }
   return { nextOffset, bytes: position }
@@ -337,7 +334,7 @@ export function scanFetched(bytes: Buffer, fromOffset: number): { nextOffset: nu
 function wholeBatchBytes(bytes: Buffer, position: number): number | undefined {
   const available = bytes.length - position
   if (available < batchLengthPrefixBytes) return undefined
-  const size = bytes.readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
+  const size = batchSizeAt(bytes, position)
   if (size < batchHeaderBytes) {
     throw new WeirError('CORRUPT_MESSAGE', `fetched batch at byte ${position} is shorter than a header`)
   }

@@ -9,7 +9,7 @@
 // lazily, a record lives from its batch's decode until the application drops it.
 import {
   BatchField,
-  batchLengthPrefixBytes,
+  batchSizeAt,
   type DecodedRecord,
   decodeRecordBatch,
   isControlBatch,
@@ -162,7 +162,7 @@ export class PrefetchBuffer {
 function decodeNextBatch(entry: Entry): void {
   const { batches, fromOffset } = entry.chunk
   const position = entry.batchPosition
-  const size = batches.readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
+  const size = batchSizeAt(batches, position)
   const batch = batches.subarray(position, position + size)
   // A control batch (a Raft leader's no-op, a membership change) holds no user records.
   const records = isControlBatch(batch) ? noRecords : decodeRecordBatch(batch).records

@@ -103,6 +103,28 @@ export function readBatchHeader(buffer: Buffer, position = 0): RecordBatchHeader
   }
 }
 
+/**
+ * Size in bytes of the whole batch starting at `position`: its batchLength plus the prefix that
+ * batchLength does not count. Reads the length field only; the caller guarantees
+ * batchLengthPrefixBytes are there and checks the size against the bytes it has (inspectBatch).
+ */
+export function batchSizeAt(buffer: Uint8Array, position = 0): number {
+  return (buffer as Buffer).readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
+}
+
+/** How many offsets the batch starting at `position` takes: lastOffsetDelta + 1 (at least 1). */
+export function offsetCountAt(buffer: Uint8Array, position = 0): number {
+  return (buffer as Buffer).readUInt32BE(position + BatchField.lastOffsetDelta) + 1
+}
+
+/** The offset of the last record of the batch starting at `position`: baseOffset + lastOffsetDelta. */
+export function lastOffsetAt(buffer: Uint8Array, position = 0): number {
+  return (
+    readUint64(buffer, position + BatchField.baseOffset) +
+    (buffer as Buffer).readUInt32BE(position + BatchField.lastOffsetDelta)
+  )
+}
+
 /** Sets baseOffset and term in place. Neither is covered by the CRC, so the batch stays valid. */
 export function patchBatch(buffer: Buffer, position: number, baseOffset: number, term: number): void {
   writeUint64(buffer, position + BatchField.baseOffset, baseOffset)
@@ -136,10 +158,9 @@ export function inspectBatch(buffer: Buffer, position: number, end: number): Bat
   if (available < batchLengthPrefixBytes) {
     return damaged(`only ${available} bytes, fewer than a batch prefix`, true)
   }
-  const batchLength = buffer.readUInt32BE(position + BatchField.batchLength)
-  const size = batchLength + batchLengthPrefixBytes
+  const size = batchSizeAt(buffer, position)
   if (size < batchHeaderBytes) {
-    return damaged(`batch length ${batchLength} is shorter than a header`, false)
+    return damaged(`batch length ${size - batchLengthPrefixBytes} is shorter than a header`, false)
   }
   if (size > available) {
     return damaged(`batch of ${size} bytes but only ${available} remain`, true)

@@ -4,11 +4,14 @@ import * as assert from 'uvu/assert'
 import {
   BatchField,
   batchHeaderBytes,
+  batchSizeAt,
   computeBatchCrc,
   decodeRecordBatch,
   encodeRecordBatch,
   inspectBatch,
   isWeirError,
+  lastOffsetAt,
+  offsetCountAt,
   patchBatch,
   RecordBatchBuilder,
   readBatchHeader,
@@ -204,6 +207,23 @@ test('a record whose length points past the batch end is a typed error, not a cr
     () => decodeRecordBatch(batch),
     (error: unknown) => isWeirError(error, 'INVALID_RECORD'),
   )
+})
+
+test('batchSizeAt, offsetCountAt and lastOffsetAt read the batch at a position, as the header says', () => {
+  const first = encodeRecordBatch([{ value: text('a') }], { timestamp: 1, baseOffset: 7 })
+  const second = encodeRecordBatch([{ value: text('b') }, { value: text('c') }, { value: text('d') }], {
+    timestamp: 1,
+    baseOffset: 2 ** 40,
+  })
+  const both = Buffer.concat([first, second])
+  assert.is(batchSizeAt(both), first.length)
+  assert.is(batchSizeAt(both, first.length), second.length)
+  assert.is(offsetCountAt(both), 1)
+  assert.is(offsetCountAt(both, first.length), 3)
+  assert.is(lastOffsetAt(both), 7)
+  assert.is(lastOffsetAt(both, first.length), 2 ** 40 + 2)
+  const header = readBatchHeader(both, first.length)
+  assert.is(batchSizeAt(both, first.length), header.batchLength + 12)
 })
 
 test('splitBatches cuts concatenated batches apart without copying', () => {
