@@ -13,9 +13,9 @@ import {
   readConfigFile,
 } from '@weir/broker'
 import { isWeirError } from '@weir/protocol'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
-import { exitCodes } from './run.js'
 
 const help = `Usage: weir broker [flags]
 

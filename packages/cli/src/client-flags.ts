@@ -2,8 +2,8 @@
 // --bootstrap flag, and one way to turn a failure into a message and an exit code.
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { Client, isWeirError } from '@weir/client'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 
 export const defaultBootstrap = '127.0.0.1:7171'
 

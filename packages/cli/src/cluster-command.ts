@@ -2,9 +2,9 @@
 // partitions are under-replicated (fewer in-sync replicas than replicas), through the client.
 import { type Admin, isWeirError, type PartitionDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 import { table } from './table.js'
 
 const help = `Usage:

@@ -2,9 +2,9 @@
 // --format json an object with key, partition, offset, timestamp, headers and value.
 import { codecs, defineTopic, type Message } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 
 const help = `Usage: weir consume TOPIC [--from-beginning] [--max-messages N] [--partition P] [--offset O] [--format text|json]
 

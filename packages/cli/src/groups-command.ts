@@ -1,9 +1,9 @@
 // `weir groups list|describe|reset-offsets`: consumer-group administration through the client.
 import type { GroupDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 import { table } from './table.js'
 
 const help = `Usage:

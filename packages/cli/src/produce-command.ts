@@ -4,9 +4,9 @@
 import { createInterface } from 'node:readline'
 import { codecs, defineTopic } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 
 const help = `Usage: weir produce TOPIC [--key K] [--key-separator SEP] [--acks all|leader|none]
 

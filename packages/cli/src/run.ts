@@ -1,8 +1,7 @@
 // `weir <command> [flags]`: finds the command in the table and runs it. Kept apart from main.ts so
 // tests can call it without spawning a process.
-import { type Command, commands } from './commands.js'
-
-export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const
+import { type Command, exitCodes } from './command.js'
+import { commands } from './commands.js'
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length))

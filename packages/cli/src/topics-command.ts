@@ -1,9 +1,9 @@
 // `weir topics create|add-partitions|list|describe|delete`: topic administration through the client.
 import { parseTopicConfigEntries, WeirError } from '@weir/protocol'
 import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
+import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { exitCodes } from './run.js'
 import { table } from './table.js'
 
 const help = `Usage:
