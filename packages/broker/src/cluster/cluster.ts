@@ -92,7 +92,11 @@ export class Cluster {
     const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
-    if (cluster.alone) cluster.onControllerLeader(() => cluster.adoptLocalTopics())
+    // A broker alone leads its controller from the start: adopt before serving anyone.
+    if (cluster.alone) {
+      await cluster.adoptLocalTopics()
+      await cluster.settled()
+    }
     const { timers } = environment
     cluster.timers.push(
       timers.setInterval(() => cluster.hosted.tick(), options.tickMs),
