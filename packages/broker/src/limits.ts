@@ -1,6 +1,7 @@
 // Every bound the broker puts on a client, named with its unit last and checked at start-up, so a
 // typo in weir.json fails loudly instead of turning into an unbounded queue.
-import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
+import { frameBytesMaxDefault } from '@weir/protocol'
+import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
 
 export interface BrokerLimits {
   /** Largest frame (the u32 length field) a client may send; larger closes the connection. */
@@ -34,7 +35,7 @@ export const defaultLimits: BrokerLimits = {
   retentionCheckIntervalMs: 300_000,
 }
 
-const ranges: Record<keyof BrokerLimits, readonly [number, number]> = {
+const ranges: Record<keyof BrokerLimits, IntegerRange> = {
   frameBytesMax: [1024, 2 ** 31 - 1],
   connectionsMax: [1, 1_000_000],
   idleTimeoutMs: [100, 2 ** 31 - 1],
@@ -49,25 +50,5 @@ export const limitNames = Object.keys(ranges) as (keyof BrokerLimits)[]
 
 /** Fills defaults and checks each limit; INVALID_CONFIG names the key and its range. */
 export function resolveLimits(given: unknown, path = 'limits'): BrokerLimits {
-  if (given === undefined || given === null) return defaultLimits
-  if (typeof given !== 'object' || Array.isArray(given)) {
-    throw new WeirError('INVALID_CONFIG', `${path} must be an object of ${limitNames.join(', ')}`)
-  }
-  const limits: Record<string, number> = { ...defaultLimits }
-  for (const [key, value] of Object.entries(given)) {
-    const range = ranges[key as keyof BrokerLimits]
-    if (range === undefined) {
-      throw new WeirError('INVALID_CONFIG', `${path}.${key} is not a limit; known: ${limitNames.join(', ')}`)
-    }
-    if (value === undefined) continue
-    const [min, max] = range
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new WeirError(
-        'INVALID_CONFIG',
-        `${path}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
-      )
-    }
-    limits[key] = value
-  }
-  return limits as unknown as BrokerLimits
+  return resolveIntegerOptions(given, { path, noun: 'a limit', defaults: defaultLimits, ranges })
 }

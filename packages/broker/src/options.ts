@@ -9,6 +9,7 @@ import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
 import { resolveGroupLimits } from './groups/group-limits.js'
 import { defaultGroupOptions, type GroupOptions } from './groups/group-options.js'
+import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
 import { type BrokerLimits, resolveLimits } from './limits.js'
 import { parseListen } from './listen-address.js'
 import { mergeTopicConfig } from './topic-config.js'
@@ -158,61 +159,46 @@ function resolvePeers(given: BrokerOptions['peers'], brokerId: number, port: num
   return peers
 }
 
-const raftTimingRanges = {
+const raftTimingRanges: Record<keyof RaftTimingOptions, IntegerRange> = {
   tickMs: [1, 10_000],
   electionTicks: [2, 1000],
   heartbeatTicks: [1, 1000],
   replicaLagMaxMs: [100, 600_000],
-} as const
-
-function resolveRaftTiming(given: unknown): RaftTimingOptions {
-  const resolved: Record<string, number> = { ...defaultClusterTiming }
-  if (given === undefined || given === null) return resolved as unknown as RaftTimingOptions
-  if (typeof given !== 'object')
-    invalid(`raft must be an object of ${Object.keys(raftTimingRanges).join(', ')}`)
-  for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
-    const range = raftTimingRanges[key as keyof typeof raftTimingRanges]
-    if (range === undefined)
-      invalid(`raft.${key} is not a Raft option; known: ${Object.keys(raftTimingRanges).join(', ')}`)
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1])
-      invalid(`raft.${key} must be an integer from ${range[0]} to ${range[1]}, got ${JSON.stringify(value)}`)
-    resolved[key] = value
-  }
-  if (resolved.heartbeatTicks! >= resolved.electionTicks!)
-    invalid('raft.heartbeatTicks must be below raft.electionTicks')
-  return resolved as unknown as RaftTimingOptions
 }
 
-const groupOptionRanges = {
+function resolveRaftTiming(given: unknown): RaftTimingOptions {
+  const table = {
+    path: 'raft',
+    noun: 'a Raft option',
+    defaults: defaultClusterTiming,
+    ranges: raftTimingRanges,
+  }
+  const resolved = resolveIntegerOptions(given, table)
+  if (resolved.heartbeatTicks >= resolved.electionTicks)
+    invalid('raft.heartbeatTicks must be below raft.electionTicks')
+  return resolved
+}
+
+const groupOptionRanges: Record<Exclude<keyof GroupOptions, 'limits'>, IntegerRange> = {
   offsetsPartitions: [1, 1000],
   offsetsSegmentBytes: [1024 * 1024, 1024 * 1024 * 1024],
   compactionRecordsMin: [1, 100_000_000],
-} as const
+}
 
 /** Fills defaults and checks `groups`; INVALID_CONFIG names the key and its range. */
 export function resolveGroupOptions(given: unknown, path = 'groups'): GroupOptions {
+  const { limits: defaultLimits, ...defaults } = defaultGroupOptions
+  const table = { path, noun: 'a group option', defaults, ranges: groupOptionRanges, otherKeys: ['limits'] }
   if (given === undefined || given === null) return defaultGroupOptions
+  // Not an object: resolveIntegerOptions throws INVALID_CONFIG listing the keys.
   if (typeof given !== 'object' || Array.isArray(given))
-    invalid(`${path} must be an object of ${[...Object.keys(groupOptionRanges), 'limits'].join(', ')}`)
-  const fields = given as Record<string, unknown>
-  const resolved: Record<string, unknown> = { ...defaultGroupOptions }
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue
-    if (key === 'limits') {
-      resolved.limits = resolveGroupLimits(value as Partial<GroupOptions['limits']>, `${path}.limits`)
-      continue
-    }
-    const range = groupOptionRanges[key as keyof typeof groupOptionRanges]
-    if (range === undefined)
-      invalid(
-        `${path}.${key} is not a group option; known: ${Object.keys(groupOptionRanges).join(', ')}, limits`,
-      )
-    const [min, max] = range
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-      invalid(`${path}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`)
-    resolved[key] = value
+    return { ...resolveIntegerOptions(given, table), limits: defaultLimits }
+  // `limits` is a table of its own; resolveIntegerOptions checks the rest.
+  const { limits, ...integers } = given as { readonly limits?: Partial<GroupOptions['limits']> }
+  return {
+    ...resolveIntegerOptions(integers, table),
+    limits: limits === undefined ? defaultLimits : resolveGroupLimits(limits, `${path}.limits`),
   }
-  return resolved as unknown as GroupOptions
 }
 
 /**

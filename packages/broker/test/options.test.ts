@@ -38,6 +38,33 @@ test('limits: defaults, overrides, and each bad value named with its range', () 
   assert.throws(() => resolveLimits({ maxConnections: 5 }), /limits\.maxConnections is not a limit; known: /)
 })
 
+test('raft, groups and group limits go through the same typed check: unknown keys and ranges named', async () => {
+  const dataDir = tempDirectory()
+  await startFails({ dataDir, raft: { tickMs: 0 } }, /raft\.tickMs must be an integer from 1 to 10000, got 0/)
+  await startFails(
+    { dataDir, raft: { ticks: 1 } as never },
+    /raft\.ticks is not a Raft option; known: tickMs/,
+  )
+  await startFails({ dataDir, raft: { heartbeatTicks: 20 } }, /heartbeatTicks must be below/)
+  await startFails(
+    { dataDir, groups: { offsetsPartitions: 0 } },
+    /groups\.offsetsPartitions must be an integer/,
+  )
+  await startFails(
+    { dataDir, groups: { partitions: 1 } as never },
+    /groups\.partitions is not a group option; .*limits/,
+  )
+  await startFails({ dataDir, groups: 3 as never }, /groups must be an object of offsetsPartitions/)
+  await startFails(
+    { dataDir, groups: { limits: { groupsMax: 0 } } },
+    /groups\.limits\.groupsMax must be an integer from 1/,
+  )
+  await startFails(
+    { dataDir, groups: { limits: { maxGroups: 5 } as never } },
+    /groups\.limits\.maxGroups is not a group limit/,
+  )
+})
+
 test('listen addresses', () => {
   assert.equal(parseListen('127.0.0.1:7171'), { host: '127.0.0.1', port: 7171 })
   assert.equal(parseListen('[::1]:0'), { host: '::1', port: 0 })

@@ -1,5 +1,6 @@
 // Bounds the group coordinator puts on clients, units last, checked when the coordinator is made.
 import { WeirError } from '@weir/protocol'
+import { type IntegerRange, resolveIntegerOptions } from '../integer-options.js'
 
 export interface GroupLimits {
   /** Smallest and largest sessionTimeoutMs a JoinGroup may ask for (else INVALID_SESSION_TIMEOUT). */
@@ -26,7 +27,7 @@ export const defaultGroupLimits: GroupLimits = {
   initialRebalanceDelayMs: 0,
 }
 
-const ranges: Record<keyof GroupLimits, readonly [number, number]> = {
+const ranges: Record<keyof GroupLimits, IntegerRange> = {
   sessionTimeoutMsMin: [1, 2 ** 31 - 1],
   sessionTimeoutMsMax: [1, 2 ** 31 - 1],
   groupMembersMax: [1, 1_000_000],
@@ -36,13 +37,13 @@ const ranges: Record<keyof GroupLimits, readonly [number, number]> = {
 }
 
 /** Fills defaults and checks each limit; INVALID_CONFIG names the key and its range. */
-export function resolveGroupLimits(given: Partial<GroupLimits> = {}, path = 'groupLimits'): GroupLimits {
-  const limits = { ...defaultGroupLimits, ...given }
-  for (const [key, [min, max]] of Object.entries(ranges)) {
-    const value = limits[key as keyof GroupLimits]
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new WeirError('INVALID_CONFIG', `${path}.${key} must be an integer from ${min} to ${max}`)
-  }
+export function resolveGroupLimits(given?: Partial<GroupLimits>, path = 'groupLimits'): GroupLimits {
+  const limits = resolveIntegerOptions(given, {
+    path,
+    noun: 'a group limit',
+    defaults: defaultGroupLimits,
+    ranges,
+  })
   if (limits.sessionTimeoutMsMin > limits.sessionTimeoutMsMax)
     throw new WeirError('INVALID_CONFIG', `${path}.sessionTimeoutMsMin must not exceed sessionTimeoutMsMax`)
   return limits
