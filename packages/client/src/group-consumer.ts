@@ -25,6 +25,9 @@ import type { OffsetStore, TopicPartitionOffset, TopicPartitions } from './offse
 import { listOffsets, partitionKey } from './partition-fetcher.js'
 import { resolveTopic, type TopicRef } from './topic.js'
 
+/** Keys GroupConsumer's crash seam; exported to ./testing.ts only, never from index.ts. */
+export const crashForTests: unique symbol = Symbol('GroupConsumer crash (tests only)')
+
 export interface GroupConsumerOptions<R extends TopicRef<unknown>>
   extends Omit<ConsumerOptions<R>, 'groupId' | 'fromBeginning'> {
   readonly groupId: string
@@ -403,10 +406,12 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   }
 
   /**
-   * Test hook: behaves like a killed process. Heartbeats, fetching and commits stop at once
-   * without a LeaveGroup or a final commit; the group notices after the session timeout.
+   * Behaves like a killed process: heartbeats, fetching and commits stop at once without a
+   * LeaveGroup or a final commit; the group notices after the session timeout. Tests only: keyed by
+   * a symbol that index.ts does not export, reached through `crashGroupConsumer` in
+   * `@weir/client/testing`.
    */
-  crash(): void {
+  [crashForTests](): void {
     if (this.closed) return
     this.crashed = true
     this.closed = true

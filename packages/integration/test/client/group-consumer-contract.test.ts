@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Broker } from '@weir/broker'
 import { Client, type GroupConsumer, type GroupConsumerOptions, type Producer } from '@weir/client'
+import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -109,7 +110,7 @@ test('a crashed member: the survivor re-processes exactly its messages after its
         await a.commit()
         aCommitted = (await committedOffsets(group)).get(partitionA)!
       }
-      if (count === crashAfter) a.crash()
+      if (count === crashAfter) crashGroupConsumer(a)
     }
   })()
   const producer = client.producer({ lingerMs: 1 })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Broker, type BrokerOptions } from '@weir/broker'
 import { Client, type GroupConsumer, type GroupConsumerOptions } from '@weir/client'
+import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -73,7 +74,7 @@ test('4 consumers over 12 partitions get 3 each; a crashed one loses its partiti
   assert.equal(owned(members), [...Array(12).keys()])
 
   const crashedAt = performance.now()
-  members[3]!.crash()
+  crashGroupConsumer(members[3]!)
   const alive = members.slice(0, 3)
   await until(
     () => owned(alive).length === 12,
@@ -150,7 +151,7 @@ test('1,000 keyed messages during churn (join, crash, clean close) with run({ co
     if (index === 300) startMember('c')
     if (index === 550) {
       dead.add('b')
-      members.get('b')!.crash()
+      crashGroupConsumer(members.get('b')!)
     }
     if (index === 800) void members.get('a')!.close()
   }
