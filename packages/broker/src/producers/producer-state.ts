@@ -5,7 +5,7 @@
 // recovery scan) are fed to observe, so every replica holds the same table and a new leader after
 // failover deduplicates exactly as the old one did. Kafka's ProducerStateManager is the model.
 import {
-  BatchField,
+  batchSizeAt,
   lastSequenceOf,
   noProducerId,
   readBatchHeader,
@@ -213,7 +213,7 @@ export class ProducerStateTable {
         const lastOffset = header.baseOffset + header.lastOffsetDelta
         if (header.baseOffset >= endOffset) return table
         if (lastOffset >= startOffset) table.observe(header, header.baseOffset)
-        position += header.batchLength + BatchField.term
+        position += batchSizeAt(bytes, position)
       }
       offset = nextOffset
     }
