@@ -34,6 +34,10 @@ const rules = {
     onlyIn: { broker: ['src/broker-command.ts'] },
     why: 'cli → client, protocol; broker only in src/broker-command.ts, which has to start one',
   },
+  simulation: {
+    may: ['broker', 'client', 'protocol', 'storage', 'raft'],
+    why: 'simulation runs brokers and clients in one process over simulated I/O: any library package, never the cli',
+  },
   integration: { may: 'anything', why: 'tests across packages may import anything' },
 }
 
