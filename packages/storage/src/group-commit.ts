@@ -98,6 +98,9 @@ export class GroupCommit {
     if (this.waiters.length === 0 && !evenWithoutWaiters) return
     this.running = this.loop().finally(() => {
       this.running = undefined
+      // A waiter that came after the loop's last look, while `running` was still set, was not
+      // kicked: it gets its round now rather than waiting for the next append.
+      this.kick(false)
     })
   }
 

@@ -7,6 +7,7 @@ export {
   type FileOperation,
   type InjectedFault,
   MemoryFileIo,
+  type MemoryFileIoOptions,
 } from './memory-file-io.js'
 export {
   type AppendOptions,

@@ -126,7 +126,21 @@ function resize(file: FileNode, length: number): void {
   file.size = length
 }
 
+export interface MemoryFileIoOptions {
+  /**
+   * Microtask turns between an operation's call and its effect, 0 to 100 (default 0: the effect
+   * happens at the call). Above 0, operations are in flight for a while, and a crash in between
+   * loses them (the caller gets EIO), as a real disk loses requests in its queue. A function
+   * (seeded, for a simulation) gives each call its own latency, so concurrent operations
+   * complete out of call order, as they do on a real disk.
+   */
+  readonly operationTurns?: number | ((operation: FileOperation) => number)
+}
+
+const operationTurnsMax = 100
+
 export class MemoryFileIo implements FileIo {
+  private readonly operationTurns: (operation: FileOperation) => number
   private root: DirectoryNode = newDirectory()
   private readonly fds = new Map<number, OpenFile>()
   /** fds are never reused, not even across crashes: a stale fd can only be EBADF. */
@@ -134,6 +148,25 @@ export class MemoryFileIo implements FileIo {
   private generation = 0
   private failures: PendingFailure[] = []
   private faultHook: FaultHook | undefined
+  private readonly inFlightPossible: boolean
+
+  constructor(options: MemoryFileIoOptions = {}) {
+    const turns = options.operationTurns ?? 0
+    const checked = (value: number): number => {
+      if (!Number.isInteger(value) || value < 0 || value > operationTurnsMax) {
+        throw new RangeError(`operationTurns must be an integer from 0 to ${operationTurnsMax}, got ${value}`)
+      }
+      return value
+    }
+    this.operationTurns =
+      typeof turns === 'number'
+        ? (
+            (fixed) => () =>
+              fixed
+          )(checked(turns))
+        : (operation) => checked(turns(operation))
+    this.inFlightPossible = typeof turns !== 'number' || turns > 0
+  }
 
   /**
    * Drops everything not durable, as a power loss would: each directory gets back its synced
@@ -206,6 +239,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async open(path: string, create: boolean): Promise<number> {
+    if (this.inFlightPossible) await this.inFlight('open')
     const at = normalize(path)
     this.checkFault('open', at)
     const { parent, name } = this.parentOf(at, 'open')
@@ -222,18 +256,21 @@ export class MemoryFileIo implements FileIo {
   }
 
   async close(fd: number): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('close')
     const file = this.file(fd, 'close')
     this.checkFault('close', file.path)
     this.fds.delete(fd)
   }
 
   async size(fd: number): Promise<number> {
+    if (this.inFlightPossible) await this.inFlight('size')
     const file = this.file(fd, 'fstat')
     this.checkFault('size', file.path)
     return file.node.size
   }
 
   async writev(fd: number, buffers: readonly Buffer[], position: number): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('writev')
     const file = this.file(fd, 'writev')
     const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers)
     const failure = this.takeFailure('writev', file.path)
@@ -246,6 +283,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async read(fd: number, position: number, length: number): Promise<Buffer> {
+    if (this.inFlightPossible) await this.inFlight('read')
     const file = this.file(fd, 'read')
     this.checkFault('read', file.path)
     const end = Math.min(file.node.size, position + length)
@@ -253,6 +291,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async datasync(fd: number): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('datasync')
     const file = this.file(fd, 'fdatasync')
     this.checkFault('datasync', file.path)
     file.node.durableSize = file.node.size
@@ -260,6 +299,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async truncate(fd: number, length: number): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('truncate')
     const file = this.file(fd, 'ftruncate')
     this.checkFault('truncate', file.path)
     if (!Number.isInteger(length) || length < 0) throw fsError('EINVAL', 'ftruncate', file.path)
@@ -267,6 +307,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async readFile(path: string): Promise<Buffer> {
+    if (this.inFlightPossible) await this.inFlight('readFile')
     const at = normalize(path)
     this.checkFault('readFile', at)
     const node = this.lookup(at, 'open')
@@ -279,6 +320,7 @@ export class MemoryFileIo implements FileIo {
    * contents and every pending entry of the directory are durable when it resolves.
    */
   async writeFileAtomic(path: string, data: Buffer): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('writeFileAtomic')
     const at = normalize(path)
     this.checkFault('writeFileAtomic', at)
     const { parent, name } = this.parentOf(at, 'open')
@@ -291,6 +333,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async readdir(path: string): Promise<string[]> {
+    if (this.inFlightPossible) await this.inFlight('readdir')
     const at = normalize(path)
     this.checkFault('readdir', at)
     const node = this.lookup(at, 'scandir')
@@ -300,6 +343,7 @@ export class MemoryFileIo implements FileIo {
 
   /** mkdir -p: creates missing ancestors too; each new entry is pending until its parent is synced. */
   async mkdir(path: string): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('mkdir')
     const at = normalize(path)
     this.checkFault('mkdir', at)
     let directory = this.root
@@ -315,6 +359,7 @@ export class MemoryFileIo implements FileIo {
   }
 
   async unlink(path: string): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('unlink')
     const at = normalize(path)
     this.checkFault('unlink', at)
     const { parent, name } = this.parentOf(at, 'unlink')
@@ -329,6 +374,7 @@ export class MemoryFileIo implements FileIo {
    * is synced; a crash before that brings the tree back as it durably was. Missing is fine.
    */
   async rmdir(path: string): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('rmdir')
     const at = normalize(path)
     this.checkFault('rmdir', at)
     if (at === '/') throw fsError('EINVAL', 'rm', at)
@@ -337,17 +383,27 @@ export class MemoryFileIo implements FileIo {
   }
 
   async exists(path: string): Promise<boolean> {
+    if (this.inFlightPossible) await this.inFlight('exists')
     const at = normalize(path)
     this.checkFault('exists', at)
     return this.find(at) !== undefined
   }
 
   async syncDirectory(path: string): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('syncDirectory')
     const at = normalize(path)
     this.checkFault('syncDirectory', at)
     const node = this.lookup(at, 'open')
     if (node.kind !== 'directory') throw fsError('ENOTDIR', 'fsync', at)
     node.durableEntries = new Map(node.entries)
+  }
+
+  /** Waits `operationTurns` microtask turns; a crash meanwhile loses the operation. */
+  private async inFlight(operation: FileOperation): Promise<void> {
+    const generation = this.generation
+    const turns = this.operationTurns(operation)
+    for (let turn = 0; turn < turns; turn++) await Promise.resolve()
+    if (this.generation !== generation) throw fsError('EIO', operation, 'an operation in flight at a crash')
   }
 
   private file(fd: number, syscall: string): OpenFile {
