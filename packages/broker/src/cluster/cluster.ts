@@ -429,10 +429,12 @@ export class Cluster {
   }
 
   private async runControllerHooks(hooks = this.controllerLeaderHooks): Promise<void> {
+    // The hooks registered now: one registered while this runs runs itself (onControllerLeader).
+    const registered = [...hooks]
     // After the leader's no-op commits, the image holds everything earlier leaders committed.
     await this.controller.replica.caughtUp()
     await this.applying
-    for (const hook of [...hooks]) await hook()
+    for (const hook of registered) await hook()
   }
 
   private leaderChanged(group: string, leaderId: number, term: number): void {

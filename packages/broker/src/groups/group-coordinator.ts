@@ -34,7 +34,7 @@ import {
 import { type ClientAddress, Group } from './group-state.js'
 
 export interface GroupCoordinatorOptions {
-  /** A new member's id; must never repeat (the broker uses `${clientId}-${randomUUID()}`). */
+  /** A new member's id; must never repeat (the broker uses `${clientId}-${randomId(environment.random)}`). */
   readonly newMemberId: (clientId: string) => string
   readonly limits?: Partial<GroupLimits>
 }
