@@ -220,6 +220,20 @@ export class ManualTime implements Timers, Clock {
     return this.deferred.length
   }
 
+  /** Runs deferred callbacks until `work` settles; fails after `roundsMax` rounds instead of hanging. */
+  async drive<T>(work: Promise<T>, roundsMax = 10_000): Promise<T> {
+    let settled = false
+    const watched = work.finally(() => {
+      settled = true
+    })
+    for (let round = 0; round < roundsMax && !settled; round++) {
+      this.runDeferred()
+      await settle(20)
+    }
+    if (!settled) throw new Error(`work still pending after ${roundsMax} rounds of deferred callbacks`)
+    return watched
+  }
+
   runDeferred(): void {
     const callbacks = this.deferred
     this.deferred = []
