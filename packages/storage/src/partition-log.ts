@@ -6,12 +6,12 @@
 
 import type { Clock, Timers } from '@weir/protocol'
 import {
-  BatchField,
   batchHeaderBytes,
+  batchSizeAt,
   decodeRecordBatch,
   inspectBatch,
+  lastOffsetAt,
   patchBatch,
-  readUint64,
   validateBatch,
   WeirError,
 } from '@weir/protocol'
@@ -204,8 +204,8 @@ export class PartitionLog {
    * Appends one client-built batch. Assigns its offsets and writes them and `term` into the
    * caller's buffer in place (the CRC does not cover them); the log owns the buffer until the
    * promise settles. Resolves once the batch is as durable as the fsync policy says.
-   * Errors: CORRUPT_MESSAGE (bad length or CRC: nothing written), MESSAGE_TOO_LARGE, DISK_FULL and
-   * STORAGE_ERROR (nothing written), LOG_CLOSED.
+   * Errors: CORRUPT_MESSAGE (bad length or CRC) or INVALID_RECORD (magic, record count), with
+   * nothing written; MESSAGE_TOO_LARGE, DISK_FULL and STORAGE_ERROR (nothing written), LOG_CLOSED.
    */
   append(batch: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
     try {
@@ -405,7 +405,7 @@ export class PartitionLog {
       )
       if (found.end > found.first) return buffer.subarray(found.first, found.end)
       if (found.first >= 0) {
-        const size = buffer.readUInt32BE(found.first + BatchField.batchLength) + BatchField.term
+        const size = batchSizeAt(buffer, found.first)
         if (size <= windowBytes) {
           // The batch only straddles the window's edge: the next window starts with it.
           position += found.first
@@ -640,9 +640,9 @@ function findBatches(
   let first = -1
   let end = -1
   while (at + batchHeaderBytes <= buffer.length) {
-    const size = buffer.readUInt32BE(at + BatchField.batchLength) + BatchField.term
+    const size = batchSizeAt(buffer, at)
     if (size < batchHeaderBytes) corrupt(at, `batch length field says ${size} bytes`)
-    const lastOffset = readUint64(buffer, at) + buffer.readUInt32BE(at + BatchField.lastOffsetDelta)
+    const lastOffset = lastOffsetAt(buffer, at)
     if (first < 0) {
       if (lastOffset < offset) {
         at += size
@@ -667,8 +667,8 @@ function lastBatchEnd(bytes: Buffer): number {
   let at = 0
   let nextOffset = 0
   while (at < bytes.length) {
-    nextOffset = readUint64(bytes, at) + bytes.readUInt32BE(at + BatchField.lastOffsetDelta) + 1
-    at += bytes.readUInt32BE(at + BatchField.batchLength) + BatchField.term
+    nextOffset = lastOffsetAt(bytes, at) + 1
+    at += batchSizeAt(bytes, at)
   }
   return nextOffset
 }

@@ -1,6 +1,15 @@
 // Walks the batches of a segment file in bounded chunks. Recovery runs it with `verify` (CRC of
 // every batch) to find a torn tail; lookups run it without, reading headers only.
-import { BatchField, batchHeaderBytes, batchMagic, inspectBatch, readInt64, readUint64 } from '@weir/protocol'
+import {
+  BatchField,
+  batchHeaderBytes,
+  batchMagic,
+  batchSizeAt,
+  inspectBatch,
+  lastOffsetAt,
+  readInt64,
+  readUint64,
+} from '@weir/protocol'
 import type { FileIo } from './file-io.js'
 
 export interface ScannedBatch {
@@ -50,7 +59,7 @@ export async function scanBatches(
         return { position, problem: `${end - position} trailing bytes are too few for a batch header` }
       }
     }
-    const size = buffer.readUInt32BE(at + BatchField.batchLength) + BatchField.term
+    const size = batchSizeAt(buffer, at)
     const structural = checkStructure(buffer, at, size, end - position, options.maxBatchBytes)
     if (structural !== undefined) return { position, problem: structural }
     if (options.verify) {
@@ -67,7 +76,7 @@ export async function scanBatches(
       position,
       size,
       baseOffset,
-      lastOffset: baseOffset + buffer.readUInt32BE(at + BatchField.lastOffsetDelta),
+      lastOffset: lastOffsetAt(buffer, at),
       firstTimestamp: readInt64(buffer, at + BatchField.firstTimestamp),
       maxTimestamp: readInt64(buffer, at + BatchField.maxTimestamp),
       term: buffer.readUInt32BE(at + BatchField.term),

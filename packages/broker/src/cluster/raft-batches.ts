@@ -6,10 +6,11 @@
 // log's prefix below the offset it carries (a compacted __consumer_offsets partition).
 import {
   BatchField,
-  batchLengthPrefixBytes,
+  batchSizeAt,
   decodeRecordBatch,
   encodeRecordBatch,
   isControlBatch,
+  offsetCountAt,
   readUint64,
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
@@ -33,7 +34,7 @@ export function batchOfEntry(entry: Entry): Buffer {
 export function entryOfBatch(batch: Buffer): Entry {
   const index = indexOfOffset(readUint64(batch, BatchField.baseOffset))
   const term = batch.readUInt32BE(BatchField.term)
-  const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
+  const span = offsetCountAt(batch)
   if (!isControlBatch(batch)) return { index, term, span, kind: EntryKind.normal, data: batch }
   const record = decodeRecordBatch(batch).records[0]
   if (record?.key?.equals(controlKeys.logStart))
@@ -62,7 +63,7 @@ export function logStartOf(batch: Buffer): number | undefined {
 export function* batchesIn(bytes: Buffer): Generator<Buffer> {
   let position = 0
   while (position + BatchField.records <= bytes.length) {
-    const size = bytes.readUInt32BE(position + BatchField.batchLength) + batchLengthPrefixBytes
+    const size = batchSizeAt(bytes, position)
     if (position + size > bytes.length) return
     yield bytes.subarray(position, position + size)
     position += size

@@ -81,37 +81,63 @@ function snapshot(value: unknown, path: string): SnapshotInfo {
   }
 }
 
-/** Checks every field the message's type carries; returns it typed. */
+function boolean(fields: Fields, name: string, path: string): boolean {
+  const value = fields[name]
+  if (typeof value !== 'boolean') bad(`${path}.${name}`, 'a boolean')
+  return value
+}
+
+/** Checks every field the message's type carries; returns a typed copy built from the checked values. */
 export function checkRaftMessage(fields: Fields, path = 'message'): Message {
   const type = fields.type
   if (typeof type !== 'string' || !messageTypes.has(type)) bad(`${path}.type`, 'a Raft message type')
-  for (const name of ['from', 'to', 'term']) int(fields, name, path)
+  const header = {
+    from: int(fields, 'from', path),
+    to: int(fields, 'to', path),
+    term: int(fields, 'term', path),
+  }
   switch (type) {
     case 'append':
-      for (const name of ['prevIndex', 'prevTerm', 'commit']) int(fields, name, path)
-      list(fields.entries, `${path}.entries`, entriesMax).forEach((item, index) => {
-        ;(fields.entries as unknown[])[index] = entry(item, `${path}.entries[${index}]`)
-      })
-      break
+      return {
+        type,
+        ...header,
+        prevIndex: int(fields, 'prevIndex', path),
+        prevTerm: int(fields, 'prevTerm', path),
+        commit: int(fields, 'commit', path),
+        entries: list(fields.entries, `${path}.entries`, entriesMax).map((item, index) =>
+          entry(item, `${path}.entries[${index}]`),
+        ),
+      }
     case 'appendResponse':
-      if (typeof fields.success !== 'boolean') bad(`${path}.success`, 'a boolean')
-      for (const name of ['matchIndex', 'rejectedPrevIndex', 'hintIndex', 'hintTerm']) int(fields, name, path)
-      break
+      return {
+        type,
+        ...header,
+        success: boolean(fields, 'success', path),
+        matchIndex: int(fields, 'matchIndex', path),
+        rejectedPrevIndex: int(fields, 'rejectedPrevIndex', path),
+        hintIndex: int(fields, 'hintIndex', path),
+        hintTerm: int(fields, 'hintTerm', path),
+      }
     case 'heartbeat':
-      int(fields, 'commit', path)
-      break
+      return { type, ...header, commit: int(fields, 'commit', path) }
     case 'preVote':
     case 'vote':
-      for (const name of ['lastIndex', 'lastTerm']) int(fields, name, path)
-      if (typeof fields.transfer !== 'boolean') bad(`${path}.transfer`, 'a boolean')
-      break
+      return {
+        type,
+        ...header,
+        lastIndex: int(fields, 'lastIndex', path),
+        lastTerm: int(fields, 'lastTerm', path),
+        transfer: boolean(fields, 'transfer', path),
+      }
     case 'preVoteResponse':
     case 'voteResponse':
-      if (typeof fields.granted !== 'boolean') bad(`${path}.granted`, 'a boolean')
-      break
+      return { type, ...header, granted: boolean(fields, 'granted', path) }
     case 'snapshot':
-      fields.snapshot = snapshot(fields.snapshot, `${path}.snapshot`)
-      break
+      return { type, ...header, snapshot: snapshot(fields.snapshot, `${path}.snapshot`) }
+    case 'heartbeatResponse':
+    case 'timeoutNow':
+      return { type, ...header }
+    default:
+      return bad(`${path}.type`, 'a Raft message type')
   }
-  return fields as unknown as Message
 }

@@ -3,7 +3,7 @@
 // term and vote durable, then sends, then tells waiting producers and the applier what committed,
 // then advances the node. One ready at a time per group; proposals made meanwhile ride the next
 // one, so every fsync covers all of them (group commit at the Raft level).
-import { BatchField, readUint64, WeirError } from '@weir/protocol'
+import { BatchField, offsetCountAt, readUint64, WeirError } from '@weir/protocol'
 import {
   type ClusterConfig,
   type Entry,
@@ -249,9 +249,7 @@ export class RaftReplica implements PartitionReplica {
    */
   propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> } {
     if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`)
-    const result = this.node.propose(
-      batches.map((batch) => ({ span: batch.readUInt32BE(BatchField.lastOffsetDelta) + 1, data: batch })),
-    )
+    const result = this.node.propose(batches.map((batch) => ({ span: offsetCountAt(batch), data: batch })))
     if (!result.ok) throw this.notLeader(result.reason)
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ lastIndex: result.lastIndex, term: result.term, acks, resolve, reject })
@@ -494,7 +492,7 @@ export class RaftReplica implements PartitionReplica {
       // A copy: the log patches the buffer in place and keeps it until the write settles.
       const copy = Buffer.from(batch)
       appends.push(log.append(copy, { term: copy.readUInt32BE(BatchField.term) }))
-      next = baseOffset + copy.readUInt32BE(BatchField.lastOffsetDelta) + 1
+      next = baseOffset + offsetCountAt(copy)
     }
     await Promise.all(appends)
     return appends.length

@@ -2,7 +2,7 @@
 // is a Raft proposal that resolves once a majority has it durably, so a commit answered to a
 // consumer survives the loss of the coordinator's broker. Compaction cuts the prefix through Raft
 // too: a committed log-start marker makes every replica drop what lies below.
-import { BatchField } from '@weir/protocol'
+import { offsetCountAt } from '@weir/protocol'
 import type { GroupLog } from '../groups/group-log.js'
 import type { PartitionReplica } from './partition-replica.js'
 
@@ -10,7 +10,7 @@ export function replicatedGroupLog(replica: PartitionReplica): GroupLog {
   const log = replica.log
   return {
     async append(batch) {
-      const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
+      const span = offsetCountAt(batch)
       const { baseOffset, done } = replica.propose([batch], 'all')
       await done
       return { baseOffset, lastOffset: baseOffset + span - 1, maxTimestamp: 0 }

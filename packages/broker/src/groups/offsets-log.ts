@@ -20,7 +20,8 @@ const batchBytesTarget = 1024 * 1024
 const recordOverheadBytesMax = 40
 
 /** Every record from the log start to the log end, oldest first. Errors: the log's read errors,
- *  CORRUPT_MESSAGE for a stored batch that does not decode. */
+ *  CORRUPT_MESSAGE (bad length or CRC) or INVALID_RECORD (magic, record count) for a stored batch
+ *  that does not decode. */
 export async function readGroupRecords(log: GroupLog): Promise<GroupLogRecord[]> {
   const records: GroupLogRecord[] = []
   const start = log.logStartOffset

@@ -6,13 +6,13 @@
 // take back is never served.
 import {
   BatchField,
-  batchLengthPrefixBytes,
+  batchSizeAt,
   Fetch,
   type FetchPartition,
   type FetchPartitionResult,
   type FetchRequest,
   type FetchResponse,
-  readUint64,
+  lastOffsetAt,
   WeirError,
 } from '@weir/protocol'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
@@ -117,10 +117,8 @@ async function readPartition(
 export function belowHighWatermark(bytes: Buffer, highWatermark: number): Buffer {
   let end = 0
   while (end + BatchField.records <= bytes.length) {
-    const lastOffset =
-      readUint64(bytes, end + BatchField.baseOffset) + bytes.readUInt32BE(end + BatchField.lastOffsetDelta)
-    if (lastOffset >= highWatermark) break
-    end += bytes.readUInt32BE(end + BatchField.batchLength) + batchLengthPrefixBytes
+    if (lastOffsetAt(bytes, end) >= highWatermark) break
+    end += batchSizeAt(bytes, end)
   }
   return end === bytes.length ? bytes : bytes.subarray(0, Math.min(end, bytes.length))
 }

@@ -9,8 +9,8 @@
 import {
   Acks,
   type AcksValue,
-  BatchField,
   ErrorCodes,
+  offsetCountAt,
   Produce,
   type ProducePartitionData,
   type ProducePartitionResult,
@@ -88,7 +88,7 @@ async function append(
   const table = checked.some(isIdempotent) ? await context.producerStates.tableFor(replica.log) : undefined
   const mode = acks === Acks.all ? 'all' : 'leader'
   const results = await appendDeduplicated(table, checked, (batch) => {
-    const span = batch.readUInt32BE(BatchField.lastOffsetDelta) + 1
+    const span = offsetCountAt(batch)
     const { baseOffset, done } = replica.propose([batch], mode)
     return done.then(() => ({ baseOffset, lastOffset: baseOffset + span - 1 }))
   })
