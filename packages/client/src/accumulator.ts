@@ -50,6 +50,13 @@ export class ProducerBatch {
   }
 }
 
+export interface DrainOptions {
+  /** A flush is waiting: every head is ready now, lingering or not. */
+  readonly flushing?: boolean
+  /** The broker a batch goes to; heads bound for the same broker as a ready head go with it. */
+  readonly brokerOf?: (batch: ProducerBatch) => number
+}
+
 export interface AccumulatorLimits {
   /** A batch is sealed when the next record would take it past this; a larger record goes alone. */
   readonly batchBytesMax: number
@@ -102,11 +109,8 @@ export class RecordAccumulator {
    * follow in a request of their own. Skips partitions whose head is busy. Returned batches are
    * sealed and marked busy.
    */
-  drain(
-    nowMs: number,
-    flushing: boolean,
-    brokerOf: (batch: ProducerBatch) => number = () => 0,
-  ): ProducerBatch[] {
+  drain(nowMs: number, options: DrainOptions = {}): ProducerBatch[] {
+    const { flushing = false, brokerOf = () => 0 } = options
     const heads: ProducerBatch[] = []
     const readyBrokers = new Set<number>()
     for (const queue of this.allQueues()) {

@@ -127,7 +127,7 @@ export class Admin {
   /** Partitions with leaders and offsets, fresh from the broker; UNKNOWN_TOPIC when absent. */
   async describeTopic(topic: string): Promise<TopicDescription> {
     this.assertOpen()
-    const metadata = await this.cluster.topic(topic, true)
+    const metadata = await this.cluster.topic(topic, { refresh: true })
     return {
       topic: metadata.name,
       config: metadata.config,

@@ -85,7 +85,7 @@ export class Cluster {
     if (broker === undefined) throw new WeirError('NOT_LEADER', `broker ${brokerId} is not in the metadata`)
     // A broker that just failed is not waited for: the caller backs off and refreshes metadata,
     // and finds the partition's new leader as soon as one is elected (Kafka's sender does the same).
-    return this.connectionTo(broker, true)
+    return this.connectionTo(broker, { failFast: true })
   }
 
   async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
@@ -100,10 +100,10 @@ export class Cluster {
   }
 
   /** A topic's metadata, from cache unless stale or `refresh`; UNKNOWN_TOPIC (retriable) when absent. */
-  async topic(name: string, refresh = false): Promise<MetadataTopic> {
+  async topic(name: string, options: { readonly refresh?: boolean } = {}): Promise<MetadataTopic> {
     const cached = this.topics.get(name)
     if (
-      !refresh &&
+      !options.refresh &&
       cached &&
       this.environment.clock.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs
     ) {
@@ -184,7 +184,7 @@ export class Cluster {
     })
   }
 
-  private async connectionTo(target: HostPort, failFast = false): Promise<Connection> {
+  private async connectionTo(target: HostPort, options: { failFast?: boolean } = {}): Promise<Connection> {
     this.assertOpen()
     const address = `${target.host}:${target.port}`
     let slot = this.slots.get(address)
@@ -192,7 +192,7 @@ export class Cluster {
       slot = this.redialer(target)
       this.slots.set(address, slot)
     }
-    return slot.connect({ waitForBackoff: !failFast })
+    return slot.connect({ waitForBackoff: !options.failFast })
   }
 
   private redialer(target: HostPort): Redialer<Connection> {

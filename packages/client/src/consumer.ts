@@ -70,7 +70,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     private readonly cluster: Cluster,
     options: ConsumerOptions<TopicRef<unknown>>,
     /** Internal: a group consumer assigns partitions itself (assignPartitions) instead of reading all. */
-    manualAssignment = false,
+    internal: { readonly manualAssignment?: boolean } = {},
   ) {
     const owner = 'consumer'
     if (options.groupId !== undefined) {
@@ -123,7 +123,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
       },
       (error) => this.failWith(error),
     )
-    this.started = manualAssignment ? Promise.resolve() : this.start()
+    this.started = internal.manualAssignment ? Promise.resolve() : this.start()
     this.started.catch((error: unknown) => this.failWith(asWeirError(error)))
   }
 

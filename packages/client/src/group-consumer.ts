@@ -128,7 +128,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     } = options
     const commitIntervalMs = integerOption(owner, 'autoCommitIntervalMs', autoCommitIntervalMs, 5000, 1)
     const pollIntervalMs = integerOption(owner, 'maxPollIntervalMs', maxPollIntervalMs, 300_000, 1)
-    this.inner = new Consumer<T>(cluster, fetchOptions, true)
+    this.inner = new Consumer<T>(cluster, fetchOptions, { manualAssignment: true })
     const topics = options.topics.map((ref) => resolveTopic(ref).name)
     const listener: MembershipListener = {
       onAssigned: (partitions) => this.onAssigned(partitions),
@@ -358,22 +358,23 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     eachBatch: NonNullable<RunOptions<T>['eachBatch']>,
   ): void {
     const { progress, messages } = batch
-    const finishAll = (abandon: boolean) => {
-      for (const message of messages)
-        if (abandon) progress.abandon(message.offset)
-        else progress.finish(message.offset)
+    const finishAll = () => {
+      for (const message of messages) progress.finish(message.offset)
+    }
+    const abandonAll = () => {
+      for (const message of messages) progress.abandon(message.offset)
     }
     scheduler.submit(key, async () => {
-      if (progress.revoked || this.crashed) return finishAll(true)
+      if (progress.revoked || this.crashed) return abandonAll()
       try {
         await this.handling(() =>
           eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } }),
         )
       } catch (error) {
-        finishAll(true)
+        abandonAll()
         throw error
       }
-      finishAll(false)
+      finishAll()
     })
   }
 

@@ -181,7 +181,7 @@ export class PartitionFetcher {
   private refresh(topic: string, attempt = 0): void {
     if (this.refreshing.has(topic) || this.closed) return
     this.refreshing.add(topic)
-    this.cluster.topic(topic, true).then(
+    this.cluster.topic(topic, { refresh: true }).then(
       async () => {
         // Still no leader (an election under way): wait before asking again.
         const leaderless = [...this.states.values()].some(
@@ -356,7 +356,7 @@ export async function listOffsets(
 ): Promise<number[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await listOffsetsOnce(cluster, partitions, timestamp, attempt > 0)
+      return await listOffsetsOnce(cluster, partitions, timestamp, { refresh: attempt > 0 })
     } catch (error) {
       if (!(error instanceof WeirError) || !error.retriable || attempt + 1 >= listOffsetsAttemptsMax)
         throw error
@@ -369,14 +369,14 @@ async function listOffsetsOnce(
   cluster: Cluster,
   partitions: readonly TopicPartition[],
   timestamp: number,
-  refresh: boolean,
+  lookup: { readonly refresh: boolean },
 ): Promise<number[]> {
   const byLeader = new Map<number, number[]>()
   // One metadata lookup (or refresh) per topic, however many of its partitions are asked for.
   const topics = new Map<string, ReturnType<Cluster['topic']>>()
   for (let index = 0; index < partitions.length; index++) {
     const { topic, partition } = partitions[index]!
-    if (!topics.has(topic)) topics.set(topic, cluster.topic(topic, refresh))
+    if (!topics.has(topic)) topics.set(topic, cluster.topic(topic, lookup))
     const metadata = await topics.get(topic)!
     const leader = metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
     const group = byLeader.get(leader) ?? []

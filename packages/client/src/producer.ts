@@ -538,7 +538,7 @@ export class Producer {
     const leaderOf = (batch: ProducerBatch) =>
       this.cluster.cachedTopic(batch.topic)?.partitions.find((p) => p.partition === batch.partition)
     const brokerOf = (batch: ProducerBatch) => leaderOf(batch)?.leader ?? -1
-    for (const batch of this.accumulator.drain(this.clock.now(), flushing, brokerOf)) {
+    for (const batch of this.accumulator.drain(this.clock.now(), { flushing, brokerOf })) {
       const leader = leaderOf(batch)
       if (leader === undefined) {
         this.refreshThenRetry(batch)
@@ -579,7 +579,7 @@ export class Producer {
   }
 
   private refreshThenRetry(batch: ProducerBatch): void {
-    this.cluster.topic(batch.topic, true).then(
+    this.cluster.topic(batch.topic, { refresh: true }).then(
       () => this.release(batch),
       (error: unknown) => this.failOrRetry(batch, error),
     )

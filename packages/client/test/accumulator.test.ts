@@ -14,9 +14,9 @@ test('records for one partition share a batch until linger expires; idle heads f
   accumulator.append('t', 2, record('elsewhere'), 30, noop, 102)
   assert.is(accumulator.batchCount, 3)
   const brokerOf = (batch: { partition: number }) => (batch.partition === 2 ? 2 : 1)
-  assert.equal(accumulator.drain(104, false, brokerOf), [])
+  assert.equal(accumulator.drain(104, { brokerOf }), [])
   assert.is(accumulator.nextReadyAtMs(), 105)
-  const ready = accumulator.drain(105, false, brokerOf)
+  const ready = accumulator.drain(105, { brokerOf })
   assert.equal(
     ready.map((batch) => [batch.partition, batch.recordCount]),
     [
@@ -25,14 +25,14 @@ test('records for one partition share a batch until linger expires; idle heads f
     ],
     'partition 1 has not lingered 5 ms yet but shares the broker of partition 0; partition 2 does not',
   )
-  assert.is(accumulator.drain(107, false, brokerOf)[0]!.partition, 2)
+  assert.is(accumulator.drain(107, { brokerOf })[0]!.partition, 2)
 })
 
 test('a batch seals when the next record would pass batchBytesMax or batchRecordsMax', () => {
   const bySize = new RecordAccumulator({ batchBytesMax: 100, batchRecordsMax: 1000, lingerMs: 1000 })
   for (let index = 0; index < 7; index++) bySize.append('t', 0, record('x'), 30, noop, 0)
   assert.is(bySize.batchCount, 3) // 90 + 90 + 30
-  const ready = bySize.drain(0, false)
+  const ready = bySize.drain(0)
   assert.is(ready.length, 1, 'one batch per partition at a time')
   assert.is(ready[0]!.recordCount, 3)
   const byCount = new RecordAccumulator({ batchBytesMax: 1 << 20, batchRecordsMax: 2, lingerMs: 1000 })
@@ -53,11 +53,11 @@ test('a record larger than batchBytesMax goes alone', () => {
 test('the next batch of a partition is handed out only after the head is removed', () => {
   const accumulator = new RecordAccumulator({ batchBytesMax: 50, batchRecordsMax: 1000, lingerMs: 0 })
   for (let index = 0; index < 4; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
-  const [first] = accumulator.drain(0, false)
+  const [first] = accumulator.drain(0)
   assert.ok(first?.busy)
-  assert.equal(accumulator.drain(0, false), [])
+  assert.equal(accumulator.drain(0), [])
   accumulator.remove(first!)
-  const [second] = accumulator.drain(0, false)
+  const [second] = accumulator.drain(0)
   assert.is.not(second, first)
   assert.is(decodeRecordBatch(second!.builder.build()).records[0]!.value!.toString(), '1')
   assert.throws(() => accumulator.remove(first!), /assertion/)
@@ -66,7 +66,7 @@ test('the next batch of a partition is handed out only after the head is removed
 test('records appended while the head is in flight start a new batch', () => {
   const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 0 })
   accumulator.append('t', 0, record('a'), 10, noop, 0)
-  const [head] = accumulator.drain(0, false)
+  const [head] = accumulator.drain(0)
   accumulator.append('t', 0, record('b'), 10, noop, 0)
   assert.is(head!.recordCount, 1)
   assert.is(accumulator.batchCount, 2)
@@ -76,7 +76,7 @@ test('flushing hands out lingering batches at once', () => {
   const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 60_000 })
   accumulator.append('a', 0, record('a'), 10, noop, 0)
   accumulator.append('b', 3, record('b'), 10, noop, 0)
-  assert.is(accumulator.drain(1, true).length, 2)
+  assert.is(accumulator.drain(1, { flushing: true }).length, 2)
   assert.is(accumulator.nextReadyAtMs(), undefined)
 })
 

@@ -26,6 +26,11 @@ type ResolvedOptions = Required<RaftOptions>
 type MessageOf<T extends Message['type']> = Extract<Message, { type: T }>
 type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from' | 'term'> : never) : never
 
+/** How an election starts: `transfer` when the leader handed over (TimeoutNow), which skips the pre-vote. */
+interface Campaign {
+  readonly transfer?: boolean
+}
+
 interface ConfigPoint {
   readonly index: number
   readonly config: ClusterConfig
@@ -217,7 +222,7 @@ export class RaftNode {
 
   campaign(): void {
     if (this.state === 'leader' || !this.promotable()) return
-    this.hup(false)
+    this.hup()
   }
 
   // ---- Ready --------------------------------------------------------------------------------
@@ -453,34 +458,36 @@ export class RaftNode {
     this.electionElapsed++
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0
-      this.hup(false)
+      this.hup()
     }
   }
 
-  private hup(transfer: boolean): void {
-    if (this.options.preVote && !transfer) this.campaignPre()
-    else this.campaignElection(transfer)
+  /** Starts an election: a pre-vote first unless this is a leadership transfer, which skips it. */
+  private hup(campaign: Campaign = {}): void {
+    if (this.options.preVote && !campaign.transfer) this.campaignPre()
+    else this.campaignElection(campaign)
   }
 
   private campaignPre(): void {
     this.becomePreCandidate()
     if (this.poll(this.id, true) === 'won') {
-      this.campaignElection(false)
+      this.campaignElection()
       return
     }
-    this.requestVotes('preVote', this.currentTerm + 1, false)
+    this.requestVotes('preVote', this.currentTerm + 1)
   }
 
-  private campaignElection(transfer: boolean): void {
+  private campaignElection(campaign: Campaign = {}): void {
     this.becomeCandidate()
     if (this.poll(this.id, true) === 'won') {
       this.becomeLeader()
       return
     }
-    this.requestVotes('vote', this.currentTerm, transfer)
+    this.requestVotes('vote', this.currentTerm, campaign)
   }
 
-  private requestVotes(type: 'vote' | 'preVote', term: number, transfer: boolean): void {
+  private requestVotes(type: 'vote' | 'preVote', term: number, campaign: Campaign = {}): void {
+    const transfer = campaign.transfer ?? false
     const lastIndex = this.log.lastIndex
     const lastTerm = this.log.lastTerm()
     for (const id of this.config.voters) {
@@ -520,7 +527,7 @@ export class RaftNode {
         this.handleSnapshot(message)
         return
       case 'timeoutNow':
-        if (this.promotable()) this.hup(true)
+        if (this.promotable()) this.hup({ transfer: true })
         return
       default:
         return
@@ -541,7 +548,7 @@ export class RaftNode {
         const mine = this.state === 'preCandidate' ? 'preVoteResponse' : 'voteResponse'
         if (message.type !== mine) return
         const result = this.poll(message.from, message.granted)
-        if (result === 'won' && this.state === 'preCandidate') this.campaignElection(false)
+        if (result === 'won' && this.state === 'preCandidate') this.campaignElection()
         else if (result === 'won') this.becomeLeader()
         else if (result === 'lost') this.becomeFollower(this.currentTerm, 0)
         return
@@ -852,7 +859,7 @@ export class RaftNode {
     if (candidate <= this.commit) return
     if (this.log.termAt(candidate) !== this.currentTerm && !this.soleVoter()) return
     this.commitTo(candidate)
-    for (const id of this.progressMap.keys()) this.sendAppends(id, true)
+    for (const id of this.progressMap.keys()) this.sendAppends(id, { sendIfEmpty: true })
     // A leader removed from the config leads until the removal commits, then steps down.
     if (!this.isVoter(this.id) && this.configs[this.configs.length - 1]!.index <= this.commit) {
       this.becomeFollower(this.currentTerm, 0)
@@ -860,14 +867,14 @@ export class RaftNode {
   }
 
   /** Sends appends to one follower while its flow control allows (bounded by the inflight window). */
-  private sendAppends(to: NodeId, sendIfEmpty = false): void {
+  private sendAppends(to: NodeId, options: { sendIfEmpty?: boolean } = {}): void {
     for (let sent = 0; sent <= this.options.maxInflightMessages; sent++) {
-      if (!this.sendAppend(to, sendIfEmpty && sent === 0)) return
+      if (!this.sendAppend(to, { sendIfEmpty: options.sendIfEmpty === true && sent === 0 })) return
     }
   }
 
   /** One append (or a snapshot); true when more may follow right away. */
-  private sendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+  private sendAppend(to: NodeId, options: { sendIfEmpty: boolean }): boolean {
     const pr = this.progressMap.get(to)
     if (pr === undefined || pr.isPaused(this.options.maxInflightMessages)) return false
     const log = this.log
@@ -880,7 +887,7 @@ export class RaftNode {
     const entries =
       pr.next <= log.lastIndex ? log.slice(pr.next, maxEntriesPerMessage, maxBytesPerMessage) : []
     if (pr.next <= log.lastIndex && entries.length === 0) throw new Error('raft: next is not an entry start')
-    if (entries.length === 0 && !sendIfEmpty) return false
+    if (entries.length === 0 && !options.sendIfEmpty) return false
     const prevIndex = pr.next - 1
     const commit = this.commit
     this.send({ type: 'append', to, prevIndex, prevTerm: log.termAt(prevIndex), entries, commit })

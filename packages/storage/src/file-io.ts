@@ -3,9 +3,14 @@
 import * as fs from 'node:fs'
 import { promisify } from 'node:util'
 
+export interface OpenOptions {
+  /** Create the file when it does not exist; without it a missing file rejects with ENOENT. */
+  readonly create?: boolean
+}
+
 export interface FileIo {
-  /** Opens for reading and writing, creating the file when `create` is set. */
-  open(path: string, create: boolean): Promise<number>
+  /** Opens for reading and writing. Errors: ENOENT for a missing file unless `create` is set. */
+  open(path: string, options?: OpenOptions): Promise<number>
   close(fd: number): Promise<void>
   size(fd: number): Promise<number>
   /** Writes all buffers at `position`; rejects if any byte could not be written. */
@@ -68,8 +73,8 @@ async function syncDirectory(path: string): Promise<void> {
 }
 
 export const nodeFileIo: FileIo = {
-  open: (path, create) =>
-    openAsync(path, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR),
+  open: (path, options = {}) =>
+    openAsync(path, options.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR),
   close: (fd) => closeAsync(fd),
   size: async (fd) => (await fstatAsync(fd)).size,
   writev: writeAll,

@@ -40,7 +40,7 @@ export class GroupCommit {
   ) {
     this.syncedEndOffset = initialEndOffset
     if (typeof policy === 'number') {
-      this.timer = timers.setInterval(() => this.kick(true), policy)
+      this.timer = timers.setInterval(() => this.kick({ evenWithoutWaiters: true }), policy)
       this.timer.unref()
     }
   }
@@ -51,7 +51,7 @@ export class GroupCommit {
     if (this.policy !== 'always' || endOffset <= this.syncedEndOffset) return Promise.resolve()
     return new Promise((resolve, reject) => {
       this.waiters.push({ endOffset, resolve, reject })
-      this.kick(false)
+      this.kick()
     })
   }
 
@@ -83,7 +83,7 @@ export class GroupCommit {
   /** Starts a sync round now, whether or not anyone waits, and waits for it. */
   async syncNow(): Promise<void> {
     await this.idle()
-    this.kick(true)
+    this.kick({ evenWithoutWaiters: true })
     await this.idle()
     if (this.failure) throw this.failure
   }
@@ -93,14 +93,15 @@ export class GroupCommit {
     this.timer = undefined
   }
 
-  private kick(evenWithoutWaiters: boolean): void {
+  /** Starts a sync round unless one runs; only for waiters unless `evenWithoutWaiters`. */
+  private kick(options: { evenWithoutWaiters?: boolean } = {}): void {
     if (this.running || this.failure) return
-    if (this.waiters.length === 0 && !evenWithoutWaiters) return
+    if (this.waiters.length === 0 && !options.evenWithoutWaiters) return
     this.running = this.loop().finally(() => {
       this.running = undefined
       // A waiter that came after the loop's last look, while `running` was still set, was not
       // kicked: it gets its round now rather than waiting for the next append.
-      this.kick(false)
+      this.kick()
     })
   }
 

@@ -6,7 +6,7 @@
 // timers, no randomness but the one crash() is handed, so a seeded run replays exactly.
 // One instance is one disk; a simulated cluster gives each broker its own.
 import { posix } from 'node:path'
-import type { FileIo } from './file-io.js'
+import type { FileIo, OpenOptions } from './file-io.js'
 
 /** The FileIo operations a fault can be injected into. */
 export type FileOperation = keyof FileIo
@@ -205,7 +205,7 @@ export class MemoryFileIo implements FileIo {
         ? run()
         : Promise.reject(fsError('EIO', operation, 'the disk of a crashed process'))
     return {
-      open: (path, create) => live('open', () => this.open(path, create)),
+      open: (path, options) => live('open', () => this.open(path, options)),
       close: (fd) => live('close', () => this.close(fd)),
       size: (fd) => live('size', () => this.size(fd)),
       writev: (fd, buffers, position) => live('writev', () => this.writev(fd, buffers, position)),
@@ -238,14 +238,14 @@ export class MemoryFileIo implements FileIo {
     return [...this.fds.values()].map((file) => file.path)
   }
 
-  async open(path: string, create: boolean): Promise<number> {
+  async open(path: string, options: OpenOptions = {}): Promise<number> {
     if (this.inFlightPossible) await this.inFlight('open')
     const at = normalize(path)
     this.checkFault('open', at)
     const { parent, name } = this.parentOf(at, 'open')
     let node = parent.entries.get(name)
     if (node === undefined) {
-      if (!create) throw fsError('ENOENT', 'open', at)
+      if (!options.create) throw fsError('ENOENT', 'open', at)
       node = newFile()
       parent.entries.set(name, node)
     }

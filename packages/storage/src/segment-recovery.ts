@@ -45,7 +45,7 @@ export async function recoverSegments(
     for (let index = 0; index < baseOffsets.length; index++) {
       const baseOffset = baseOffsets[index]!
       const nextBase = baseOffsets[index + 1]
-      const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)), false)
+      const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)))
       const segment = new Segment(io, directory, baseOffset, fd, config.indexIntervalBytes)
       segments.push(segment)
       if (clean || (nextBase !== undefined && nextBase <= recoveryPoint)) {
@@ -142,7 +142,7 @@ async function dropSegments(
 ): Promise<void> {
   for (const baseOffset of [...baseOffsets].reverse()) {
     const logPath = join(directory, segmentFileName(baseOffset, logSuffix))
-    const fd = await io.open(logPath, false)
+    const fd = await io.open(logPath)
     try {
       report.truncatedBytes += await io.size(fd)
     } finally {

@@ -63,7 +63,7 @@ export class Segment {
     indexIntervalBytes: number,
     options: { syncDirectory: boolean } = { syncDirectory: true },
   ) {
-    const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)), true)
+    const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)), { create: true })
     if (options.syncDirectory) {
       try {
         await io.syncDirectory(directory)

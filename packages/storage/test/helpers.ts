@@ -104,9 +104,9 @@ export function countingIo(): CountingIo {
         release()
       }
     },
-    async open(path, create) {
+    async open(path, options) {
       maybeFail('open')
-      const fd = await nodeFileIo.open(path, create)
+      const fd = await nodeFileIo.open(path, options)
       paths.set(fd, path)
       return fd
     },

@@ -14,7 +14,7 @@ async function contents(io: MemoryFileIo, path: string): Promise<string | undefi
 async function durableFile(io: MemoryFileIo, text: string): Promise<number> {
   await io.mkdir('/d')
   await io.syncDirectory('/')
-  const fd = await io.open('/d/f', true)
+  const fd = await io.open('/d/f', { create: true })
   await io.writev(fd, [bytes(text)], 0)
   await io.datasync(fd)
   await io.syncDirectory('/d')
@@ -41,14 +41,14 @@ test('a crash closes every fd: later calls on it are EBADF, and the next open se
     assert.is((error as NodeJS.ErrnoException).code, 'EBADF')
   }
   assert.equal(io.openPaths(), [])
-  const reopened = await io.open('/d/f', false)
+  const reopened = await io.open('/d/f')
   assert.is(await io.size(reopened), 3)
 })
 
 test('a new file fsynced but whose directory was never synced is gone after a crash', async () => {
   const io = new MemoryFileIo()
   await durableFile(io, 'x')
-  const fd = await io.open('/d/new', true)
+  const fd = await io.open('/d/new', { create: true })
   await io.writev(fd, [bytes('data')], 0)
   await io.datasync(fd)
   io.crash()
@@ -58,7 +58,7 @@ test('a new file fsynced but whose directory was never synced is gone after a cr
 test('a synced entry with un-fsynced data comes back empty', async () => {
   const io = new MemoryFileIo()
   await durableFile(io, 'x')
-  const fd = await io.open('/d/new', true)
+  const fd = await io.open('/d/new', { create: true })
   await io.writev(fd, [bytes('data')], 0)
   await io.syncDirectory('/d')
   io.crash()
@@ -101,7 +101,7 @@ test('mkdir -p makes each new directory durable only once its parent is synced',
 test('writeFileAtomic is durable at once, replaces the old contents, and syncs the directory', async () => {
   const io = new MemoryFileIo()
   await durableFile(io, 'x')
-  const fd = await io.open('/d/other', true)
+  const fd = await io.open('/d/other', { create: true })
   await io.close(fd)
   await io.writeFileAtomic('/d/meta.json', bytes('{"v":1}'))
   await io.writeFileAtomic('/d/meta.json', bytes('{"v":2}'))
@@ -202,8 +202,8 @@ test('a handle from attach() stops working at the next crash; a new one sees the
 test('errors are shaped like node:fs errors', async () => {
   const io = new MemoryFileIo()
   for (const [call, code] of [
-    [() => io.open('/missing/f', true), 'ENOENT'],
-    [() => io.open('/nothing', false), 'ENOENT'],
+    [() => io.open('/missing/f', { create: true }), 'ENOENT'],
+    [() => io.open('/nothing'), 'ENOENT'],
     [() => io.readFile('/'), 'EISDIR'],
     [() => io.readdir('/nothing'), 'ENOENT'],
     [() => io.unlink('/nothing'), 'ENOENT'],

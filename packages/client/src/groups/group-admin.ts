@@ -138,7 +138,7 @@ export async function resetOffsets(
       'NON_EMPTY_GROUP',
       `group ${groupId} has ${described.members.length} live member(s) (state ${described.state}); stop its consumers before resetting its offsets`,
     )
-  const metadata = await cluster.topic(topic, true)
+  const metadata = await cluster.topic(topic, { refresh: true })
   const partitions = metadata.partitions
     .map(({ partition }) => ({ topic, partition }))
     .sort((a, b) => a.partition - b.partition)

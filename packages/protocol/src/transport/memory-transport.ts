@@ -244,7 +244,7 @@ export class MemoryNetwork {
   private pair(host: string, listener: MemoryListener): [MemorySocket, MemorySocket] {
     const localPort = this.freePort(host)
     const client = new MemorySocket(this, host, localPort, listener.host, listener.port)
-    const server = new MemorySocket(this, listener.host, listener.port, host, localPort, true)
+    const server = new MemorySocket(this, listener.host, listener.port, host, localPort, { accepted: true })
     client.peer = server
     server.peer = client
     this.ports(host).add(localPort)
@@ -307,6 +307,8 @@ class MemoryTransport implements Transport {
 /** One end of an in-memory connection, with the events and flow control of a net.Socket. */
 export class MemorySocket extends EventEmitter implements TransportSocket {
   peer: MemorySocket | undefined
+  /** The listener's side of a connection: it shares the listener's port instead of owning one. */
+  readonly accepted: boolean
   private readonly inFlight: Segment[] = []
   private unsentBytes = 0
   private needDrain = false
@@ -328,9 +330,11 @@ export class MemorySocket extends EventEmitter implements TransportSocket {
     readonly localPort: number,
     readonly remoteHost: string,
     readonly remotePort: number,
-    readonly accepted = false,
+    /** `accepted` for the listener's side of a connection, which shares the listener's port. */
+    options: { readonly accepted?: boolean } = {},
   ) {
     super()
+    this.accepted = options.accepted ?? false
   }
 
   get remoteAddress(): string {
