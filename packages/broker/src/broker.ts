@@ -8,6 +8,7 @@ import type { Timer, TransportListener, TransportSocket } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { Cluster } from './cluster/cluster.js'
+import { controllerTopic } from './cluster/controller.js'
 import { Connection } from './connection.js'
 import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
@@ -204,6 +205,8 @@ export class Broker {
     if (this.retentionRun !== undefined || this.closing !== undefined) return
     this.retentionRun = (async () => {
       for (const name of this.store.topicNames()) {
+        // The controller log is the cluster's metadata, replayed whole at start: never cut by age.
+        if (name === controllerTopic) continue
         try {
           const deleted = await this.store.topic(name).applyRetention()
           if (deleted > 0)

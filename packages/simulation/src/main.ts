@@ -4,7 +4,6 @@
 //   pnpm sim --seed S [--brokers 3|5] [--verbose]                 one seed, exactly as before
 // Without --brokers, seeds alternate: odd seeds run 3 brokers, even seeds 5.
 import { parseArgs } from 'node:util'
-import { describeFault } from './faults.js'
 import { brokersForSeed, replayCommand, runSeed } from './run.js'
 
 const usage =
@@ -43,7 +42,6 @@ async function main(): Promise<number> {
       return 1
     }
     if (verbose) {
-      for (const fault of result.faults) console.log(`  seed ${seed}: fault ${describeFault(fault)}`)
       console.log(
         `  seed ${seed}: ok, ${result.acked} acked, ${result.failedSends} failed sends, ${result.commits} commits, ${result.virtualMs} virtual ms, trace ${result.trace.slice(0, 16)}`,
       )

@@ -2,7 +2,7 @@
 // seed draws; then heal, let the cluster settle, read every replica back and check the invariants.
 // Everything a run does follows from (seed, options), so `pnpm sim --seed S --brokers N` replays it.
 import { lastOffsetAt, readUint64, splitBatches } from '@weir/protocol'
-import { type FaultEvent, FaultInjector, type FaultKind, planFaults } from './faults.js'
+import { describeFault, type FaultEvent, FaultInjector, type FaultKind, planFaults } from './faults.js'
 import {
   checkInvariants,
   InvariantViolation,
@@ -106,6 +106,7 @@ async function runWorld(seed: number, options: RunOptions): Promise<RunReport> {
     throw new Error(`topic ${topicName} was not created within ${limits.createTopicMs} virtual ms`)
   }
   log(`topic created at ${time.elapsedMs} ms; faults: ${faults.length}`)
+  for (const fault of faults) log(`fault ${describeFault(fault)}`)
   workload.start()
   injector.start()
   await time.runFor(windowMs + 2000)
@@ -133,7 +134,14 @@ async function runWorld(seed: number, options: RunOptions): Promise<RunReport> {
     world,
     workload.committedOffsets(),
     limits.closeMs,
-    () => `reading the group offsets (last error ${workload.lastRetriedError || 'none'})`,
+    () =>
+      `reading the group offsets (last error ${workload.lastRetriedError || 'none'}):\n${describeReplicas(
+        world,
+        [
+          [topicName, workloadOptions.partitions],
+          ['__consumer_offsets', 2],
+        ],
+      )}`,
   )
   if (workload.errors.length > 0) throw new Error(`a group member failed: ${workload.errors.join('; ')}`)
 

@@ -41,7 +41,13 @@ export { defaultClusterTiming } from './cluster-timing.js'
 const announceIntervalMs = 2000
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
-const controllerLogConfig = { fsync: 'always', segmentBytes: 8 * 1024 * 1024 } as const
+// The controller's image is rebuilt from its whole log at start: retention must never cut it.
+const controllerLogConfig = {
+  fsync: 'always',
+  segmentBytes: 8 * 1024 * 1024,
+  retentionMs: -1,
+  retentionBytes: -1,
+} as const
 
 export class Cluster {
   readonly image = new ClusterImage()

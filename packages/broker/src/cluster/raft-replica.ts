@@ -22,8 +22,8 @@ import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
 import { restoreFromLog } from './log-restore.js'
 import type { Acks, PartitionReplica } from './partition-replica.js'
-import { asBuffer, batchesIn, batchOfEntry, logStartBatch, logStartOf } from './raft-batches.js'
-import { offsetOfIndex } from './raft-index.js'
+import { asBuffer, batchesIn, batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from './raft-batches.js'
+import { indexOfOffset, offsetOfIndex } from './raft-index.js'
 
 export interface RaftTiming {
   readonly electionTicks: number
@@ -98,6 +98,8 @@ function sendsEarly(message: Message): boolean {
 export class RaftReplica implements PartitionReplica {
   private readonly waiters: Waiter[] = []
   private persistedIndex: number
+  /** The last index handed to `applied` (or replayed at open). */
+  private appliedThrough: number
   /** The ready loop while it runs; close() waits for it. */
   private running: Promise<void> | undefined
   private closed = false
@@ -114,6 +116,7 @@ export class RaftReplica implements PartitionReplica {
     private readonly prefixFile: CommittedPrefixFile,
   ) {
     this.persistedIndex = node.lastIndex
+    this.appliedThrough = node.commitIndex
     const lagMaxMs = options.replicaLagMaxMs ?? defaultReplicaLagMaxMs
     this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
   }
@@ -373,7 +376,11 @@ export class RaftReplica implements PartitionReplica {
   /** Answers producers whose batches are durable enough now, and hands committed entries on. */
   private settle(ready: Ready): void {
     // Applied first: a producer answered for a controller change finds it in the image.
-    if (ready.committed.length > 0) this.options.applied?.(ready.committed)
+    const last = ready.committed.at(-1)
+    if (last !== undefined) {
+      this.appliedThrough = Math.max(this.appliedThrough, last.index + last.span - 1)
+      this.options.applied?.(ready.committed)
+    }
     const commit = this.node.commitIndex
     while (this.waiters.length > 0) {
       const waiter = this.waiters[0]!
@@ -455,6 +462,7 @@ export class RaftReplica implements PartitionReplica {
           )
       }
       this.persistedIndex = snapshot.index
+      await this.applyRestored(snapshot.index)
       this.options.logger.info(
         { group: this.group, index: snapshot.index, leaderId },
         'replica restored from the leader',
@@ -475,6 +483,33 @@ export class RaftReplica implements PartitionReplica {
       this.persistedIndex = Math.min(this.persistedIndex, keepThrough)
       this.node.restoreFailed()
     }
+  }
+
+  /**
+   * The core counts a restored range as applied without handing it out, so a host that applies
+   * committed entries (the controller, into its image) reads them from the log it just copied,
+   * in order. Without this a controller replica that caught up by restore (say, after its leader
+   * restarted with only the log's tail in memory) never learned the topics created meanwhile.
+   */
+  private async applyRestored(through: number): Promise<void> {
+    const applied = this.options.applied
+    if (applied === undefined || through <= this.appliedThrough) return
+    const log = this.options.log
+    const entries: Entry[] = []
+    let offset = Math.max(offsetOfIndex(this.appliedThrough + 1), log.logStartOffset)
+    const end = offsetOfIndex(through) + 1
+    while (offset < end) {
+      const read = await log.read(offset, restoreReadBytes)
+      if (read.nextOffset <= offset) break
+      for (const batch of batchesIn(read.bytes)) {
+        const entry = entryOfBatch(batch)
+        if (entry.index > through) break
+        if (entry.index > this.appliedThrough && entry.index >= indexOfOffset(offset)) entries.push(entry)
+      }
+      offset = read.nextOffset
+    }
+    this.appliedThrough = through
+    if (entries.length > 0) applied(entries)
   }
 
   /**

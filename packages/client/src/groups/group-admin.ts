@@ -206,8 +206,11 @@ async function listOffsets(
 ): Promise<Map<string, number>> {
   const byLeader = new Map<number, Map<string, { partition: number; timestamp: number }[]>>()
   for (const { topic, partition } of partitions) {
-    const metadata = await cluster.topic(topic)
-    const leader = metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
+    const leaderIn = (metadata: { partitions: readonly { partition: number; leader: number }[] }) =>
+      metadata.partitions.find((entry) => entry.partition === partition)?.leader ?? -1
+    let leader = leaderIn(await cluster.topic(topic))
+    // A cached answer from before an election names no leader: ask again rather than fail on it.
+    if (leader < 0) leader = leaderIn(await cluster.topic(topic, { refresh: true }))
     let topics = byLeader.get(leader)
     if (topics === undefined) byLeader.set(leader, (topics = new Map()))
     const list = topics.get(topic)
@@ -222,7 +225,11 @@ async function listOffsets(
     })
     for (const topic of response.topics)
       for (const partition of topic.partitions) {
-        if (partition.errorCode !== 0) throw errorFromWire(partition.errorCode, partition.errorMessage)
+        if (partition.errorCode !== 0) {
+          // The leader moved: the caller's retry must not ask the same broker from the same cache.
+          cluster.invalidate(topic.name)
+          throw errorFromWire(partition.errorCode, partition.errorMessage)
+        }
         offsets.set(partitionKey(topic.name, partition.partition), partition.offset)
       }
   }
