@@ -5,7 +5,15 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Connection, codecs, defineTopic, type Producer } from '@weir/client'
-import { Acks, ErrorCodes, encodeRecordBatch, Metadata, Produce } from '@weir/protocol'
+import {
+  Acks,
+  ErrorCodes,
+  encodeRecordBatch,
+  Metadata,
+  nodeTimers,
+  Produce,
+  tcpTransport,
+} from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readValues, useCluster, waitFor } from './cluster-support.js'
@@ -112,6 +120,8 @@ const connectionOptions = {
   requestTimeoutMs: 5000,
   inFlightMax: 1,
   frameBytesMax: 1024 * 1024,
+  transport: tcpTransport,
+  timers: nodeTimers,
 }
 
 test('produce to a follower is NOT_LEADER naming the leader; its Metadata has the commit point', async () => {

@@ -2,7 +2,7 @@
 // commits every replica of the partition has cut its log's prefix (the cut goes through Raft), and
 // when the coordinator's broker is SIGKILLed the new coordinator still answers the latest offsets.
 import { Client, Connection } from '@weir/client'
-import { Metadata, OffsetCommit, OffsetFetch } from '@weir/protocol'
+import { Metadata, nodeTimers, OffsetCommit, OffsetFetch, tcpTransport } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startCluster, type TestCluster, waitFor } from './cluster-support.js'
@@ -30,6 +30,8 @@ function connect(port: number): Promise<Connection> {
     requestTimeoutMs: 5000,
     inFlightMax: 1,
     frameBytesMax: 1024 * 1024,
+    transport: tcpTransport,
+    timers: nodeTimers,
   })
 }
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Connection, codecs, defineTopic, isWeirError } from '@weir/client'
-import { Metadata, RaftMessages } from '@weir/protocol'
+import { Metadata, nodeTimers, RaftMessages, tcpTransport } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readValues, useCluster, waitFor } from './cluster-support.js'
@@ -91,6 +91,8 @@ test('Raft messages of another creation of a topic are ignored', async () => {
     requestTimeoutMs: 5000,
     inFlightMax: 1,
     frameBytesMax: 1024 * 1024,
+    transport: tcpTransport,
+    timers: nodeTimers,
   })
   try {
     const leaderSeen = async () => {
