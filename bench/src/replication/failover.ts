@@ -93,7 +93,7 @@ class ProbeSender {
       lingerMs: 0,
       retries: 1_000_000,
       retryBackoffMs: spec.probeIntervalMs,
-      retryBackoffMsMax: 2 * spec.probeIntervalMs,
+      maxRetryBackoffMs: 2 * spec.probeIntervalMs,
       deliveryTimeoutMs: spec.failoverTimeoutMs,
     })
     this.timer = setInterval(() => this.sendOne(), spec.probeIntervalMs)

@@ -92,10 +92,10 @@ export class Broker {
     const watch = new PartitionWatch()
     const early: TransportSocket[] = []
     // Until the broker serves, connections are held unread (bounded like served connections:
-    // past connectionsMax an early one is refused, and retries).
+    // past maxConnections an early one is refused, and retries).
     const accepting = {
       accept: (socket: TransportSocket) => {
-        if (early.length < resolved.limits.connectionsMax) early.push(socket)
+        if (early.length < resolved.limits.maxConnections) early.push(socket)
         else socket.destroy()
       },
     }
@@ -106,7 +106,14 @@ export class Broker {
       )
       const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port }
       cluster = await Cluster.start(
-        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], ...resolved.raft },
+        {
+          selfId: resolved.brokerId,
+          peers: resolved.peers ?? [self],
+          tickMs: resolved.raft.tickMs,
+          electionTicks: resolved.raft.electionTicks,
+          heartbeatTicks: resolved.raft.heartbeatTicks,
+          replicaLagMaxMs: resolved.raft.maxReplicaLagMs,
+        },
         store,
         watch,
         logger,
@@ -185,10 +192,10 @@ export class Broker {
       socket.destroy()
       return
     }
-    if (this.connections.size >= this.options.limits.connectionsMax) {
+    if (this.connections.size >= this.options.limits.maxConnections) {
       logger.warn(
-        { connectionsMax: this.options.limits.connectionsMax },
-        'refusing connection: limits.connectionsMax reached',
+        { maxConnections: this.options.limits.maxConnections },
+        'refusing connection: limits.maxConnections reached',
       )
       socket.destroy()
       return

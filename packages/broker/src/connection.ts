@@ -1,5 +1,5 @@
 // One client connection: frames in, responses out, many requests in flight. Flow control is
-// pull-based: the socket is paused while inFlightRequestsMax requests run or while more than
+// pull-based: the socket is paused while maxInFlightRequests requests run or while more than
 // writeBufferBytesHigh response bytes wait to be sent, and resumed when that clears, so a client
 // that does not read its responses cannot make the broker buffer without bound.
 import {
@@ -18,7 +18,7 @@ const endGraceMs = 1000
 
 export class Connection {
   private readonly reader: FrameReader
-  /** Frames read but not started because inFlightRequestsMax were running; at most one chunk's worth. */
+  /** Frames read but not started because maxInFlightRequests were running; at most one chunk's worth. */
   private readonly waiting: Buffer[] = []
   private inFlight = 0
   private closing = false
@@ -32,7 +32,7 @@ export class Connection {
     readonly logger: Logger,
   ) {
     const { limits } = context
-    this.reader = new FrameReader(limits.frameBytesMax, requestHeaderBytes)
+    this.reader = new FrameReader(limits.maxFrameBytes, requestHeaderBytes)
     socket.setNoDelay(true)
     socket.setTimeout(limits.idleTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -91,11 +91,11 @@ export class Connection {
 
   /** Starts read frames while under the in-flight limit and the unsent-bytes mark. */
   private startWaiting(): void {
-    const { inFlightRequestsMax, writeBufferBytesHigh } = this.context.limits
+    const { maxInFlightRequests, writeBufferBytesHigh } = this.context.limits
     while (
       !this.closed &&
       this.waiting.length > 0 &&
-      this.inFlight < inFlightRequestsMax &&
+      this.inFlight < maxInFlightRequests &&
       this.socket.writableLength <= writeBufferBytesHigh
     ) {
       this.start(this.waiting.shift()!)
@@ -126,11 +126,11 @@ export class Connection {
 
   private updateFlow(): void {
     if (this.closed) return
-    const { inFlightRequestsMax, writeBufferBytesHigh } = this.context.limits
+    const { maxInFlightRequests, writeBufferBytesHigh } = this.context.limits
     const read =
       !this.closing &&
       this.waiting.length === 0 &&
-      this.inFlight < inFlightRequestsMax &&
+      this.inFlight < maxInFlightRequests &&
       this.socket.writableLength <= writeBufferBytesHigh
     if (read && this.socket.isPaused()) this.socket.resume()
     else if (!read && !this.socket.isPaused()) this.socket.pause()

@@ -2,7 +2,7 @@
 export { Broker, type BrokerAddress } from './broker.js'
 export { parsePeers } from './cluster/peers.js'
 export { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
-export { type BrokerLimits, defaultLimits, resolveLimits } from './limits.js'
+export { type BrokerLimits, type BrokerLimitsInput, defaultLimits, resolveLimits } from './limits.js'
 export { createLogger } from './logger.js'
 export {
   type BrokerOptions,
@@ -11,9 +11,12 @@ export {
   checkLogLevel,
   configFileKeys,
   defaultListen,
+  type GroupOptionsInput,
   type LogLevel,
   logLevels,
   parseListen,
+  type RaftTimingInput,
+  type RaftTimingOptions,
   readConfigFile,
 } from './options.js'
 export { fromLogConfig, toLogConfig } from './topic-config.js'

@@ -14,12 +14,18 @@ export interface IntegerOptionsTable<Key extends string> {
   readonly ranges: Readonly<Record<Key, IntegerRange>>
   /** Keys the caller resolves itself (a nested table): named in messages, never in `given` here. */
   readonly otherKeys?: readonly string[]
+  /**
+   * Deprecated spellings still accepted, each naming the key it stands for. The new key wins when
+   * both are given; a bad value is reported under the spelling the caller wrote.
+   */
+  readonly deprecatedAliases?: Readonly<Record<string, NoInfer<Key>>>
 }
 
 /**
  * Fills `table.defaults` with the integers of `given`, each checked against its range; a key set
- * to undefined keeps its default. Errors (INVALID_CONFIG, naming path, key, range and value): a
- * `given` that is not an object, an unknown key, a value that is not an integer in range.
+ * to undefined keeps its default; a deprecated alias counts as its key unless that key is given
+ * too. Errors (INVALID_CONFIG, naming path, key, range and value): a `given` that is not an
+ * object, an unknown key, a value that is not an integer in range.
  */
 export function resolveIntegerOptions<Key extends string>(
   given: unknown,
@@ -31,21 +37,30 @@ export function resolveIntegerOptions<Key extends string>(
   if (typeof given !== 'object' || Array.isArray(given)) {
     throw new WeirError('INVALID_CONFIG', `${table.path} must be an object of ${known}`)
   }
-  for (const [key, value] of Object.entries(given)) {
-    if (!isKey(table.ranges, key)) {
-      throw new WeirError('INVALID_CONFIG', `${table.path}.${key} is not ${table.noun}; known: ${known}`)
+  const fields = new Map<string, unknown>(Object.entries(given))
+  for (const [written, value] of fields) {
+    const key = keyOf(table, written)
+    if (key === undefined) {
+      throw new WeirError('INVALID_CONFIG', `${table.path}.${written} is not ${table.noun}; known: ${known}`)
     }
-    if (value === undefined) continue
+    if (value === undefined || (key !== written && fields.get(key) !== undefined)) continue
     const [min, max] = table.ranges[key]
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new WeirError(
         'INVALID_CONFIG',
-        `${table.path}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+        `${table.path}.${written} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
       )
     }
     resolved[key] = value
   }
   return resolved
+}
+
+/** The table key `written` stands for: itself, or the key a deprecated alias names. */
+function keyOf<Key extends string>(table: IntegerOptionsTable<Key>, written: string): Key | undefined {
+  if (isKey(table.ranges, written)) return written
+  const aliases = table.deprecatedAliases
+  return aliases !== undefined && Object.hasOwn(aliases, written) ? aliases[written] : undefined
 }
 
 function isKey<Key extends string>(ranges: Readonly<Record<Key, IntegerRange>>, key: string): key is Key {

@@ -7,10 +7,10 @@ import type { Logger } from 'pino'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
-import { resolveGroupLimits } from './groups/group-limits.js'
+import { type GroupLimitsInput, resolveGroupLimits } from './groups/group-limits.js'
 import { defaultGroupOptions, type GroupOptions } from './groups/group-options.js'
 import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
-import { type BrokerLimits, resolveLimits } from './limits.js'
+import { type BrokerLimits, type BrokerLimitsInput, resolveLimits } from './limits.js'
 import { parseListen } from './listen-address.js'
 import { mergeTopicConfig } from './topic-config.js'
 
@@ -32,7 +32,8 @@ export interface BrokerOptions {
   readonly logLevel?: LogLevel
   /** A pino logger to log into instead of the broker's own. */
   readonly logger?: Logger
-  readonly limits?: Partial<BrokerLimits>
+  /** Bounds on clients (see BrokerLimits); the old `...Max` names are deprecated aliases. */
+  readonly limits?: BrokerLimitsInput
   /** Config for topics created without these fields. */
   readonly topicDefaults?: TopicConfig
   /** Consumer groups: __consumer_offsets layout, compaction and the coordinator's limits. */
@@ -44,7 +45,7 @@ export interface BrokerOptions {
    */
   readonly peers?: string | readonly Peer[]
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
-  readonly raft?: Partial<RaftTimingOptions>
+  readonly raft?: RaftTimingInput
   /**
    * Clock, timers, random, network and disk (default: Node's). The seeded simulation passes
    * virtual ones; an application has no reason to.
@@ -57,12 +58,18 @@ export interface RaftTimingOptions {
   readonly electionTicks: number
   readonly heartbeatTicks: number
   /** A follower that has not held everything committed for this long leaves the in-sync replicas. */
-  readonly replicaLagMaxMs: number
+  readonly maxReplicaLagMs: number
+}
+
+/** `raft` in BrokerOptions and weir.json: any subset, the old name included. */
+export type RaftTimingInput = Partial<RaftTimingOptions> & {
+  /** @deprecated Use maxReplicaLagMs (the new name wins when both are given). */
+  readonly replicaLagMaxMs?: number
 }
 
 /** `groups` in BrokerOptions and weir.json; every field optional. */
 export type GroupOptionsInput = Partial<Omit<GroupOptions, 'limits'>> & {
-  readonly limits?: Partial<GroupOptions['limits']>
+  readonly limits?: GroupLimitsInput
 }
 
 /** The fields a weir.json may hold: BrokerOptions without the in-process logger. */
@@ -163,7 +170,11 @@ const raftTimingRanges: Record<keyof RaftTimingOptions, IntegerRange> = {
   tickMs: [1, 10_000],
   electionTicks: [2, 1000],
   heartbeatTicks: [1, 1000],
-  replicaLagMaxMs: [100, 600_000],
+  maxReplicaLagMs: [100, 600_000],
+}
+
+const raftTimingAliases: Readonly<Record<'replicaLagMaxMs', keyof RaftTimingOptions>> = {
+  replicaLagMaxMs: 'maxReplicaLagMs',
 }
 
 function resolveRaftTiming(given: unknown): RaftTimingOptions {
@@ -172,6 +183,7 @@ function resolveRaftTiming(given: unknown): RaftTimingOptions {
     noun: 'a Raft option',
     defaults: defaultClusterTiming,
     ranges: raftTimingRanges,
+    deprecatedAliases: raftTimingAliases,
   }
   const resolved = resolveIntegerOptions(given, table)
   if (resolved.heartbeatTicks >= resolved.electionTicks)
@@ -194,7 +206,7 @@ export function resolveGroupOptions(given: unknown, path = 'groups'): GroupOptio
   if (typeof given !== 'object' || Array.isArray(given))
     return { ...resolveIntegerOptions(given, table), limits: defaultLimits }
   // `limits` is a table of its own; resolveIntegerOptions checks the rest.
-  const { limits, ...integers } = given as { readonly limits?: Partial<GroupOptions['limits']> }
+  const { limits, ...integers } = given as { readonly limits?: GroupLimitsInput }
   return {
     ...resolveIntegerOptions(integers, table),
     limits: limits === undefined ? defaultLimits : resolveGroupLimits(limits, `${path}.limits`),

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { resolveGroupLimits } from '../src/groups/group-limits.js'
 import {
   Broker,
   defaultLimits,
@@ -12,6 +13,7 @@ import {
   resolveLimits,
   toLogConfig,
 } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import { removeTempDirectories, tempDirectory } from './support/broker.js'
 
 test.after(() => removeTempDirectories())
@@ -29,13 +31,42 @@ async function startFails(options: Parameters<typeof Broker.start>[0], pattern: 
 
 test('limits: defaults, overrides, and each bad value named with its range', () => {
   assert.equal(resolveLimits(undefined), defaultLimits)
-  assert.is(resolveLimits({ connectionsMax: 5 }).connectionsMax, 5)
+  assert.is(resolveLimits({ maxConnections: 5 }).maxConnections, 5)
   assert.throws(
-    () => resolveLimits({ frameBytesMax: 10 }),
-    /limits\.frameBytesMax must be an integer from 1024/,
+    () => resolveLimits({ maxFrameBytes: 10 }),
+    /limits\.maxFrameBytes must be an integer from 1024/,
   )
   assert.throws(() => resolveLimits({ idleTimeoutMs: '1s' }), /limits\.idleTimeoutMs .* got "1s"/)
-  assert.throws(() => resolveLimits({ maxConnections: 5 }), /limits\.maxConnections is not a limit; known: /)
+  assert.throws(
+    () => resolveLimits({ connectionLimit: 5 }),
+    /limits\.connectionLimit is not a limit; known: /,
+  )
+})
+
+test('deprecated option names: the old name alone still sets the option, the new one wins when both are given', () => {
+  const old = resolveLimits({
+    frameBytesMax: 4096,
+    connectionsMax: 5,
+    inFlightRequestsMax: 6,
+    fetchWaitMsMax: 7,
+  })
+  assert.equal(
+    [old.maxFrameBytes, old.maxConnections, old.maxInFlightRequests, old.maxFetchWaitMs],
+    [4096, 5, 6, 7],
+  )
+  assert.not.ok('connectionsMax' in old, 'the resolved limits carry only the new names')
+  assert.is(resolveLimits({ connectionsMax: 5, maxConnections: 9 }).maxConnections, 9)
+  // The loser is not checked: the value in force is the new name's.
+  assert.is(resolveLimits({ connectionsMax: -1, maxConnections: 9 }).maxConnections, 9)
+  assert.throws(() => resolveLimits({ connectionsMax: -1 }), /limits\.connectionsMax must be an integer/)
+  const groups = resolveGroupLimits({ sessionTimeoutMsMin: 10, sessionTimeoutMsMax: 20, groupsMax: 3 })
+  assert.equal([groups.minSessionTimeoutMs, groups.maxSessionTimeoutMs, groups.maxGroups], [10, 20, 3])
+  assert.is(resolveGroupLimits({ groupMembersMax: 3, maxGroupMembers: 4 }).maxGroupMembers, 4)
+  assert.is(resolveGroupLimits({ offsetsPerGroupMax: 8 }).maxOffsetsPerGroup, 8)
+  const raft = resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 2000 } }).raft
+  assert.is(raft.maxReplicaLagMs, 2000)
+  const both = resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 2000, maxReplicaLagMs: 3000 } })
+  assert.is(both.raft.maxReplicaLagMs, 3000)
 })
 
 test('raft, groups and group limits go through the same typed check: unknown keys and ranges named', async () => {
@@ -56,12 +87,12 @@ test('raft, groups and group limits go through the same typed check: unknown key
   )
   await startFails({ dataDir, groups: 3 as never }, /groups must be an object of offsetsPartitions/)
   await startFails(
-    { dataDir, groups: { limits: { groupsMax: 0 } } },
-    /groups\.limits\.groupsMax must be an integer from 1/,
+    { dataDir, groups: { limits: { maxGroups: 0 } } },
+    /groups\.limits\.maxGroups must be an integer from 1/,
   )
   await startFails(
-    { dataDir, groups: { limits: { maxGroups: 5 } as never } },
-    /groups\.limits\.maxGroups is not a group limit/,
+    { dataDir, groups: { limits: { groupLimit: 5 } as never } },
+    /groups\.limits\.groupLimit is not a group limit/,
   )
 })
 
@@ -74,7 +105,7 @@ test('listen addresses', () => {
 
 test('Broker.start refuses bad options before opening anything', async () => {
   const dataDir = tempDirectory()
-  await startFails({ dataDir, limits: { inFlightRequestsMax: 0 } }, /inFlightRequestsMax/)
+  await startFails({ dataDir, limits: { maxInFlightRequests: 0 } }, /maxInFlightRequests/)
   await startFails({ dataDir, listen: 'nowhere' }, /listen/)
   await startFails({ dataDir, brokerId: -1 }, /brokerId/)
   await startFails({ dataDir, logLevel: 'loud' as 'info' }, /logLevel must be one of/)
@@ -90,15 +121,21 @@ test('weir.json: known keys pass, unknown keys and wrong types are named, dataDi
   const path = join(directory, 'weir.json')
   writeFileSync(
     path,
-    JSON.stringify({ dataDir: 'data', listen: '127.0.0.1:0', limits: { connectionsMax: 3 } }),
+    JSON.stringify({
+      dataDir: 'data',
+      listen: '127.0.0.1:0',
+      limits: { maxConnections: 3, fetchWaitMsMax: 5 },
+    }),
   )
   const config = await readConfigFile(path)
   assert.is(config.dataDir, join(directory, 'data'))
-  assert.equal(config.limits, { connectionsMax: 3 })
+  assert.equal(config.limits, { maxConnections: 3, fetchWaitMsMax: 5 }, 'a deprecated name is a known key')
+  assert.is(resolveOptions({ dataDir: 'data', ...config }).limits.maxFetchWaitMs, 5)
   const cases: [unknown, RegExp][] = [
     [{ dataDirectory: 'x' }, /unknown key "dataDirectory"/],
     [{ listen: 7171 }, /listen must be a string/],
     [{ brokerId: '1' }, /brokerId must be an integer/],
+    [{ limits: { maxConnections: -1 } }, /limits\.maxConnections/],
     [{ limits: { connectionsMax: -1 } }, /limits\.connectionsMax/],
     [{ topicDefaults: { fsync: 'sometimes' } }, /topicDefaults\.fsync/],
     [[1, 2], /must hold a JSON object/],

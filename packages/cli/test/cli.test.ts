@@ -46,7 +46,7 @@ test('bad flags and unknown commands exit 2 with a message and usage', async () 
 
 test('a config file with an unknown key is refused naming the key', async () => {
   const path = join(temporaryDirectory(), 'weir.json')
-  writeFileSync(path, JSON.stringify({ dataDir: './data', limits: { frameBytesMax: 1 << 20 }, portt: 1 }))
+  writeFileSync(path, JSON.stringify({ dataDir: './data', limits: { maxFrameBytes: 1 << 20 }, portt: 1 }))
   const result = await runToExit(['broker', '--config', path])
   assert.is(result.code, 2)
   assert.match(result.stderr, /unknown key "portt"/)

@@ -19,7 +19,7 @@ export interface Completion {
   failed(error: Error): void
 }
 
-/** First buffer of a batch's builder; it doubles as records come (a batch is at most batchBytesMax). */
+/** First buffer of a batch's builder; it doubles as records come (a batch is at most maxBatchBytes). */
 const builderInitialBytes = 16 * 1024
 
 export class ProducerBatch {
@@ -59,8 +59,8 @@ export interface DrainOptions {
 
 export interface AccumulatorLimits {
   /** A batch is sealed when the next record would take it past this; a larger record goes alone. */
-  readonly batchBytesMax: number
-  readonly batchRecordsMax: number
+  readonly maxBatchBytes: number
+  readonly maxBatchRecords: number
   /** How long a batch that is not full waits for more records before it is sent. */
   readonly lingerMs: number
 }
@@ -96,7 +96,7 @@ export class RecordAccumulator {
     batch.builder.append(record, record.timestamp ?? nowMs)
     batch.completions.push(completion)
     batch.bytes += bytes
-    if (batch.bytes >= this.limits.batchBytesMax || batch.recordCount >= this.limits.batchRecordsMax) {
+    if (batch.bytes >= this.limits.maxBatchBytes || batch.recordCount >= this.limits.maxBatchRecords) {
       batch.sealed = true
     }
     return batch
@@ -162,7 +162,7 @@ export class RecordAccumulator {
   }
 
   private fits(batch: ProducerBatch, bytes: number): boolean {
-    return batch.bytes + bytes <= this.limits.batchBytesMax && batch.recordCount < this.limits.batchRecordsMax
+    return batch.bytes + bytes <= this.limits.maxBatchBytes && batch.recordCount < this.limits.maxBatchRecords
   }
 
   private queueOf(topic: string, partition: number): ProducerBatch[] {

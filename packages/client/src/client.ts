@@ -6,7 +6,7 @@ import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './group-consumer.js'
 import { GroupMembership, type GroupMembershipOptions } from './groups/group-membership.js'
-import { integerOption } from './limits.js'
+import { integerOption, renamedOption } from './limits.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import { Producer, type ProducerOptions } from './producer.js'
 import type { TopicRef, ValueOf } from './topic.js'
@@ -21,14 +21,22 @@ export interface ClientOptions {
   /** A request without a response this long fails with REQUEST_TIMED_OUT (retriable). Default 30 000. */
   readonly requestTimeoutMs?: number
   /** Requests in flight per connection; more wait for a slot. Default 64. */
+  readonly maxInFlight?: number
+  /** @deprecated Use maxInFlight (the new name wins when both are given). */
   readonly inFlightMax?: number
   /** Largest response frame accepted. Default 16 MiB. */
+  readonly maxFrameBytes?: number
+  /** @deprecated Use maxFrameBytes (the new name wins when both are given). */
   readonly frameBytesMax?: number
-  /** Reconnect backoff after a failed connect, doubling up to the max. Defaults 100 and 5000. */
+  /** Reconnect backoff after a failed connect, doubling up to maxReconnectBackoffMs. Defaults 100 and 5000. */
   readonly reconnectBackoffMs?: number
+  readonly maxReconnectBackoffMs?: number
+  /** @deprecated Use maxReconnectBackoffMs (the new name wins when both are given). */
   readonly reconnectBackoffMsMax?: number
   /** Topic metadata older than this is fetched again before use (the producer refreshes it in the
    *  background, so it sees partitions added by another client within this age). Default 300 000. */
+  readonly maxMetadataAgeMs?: number
+  /** @deprecated Use maxMetadataAgeMs (the new name wins when both are given). */
   readonly metadataMaxAgeMs?: number
   /**
    * Where the client takes time, timers, randomness and connections from. Default: Node's clock and
@@ -57,23 +65,32 @@ export class Client {
       brokers: options.brokers,
       connectTimeoutMs: integerOption(owner, 'connectTimeoutMs', options.connectTimeoutMs, 10_000, 1),
       requestTimeoutMs: integerOption(owner, 'requestTimeoutMs', options.requestTimeoutMs, 30_000, 1),
-      inFlightMax: integerOption(owner, 'inFlightMax', options.inFlightMax, 64, 1, 65_536),
+      inFlightMax: integerOption(
+        owner,
+        ...renamedOption(options, 'maxInFlight', 'inFlightMax'),
+        64,
+        1,
+        65_536,
+      ),
       frameBytesMax: integerOption(
         owner,
-        'frameBytesMax',
-        options.frameBytesMax,
+        ...renamedOption(options, 'maxFrameBytes', 'frameBytesMax'),
         frameBytesMaxDefault,
         65_536,
       ),
       reconnectBackoffMs: integerOption(owner, 'reconnectBackoffMs', options.reconnectBackoffMs, 100, 1),
       reconnectBackoffMsMax: integerOption(
         owner,
-        'reconnectBackoffMsMax',
-        options.reconnectBackoffMsMax,
+        ...renamedOption(options, 'maxReconnectBackoffMs', 'reconnectBackoffMsMax'),
         5000,
         1,
       ),
-      metadataMaxAgeMs: integerOption(owner, 'metadataMaxAgeMs', options.metadataMaxAgeMs, 300_000, 0),
+      metadataMaxAgeMs: integerOption(
+        owner,
+        ...renamedOption(options, 'maxMetadataAgeMs', 'metadataMaxAgeMs'),
+        300_000,
+        0,
+      ),
       environment: options.environment ?? nodeEnvironment,
     })
   }

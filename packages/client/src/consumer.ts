@@ -5,7 +5,7 @@
 import { type DecodedRecord, OffsetSpec, WeirError } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
-import { backoffMs, integerOption, sleep } from './limits.js'
+import { backoffMs, integerOption, renamedOption, sleep } from './limits.js'
 import { headersToText, type Message } from './message.js'
 import {
   listOffsets,
@@ -30,11 +30,17 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   /** Bytes one fetch response may carry over all partitions. Default 8 MiB. */
   readonly maxBytes?: number
   /** Bytes per partition per fetch (a first batch larger than this still comes). Default 1 MiB. */
+  readonly maxPartitionBytes?: number
+  /** @deprecated Use maxPartitionBytes (the new name wins when both are given). */
   readonly partitionMaxBytes?: number
   /** No fetch runs while this many fetched bytes wait for the iterator. Default 16 MiB. */
+  readonly maxPrefetchBytes?: number
+  /** @deprecated Use maxPrefetchBytes (the new name wins when both are given). */
   readonly prefetchBytesMax?: number
   /** Defaults 100 and 1000 (Kafka's retry.backoff.ms and retry.backoff.max.ms). */
   readonly retryBackoffMs?: number
+  readonly maxRetryBackoffMs?: number
+  /** @deprecated Use maxRetryBackoffMs (the new name wins when both are given). */
   readonly retryBackoffMsMax?: number
   /** Retriable errors while finding partitions and start offsets are retried this long. Default 30 000. */
   readonly startTimeoutMs?: number
@@ -90,8 +96,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     this.retryBackoffMs = integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 100, 1, 60_000)
     this.retryBackoffMsMax = integerOption(
       owner,
-      'retryBackoffMsMax',
-      options.retryBackoffMsMax,
+      ...renamedOption(options, 'maxRetryBackoffMs', 'retryBackoffMsMax'),
       1000,
       1,
       600_000,
@@ -100,7 +105,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     const frameBytesMax = cluster.options.frameBytesMax
     const maxBytes = integerOption(owner, 'maxBytes', options.maxBytes, 8 << 20, 1, frameBytesMax - 4096)
     this.buffer = new PrefetchBuffer(
-      integerOption(owner, 'prefetchBytesMax', options.prefetchBytesMax, 16 << 20, 1),
+      integerOption(owner, ...renamedOption(options, 'maxPrefetchBytes', 'prefetchBytesMax'), 16 << 20, 1),
     )
     this.fetcher = new PartitionFetcher(
       cluster,
@@ -111,8 +116,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
         maxBytes,
         partitionMaxBytes: integerOption(
           owner,
-          'partitionMaxBytes',
-          options.partitionMaxBytes,
+          ...renamedOption(options, 'maxPartitionBytes', 'partitionMaxBytes'),
           1 << 20,
           1,
           maxBytes,
@@ -168,7 +172,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     return this.consumed.get(partitionKey(target.topic, target.partition))?.offset
   }
 
-  /** Bytes fetched and not yet yielded (bounded by prefetchBytesMax plus one fetch). */
+  /** Bytes fetched and not yet yielded (bounded by maxPrefetchBytes plus one fetch). */
   get bufferedBytes(): number {
     return this.buffer.bytes
   }

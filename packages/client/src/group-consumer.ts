@@ -18,7 +18,7 @@ import { Consumer, type ConsumerOptions } from './consumer.js'
 import { GroupMembership, type MembershipListener } from './groups/group-membership.js'
 import type { GroupPartition } from './groups/membership-decisions.js'
 import { KeyedScheduler, PartitionProgress } from './groups/progress.js'
-import { integerOption } from './limits.js'
+import { integerOption, renamedOption } from './limits.js'
 import type { Message } from './message.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import type { OffsetStore, TopicPartitionOffset, TopicPartitions } from './offsets/offset-store.js'
@@ -72,6 +72,8 @@ export interface RunOptions<T> {
   /** Handlers running at once (per-key ordered; batches are per partition). Default 1. */
   readonly concurrency?: number
   /** Messages per eachBatch call at most. Default 500. */
+  readonly maxBatchSize?: number
+  /** @deprecated Use maxBatchSize (the new name wins when both are given). */
   readonly batchSizeMax?: number
 }
 
@@ -285,7 +287,12 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
       throw new WeirError('INVALID_CONFIG', 'run needs exactly one of eachMessage and eachBatch')
     if (this.running) throw new WeirError('INVALID_CONFIG', 'run() is already running')
     const concurrency = integerOption('run', 'concurrency', options.concurrency, 1, 1, 10_000)
-    const batchSizeMax = integerOption('run', 'batchSizeMax', options.batchSizeMax, 500, 1)
+    const batchSizeMax = integerOption(
+      'run',
+      ...renamedOption(options, 'maxBatchSize', 'batchSizeMax'),
+      500,
+      1,
+    )
     this.running = true
     let failure: { error: unknown } | undefined
     const scheduler = new KeyedScheduler(concurrency, (error) => {

@@ -23,6 +23,20 @@ export function integerOption(
   return chosen
 }
 
+/**
+ * The key and value of option `name`, or of its deprecated alias `deprecatedName` when only that
+ * is given: the new name wins when both are. Spread into integerOption, so a bad value is reported
+ * under the key the caller wrote.
+ */
+export function renamedOption<O, N extends keyof O & string, D extends keyof O & string>(
+  options: O,
+  name: N,
+  deprecatedName: D,
+): [name: string, value: O[N] | O[D]] {
+  if (options[name] !== undefined || options[deprecatedName] === undefined) return [name, options[name]]
+  return [deprecatedName, options[deprecatedName]]
+}
+
 export function oneOfOption<T extends string>(
   owner: string,
   name: string,

@@ -24,7 +24,7 @@ import {
 } from '@weir/protocol'
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
-import { backoffMs, integerOption, oneOfOption, sleep } from './limits.js'
+import { backoffMs, integerOption, oneOfOption, renamedOption, sleep } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
 import { ProducerIdentity } from './producer-identity.js'
 import { resolveTopic, type TopicDescriptor, type TopicRef } from './topic.js'
@@ -35,23 +35,35 @@ export interface ProducerOptions {
   /** How long a batch that is not full waits for more records. Default 5. */
   readonly lingerMs?: number
   /** A batch is sent once it reaches this size. Default 1 MiB. */
+  readonly maxBatchBytes?: number
+  /** @deprecated Use maxBatchBytes (the new name wins when both are given). */
   readonly batchBytesMax?: number
   /** Records in one batch at most. Default 100 000. */
+  readonly maxBatchRecords?: number
+  /** @deprecated Use maxBatchRecords (the new name wins when both are given). */
   readonly batchRecordsMax?: number
   /** Bytes of records buffered and unacknowledged; send() waits when full. Default 32 MiB. */
+  readonly maxBufferBytes?: number
+  /** @deprecated Use maxBufferBytes (the new name wins when both are given). */
   readonly bufferBytesMax?: number
   /** Sends waiting for buffer space or metadata; past it send() rejects with LIMIT_EXCEEDED. Default 100 000. */
+  readonly maxQueuedSends?: number
+  /** @deprecated Use maxQueuedSends (the new name wins when both are given). */
   readonly queuedSendsMax?: number
   /** Bytes of batches in one Produce request at most (a larger single batch goes alone). Default 8 MiB. */
+  readonly maxRequestBytes?: number
+  /** @deprecated Use maxRequestBytes (the new name wins when both are given). */
   readonly requestBytesMax?: number
   /** Attempts after the first for a batch that fails with a retriable error. Default 20. */
   readonly retries?: number
   /**
-   * First retry backoff; doubles per attempt up to retryBackoffMsMax. Defaults 100 and 1000
+   * First retry backoff; doubles per attempt up to maxRetryBackoffMs. Defaults 100 and 1000
    * (Kafka's retry.backoff.ms and retry.backoff.max.ms): after a leader failover of about a second,
    * a larger cap left sends waiting up to 1.6 s more for their next attempt.
    */
   readonly retryBackoffMs?: number
+  readonly maxRetryBackoffMs?: number
+  /** @deprecated Use maxRetryBackoffMs (the new name wins when both are given). */
   readonly retryBackoffMsMax?: number
   /** A record not acknowledged this long after send() fails with its last error. Default 60 000. */
   readonly deliveryTimeoutMs?: number
@@ -161,7 +173,15 @@ class BatchSend {
 
 function noop(): void {}
 
-type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent'>>
+/** The deprecated spellings of producer options; each still works (see ProducerOptions). */
+type DeprecatedOptionNames =
+  | 'batchBytesMax'
+  | 'batchRecordsMax'
+  | 'bufferBytesMax'
+  | 'queuedSendsMax'
+  | 'requestBytesMax'
+  | 'retryBackoffMsMax'
+type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent' | DeprecatedOptionNames>>
 type CheckedOptions = Limits & { acks: AcksName; idempotent: boolean }
 
 function checkOptions(options: ProducerOptions): CheckedOptions {
@@ -177,21 +197,48 @@ function checkOptions(options: ProducerOptions): CheckedOptions {
     acks,
     idempotent: options.idempotent ?? acks !== 'none',
     lingerMs: integerOption(owner, 'lingerMs', options.lingerMs, 5, 0, 60_000),
-    batchBytesMax: integerOption(owner, 'batchBytesMax', options.batchBytesMax, 1 << 20, 64, 15 << 20),
-    batchRecordsMax: integerOption(owner, 'batchRecordsMax', options.batchRecordsMax, 100_000, 1, 1_000_000),
-    bufferBytesMax: integerOption(owner, 'bufferBytesMax', options.bufferBytesMax, 32 << 20, 1024),
-    queuedSendsMax: integerOption(owner, 'queuedSendsMax', options.queuedSendsMax, 100_000, 1),
-    requestBytesMax: integerOption(
+    maxBatchBytes: integerOption(
       owner,
-      'requestBytesMax',
-      options.requestBytesMax,
+      ...renamedOption(options, 'maxBatchBytes', 'batchBytesMax'),
+      1 << 20,
+      64,
+      15 << 20,
+    ),
+    maxBatchRecords: integerOption(
+      owner,
+      ...renamedOption(options, 'maxBatchRecords', 'batchRecordsMax'),
+      100_000,
+      1,
+      1_000_000,
+    ),
+    maxBufferBytes: integerOption(
+      owner,
+      ...renamedOption(options, 'maxBufferBytes', 'bufferBytesMax'),
+      32 << 20,
+      1024,
+    ),
+    maxQueuedSends: integerOption(
+      owner,
+      ...renamedOption(options, 'maxQueuedSends', 'queuedSendsMax'),
+      100_000,
+      1,
+    ),
+    maxRequestBytes: integerOption(
+      owner,
+      ...renamedOption(options, 'maxRequestBytes', 'requestBytesMax'),
       8 << 20,
       1024,
       15 << 20,
     ),
     retries: integerOption(owner, 'retries', options.retries, 20, 0, 1_000_000),
     retryBackoffMs: integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 100, 1, 60_000),
-    retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 1000, 1, 600_000),
+    maxRetryBackoffMs: integerOption(
+      owner,
+      ...renamedOption(options, 'maxRetryBackoffMs', 'retryBackoffMsMax'),
+      1000,
+      1,
+      600_000,
+    ),
     deliveryTimeoutMs: integerOption(owner, 'deliveryTimeoutMs', options.deliveryTimeoutMs, 60_000, 1),
     ackTimeoutMs: integerOption(owner, 'ackTimeoutMs', options.ackTimeoutMs, 30_000, 1, 2_147_483_647),
   }
@@ -240,10 +287,10 @@ export class Producer {
   send<R extends TopicRef<unknown>>(record: ProducerRecord<R>): Promise<RecordMetadata> {
     try {
       if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the producer is closed')
-      if (this.queuedCount >= this.options.queuedSendsMax) {
+      if (this.queuedCount >= this.options.maxQueuedSends) {
         throw new WeirError(
           'LIMIT_EXCEEDED',
-          `${this.queuedCount} sends already wait for buffer space (queuedSendsMax); await send() or use sendMany()`,
+          `${this.queuedCount} sends already wait for buffer space (maxQueuedSends); await send() or use sendMany()`,
         )
       }
       const queued = this.prepare(record.topic, record)
@@ -269,7 +316,7 @@ export class Producer {
   ): Promise<RecordMetadata[]> {
     const acknowledgements: Promise<RecordMetadata>[] = []
     for (const record of records) {
-      while (this.queuedCount >= this.options.queuedSendsMax && !this.closed) {
+      while (this.queuedCount >= this.options.maxQueuedSends && !this.closed) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve))
       }
       const acknowledgement = this.send(record)
@@ -298,7 +345,7 @@ export class Producer {
     })
     const group = new BatchSend(batch.messages.length, resolve, reject)
     for (const message of batch.messages) {
-      while (this.queuedCount >= this.options.queuedSendsMax && !this.closed) {
+      while (this.queuedCount >= this.options.maxQueuedSends && !this.closed) {
         await new Promise<void>((wake) => this.spaceWaiters.push(wake))
       }
       let queued: QueuedSend
@@ -357,10 +404,10 @@ export class Producer {
     let bytes = 24 + (keyBytes?.length ?? 0) + value.length
     if (headers !== undefined)
       for (const header of headers) bytes += 8 + header.key.length * 3 + (header.value?.length ?? 0)
-    if (bytes > this.options.bufferBytesMax || bytes > this.options.requestBytesMax) {
+    if (bytes > this.options.maxBufferBytes || bytes > this.options.maxRequestBytes) {
       throw new WeirError(
         'MESSAGE_TOO_LARGE',
-        `a record of about ${bytes} bytes exceeds bufferBytesMax or requestBytesMax of the producer`,
+        `a record of about ${bytes} bytes exceeds maxBufferBytes or maxRequestBytes of the producer`,
       )
     }
     const now = this.clock.now()
@@ -392,7 +439,7 @@ export class Producer {
   private tryAppend(next: QueuedSend): boolean {
     const topic = this.cluster.cachedTopicRefreshingStale(next.topic)
     if (topic === undefined) return false
-    if (this.bufferedBytes + next.bytes > this.options.bufferBytesMax && this.bufferedBytes > 0) return false
+    if (this.bufferedBytes + next.bytes > this.options.maxBufferBytes && this.bufferedBytes > 0) return false
     this.append(next, topic.partitions.length)
     return true
   }
@@ -406,7 +453,7 @@ export class Producer {
         this.loadTopic(next.topic)
         break
       }
-      if (this.bufferedBytes + next.bytes > this.options.bufferBytesMax && this.bufferedBytes > 0) break
+      if (this.bufferedBytes + next.bytes > this.options.maxBufferBytes && this.bufferedBytes > 0) break
       this.queuedHead++
       this.append(next, topic.partitions.length)
     }
@@ -417,7 +464,7 @@ export class Producer {
       this.queued.splice(0, this.queuedHead)
       this.queuedHead = 0
     }
-    if (this.spaceWaiters.length > 0 && this.queuedCount < this.options.queuedSendsMax) {
+    if (this.spaceWaiters.length > 0 && this.queuedCount < this.options.maxQueuedSends) {
       for (const wake of this.spaceWaiters.splice(0)) wake()
     }
   }
@@ -478,10 +525,10 @@ export class Producer {
         const expired =
           head === undefined || this.clock.now() - head.queuedAtMs >= this.options.deliveryTimeoutMs
         if (isRetriable(error) && !expired && attempt < this.options.retries) {
-          const { retryBackoffMs, retryBackoffMsMax } = this.options
+          const { retryBackoffMs, maxRetryBackoffMs } = this.options
           this.timers.setTimeout(
             () => this.loadTopic(topic, attempt + 1),
-            backoffMs(attempt, retryBackoffMs, retryBackoffMsMax),
+            backoffMs(attempt, retryBackoffMs, maxRetryBackoffMs),
           )
           return
         }
@@ -566,7 +613,7 @@ export class Producer {
     let current: ProducerBatch[] = []
     let bytes = 0
     for (const batch of batches) {
-      if (current.length > 0 && bytes + batch.bytes > this.options.requestBytesMax) {
+      if (current.length > 0 && bytes + batch.bytes > this.options.maxRequestBytes) {
         requests.push(current)
         current = []
         bytes = 0
@@ -654,7 +701,7 @@ export class Producer {
         if (!isRetriable(error) || expired || attempt >= this.options.retries || this.closed) throw error
         await sleep(
           this.timers,
-          backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
+          backoffMs(attempt, this.options.retryBackoffMs, this.options.maxRetryBackoffMs),
         )
       }
     }
@@ -695,8 +742,8 @@ export class Producer {
       return
     }
     if (error instanceof WeirError && metadataErrors.has(error.code)) this.cluster.invalidate(batch.topic)
-    const { retryBackoffMs, retryBackoffMsMax } = this.options
-    const delayMs = backoffMs(batch.attempts, retryBackoffMs, retryBackoffMsMax)
+    const { retryBackoffMs, maxRetryBackoffMs } = this.options
+    const delayMs = backoffMs(batch.attempts, retryBackoffMs, maxRetryBackoffMs)
     batch.attempts++
     this.timers.setTimeout(() => {
       if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)

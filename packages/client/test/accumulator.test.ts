@@ -8,7 +8,7 @@ const noop: Completion = { acknowledged: () => {}, failed: () => {} }
 const record = (text: string) => ({ key: null, value: Buffer.from(text) })
 
 test('records for one partition share a batch until linger expires; idle heads for the same broker go along', () => {
-  const accumulator = new RecordAccumulator({ batchBytesMax: 10_000, batchRecordsMax: 1000, lingerMs: 5 })
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 10_000, maxBatchRecords: 1000, lingerMs: 5 })
   for (let index = 0; index < 10; index++) accumulator.append('t', 0, record(`v${index}`), 30, noop, 100)
   accumulator.append('t', 1, record('other'), 30, noop, 102)
   accumulator.append('t', 2, record('elsewhere'), 30, noop, 102)
@@ -28,21 +28,21 @@ test('records for one partition share a batch until linger expires; idle heads f
   assert.is(accumulator.drain(107, { brokerOf })[0]!.partition, 2)
 })
 
-test('a batch seals when the next record would pass batchBytesMax or batchRecordsMax', () => {
-  const bySize = new RecordAccumulator({ batchBytesMax: 100, batchRecordsMax: 1000, lingerMs: 1000 })
+test('a batch seals when the next record would pass maxBatchBytes or maxBatchRecords', () => {
+  const bySize = new RecordAccumulator({ maxBatchBytes: 100, maxBatchRecords: 1000, lingerMs: 1000 })
   for (let index = 0; index < 7; index++) bySize.append('t', 0, record('x'), 30, noop, 0)
   assert.is(bySize.batchCount, 3) // 90 + 90 + 30
   const ready = bySize.drain(0)
   assert.is(ready.length, 1, 'one batch per partition at a time')
   assert.is(ready[0]!.recordCount, 3)
-  const byCount = new RecordAccumulator({ batchBytesMax: 1 << 20, batchRecordsMax: 2, lingerMs: 1000 })
+  const byCount = new RecordAccumulator({ maxBatchBytes: 1 << 20, maxBatchRecords: 2, lingerMs: 1000 })
   const result = byCount.append('t', 0, record('a'), 10, noop, 0)
   assert.not.ok(result.sealed)
   assert.ok(byCount.append('t', 0, record('b'), 10, noop, 0).sealed)
 })
 
-test('a record larger than batchBytesMax goes alone', () => {
-  const accumulator = new RecordAccumulator({ batchBytesMax: 100, batchRecordsMax: 1000, lingerMs: 1000 })
+test('a record larger than maxBatchBytes goes alone', () => {
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 100, maxBatchRecords: 1000, lingerMs: 1000 })
   accumulator.append('t', 0, record('small'), 10, noop, 0)
   const big = accumulator.append('t', 0, record('big'), 500, noop, 0)
   assert.ok(big.sealed)
@@ -51,7 +51,7 @@ test('a record larger than batchBytesMax goes alone', () => {
 })
 
 test('the next batch of a partition is handed out only after the head is removed', () => {
-  const accumulator = new RecordAccumulator({ batchBytesMax: 50, batchRecordsMax: 1000, lingerMs: 0 })
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 50, maxBatchRecords: 1000, lingerMs: 0 })
   for (let index = 0; index < 4; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
   const [first] = accumulator.drain(0)
   assert.ok(first?.busy)
@@ -64,7 +64,7 @@ test('the next batch of a partition is handed out only after the head is removed
 })
 
 test('records appended while the head is in flight start a new batch', () => {
-  const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 0 })
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 1000, maxBatchRecords: 1000, lingerMs: 0 })
   accumulator.append('t', 0, record('a'), 10, noop, 0)
   const [head] = accumulator.drain(0)
   accumulator.append('t', 0, record('b'), 10, noop, 0)
@@ -73,7 +73,7 @@ test('records appended while the head is in flight start a new batch', () => {
 })
 
 test('flushing hands out lingering batches at once', () => {
-  const accumulator = new RecordAccumulator({ batchBytesMax: 1000, batchRecordsMax: 1000, lingerMs: 60_000 })
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 1000, maxBatchRecords: 1000, lingerMs: 60_000 })
   accumulator.append('a', 0, record('a'), 10, noop, 0)
   accumulator.append('b', 3, record('b'), 10, noop, 0)
   assert.is(accumulator.drain(1, { flushing: true }).length, 2)

@@ -18,7 +18,7 @@ test('bad client options are INVALID_CONFIG with the option named', () => {
   const cases: Array<[unknown, RegExp]> = [
     [{ brokers: [] }, /brokers/],
     [{ brokers: ['nohost'] }, /host:port/],
-    [{ brokers: ['127.0.0.1:7171'], inFlightMax: 0 }, /inFlightMax/],
+    [{ brokers: ['127.0.0.1:7171'], maxInFlight: 0 }, /maxInFlight/],
     [{ brokers: ['127.0.0.1:7171'], requestTimeoutMs: 'soon' }, /requestTimeoutMs/],
   ]
   for (const [options, pattern] of cases) {
@@ -37,9 +37,9 @@ test('consumer options are checked when the consumer is made', async () => {
     (error: unknown) => isWeirError(error, 'INVALID_CONFIG'),
   )
   assert.throws(
-    () => client.consumer({ topics: ['t'], prefetchBytesMax: 0 }),
+    () => client.consumer({ topics: ['t'], maxPrefetchBytes: 0 }),
     (error: unknown) =>
-      isWeirError(error, 'INVALID_CONFIG') && /prefetchBytesMax/.test((error as Error).message),
+      isWeirError(error, 'INVALID_CONFIG') && /maxPrefetchBytes/.test((error as Error).message),
   )
   await client.close()
 })

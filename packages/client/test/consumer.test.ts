@@ -215,9 +215,9 @@ test('a slow loop never lets the prefetch buffer grow past its bound plus one fe
   const consumer = new Consumer(fake.cluster, {
     topics: ['t'],
     fromBeginning: true,
-    prefetchBytesMax: 4096,
+    maxPrefetchBytes: 4096,
     maxBytes,
-    partitionMaxBytes: 2048,
+    maxPartitionBytes: 2048,
     maxWaitMs: 10,
   })
   let peak = 0

@@ -58,7 +58,7 @@ const stampOf = (records: Buffer) => {
 
 test('one InitProducerId; sequences count records per partition from 0', async () => {
   const fake = fakeCluster(2)
-  const producer = new Producer(fake.cluster, { lingerMs: 0, batchRecordsMax: 3 })
+  const producer = new Producer(fake.cluster, { lingerMs: 0, maxBatchRecords: 3 })
   await Promise.all(
     Array.from({ length: 10 }, (_, index) =>
       producer.send({ topic: 'orders', partition: index % 2, value: index }),

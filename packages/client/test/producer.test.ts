@@ -112,7 +112,7 @@ test('offsets are baseOffset plus index; one batch per partition per request', a
 
 test('retriable partition errors are retried in order; non-retriable ones reject', async () => {
   const fake = fakeCluster(1)
-  const producer = new Producer(fake.cluster, { lingerMs: 0, batchRecordsMax: 2, retryBackoffMs: 1 })
+  const producer = new Producer(fake.cluster, { lingerMs: 0, maxBatchRecords: 2, retryBackoffMs: 1 })
   fake.failNext.push(ErrorCodes.NOT_LEADER.code, ErrorCodes.CONNECTION_CLOSED.code)
   const results = await Promise.all(
     Array.from({ length: 10 }, (_, index) => producer.send({ topic: 'orders', value: index })),
@@ -168,13 +168,13 @@ test('a typed descriptor encodes with its codec', async () => {
   await producer.close()
 })
 
-test('buffered bytes never pass bufferBytesMax; sendMany waits for space', async () => {
+test('buffered bytes never pass maxBufferBytes; sendMany waits for space', async () => {
   const fake = fakeCluster(3)
   const producer = new Producer(fake.cluster, {
     lingerMs: 1,
-    bufferBytesMax: 4096,
-    batchBytesMax: 1024,
-    queuedSendsMax: 10,
+    maxBufferBytes: 4096,
+    maxBatchBytes: 1024,
+    maxQueuedSends: 10,
   })
   let peak = 0
   const timer = setInterval(() => (peak = Math.max(peak, producer.bufferedBytesNow)), 0)
@@ -191,9 +191,9 @@ test('buffered bytes never pass bufferBytesMax; sendMany waits for space', async
   await producer.close()
 })
 
-test('queuedSendsMax turns runaway un-awaited sends into LIMIT_EXCEEDED', async () => {
+test('maxQueuedSends turns runaway un-awaited sends into LIMIT_EXCEEDED', async () => {
   const fake = fakeCluster(1)
-  const producer = new Producer(fake.cluster, { bufferBytesMax: 1024, queuedSendsMax: 5 })
+  const producer = new Producer(fake.cluster, { maxBufferBytes: 1024, maxQueuedSends: 5 })
   const sends = Array.from({ length: 100 }, () => producer.send({ topic: 'orders', value: 'y'.repeat(200) }))
   const outcomes = await Promise.allSettled(sends)
   const limited = outcomes.filter((outcome) => outcome.status === 'rejected')
@@ -209,8 +209,8 @@ test('options are validated with INVALID_CONFIG naming the option', () => {
   for (const options of [
     { lingerMs: -1 },
     { acks: 'some' as 'all' },
-    { bufferBytesMax: 1.5 },
-    { batchBytesMax: 1 },
+    { maxBufferBytes: 1.5 },
+    { maxBatchBytes: 1 },
   ]) {
     assert.throws(
       () => new Producer(fake.cluster, options),

@@ -4,5 +4,5 @@ export const defaultClusterTiming = {
   tickMs: 50,
   electionTicks: 16,
   heartbeatTicks: 2,
-  replicaLagMaxMs: 10_000,
+  maxReplicaLagMs: 10_000,
 } as const

@@ -22,7 +22,7 @@ import {
   offsetMetadataLengthMax,
   type SyncGroupRequest,
 } from '@weir/protocol'
-import { type GroupLimits, resolveGroupLimits } from './group-limits.js'
+import { type GroupLimits, type GroupLimitsInput, resolveGroupLimits } from './group-limits.js'
 import { errorOf, GroupOutbox, type GroupOutput, type RequestId } from './group-output.js'
 import {
   type CommittedOffset,
@@ -36,7 +36,7 @@ import { type ClientAddress, Group } from './group-state.js'
 export interface GroupCoordinatorOptions {
   /** A new member's id; must never repeat (the broker uses `${clientId}-${randomId(environment.random)}`). */
   readonly newMemberId: (clientId: string) => string
-  readonly limits?: Partial<GroupLimits>
+  readonly limits?: GroupLimitsInput
 }
 
 export class GroupCoordinator {
@@ -195,7 +195,7 @@ export class GroupCoordinator {
     if ((partition.metadata?.length ?? 0) > offsetMetadataLengthMax)
       return ['INVALID_REQUEST', `offset metadata is longer than ${offsetMetadataLengthMax} characters`]
     const known = group.offsets.get(topic)?.has(partition.partition) ?? false
-    if (!known && group.offsetCount >= this.limits.offsetsPerGroupMax)
+    if (!known && group.offsetCount >= this.limits.maxOffsetsPerGroup)
       return [
         'LIMIT_EXCEEDED',
         `group ${group.groupId} holds ${group.offsetCount} committed partitions, the maximum`,
@@ -317,9 +317,9 @@ export class GroupCoordinator {
     return group
   }
 
-  /** The group, created empty when new; undefined when that would pass groupsMax. */
+  /** The group, created empty when new; undefined when that would pass maxGroups. */
   private groupOrCreate(groupId: string): Group | undefined {
-    if (!this.groups.has(groupId) && this.groups.size >= this.limits.groupsMax) return undefined
+    if (!this.groups.has(groupId) && this.groups.size >= this.limits.maxGroups) return undefined
     return this.groupFor(groupId)
   }
 

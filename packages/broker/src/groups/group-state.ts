@@ -121,12 +121,12 @@ export class Group {
   }
 
   private joinRefusal(request: JoinGroupRequest): [ErrorName, string] | undefined {
-    const { sessionTimeoutMsMin, sessionTimeoutMsMax } = this.context.limits
+    const { minSessionTimeoutMs, maxSessionTimeoutMs } = this.context.limits
     if (this.state === 'dead') return ['UNKNOWN_MEMBER_ID', `group ${this.groupId} was deleted`]
-    if (request.sessionTimeoutMs < sessionTimeoutMsMin || request.sessionTimeoutMs > sessionTimeoutMsMax)
+    if (request.sessionTimeoutMs < minSessionTimeoutMs || request.sessionTimeoutMs > maxSessionTimeoutMs)
       return [
         'INVALID_SESSION_TIMEOUT',
-        `sessionTimeoutMs ${request.sessionTimeoutMs} is outside ${sessionTimeoutMsMin} to ${sessionTimeoutMsMax}`,
+        `sessionTimeoutMs ${request.sessionTimeoutMs} is outside ${minSessionTimeoutMs} to ${maxSessionTimeoutMs}`,
       ]
     if (request.protocolType === '' || request.protocols.length === 0)
       return ['INVALID_REQUEST', 'a JoinGroup needs a protocolType and at least one protocol']
@@ -172,7 +172,7 @@ export class Group {
       this.replaceStaticMember(requestId, existing, request, client, topics, nowMs)
       return
     }
-    if (this.members.size >= this.context.limits.groupMembersMax) {
+    if (this.members.size >= this.context.limits.maxGroupMembers) {
       const detail = `group ${this.groupId} has ${this.members.size} members, the maximum`
       this.answerJoin(requestId, joinError('', 'GROUP_MAX_SIZE_REACHED', detail))
       return

@@ -1,6 +1,6 @@
 // Fetch: a long poll. Each round subscribes to the partitions first and then reads them, so an
 // append landing between the read and the wait still wakes it; it answers once `minBytes` are
-// available, when any partition has an error, at `maxWaitMs` (capped by fetchWaitMsMax), or at
+// available, when any partition has an error, at `maxWaitMs` (capped by maxFetchWaitMs), or at
 // shutdown. Consumers see only batches below the high watermark (committed by a majority of the
 // partition's replicas, durable per the topic's fsync policy), so data a failover or a crash could
 // take back is never served.
@@ -22,10 +22,10 @@ const empty = Buffer.alloc(0)
 
 export const fetchHandler = defineHandler({
   api: Fetch,
-  waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax),
+  waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs),
   async handle(request, context) {
     const { clock, timers } = context.environment
-    const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.fetchWaitMsMax)
+    const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs)
     const watched = request.topics.flatMap((topic) =>
       topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),
     )

@@ -153,14 +153,14 @@ test('--peers: id@host:port list including this broker, on its own port', () => 
     /below raft.electionTicks/,
   )
   invalid(
-    () => resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 10 } }),
-    /raft.replicaLagMaxMs must be an integer from 100 to 600000/,
+    () => resolveOptions({ dataDir: '/tmp/x', raft: { maxReplicaLagMs: 10 } }),
+    /raft.maxReplicaLagMs must be an integer from 100 to 600000/,
   )
   invalid(
     () => resolveOptions({ dataDir: '/tmp/x', raft: { lagMs: 1000 } as never }),
-    /known: .*replicaLagMaxMs/,
+    /known: .*maxReplicaLagMs/,
   )
-  assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.replicaLagMaxMs, 10_000)
+  assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.maxReplicaLagMs, 10_000)
 })
 
 test('hard state: new replicas start at zero; term and vote are written at once; a bad file is LOG_CORRUPTED', async () => {

@@ -85,7 +85,7 @@ test('commits are accepted while preparing a rebalance and refused while complet
 })
 
 test('per-partition limits: metadata length and committed partitions per group', () => {
-  const h = new Harness({ offsetsPerGroupMax: 1 })
+  const h = new Harness({ maxOffsetsPerGroup: 1 })
   assert.equal(
     commit(h, 0, {
       topics: [

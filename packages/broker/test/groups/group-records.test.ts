@@ -14,7 +14,7 @@ import { Harness, sessionTimeoutMs } from './support.js'
 
 const options = {
   newMemberId: (clientId: string) => `${clientId}-restored`,
-  limits: { sessionTimeoutMsMin: 10 },
+  limits: { minSessionTimeoutMs: 10 },
 }
 
 test('offset and group keys: golden bytes; equal keys are equal bytes', () => {

@@ -108,7 +108,7 @@ test('session timeout: a silent member is removed at its deadline and the group 
 })
 
 test('rebalance timeout: members that did not rejoin in time are removed and the join completes for the rest', () => {
-  const h = new Harness({ sessionTimeoutMsMax: 100_000 })
+  const h = new Harness({ maxSessionTimeoutMs: 100_000 })
   const first = h.startStable(0, { sessionTimeoutMs: 60_000 })
   const secondJoin = h.join(1000, '', { sessionTimeoutMs: 60_000 })
   assert.is(h.coordinator.nextDeadlineMs(), 1000 + rebalanceTimeoutMs)
@@ -123,7 +123,7 @@ test('rebalance timeout: members that did not rejoin in time are removed and the
 })
 
 test('sync timeout: a leader that never sends SyncGroup is removed and the group rebalances; held syncs get REBALANCE_IN_PROGRESS', () => {
-  const h = new Harness({ sessionTimeoutMsMax: 100_000 })
+  const h = new Harness({ maxSessionTimeoutMs: 100_000 })
   const first = h.startStable(0, { sessionTimeoutMs: 60_000 })
   const secondJoin = h.join(0, '', { sessionTimeoutMs: 60_000 })
   h.join(0, first, { sessionTimeoutMs: 60_000 })
@@ -277,7 +277,7 @@ test('the stable leader rejoining starts a rebalance; a follower rejoining uncha
 })
 
 test('JoinGroup refusals: session timeout range, inconsistent protocol, unreadable subscription, full group', () => {
-  const h = new Harness({ groupMembersMax: 1, sessionTimeoutMsMin: 100, sessionTimeoutMsMax: 10_000 })
+  const h = new Harness({ maxGroupMembers: 1, minSessionTimeoutMs: 100, maxSessionTimeoutMs: 10_000 })
   assert.is(h.code(h.join(0, '', { sessionTimeoutMs: 50 })), INVALID_SESSION_TIMEOUT.code)
   assert.is(
     h.code(h.join(0, '', { protocols: [{ name: 'range', metadata: Buffer.from([1]) }] })),

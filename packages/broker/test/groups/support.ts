@@ -28,7 +28,7 @@ export class Harness {
   constructor(limits: Partial<GroupLimits> = {}) {
     this.coordinator = new GroupCoordinator({
       newMemberId: (clientId) => `${clientId || 'member'}-${this.nextMember++}`,
-      limits: { sessionTimeoutMsMin: 10, ...limits },
+      limits: { minSessionTimeoutMs: 10, ...limits },
     })
   }
 

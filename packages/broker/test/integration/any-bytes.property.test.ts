@@ -7,12 +7,12 @@ import type { Broker } from '../../src/index.js'
 import { assertHealthy, memoryLogger, removeTempDirectories, startBroker } from '../support/broker.js'
 import { WireClient } from '../support/wire-client.js'
 
-const frameBytesMax = 64 * 1024
+const maxFrameBytes = 64 * 1024
 const logs = memoryLogger('warn')
 let broker: Broker
 
 test.before(async () => {
-  broker = await startBroker({ logger: logs.logger, limits: { frameBytesMax } })
+  broker = await startBroker({ logger: logs.logger, limits: { maxFrameBytes } })
 })
 
 test.after(async () => {

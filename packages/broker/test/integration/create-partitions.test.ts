@@ -30,7 +30,7 @@ test.after(() => removeTempDirectories())
 async function groupBroker(dataDir = tempDirectory()): Promise<Broker> {
   const broker = await startBroker({
     dataDir,
-    groups: { offsetsPartitions: 2, limits: { sessionTimeoutMsMin: 10 } },
+    groups: { offsetsPartitions: 2, limits: { minSessionTimeoutMs: 10 } },
   })
   await broker.groups.loaded
   return broker

@@ -40,7 +40,7 @@ test.after(() => removeTempDirectories())
 
 async function groupBroker(options: Partial<BrokerOptions> = {}): Promise<Broker> {
   const broker = await startBroker({
-    groups: { offsetsPartitions: 4, limits: { sessionTimeoutMsMin: 10 }, ...options.groups },
+    groups: { offsetsPartitions: 4, limits: { minSessionTimeoutMs: 10 }, ...options.groups },
     ...options,
   })
   await broker.groups.loaded

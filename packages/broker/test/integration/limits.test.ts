@@ -1,4 +1,4 @@
-// Proves the connection limits hold: connectionsMax, idle timeout, and reading pauses for a client that does not read its responses.
+// Proves the connection limits hold: maxConnections, idle timeout, and reading pauses for a client that does not read its responses.
 import { Fetch, Produce } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,16 +15,16 @@ import { WireClient } from '../support/wire-client.js'
 
 test.after(() => removeTempDirectories())
 
-test('one connection past connectionsMax is logged and closed; the others keep working', async () => {
+test('one connection past maxConnections is logged and closed; the others keep working', async () => {
   const logs = memoryLogger('warn')
-  const broker = await startBroker({ logger: logs.logger, limits: { connectionsMax: 2 } })
+  const broker = await startBroker({ logger: logs.logger, limits: { maxConnections: 2 } })
   const first = await WireClient.connect(broker.address.port)
   const second = await WireClient.connect(broker.address.port)
   await first.call(Fetch, { maxWaitMs: 0, minBytes: 0, maxBytes: 1, topics: [] })
   await second.call(Fetch, { maxWaitMs: 0, minBytes: 0, maxBytes: 1, topics: [] })
   const third = await WireClient.connect(broker.address.port)
   await third.closed
-  assert.ok(logs.lines().some((line) => /connectionsMax/.test(String(line.msg))))
+  assert.ok(logs.lines().some((line) => /maxConnections/.test(String(line.msg))))
   await first.call(Fetch, { maxWaitMs: 0, minBytes: 0, maxBytes: 1, topics: [] })
   await Promise.all([first.close(), second.close()])
   await broker.close()
@@ -44,7 +44,7 @@ test('an idle connection is closed after idleTimeoutMs; a long-polling one is no
 })
 
 test('a client that stops reading responses stops being read; it resumes when the client reads again', async () => {
-  const broker = await startBroker({ limits: { writeBufferBytesHigh: 1024, inFlightRequestsMax: 8 } })
+  const broker = await startBroker({ limits: { writeBufferBytesHigh: 1024, maxInFlightRequests: 8 } })
   const admin = await WireClient.connect(broker.address.port)
   await createTopic(admin, 'big', 1)
   await createTopic(admin, 'marker', 1)

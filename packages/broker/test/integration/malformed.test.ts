@@ -24,13 +24,13 @@ import {
 } from '../support/broker.js'
 import { WireClient } from '../support/wire-client.js'
 
-const frameBytesMax = 1024 * 1024
+const maxFrameBytes = 1024 * 1024
 const logs = memoryLogger('debug')
 let broker: Broker
 let port: number
 
 test.before(async () => {
-  broker = await startBroker({ logger: logs.logger, limits: { frameBytesMax } })
+  broker = await startBroker({ logger: logs.logger, limits: { maxFrameBytes } })
   port = broker.address.port
   const client = await WireClient.connect(port)
   await createTopic(client, 'target', 1)
@@ -49,9 +49,9 @@ function lengthPrefix(length: number): Buffer {
   return bytes
 }
 
-test('a frame longer than frameBytesMax closes the connection, logged with the remote address', async () => {
+test('a frame longer than maxFrameBytes closes the connection, logged with the remote address', async () => {
   const client = await WireClient.connect(port)
-  client.writeRaw(lengthPrefix(frameBytesMax + 1))
+  client.writeRaw(lengthPrefix(maxFrameBytes + 1))
   await client.closed
   const warning = logs.lines().find((line) => /bad frame length/.test(String(line.msg)))
   assert.ok(warning, 'a warning was logged')

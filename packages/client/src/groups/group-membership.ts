@@ -23,7 +23,7 @@ import {
 } from '@weir/protocol'
 import { type Assignor, cooperativeStickyAssignor } from '../assignors/index.js'
 import type { Cluster } from '../cluster.js'
-import { backoffMs, integerOption } from '../limits.js'
+import { backoffMs, integerOption, renamedOption } from '../limits.js'
 import { CoordinatorClient } from './coordinator-client.js'
 import {
   chooseAssignor,
@@ -81,6 +81,8 @@ export interface GroupMembershipOptions {
   readonly assignors?: readonly Assignor[]
   /** Backoff after a retriable error, doubling. Defaults 50 and 1000. */
   readonly retryBackoffMs?: number
+  readonly maxRetryBackoffMs?: number
+  /** @deprecated Use maxRetryBackoffMs (the new name wins when both are given). */
   readonly retryBackoffMsMax?: number
   readonly listener?: MembershipListener
 }
@@ -152,7 +154,12 @@ export class GroupMembership {
       ),
       maxPollIntervalMs: integerOption(owner, 'maxPollIntervalMs', options.maxPollIntervalMs, 300_000, 1),
       retryBackoffMs: integerOption(owner, 'retryBackoffMs', options.retryBackoffMs, 50, 1),
-      retryBackoffMsMax: integerOption(owner, 'retryBackoffMsMax', options.retryBackoffMsMax, 1000, 1),
+      retryBackoffMsMax: integerOption(
+        owner,
+        ...renamedOption(options, 'maxRetryBackoffMs', 'retryBackoffMsMax'),
+        1000,
+        1,
+      ),
       assignors,
     }
     this.coordinator = new CoordinatorClient(cluster, options.groupId, {

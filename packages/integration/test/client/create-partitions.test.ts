@@ -28,7 +28,7 @@ test('createPartitions 2 → 4 under a group of 2: a rebalance assigns all 4 onc
     dataDir,
     listen: '127.0.0.1:0',
     logLevel: 'silent',
-    groups: { offsetsPartitions: 2, limits: { sessionTimeoutMsMin: 10, initialRebalanceDelayMs: 100 } },
+    groups: { offsetsPartitions: 2, limits: { minSessionTimeoutMs: 10, initialRebalanceDelayMs: 100 } },
   })
   await broker.groups.loaded
   const brokers = [`${broker.address.host}:${broker.address.port}`]

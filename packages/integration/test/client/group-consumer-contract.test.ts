@@ -23,7 +23,7 @@ test.before(async () => {
     dataDir,
     listen: '127.0.0.1:0',
     logLevel: 'silent',
-    groups: { offsetsPartitions: 2, limits: { sessionTimeoutMsMin: 10, initialRebalanceDelayMs: 100 } },
+    groups: { offsetsPartitions: 2, limits: { minSessionTimeoutMs: 10, initialRebalanceDelayMs: 100 } },
   })
   await broker.groups.loaded
   client = new Client({
@@ -161,7 +161,7 @@ test('run({ eachBatch }): per-partition batches in offset order, one at a time p
   let checkedInFlight = 0
   const run = member.run({
     concurrency: 2,
-    batchSizeMax: 7,
+    maxBatchSize: 7,
     eachBatch: async ({ batch }) => {
       batches++
       assert.not.ok(busy.has(batch.partition), `two batches of partition ${batch.partition} at once`)

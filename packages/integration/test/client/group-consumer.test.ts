@@ -20,7 +20,7 @@ const brokerOptions = (): BrokerOptions => ({
   dataDir,
   listen,
   logLevel: 'silent',
-  groups: { offsetsPartitions: 4, limits: { sessionTimeoutMsMin: 10, initialRebalanceDelayMs: 200 } },
+  groups: { offsetsPartitions: 4, limits: { minSessionTimeoutMs: 10, initialRebalanceDelayMs: 200 } },
 })
 
 async function startBroker(): Promise<void> {

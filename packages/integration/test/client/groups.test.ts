@@ -28,7 +28,7 @@ test.before(async () => {
     listen: '127.0.0.1:0',
     logLevel: 'silent',
     // A short first-rebalance delay lets members started together share generation 1.
-    groups: { offsetsPartitions: 4, limits: { sessionTimeoutMsMin: 10, initialRebalanceDelayMs: 200 } },
+    groups: { offsetsPartitions: 4, limits: { minSessionTimeoutMs: 10, initialRebalanceDelayMs: 200 } },
   })
   await broker.groups.loaded
   client = new Client({ brokers: [`${broker.address.host}:${broker.address.port}`], clientId: 'groups-test' })

@@ -192,17 +192,17 @@ test('10,000 messages through a proxy that kills connections land exactly once, 
   const client = new Client({
     brokers: [`127.0.0.1:${running.broker.address.port}`],
     reconnectBackoffMs: 5,
-    reconnectBackoffMsMax: 50,
+    maxReconnectBackoffMs: 50,
     requestTimeoutMs: 2000,
   })
   try {
     await client.admin().createTopic({ topic: 'ledger', partitions: 4 })
     const producer = client.producer({
       lingerMs: 1,
-      batchRecordsMax: 20,
+      maxBatchRecords: 20,
       retries: 10_000,
       retryBackoffMs: 5,
-      retryBackoffMsMax: 50,
+      maxRetryBackoffMs: 50,
     })
     const total = 10_000
     const sends = []

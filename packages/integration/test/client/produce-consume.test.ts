@@ -23,7 +23,7 @@ test.after(async () => {
 test('sendBatch resolves with offset ranges that cover every record exactly once', async () => {
   await client.admin().createTopic({ topic: 'batched', partitions: 4 })
   const topic = defineTopic<string>({ name: 'batched', codec: codecs.string })
-  const producer = client.producer({ acks: 'all', lingerMs: 1, batchBytesMax: 4096 })
+  const producer = client.producer({ acks: 'all', lingerMs: 1, maxBatchBytes: 4096 })
   const messages = Array.from({ length: 5000 }, (_, index) => ({
     key: `k-${index % 13}`,
     value: `v-${index}`,
@@ -192,18 +192,18 @@ test('seek, pause and resume through a real broker', async () => {
 
 test('a consumer with a slow loop keeps its buffer bounded', async () => {
   await client.admin().createTopic({ topic: 'bulk', partitions: 4 })
-  const producer = client.producer({ lingerMs: 5, batchBytesMax: 16_384 })
+  const producer = client.producer({ lingerMs: 5, maxBatchBytes: 16_384 })
   await producer.sendMany(
     Array.from({ length: 4000 }, (_, index) => ({ topic: 'bulk', key: `${index}`, value: 'v'.repeat(200) })),
   )
-  const prefetchBytesMax = 32_768
+  const maxPrefetchBytes = 32_768
   const maxBytes = 65_536
   const consumer = client.consumer({
     topics: ['bulk'],
     fromBeginning: true,
-    prefetchBytesMax,
+    maxPrefetchBytes,
     maxBytes,
-    partitionMaxBytes: 16_384,
+    maxPartitionBytes: 16_384,
   })
   let peak = 0
   let count = 0
@@ -214,7 +214,7 @@ test('a consumer with a slow loop keeps its buffer bounded', async () => {
   }
   await consumer.close()
   assert.is(count, 4000)
-  assert.ok(peak <= prefetchBytesMax + maxBytes + 16_384, `peak ${peak}`)
+  assert.ok(peak <= maxPrefetchBytes + maxBytes + 16_384, `peak ${peak}`)
 })
 
 test.run()

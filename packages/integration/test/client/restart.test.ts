@@ -14,14 +14,14 @@ test('acknowledged messages survive a broker restart mid-stream', async () => {
   const client = new Client({
     brokers: [address],
     reconnectBackoffMs: 20,
-    reconnectBackoffMsMax: 200,
+    maxReconnectBackoffMs: 200,
     requestTimeoutMs: 1000,
   })
   await client.admin().createTopic({ topic: 'stream', partitions: 3 })
   const producer = client.producer({
     lingerMs: 1,
     retryBackoffMs: 20,
-    retryBackoffMsMax: 200,
+    maxRetryBackoffMs: 200,
     retries: 1000,
     ackTimeoutMs: 1000,
   })

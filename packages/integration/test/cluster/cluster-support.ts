@@ -167,7 +167,7 @@ export async function clusterWithTopic(
   topic?: { name: string; partitions: number; replicationFactor: number },
 ): Promise<{ cluster: TestCluster; client: Client }> {
   const cluster = await startCluster(3)
-  const client = new Client({ brokers: cluster.bootstrap, clientId, metadataMaxAgeMs: 1000 })
+  const client = new Client({ brokers: cluster.bootstrap, clientId, maxMetadataAgeMs: 1000 })
   if (topic !== undefined) {
     await waitFor('topic created', 15_000, async () => {
       await client.admin().createTopic({ topic: topic.name, ...topic })

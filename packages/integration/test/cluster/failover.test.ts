@@ -71,7 +71,7 @@ test('kill -9 of the leader: a new leader serves within 3 s and every acknowledg
     acks: 'all',
     lingerMs: 0,
     retryBackoffMs: 25,
-    retryBackoffMsMax: 50,
+    maxRetryBackoffMs: 50,
     retries: 1000, // within deliveryTimeoutMs (60 s): the retries must outlast any election
   })
   const loop = sendLoop(producer)

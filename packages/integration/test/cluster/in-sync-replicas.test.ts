@@ -12,8 +12,8 @@ let cluster: TestCluster
 let client: Client
 
 test.before(async () => {
-  cluster = await startCluster(3, { raft: { replicaLagMaxMs: 1000 } })
-  client = new Client({ brokers: cluster.bootstrap, clientId: 'isr-test', metadataMaxAgeMs: 1000 })
+  cluster = await startCluster(3, { raft: { maxReplicaLagMs: 1000 } })
+  client = new Client({ brokers: cluster.bootstrap, clientId: 'isr-test', maxMetadataAgeMs: 1000 })
 })
 
 test.after(async () => {

@@ -14,7 +14,7 @@ let client: Client
 
 test.before(async () => {
   cluster = await startCluster(3, { groups })
-  client = new Client({ brokers: cluster.bootstrap, clientId: 'compaction-test', metadataMaxAgeMs: 1000 })
+  client = new Client({ brokers: cluster.bootstrap, clientId: 'compaction-test', maxMetadataAgeMs: 1000 })
 })
 
 test.after(async () => {
