@@ -216,6 +216,12 @@ export const ErrorCodes = {
     message:
       'The record batch can never be valid as built (control bit, no records, unknown magic or codec, a record count or record that disagrees with its bytes); nothing was written. Fix the code that builds it: sending the same bytes again fails the same way.',
   },
+  MISSING_DEPENDENCY: {
+    code: 40,
+    retriable: false,
+    message:
+      'An optional peer dependency this feature needs is not installed; the message names it. Install it (for example `pnpm add ioredis`) and start again.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

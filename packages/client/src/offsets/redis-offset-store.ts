@@ -7,11 +7,13 @@
 // (a zombie) could still commit; the consumer commits only partitions it owns, and the broker's
 // membership tells it promptly when it loses them. Use the broker store when that matters.
 //
-// ioredis is imported for its types only: the client does not load Redis unless the application
-// passes a connection in.
+// ioredis is an optional peer dependency: nothing here imports it. An application either passes
+// its own connection in (an ioredis `Redis` or `Cluster`, or ioredis-mock) or calls
+// RedisOffsetStore.connect(url), which loads ioredis only then and says how to install it when
+// it is missing (MISSING_DEPENDENCY).
 import { WeirError } from '@weir/protocol'
-import type { Redis } from 'ioredis'
 import type { MemberContext } from '../groups/group-membership.js'
+import { importIoredis } from './load-ioredis.js'
 import {
   assertCommittable,
   type CommittedOffsets,
@@ -21,8 +23,19 @@ import {
   type TopicPartitions,
 } from './offset-store.js'
 
-/** The commands the store uses; an ioredis `Redis` (or `Cluster`, or ioredis-mock) has them. */
-export type RedisOffsetCommands = Pick<Redis, 'hset' | 'hmget'>
+/**
+ * The commands the store uses; an ioredis `Redis` (or `Cluster`, or ioredis-mock) has them.
+ * Written out rather than taken from ioredis's types, so the client's types do not need ioredis.
+ */
+export interface RedisOffsetCommands {
+  hset(key: string, fields: Record<string, string>): Promise<unknown>
+  hmget(key: string, ...fields: string[]): Promise<ReadonlyArray<string | null>>
+}
+
+/** A connection the store opened itself (RedisOffsetStore.connect) and closes with close(). */
+interface OwnedConnection extends RedisOffsetCommands {
+  quit(): Promise<unknown>
+}
 
 export interface RedisOffsetStoreOptions {
   /** Prepended to every key. Default 'weir:offsets:'. */
@@ -34,6 +47,20 @@ export const redisFieldsPerCommandMax = 10_000
 
 export class RedisOffsetStore implements OffsetStore {
   readonly prefix: string
+  private owned: OwnedConnection | undefined
+
+  /**
+   * Opens an ioredis connection to `url` (`redis://host:port/db`) and a store over it; close()
+   * quits it. Loads ioredis only now. Errors: MISSING_DEPENDENCY when ioredis is not installed
+   * (`pnpm add ioredis`); INVALID_CONFIG for a bad prefix.
+   */
+  static async connect(url: string, options: RedisOffsetStoreOptions = {}): Promise<RedisOffsetStore> {
+    const { Redis } = await importIoredis()
+    const redis = new Redis(url, { lazyConnect: true })
+    const store = new RedisOffsetStore(redis, options)
+    store.owned = redis
+    return store
+  }
 
   constructor(
     private readonly redis: RedisOffsetCommands,
@@ -89,6 +116,13 @@ export class RedisOffsetStore implements OffsetStore {
         fields[fieldOf(topic, partition)] = String(offset)
       await this.redis.hset(this.keyOf(groupId), fields)
     }
+  }
+
+  /** Quits the connection connect() opened; a connection passed in stays the caller's to close. */
+  async close(): Promise<void> {
+    const owned = this.owned
+    this.owned = undefined
+    await owned?.quit()
   }
 }
 
