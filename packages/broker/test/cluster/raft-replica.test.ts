@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert'
 import { batchesIn, logStartBatch } from '../../src/cluster/raft-batches.js'
 import { LogStartMoved, RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
 import { nodeBrokerEnvironment } from '../../src/environment.js'
+import { eventually, withTimeout } from '../support/waits.js'
 
 const directories: string[] = []
 const logged: string[] = []
@@ -75,14 +76,8 @@ async function startGroup(windowBytesMax: number) {
   const ticker = setInterval(() => {
     for (const node of nodes) if (!node.down) node.replica?.tick()
   }, 5)
-  const leader = async (): Promise<Node> => {
-    for (let waited = 0; waited < 5000; waited += 10) {
-      const found = nodes.find((node) => !node.down && node.replica?.isLeader)
-      if (found) return found
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    throw new Error('no leader within 5 s')
-  }
+  const leader = (): Promise<Node> =>
+    eventually('a leader', () => nodes.find((node) => !node.down && node.replica?.isLeader))
   const stop = async (node: Node) => {
     node.down = true
     await node.replica?.close()
@@ -166,12 +161,8 @@ test('a follower down while the leader moved past its window catches up by resto
     await group.open(follower)
     await untilEqual(group.nodes, 10_000)
     // Reads see the copied bytes once written, a little before their fsync lets the restore end.
-    for (let waited = 0; !logged.includes('replica restored from the leader') && waited < 5000; waited += 10)
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    assert.ok(
-      logged.includes('replica restored from the leader'),
-      'the follower caught up by restore, not by appends',
-    )
+    // The follower caught up by restore, not by appends.
+    await eventually('the restore log line', () => logged.includes('replica restored from the leader'))
     // The restored follower takes part again: a new batch commits on all three.
     await leader.replica!.propose([batch('after')], 'all').done
     await untilEqual(group.nodes)
@@ -204,9 +195,7 @@ test('a proposal to a follower is refused with NOT_LEADER naming the leader', as
   try {
     const leader = await group.leader()
     const follower = group.nodes.find((node) => node !== leader && !node.down)!
-    for (let waited = 0; follower.replica!.leaderId !== leader.id && waited < 3000; waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await eventually('the follower to learn its leader', () => follower.replica!.leaderId === leader.id)
     assert.throws(
       () => follower.replica!.propose([batch('x')], 'all'),
       (error: Error) =>
@@ -231,19 +220,12 @@ test("a committed log-start marker cuts every replica's prefix, and a follower d
     const kept = leader.replica!.propose([batch('kept')], 'all')
     await kept.done
     await leader.replica!.propose([logStartBatch(kept.baseOffset)], 'all').done
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the leader never cut')), 5000)
-    })
-    await Promise.race([leader.replica!.logStartReached(kept.baseOffset), late]).finally(() =>
-      clearTimeout(timer),
-    )
+    await withTimeout(leader.replica!.logStartReached(kept.baseOffset), 5000, 'the leader to cut its log')
     assert.is(leader.log.logStartOffset, kept.baseOffset, 'the leader cut exactly at the marker offset')
     const up = group.nodes.filter((node) => !node.down)
-    for (let waited = 0; up.some((node) => node.log.logStartOffset !== kept.baseOffset); waited += 10) {
-      if (waited > 5000) throw new Error(`log starts ${up.map((node) => node.log.logStartOffset)}`)
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await eventually('every running replica to cut at the marker', () =>
+      up.every((node) => node.log.logStartOffset === kept.baseOffset),
+    )
     await group.open(follower)
     leader = await group.leader()
     await leader.replica!.propose([batch('after')], 'all').done
