@@ -106,14 +106,7 @@ export class Broker {
       )
       const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port }
       cluster = await Cluster.start(
-        {
-          selfId: resolved.brokerId,
-          peers: resolved.peers ?? [self],
-          tickMs: resolved.raft.tickMs,
-          electionTicks: resolved.raft.electionTicks,
-          heartbeatTicks: resolved.raft.heartbeatTicks,
-          replicaLagMaxMs: resolved.raft.maxReplicaLagMs,
-        },
+        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], ...resolved.raft },
         store,
         watch,
         logger,

@@ -12,7 +12,7 @@ export const groupId = 'sim-group'
 const topic = defineTopic<string>({ name: topicName, codec: codecs.string })
 
 /** Client timeouts short enough that a fault costs a few virtual seconds, not minutes. */
-const clientTiming = { connectTimeoutMs: 500, requestTimeoutMs: 2000, reconnectBackoffMsMax: 500 }
+const clientTiming = { connectTimeoutMs: 500, requestTimeoutMs: 2000, maxReconnectBackoffMs: 500 }
 
 export interface WorkloadOptions {
   readonly partitions: number
@@ -85,7 +85,7 @@ export class Workload {
       acks: 'all',
       lingerMs: 2,
       retryBackoffMs: 50,
-      retryBackoffMsMax: 500,
+      maxRetryBackoffMs: 500,
       deliveryTimeoutMs: 30_000,
       ackTimeoutMs: 2000,
     })

@@ -16,7 +16,7 @@ export const brokerPort = 9092
 export const dataDir = '/weir/data'
 
 /** Raft timing for simulated brokers: short ticks, so elections fit in a short virtual run. */
-export const simulatedRaftTiming = { tickMs: 20, electionTicks: 10, heartbeatTicks: 2, replicaLagMaxMs: 2000 }
+export const simulatedRaftTiming = { tickMs: 20, electionTicks: 10, heartbeatTicks: 2, maxReplicaLagMs: 2000 }
 
 export interface WorldOptions {
   readonly brokerCount: number

@@ -5,8 +5,8 @@
 // applying a topic creation opens the replicas, a deletion closes and deletes them. A broker
 // started without --peers is the only voter of every group, so it elects itself at once and needs
 // no other broker; the code paths are the same.
-import { ErrorCodes, Fetch, type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
-import type { Entry, Message } from '@weir/raft'
+import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
+import type { Entry } from '@weir/raft'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
@@ -18,8 +18,8 @@ import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import type { Peer } from './peers.js'
-import { checkRaftMessage } from './raft-message-check.js'
-import { LogStartMoved, RaftReplica, type RaftTiming, type ReplicaTransport } from './raft-replica.js'
+import { RaftReplica, type RaftTiming } from './raft-replica.js'
+import { RaftTraffic } from './raft-traffic.js'
 import { TopicIncarnations } from './topic-incarnations.js'
 
 export { groupOf } from './group-names.js'
@@ -33,7 +33,7 @@ export interface ClusterOptions {
   readonly electionTicks: number
   readonly heartbeatTicks: number
   /** A follower that has not held everything committed for this long is out of the in-sync replicas. */
-  readonly replicaLagMaxMs: number
+  readonly maxReplicaLagMs: number
 }
 
 export { defaultClusterTiming } from './cluster-timing.js'
@@ -65,7 +65,7 @@ export class Cluster {
     string,
     (partition: number, replica: RaftReplica | undefined) => void
   >()
-  private readonly peerIds: ReadonlySet<number>
+  private readonly traffic: RaftTraffic
   private closed = false
 
   private constructor(
@@ -83,7 +83,8 @@ export class Cluster {
     }
     this.leaders = new LeaderDirectory(this.image, this.hosted)
     this.incarnations = new TopicIncarnations(store, environment.files)
-    this.peerIds = new Set(options.peers.map((peer) => peer.id))
+    const peerIds = options.peers.map((peer) => peer.id)
+    this.traffic = new RaftTraffic(options.selfId, peerIds, this.hosted, this.leaders, links)
   }
 
   /** Opens the controller log (replaying it into the image), then every hosted replica, then ticks. */
@@ -106,7 +107,7 @@ export class Cluster {
     const { timers } = environment
     cluster.timers.push(
       timers.setInterval(() => cluster.hosted.tick(), options.tickMs),
-      timers.setInterval(() => cluster.announceAll(), announceIntervalMs),
+      timers.setInterval(() => cluster.traffic.announceAll(), announceIntervalMs),
       timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
     )
     for (const timer of cluster.timers) timer.unref()
@@ -130,15 +131,6 @@ export class Cluster {
     return this.options.peers.length === 1
   }
 
-  /** The transport of one replica: its messages carry the incarnation of the group they belong to. */
-  private transportFor(incarnation: string): ReplicaTransport {
-    return {
-      send: (group, message) => this.sendRaft(group, incarnation, message),
-      fetchCommitted: (leaderId, group, offset, maxBytes) =>
-        this.fetchCommitted(leaderId, group, offset, maxBytes),
-    }
-  }
-
   private async openController(): Promise<void> {
     const log = await this.localLog(controllerTopic, 1, controllerLogConfig, 0)
     const replica = await RaftReplica.open({
@@ -147,7 +139,7 @@ export class Cluster {
       selfId: this.selfId,
       voters: this.options.peers.map((peer) => peer.id),
       timing: this.timing,
-      transport: this.transportFor(controllerIncarnation),
+      transport: this.traffic.transportFor(controllerIncarnation),
       logger: this.logger,
       environment: this.environment,
       replay: (entry) => this.applyToImage(entry),
@@ -210,16 +202,16 @@ export class Cluster {
         selfId: this.selfId,
         voters: replicas,
         timing: this.timing,
-        transport: this.transportFor(topic.id),
+        transport: this.traffic.transportFor(topic.id),
         logger: this.logger,
         environment: this.environment,
         committed: () => this.watch.notify(topic.name, partition),
         leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
-        replicaLagMaxMs: this.options.replicaLagMaxMs,
+        maxReplicaLagMs: this.options.maxReplicaLagMs,
         // Every broker answers Metadata with the in-sync replicas: the leader tells them at once.
         inSyncChanged: () => {
           const hosted = this.hosted.get(group)
-          if (hosted?.isLeader) this.announce(group, this.selfId, hosted.term)
+          if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
         },
       })
       this.hosted.add(replica, topic.id)
@@ -361,35 +353,9 @@ export class Cluster {
     return assignReplicas(ids, first, count, replicationFactor)
   }
 
-  /** A RaftMessages request from a peer: step each message into its group. */
+  /** A RaftMessages request from a peer. */
   receive(request: RaftMessagesRequest): void {
-    // Only brokers of --peers take part; anyone else's messages (a stray client) are dropped.
-    if (!this.peerIds.has(request.from) || request.from === this.selfId) return
-    for (const news of request.leaders) this.leaders.learn(news)
-    for (const envelope of request.messages) {
-      const replica = this.hosted.get(envelope.group)
-      // Another creation of the topic (this broker or the sender missed a delete and re-create):
-      // its terms and offsets mean nothing here. The stale side drops its logs once its
-      // controller replica catches up.
-      if (replica === undefined || this.hosted.incarnationOf(envelope.group) !== envelope.incarnation)
-        continue
-      replica.step(checkRaftMessage(envelope.message))
-    }
-  }
-
-  private sendRaft(group: string, incarnation: string, message: Message): void {
-    let bytes = 64
-    if (message.type === 'append') for (const entry of message.entries) bytes += entry.data.length + 32
-    const envelope = { group, incarnation, message: message as unknown as Record<string, unknown> }
-    this.links.send(message.to, envelope, bytes)
-  }
-
-  private announce(group: string, leaderId: number, term: number): void {
-    if (this.alone) return
-    const incarnation = this.hosted.incarnationOf(group)
-    if (incarnation === undefined) return
-    const isr = group === controllerGroup ? undefined : this.hosted.get(group)?.inSyncReplicas
-    this.links.announce({ group, incarnation, leaderId, term, ...(isr?.length ? { isr } : {}) })
+    this.traffic.receive(request)
   }
 
   /** Runs `hook` each time this broker becomes the controller leader (bootstrap work). */
@@ -450,7 +416,7 @@ export class Cluster {
     if (led !== undefined) {
       if (group === controllerGroup) void this.runControllerHooks()
       for (const hook of this.anyLeadershipHooks) hook(led)
-      this.announce(group, leaderId, term)
+      this.traffic.announce(group, leaderId, term)
     }
     this.leadershipHooks.get(topic)?.(partition, led)
     this.watch.notify(topic, partition)
@@ -479,43 +445,6 @@ export class Cluster {
         )
       }
     }
-  }
-
-  /** Leaders re-announce what they lead, for brokers that restarted and know nothing. */
-  private announceAll(): void {
-    for (const replica of this.hosted.values()) {
-      if (replica.isLeader) this.announce(replica.group, this.selfId, replica.term)
-    }
-  }
-
-  private async fetchCommitted(
-    leaderId: number,
-    group: string,
-    offset: number,
-    maxBytes: number,
-  ): Promise<Buffer> {
-    const { topic, partition } = topicOfGroup(group)
-    const response = await this.links.request(leaderId, Fetch, {
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes,
-      topics: [{ name: topic, partitions: [{ partition, fetchOffset: offset, maxBytes }] }],
-    })
-    const result = response.topics[0]?.partitions[0]
-    if (
-      result !== undefined &&
-      result.errorCode === ErrorCodes.OFFSET_OUT_OF_RANGE.code &&
-      result.logStartOffset > offset
-    ) {
-      throw new LogStartMoved(group, result.logStartOffset)
-    }
-    if (result === undefined || result.errorCode !== 0) {
-      throw new WeirError(
-        'BROKER_UNAVAILABLE',
-        `restore fetch of ${group} from broker ${leaderId} failed: ${result?.errorMessage ?? 'no partition in the answer'}`,
-      )
-    }
-    return result.records
   }
 
   async close(): Promise<void> {

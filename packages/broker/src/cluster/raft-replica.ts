@@ -58,7 +58,7 @@ export interface ReplicaOptions {
   readonly committed?: () => void
   readonly leaderChanged?: (leaderId: number, term: number) => void
   /** While leading: how long a follower may go without holding everything committed and stay in sync. */
-  readonly replicaLagMaxMs?: number
+  readonly maxReplicaLagMs?: number
   /** The in-sync replicas changed (this replica leads, or just stopped leading). */
   readonly inSyncChanged?: () => void
 }
@@ -117,7 +117,7 @@ export class RaftReplica implements PartitionReplica {
   ) {
     this.persistedIndex = node.lastIndex
     this.appliedThrough = node.commitIndex
-    const lagMaxMs = options.replicaLagMaxMs ?? defaultReplicaLagMaxMs
+    const lagMaxMs = options.maxReplicaLagMs ?? defaultReplicaLagMaxMs
     this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
   }
 
