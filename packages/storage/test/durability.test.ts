@@ -6,34 +6,24 @@ import * as assert from 'uvu/assert'
 import { PartitionLog } from '../src/index.js'
 import {
   countingIo,
-  eventually,
   makeBatch,
   readAll,
   rejectsWith,
   removeTempDirectories,
+  settledWhileHeld,
   tempDirectory,
   values,
 } from './helpers.js'
+import { eventually } from './support/waits.js'
 
 test.after.each(removeTempDirectories)
-
-const settled = async (promise: Promise<unknown>) => {
-  let done = false
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  )
-  await new Promise((resolve) => setImmediate(resolve))
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  return done
-}
 
 test("fsync 'always': an append does not resolve until an fsync covering it has finished", async () => {
   const io = countingIo()
   const log = await PartitionLog.open(tempDirectory(), { io, config: { fsync: 'always' } })
   const release = io.holdDatasync()
   const append = log.append(makeBatch(1))
-  assert.not.ok(await settled(append), 'resolved while the fsync was still held')
+  assert.not.ok(await settledWhileHeld(io, append), 'resolved while the fsync was still held')
   assert.is(log.durableEndOffset, 0)
   release()
   await append
@@ -70,8 +60,9 @@ test('fsync interval: appends resolve without waiting, and a timer fsyncs', asyn
   release()
   const before = io.counts.datasync
   await log.append(makeBatch(1))
-  await new Promise((resolve) => setTimeout(resolve, 80))
-  assert.ok(io.counts.datasync > before, 'the interval timer never fsynced')
+  await eventually('the 20 ms interval timer to fsync', () => io.counts.datasync > before, {
+    timeoutMs: 2000,
+  })
   await log.close()
 })
 
@@ -153,7 +144,7 @@ test("fsync 'always': an append after a roll resolves only once the rolled segme
   await log.append(makeBatch(1, { valueBytes: 600 }))
   const release = io.holdDatasync(isFirstSegment)
   const append = log.append(makeBatch(1, { valueBytes: 600 })).then(() => io.events.push('append resolved'))
-  assert.not.ok(await settled(append), "resolved while the rolled segment's fsync was held")
+  assert.not.ok(await settledWhileHeld(io, append), "resolved while the rolled segment's fsync was held")
   assert.equal(log.segmentBaseOffsets, [0, 1])
   assert.is(log.logEndOffset, 2, 'the append was written to the new segment without waiting')
   assert.is(log.durableEndOffset, 1)
@@ -173,9 +164,9 @@ test("fsync 'always': appends written before and after a roll in one group all w
   })
   const release = io.holdDatasync()
   const appends = Array.from({ length: 4 }, () => log.append(makeBatch(1, { valueBytes: 600 })))
-  await eventually(() => log.logEndOffset === 4)
+  await eventually('all four appends written', () => log.logEndOffset === 4)
   assert.is(log.segmentBaseOffsets.length, 4)
-  assert.not.ok(await settled(Promise.race(appends)))
+  assert.not.ok(await settledWhileHeld(io, Promise.race(appends)))
   assert.is(log.durableEndOffset, 0)
   release()
   await Promise.all(appends)
@@ -193,7 +184,7 @@ for (const fsync of ['never', 20] as const) {
     await log.append(makeBatch(1, { valueBytes: 600 }))
     assert.equal(log.segmentBaseOffsets, [0, 1, 2])
     const flushed = log.flush()
-    assert.not.ok(await settled(flushed), 'flush finished before the rolled segment was fsynced')
+    assert.not.ok(await settledWhileHeld(io, flushed), 'flush finished before the rolled segment was fsynced')
     release()
     await flushed
     await log.close()
@@ -222,7 +213,7 @@ test("a failed background flush fails the 'always' appends waiting on it", async
   await log.append(makeBatch(1, { valueBytes: 600 }))
   const release = io.holdDatasync(isFirstSegment)
   const append = log.append(makeBatch(1, { valueBytes: 600 }))
-  assert.not.ok(await settled(append))
+  assert.not.ok(await settledWhileHeld(io, append))
   io.failNext('datasync', 'EIO')
   release()
   await rejectsWith(append, 'STORAGE_ERROR')

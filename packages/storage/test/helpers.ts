@@ -15,6 +15,7 @@ import {
   type WeirError,
 } from '@weir/protocol'
 import { type FileIo, nodeFileIo, type PartitionLog } from '../src/index.js'
+import { eventually } from './support/waits.js'
 
 const created: string[] = []
 
@@ -75,6 +76,8 @@ export interface CountingIo extends FileIo {
    * that appends wait for it.
    */
   holdDatasync(matches?: (path: string) => boolean): () => void
+  /** File operations started so far, and those not finished (a datasync waiting at a hold is not). */
+  readonly operations: { started: number; running: number; held: number }
 }
 
 export function countingIo(): CountingIo {
@@ -83,16 +86,44 @@ export function countingIo(): CountingIo {
   const paths = new Map<number, string>()
   const failures = new Map<string, { code: string; times: number }>()
   let held: { gate: Promise<void>; matches: (path: string) => boolean } | undefined
+  const operations = { started: 0, running: 0, held: 0 }
+  const counted = async <T>(operation: () => Promise<T>): Promise<T> => {
+    operations.started++
+    operations.running++
+    try {
+      return await operation()
+    } finally {
+      operations.running--
+    }
+  }
   const maybeFail = (operation: string) => {
     const failure = failures.get(operation)
     if (!failure) return
     if (--failure.times <= 0) failures.delete(operation)
     throw Object.assign(new Error(`${failure.code}: injected`), { code: failure.code })
   }
+  // Every operation counted, so settledWhileHeld can tell when the log has nothing left to do.
+  const io = nodeFileIo
+  const countedIo: FileIo = {
+    ...io,
+    close: (fd) => counted(() => io.close(fd)),
+    size: (fd) => counted(() => io.size(fd)),
+    read: (fd, position, length) => counted(() => io.read(fd, position, length)),
+    truncate: (fd, length) => counted(() => io.truncate(fd, length)),
+    readFile: (path) => counted(() => io.readFile(path)),
+    writeFileAtomic: (path, data) => counted(() => io.writeFileAtomic(path, data)),
+    readdir: (path) => counted(() => io.readdir(path)),
+    mkdir: (path) => counted(() => io.mkdir(path)),
+    unlink: (path) => counted(() => io.unlink(path)),
+    rmdir: (path) => counted(() => io.rmdir(path)),
+    exists: (path) => counted(() => io.exists(path)),
+    syncDirectory: (path) => counted(() => io.syncDirectory(path)),
+  }
   return {
-    ...nodeFileIo,
+    ...countedIo,
     counts,
     events,
+    operations,
     failNext(operation, code, times = 1) {
       failures.set(operation, { code, times })
     },
@@ -104,24 +135,33 @@ export function countingIo(): CountingIo {
         release()
       }
     },
-    async open(path, options) {
-      maybeFail('open')
-      const fd = await nodeFileIo.open(path, options)
-      paths.set(fd, path)
-      return fd
-    },
-    async writev(fd, buffers, position) {
-      counts.writev++
-      maybeFail('writev')
-      return nodeFileIo.writev(fd, buffers, position)
-    },
+    open: (path, options) =>
+      counted(async () => {
+        maybeFail('open')
+        const fd = await nodeFileIo.open(path, options)
+        paths.set(fd, path)
+        return fd
+      }),
+    writev: (fd, buffers, position) =>
+      counted(async () => {
+        counts.writev++
+        maybeFail('writev')
+        return nodeFileIo.writev(fd, buffers, position)
+      }),
     async datasync(fd) {
       counts.datasync++
       const path = paths.get(fd) ?? `fd ${fd}`
-      if (held?.matches(path)) await held.gate
-      maybeFail('datasync')
-      await nodeFileIo.datasync(fd)
-      events.push(`datasync done ${path}`)
+      const hold = held?.matches(path) ? held.gate : undefined
+      if (hold !== undefined) {
+        operations.held++
+        await hold
+        operations.held--
+      }
+      await counted(async () => {
+        maybeFail('datasync')
+        await nodeFileIo.datasync(fd)
+        events.push(`datasync done ${path}`)
+      })
     },
   }
 }
@@ -143,15 +183,35 @@ export async function rejectsWith(
   throw new Error(`expected a ${code} rejection, but the promise resolved`)
 }
 
-/** Resolves once `condition` holds, checking after each turn of the event loop; fails after `turnsMax`. */
-export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  // Bounded by time, not turns: real file I/O on a busy CI machine can take many turns.
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (condition()) return
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  if (!condition()) throw new Error(`condition still false after ${timeoutMs} ms`)
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * Whether `promise` has settled by the time the log can do nothing more without a held datasync:
+ * one waits at the hold, every other file operation has finished, and two turns of the event
+ * loop (for what each finished one deferred) started none. A log that waits for the held fsync
+ * cannot have settled it by then; one that does not wait has. No window of time to guess.
+ */
+export async function settledWhileHeld(io: CountingIo, promise: Promise<unknown>): Promise<boolean> {
+  let done = false
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  )
+  const { operations } = io
+  await eventually(
+    () =>
+      `the log to stop at the held datasync (${operations.held} held, ${operations.running} other operations running)`,
+    async () => {
+      await turn()
+      if (operations.held === 0 || operations.running > 0) return false
+      const started = operations.started
+      await turn()
+      await turn()
+      return operations.running === 0 && operations.started === started
+    },
+    { intervalMs: 1 },
+  )
+  return done
 }
 
 /** Rewrites a log's persisted recovery point, as if flushes after it had not finished before a crash. */

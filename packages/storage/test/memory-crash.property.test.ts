@@ -4,6 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type FileIo, type FsyncPolicy, MemoryFileIo, PartitionLog } from '../src/index.js'
 import { makeBatch, readAll, seededRandom, settle, values } from './helpers.js'
+import { withTimeout } from './support/waits.js'
 
 const directory = '/broker-1/data/t/0'
 
@@ -36,15 +37,7 @@ async function durableDirectory(disk: MemoryFileIo): Promise<void> {
 
 /** Every promise settles (they all can within microtasks), or the test fails rather than hangs. */
 async function settledWithin(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`an operation never settled after the crash`)), timeoutMs)
-  })
-  try {
-    await Promise.race([Promise.allSettled(promises), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+  await withTimeout(Promise.allSettled(promises), timeoutMs, 'every operation to settle after the crash')
 }
 
 /** Runs one round on a fresh incarnation; returns the values the next incarnation must start with at least. */

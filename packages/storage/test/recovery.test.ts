@@ -8,7 +8,6 @@ import * as assert from 'uvu/assert'
 import { PartitionLog } from '../src/index.js'
 import {
   countingIo,
-  eventually,
   makeBatch,
   readAll,
   rejectsWith,
@@ -17,6 +16,7 @@ import {
   tempDirectory,
   values,
 } from './helpers.js'
+import { eventually } from './support/waits.js'
 
 test.after.each(removeTempDirectories)
 
@@ -302,7 +302,9 @@ test("crash while rolled segments are still unflushed ('always'): the last two s
   const pending = Array.from({ length: 40 }, (_, index) =>
     log.append(makeBatch(2, { label: `p${index}`, valueBytes: 30 })),
   )
-  await eventually(() => log.logEndOffset === acknowledged + 80)
+  await eventually('the 40 appends written', () => log.logEndOffset === acknowledged + 80, {
+    timeoutMs: 10_000,
+  })
   const segments = log.segmentBaseOffsets
   assert.ok(segments.length >= segmentsBefore + 2, `${segments.length} segments`)
   assert.is(log.durableEndOffset, acknowledged)

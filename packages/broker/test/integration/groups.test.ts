@@ -21,6 +21,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker, BrokerOptions } from '../../src/index.js'
 import { createTopic, removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
+import { eventually } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 const {
@@ -139,14 +140,16 @@ async function syncRound(members: Member[], joins: JoinGroupResponse[]): Promise
   })
 }
 
-/** Heartbeats (as a member would, every 50 ms) until the answer is not 0. */
-async function heartbeatUntilError(member: Member): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const code = await member.heartbeat()
-    if (code !== 0) return code
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('heartbeat never failed')
+/** Heartbeats (as a member would, every 50 ms) until the answer is not 0; fails after 10 s. */
+function heartbeatUntilError(member: Member): Promise<number> {
+  return eventually(
+    'a heartbeat answered with an error code',
+    async () => {
+      const code = await member.heartbeat()
+      return code !== 0 ? code : undefined
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  )
 }
 
 async function committed(client: WireClient, topic = 'orders'): Promise<number[]> {

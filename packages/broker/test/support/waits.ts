@@ -1,10 +1,20 @@
 // Bounded waits for tests: an await that could hang fails instead, naming what never happened.
+// One file, four identical copies: packages/{broker,client,storage,integration}/test/support/waits.ts
+// (a test imports only inside its own package). Change one, change all four the same way.
+
+/**
+ * What a wait is for, in words ("the follower's log to reach offset 9"). A function is asked only
+ * when the wait times out, so the message can say what was seen instead ("reached 7").
+ */
+export type WaitDescription = string | (() => string)
+
+const describe = (what: WaitDescription) => (typeof what === 'string' ? what : what())
 
 /** `promise`, or a rejection naming `what` once `ms` pass without it settling. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: WaitDescription): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${describe(what)}`)), ms)
   })
   try {
     return await Promise.race([promise, late])
@@ -22,19 +32,25 @@ export interface EventuallyOptions {
 
 /**
  * Resolves with the first truthy result of `check`, polled every `intervalMs`, for state that
- * changes without an event to await; fails naming `what` after `timeoutMs`.
+ * changes without an event to await; fails naming `what` after `timeoutMs`, also when one check
+ * never settles (a request to a broker that stopped answering).
  */
 export async function eventually<T>(
-  what: string,
+  what: WaitDescription,
   check: () => T | Promise<T>,
   options: EventuallyOptions = {},
 ): Promise<NonNullable<T>> {
   const { timeoutMs = 5000, intervalMs = 10 } = options
   const deadline = Date.now() + timeoutMs
+  const timedOut = () => new Error(`timed out after ${timeoutMs} ms waiting for ${describe(what)}`)
   for (;;) {
-    const result = await check()
+    const left = deadline - Date.now()
+    const result = await withTimeout(Promise.resolve(check()), Math.max(1, left), what).catch((error) => {
+      if (Date.now() >= deadline) throw timedOut()
+      throw error
+    })
     if (result) return result as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline) throw timedOut()
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
 }
