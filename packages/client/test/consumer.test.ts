@@ -13,6 +13,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Consumer, codecs, type Message } from '../src/index.js'
 import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
+import { eventually, withTimeout } from './support/waits.js'
 
 interface FakeLog {
   batches: Buffer[]
@@ -105,14 +106,22 @@ function fakeCluster(partitionCount: number, longPollMsMax = 20) {
   return { cluster, logs, append, fetches }
 }
 
+/** Takes `count` messages (the consumer stays open); fails naming how many came if it cannot. */
 async function take<T>(consumer: Consumer<T>, count: number, timeoutMs = 3000): Promise<Message<T>[]> {
   const taken: Message<T>[] = []
-  const deadline = setTimeout(() => void consumer.close(), timeoutMs)
-  for await (const message of consumer) {
-    taken.push(message)
-    if (taken.length === count) break
+  const reading = (async () => {
+    for await (const message of consumer) {
+      taken.push(message)
+      if (taken.length === count) return
+    }
+  })()
+  try {
+    await withTimeout(reading, timeoutMs, () => `${count} messages (took ${taken.length})`)
+  } catch (error) {
+    await consumer.close()
+    throw error
   }
-  clearTimeout(deadline)
+  if (taken.length < count) throw new Error(`the consumer ended after ${taken.length} of ${count} messages`)
   return taken
 }
 
@@ -237,9 +246,14 @@ test('a slow loop never lets the prefetch buffer grow past its bound plus one fe
 test('close ends a waiting iteration', async () => {
   const fake = fakeCluster(1)
   const consumer = new Consumer(fake.cluster, { topics: ['t'], maxWaitMs: 10 })
-  setTimeout(() => void consumer.close(), 30)
-  const messages = []
-  for await (const message of consumer) messages.push(message)
+  const messages: Message<unknown>[] = []
+  const iterating = (async () => {
+    for await (const message of consumer) messages.push(message)
+  })()
+  // The iteration waits on an empty log: fetches go out and nothing comes back.
+  await eventually('the consumer to poll the empty log', () => fake.fetches.length >= 2)
+  await consumer.close()
+  await withTimeout(iterating, 1000, 'the for-await loop to end after close()')
   assert.is(messages.length, 0)
 })
 

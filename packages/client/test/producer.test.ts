@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs'
 import {
   decodeRecordBatch,
+  type Environment,
   ErrorCodes,
   isWeirError,
+  nodeEnvironment,
   type ProduceRequest,
   type ProduceResponse,
   partitionForKey,
@@ -12,6 +14,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { codecs, defineTopic, Producer } from '../src/index.js'
 import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
+import { eventually } from './support/waits.js'
 
 interface Fixture {
   cases: Array<{ key: string | { repeat: string; times: number }; partitions: Record<string, number> }>
@@ -21,7 +24,7 @@ const fixture = JSON.parse(
 ) as Fixture
 
 /** A fake cluster whose one broker appends to in-memory logs; `failNext` injects partition errors. */
-function fakeCluster(partitionCount: number) {
+function fakeCluster(partitionCount: number, environment?: Environment) {
   const logs = new Map<number, Array<{ key: string | null; value: Buffer; offset: number }>>()
   const requests: ProduceRequest[] = []
   const failNext: number[] = []
@@ -59,6 +62,7 @@ function fakeCluster(partitionCount: number) {
     connection,
     // InitProducerId for the idempotent producer (the default).
     request: async () => ({ errorCode: 0, producerId: 1, producerEpoch: 0 }),
+    ...(environment ? { environment } : {}),
   })
   return { cluster, logs, requests, failNext, peak: () => inFlightPeak }
 }
@@ -81,15 +85,40 @@ test('keyed records land on the partition the pinned murmur3 fixture names', asy
   }
 })
 
+/** Node's environment, counting the deferred callbacks (the producer's sender passes) not yet run. */
+function countingDefers(): { environment: Environment; pending: () => number } {
+  let pending = 0
+  const timers = nodeEnvironment.timers
+  const environment: Environment = {
+    ...nodeEnvironment,
+    timers: {
+      setTimeout: (callback, delayMs) => timers.setTimeout(callback, delayMs),
+      setInterval: (callback, intervalMs) => timers.setInterval(callback, intervalMs),
+      clear: (timer) => timers.clear(timer),
+      defer: (callback) => {
+        pending++
+        timers.defer(() => {
+          pending--
+          callback()
+        })
+      },
+    },
+  }
+  return { environment, pending: () => pending }
+}
+
 test('offsets are baseOffset plus index; one batch per partition per request', async () => {
-  const fake = fakeCluster(4)
+  const defers = countingDefers()
+  const fake = fakeCluster(4, defers.environment)
   // A linger long enough that a loaded CI machine still queues all 40 sends before it ends.
   const producer = new Producer(fake.cluster, { lingerMs: 300 })
   // The producer id arrives first (its arrival flushes whatever waits for it): then the 40 below
   // depend on the linger alone.
   await producer.send({ topic: 'orders', key: 'warm-up', value: { index: -1 } })
   // ...and the sender pass its completion scheduled has run.
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  await eventually('the sender pass the warm-up completion deferred', () => defers.pending() === 0, {
+    intervalMs: 1,
+  })
   fake.requests.length = 0
   for (const log of fake.logs.values()) log.length = 0
   const sends = Array.from({ length: 40 }, (_, index) =>
