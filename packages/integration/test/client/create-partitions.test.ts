@@ -6,6 +6,7 @@ import { Broker } from '@weir/broker'
 import { Client, type GroupConsumer, type RebalanceEvent } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { eventually } from '../support/waits.js'
 
 const groupTiming = {
   sessionTimeoutMs: 1000,
@@ -14,12 +15,9 @@ const groupTiming = {
   maxWaitMs: 100,
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+/** Resolves once `condition` holds; fails after `timeoutMs` with what `describe` says was seen. */
+async function until(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  await eventually(() => `a condition (seen: ${describe()})`, condition, { timeoutMs })
 }
 
 test('createPartitions 2 → 4 under a group of 2: a rebalance assigns all 4 once, new partitions are consumed', async () => {

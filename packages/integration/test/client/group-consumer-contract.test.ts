@@ -7,6 +7,7 @@ import { Client, type GroupConsumer, type GroupConsumerOptions, type Producer } 
 import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { eventually, quietPeriod } from '../support/waits.js'
 
 const sessionTimeoutMs = 600
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 50 }
@@ -47,14 +48,12 @@ function consumer(
   return client.consumer({ groupId, topics: [topic], autoOffsetReset: 'earliest', ...groupTiming, ...extra })
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** A handler's own work taking `ms`: part of the workload, not a wait for anything. */
+const work = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${what()}`)
-    await sleep(10)
-  }
+/** Resolves once `condition` holds; fails after `timeoutMs` with what `describe` says was seen. */
+async function until(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  await eventually(() => `a condition (seen: ${describe()})`, condition, { timeoutMs })
 }
 
 async function produce(
@@ -124,9 +123,20 @@ test('a crashed member: the survivor re-processes exactly its messages after its
     sessionTimeoutMs + 5000,
     () => `b processed ${processed.filter((entry) => entry.member === 'b').length}`,
   )
-  await sleep(200) // anything more would be a duplicate beyond the rule
+  // Anything more would be a duplicate beyond the rule. A marker after the end of each partition
+  // shows when b has read everything it ever will up to there: each partition arrives in order, so
+  // a redelivery (b re-reading from an older position) would reach b before the marker.
+  await produce(producer, topic, 0, 1, () => 'marker')
+  await produce(producer, topic, 1, 1, () => 'marker')
+  const markerSeen = (partition: number) =>
+    processed.some((entry) => entry.partition === partition && entry.offset === perPartition)
+  await until(
+    () => markerSeen(0) && markerSeen(1),
+    5000,
+    () => `markers read: partition 0 ${markerSeen(0)}, partition 1 ${markerSeen(1)}`,
+  )
   const seen = new Map<string, string[]>()
-  for (const entry of processed) {
+  for (const entry of processed.filter((entry) => entry.offset < perPartition)) {
     const id = `${entry.partition}/${entry.offset}`
     seen.set(id, [...(seen.get(id) ?? []), entry.member])
   }
@@ -173,7 +183,9 @@ test('run({ eachBatch }): per-partition batches in offset order, one at a time p
         assert.is(message.offset, nextOffset.get(batch.partition), `partition ${batch.partition} order`)
         nextOffset.set(batch.partition, message.offset + 1)
       }
-      await sleep(60) // several auto-commit intervals: the batch must not be committed meanwhile
+      // What the auto-commit timer would send now (it runs commit()), sent at once instead of
+      // hoping a 20 ms timer fires within the batch: it must stop before the unfinished batch.
+      await member.commit()
       const committed = (await committedOffsets(group)).get(batch.partition) ?? -1
       assert.ok(
         committed <= batch.messages[0]!.offset,
@@ -228,7 +240,7 @@ test('maxPollIntervalMs: a handler slower than the session (but within maxPollIn
   let slowDone = 0
   const slowRun = slow.run({
     eachMessage: async () => {
-      await sleep(slowMs)
+      await work(slowMs)
       slowDone++
     },
   })
@@ -294,7 +306,9 @@ test('maxPollIntervalMs: a handler slower than the session (but within maxPollIn
     () => handled.join(),
   )
   assert.not.ok(handled.includes('taker 0'), 'offset 0 was finished and must not be redelivered')
-  await sleep(Math.max(0, stuckForMs - (Date.now() - stuckAt)))
+  // Nothing can show a member did not rejoin but time passing: the handler stays stuck for the
+  // rest of stuckForMs, over twice maxPollIntervalMs, and the member must still be out.
+  await quietPeriod(Math.max(0, stuckForMs - (Date.now() - stuckAt)))
   assert.equal(partitionsOf(stuck), [], 'still stuck: no rejoin yet')
   release()
   await until(
@@ -371,7 +385,7 @@ test('concurrency 4 in one partition: keys overlap, each key keeps its order, th
           releaseSlow = resolve
           releases.push(resolve)
         })
-      } else await sleep(15)
+      } else await work(15)
       running--
       done.add(message.offset)
     },
@@ -391,8 +405,17 @@ test('concurrency 4 in one partition: keys overlap, each key keeps its order, th
   for (let offset = 1 + keys; offset < total; offset += keys)
     if (offset > slowOffset) assert.not.ok(done.has(offset), `k1 offset ${offset} ran before ${slowOffset}`)
   assert.ok(maxRunning >= 2, `max ${maxRunning} handlers at once`)
-  await sleep(100) // several auto-commit intervals
-  assert.is((await committedOffsets(group)).get(0), slowOffset, 'committed up to the unfinished message')
+  // What auto-commit sends stops at the unfinished message; wait until it has reached the broker.
+  assert.is(member.committable(topic, 0), slowOffset, 'committable up to the unfinished message')
+  const autoCommitted = await eventually(
+    `an auto-commit to reach offset ${slowOffset}`,
+    async () => {
+      const offset = (await committedOffsets(group)).get(0) ?? -1
+      return offset >= slowOffset ? offset : undefined
+    },
+    { intervalMs: 20 },
+  )
+  assert.is(autoCommitted, slowOffset, 'committed up to the unfinished message')
   await member.commit()
   assert.is((await committedOffsets(group)).get(0), slowOffset, 'an explicit commit stops there too')
   releaseSlow()

@@ -7,6 +7,7 @@ import { Client, type GroupConsumer, type GroupConsumerOptions } from '@weir/cli
 import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { eventually } from '../support/waits.js'
 
 const sessionTimeoutMs = 1000
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 100 }
@@ -50,12 +51,9 @@ function consumer(
   return from.consumer({ groupId, topics: [topic], autoOffsetReset: 'earliest', ...groupTiming, ...extra })
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+/** Resolves once `condition` holds; fails after `timeoutMs` with what `describe` says was seen. */
+async function until(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  await eventually(() => `a condition (seen: ${describe()})`, condition, { timeoutMs })
 }
 
 const owned = (members: readonly GroupConsumer<unknown>[]) =>
@@ -230,7 +228,12 @@ test('committed offsets survive a broker restart; a static member restart causes
   const restarted = consumer('static-group', topic, { groupInstanceId: 'pod-a', sessionTimeoutMs: 5000 })
   await restarted.ready()
   assert.equal(restarted.assignment(), assigned)
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  // The coordinator answered the rejoin: had it started a rebalance, the group would be out of
+  // 'stable' or past the generation now, and b's next heartbeat would be told so.
+  const group = await client.admin().describeGroup('static-group')
+  assert.is(group.state, 'stable')
+  assert.is(group.generationId, generation)
+  assert.is(group.members.length, 2)
   assert.is(b.context()!.generationId, generation)
   assert.is(rebalances.length, eventsBefore)
   await Promise.all([restarted.close(), b.close()])

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, type TopicDescriptor } from '@weir/client'
+import { eventually, withTimeout } from '../support/waits.js'
 
 const cliPath = fileURLToPath(new URL('../../node_modules/@weir/cli/dist/main.js', import.meta.url))
 
@@ -43,6 +44,9 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** How long a broker process may take to print that it listens. */
+const launchTimeoutMs = 30_000
+
 function launch(broker: ClusterBroker, peers: string, configPath: string | undefined): Promise<void> {
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
   args.push('--data-dir', broker.dataDir, '--peers', peers, '--log-level', 'info')
@@ -51,7 +55,7 @@ function launch(broker: ClusterBroker, peers: string, configPath: string | undef
   broker.child = child
   running.add(child)
   child.once('exit', () => running.delete(child))
-  return new Promise((resolve, reject) => {
+  const listening = new Promise<void>((resolve, reject) => {
     let listening = false
     const onData = (chunk: Buffer) => {
       broker.output = (broker.output + chunk.toString('utf8')).slice(-200_000)
@@ -70,6 +74,11 @@ function launch(broker: ClusterBroker, peers: string, configPath: string | undef
         )
     })
   })
+  return withTimeout(
+    listening,
+    launchTimeoutMs,
+    () => `broker ${broker.id} to listen on 127.0.0.1:${broker.port}; its output:\n${broker.output}`,
+  )
 }
 
 // A test runner that exits (or is interrupted) without reaching its `after` hook must not leave
@@ -116,7 +125,7 @@ async function startClusterOnce(size: number, config: object | undefined): Promi
       if (child === undefined) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGKILL')
-      await exited
+      await withTimeout(exited, 10_000, `broker ${id} to exit after SIGKILL`)
     },
     restart: (id) => launch(byId(id), peers, configPath),
     logs: () =>
@@ -137,28 +146,31 @@ async function startClusterOnce(size: number, config: object | undefined): Promi
   return cluster
 }
 
-/** Polls `check` every 50 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
+/**
+ * Polls `check` every 50 ms until it returns a value other than undefined, or fails after
+ * `timeoutMs` naming `what` (and the last error a check threw: a check that throws is retried,
+ * as a request to a broker that is still electing fails).
+ */
 export async function waitFor<T>(
   what: string,
   timeoutMs: number,
   check: () => Promise<T | undefined>,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs
   let lastError: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  const value = await eventually(
+    () => `${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+    async () => {
+      try {
+        const value = await check()
+        return value === undefined ? undefined : { value }
+      } catch (error) {
+        lastError = error
+        return undefined
+      }
+    },
+    { timeoutMs, intervalMs: 50 },
+  )
+  return value.value
 }
 
 /** A started cluster, a client of it, and the topic created once a controller is elected. */
@@ -197,7 +209,10 @@ export function useCluster(
   return env
 }
 
-/** The first `count` values of `topic` from the beginning (fewer if `timeoutMs` passes first). */
+/**
+ * The first `count` values of `topic` from the beginning; fails naming how many came if they do not
+ * all come within `timeoutMs` (the consumer is closed either way).
+ */
 export async function readValues<T>(
   client: Client,
   topic: TopicDescriptor<T>,
@@ -206,12 +221,18 @@ export async function readValues<T>(
 ): Promise<T[]> {
   const consumer = client.consumer({ topics: [topic], fromBeginning: true })
   const values: T[] = []
-  const timer = setTimeout(() => void consumer.close(), timeoutMs)
-  for await (const message of consumer) {
-    values.push(message.value)
-    if (values.length === count) break
+  const reading = (async () => {
+    for await (const message of consumer) {
+      values.push(message.value)
+      if (values.length === count) return
+    }
+  })()
+  try {
+    await withTimeout(reading, timeoutMs, () => `${count} values of ${topic.name} (read ${values.length})`)
+  } finally {
+    await consumer.close()
   }
-  clearTimeout(timer)
-  await consumer.close()
+  if (values.length < count)
+    throw new Error(`the consumer of ${topic.name} ended after ${values.length} of ${count} values`)
   return values
 }

@@ -4,6 +4,7 @@
 import { codecs, defineTopic, isWeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { withTimeout } from '../support/waits.js'
 import { readValues, useCluster } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'payments', codec: codecs.string })
@@ -54,14 +55,22 @@ test('one broker down: produce and consume continue; two down: acks-all fails re
   // promises nothing about it either way), so the read stops on the acknowledged set, not a count.
   const missing = new Set(acknowledged)
   const consumer = env.client.consumer({ topics: [topic], fromBeginning: true })
-  const timer = setTimeout(() => void consumer.close(), 30_000)
   const extra: string[] = []
-  for await (const message of consumer) {
-    if (!missing.delete(message.value)) extra.push(message.value)
-    if (missing.size === 0) break
+  const reading = (async () => {
+    for await (const message of consumer) {
+      if (!missing.delete(message.value)) extra.push(message.value)
+      if (missing.size === 0) return
+    }
+  })()
+  try {
+    await withTimeout(
+      reading,
+      30_000,
+      () => `every acknowledged value after the restarts (${missing.size} missing)\n${env.cluster.logs()}`,
+    )
+  } finally {
+    await consumer.close()
   }
-  clearTimeout(timer)
-  await consumer.close()
   assert.equal([...missing], [], `acknowledged, then missing\n${env.cluster.logs()}`)
   assert.ok(
     extra.every((value) => value === 'c-0'),
