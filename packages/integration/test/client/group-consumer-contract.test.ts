@@ -7,7 +7,7 @@ import { Client, type GroupConsumer, type GroupConsumerOptions, type Producer } 
 import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually, quietPeriod } from '../support/waits.js'
+import { eventually, quietPeriod, withTimeout } from '../support/waits.js'
 
 const sessionTimeoutMs = 600
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 50 }
@@ -115,7 +115,7 @@ test('a crashed member: the survivor re-processes exactly its messages after its
   const producer = client.producer({ lingerMs: 1 })
   await produce(producer, topic, 0, perPartition)
   await produce(producer, topic, 1, perPartition)
-  await aLoop
+  await withTimeout(aLoop, sessionTimeoutMs + 10_000, "member a's loop to end after its crash")
   // The for-await commit covers only the messages the loop has finished: offsets 0..3.
   assert.is(aCommitted, commitAfter - 1)
   await until(
@@ -338,7 +338,7 @@ test('FENCED_INSTANCE_ID: a second member with the same groupInstanceId ends the
   )
   const second = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
   await second.ready()
-  const error = await loopOutcome
+  const error = await withTimeout(loopOutcome, 10_000, 'the fenced member’s for-await loop to end')
   assert.ok(error !== undefined, 'the for-await loop must throw')
   assert.is(error.code, 'FENCED_INSTANCE_ID')
 
@@ -348,7 +348,7 @@ test('FENCED_INSTANCE_ID: a second member with the same groupInstanceId ends the
   )
   const third = consumer('fenced-group', topic, { groupInstanceId: 'pod-x' })
   await third.ready()
-  const runError = await runOutcome
+  const runError = await withTimeout(runOutcome, 10_000, 'the fenced member’s run() to end')
   assert.ok(runError !== undefined, 'run() must reject')
   assert.is(runError.code, 'FENCED_INSTANCE_ID')
   await Promise.all([first.close(), second.close(), third.close()])

@@ -7,7 +7,7 @@ import { Client, type GroupConsumer, type GroupConsumerOptions } from '@weir/cli
 import { crashGroupConsumer } from '@weir/client/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually } from '../support/waits.js'
+import { eventually, withTimeout } from '../support/waits.js'
 
 const sessionTimeoutMs = 1000
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 100 }
@@ -196,7 +196,10 @@ test('committed offsets survive a broker restart; a static member restart causes
   await producer.close()
   const first = consumer('durable', topic)
   let seen = 0
-  for await (const _message of first) if (++seen === 20) break
+  const reading = async () => {
+    for await (const _message of first) if (++seen === 20) break
+  }
+  await withTimeout(reading(), 10_000, () => `20 messages for the durable group (got ${seen})`)
   await first.commit()
   await first.close()
   const committedBefore = await client.admin().describeGroup('durable')

@@ -4,6 +4,7 @@ import { Client, codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { withTimeout } from '../support/waits.js'
 import { type RunningBroker, removeDataDirectories, startBroker, take } from './helpers.js'
 
 let running: RunningBroker
@@ -207,11 +208,14 @@ test('a consumer with a slow loop keeps its buffer bounded', async () => {
   })
   let peak = 0
   let count = 0
-  for await (const _message of consumer) {
-    peak = Math.max(peak, consumer.bufferedBytes)
-    if (++count % 200 === 0) await new Promise((resolve) => setTimeout(resolve, 5))
-    if (count === 4000) break
+  const reading = async () => {
+    for await (const _message of consumer) {
+      peak = Math.max(peak, consumer.bufferedBytes)
+      if (++count % 200 === 0) await new Promise((resolve) => setTimeout(resolve, 5)) // a slow reader
+      if (count === 4000) break
+    }
   }
+  await withTimeout(reading(), 20_000, () => `4000 messages (read ${count})`)
   await consumer.close()
   assert.is(count, 4000)
   assert.ok(peak <= maxPrefetchBytes + maxBytes + 16_384, `peak ${peak}`)

@@ -8,6 +8,7 @@ import { Client, RedisOffsetStore } from '@weir/client'
 import { Redis } from 'ioredis'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { withTimeout } from '../support/waits.js'
 import { removeDataDirectories, startBroker } from './helpers.js'
 
 const available = spawnSync('redis-server', ['--version']).status === 0
@@ -113,10 +114,13 @@ redisTest('a group consumer commits to and resumes from Redis', async () => {
     }
     const first = client.consumer(options)
     const seen: number[] = []
-    for await (const message of first) {
-      seen.push(message.offset)
-      if (seen.length === 6) break
+    const reading = async () => {
+      for await (const message of first) {
+        seen.push(message.offset)
+        if (seen.length === 6) break
+      }
     }
+    await withTimeout(reading(), 10_000, () => `6 messages for the first member (got ${seen.length})`)
     await first.close()
     assert.is(
       await redis.hget('e2e:redis-group', 'redis-orders:0'),
@@ -127,10 +131,13 @@ redisTest('a group consumer commits to and resumes from Redis', async () => {
       await producer.send({ topic: 'redis-orders', value: Buffer.from(String(index)) })
     const second = client.consumer(options)
     const rest: number[] = []
-    for await (const message of second) {
-      rest.push(message.offset)
-      if (message.offset === 11) break
+    const readingRest = async () => {
+      for await (const message of second) {
+        rest.push(message.offset)
+        if (message.offset === 11) break
+      }
     }
+    await withTimeout(readingRest(), 10_000, () => `offsets 5..11 for the second member (got ${rest})`)
     await second.close()
     assert.equal(rest, [5, 6, 7, 8, 9, 10, 11])
   } finally {

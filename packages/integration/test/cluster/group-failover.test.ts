@@ -6,6 +6,7 @@ import { codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { withTimeout } from '../support/waits.js'
 import { useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'events', codec: codecs.string })
@@ -58,7 +59,7 @@ test('a group consumer keeps consuming when its coordinator and partition leader
     )
   })
   await consumer.close()
-  await consuming
+  await withTimeout(consuming, 10_000, 'the consumer loop to end after close()')
   await producer.close()
   for (let index = 0; index < 600; index++) assert.ok(seen.has(`m-${index}`), `m-${index} never delivered`)
 })
