@@ -270,18 +270,42 @@ export class RaftNode {
     return ready
   }
 
-  advance(ready: Ready): void {
+  /**
+   * The host handled `ready`. By default its entries are durable now. A leader's host may pass
+   * `{ entriesDurable: false }` for a Ready without truncation: its entries are written in order
+   * but not yet durable, and it calls persisted() once they are, so the next Ready's entries can
+   * be written while this one's fsync runs. Only the leader counts itself toward the commit, and
+   * only through persisted(); the host must finish those writes before it answers as a follower.
+   */
+  advance(ready: Ready, { entriesDurable = true }: { entriesDurable?: boolean } = {}): void {
     const outstanding = this.outstanding
     if (outstanding === undefined || outstanding.ready !== ready) {
       throw new Error('raft: advance() must be given the outstanding Ready')
     }
+    if (!entriesDurable && (this.state !== 'leader' || ready.truncateFrom !== undefined)) {
+      throw new Error(
+        'raft: only a leader may advance before its entries are durable, and never over a truncation',
+      )
+    }
     this.outstanding = undefined
     // Entries of this Ready that a later truncation removed are not durable as far as we care.
     const durable = Math.min(outstanding.hostLastIndex, this.log.truncatedBelow - 1)
-    this.log.persistedIndex = Math.max(this.log.persistedIndex, durable)
+    if (entriesDurable) this.log.persistedIndex = Math.max(this.log.persistedIndex, durable)
     this.applied = Math.max(this.applied, outstanding.appliedThrough)
     if (this.state === 'leader') this.leaderCommitCheck()
     this.trimWindow()
+  }
+
+  /**
+   * The host's write of the entries through `index` became durable (after an advance with
+   * `entriesDurable: false`). Ignored when the entry at `index` is no longer of `term` (replaced
+   * since) or already counted.
+   */
+  persisted(index: number, term: number): void {
+    if (index <= this.log.persistedIndex || index > this.log.hostLastIndex) return
+    if (this.log.termAt(index) !== term) return
+    this.log.persistedIndex = index
+    if (this.state === 'leader') this.leaderCommitCheck()
   }
 
   // ---- restore ------------------------------------------------------------------------------

@@ -501,4 +501,42 @@ test('sole voter: a config change adding a voter brings back the no-op rule for 
   assert.ok(change.ok, 'a sole voter may change the config before committing an entry of its term')
 })
 
+test('a leader may write ahead of durability: advance({ entriesDurable: false }) commits nothing until persisted()', () => {
+  const single = new MemoryStorage({ voters: [1] })
+  const node = new RaftNode(options(1), single.restoredState(0))
+  node.campaign()
+  node.advance(node.ready())
+  assert.ok(node.propose([{ span: 2, data: new Uint8Array(1) }]).ok)
+  const first = node.ready()
+  node.advance(first, { entriesDurable: false })
+  assert.ok(node.propose([{ span: 3, data: new Uint8Array(1) }]).ok)
+  const second = node.ready()
+  assert.equal(
+    second.entries.map((entry) => entry.index),
+    [2],
+    'the next entries are handed out while the first are still being written',
+  )
+  node.advance(second, { entriesDurable: false })
+  assert.is(node.commitIndex, -1, 'nothing is committed before it is durable')
+  node.persisted(1, node.term)
+  assert.is(node.commitIndex, 1)
+  node.persisted(4, node.term + 1)
+  assert.is(node.commitIndex, 1, 'a persisted() naming another term is ignored')
+  node.persisted(4, node.term)
+  assert.is(node.commitIndex, 4)
+})
+
+test('only a leader may advance before its entries are durable', () => {
+  const cluster = new TestCluster([1, 2, 3])
+  cluster.elect(1)
+  cluster.propose(1, [1])
+  const follower = cluster.node(2)
+  follower.tick()
+  if (!follower.hasReady())
+    follower.step({ type: 'heartbeat', from: 1, to: 2, term: cluster.node(1).term, commit: 0 } as never)
+  assert.ok(follower.hasReady())
+  const ready = follower.ready()
+  assert.throws(() => follower.advance(ready, { entriesDurable: false }), /only a leader/)
+})
+
 test.run()

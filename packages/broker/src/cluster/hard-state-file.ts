@@ -12,6 +12,7 @@ const commitWriteIntervalMs = 1000
 
 export class HardStateFile {
   private saved: HardState
+  private writing: Promise<void> = Promise.resolve()
   private savedAtMs = 0
 
   private constructor(
@@ -64,10 +65,18 @@ export class HardStateFile {
     return true
   }
 
-  /** Writes whatever is newest (close, so a clean restart starts with an exact commit). */
+  /**
+   * Writes whatever is newest (close, so a clean restart starts with an exact commit). Writes run
+   * one at a time in call order (they share a temporary file); a write claims the commit interval
+   * when it starts, so commit-only saves made while it runs wait for the next interval.
+   */
   async write(next: HardState, nowMs: number): Promise<void> {
-    await this.io.writeFileAtomic(this.path, Buffer.from(`${JSON.stringify(next)}\n`))
-    this.saved = next
     this.savedAtMs = nowMs
+    const run = this.writing.then(async () => {
+      await this.io.writeFileAtomic(this.path, Buffer.from(`${JSON.stringify(next)}\n`))
+      this.saved = next
+    })
+    this.writing = run.catch(() => {})
+    await run
   }
 }

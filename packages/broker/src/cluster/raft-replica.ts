@@ -8,6 +8,7 @@ import {
   type ClusterConfig,
   type Entry,
   EntryKind,
+  type HardState,
   type Message,
   RaftNode,
   type Ready,
@@ -102,6 +103,8 @@ export class RaftReplica implements PartitionReplica {
   private appliedThrough: number
   /** The ready loop while it runs; close() waits for it. */
   private running: Promise<void> | undefined
+  /** Settles once every entry a leader wrote ahead (see drain) is durable, in order. */
+  private writes: Promise<void> = Promise.resolve()
   private closed = false
   private role: Role = 'follower'
   private leader = 0
@@ -283,6 +286,7 @@ export class RaftReplica implements PartitionReplica {
     this.failWaiters(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed`))
     for (const listener of this.commitListeners) listener()
     await this.running
+    await this.writes
     const state = this.hardState.state
     await this.hardState.write(
       { ...state, commit: this.node.commitIndex },
@@ -320,27 +324,34 @@ export class RaftReplica implements PartitionReplica {
       // leader counts itself toward the commit only once durable), so its fsync and the
       // followers' overlap instead of running one after the other. Everything else waits.
       const early = this.node.role === 'leader'
+      // A follower's answers must cover every entry it wrote while it led.
+      if (!early) await this.writes
       if (early)
         for (const message of ready.messages)
           if (sendsEarly(message)) this.options.transport.send(this.group, message)
+      // A leader writes this Ready's entries and moves on to the next Ready while their fsync
+      // runs: proposals arriving meanwhile are written behind them and share the next fsync, as
+      // storage's group commit does on its own. It counts them toward the commit only once
+      // durable (persisted(), in writeAhead). Anything with a truncation waits, as followers do.
+      let durable = early && ready.truncateFrom === undefined && ready.entries.length > 0
       try {
-        await this.persist(ready)
+        if (durable) await this.writeAhead(ready)
+        else await this.persist(ready)
       } catch (error) {
-        // The log could not take the entries (disk full, I/O error): fail the waiters and stop
-        // this replica; never advance the node past what is not on disk.
-        this.options.logger.error(
-          { err: error, group: this.group },
-          'replica cannot write its log; it stops taking part in its group (fix the disk, then restart this broker)',
-        )
-        this.closed = true
-        this.failWaiters(error)
+        // Never advance the node past what is not on disk.
+        this.cannotWrite(error)
         return
       }
       for (const message of ready.messages) {
         if (!early || !sendsEarly(message)) this.options.transport.send(this.group, message)
       }
       if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
-      this.node.advance(ready)
+      // Deposed while writing ahead: the core takes entries not yet durable only from a leader.
+      if (durable && this.node.role !== 'leader') {
+        await this.writes
+        durable = false
+      }
+      this.node.advance(ready, { entriesDurable: !durable })
       if (this.options.replay === undefined) await this.applyLogStarts(ready.committed)
       this.settle(ready)
       if (ready.restore !== undefined) await this.restore(ready.restore)
@@ -353,14 +364,70 @@ export class RaftReplica implements PartitionReplica {
     await Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))
     // After the entries: a commit index saved first could, after a crash, point at entries this
     // very ready was replacing. Still before any message leaves.
-    if (
-      ready.hardState !== undefined &&
-      (await this.hardState.save(ready.hardState, this.options.environment.clock.now()))
-    )
-      await this.savePrefix({ force: false })
+    await this.saveHardState(ready.hardState)
     const last = ready.entries.at(-1)
     if (last !== undefined) this.persistedIndex = last.index + last.span - 1
     else if (ready.truncateFrom !== undefined) this.persistedIndex = ready.truncateFrom - 1
+  }
+
+  /**
+   * Starts the appends of a leader's Ready (storage keeps them in call order) and saves the hard
+   * state; the entries become durable later, when `writes` reports them to the node in order.
+   */
+  private async writeAhead(ready: Ready): Promise<void> {
+    const appended = Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))
+    appended.catch(() => {}) // handled in order, through `writes`, below
+    const last = ready.entries.at(-1)!
+    const lastIndex = last.index + last.span - 1
+    this.writes = this.writes
+      .then(() => appended)
+      .then(
+        () => {
+          if (this.closed) return
+          this.persistedIndex = Math.max(this.persistedIndex, lastIndex)
+          this.node.persisted(lastIndex, last.term)
+          this.settleWaiters()
+          this.kick()
+        },
+        (error: unknown) => this.cannotWrite(error),
+      )
+    // The commit counts only durable entries, so it never points past what a crash keeps.
+    await this.saveHardState(ready.hardState)
+  }
+
+  /**
+   * Term and vote are durable before anything that depends on them leaves (Raft's safety). A
+   * commit alone is a hint (a replica learns it again from its leader; a sole voter needs none),
+   * saved at most once a second and never waited for: its file write must not stall the loop.
+   */
+  private async saveHardState(next: HardState | undefined): Promise<void> {
+    if (next === undefined) return
+    const current = this.hardState.state
+    const safety = next.term !== current.term || next.vote !== current.vote
+    const saving = this.hardState
+      .save(next, this.options.environment.clock.now())
+      .then((written) => (written ? this.savePrefix({ force: false }) : undefined))
+    if (safety) {
+      await saving
+      return
+    }
+    saving.catch((error: unknown) =>
+      this.options.logger.warn(
+        { err: error, group: this.group },
+        'could not save the commit index; a restart reads more of the log',
+      ),
+    )
+  }
+
+  /** The log could not take entries (disk full, I/O error): fail the waiters and stop this replica. */
+  private cannotWrite(error: unknown): void {
+    if (this.closed) return
+    this.options.logger.error(
+      { err: error, group: this.group },
+      'replica cannot write its log; it stops taking part in its group (fix the disk, then restart this broker)',
+    )
+    this.closed = true
+    this.failWaiters(error)
   }
 
   private async appendEntry(entry: Entry): Promise<void> {
@@ -381,6 +448,13 @@ export class RaftReplica implements PartitionReplica {
       this.appliedThrough = Math.max(this.appliedThrough, last.index + last.span - 1)
       this.options.applied?.(ready.committed)
     }
+    this.settleWaiters()
+    this.options.committed?.()
+    for (const listener of this.commitListeners) listener()
+  }
+
+  /** Answers producers whose batches reached what their acks asked for. */
+  private settleWaiters(): void {
     const commit = this.node.commitIndex
     while (this.waiters.length > 0) {
       const waiter = this.waiters[0]!
@@ -390,8 +464,6 @@ export class RaftReplica implements PartitionReplica {
       if (this.node.termAt(waiter.lastIndex) === waiter.term) waiter.resolve()
       else waiter.reject(this.notLeader('the entry was replaced by a newer leader'))
     }
-    this.options.committed?.()
-    for (const listener of this.commitListeners) listener()
   }
 
   private roleChanged(role: Role, leaderId: number): void {
