@@ -24,9 +24,10 @@ Runs a Weir broker in the foreground; Ctrl-C (SIGINT) or SIGTERM closes it clean
 Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
-  --config FILE        a weir.json with dataDir, listen, brokerId, logLevel, limits, topicDefaults
+  --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
+                       limits, topicDefaults, groups, peers, raft (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
-  --id N               this broker's id (default 1)
+  --id N               this broker's id, 1 or more (default 1)
   --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port,
                        this one included, e.g. 1@127.0.0.1:7171,2@127.0.0.1:7172,3@127.0.0.1:7173
                        (give every broker the same list; see the README's Cluster section)
