@@ -67,6 +67,8 @@ export class Cluster {
   >()
   private readonly traffic: RaftTraffic
   private closed = false
+  /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
+  private leadingController = false
 
   private constructor(
     readonly options: ClusterOptions,
@@ -361,7 +363,9 @@ export class Cluster {
   /** Runs `hook` each time this broker becomes the controller leader (bootstrap work). */
   onControllerLeader(hook: () => Promise<void>): void {
     this.controllerLeaderHooks.push(hook)
-    if (this.controller.replica.isLeader) void this.runControllerHooks([hook])
+    // Once this broker's leadership was announced (leaderChanged), its run of the hooks is under
+    // way without this one; before that, that run will include it.
+    if (this.leadingController) void this.runControllerHooks([hook])
   }
 
   /** Calls `hook(partition, replica)` when this broker starts leading a partition of `topic`, and with undefined when it stops. */
@@ -413,6 +417,7 @@ export class Cluster {
     this.leaders.set(group, leaderId, term)
     const { topic, partition } = topicOfGroup(group)
     const led = leaderId === this.selfId ? this.hosted.get(group) : undefined
+    if (group === controllerGroup) this.leadingController = led !== undefined
     if (led !== undefined) {
       if (group === controllerGroup) void this.runControllerHooks()
       for (const hook of this.anyLeadershipHooks) hook(led)

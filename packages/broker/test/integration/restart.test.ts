@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert'
 import {
   batchOf,
   createTopic,
+  memoryLogger,
   produce,
   readAll,
   recordsFor,
@@ -15,6 +16,20 @@ import {
 import { WireClient } from '../support/wire-client.js'
 
 test.after(() => removeTempDirectories())
+
+test('a fresh broker creates __consumer_offsets once, without a warning, and a restart keeps it', async () => {
+  const dataDir = tempDirectory()
+  for (const start of ['fresh', 'restart']) {
+    const { logger, lines } = memoryLogger('debug')
+    const broker = await startBroker({ dataDir, logger })
+    await broker.groups.loaded
+    await broker.close()
+    const warnings = lines().filter((line) => (line.level as number) >= 40)
+    assert.equal(warnings, [], `${start}: no warning or error is logged`)
+    const created = lines().filter((line) => line.msg === 'created __consumer_offsets')
+    assert.is(created.length, start === 'fresh' ? 1 : 0, `${start}: created __consumer_offsets`)
+  }
+})
 
 test('restart reads everything back, in order, and keeps appending after it', async () => {
   const dataDir = tempDirectory()
