@@ -195,7 +195,10 @@ export class Workload {
     const points: AckedCommit[] = []
     for (let partition = 0; partition < this.options.partitions; partition++) {
       const offset = consumer.committable(topicName, partition)
-      if (offset !== undefined) points.push({ member: name, partition, offset })
+      // A member that finished nothing of a partition the group never committed has offset 0,
+      // where 'earliest' starts anyway: commit() sends nothing for it (nothing moved), so it is
+      // not an acknowledged commit the group must hold (seed 3527 counted it as one).
+      if (offset !== undefined && offset > 0) points.push({ member: name, partition, offset })
     }
     await consumer.commit()
     this.commits.push(...points)
