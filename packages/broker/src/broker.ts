@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
 import { Connection } from './connection.js'
-import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
+import { type BrokerEnvironment, delay, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
@@ -113,6 +113,10 @@ export class Broker {
         environment,
       )
       groups = GroupService.start(cluster, resolved.groups, logger, environment)
+      // A broker alone hosts every group: it serves once they are loaded (its first start also
+      // creates __consumer_offsets), so the first clients neither wait on nor compete with that
+      // work. Bounded: a slow disk delays serving, never prevents it.
+      if (cluster.alone) await readyWithin(environment, groups.loaded, groupsLoadWaitMs, logger)
     } catch (error) {
       await groups?.close()
       await cluster?.close()
@@ -219,6 +223,20 @@ export class Broker {
       this.retentionRun = undefined
     })
   }
+}
+
+/** How long a broker alone waits for its groups to load before it serves anyway. */
+const groupsLoadWaitMs = 10_000
+
+async function readyWithin(
+  environment: BrokerEnvironment,
+  loaded: Promise<void>,
+  waitMs: number,
+  logger: Logger,
+): Promise<void> {
+  const late = delay(environment, waitMs).then(() => 'late' as const)
+  if ((await Promise.race([loaded, late])) === 'late')
+    logger.warn({ waitMs }, 'consumer groups are still loading; serving anyway (groups answer when loaded)')
 }
 
 function advertisedHost(options: ResolvedOptions): string {
