@@ -77,6 +77,8 @@ export class RaftNode {
   private transferee: NodeId = 0
   private messages: Message[] = []
   private restoring: PendingRestore | undefined
+  /** Entries the host wrote ahead of durability (advance with entriesDurable false), not yet persisted(). */
+  private writtenAhead: { from: number; through: number } | undefined
   private handedHardState: HardState
   private handedSoftState: SoftState
   private outstanding: Outstanding | undefined
@@ -290,7 +292,16 @@ export class RaftNode {
     this.outstanding = undefined
     // Entries of this Ready that a later truncation removed are not durable as far as we care.
     const durable = Math.min(outstanding.hostLastIndex, this.log.truncatedBelow - 1)
-    if (entriesDurable) this.log.persistedIndex = Math.max(this.log.persistedIndex, durable)
+    const first = ready.entries[0]?.index
+    if (!entriesDurable) {
+      if (first !== undefined)
+        this.writtenAhead = { from: this.writtenAhead?.from ?? first, through: outstanding.hostLastIndex }
+    } else {
+      // A Ready advanced as durable vouches only for itself: entries written ahead by earlier
+      // Readies count once persisted() reports them, not because a later Ready was advanced.
+      const bound = this.writtenAhead === undefined ? durable : Math.min(durable, this.writtenAhead.from - 1)
+      this.log.persistedIndex = Math.max(this.log.persistedIndex, bound)
+    }
     this.applied = Math.max(this.applied, outstanding.appliedThrough)
     if (this.state === 'leader') this.leaderCommitCheck()
     this.trimWindow()
@@ -305,6 +316,10 @@ export class RaftNode {
     if (index <= this.log.persistedIndex || index > this.log.hostLastIndex) return
     if (this.log.termAt(index) !== term) return
     this.log.persistedIndex = index
+    if (this.writtenAhead !== undefined) {
+      if (index >= this.writtenAhead.through) this.writtenAhead = undefined
+      else this.writtenAhead.from = Math.max(this.writtenAhead.from, index + 1)
+    }
     if (this.state === 'leader') this.leaderCommitCheck()
   }
 
@@ -716,6 +731,10 @@ export class RaftNode {
 
   private truncate(from: number): void {
     this.log.truncateFrom(from)
+    if (this.writtenAhead !== undefined && from <= this.writtenAhead.through) {
+      if (from <= this.writtenAhead.from) this.writtenAhead = undefined
+      else this.writtenAhead.through = from - 1
+    }
     // Config takes effect when appended, so it is undone when truncated.
     while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index >= from) this.configs.pop()
   }

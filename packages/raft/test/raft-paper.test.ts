@@ -526,6 +526,24 @@ test('a leader may write ahead of durability: advance({ entriesDurable: false })
   assert.is(node.commitIndex, 4)
 })
 
+test('entries written ahead stay uncommitted when a later Ready without them is advanced as durable', () => {
+  const single = new MemoryStorage({ voters: [1] })
+  const node = new RaftNode(options(1), single.restoredState(0))
+  node.campaign()
+  node.advance(node.ready())
+  assert.ok(node.propose([{ span: 2, data: new Uint8Array(1) }]).ok)
+  node.advance(node.ready(), { entriesDurable: false })
+  // A Ready with no entries (here: the answer to a stray vote request) is advanced the ordinary
+  // way while the write runs.
+  node.step({ type: 'vote', from: 2, to: 1, term: node.term, lastIndex: -1, lastTerm: 0, transfer: false })
+  const other = node.ready()
+  assert.is(other.entries.length, 0)
+  node.advance(other)
+  assert.is(node.commitIndex, -1, 'the written-ahead entries are not durable yet')
+  node.persisted(1, node.term)
+  assert.is(node.commitIndex, 1)
+})
+
 test('only a leader may advance before its entries are durable', () => {
   const cluster = new TestCluster([1, 2, 3])
   cluster.elect(1)
