@@ -4,13 +4,13 @@
 // crash recovery. Everything it takes from the world (clock, timers, random, network, disk) comes
 // from one BrokerEnvironment: Node's by default, a simulation's in the seeded multi-broker tests.
 import { hostname } from 'node:os'
-import type { Timer, TransportListener, TransportSocket } from '@weir/protocol'
+import { settlesWithin, type Timer, type TransportListener, type TransportSocket } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
 import { Connection } from './connection.js'
-import { type BrokerEnvironment, delay, nodeBrokerEnvironment } from './environment.js'
+import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
@@ -234,8 +234,7 @@ async function readyWithin(
   waitMs: number,
   logger: Logger,
 ): Promise<void> {
-  const late = delay(environment, waitMs).then(() => 'late' as const)
-  if ((await Promise.race([loaded, late])) === 'late')
+  if (!(await settlesWithin(environment.timers, loaded, waitMs)))
     logger.warn({ waitMs }, 'consumer groups are still loading; serving anyway (groups answer when loaded)')
 }
 

@@ -6,7 +6,7 @@ import {
   FrameReader,
   parseRequestFrame,
   requestHeaderBytes,
-  type Timer,
+  settlesWithin,
   type TransportSocket,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
@@ -59,17 +59,11 @@ export class Connection {
     this.closing = true
     this.updateFlow()
     const { timers } = this.context.environment
-    let timer: Timer | undefined
-    const timeout = new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, timeoutMs)))
-    await Promise.race([this.idle(), timeout])
-    timers.clear(timer)
+    await settlesWithin(timers, this.idle(), timeoutMs)
     this.socket.end()
     // A peer that does not read (its socket paused) never sees our FIN and never closes its side:
     // give it a moment to, then cut the connection instead of holding shutdown hostage.
-    let graceTimer: Timer | undefined
-    const grace = new Promise<void>((resolve) => (graceTimer = timers.setTimeout(resolve, endGraceMs)))
-    await Promise.race([this.closedPromise, grace])
-    timers.clear(graceTimer)
+    await settlesWithin(timers, this.closedPromise, endGraceMs)
     this.socket.destroy()
     await this.closedPromise
   }

@@ -13,16 +13,6 @@ export interface BrokerEnvironment extends Environment {
 export const nodeBrokerEnvironment: BrokerEnvironment = { ...nodeEnvironment, files: nodeFileIo }
 
 /**
- * A promise that resolves after `delayMs` on the environment's timers. The timer is unref'd: a
- * bounded wait that lost a race must not keep a closing process alive.
- */
-export function delay(environment: Pick<Environment, 'timers'>, delayMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    environment.timers.setTimeout(resolve, delayMs).unref()
-  })
-}
-
-/**
  * `work`, or a rejection with `timeoutError()` once `timeoutMs` passed first. A late failure of
  * `work` after the timeout answered is swallowed (it must not become an unhandled rejection).
  */

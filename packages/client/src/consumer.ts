@@ -2,10 +2,10 @@
 // start (`fromBeginning`) or the log end, and yields messages through async iteration. Fetching is
 // delegated to a PartitionFetcher over a bounded PrefetchBuffer; a consumer group (later) will feed
 // the same fetcher an assignment and committed offsets instead of "all partitions from here".
-import { type DecodedRecord, OffsetSpec, WeirError } from '@weir/protocol'
+import { type DecodedRecord, delay, OffsetSpec, WeirError } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
-import { backoffMs, integerOption, renamedOption, sleep } from './limits.js'
+import { backoffMs, integerOption, renamedOption } from './limits.js'
 import { headersToText, type Message } from './message.js'
 import {
   listOffsets,
@@ -312,7 +312,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
         if (this.closed || !weirError.retriable || this.cluster.environment.clock.now() >= deadline)
           throw weirError
         for (const topic of this.codecs.keys()) this.cluster.invalidate(topic)
-        await sleep(
+        await delay(
           this.cluster.environment.timers,
           backoffMs(attempt, this.retryBackoffMs, this.retryBackoffMsMax),
         )

@@ -1,6 +1,6 @@
 // Option checks shared by every constructor: a bad limit is an INVALID_CONFIG naming the option and
 // its allowed range, raised when the object is built rather than when the limit is first hit.
-import { type Timers, WeirError } from '@weir/protocol'
+import { WeirError } from '@weir/protocol'
 
 export { backoffMs } from '@weir/protocol'
 
@@ -52,11 +52,4 @@ export function oneOfOption<T extends string>(
     )
   }
   return chosen
-}
-
-/** Resolves after `ms` on the client's timers (virtual ones in a simulation). */
-export function sleep(timers: Timers, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    timers.setTimeout(resolve, ms)
-  })
 }

@@ -6,6 +6,7 @@ import {
   batchHeaderBytes,
   batchLengthPrefixBytes,
   batchSizeAt,
+  delay,
   errorFromWire,
   Fetch,
   type FetchPartitionResult,
@@ -16,7 +17,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
-import { backoffMs, sleep } from './limits.js'
+import { backoffMs } from './limits.js'
 import type { PrefetchBuffer } from './prefetch-buffer.js'
 
 export interface FetcherOptions {
@@ -188,7 +189,7 @@ export class PartitionFetcher {
           (state) => state.topic === topic && !state.paused && this.leaderOf(state) === undefined,
         )
         if (leaderless)
-          await sleep(
+          await delay(
             this.cluster.environment.timers,
             backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
           )
@@ -202,7 +203,7 @@ export class PartitionFetcher {
           this.onFatal(asWeirError(error))
           return
         }
-        await sleep(
+        await delay(
           this.cluster.environment.timers,
           backoffMs(attempt, this.options.retryBackoffMs, this.options.retryBackoffMsMax),
         )
@@ -251,7 +252,7 @@ export class PartitionFetcher {
         for (const state of states) this.cluster.invalidate(state.topic)
         const pauseMs = backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax)
         if (
-          (await Promise.race([sleep(this.cluster.environment.timers, pauseMs), this.closing])) === closedMark
+          (await Promise.race([delay(this.cluster.environment.timers, pauseMs), this.closing])) === closedMark
         )
           return
         for (const topic of new Set(states.map((state) => state.topic))) this.refresh(topic)
@@ -360,7 +361,7 @@ export async function listOffsets(
     } catch (error) {
       if (!(error instanceof WeirError) || !error.retriable || attempt + 1 >= listOffsetsAttemptsMax)
         throw error
-      await sleep(cluster.environment.timers, backoffMs(attempt, 100, 2000))
+      await delay(cluster.environment.timers, backoffMs(attempt, 100, 2000))
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   Acks,
   type AcksName,
   type Clock,
+  delay,
   errorFromWire,
   InitProducerId,
   Produce,
@@ -24,7 +25,7 @@ import {
 } from '@weir/protocol'
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
-import { backoffMs, integerOption, oneOfOption, renamedOption, sleep } from './limits.js'
+import { backoffMs, integerOption, oneOfOption, renamedOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
 import { ProducerIdentity } from './producer-identity.js'
 import { resolveTopic, type TopicDescriptor, type TopicRef } from './topic.js'
@@ -699,7 +700,7 @@ export class Producer {
         const error = caught instanceof WeirError ? initError(caught) : caught
         const expired = this.clock.now() - startedAtMs >= this.options.deliveryTimeoutMs
         if (!isRetriable(error) || expired || attempt >= this.options.retries || this.closed) throw error
-        await sleep(
+        await delay(
           this.timers,
           backoffMs(attempt, this.options.retryBackoffMs, this.options.maxRetryBackoffMs),
         )

@@ -106,6 +106,37 @@ export const nodeTimers: Timers = {
   },
 }
 
+/** Resolves after `delayMs` on `timers` (virtual ones in a simulation). */
+export function delay(timers: Timers, delayMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    timers.setTimeout(resolve, delayMs)
+  })
+}
+
+/**
+ * Whether `work` settled (either way) within `timeoutMs` on `timers`. Never rejects; the timer is
+ * cleared as soon as `work` settles, so a bounded wait leaves nothing armed behind it.
+ */
+export async function settlesWithin(
+  timers: Timers,
+  work: Promise<unknown>,
+  timeoutMs: number,
+): Promise<boolean> {
+  let timer: Timer | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = timers.setTimeout(() => resolve(false), timeoutMs)
+  })
+  const settled = work.then(
+    () => true as const,
+    () => true as const,
+  )
+  try {
+    return await Promise.race([settled, late])
+  } finally {
+    timers.clear(timer)
+  }
+}
+
 /** A random id of 32 hex digits from `random` (a seeded one yields the same ids on every replay). */
 export function randomId(random: () => number): string {
   let id = ''

@@ -16,10 +16,12 @@ export {
 } from './consumer-protocol.js'
 export {
   type Clock,
+  delay,
   type Environment,
   nodeClock,
   nodeTimers,
   randomId,
+  settlesWithin,
   type Timer,
   type Timers,
   type Transport,

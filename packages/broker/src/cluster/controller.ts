@@ -6,13 +6,15 @@ import {
   ControllerPropose,
   decodeBody,
   decodeRecordBatch,
+  delay,
   encodeBody,
   encodeRecordBatch,
   isWeirError,
+  settlesWithin,
   WeirError,
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
-import { type BrokerEnvironment, delay } from '../environment.js'
+import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { PeerLinks } from './peer-links.js'
 import { asBuffer } from './raft-batches.js'
@@ -65,7 +67,7 @@ export class Controller {
             `the cluster controller did not commit the change within ${timeoutMs} ms (${(error as Error).message}); check that a majority of brokers is up and retry`,
           )
         }
-        await delay(this.environment, retryMs)
+        await delay(this.environment.timers, retryMs)
       }
     }
   }
@@ -90,9 +92,8 @@ export class Controller {
    * leaders committed reaches its image when its own no-op commits. Checks wait for that.
    */
   private async imageCurrent(): Promise<void> {
-    const late = delay(this.environment, catchUpWaitMs).then(() => 'late' as const)
-    const outcome = await Promise.race([this.replica.caughtUp(), late])
-    if (outcome === 'late' || !this.replica.isLeader) {
+    const caughtUp = await settlesWithin(this.environment.timers, this.replica.caughtUp(), catchUpWaitMs)
+    if (!caughtUp || !this.replica.isLeader) {
       throw new WeirError('NOT_LEADER', 'the controller leader is still catching up; retry shortly')
     }
   }

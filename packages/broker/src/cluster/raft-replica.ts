@@ -3,7 +3,7 @@
 // term and vote durable, then sends, then tells waiting producers and the applier what committed,
 // then advances the node. One ready at a time per group; proposals made meanwhile ride the next
 // one, so every fsync covers all of them (group commit at the Raft level).
-import { BatchField, offsetCountAt, readUint64, WeirError } from '@weir/protocol'
+import { BatchField, offsetCountAt, readUint64, settlesWithin, WeirError } from '@weir/protocol'
 import {
   type ClusterConfig,
   type Entry,
@@ -17,7 +17,7 @@ import {
 } from '@weir/raft'
 import type { PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
-import { type BrokerEnvironment, delay } from '../environment.js'
+import type { BrokerEnvironment } from '../environment.js'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
@@ -272,7 +272,7 @@ export class RaftReplica implements PartitionReplica {
   async truncatePrefix(offset: number): Promise<void> {
     const { done } = this.propose([logStartBatch(offset)], 'all')
     await done
-    await Promise.race([this.logStartReached(offset), delay(this.options.environment, cutWaitMs)])
+    await settlesWithin(this.options.environment.timers, this.logStartReached(offset), cutWaitMs)
   }
 
   notLeader(reason = 'notLeader'): WeirError {

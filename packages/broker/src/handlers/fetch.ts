@@ -13,6 +13,7 @@ import {
   type FetchRequest,
   type FetchResponse,
   lastOffsetAt,
+  settlesWithin,
   WeirError,
 } from '@weir/protocol'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
@@ -39,12 +40,7 @@ export const fetchHandler = defineHandler({
         unsubscribe()
         return round.response
       }
-      let timer: ReturnType<typeof timers.setTimeout> | undefined
-      await Promise.race([
-        woken,
-        new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, remainingMs))),
-      ])
-      timers.clear(timer)
+      await settlesWithin(timers, woken, remainingMs)
       unsubscribe()
     }
   },

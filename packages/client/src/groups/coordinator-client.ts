@@ -6,13 +6,14 @@
 import {
   type ApiDefinition,
   type Connection,
+  delay,
   FindCoordinator,
   isWeirError,
   type RequestOptions,
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from '../cluster.js'
-import { backoffMs, sleep } from '../limits.js'
+import { backoffMs } from '../limits.js'
 import { actionForError, type GroupPhase } from './membership-decisions.js'
 
 export interface CoordinatorRetryOptions {
@@ -86,7 +87,7 @@ export class CoordinatorClient {
         const action = actionForError(error.code, error.retriable, phase)
         const again = action.kind === 'rediscover' || action.kind === 'retry'
         if (!again || attempt + 1 >= this.retry.attemptsMax) throw error
-        await sleep(
+        await delay(
           this.cluster.environment.timers,
           backoffMs(attempt, this.retry.retryBackoffMs, this.retry.retryBackoffMsMax),
         )
