@@ -3,7 +3,12 @@
 // the same committed records in the same order and ends with the same image.
 import type { LogConfig } from '@weir/storage'
 
-export type MetadataRecord =
+/**
+ * One change to the cluster metadata. `change` is unique per submission: a submission retried
+ * after its first attempt committed (an answer lost, a leader that stepped down right after
+ * appending) is then recognised and answered as done instead of being checked again.
+ */
+export type MetadataRecord = (
   | {
       readonly type: 'topicCreated'
       readonly name: string
@@ -22,6 +27,7 @@ export type MetadataRecord =
       /** Replica sets of the new partitions, appended after the existing ones. */
       readonly replicas: readonly (readonly number[])[]
     }
+) & { readonly change?: string }
 
 export interface TopicImage {
   readonly name: string
@@ -30,8 +36,18 @@ export interface TopicImage {
   readonly replicas: readonly (readonly number[])[]
 }
 
+/** Change ids remembered, oldest forgotten first: far more than submissions retried at once. */
+const changesRemembered = 10_000
+
 export class ClusterImage {
   private readonly topicsByName = new Map<string, TopicImage>()
+  /** Insertion-ordered, so the first key is the oldest. */
+  private readonly changes = new Set<string>()
+
+  /** Whether a record with this change id was applied (among the last 10,000 changes). */
+  applied(change: string): boolean {
+    return this.changes.has(change)
+  }
 
   topic(name: string): TopicImage | undefined {
     return this.topicsByName.get(name)
@@ -43,6 +59,7 @@ export class ClusterImage {
 
   /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
   apply(record: MetadataRecord): TopicImage | undefined {
+    if (record.change !== undefined) this.remember(record.change)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {
@@ -62,6 +79,14 @@ export class ClusterImage {
         this.topicsByName.set(record.name, topic)
         return topic
       }
+    }
+  }
+
+  private remember(change: string): void {
+    this.changes.add(change)
+    if (this.changes.size > changesRemembered) {
+      const oldest = this.changes.values().next().value
+      if (oldest !== undefined) this.changes.delete(oldest)
     }
   }
 }

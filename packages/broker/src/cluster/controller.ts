@@ -10,6 +10,7 @@ import {
   encodeBody,
   encodeRecordBatch,
   isWeirError,
+  randomId,
   settlesWithin,
   WeirError,
 } from '@weir/protocol'
@@ -27,14 +28,17 @@ const retryMs = 100
 /** How long a new controller leader waits for its no-op to commit before checking a change. */
 const catchUpWaitMs = 5000
 
+/** What the controller needs of its Raft replica. */
+export type ControllerLog = Pick<RaftReplica, 'isLeader' | 'leaderId' | 'caughtUp' | 'propose' | 'notLeader'>
+
 export class Controller {
   private serial: Promise<unknown> = Promise.resolve()
 
   constructor(
-    readonly replica: RaftReplica,
+    readonly replica: ControllerLog,
     private readonly image: ClusterImage,
-    private readonly links: PeerLinks,
-    private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers'>,
+    private readonly links: Pick<PeerLinks, 'request'>,
+    private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers' | 'random'>,
   ) {}
 
   get leaderId(): number {
@@ -46,8 +50,11 @@ export class Controller {
    * leader applied it (this broker applies it when it learns of the commit). Errors: the check's typed error (TOPIC_ALREADY_EXISTS,
    * UNKNOWN_TOPIC), REQUEST_TIMED_OUT when no leader took it within `timeoutMs`.
    */
-  async submit(record: MetadataRecord, timeoutMs: number): Promise<void> {
+  async submit(proposed: MetadataRecord, timeoutMs: number): Promise<void> {
     const { clock } = this.environment
+    // Every attempt carries the same change id, so a retry of a change that did commit is
+    // recognised rather than refused (UNKNOWN_TOPIC for a delete that already happened).
+    const record = { ...proposed, change: proposed.change ?? randomId(this.environment.random) }
     const deadline = clock.now() + timeoutMs
     for (;;) {
       try {
@@ -76,6 +83,7 @@ export class Controller {
   proposeHere(record: MetadataRecord): Promise<void> {
     const run = this.serial.then(async () => {
       await this.imageCurrent()
+      if (record.change !== undefined && this.image.applied(record.change)) return
       checkRecord(record, this.image)
       const batch = encodeRecordBatch([{ value: encodeBody(record) }], {
         timestamp: this.environment.clock.now(),
@@ -135,6 +143,8 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
   const bad = (why: string) => new WeirError('INVALID_REQUEST', `metadata record: ${why}`)
   if (typeof record !== 'object' || record === null) throw bad('not a map')
   if (typeof record.name !== 'string' || record.name === '') throw bad('name must be a string')
+  if (record.change !== undefined && (typeof record.change !== 'string' || record.change === ''))
+    throw bad('change must be a non-empty string')
   const replicasOk = (replicas: unknown) =>
     Array.isArray(replicas) &&
     replicas.every(
