@@ -18,6 +18,7 @@ import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './opti
 import { PartitionWatch } from './partition-watch.js'
 import { lazyProducerIds } from './producers/producer-ids.js'
 import { ProducerStateRegistry } from './producers/producer-registry.js'
+import { anonymousSession } from './session.js'
 
 export interface BrokerAddress {
   readonly host: string
@@ -58,6 +59,8 @@ export class Broker {
       producerIds: lazyProducerIds(options.dataDir, options.brokerId, environment.files),
       producerStates: new ProducerStateRegistry(),
       clientHost: '',
+      listener: 'client',
+      session: anonymousSession(),
       cluster,
       environment,
     }
@@ -198,7 +201,11 @@ export class Broker {
       return
     }
     const clientHost = socket.remoteAddress ?? ''
-    const connection = new Connection(socket, { ...this.context, logger, clientHost }, logger)
+    const connection = new Connection(
+      socket,
+      { ...this.context, logger, clientHost, session: anonymousSession() },
+      logger,
+    )
     this.connections.add(connection)
     logger.debug('connection opened')
     void connection.closedPromise.then(() => this.connections.delete(connection))

@@ -222,6 +222,48 @@ export const ErrorCodes = {
     message:
       'An optional peer dependency this feature needs is not installed; the message names it. Install it (for example `pnpm add ioredis`) and start again.',
   },
+  CLUSTER_AUTHORIZATION_FAILED: {
+    code: 41,
+    retriable: false,
+    message:
+      'The request is for brokers only (Raft, controller) or needs a Cluster permission this client lacks; peers talk on the peer listener (--peer-listen), clients need an ACL on Cluster.',
+  },
+  SASL_AUTHENTICATION_FAILED: {
+    code: 42,
+    retriable: false,
+    message:
+      'Authentication failed: unknown user, wrong password or a broken exchange. Check the username, password and mechanism.',
+  },
+  ILLEGAL_SASL_STATE: {
+    code: 43,
+    retriable: false,
+    message:
+      'The connection is not authenticated yet (or the SASL exchange is out of order); send SaslHandshake then SaslAuthenticate first.',
+  },
+  UNSUPPORTED_SASL_MECHANISM: {
+    code: 44,
+    retriable: false,
+    message:
+      'The broker does not offer that SASL mechanism (or PLAIN without TLS); use one it lists, such as SCRAM-SHA-256.',
+  },
+  TOPIC_AUTHORIZATION_FAILED: {
+    code: 45,
+    retriable: false,
+    message:
+      'An ACL denies this principal the operation on the topic; ask an admin for access (`weir acl add`).',
+  },
+  GROUP_AUTHORIZATION_FAILED: {
+    code: 46,
+    retriable: false,
+    message:
+      'An ACL denies this principal the operation on the group; ask an admin for access (`weir acl add`).',
+  },
+  POLICY_VIOLATION: {
+    code: 47,
+    retriable: false,
+    message:
+      'The change would pass a broker limit (topics, partitions per broker) or break a cluster rule; delete something or raise the limit.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

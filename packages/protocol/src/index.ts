@@ -113,5 +113,6 @@ export {
   type SimulatedTimeOptions,
 } from './transport/simulated-time.js'
 export { tcpTransport } from './transport/tcp-transport.js'
+export { isEncrypted, peerSubject, type TlsOptions, tlsTransport } from './transport/tls-transport.js'
 export { ByteReader, varintSize, writeVarint, zigzagDecode, zigzagEncode } from './varint.js'
 export { errorFromWire, isWeirError, WeirError } from './weir-error.js'

@@ -13,7 +13,9 @@ import {
 import { encodeResponseFrame, FrameReader, parseRequestFrame } from '../src/frame.js'
 import { MemoryNetwork } from '../src/transport/memory-transport.js'
 import { tcpTransport } from '../src/transport/tcp-transport.js'
+import { tlsTransport } from '../src/transport/tls-transport.js'
 import { isWeirError } from '../src/weir-error.js'
+import { tlsFixture } from './support/tls-fixtures.js'
 
 interface Network {
   /** Where the scripted peer listens and the connection dials. */
@@ -181,6 +183,12 @@ connectionSuite('connection over TCP', () => ({
   host: '127.0.0.1',
   server: tcpTransport,
   client: tcpTransport,
+}))
+
+connectionSuite('connection over TLS', () => ({
+  host: '127.0.0.1',
+  server: tlsTransport({ cert: tlsFixture('broker.pem'), key: tlsFixture('broker.key') }),
+  client: tlsTransport({ ca: tlsFixture('ca.pem') }),
 }))
 
 connectionSuite('connection over the memory network', () => {

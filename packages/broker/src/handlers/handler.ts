@@ -11,6 +11,7 @@ import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
 import type { ProducerStateRegistry } from '../producers/producer-registry.js'
+import type { Session } from '../session.js'
 
 export interface HandlerContext {
   readonly store: TopicStore
@@ -30,6 +31,10 @@ export interface HandlerContext {
   readonly producerStates: ProducerStateRegistry
   /** The peer's address, from the socket ('' before a connection exists). */
   readonly clientHost: string
+  /** The listener the request came in on: broker-to-broker APIs are served only on 'peer'. */
+  readonly listener: 'client' | 'peer'
+  /** Who sent the request (per connection; changes when it authenticates). */
+  readonly session: Session
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */

@@ -3,7 +3,7 @@
 // only job beyond node:net is turning Node's errno errors into WeirErrors that say what to do next.
 import { createConnection, createServer, type Socket } from 'node:net'
 import type { Transport, TransportAddress, TransportListener, TransportSocket } from '../environment.js'
-import { addressInUseError, cannotListenError, connectError } from './transport-errors.js'
+import { connectError, listenError } from './transport-errors.js'
 
 function connect(address: TransportAddress, timeoutMs: number): Promise<TransportSocket> {
   return new Promise((resolve, reject) => {
@@ -43,14 +43,6 @@ function listen(
       })
     })
   })
-}
-
-function listenError(error: NodeJS.ErrnoException, address: TransportAddress): Error {
-  if (error.code === 'EADDRINUSE') return addressInUseError(address, error)
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
-    return cannotListenError(address, error.code, error.message, error)
-  }
-  return error
 }
 
 /** Node's TCP. Errors: BROKER_UNAVAILABLE from connect, INVALID_CONFIG from listen (see Transport). */

@@ -37,3 +37,12 @@ export function cannotListenError(
     },
   )
 }
+
+/** A listen failure in words: the port in use or the host unusable are config errors. */
+export function listenError(error: NodeJS.ErrnoException, address: TransportAddress): Error {
+  if (error.code === 'EADDRINUSE') return addressInUseError(address, error)
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EACCES') {
+    return cannotListenError(address, error.code, error.message, error)
+  }
+  return error
+}
