@@ -1,4 +1,6 @@
 // The embeddable broker: a listener over a cluster of replicas (a cluster of one without --peers).
+// In a cluster a second listener, the peer listener, takes broker-to-broker traffic only; its
+// connections must authenticate (mutual TLS or the cluster secret) before anything is served.
 // Broker.start binds and returns once it serves; close() stops accepting, lets in-flight requests
 // finish (waking long polls), closes every connection and then the logs, so the next start skips
 // crash recovery. Everything it takes from the world (clock, timers, random, network, disk) comes
@@ -9,6 +11,12 @@ import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
+import {
+  loadPeerSecurity,
+  type PeerSecurity,
+  peerAuthenticationTimeoutMs,
+  peerTransport,
+} from './cluster/peer-security.js'
 import { Connection } from './connection.js'
 import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
@@ -16,6 +24,7 @@ import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { PartitionWatch } from './partition-watch.js'
+import { closeUnlessAuthenticated, newPeerSession } from './peer-session.js'
 import { lazyProducerIds } from './producers/producer-ids.js'
 import { ProducerStateRegistry } from './producers/producer-registry.js'
 import { anonymousSession } from './session.js'
@@ -24,6 +33,8 @@ export interface BrokerAddress {
   readonly host: string
   readonly port: number
 }
+
+type ListenerName = 'client' | 'peer'
 
 export class Broker {
   private readonly connections = new Set<Connection>()
@@ -40,11 +51,14 @@ export class Broker {
     readonly groups: GroupService,
     private readonly listener: TransportListener,
     readonly address: BrokerAddress,
+    /** The peer listener's bound address; undefined for a broker alone (it opens no peer port). */
+    readonly peerAddress: BrokerAddress | undefined,
+    private readonly peerListener: TransportListener | undefined,
     /** This broker's part in its cluster (of one, without --peers): replicas, leaders, controller. */
     readonly cluster: Cluster,
     private readonly watch: PartitionWatch,
     private readonly environment: BrokerEnvironment,
-    accepting: { accept: (socket: TransportSocket) => void },
+    accepting: { accept: (socket: TransportSocket, listener: ListenerName) => void },
   ) {
     this.context = {
       store,
@@ -64,7 +78,7 @@ export class Broker {
       cluster,
       environment,
     }
-    accepting.accept = (socket) => this.accept(socket)
+    accepting.accept = (socket, listener) => this.accept(socket, listener)
     // A new leader rebuilds each producer table from its log: what it cached while leading before
     // missed the batches it appended as a follower.
     cluster.onLeadershipGained((replica) => this.context.producerStates.drop(replica.log))
@@ -90,26 +104,35 @@ export class Broker {
       random: environment.random,
     })
     let listener: TransportListener | undefined
+    let peerListener: TransportListener | undefined
     let groups: GroupService | undefined
     let cluster: Cluster | undefined
     const watch = new PartitionWatch()
-    const early: TransportSocket[] = []
+    const early: [TransportSocket, ListenerName][] = []
     // Until the broker serves, connections are held unread (bounded like served connections:
     // past maxConnections an early one is refused, and retries).
     const accepting = {
-      accept: (socket: TransportSocket) => {
-        if (early.length < resolved.limits.maxConnections) early.push(socket)
+      accept: (socket: TransportSocket, name: ListenerName) => {
+        if (early.length < resolved.limits.maxConnections) early.push([socket, name])
         else socket.destroy()
       },
     }
     try {
-      // Peers dial this port as soon as they start: bind first, then open the cluster.
+      let security: PeerSecurity | undefined
+      if (resolved.peerListen !== undefined) {
+        security = await loadPeerSecurity(resolved.peerSecurity)
+        // Peers dial this port as soon as they start: bind first, then open the cluster.
+        peerListener = await peerTransport(security, environment.transport).listen(
+          resolved.peerListen,
+          (socket) => accepting.accept(socket, 'peer'),
+        )
+      }
       listener = await environment.transport.listen({ host: resolved.host, port: resolved.port }, (socket) =>
-        accepting.accept(socket),
+        accepting.accept(socket, 'client'),
       )
-      const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port }
+      const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port, peerPort: 0 }
       cluster = await Cluster.start(
-        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], ...resolved.raft },
+        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], security, ...resolved.raft },
         store,
         watch,
         logger,
@@ -124,11 +147,14 @@ export class Broker {
       await groups?.close()
       await cluster?.close()
       await store.close()
-      for (const socket of early) socket.destroy()
+      for (const [socket] of early) socket.destroy()
       await listener?.close()
+      await peerListener?.close()
       throw error
     }
     const address = { host: resolved.host, port: listener.port }
+    const peerAddress =
+      peerListener === undefined ? undefined : { host: resolved.peerListen!.host, port: peerListener.port }
     const broker = new Broker(
       resolved,
       logger,
@@ -136,12 +162,21 @@ export class Broker {
       groups,
       listener,
       address,
+      peerAddress,
+      peerListener,
       cluster,
       watch,
       environment,
       accepting,
     )
-    for (const socket of early) broker.accept(socket)
+    for (const [socket, name] of early) broker.accept(socket, name)
+    if (peerAddress !== undefined) {
+      const how = cluster.security?.kind === 'tls' ? 'mutual TLS' : 'the cluster secret'
+      logger.info(
+        { peerAddress: `${peerAddress.host}:${peerAddress.port}`, peerAuthentication: how },
+        `listening for brokers on ${peerAddress.host}:${peerAddress.port} (peers authenticate with ${how})`,
+      )
+    }
     logger.info(
       {
         address: `${resolved.host}:${address.port}`,
@@ -170,7 +205,7 @@ export class Broker {
   private async shutdown(): Promise<void> {
     this.logger.info('closing')
     this.environment.timers.clear(this.retentionTimer)
-    const listenerClosed = this.listener.close()
+    const listenerClosed = Promise.all([this.listener.close(), this.peerListener?.close()])
     this.watch.notifyAll()
     // Before the connections drain: held JoinGroup/SyncGroup requests are answered now.
     await this.groups.close()
@@ -185,7 +220,7 @@ export class Broker {
     this.logger.flush()
   }
 
-  private accept(socket: TransportSocket): void {
+  private accept(socket: TransportSocket, listener: ListenerName): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`
     const logger = this.logger.child({ remote })
     if (this.closing !== undefined) {
@@ -201,9 +236,13 @@ export class Broker {
       return
     }
     const clientHost = socket.remoteAddress ?? ''
+    const peerSession = listener === 'peer' ? newPeerSession() : undefined
+    if (peerSession !== undefined) {
+      closeUnlessAuthenticated(socket, peerSession, this.environment.timers, peerAuthenticationTimeoutMs)
+    }
     const connection = new Connection(
       socket,
-      { ...this.context, logger, clientHost, session: anonymousSession() },
+      { ...this.context, logger, clientHost, session: anonymousSession(), listener, peerSession },
       logger,
     )
     this.connections.add(connection)

@@ -15,6 +15,7 @@ import {
 } from '@weir/protocol'
 import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
+import { listenerRefusal } from './listener-gate.js'
 
 export interface RequestError {
   readonly errorCode: number
@@ -45,6 +46,8 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
     context.logger.warn({ apiKey }, 'request with an unknown API key')
     return requestError('UNKNOWN_API', `API key ${apiKey} is not one this broker serves`)
   }
+  const refusal = listenerRefusal(apiKey, api.name, { ...context, clientPort: context.advertised.port })
+  if (refusal !== undefined) return requestError(refusal.code, refusal.detail)
   if (apiVersion < api.versionMin || apiVersion > api.versionMax) {
     context.logger.warn({ api: api.name, apiVersion }, 'request with an unsupported version')
     return requestError(

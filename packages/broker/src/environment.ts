@@ -7,6 +7,11 @@ import { type FileIo, nodeFileIo } from '@weir/storage'
 
 export interface BrokerEnvironment extends Environment {
   readonly files: FileIo
+  /**
+   * Cryptographic randomness (peer handshake nonces). Default: node:crypto's; a simulation passes
+   * a seeded one so its runs repeat.
+   */
+  readonly randomBytes?: (size: number) => Buffer
 }
 
 /** Node's clock, timers, Math.random, TCP and disk. */

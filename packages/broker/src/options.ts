@@ -5,7 +5,8 @@ import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
-import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
+import { checkPeerSecurity, type PeerSecurityInput, type PeerTlsOptions } from './cluster/peer-security.js'
+import { checkPeers, type Peer, type PeerInput, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
 import { type GroupLimitsInput, resolveGroupLimits } from './groups/group-limits.js'
 import { defaultGroupOptions, type GroupOptions } from './groups/group-options.js'
@@ -39,11 +40,23 @@ export interface BrokerOptions {
   /** Consumer groups: __consumer_offsets layout, compaction and the coordinator's limits. */
   readonly groups?: GroupOptionsInput
   /**
-   * Every broker of the cluster, this one included: `1@127.0.0.1:7171,2@127.0.0.1:7172,...` or a
-   * list. Absent: a broker alone, a cluster of one (the embedded default): every partition is a
-   * one-voter Raft group, served by the same code as a cluster's.
+   * Every broker of the cluster, this one included: `1@10.0.0.1:7171,2@10.0.0.2:7171/7172,...`
+   * (client port, then `/peer port`, which defaults to the client port + 1) or a list. Absent: a
+   * broker alone, a cluster of one (the embedded default): every partition is a one-voter Raft
+   * group, served by the same code as a cluster's, and no peer port is opened.
    */
-  readonly peers?: string | readonly Peer[]
+  readonly peers?: string | readonly PeerInput[]
+  /**
+   * `host:port` of the peer listener (broker-to-broker traffic), in a cluster only. Default: the
+   * listen host and this broker's peer port from `peers` (its client port + 1 unless written).
+   */
+  readonly peerListen?: string
+  /** Mutual TLS between brokers: PEM of this broker's certificate, its key and the cluster's CA. */
+  readonly peerTls?: Partial<PeerTlsOptions>
+  /** Shared cluster secret (at least 32 bytes) when there is no peerTls; for embedding and tests. */
+  readonly clusterSecret?: Buffer | string
+  /** A file holding the shared cluster secret, read at start (`openssl rand -hex 32 > cluster.secret`). */
+  readonly clusterSecretFile?: string
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: RaftTimingInput
   /**
@@ -83,6 +96,8 @@ export const configFileKeys = [
   'topicDefaults',
   'groups',
   'peers',
+  'peerListen',
+  'clusterSecretFile',
   'raft',
 ] as const
 
@@ -100,6 +115,10 @@ export interface ResolvedOptions {
   readonly groups: GroupOptions
   /** Undefined for a broker alone (its cluster is itself). */
   readonly peers: readonly Peer[] | undefined
+  /** Where the peer listener binds; undefined for a broker alone (no peer port). */
+  readonly peerListen: { readonly host: string; readonly port: number } | undefined
+  /** Where peer security comes from (checked; a secret file is read by Broker.start). */
+  readonly peerSecurity: PeerSecurityInput
   readonly raft: RaftTimingOptions
 }
 
@@ -134,6 +153,15 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   } catch (error) {
     invalid(`topicDefaults: ${(error as Error).message}`)
   }
+  const peers = resolvePeers(options.peers, brokerId, port)
+  const peerSecurity = {
+    peerTls: options.peerTls,
+    clusterSecret: options.clusterSecret,
+    clusterSecretFile:
+      options.clusterSecretFile === undefined ? undefined : resolve(options.clusterSecretFile),
+  }
+  const inCluster = peers !== undefined && peers.length > 1
+  if (inCluster) checkPeerSecurity(peerSecurity)
   return {
     dataDir: resolve(options.dataDir),
     host,
@@ -144,9 +172,29 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     limits: resolveLimits(options.limits),
     topicDefaults,
     groups: resolveGroupOptions(options.groups),
-    peers: resolvePeers(options.peers, brokerId, port),
+    peers,
+    peerListen: inCluster
+      ? resolvePeerListen(options.peerListen, host, peers.find((peer) => peer.id === brokerId)!)
+      : undefined,
+    peerSecurity,
     raft: resolveRaftTiming(options.raft),
   }
+}
+
+/** The peer listener's address: as given, or the listen host on this broker's peer port from --peers. */
+function resolvePeerListen(
+  given: string | undefined,
+  host: string,
+  self: Peer,
+): { host: string; port: number } {
+  if (given === undefined) return { host, port: self.peerPort }
+  const peerListen = parseListen(given, 'peerListen')
+  if (peerListen.port !== 0 && peerListen.port !== self.peerPort) {
+    invalid(
+      `peers lists broker ${self.id}'s peer port as ${self.peerPort} but --peer-listen is ${given}; make them agree (write id@host:port/peerPort in --peers)`,
+    )
+  }
+  return peerListen
 }
 
 function resolvePeers(given: BrokerOptions['peers'], brokerId: number, port: number): Peer[] | undefined {
@@ -264,13 +312,25 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   checkTopicConfig(fields.topicDefaults, `config file ${path}: topicDefaults`)
   resolveGroupOptions(fields.groups, `config file ${path}: groups`)
   if (fields.peers !== undefined && typeof fields.peers !== 'string' && !Array.isArray(fields.peers)) {
-    invalid(`config file ${path}: peers must be "id@host:port,..." or a list of { id, host, port }`)
+    invalid(
+      `config file ${path}: peers must be "id@host:port[/peerPort],..." or a list of { id, host, port, peerPort? }`,
+    )
   }
   if (typeof fields.peers === 'string') parsePeers(fields.peers, `config file ${path}: peers`)
+  if (Array.isArray(fields.peers)) checkPeers(fields.peers, `config file ${path}: peers`)
+  stringKey('peerListen')
+  stringKey('clusterSecretFile')
+  if (fields.peerListen !== undefined)
+    parseListen(fields.peerListen as string, `config file ${path}: peerListen`)
   resolveRaftTiming(fields.raft)
   const config = { ...fields } as ConfigFile & { dataDir?: string }
-  if (typeof config.dataDir === 'string') {
-    return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }
+  // Paths in the file mean the same from anywhere: relative to the file's directory.
+  const directory = resolve(path, '..')
+  return {
+    ...config,
+    ...(typeof config.dataDir === 'string' ? { dataDir: resolve(directory, config.dataDir) } : {}),
+    ...(typeof config.clusterSecretFile === 'string'
+      ? { clusterSecretFile: resolve(directory, config.clusterSecretFile) }
+      : {}),
   }
-  return config
 }

@@ -81,6 +81,18 @@ export function bytes(fields: Fields, name: string, path: string): Buffer {
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 }
 
+/** A binary field of exactly one of `lengths` bytes (a nonce, a MAC). */
+export function sizedBytes(fields: Fields, name: string, path: string, lengths: readonly number[]): Buffer {
+  const value = bytes(fields, name, path)
+  if (!lengths.includes(value.length)) {
+    throw new WeirError(
+      'INVALID_REQUEST',
+      `field ${path}.${name} must be ${lengths.join(' or ')} bytes, got ${value.length}`,
+    )
+  }
+  return value
+}
+
 /** Checks an array field (at most `lengthMax` items) and maps each item with `item`. */
 export function array<T>(
   fields: Fields,

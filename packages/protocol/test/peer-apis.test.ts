@@ -1,8 +1,8 @@
-// Proves the broker-to-broker APIs (RaftMessages, ControllerPropose) survive encode → decode and
+// Proves the broker-to-broker APIs (RaftMessages, ControllerPropose, PeerHello, PeerProof) survive encode → decode and
 // refuse wrong shapes with INVALID_REQUEST naming the field.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ApiKeys, ControllerPropose, RaftMessages } from '../src/index.js'
+import { ApiKeys, ControllerPropose, PeerHello, PeerProof, RaftMessages } from '../src/index.js'
 import { rejects, roundTrip } from './api-test-support.js'
 
 test('RaftMessages carries many groups and leader news in one request', () => {
@@ -68,6 +68,31 @@ test('ControllerPropose carries one record and names the leader in its answer', 
     { errorCode: 6, errorMessage: 'moved', leaderId: 0 },
   )
   rejects(() => ControllerPropose.decodeRequest({ record: 'text' }), /record/)
+})
+
+test('PeerHello and PeerProof carry fixed-size nonces and proofs, and refuse other sizes', () => {
+  const nonce = Buffer.alloc(32, 7)
+  const proof = Buffer.alloc(32, 9)
+  roundTrip(PeerHello, { brokerId: 2, nonce }, { errorCode: 0, brokerId: 1, nonce, proof })
+  roundTrip(PeerHello, { brokerId: 2, nonce }, { errorCode: 0, brokerId: 1, nonce, proof: Buffer.alloc(0) })
+  roundTrip(PeerProof, { proof }, { errorCode: 0 })
+  assert.is(PeerHello.apiKey, 32)
+  assert.is(PeerProof.apiKey, 33)
+  rejects(() => PeerHello.decodeRequest({ brokerId: 2, nonce: Buffer.alloc(31) }), /nonce must be 32 bytes/)
+  rejects(() => PeerHello.decodeRequest({ brokerId: 0, nonce }), /brokerId/)
+  rejects(() => PeerProof.decodeRequest({ proof: Buffer.alloc(0) }), /proof must be 32 bytes/)
+  rejects(
+    () => PeerHello.decodeResponse({ brokerId: 1, nonce, proof: Buffer.alloc(5) }),
+    /proof must be 0 or 32 bytes/,
+  )
+  // A refusal carries no nonce: the error is what the dialer reports.
+  assert.equal(PeerHello.decodeResponse({ errorCode: 41, errorMessage: 'no' }), {
+    errorCode: 41,
+    errorMessage: 'no',
+    brokerId: 0,
+    nonce: Buffer.alloc(0),
+    proof: Buffer.alloc(0),
+  })
 })
 
 test.run()

@@ -17,6 +17,7 @@ import { groupOf, topicOfGroup } from './group-names.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
+import { nodeRandomBytes, type PeerSecurity } from './peer-security.js'
 import type { Peer } from './peers.js'
 import { RaftReplica, type RaftTiming } from './raft-replica.js'
 import { RaftTraffic } from './raft-traffic.js'
@@ -28,6 +29,8 @@ export interface ClusterOptions {
   readonly selfId: number
   /** Every broker of the cluster, this one included; just this one for a broker started alone. */
   readonly peers: readonly Peer[]
+  /** How peers prove membership (mutual TLS or a cluster secret); undefined for a broker alone. */
+  readonly security?: PeerSecurity | undefined
   /** One Raft tick; election timeouts are electionTicks to 2x that many ticks. */
   readonly tickMs: number
   readonly electionTicks: number
@@ -97,7 +100,10 @@ export class Cluster {
     logger: Logger,
     environment: BrokerEnvironment,
   ): Promise<Cluster> {
-    const links = new PeerLinks(options.selfId, options.peers, defaultPeerLinkLimits, logger, environment)
+    const { selfId, security } = options
+    const randomBytes = environment.randomBytes ?? nodeRandomBytes
+    const handshake = security === undefined ? undefined : { selfId, security, randomBytes }
+    const links = new PeerLinks(selfId, options.peers, defaultPeerLinkLimits, logger, environment, handshake)
     const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
@@ -126,6 +132,11 @@ export class Cluster {
 
   get peers(): readonly Peer[] {
     return this.options.peers
+  }
+
+  /** How peers authenticate; undefined for a broker alone (it has no peer listener). */
+  get security(): PeerSecurity | undefined {
+    return this.options.security
   }
 
   /** A cluster of this broker only (started without --peers). */

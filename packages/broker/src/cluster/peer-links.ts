@@ -4,6 +4,9 @@
 // Losing messages is fine (Raft resends), so a link that is down drops its queue and redials
 // with backoff (the Redialer both sides share); a full queue drops new messages rather than growing
 // without bound. Everything from the world (transport, timers, clock) comes from the Environment.
+// Links dial each peer's peer port (never its client port), over TLS with this broker's
+// certificate under mutual TLS, and authenticate every new connection (peer-handshake.ts) before
+// anything else is sent on it.
 import {
   type ApiDefinition,
   Connection,
@@ -12,9 +15,12 @@ import {
   type RaftEnvelope,
   RaftMessages,
   Redialer,
+  type Transport,
   WeirError,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
+import { authenticatePeer, type PeerHandshake } from './peer-handshake.js'
+import { peerTransport } from './peer-security.js'
 import type { Peer } from './peers.js'
 
 export interface PeerLinkLimits {
@@ -50,21 +56,13 @@ class PeerLink {
     private readonly limits: PeerLinkLimits,
     private readonly logger: Logger,
     private readonly environment: Environment,
+    handshake: PeerHandshake,
   ) {
-    const address = `${peer.host}:${peer.port}`
+    const address = `${peer.host}:${peer.peerPort}`
+    const transport = peerTransport(handshake.security, environment.transport)
     this.redialer = new Redialer({
       description: `broker ${peer.id} at ${address}`,
-      dial: () =>
-        Connection.open({
-          host: peer.host,
-          port: peer.port,
-          connectTimeoutMs: limits.connectTimeoutMs,
-          requestTimeoutMs: limits.requestTimeoutMs,
-          inFlightMax: 64,
-          frameBytesMax: limits.frameBytesMax,
-          transport: environment.transport,
-          timers: environment.timers,
-        }),
+      dial: () => this.dial(transport, handshake),
       clock: environment.clock,
       timers: environment.timers,
       backoffMs: backoffMs.first,
@@ -76,6 +74,27 @@ class PeerLink {
           logger.warn({ peer: peer.id, err: error }, `cannot reach broker ${peer.id} at ${address}`)
       },
     })
+  }
+
+  private async dial(transport: Transport, handshake: PeerHandshake): Promise<Connection> {
+    const { peer, limits, environment } = this
+    const connection = await Connection.open({
+      host: peer.host,
+      port: peer.peerPort,
+      connectTimeoutMs: limits.connectTimeoutMs,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      inFlightMax: 64,
+      frameBytesMax: limits.frameBytesMax,
+      transport,
+      timers: environment.timers,
+    })
+    try {
+      await authenticatePeer(connection, peer, handshake)
+    } catch (error) {
+      connection.close()
+      throw error
+    }
+    return connection
   }
 
   enqueue(envelope: RaftEnvelope, bytes: number): void {
@@ -146,9 +165,14 @@ export class PeerLinks {
     limits: PeerLinkLimits,
     logger: Logger,
     environment: Environment,
+    handshake: PeerHandshake | undefined,
   ) {
     for (const peer of peers) {
-      if (peer.id !== selfId) this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger, environment))
+      if (peer.id === selfId) continue
+      // Options refuse a cluster without peer security before anything starts.
+      if (handshake === undefined)
+        throw new Error(`assertion: no peer security for a cluster (broker ${peer.id})`)
+      this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger, environment, handshake))
     }
   }
 

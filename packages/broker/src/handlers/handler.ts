@@ -9,6 +9,7 @@ import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import type { PeerSession } from '../peer-session.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
 import type { ProducerStateRegistry } from '../producers/producer-registry.js'
 import type { Session } from '../session.js'
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly listener: 'client' | 'peer'
   /** Who sent the request (per connection; changes when it authenticates). */
   readonly session: Session
+  /** On the peer listener only: which broker this connection proved to be (PeerHello, PeerProof). */
+  readonly peerSession?: PeerSession | undefined
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */

@@ -18,6 +18,8 @@ import { listOffsetsHandler } from './list-offsets.js'
 import { metadataHandler } from './metadata.js'
 import { offsetCommitHandler } from './offset-commit.js'
 import { offsetFetchHandler } from './offset-fetch.js'
+import { peerHelloHandler } from './peer-hello.js'
+import { peerProofHandler } from './peer-proof.js'
 import { produceHandler } from './produce.js'
 import { raftMessagesHandler } from './raft-messages.js'
 import { syncGroupHandler } from './sync-group.js'
@@ -44,6 +46,8 @@ const handlers = [
   deleteGroupsHandler,
   raftMessagesHandler,
   controllerProposeHandler,
+  peerHelloHandler,
+  peerProofHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -11,7 +11,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { assignReplicas, ClusterImage } from '../../src/cluster/cluster-image.js'
 import { HardStateFile } from '../../src/cluster/hard-state-file.js'
-import { parsePeers } from '../../src/cluster/peers.js'
+import { checkPeers, parsePeers } from '../../src/cluster/peers.js'
 import { batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from '../../src/cluster/raft-batches.js'
 import { checkRaftMessage } from '../../src/cluster/raft-message-check.js'
 import { resolveOptions } from '../../src/options.js'
@@ -129,16 +129,33 @@ test('peer Raft messages are checked field by field', () => {
   )
 })
 
-test('--peers: id@host:port list including this broker, on its own port', () => {
-  assert.equal(parsePeers('1@127.0.0.1:7171, 2@127.0.0.1:7172'), [
-    { id: 1, host: '127.0.0.1', port: 7171 },
-    { id: 2, host: '127.0.0.1', port: 7172 },
+test('--peers: id@host:port[/peerPort] list including this broker, on its own port', () => {
+  // The peer port defaults to the client port + 1.
+  assert.equal(parsePeers('1@127.0.0.1:7171, 2@127.0.0.1:7173/7180,3@10.0.0.3:7171'), [
+    { id: 1, host: '127.0.0.1', port: 7171, peerPort: 7172 },
+    { id: 2, host: '127.0.0.1', port: 7173, peerPort: 7180 },
+    { id: 3, host: '10.0.0.3', port: 7171, peerPort: 7172 },
   ])
   const invalid = (run: () => unknown, pattern: RegExp) =>
     assert.throws(run, (error: Error) => isWeirError(error, 'INVALID_CONFIG') && pattern.test(error.message))
-  invalid(() => parsePeers('1@127.0.0.1:7171,1@127.0.0.1:7172'), /listed twice/)
+  invalid(() => parsePeers('1@127.0.0.1:7171,1@127.0.0.1:7181'), /listed twice/)
   invalid(() => parsePeers('one@127.0.0.1:7171'), /id@host:port/)
   invalid(() => parsePeers('1@127.0.0.1:0'), /fixed port/)
+  invalid(() => parsePeers('1@127.0.0.1:65535'), /fixed peerPort from 1 to 65535/)
+  // A default peer port on another broker's client port: both are named.
+  invalid(
+    () => parsePeers('1@127.0.0.1:7171,2@127.0.0.1:7172'),
+    /127\.0\.0\.1:7172 is both broker 1's peer port and broker 2's client port/,
+  )
+  invalid(() => parsePeers('1@127.0.0.1:7171/7171'), /broker 1's client port and broker 1's peer port/)
+  invalid(
+    () =>
+      checkPeers([
+        { id: 1, host: 'a', port: 7171 },
+        { id: 2, host: 'a', port: 7300, peerPort: 7171 },
+      ]),
+    /a:7171 is both broker 1's client port and broker 2's peer port/,
+  )
   invalid(
     () => resolveOptions({ dataDir: '/tmp/x', brokerId: 3, peers: '1@127.0.0.1:7171' }),
     /must include this broker's id 3/,
@@ -161,6 +178,40 @@ test('--peers: id@host:port list including this broker, on its own port', () => 
     /known: .*maxReplicaLagMs/,
   )
   assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.maxReplicaLagMs, 10_000)
+})
+
+test('a cluster needs peer security; the peer listener defaults to the listen host on the peer port', () => {
+  const invalid = (run: () => unknown, pattern: RegExp) =>
+    assert.throws(run, (error: Error) => isWeirError(error, 'INVALID_CONFIG') && pattern.test(error.message))
+  const cluster = {
+    dataDir: '/tmp/x',
+    brokerId: 1,
+    listen: '127.0.0.1:7171',
+    peers: '1@127.0.0.1:7171,2@127.0.0.1:7173',
+  }
+  invalid(() => resolveOptions(cluster), /--peer-tls-cert.*openssl rand -hex 32 > cluster.secret/)
+  invalid(() => resolveOptions({ ...cluster, clusterSecret: 'short' }), /at least 32 bytes/)
+  invalid(() => resolveOptions({ ...cluster, peerTls: { cert: 'x', key: 'y' } }), /missing --peer-tls-ca/)
+  const secret = 'k'.repeat(32)
+  assert.equal(resolveOptions({ ...cluster, clusterSecret: secret }).peerListen, {
+    host: '127.0.0.1',
+    port: 7172,
+  })
+  assert.equal(resolveOptions({ ...cluster, clusterSecretFile: 'cluster.secret' }).peerListen?.port, 7172)
+  assert.equal(resolveOptions({ ...cluster, clusterSecret: secret, peerListen: '0.0.0.0:7172' }).peerListen, {
+    host: '0.0.0.0',
+    port: 7172,
+  })
+  invalid(
+    () => resolveOptions({ ...cluster, clusterSecret: secret, peerListen: '127.0.0.1:9000' }),
+    /make them agree/,
+  )
+  // A broker alone needs neither and opens no peer port.
+  assert.is(resolveOptions({ dataDir: '/tmp/x' }).peerListen, undefined)
+  assert.is(
+    resolveOptions({ dataDir: '/tmp/x', listen: '127.0.0.1:7171', peers: '1@127.0.0.1:7171' }).peerListen,
+    undefined,
+  )
 })
 
 test('hard state: new replicas start at zero; term and vote are written at once; a bad file is LOG_CORRUPTED', async () => {

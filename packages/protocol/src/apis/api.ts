@@ -33,6 +33,8 @@ export const ApiKeys = {
   DeleteGroups: 19,
   RaftMessages: 30,
   ControllerPropose: 31,
+  PeerHello: 32,
+  PeerProof: 33,
 } as const
 
 export type ApiName = keyof typeof ApiKeys

@@ -18,6 +18,8 @@ import { ListOffsets } from './list-offsets.js'
 import { Metadata } from './metadata.js'
 import { OffsetCommit } from './offset-commit.js'
 import { OffsetFetch } from './offset-fetch.js'
+import { PeerHello } from './peer-hello.js'
+import { PeerProof } from './peer-proof.js'
 import { Produce } from './produce.js'
 import { RaftMessages } from './raft-messages.js'
 import { SyncGroup } from './sync-group.js'
@@ -44,6 +46,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   DeleteGroups,
   RaftMessages,
   ControllerPropose,
+  PeerHello,
+  PeerProof,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -78,6 +82,8 @@ export * from './list-offsets.js'
 export * from './metadata.js'
 export * from './offset-commit.js'
 export * from './offset-fetch.js'
+export * from './peer-hello.js'
+export * from './peer-proof.js'
 export * from './produce.js'
 export * from './raft-messages.js'
 export * from './sync-group.js'
