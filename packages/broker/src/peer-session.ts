@@ -2,8 +2,7 @@
 // handshake under way. A peer connection starts unauthenticated; PeerHello (and, under a cluster
 // secret, PeerProof) authenticates it once, and from then on `peerId` is the broker every request
 // on it speaks for.
-import type { Timers, TransportSocket } from '@weir/protocol'
-import type { PeerTranscript } from './cluster/peer-authentication.js'
+import type { PeerTranscript, Timers, TransportSocket } from '@weir/protocol'
 
 export interface PeerSession {
   /** The broker this connection proved to be; undefined until authenticated. */

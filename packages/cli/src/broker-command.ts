@@ -2,6 +2,8 @@
 // gracefully and exits 0. Flags override the config file; the config file overrides defaults.
 // The only file of the CLI that imports @weir/broker: every other command is a client of a broker
 // over the network, through @weir/client, like any application (the rule in .ci/check-dependencies.mjs).
+
+import { readFile } from 'node:fs/promises'
 import {
   Broker,
   type BrokerOptions,
@@ -12,7 +14,7 @@ import {
   parsePeers,
   readConfigFile,
 } from '@weir/broker'
-import { isWeirError } from '@weir/protocol'
+import { isWeirError, WeirError } from '@weir/protocol'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
@@ -25,12 +27,25 @@ Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
-                       limits, topicDefaults, groups, peers, raft (flags win over the file)
+                       limits, topicDefaults, groups, peers, peerListen, clusterSecretFile, raft
+                       (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
-  --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port,
-                       this one included, e.g. 1@127.0.0.1:7171,2@127.0.0.1:7172,3@127.0.0.1:7173
-                       (give every broker the same list; see the README's Cluster section)
+  --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port[/peerPort],
+                       this one included, e.g. 1@10.0.0.1:7171,2@10.0.0.2:7171,3@10.0.0.3:7171
+                       (give every broker the same list; see the README's Cluster section). The
+                       peer port (default: port + 1) takes broker-to-broker traffic only
+  --peer-listen HOST:PORT
+                       address of the peer listener (default: the --listen host on this broker's
+                       peer port). A broker without --peers opens no peer port
+  --peer-tls-cert FILE, --peer-tls-key FILE, --peer-tls-ca FILE
+                       brokers authenticate each other by mutual TLS: this broker's certificate
+                       and key, and the CA every broker's certificate is signed by
+  --cluster-secret-file FILE
+                       without peer TLS: a secret shared by every broker (32 bytes or more),
+                       proven by an HMAC challenge, never sent. Make one with
+                       openssl rand -hex 32 > cluster.secret
+                       A cluster needs --peer-tls-* or --cluster-secret-file
   -h, --help           show this help
 `
 
@@ -41,11 +56,17 @@ const flagOptions = {
   'log-level': { type: 'string' },
   id: { type: 'string' },
   peers: { type: 'string' },
+  'peer-listen': { type: 'string' },
+  'peer-tls-cert': { type: 'string' },
+  'peer-tls-key': { type: 'string' },
+  'peer-tls-ca': { type: 'string' },
+  'cluster-secret-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 export const brokerCommand: Command = {
-  summary: 'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers)',
+  summary:
+    'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers, --peer-listen, --peer-tls-*, --cluster-secret-file)',
   async run(argv) {
     let options: BrokerOptions
     try {
@@ -55,7 +76,7 @@ export const brokerCommand: Command = {
         return exitCodes.ok
       }
       const file: ConfigFile = flags.config === undefined ? {} : await readConfigFile(userPath(flags.config))
-      options = brokerOptions(flags, file)
+      options = { ...brokerOptions(flags, file), ...(await peerSecurityOptions(flags)) }
     } catch (error) {
       if (error instanceof UsageError) {
         process.stderr.write(`weir broker: ${error.message}\n\n${help}`)
@@ -88,6 +109,37 @@ function brokerOptions(
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
+  }
+}
+
+type PeerSecurityFlags = {
+  'peer-listen'?: string
+  'peer-tls-cert'?: string
+  'peer-tls-key'?: string
+  'peer-tls-ca'?: string
+  'cluster-secret-file'?: string
+}
+
+/** --peer-listen, and the peer TLS files read into PEM (the broker checks that all three are there). */
+async function peerSecurityOptions(flags: PeerSecurityFlags): Promise<Partial<BrokerOptions>> {
+  if (flags['peer-listen'] !== undefined) checkFlag(() => parseListen(flags['peer-listen']!, '--peer-listen'))
+  const pem = async (flag: 'peer-tls-cert' | 'peer-tls-key' | 'peer-tls-ca') => {
+    const path = flags[flag]
+    if (path === undefined) return undefined
+    try {
+      return await readFile(userPath(path))
+    } catch (error) {
+      throw new WeirError('INVALID_CONFIG', `--${flag}: cannot read ${path}: ${(error as Error).message}`)
+    }
+  }
+  const [cert, key, ca] = await Promise.all([pem('peer-tls-cert'), pem('peer-tls-key'), pem('peer-tls-ca')])
+  const tls = cert !== undefined || key !== undefined || ca !== undefined
+  return {
+    ...(flags['peer-listen'] !== undefined ? { peerListen: flags['peer-listen'] } : {}),
+    ...(tls ? { peerTls: { cert, key, ca } } : {}),
+    ...(flags['cluster-secret-file'] !== undefined
+      ? { clusterSecretFile: userPath(flags['cluster-secret-file']) }
+      : {}),
   }
 }
 

@@ -43,6 +43,15 @@ export {
   responseHeaderBytes,
 } from './frame.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
+export {
+  clusterSecretBytesMin,
+  clusterSecretOf,
+  isPeerProof,
+  type PeerRole,
+  type PeerTranscript,
+  peerProof,
+} from './peer-authentication.js'
+export { authenticatePeer, type PeerHandshakeOptions } from './peer-handshake.js'
 export { lastSequenceOf, noProducerId, sequenceAfter, sequenceModulus } from './producer-sequence.js'
 export {
   type DecodedBatch,

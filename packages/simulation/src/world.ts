@@ -13,6 +13,9 @@ import type { Prng } from './prng.js'
 import { type TimerScope, VirtualTime } from './virtual-time.js'
 
 export const brokerPort = 9092
+/** Shared by every simulated broker: the peer handshake runs in every simulation. */
+const clusterSecret = 'simulated cluster secret, 32 bytes or more'
+
 export const dataDir = '/weir/data'
 
 /** Raft timing for simulated brokers: short ticks, so elections fit in a short virtual run. */
@@ -138,18 +141,23 @@ export class World {
     const incarnation = ++simulated.incarnation
     const scope = this.time.scope(`${simulated.host}#${incarnation}`)
     simulated.scope = scope
+    const bytesRandom = this.prng.fork(`${simulated.host}#${incarnation} nonces`).random
     const environment: BrokerEnvironment = {
       clock: this.time.clock(simulated.host),
       timers: scope,
       random: this.prng.fork(`${simulated.host}#${incarnation}`).random,
       transport: this.network.transport(simulated.host),
       files: this.diskOf(simulated),
+      // Seeded handshake nonces: node:crypto's would make every run differ.
+      randomBytes: (size) => Buffer.from(Array.from({ length: size }, () => Math.floor(bytesRandom() * 256))),
     }
     Broker.start({
       dataDir,
       listen: `${simulated.host}:${brokerPort}`,
       brokerId: simulated.id,
-      peers: this.brokers.map(({ id, host }) => ({ id, host, port: brokerPort })),
+      // Brokers talk on their peer ports (brokerPort + 1), authenticated by the cluster secret.
+      peers: this.brokers.map(({ id, host }) => ({ id, host, port: brokerPort, peerPort: brokerPort + 1 })),
+      clusterSecret,
       logger: this.logger,
       environment,
       raft: simulatedRaftTiming,

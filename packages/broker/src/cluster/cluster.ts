@@ -102,7 +102,7 @@ export class Cluster {
   ): Promise<Cluster> {
     const { selfId, security } = options
     const randomBytes = environment.randomBytes ?? nodeRandomBytes
-    const handshake = security === undefined ? undefined : { selfId, security, randomBytes }
+    const handshake = security === undefined ? undefined : { security, randomBytes }
     const links = new PeerLinks(selfId, options.peers, defaultPeerLinkLimits, logger, environment, handshake)
     const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()

@@ -5,13 +5,15 @@
 // with backoff (the Redialer both sides share); a full queue drops new messages rather than growing
 // without bound. Everything from the world (transport, timers, clock) comes from the Environment.
 // Links dial each peer's peer port (never its client port), over TLS with this broker's
-// certificate under mutual TLS, and authenticate every new connection (peer-handshake.ts) before
+// certificate under mutual TLS, and authenticate every new connection (@weir/protocol's authenticatePeer) before
 // anything else is sent on it.
 import {
   type ApiDefinition,
+  authenticatePeer,
   Connection,
   type Environment,
   type LeaderNews,
+  peerNonceBytes,
   type RaftEnvelope,
   RaftMessages,
   Redialer,
@@ -19,8 +21,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
-import { authenticatePeer, type PeerHandshake } from './peer-handshake.js'
-import { peerTransport } from './peer-security.js'
+import { type PeerSecurity, peerTransport } from './peer-security.js'
 import type { Peer } from './peers.js'
 
 export interface PeerLinkLimits {
@@ -41,6 +42,13 @@ export const defaultPeerLinkLimits: PeerLinkLimits = {
 }
 
 const backoffMs = { first: 50, max: 1000 }
+
+/** What a link needs to authenticate its connections. */
+export interface PeerHandshake {
+  readonly security: PeerSecurity
+  /** Cryptographic randomness for nonces. */
+  readonly randomBytes: (size: number) => Buffer
+}
 
 class PeerLink {
   private readonly redialer: Redialer<Connection>
@@ -89,7 +97,13 @@ class PeerLink {
       timers: environment.timers,
     })
     try {
-      await authenticatePeer(connection, peer, handshake)
+      await authenticatePeer(connection, {
+        selfId: this.selfId,
+        peerId: peer.id,
+        address: `${peer.host}:${peer.peerPort}`,
+        secret: handshake.security.kind === 'secret' ? handshake.security.secret : undefined,
+        nonce: handshake.randomBytes(peerNonceBytes),
+      })
     } catch (error) {
       connection.close()
       throw error

@@ -6,8 +6,13 @@
 
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { type Transport, tlsTransport, WeirError } from '@weir/protocol'
-import { clusterSecretBytesMin, clusterSecretOf } from './peer-authentication.js'
+import {
+  clusterSecretBytesMin,
+  clusterSecretOf,
+  type Transport,
+  tlsTransport,
+  WeirError,
+} from '@weir/protocol'
 
 /** PEM text (or bytes) of this broker's certificate, its key, and the CA every peer's chains to. */
 export interface PeerTlsOptions {

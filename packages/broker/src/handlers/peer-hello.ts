@@ -7,9 +7,9 @@ import {
   type PeerHelloRequest,
   type PeerHelloResponse,
   peerNonceBytes,
+  peerProof,
   WeirError,
 } from '@weir/protocol'
-import { peerProof } from '../cluster/peer-authentication.js'
 import { nodeRandomBytes, type PeerSecurity } from '../cluster/peer-security.js'
 import type { PeerSession } from '../peer-session.js'
 import { defineHandler, type Handler, type HandlerContext } from './handler.js'

@@ -2,8 +2,13 @@
 // constant time against the transcript PeerHello recorded; either way that transcript is used up,
 // so each try needs a new PeerHello and a new nonce of ours. A wrong proof leaves the connection
 // unauthenticated: it is closed at its authentication deadline.
-import { PeerProof, type PeerProofRequest, type PeerProofResponse, WeirError } from '@weir/protocol'
-import { isPeerProof } from '../cluster/peer-authentication.js'
+import {
+  isPeerProof,
+  PeerProof,
+  type PeerProofRequest,
+  type PeerProofResponse,
+  WeirError,
+} from '@weir/protocol'
 import { defineHandler, type Handler } from './handler.js'
 import { peerListenerState } from './peer-hello.js'
 

@@ -6,6 +6,7 @@
 import { createServer } from 'node:net'
 import {
   ApiVersions,
+  authenticatePeer,
   Connection,
   ControllerPropose,
   CreateTopics,
@@ -16,12 +17,11 @@ import {
   nodeEnvironment,
   PeerHello,
   PeerProof,
+  peerProof,
   RaftMessages,
 } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { peerProof } from '../../src/cluster/peer-authentication.js'
-import { authenticatePeer } from '../../src/cluster/peer-handshake.js'
 import type { Broker } from '../../src/index.js'
 import { removeTempDirectories, startBroker } from '../support/broker.js'
 import { eventually, withTimeout } from '../support/waits.js'
@@ -182,12 +182,13 @@ async function peerConnection(port: number): Promise<Connection> {
 test('an authenticated peer speaks only for itself and is sent to the client port for client APIs', async () => {
   const [ports] = pair.ports
   const connection = await peerConnection(ports!.peer)
-  const self = { id: 1, host: '127.0.0.1', port: ports!.client, peerPort: ports!.peer }
   try {
-    await authenticatePeer(connection, self, {
+    await authenticatePeer(connection, {
       selfId: 2,
-      security: { kind: 'secret', secret: Buffer.from(secret) },
-      randomBytes: (size) => Buffer.alloc(size, 5),
+      peerId: 1,
+      address: 'broker 1',
+      secret: Buffer.from(secret),
+      nonce: Buffer.alloc(32, 5),
     })
     // As itself, an empty RaftMessages is accepted.
     assert.equal(await connection.request(RaftMessages, { from: 2, messages: [], leaders: [] }), {
@@ -214,12 +215,13 @@ test('an authenticated peer speaks only for itself and is sent to the client por
 test('a dialer refuses a listener that does not prove the secret', async () => {
   const [ports] = pair.ports
   const connection = await peerConnection(ports!.peer)
-  const self = { id: 1, host: '127.0.0.1', port: ports!.client, peerPort: ports!.peer }
   try {
-    await authenticatePeer(connection, self, {
+    await authenticatePeer(connection, {
       selfId: 2,
-      security: { kind: 'secret', secret: Buffer.from('the dialer holds some other secret here') },
-      randomBytes: (size) => Buffer.alloc(size, 6),
+      peerId: 1,
+      address: 'broker 1',
+      secret: Buffer.from('the dialer holds some other secret here'),
+      nonce: Buffer.alloc(32, 6),
     })
     assert.unreachable('the listener proved a different secret')
   } catch (error) {

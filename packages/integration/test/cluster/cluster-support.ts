@@ -1,8 +1,11 @@
 // A real three-broker cluster for tests: `weir broker` child processes on fixed free 127.0.0.1
-// ports (peers dial each other, so port 0 cannot be used), temp data directories, each broker's
-// output kept for failure messages. kill() is SIGKILL (a crash), restart() starts the same broker
-// on the same port and data directory.
+// ports (peers dial each other, so port 0 cannot be used), a client port and a peer port each,
+// temp data directories, each broker's output kept for failure messages. Brokers authenticate each
+// other with a cluster secret file (the default) or mutual TLS with the protocol package's test
+// certificates. kill() is SIGKILL (a crash), restart() starts the same broker on the same ports
+// and data directory.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,10 +15,17 @@ import { Client, type TopicDescriptor } from '@weir/client'
 import { eventually, withTimeout } from '../support/waits.js'
 
 const cliPath = fileURLToPath(new URL('../../node_modules/@weir/cli/dist/main.js', import.meta.url))
+/** The test CA and a certificate for 127.0.0.1 it signed, shared by every broker under mutual TLS. */
+export const tlsFixtures = fileURLToPath(new URL('../../../protocol/test/fixtures/tls/', import.meta.url))
+
+/** How the brokers prove to each other that they belong to the cluster. */
+export type PeerAuthentication = 'secret' | 'tls'
 
 export interface ClusterBroker {
   readonly id: number
   readonly port: number
+  /** Where the other brokers reach it (the peer listener). */
+  readonly peerPort: number
   readonly dataDir: string
   child: ChildProcess | undefined
   output: string
@@ -23,6 +33,8 @@ export interface ClusterBroker {
 
 export interface TestCluster {
   readonly brokers: readonly ClusterBroker[]
+  /** The cluster secret file every broker was given (also under TLS, for tests that play a peer). */
+  readonly secretFile: string
   /** host:port of every broker, for a client's bootstrap list. */
   readonly bootstrap: string[]
   kill(id: number): Promise<void>
@@ -47,10 +59,17 @@ async function freePort(): Promise<number> {
 /** How long a broker process may take to print that it listens. */
 const launchTimeoutMs = 30_000
 
-function launch(broker: ClusterBroker, peers: string, configPath: string | undefined): Promise<void> {
+interface Launch {
+  readonly peers: string
+  readonly configPath: string | undefined
+  /** Flags that make brokers authenticate each other. */
+  readonly security: readonly string[]
+}
+
+function launch(broker: ClusterBroker, how: Launch): Promise<void> {
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
-  args.push('--data-dir', broker.dataDir, '--peers', peers, '--log-level', 'info')
-  if (configPath !== undefined) args.push('--config', configPath)
+  args.push('--data-dir', broker.dataDir, '--peers', how.peers, '--log-level', 'info', ...how.security)
+  if (how.configPath !== undefined) args.push('--config', how.configPath)
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
   running.add(child)
@@ -90,18 +109,34 @@ process.once('exit', () => {
 
 /** Ports come from binding port 0 and closing it, so another process may take one first:
  *  such a start is retried on new ports. */
-export async function startCluster(size = 3, config?: object): Promise<TestCluster> {
+export async function startCluster(
+  size = 3,
+  config?: object,
+  authentication: PeerAuthentication = 'secret',
+): Promise<TestCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(size, config)
+      return await startClusterOnce(size, config, authentication)
     } catch (error) {
       if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
     }
   }
 }
 
-async function startClusterOnce(size: number, config: object | undefined): Promise<TestCluster> {
+async function startClusterOnce(
+  size: number,
+  config: object | undefined,
+  authentication: PeerAuthentication,
+): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
+  const secretFile = join(root, 'cluster.secret')
+  writeFileSync(secretFile, `${randomBytes(32).toString('hex')}\n`)
+  const security =
+    authentication === 'secret'
+      ? ['--cluster-secret-file', secretFile]
+      : ['--peer-tls-cert', 'broker.pem', '--peer-tls-key', 'broker.key', '--peer-tls-ca', 'ca.pem'].map(
+          (value) => (value.startsWith('--') ? value : join(tlsFixtures, value)),
+        )
   // A weir.json every broker reads (flags still set id, listen, data dir and peers).
   const configPath = config === undefined ? undefined : join(root, 'weir.json')
   if (configPath !== undefined) writeFileSync(configPath, JSON.stringify(config))
@@ -110,15 +145,18 @@ async function startClusterOnce(size: number, config: object | undefined): Promi
     brokers.push({
       id,
       port: await freePort(),
+      peerPort: await freePort(),
       dataDir: join(root, String(id)),
       child: undefined,
       output: '',
     })
   }
-  const peers = brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}`).join(',')
+  const peers = brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`).join(',')
+  const how: Launch = { peers, configPath, security }
   const byId = (id: number) => brokers.find((broker) => broker.id === id)!
   const cluster: TestCluster = {
     brokers,
+    secretFile,
     bootstrap: brokers.map((broker) => `127.0.0.1:${broker.port}`),
     async kill(id) {
       const child = byId(id).child
@@ -127,7 +165,7 @@ async function startClusterOnce(size: number, config: object | undefined): Promi
       child.kill('SIGKILL')
       await withTimeout(exited, 10_000, `broker ${id} to exit after SIGKILL`)
     },
-    restart: (id) => launch(byId(id), peers, configPath),
+    restart: (id) => launch(byId(id), how),
     logs: () =>
       brokers
         .map((broker) => `--- broker ${broker.id}\n${broker.output.split('\n').slice(-15).join('\n')}`)
@@ -138,7 +176,7 @@ async function startClusterOnce(size: number, config: object | undefined): Promi
     },
   }
   try {
-    await Promise.all(brokers.map((broker) => launch(broker, peers, configPath)))
+    await Promise.all(brokers.map((broker) => launch(broker, how)))
   } catch (error) {
     await cluster.close()
     throw error

@@ -1,4 +1,4 @@
-// The cluster-secret handshake between two brokers, as pure functions (no sockets, clocks or
+// The cluster-secret handshake between two brokers (PeerHello, PeerProof), as pure functions (no sockets, clocks or
 // randomness: nonces are handed in). The dialer sends its id and a nonce (PeerHello); the listener
 // answers its id, its nonce and HMAC-SHA256(secret, "listener" transcript); the dialer checks that
 // and answers HMAC-SHA256(secret, "dialer" transcript) (PeerProof), which the listener checks.

@@ -9,7 +9,7 @@ import {
   isPeerProof,
   type PeerTranscript,
   peerProof,
-} from '../../src/cluster/peer-authentication.js'
+} from '../src/peer-authentication.js'
 
 const secret = Buffer.from('a'.repeat(64))
 const transcript: PeerTranscript = {
