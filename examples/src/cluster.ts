@@ -1,27 +1,46 @@
 // Starts a three-broker Weir cluster on this machine for trying replication out: brokers 1, 2
-// and 3 on 127.0.0.1:7171-7173 (--base-port to move them), data in ./data/cluster/<id>
-// (--data-dir), each broker's log lines prefixed with its id. Ctrl-C stops all three cleanly.
+// and 3 take clients on 127.0.0.1:7171-7173 (--base-port to move them) and each other on peer
+// ports 7181-7183, data in ./data/cluster/<id> (--data-dir), each broker's log lines prefixed with
+// its id. The brokers authenticate each other with a cluster secret, generated once into
+// <data-dir>/cluster.secret (kept across runs). Ctrl-C stops all three cleanly.
 // Run it with `pnpm cluster` from the repository root; the README's Cluster section shows what
 // to try next (an RF 3 topic, killing a leader).
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isMain } from './orders.js'
 
 export interface ClusterPlan {
-  readonly brokers: readonly { id: number; port: number; dataDir: string }[]
+  readonly brokers: readonly { id: number; port: number; peerPort: number; dataDir: string }[]
   readonly peers: string
+  /** The secret file every broker is given (--cluster-secret-file). */
+  readonly secretFile: string
 }
+
+/** Peer ports sit this far above client ports, clear of the other brokers' client ports. */
+const peerPortOffset = 10
 
 export function planCluster(basePort: number, dataDir: string, size = 3): ClusterPlan {
   const brokers = Array.from({ length: size }, (_, index) => ({
     id: index + 1,
     port: basePort + index,
+    peerPort: basePort + peerPortOffset + index,
     dataDir: join(dataDir, String(index + 1)),
   }))
-  return { brokers, peers: brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}`).join(',') }
+  return {
+    brokers,
+    peers: brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`).join(','),
+    secretFile: join(dataDir, 'cluster.secret'),
+  }
+}
+
+/** Writes a random secret to `path` unless one is there (brokers restarted later must share it). */
+function ensureSecret(path: string): void {
+  if (existsSync(path)) return
+  writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
 }
 
 /** One readable line from a broker's JSON log line (pino), or the line itself. */
@@ -36,10 +55,10 @@ export function describeLogLine(line: string): string {
   }
 }
 
-function startBroker(cli: string, broker: ClusterPlan['brokers'][number], peers: string): ChildProcess {
+function startBroker(cli: string, broker: ClusterPlan['brokers'][number], plan: ClusterPlan): ChildProcess {
   mkdirSync(broker.dataDir, { recursive: true })
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
-  args.push('--data-dir', broker.dataDir, '--peers', peers)
+  args.push('--data-dir', broker.dataDir, '--peers', plan.peers, '--cluster-secret-file', plan.secretFile)
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let pending = ''
   const onData = (chunk: Buffer) => {
@@ -63,8 +82,10 @@ async function main(): Promise<void> {
     },
   })
   const basePort = Number(values['base-port'])
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65_533) {
-    console.error(`--base-port must be a port from 1 to 65533, got ${values['base-port']}`)
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65_523) {
+    console.error(
+      `--base-port must be a port from 1 to 65523 (peer ports are 10 above), got ${values['base-port']}`,
+    )
     process.exit(2)
   }
   // INIT_CWD: the directory `pnpm cluster` was run from, so ./data means the user's ./data.
@@ -72,8 +93,12 @@ async function main(): Promise<void> {
   // The weir binary of this workspace (built by `pnpm cluster` first).
   const cli = fileURLToPath(new URL('../node_modules/@weir/cli/dist/main.js', import.meta.url))
   const plan = planCluster(basePort, dataDir)
-  console.log(`starting brokers ${plan.peers} with data in ${dataDir}`)
-  const children = plan.brokers.map((broker) => startBroker(cli, broker, plan.peers))
+  mkdirSync(dataDir, { recursive: true })
+  ensureSecret(plan.secretFile)
+  console.log(
+    `starting brokers ${plan.peers} with data in ${dataDir}, peers authenticated by ${plan.secretFile}`,
+  )
+  const children = plan.brokers.map((broker) => startBroker(cli, broker, plan))
   console.log(
     [
       '',
