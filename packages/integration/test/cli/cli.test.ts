@@ -1,6 +1,6 @@
-// Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/add-partitions/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes.
+// Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/add-partitions/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes (a cluster without peer authentication included).
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { partitionForKey } from '@weir/protocol'
@@ -113,6 +113,22 @@ test('an unreachable broker is exit 1 with a message saying what to check', asyn
   const result = await run(['topics', 'list', '--bootstrap', '127.0.0.1:1'])
   assert.is(result.code, 1)
   assert.match(result.stderr, /BROKER_UNAVAILABLE.*127\.0\.0\.1:1/)
+})
+
+test('a broker with --peers and no peer authentication exits telling how to make a secret', async () => {
+  const peers = ['--id', '1', '--listen', '127.0.0.1:1', '--peers', '1@127.0.0.1:1,2@127.0.0.1:3']
+  peers.push('--data-dir', join(dataDir, 'peers'))
+  const bare = await run(['broker', ...peers])
+  assert.is(bare.code, 1)
+  assert.match(bare.stderr, /--cluster-secret-file|--peer-tls-cert/)
+  assert.match(bare.stderr, /openssl rand -hex 32 > cluster\.secret/)
+  const short = join(dataDir, 'short.secret')
+  await writeFile(short, 'too short\n')
+  const weak = await run(['broker', ...peers, '--cluster-secret-file', short])
+  assert.is(weak.code, 1)
+  assert.match(weak.stderr, /must hold at least 32 bytes/)
+  const partial = await run(['broker', ...peers, '--peer-tls-cert', short])
+  assert.match(partial.stderr, /missing --peer-tls-key, --peer-tls-ca/)
 })
 
 test('usage errors are exit 2 with the help text', async () => {
