@@ -6,6 +6,7 @@
 // from the benchmark's output alone. The processes and the directory are tracked by
 // child-processes.ts: an exception, Ctrl-C or a kill of the parent leaves nothing behind.
 import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -108,7 +109,15 @@ async function startWeirClusterOnce(options: WeirClusterOptions): Promise<WeirCl
     const configPath = join(directory, 'weir.json')
     await writeFile(configPath, JSON.stringify(options.config ?? {}))
     for (let id = 1; id <= brokerCount; id++) brokers.push({ id, address: `${host}:${await freePort()}` })
-    const peers = brokers.map((broker) => `${broker.id}@${broker.address}`).join(',')
+    // Brokers talk on their own peer ports (not the client port + 1, which may be taken) and
+    // authenticate each other with a secret file, as a cluster must.
+    const peerPorts = new Map<number, number>()
+    for (const { id } of brokers) peerPorts.set(id, await freePort())
+    const peers = brokers
+      .map((broker) => `${broker.id}@${broker.address}/${peerPorts.get(broker.id)}`)
+      .join(',')
+    const secretPath = join(directory, 'cluster.secret')
+    await writeFile(secretPath, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
 
     const launch = async (id: number): Promise<void> => {
       const broker = brokers.find((entry) => entry.id === id)
@@ -118,6 +127,7 @@ async function startWeirClusterOnce(options: WeirClusterOptions): Promise<WeirCl
       log.write(`--- ${new Date().toISOString()} starting broker ${id}\n`)
       const dataDir = join(directory, 'data', String(id))
       const args = ['--id', String(id), '--listen', broker.address, '--data-dir', dataDir, '--peers', peers]
+      args.push('--cluster-secret-file', secretPath)
       const child = spawnWeirBroker(args, configPath)
       processes.set(id, child)
       closed.set(id, new Promise((resolve) => child.once('close', () => resolve())))
