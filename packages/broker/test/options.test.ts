@@ -158,6 +158,67 @@ test('weir.json: known keys pass, unknown keys and wrong types are named, dataDi
   }
 })
 
+test('weir.json: peers as a list with peer ports, peerListen, and a secret file relative to the file', async () => {
+  const directory = tempDirectory()
+  const path = join(directory, 'weir.json')
+  const peers = [
+    { id: 1, host: '127.0.0.1', port: 7171, peerPort: 7181 },
+    { id: 2, host: '127.0.0.1', port: 7172 },
+  ]
+  writeFileSync(
+    path,
+    JSON.stringify({
+      listen: '127.0.0.1:7171',
+      peers,
+      peerListen: '0.0.0.0:7181',
+      clusterSecretFile: 'cluster.secret',
+    }),
+  )
+  const config = await readConfigFile(path)
+  assert.is(config.clusterSecretFile, join(directory, 'cluster.secret'))
+  const resolved = resolveOptions({ dataDir: 'data', ...config })
+  assert.equal(resolved.peerListen, { host: '0.0.0.0', port: 7181 })
+  assert.equal(
+    resolved.peers?.map((peer) => peer.peerPort),
+    [7181, 7173],
+    'a missing peerPort is the client port + 1',
+  )
+  const cases: [unknown, RegExp][] = [
+    [{ peerListen: 7181 }, /peerListen must be a string/],
+    [{ peerListen: 'nowhere' }, /peerListen must be host:port/],
+    [{ clusterSecretFile: 3 }, /clusterSecretFile must be a string/],
+    [{ peers: [{ id: 1, host: 'a', port: 7171, peerPort: 70_000 }] }, /peerPort from 1 to 65535/],
+    [{ peerTls: { cert: 'x' } }, /unknown key "peerTls"/],
+  ]
+  for (const [content, pattern] of cases) {
+    writeFileSync(path, JSON.stringify(content))
+    try {
+      await readConfigFile(path)
+      assert.unreachable(`accepted ${JSON.stringify(content)}`)
+    } catch (error) {
+      assert.match((error as Error).message, pattern)
+    }
+  }
+})
+
+test('a cluster broker reads its secret file at start: a missing or short file is refused before binding', async () => {
+  const directory = tempDirectory()
+  const cluster = {
+    dataDir: join(directory, 'data'),
+    listen: '127.0.0.1:1',
+    peers: '1@127.0.0.1:1,2@127.0.0.1:3',
+  }
+  await startFails(
+    { ...cluster, clusterSecretFile: join(directory, 'missing.secret') },
+    /cannot read the cluster secret file/,
+  )
+  writeFileSync(join(directory, 'short.secret'), 'abc\n')
+  await startFails(
+    { ...cluster, clusterSecretFile: join(directory, 'short.secret') },
+    /must hold at least 32 bytes/,
+  )
+})
+
 test('topic config maps maxMessageBytes onto the log maxBatchBytes', () => {
   assert.equal(toLogConfig({ maxMessageBytes: 1000, retentionMs: 5 }), {
     retentionMs: 5,
