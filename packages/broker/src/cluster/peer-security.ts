@@ -1,8 +1,8 @@
 // How the brokers of a cluster prove to each other that they belong to it, chosen once at start:
 // mutual TLS (every peer connection is TLS with a client certificate checked against the peer CA)
 // or, when no certificates are given, a shared cluster secret proven by the HMAC handshake of
-// peer-authentication.ts. A cluster must have one of the two: the peer port accepts Raft messages
-// and controller proposals, which can rewrite or delete everything.
+// @weir/protocol's peer-authentication.ts. A cluster must have one of the two: the peer port
+// accepts Raft messages and controller proposals, which can rewrite or delete everything.
 
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'

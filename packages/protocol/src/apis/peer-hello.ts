@@ -1,7 +1,7 @@
 // PeerHello (key 32), v0: broker to broker, the first request on a peer connection. The dialer
 // names itself and sends a fresh nonce; the listener answers with its own id, its own nonce and,
 // under a shared cluster secret, a proof that it knows the secret (HMAC over both nonces and both
-// ids, see the broker's peer-authentication.ts). Under mutual TLS the certificates already proved
+// ids, see peer-authentication.ts). Under mutual TLS the certificates already proved
 // membership and `proof` is empty. Nothing else is served on a peer connection before PeerHello
 // (and, with a secret, PeerProof) succeeded.
 //   request  = { brokerId: int, nonce: bin }
