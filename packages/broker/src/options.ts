@@ -162,6 +162,9 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   }
   const inCluster = peers !== undefined && peers.length > 1
   if (inCluster) checkPeerSecurity(peerSecurity)
+  else if (options.peerListen !== undefined) {
+    invalid('peerListen is for a cluster (--peers with other brokers): a broker alone opens no peer port')
+  }
   return {
     dataDir: resolve(options.dataDir),
     host,

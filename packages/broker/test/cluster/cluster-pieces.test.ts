@@ -207,6 +207,10 @@ test('a cluster needs peer security; the peer listener defaults to the listen ho
     /make them agree/,
   )
   // A broker alone needs neither and opens no peer port.
+  invalid(
+    () => resolveOptions({ dataDir: '/tmp/x', peerListen: '127.0.0.1:7172' }),
+    /a broker alone opens no peer port/,
+  )
   assert.is(resolveOptions({ dataDir: '/tmp/x' }).peerListen, undefined)
   assert.is(
     resolveOptions({ dataDir: '/tmp/x', listen: '127.0.0.1:7171', peers: '1@127.0.0.1:7171' }).peerListen,
