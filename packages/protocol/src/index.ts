@@ -1,4 +1,25 @@
 export * from './apis/index.js'
+export {
+  type AclBinding,
+  type AclFilter,
+  type AclOperation,
+  AclOperations,
+  type AclPatternType,
+  AclPatternTypes,
+  type AclPermission,
+  AclPermissions,
+  type AclResourceType,
+  AclResourceTypes,
+  aclBindingKey,
+  aclFieldLengthMax,
+  aclFilterMatches,
+  aclsPerRequestMax,
+  aclWildcard,
+  clusterResourceName,
+  decodeAclBinding,
+  decodeAclFilter,
+  describeAclBinding,
+} from './acl.js'
 export { decodeBody, encodeBody } from './body-codec.js'
 export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js'
 export {

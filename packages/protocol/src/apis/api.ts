@@ -33,6 +33,9 @@ export const ApiKeys = {
   DeleteGroups: 19,
   RaftMessages: 30,
   ControllerPropose: 31,
+  CreateAcls: 45,
+  DeleteAcls: 46,
+  DescribeAcls: 47,
 } as const
 
 export type ApiName = keyof typeof ApiKeys
