@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
+import { type AuthorizerOptions, resolveAuthorizer } from './acl/authorizer-options.js'
+import type { AuthorizerConfig } from './acl/authorizer.js'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
@@ -19,7 +21,8 @@ export type LogLevel = (typeof logLevels)[number]
 
 export const defaultListen = '127.0.0.1:7171'
 
-export interface BrokerOptions {
+/** `authorizer` and `superUsers` (acl/authorizer-options.ts) are among the options. */
+export interface BrokerOptions extends AuthorizerOptions {
   /** Directory of topics; created when missing, refused when it holds something that is not Weir's. */
   readonly dataDir: string
   /** `host:port` to bind; port 0 picks a free port (see `broker.address`). Default 127.0.0.1:7171. */
@@ -84,6 +87,8 @@ export const configFileKeys = [
   'groups',
   'peers',
   'raft',
+  'authorizer',
+  'superUsers',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -101,6 +106,8 @@ export interface ResolvedOptions {
   /** Undefined for a broker alone (its cluster is itself). */
   readonly peers: readonly Peer[] | undefined
   readonly raft: RaftTimingOptions
+  /** Open (today's behaviour) unless `authorizer: 'acl'`; super users bypass ACLs. */
+  readonly authorizer: AuthorizerConfig
 }
 
 function invalid(message: string): never {
@@ -146,6 +153,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     groups: resolveGroupOptions(options.groups),
     peers: resolvePeers(options.peers, brokerId, port),
     raft: resolveRaftTiming(options.raft),
+    authorizer: resolveAuthorizer(options),
   }
 }
 
@@ -268,6 +276,7 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   }
   if (typeof fields.peers === 'string') parsePeers(fields.peers, `config file ${path}: peers`)
   resolveRaftTiming(fields.raft)
+  resolveAuthorizer(fields, `config file ${path}: `)
   const config = { ...fields } as ConfigFile & { dataDir?: string }
   if (typeof config.dataDir === 'string') {
     return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }

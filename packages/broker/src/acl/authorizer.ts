@@ -66,3 +66,21 @@ function appliesTo(binding: AclBinding, request: AccessRequest, host: string): b
 function plainAddress(host: string): string {
   return host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host
 }
+
+/**
+ * Whether the principal may do `operation` on at least one resource of the type (InitProducerId:
+ * Write on any topic). Each allow binding is tried as a request for the name it names (a prefix
+ * stands for the names under it), so a deny that covers that name still wins.
+ */
+export function authorizesAny(
+  config: AuthorizerConfig,
+  bindings: readonly AclBinding[],
+  request: Omit<AccessRequest, 'resourceName'>,
+): boolean {
+  if (!config.enabled || config.superUsers.includes(request.principal)) return true
+  return bindings.some(
+    (binding) =>
+      binding.permission === 'allow' &&
+      authorizes(config, bindings, { ...request, resourceName: binding.resourceName }),
+  )
+}

@@ -4,6 +4,7 @@ import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
 import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { AuthorizerConfig } from '../acl/authorizer.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly listener: 'client' | 'peer'
   /** Who sent the request (per connection; changes when it authenticates). */
   readonly session: Session
+  /** ACLs on or off, and the super users; checked through handlers/authorize.ts. */
+  readonly authorizer: AuthorizerConfig
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */
