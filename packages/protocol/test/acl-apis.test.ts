@@ -24,7 +24,11 @@ test('ACL APIs use keys 45-47 and are found by key', () => {
 
 test('CreateAcls, DeleteAcls and DescribeAcls round trip', () => {
   roundTrip(CreateAcls, { creations: [writeOrders] }, { errorCode: 0 })
-  roundTrip(DeleteAcls, { filters: [{ principal: 'User:alice' }, {}] }, { errorCode: 0, deleted: [writeOrders] })
+  roundTrip(
+    DeleteAcls,
+    { filters: [{ principal: 'User:alice' }, {}] },
+    { errorCode: 0, deleted: [writeOrders] },
+  )
   roundTrip(DescribeAcls, { filter: { resourceType: 'Topic' } }, { errorCode: 0, bindings: [writeOrders] })
 })
 
@@ -37,8 +41,14 @@ test('a refused request decodes with empty lists', () => {
 })
 
 test('bad bindings and filters name the field', () => {
-  rejects(() => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, operation: 'Eat' }] }), /creations\[0\]\.operation/)
-  rejects(() => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, principal: 'alice' }] }), /principal/)
+  rejects(
+    () => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, operation: 'Eat' }] }),
+    /creations\[0\]\.operation/,
+  )
+  rejects(
+    () => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, principal: 'alice' }] }),
+    /principal/,
+  )
   rejects(() => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, host: '' }] }), /host/)
   rejects(
     () => CreateAcls.decodeRequest({ creations: [{ ...writeOrders, resourceType: 'Cluster' }] }),

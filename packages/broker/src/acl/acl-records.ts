@@ -30,8 +30,7 @@ export function checkAclRecord(record: Partial<Record<string, unknown>>): AclRec
       )
     return value
   }
-  const change =
-    typeof record.change === 'string' && record.change !== '' ? { change: record.change } : {}
+  const change = typeof record.change === 'string' && record.change !== '' ? { change: record.change } : {}
   if (record.type === 'aclsCreated') {
     const bindings = list('bindings').map((value, index) => decodeAclBinding(value, `bindings[${index}]`))
     return { type: 'aclsCreated', bindings, ...change }

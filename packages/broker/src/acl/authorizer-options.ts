@@ -27,7 +27,10 @@ function parseSuperUsers(given: unknown, where: string): string[] {
   if (given === undefined) return []
   const list =
     typeof given === 'string'
-      ? given.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+      ? given
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== '')
       : given
   if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string' && /^User:.+$/s.test(entry))) {
     throw new WeirError(
@@ -44,7 +47,9 @@ function parseSuperUsers(given: unknown, where: string): string[] {
  */
 export function authenticationConfigured(options: object): boolean {
   const fields = options as { saslMechanisms?: unknown; tls?: { clientAuth?: unknown } }
-  const sasl = Array.isArray(fields.saslMechanisms) ? fields.saslMechanisms.length > 0 : fields.saslMechanisms !== undefined
+  const sasl = Array.isArray(fields.saslMechanisms)
+    ? fields.saslMechanisms.length > 0
+    : fields.saslMechanisms !== undefined
   return sasl || fields.tls?.clientAuth === 'required'
 }
 

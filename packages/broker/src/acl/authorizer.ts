@@ -3,12 +3,7 @@
 // every request, so a revoked binding stops applying on the next request, on every broker.
 // Kafka's rules: deny beats allow; All covers every operation; an allowed Read, Write, Delete or
 // Alter implies Describe (a deny never implies anything); super users bypass every binding.
-import {
-  type AclBinding,
-  type AclOperation,
-  type AclResourceType,
-  aclWildcard,
-} from '@weir/protocol'
+import { type AclBinding, type AclOperation, type AclResourceType, aclWildcard } from '@weir/protocol'
 
 /** One request's question to the authorizer. */
 export interface AccessRequest {

@@ -35,7 +35,11 @@ export function permits(
 }
 
 /** Whether the principal may do `operation` on some resource of the type (InitProducerId). */
-export function permitsAny(context: HandlerContext, operation: AclOperation, resourceType: AclResourceType): boolean {
+export function permitsAny(
+  context: HandlerContext,
+  operation: AclOperation,
+  resourceType: AclResourceType,
+): boolean {
   if (context.listener === 'peer') return true
   return authorizesAny(context.authorizer, [...context.cluster.image.acls.ofType(resourceType)], {
     principal: context.session.principal,
@@ -53,7 +57,8 @@ export function denied(
   resourceName: string,
 ): WeirError {
   const principal = context.session.principal
-  const resource = resourceType === 'Cluster' ? 'the cluster' : `${resourceType.toLowerCase()} ${resourceName}`
+  const resource =
+    resourceType === 'Cluster' ? 'the cluster' : `${resourceType.toLowerCase()} ${resourceName}`
   const flag = resourceType === 'Cluster' ? '--cluster' : `--${resourceType.toLowerCase()} ${resourceName}`
   return new WeirError(
     deniedCode[resourceType],

@@ -12,7 +12,10 @@ export const createAclsHandler: Handler<CreateAclsRequest, CreateAclsResponse> =
     authorizeClusterAlter(context)
     const { cluster } = context
     if (request.creations.length === 0) return { errorCode: 0 }
-    await cluster.submit({ type: 'aclsCreated', bindings: request.creations }, context.limits.requestTimeoutMs)
+    await cluster.submit(
+      { type: 'aclsCreated', bindings: request.creations },
+      context.limits.requestTimeoutMs,
+    )
     const present = () => request.creations.every((binding) => cluster.image.acls.has(binding))
     await appliedHere(cluster, present, context, 'the new ACLs')
     context.logger.info(

@@ -24,7 +24,8 @@ async function createTopic(
 ): Promise<TopicResult> {
   try {
     // Kafka's rule: Create on the cluster allows any topic, Create on a topic (or prefix) that one.
-    if (!permits(context, 'Create', 'Cluster', clusterResourceName)) authorize(context, 'Create', 'Topic', topic.name)
+    if (!permits(context, 'Create', 'Cluster', clusterResourceName))
+      authorize(context, 'Create', 'Topic', topic.name)
     await createTopicInCluster(context.cluster, topic, validateOnly, context)
     return { name: topic.name, errorCode: 0 }
   } catch (error) {

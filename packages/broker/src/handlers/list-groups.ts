@@ -19,7 +19,9 @@ export const listGroupsHandler = defineHandler({
       )
     for (const settled of await Promise.allSettled(answers)) {
       if (settled.status === 'fulfilled')
-        groups.push(...settled.value.groups.filter(({ groupId }) => permits(context, 'Describe', 'Group', groupId)))
+        groups.push(
+          ...settled.value.groups.filter(({ groupId }) => permits(context, 'Describe', 'Group', groupId)),
+        )
       else if (isWeirError(settled.reason))
         error = { errorCode: settled.reason.errorCode, errorMessage: settled.reason.message }
       else throw settled.reason

@@ -24,7 +24,15 @@ function describableOnly(
     if (permits(context, 'Describe', 'Topic', topic.name)) return [topic]
     if (everyTopic) return []
     const error = denied(context, 'Describe', 'Topic', topic.name)
-    return [{ name: topic.name, errorCode: error.errorCode, errorMessage: error.message, config: {}, partitions: [] }]
+    return [
+      {
+        name: topic.name,
+        errorCode: error.errorCode,
+        errorMessage: error.message,
+        config: {},
+        partitions: [],
+      },
+    ]
   })
   return { ...response, topics }
 }

@@ -42,7 +42,9 @@ function describableOnly(
     if (everyTopic) return []
     const error = denied(context, 'Describe', 'Topic', topic.name)
     const refused = { offset: -1, metadata: '', errorCode: error.errorCode, errorMessage: error.message }
-    return [{ name: topic.name, partitions: topic.partitions.map(({ partition }) => ({ partition, ...refused })) }]
+    return [
+      { name: topic.name, partitions: topic.partitions.map(({ partition }) => ({ partition, ...refused })) },
+    ]
   })
   return { ...answer, topics }
 }

@@ -1,8 +1,8 @@
 // Proves the image's ACL set: created bindings are a set, deletion by filter removes exactly what matches, and replaying the same records gives the same set (what every broker does).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { checkMetadataRecord } from '../../src/cluster/controller.js'
 import { ClusterImage, type MetadataRecord } from '../../src/cluster/cluster-image.js'
+import { checkMetadataRecord } from '../../src/cluster/controller.js'
 
 const binding = (principal: string, resourceName: string) =>
   ({
@@ -36,7 +36,10 @@ test('records survive the controller log shape check unchanged and replay to the
 })
 
 test('a malformed ACL record is INVALID_REQUEST', () => {
-  assert.throws(() => checkMetadataRecord({ type: 'aclsCreated', bindings: [{ principal: 'alice' }] }), /principal/)
+  assert.throws(
+    () => checkMetadataRecord({ type: 'aclsCreated', bindings: [{ principal: 'alice' }] }),
+    /principal/,
+  )
   assert.throws(() => checkMetadataRecord({ type: 'aclsDeleted' }), /filters/)
 })
 

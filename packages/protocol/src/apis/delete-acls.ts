@@ -2,7 +2,13 @@
 //   request  = { filters: [{ principal?, host?, operation?, permission?, resourceType?, resourceName?, patternType? }] }
 //   response = { errorCode?, errorMessage?, deleted: [binding] }
 // An absent filter field matches any value, so `{}` deletes every binding. Needs Cluster:Alter.
-import { type AclBinding, type AclFilter, aclsPerRequestMax, decodeAclBinding, decodeAclFilter } from '../acl.js'
+import {
+  type AclBinding,
+  type AclFilter,
+  aclsPerRequestMax,
+  decodeAclBinding,
+  decodeAclFilter,
+} from '../acl.js'
 import { array, object, optionalArray, type ResponseError, responseError } from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
