@@ -31,6 +31,9 @@ Flags:
   --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port,
                        this one included, e.g. 1@127.0.0.1:7171,2@127.0.0.1:7172,3@127.0.0.1:7173
                        (give every broker the same list; see the README's Cluster section)
+  --authorizer acl     deny every request no ACL allows (see \`weir acl\`); without it the broker
+                       is open to anyone who can reach it
+  --super-users LIST   principals that bypass ACLs, e.g. User:admin,User:ops
   -h, --help           show this help
 `
 
@@ -41,6 +44,8 @@ const flagOptions = {
   'log-level': { type: 'string' },
   id: { type: 'string' },
   peers: { type: 'string' },
+  authorizer: { type: 'string' },
+  'super-users': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -72,7 +77,15 @@ export const brokerCommand: Command = {
 }
 
 function brokerOptions(
-  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string },
+  flags: {
+    listen?: string
+    'data-dir'?: string
+    'log-level'?: string
+    id?: string
+    peers?: string
+    authorizer?: string
+    'super-users'?: string
+  },
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
@@ -88,6 +101,19 @@ function brokerOptions(
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
+    ...authorizerFlags(flags.authorizer, flags['super-users']),
+  }
+}
+
+function authorizerFlags(authorizer: string | undefined, superUsers: string | undefined): Partial<BrokerOptions> {
+  if (authorizer !== undefined && authorizer !== 'acl')
+    throw new UsageError(`--authorizer must be acl, got ${JSON.stringify(authorizer)}`)
+  const principals = superUsers?.split(',').map((entry) => entry.trim())
+  if (principals?.some((principal) => !/^User:.+$/s.test(principal)))
+    throw new UsageError(`--super-users must be principals like User:admin,User:ops, got ${JSON.stringify(superUsers)}`)
+  return {
+    ...(authorizer !== undefined ? { authorizer } : {}),
+    ...(superUsers !== undefined ? { superUsers } : {}),
   }
 }
 

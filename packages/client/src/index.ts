@@ -10,7 +10,16 @@ export {
   nodeEnvironment,
   WeirError,
 } from '@weir/protocol'
+export type {
+  AclBinding,
+  AclFilter,
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+} from '@weir/protocol'
 export type { RecordMetadata } from './accumulator.js'
+export { type AclBindingInput, completeBinding } from './acl-admin.js'
 export {
   Admin,
   type ClusterDescription,
