@@ -48,10 +48,12 @@ export function filterFromFlags(values: AclFlagValues): AclFilter {
   if (resources.filter(Boolean).length > 1)
     throw new UsageError('give at most one resource: --topic NAME, --group NAME or --cluster')
   if (values.deny && values.allow) throw new UsageError('give --allow or --deny, not both')
-  if (values.prefixed && values.cluster) throw new UsageError('--prefixed applies to --topic or --group, not --cluster')
+  if (values.prefixed && values.cluster)
+    throw new UsageError('--prefixed applies to --topic or --group, not --cluster')
   if (values.principal !== undefined && !/^User:.+$/s.test(values.principal))
     throw new UsageError(`--principal must be User:NAME or User:*, got ${JSON.stringify(values.principal)}`)
-  if (values.host !== undefined && values.host === '') throw new UsageError('--host must be an IP address or *')
+  if (values.host !== undefined && values.host === '')
+    throw new UsageError('--host must be an IP address or *')
   const filter: { -readonly [Key in keyof AclBinding]?: AclBinding[Key] } = {}
   if (values.principal !== undefined) filter.principal = values.principal
   if (values.host !== undefined) filter.host = values.host
@@ -72,6 +74,8 @@ export function filterFromFlags(values: AclFlagValues): AclFilter {
 function operationOf(text: string): AclOperation {
   const found = AclOperations.find((operation) => operation.toLowerCase() === text.toLowerCase())
   if (found === undefined)
-    throw new UsageError(`--operation must be one of ${AclOperations.join(', ')}, got ${JSON.stringify(text)}`)
+    throw new UsageError(
+      `--operation must be one of ${AclOperations.join(', ')}, got ${JSON.stringify(text)}`,
+    )
   return found
 }

@@ -105,12 +105,17 @@ function brokerOptions(
   }
 }
 
-function authorizerFlags(authorizer: string | undefined, superUsers: string | undefined): Partial<BrokerOptions> {
+function authorizerFlags(
+  authorizer: string | undefined,
+  superUsers: string | undefined,
+): Partial<BrokerOptions> {
   if (authorizer !== undefined && authorizer !== 'acl')
     throw new UsageError(`--authorizer must be acl, got ${JSON.stringify(authorizer)}`)
   const principals = superUsers?.split(',').map((entry) => entry.trim())
   if (principals?.some((principal) => !/^User:.+$/s.test(principal)))
-    throw new UsageError(`--super-users must be principals like User:admin,User:ops, got ${JSON.stringify(superUsers)}`)
+    throw new UsageError(
+      `--super-users must be principals like User:admin,User:ops, got ${JSON.stringify(superUsers)}`,
+    )
   return {
     ...(authorizer !== undefined ? { authorizer } : {}),
     ...(superUsers !== undefined ? { superUsers } : {}),

@@ -39,7 +39,10 @@ function checked<T>(decode: () => T): T {
     // The same shape check the broker runs, reported as the caller's mistake, before any request.
     const message = (error as Error).message
     const generic = `. ${ErrorCodes.INVALID_REQUEST.message}`
-    throw new WeirError('INVALID_CONFIG', message.endsWith(generic) ? message.slice(0, -generic.length) : message)
+    throw new WeirError(
+      'INVALID_CONFIG',
+      message.endsWith(generic) ? message.slice(0, -generic.length) : message,
+    )
   }
 }
 

@@ -1,4 +1,3 @@
-export * from './apis/index.js'
 export {
   type AclBinding,
   type AclFilter,
@@ -20,6 +19,7 @@ export {
   decodeAclFilter,
   describeAclBinding,
 } from './acl.js'
+export * from './apis/index.js'
 export { decodeBody, encodeBody } from './body-codec.js'
 export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js'
 export {
