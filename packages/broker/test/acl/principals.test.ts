@@ -178,4 +178,13 @@ test('a super user needs no binding', async () => {
   assert.ok(read.topics[0]!.partitions[0]!.records.length > 0)
 })
 
+test('requests on the peer listener come from authenticated brokers and are not ACL-checked', async () => {
+  const broker = await ready
+  const peer = { ...as(broker, 'User:ANONYMOUS'), listener: 'peer' as const }
+  const read = await call(Fetch, fetchFrom('orders'), peer)
+  assert.is(read.topics[0]!.partitions[0]!.errorCode, 0)
+  const client = await call(Fetch, fetchFrom('orders'), as(broker, 'User:ANONYMOUS'))
+  assert.is(client.topics[0]!.partitions[0]!.errorCode, ErrorCodes.TOPIC_AUTHORIZATION_FAILED.code)
+})
+
 test.run()
