@@ -78,7 +78,7 @@ async function setUp(): Promise<Broker> {
   for (const name of ['orders', 'payments']) {
     const { topics } = await call(
       CreateTopics,
-      { topics: [{ name, partitions: 1, replicationFactor: 1 }] },
+      { topics: [{ name, partitions: 1, replicationFactor: 1, config: {} }] },
       admin,
     )
     assert.is(topics[0]!.errorCode, 0, `admin creates ${name}: ${topics[0]!.errorMessage}`)

@@ -52,7 +52,7 @@ test('with --authorizer acl and no bindings every API is refused with its typed 
   const broker = await startBroker({ authorizer: 'acl', superUsers: ['User:admin'] })
   const client = await WireClient.connect(broker.address.port)
   const created = await client.call(CreateTopics, {
-    topics: [{ name: 'orders', partitions: 1, replicationFactor: 1 }],
+    topics: [{ name: 'orders', partitions: 1, replicationFactor: 1, config: {} }],
   })
   assert.is(created.topics[0]!.errorCode, ErrorCodes.TOPIC_AUTHORIZATION_FAILED.code)
   assert.match(
@@ -88,8 +88,8 @@ test('Write on orders: produce to orders, not read it, not read payments; a dele
   })
   const created = await client.call(CreateTopics, {
     topics: [
-      { name: 'orders', partitions: 1, replicationFactor: 1 },
-      { name: 'payments', partitions: 1, replicationFactor: 1 },
+      { name: 'orders', partitions: 1, replicationFactor: 1, config: {} },
+      { name: 'payments', partitions: 1, replicationFactor: 1, config: {} },
     ],
   })
   assert.equal(
@@ -153,8 +153,8 @@ test('a deny for this host beats an allow for everyone', async () => {
   const client = await WireClient.connect(broker.address.port)
   await client.call(CreateTopics, {
     topics: [
-      { name: 'audit-log', partitions: 1, replicationFactor: 1 },
-      { name: 'orders', partitions: 1, replicationFactor: 1 },
+      { name: 'audit-log', partitions: 1, replicationFactor: 1, config: {} },
+      { name: 'orders', partitions: 1, replicationFactor: 1, config: {} },
     ],
   })
   assert.is((await produce(client, 'orders', 0, batchOf(recordsFor('o', 1)))).errorCode, 0)
