@@ -1,4 +1,4 @@
-// Proves `weir acl` end to end as an operator uses it: bindings added on an open broker, then `weir broker --authorizer acl` enforces them (Write on orders produces, payments is refused with exit 1), `weir acl remove` applies on the next request without a restart, and usage errors exit 2 without a broker.
+// Proves `weir acl` end to end as an operator uses it: bindings added on an open broker, then `weir broker --authorizer acl` enforces them (Write on orders produces, payments is refused with exit 1), `weir acl remove` applies on the next request without a restart, and usage errors (weir acl and weir broker --authorizer/--super-users) exit 2 without a broker.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -75,6 +75,12 @@ test('usage errors exit 2 before connecting', async () => {
   const everything = await run(['acl', 'remove', '--bootstrap', '127.0.0.1:1'])
   assert.is(everything.code, 2)
   assert.match(everything.stderr, /remove every binding/)
+  const authorizer = await run(['broker', '--authorizer', 'simple', '--data-dir', dataDir])
+  assert.is(authorizer.code, 2)
+  assert.match(authorizer.stderr, /--authorizer must be acl/)
+  const superUsers = await run(['broker', '--super-users', 'admin', '--data-dir', dataDir])
+  assert.is(superUsers.code, 2)
+  assert.match(superUsers.stderr, /--super-users must be principals/)
 })
 
 test.run()
