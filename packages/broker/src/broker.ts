@@ -9,6 +9,7 @@ import { hostname } from 'node:os'
 import { settlesWithin, type Timer, type TransportListener, type TransportSocket } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import { openBrokerWarning } from './acl/authorizer-options.js'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
 import {
@@ -75,6 +76,7 @@ export class Broker {
       clientHost: '',
       listener: 'client',
       session: anonymousSession(),
+      authorizer: options.authorizer,
       cluster,
       environment,
     }
@@ -185,6 +187,8 @@ export class Broker {
       },
       `listening on ${resolved.host}:${address.port}`,
     )
+    const open = openBrokerWarning(resolved.authorizer, options)
+    if (open !== undefined) logger.warn(open)
     return broker
   }
 

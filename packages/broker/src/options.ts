@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
+import type { AuthorizerConfig } from './acl/authorizer.js'
+import { type AuthorizerOptions, resolveAuthorizer } from './acl/authorizer-options.js'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeerSecurity, type PeerSecurityInput, type PeerTlsOptions } from './cluster/peer-security.js'
 import { checkPeers, type Peer, type PeerInput, parsePeers } from './cluster/peers.js'
@@ -20,7 +22,8 @@ export type LogLevel = (typeof logLevels)[number]
 
 export const defaultListen = '127.0.0.1:7171'
 
-export interface BrokerOptions {
+/** `authorizer` and `superUsers` (acl/authorizer-options.ts) are among the options. */
+export interface BrokerOptions extends AuthorizerOptions {
   /** Directory of topics; created when missing, refused when it holds something that is not Weir's. */
   readonly dataDir: string
   /** `host:port` to bind; port 0 picks a free port (see `broker.address`). Default 127.0.0.1:7171. */
@@ -99,6 +102,8 @@ export const configFileKeys = [
   'peerListen',
   'clusterSecretFile',
   'raft',
+  'authorizer',
+  'superUsers',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -120,6 +125,8 @@ export interface ResolvedOptions {
   /** Where peer security comes from (checked; a secret file is read by Broker.start). */
   readonly peerSecurity: PeerSecurityInput
   readonly raft: RaftTimingOptions
+  /** Open (today's behaviour) unless `authorizer: 'acl'`; super users bypass ACLs. */
+  readonly authorizer: AuthorizerConfig
 }
 
 function invalid(message: string): never {
@@ -181,6 +188,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
       : undefined,
     peerSecurity,
     raft: resolveRaftTiming(options.raft),
+    authorizer: resolveAuthorizer(options),
   }
 }
 
@@ -326,6 +334,7 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   if (fields.peerListen !== undefined)
     parseListen(fields.peerListen as string, `config file ${path}: peerListen`)
   resolveRaftTiming(fields.raft)
+  resolveAuthorizer(fields, `config file ${path}: `)
   const config = { ...fields } as ConfigFile & { dataDir?: string }
   // Paths in the file mean the same from anywhere: relative to the file's directory.
   const directory = resolve(path, '..')

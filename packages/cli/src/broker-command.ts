@@ -27,7 +27,8 @@ Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
-                       limits, topicDefaults, groups, peers, peerListen, clusterSecretFile, raft
+                       limits, topicDefaults, groups, peers, peerListen, clusterSecretFile, raft,
+                       authorizer, superUsers
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
@@ -46,6 +47,9 @@ Flags:
                        proven by an HMAC challenge, never sent. Make one with
                        openssl rand -hex 32 > cluster.secret
                        A cluster needs --peer-tls-* or --cluster-secret-file
+  --authorizer acl     deny every request no ACL allows (see \`weir acl\`); without it the broker
+                       is open to anyone who can reach it
+  --super-users LIST   principals that bypass ACLs, e.g. User:admin,User:ops
   -h, --help           show this help
 `
 
@@ -61,6 +65,8 @@ const flagOptions = {
   'peer-tls-key': { type: 'string' },
   'peer-tls-ca': { type: 'string' },
   'cluster-secret-file': { type: 'string' },
+  authorizer: { type: 'string' },
+  'super-users': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -93,7 +99,15 @@ export const brokerCommand: Command = {
 }
 
 function brokerOptions(
-  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string },
+  flags: {
+    listen?: string
+    'data-dir'?: string
+    'log-level'?: string
+    id?: string
+    peers?: string
+    authorizer?: string
+    'super-users'?: string
+  },
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
@@ -109,6 +123,24 @@ function brokerOptions(
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
+    ...authorizerFlags(flags.authorizer, flags['super-users']),
+  }
+}
+
+function authorizerFlags(
+  authorizer: string | undefined,
+  superUsers: string | undefined,
+): Partial<BrokerOptions> {
+  if (authorizer !== undefined && authorizer !== 'acl')
+    throw new UsageError(`--authorizer must be acl, got ${JSON.stringify(authorizer)}`)
+  const principals = superUsers?.split(',').map((entry) => entry.trim())
+  if (principals?.some((principal) => !/^User:.+$/s.test(principal)))
+    throw new UsageError(
+      `--super-users must be principals like User:admin,User:ops, got ${JSON.stringify(superUsers)}`,
+    )
+  return {
+    ...(authorizer !== undefined ? { authorizer } : {}),
+    ...(superUsers !== undefined ? { superUsers } : {}),
   }
 }
 

@@ -1,6 +1,7 @@
 // The `weir` subcommands, by name. Each lives in its own file and returns its exit code (see
 // command.ts). To add one, write src/<name>-command.ts exporting a Command and add a line here.
 // The client-side commands talk to a broker through @weir/client, like any application.
+import { aclCommand } from './acl-command.js'
 import { brokerCommand } from './broker-command.js'
 import { clusterCommand } from './cluster-command.js'
 import type { Command } from './command.js'
@@ -16,4 +17,5 @@ export const commands: Readonly<Record<string, Command>> = {
   consume: consumeCommand,
   groups: groupsCommand,
   cluster: clusterCommand,
+  acl: aclCommand,
 }

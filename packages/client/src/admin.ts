@@ -2,6 +2,8 @@
 // a per-topic error from the broker is rebuilt as the WeirError it names. Consumer-group
 // administration (list, describe with lag, reset offsets, delete) is in groups/group-admin.ts.
 import {
+  type AclBinding,
+  type AclFilter,
   CreatePartitions,
   CreateTopics,
   DeleteTopics,
@@ -9,6 +11,7 @@ import {
   type TopicConfig,
   type TopicResult,
 } from '@weir/protocol'
+import { type AclBindingInput, createAcls, deleteAcls, describeAcls } from './acl-admin.js'
 import type { Cluster } from './cluster.js'
 import {
   deleteGroup,
@@ -175,6 +178,24 @@ export class Admin {
   async deleteGroup(groupId: string): Promise<void> {
     this.assertOpen()
     return deleteGroup(this.cluster, groupId)
+  }
+
+  /** Adds ACL bindings (host '*', permission 'allow', patternType 'literal' unless given). Needs Cluster:Alter. */
+  async createAcls(bindings: readonly AclBindingInput[]): Promise<void> {
+    this.assertOpen()
+    return createAcls(this.cluster, bindings)
+  }
+
+  /** Removes the bindings any filter selects (absent fields match any value); resolves with them. Needs Cluster:Alter. */
+  async deleteAcls(filters: readonly AclFilter[]): Promise<AclBinding[]> {
+    this.assertOpen()
+    return deleteAcls(this.cluster, filters)
+  }
+
+  /** The bindings the filter selects, every one for `{}`. Needs Cluster:Describe. */
+  async describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
+    this.assertOpen()
+    return describeAcls(this.cluster, filter)
   }
 }
 

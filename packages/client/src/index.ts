@@ -1,5 +1,14 @@
 // @weir/client public face. Internal pieces (Cluster, Connection (from protocol), RecordAccumulator,
 // PartitionFetcher, PrefetchBuffer) are exported for tests and the consumer-group work, not as API.
+
+export type {
+  AclBinding,
+  AclFilter,
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+} from '@weir/protocol'
 export {
   Connection,
   type ConnectionOptions,
@@ -11,6 +20,7 @@ export {
   WeirError,
 } from '@weir/protocol'
 export type { RecordMetadata } from './accumulator.js'
+export { type AclBindingInput, completeBinding } from './acl-admin.js'
 export {
   Admin,
   type ClusterDescription,

@@ -1,3 +1,24 @@
+export {
+  type AclBinding,
+  type AclFilter,
+  type AclOperation,
+  AclOperations,
+  type AclPatternType,
+  AclPatternTypes,
+  type AclPermission,
+  AclPermissions,
+  type AclResourceType,
+  AclResourceTypes,
+  aclBindingKey,
+  aclFieldLengthMax,
+  aclFilterMatches,
+  aclsPerRequestMax,
+  aclWildcard,
+  clusterResourceName,
+  decodeAclBinding,
+  decodeAclFilter,
+  describeAclBinding,
+} from './acl.js'
 export * from './apis/index.js'
 export { decodeBody, encodeBody } from './body-codec.js'
 export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js'

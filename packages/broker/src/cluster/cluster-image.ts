@@ -2,6 +2,8 @@
 // (as storage's LogConfig fields) and each partition's replica set. Pure: every broker applies
 // the same committed records in the same order and ends with the same image.
 import type { LogConfig } from '@weir/storage'
+import type { AclRecord } from '../acl/acl-records.js'
+import { AclSet } from '../acl/acl-set.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -27,6 +29,7 @@ export type MetadataRecord = (
       /** Replica sets of the new partitions, appended after the existing ones. */
       readonly replicas: readonly (readonly number[])[]
     }
+  | AclRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -43,6 +46,8 @@ export class ClusterImage {
   private readonly topicsByName = new Map<string, TopicImage>()
   /** Insertion-ordered, so the first key is the oldest. */
   private readonly changes = new Set<string>()
+  /** The ACL bindings every broker enforces (read on each request: nothing caches them). */
+  readonly acls = new AclSet()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -60,6 +65,8 @@ export class ClusterImage {
   /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
   apply(record: MetadataRecord): TopicImage | undefined {
     if (record.change !== undefined) this.remember(record.change)
+    if (record.type === 'aclsCreated') return void this.acls.add(record.bindings)
+    if (record.type === 'aclsDeleted') return void this.acls.remove(record.filters)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

@@ -9,6 +9,7 @@ import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir
 import type { Entry } from '@weir/raft'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import { isAclRecord } from '../acl/acl-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
@@ -185,6 +186,8 @@ export class Cluster {
   private applyCommitted(entries: readonly Entry[]): void {
     for (const entry of entries) {
       for (const record of this.applyToImage(entry)) {
+        // The image is the whole of an ACL change: nothing to open or delete locally.
+        if (isAclRecord(record)) continue
         const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(() =>

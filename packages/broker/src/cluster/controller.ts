@@ -15,6 +15,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
+import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { PeerLinks } from './peer-links.js'
@@ -109,6 +110,8 @@ export class Controller {
 
 /** A change the image would reject: typed error for the user. */
 function checkRecord(record: MetadataRecord, image: ClusterImage): void {
+  // ACL changes hold no reference to the image: a binding may name a topic not created yet.
+  if (isAclRecord(record)) return
   const exists = image.topic(record.name) !== undefined
   if (record.type === 'topicCreated' && exists) {
     throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
@@ -142,6 +145,7 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
   const record = value as Partial<Record<string, unknown>>
   const bad = (why: string) => new WeirError('INVALID_REQUEST', `metadata record: ${why}`)
   if (typeof record !== 'object' || record === null) throw bad('not a map')
+  if (isAclRecord(record as { type: string })) return checkAclRecord(record)
   if (typeof record.name !== 'string' || record.name === '') throw bad('name must be a string')
   if (record.change !== undefined && (typeof record.change !== 'string' || record.change === ''))
     throw bad('change must be a non-empty string')

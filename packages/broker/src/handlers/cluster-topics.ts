@@ -12,7 +12,7 @@ function timeoutOf(context: HandlerContext): number {
   return context.limits.requestTimeoutMs
 }
 
-async function appliedHere(
+export async function appliedHere(
   cluster: Cluster,
   check: () => boolean,
   context: HandlerContext,

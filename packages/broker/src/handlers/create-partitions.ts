@@ -2,6 +2,7 @@
 // coordinator, so every group subscribed to the topic rebalances and the new partitions get owners.
 import { CreatePartitions, type TopicResult, WeirError } from '@weir/protocol'
 import { isInternalTopic } from '../groups/group-records.js'
+import { authorize } from './authorize.js'
 import { createPartitionsInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields } from './handler.js'
 
@@ -12,6 +13,7 @@ export const createPartitionsHandler = defineHandler({
     // One at a time: two entries for the same topic must not race each other to the disk.
     for (const { name, count } of request.topics) {
       try {
+        authorize(context, 'Alter', 'Topic', name)
         if (isInternalTopic(name))
           throw new WeirError(
             'INVALID_TOPIC',

@@ -1,6 +1,7 @@
 // CreateTopics: each topic on its own (a bad name or config fails that topic only). The request's
 // config is laid over the broker's topicDefaults and stored with the topic, so it survives restarts.
-import { type CreatableTopic, CreateTopics, type TopicResult } from '@weir/protocol'
+import { type CreatableTopic, CreateTopics, clusterResourceName, type TopicResult } from '@weir/protocol'
+import { authorize, permits } from './authorize.js'
 import { createTopicInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 
@@ -22,6 +23,9 @@ async function createTopic(
   context: HandlerContext,
 ): Promise<TopicResult> {
   try {
+    // Kafka's rule: Create on the cluster allows any topic, Create on a topic (or prefix) that one.
+    if (!permits(context, 'Create', 'Cluster', clusterResourceName))
+      authorize(context, 'Create', 'Topic', topic.name)
     await createTopicInCluster(context.cluster, topic, validateOnly, context)
     return { name: topic.name, errorCode: 0 }
   } catch (error) {

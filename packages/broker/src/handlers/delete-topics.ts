@@ -1,6 +1,7 @@
 // DeleteTopics: closes and removes each topic; fetches waiting on it answer at once.
 import { DeleteTopics, type TopicResult, WeirError } from '@weir/protocol'
 import { isInternalTopic } from '../groups/group-records.js'
+import { authorize } from './authorize.js'
 import { deleteTopicInCluster } from './cluster-topics.js'
 import { defineHandler, errorFields } from './handler.js'
 
@@ -10,6 +11,7 @@ export const deleteTopicsHandler = defineHandler({
     const topics: TopicResult[] = []
     for (const name of request.topics) {
       try {
+        authorize(context, 'Delete', 'Topic', name)
         if (isInternalTopic(name))
           throw new WeirError('INVALID_TOPIC', `${name} is internal to the broker and cannot be deleted`)
         await deleteTopicInCluster(context.cluster, name, context)

@@ -16,6 +16,7 @@ import {
   settlesWithin,
   WeirError,
 } from '@weir/protocol'
+import { authorize } from './authorize.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { readablePartition } from './readable-partition.js'
 
@@ -80,6 +81,7 @@ async function readPartition(
 ): Promise<FetchPartitionResult> {
   const { partition, fetchOffset } = wanted
   try {
+    authorize(context, 'Read', 'Topic', topicName)
     const { log, highWatermark } = readablePartition(context, topicName, partition)
     const logStartOffset = log.logStartOffset
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {

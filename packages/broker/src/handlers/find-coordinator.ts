@@ -3,11 +3,16 @@
 // COORDINATOR_LOAD_IN_PROGRESS, retriable, while none does).
 import { FindCoordinator, WeirError } from '@weir/protocol'
 import { offsetsPartitionFor, offsetsTopic } from '../groups/group-records.js'
+import { denied, permits } from './authorize.js'
 import { defineHandler } from './handler.js'
 
 export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,
   async handle(request, context) {
+    if (!permits(context, 'Describe', 'Group', request.key)) {
+      const error = denied(context, 'Describe', 'Group', request.key)
+      return { errorCode: error.errorCode, errorMessage: error.message, nodeId: -1, host: '', port: 0 }
+    }
     const cluster = context.cluster
     const partitions = cluster.image.topic(offsetsTopic)?.replicas.length ?? 0
     const leader =

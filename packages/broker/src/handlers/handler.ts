@@ -4,6 +4,7 @@ import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
 import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import type { AuthorizerConfig } from '../acl/authorizer.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
@@ -38,6 +39,8 @@ export interface HandlerContext {
   readonly session: Session
   /** On the peer listener only: which broker this connection proved to be (PeerHello, PeerProof). */
   readonly peerSession?: PeerSession | undefined
+  /** ACLs on or off, and the super users; checked through handlers/authorize.ts. */
+  readonly authorizer: AuthorizerConfig
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */

@@ -1,6 +1,8 @@
 // ListGroups: the groups of every __consumer_offsets partition (all of them on one broker). While
 // a partition still loads the answer is COORDINATOR_LOAD_IN_PROGRESS with the groups of the others.
+// Only groups the principal may describe are listed.
 import { type ErrorFields, isWeirError, type ListedGroup, ListGroups } from '@weir/protocol'
+import { permits } from './authorize.js'
 import { defineHandler } from './handler.js'
 
 export const listGroupsHandler = defineHandler({
@@ -16,7 +18,10 @@ export const listGroupsHandler = defineHandler({
         ),
       )
     for (const settled of await Promise.allSettled(answers)) {
-      if (settled.status === 'fulfilled') groups.push(...settled.value.groups)
+      if (settled.status === 'fulfilled')
+        groups.push(
+          ...settled.value.groups.filter(({ groupId }) => permits(context, 'Describe', 'Group', groupId)),
+        )
       else if (isWeirError(settled.reason))
         error = { errorCode: settled.reason.errorCode, errorMessage: settled.reason.message }
       else throw settled.reason

@@ -10,6 +10,7 @@ import {
   readInt64,
 } from '@weir/protocol'
 import type { PartitionLog } from '@weir/storage'
+import { authorize } from './authorize.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { readablePartition } from './readable-partition.js'
 
@@ -35,6 +36,7 @@ async function listOffset(
 ): Promise<ListOffsetsPartitionResult> {
   const { partition, timestamp } = wanted
   try {
+    authorize(context, 'Describe', 'Topic', topicName)
     const { log, highWatermark } = readablePartition(context, topicName, partition)
     if (timestamp === OffsetSpec.earliest) {
       return { partition, errorCode: 0, offset: log.logStartOffset, timestamp: -1 }

@@ -1,7 +1,10 @@
 // OffsetCommit: partitions of topics that do not exist (UNKNOWN_TOPIC) or beyond the partition
 // count (UNKNOWN_PARTITION) are refused here; the rest go to the coordinator, which fences the
 // member and stores the offsets. The answer is sent once they are durable in __consumer_offsets.
+// Needs Group:Read (checked with the group) and Read on each topic (TOPIC_AUTHORIZATION_FAILED on
+// that topic's partitions otherwise).
 import { type ErrorFields, OffsetCommit, type OffsetCommitRequest, WeirError } from '@weir/protocol'
+import { denied, permits } from './authorize.js'
 import { submitToGroup } from './group-handler.js'
 import type { HandlerContext } from './handler.js'
 import { defineHandler } from './handler.js'
@@ -60,6 +63,10 @@ function partitionRefusal(
   partition: number,
   context: HandlerContext,
 ): ErrorFields | undefined {
+  if (!permits(context, 'Read', 'Topic', topic)) {
+    const error = denied(context, 'Read', 'Topic', topic)
+    return { errorCode: error.errorCode, errorMessage: error.message }
+  }
   try {
     context.store.topic(topic).partition(partition)
     return undefined

@@ -1,13 +1,16 @@
 // OffsetFetch: committed offsets of the partitions asked, or of every committed partition when
-// `topics` is nil. Not fenced: admin tools and new members read them too.
-import { OffsetFetch } from '@weir/protocol'
+// `topics` is nil. Not fenced: admin tools and new members read them too. Needs Group:Describe
+// (checked with the group) and Describe on each topic: a named topic the principal may not
+// describe gets TOPIC_AUTHORIZATION_FAILED, and such topics are left out of "every partition".
+import { OffsetFetch, type OffsetFetchResponse } from '@weir/protocol'
+import { denied, permits } from './authorize.js'
 import { submitToGroup } from './group-handler.js'
-import { defineHandler } from './handler.js'
+import { defineHandler, type HandlerContext } from './handler.js'
 
 export const offsetFetchHandler = defineHandler({
   api: OffsetFetch,
-  handle(request, context) {
-    return submitToGroup(
+  async handle(request, context) {
+    const answer = await submitToGroup(
       context,
       request.groupId,
       'OffsetFetch',
@@ -25,5 +28,23 @@ export const offsetFetchHandler = defineHandler({
         })),
       }),
     )
+    return describableOnly(answer, request.topics === null, context)
   },
 })
+
+function describableOnly(
+  answer: OffsetFetchResponse,
+  everyTopic: boolean,
+  context: HandlerContext,
+): OffsetFetchResponse {
+  const topics = answer.topics.flatMap((topic) => {
+    if (permits(context, 'Describe', 'Topic', topic.name)) return [topic]
+    if (everyTopic) return []
+    const error = denied(context, 'Describe', 'Topic', topic.name)
+    const refused = { offset: -1, metadata: '', errorCode: error.errorCode, errorMessage: error.message }
+    return [
+      { name: topic.name, partitions: topic.partitions.map(({ partition }) => ({ partition, ...refused })) },
+    ]
+  })
+  return { ...answer, topics }
+}

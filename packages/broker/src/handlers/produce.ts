@@ -21,6 +21,7 @@ import type { PartitionReplica } from '../cluster/partition-replica.js'
 import { withTimeout } from '../environment.js'
 import { isInternalTopic } from '../groups/group-records.js'
 import { appendDeduplicated } from '../producers/append-deduplicated.js'
+import { authorize } from './authorize.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { checkBatches, isIdempotent } from './produce-batches.js'
 
@@ -54,6 +55,7 @@ async function producePartition(
 ): Promise<ProducePartitionResult> {
   let replica: PartitionReplica | undefined
   try {
+    authorize(context, 'Write', 'Topic', topic)
     if (isInternalTopic(topic) || topic === controllerTopic)
       throw new WeirError('INVALID_TOPIC', `${topic} is written only by the broker itself`)
     replica = context.cluster.leaderReplica(topic, data.partition)

@@ -35,6 +35,9 @@ export const ApiKeys = {
   ControllerPropose: 31,
   PeerHello: 32,
   PeerProof: 33,
+  CreateAcls: 45,
+  DeleteAcls: 46,
+  DescribeAcls: 47,
 } as const
 
 export type ApiName = keyof typeof ApiKeys

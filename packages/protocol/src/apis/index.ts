@@ -2,10 +2,13 @@
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
 import { ControllerPropose } from './controller-propose.js'
+import { CreateAcls } from './create-acls.js'
 import { CreatePartitions } from './create-partitions.js'
 import { CreateTopics } from './create-topics.js'
+import { DeleteAcls } from './delete-acls.js'
 import { DeleteGroups } from './delete-groups.js'
 import { DeleteTopics } from './delete-topics.js'
+import { DescribeAcls } from './describe-acls.js'
 import { DescribeGroups } from './describe-groups.js'
 import { Fetch } from './fetch.js'
 import { FindCoordinator } from './find-coordinator.js'
@@ -48,6 +51,9 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ControllerPropose,
   PeerHello,
   PeerProof,
+  CreateAcls,
+  DeleteAcls,
+  DescribeAcls,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -59,10 +65,13 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 export * from './api.js'
 export * from './api-versions.js'
 export * from './controller-propose.js'
+export * from './create-acls.js'
 export * from './create-partitions.js'
 export * from './create-topics.js'
+export * from './delete-acls.js'
 export * from './delete-groups.js'
 export * from './delete-topics.js'
+export * from './describe-acls.js'
 export * from './describe-groups.js'
 export * from './fetch.js'
 export * from './find-coordinator.js'
