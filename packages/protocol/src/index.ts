@@ -93,6 +93,31 @@ export {
   Redialer,
   type RedialerOptions,
 } from './redialer.js'
+export {
+  type ClientFinal,
+  type ClientFirst,
+  checkCredentialShape,
+  checkServerFinal,
+  clientFinalMessage,
+  clientFirstMessage,
+  fakeScramCredential,
+  isScramMechanism,
+  type ParsedClientFirst,
+  parseClientFirst,
+  parsePlainMessage,
+  parseServerFirst,
+  plainMessage,
+  type ScramCredential,
+  type ScramMechanism,
+  ScramMechanisms,
+  saltedPassword,
+  scramCredential,
+  scramIterationsMin,
+  type ServerFirst,
+  serverFirstMessage,
+  verifyClientFinal,
+  verifyPlainPassword,
+} from './sasl/scram.js'
 export type { Fields } from './schema.js'
 export {
   checkTopicConfig,

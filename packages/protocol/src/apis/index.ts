@@ -20,7 +20,10 @@ import { OffsetCommit } from './offset-commit.js'
 import { OffsetFetch } from './offset-fetch.js'
 import { Produce } from './produce.js'
 import { RaftMessages } from './raft-messages.js'
+import { SaslAuthenticate } from './sasl-authenticate.js'
+import { SaslHandshake } from './sasl-handshake.js'
 import { SyncGroup } from './sync-group.js'
+import { DeleteUser, ListUsers, SetUserCredential } from './user-credentials.js'
 
 export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ApiVersions,
@@ -44,6 +47,11 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   DeleteGroups,
   RaftMessages,
   ControllerPropose,
+  SaslHandshake,
+  SaslAuthenticate,
+  SetUserCredential,
+  DeleteUser,
+  ListUsers,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -80,4 +88,7 @@ export * from './offset-commit.js'
 export * from './offset-fetch.js'
 export * from './produce.js'
 export * from './raft-messages.js'
+export * from './sasl-authenticate.js'
+export * from './sasl-handshake.js'
 export * from './sync-group.js'
+export * from './user-credentials.js'
