@@ -7,6 +7,7 @@ import { hostname } from 'node:os'
 import { settlesWithin, type Timer, type TransportListener, type TransportSocket } from '@weir/protocol'
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
+import { ClientSecurity } from './auth/client-security.js'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
 import { Connection } from './connection.js'
@@ -45,6 +46,7 @@ export class Broker {
     private readonly watch: PartitionWatch,
     private readonly environment: BrokerEnvironment,
     accepting: { accept: (socket: TransportSocket) => void },
+    private readonly security: ClientSecurity,
   ) {
     this.context = {
       store,
@@ -83,6 +85,7 @@ export class Broker {
     const resolved = resolveOptions(options)
     const environment = options.environment ?? nodeBrokerEnvironment
     const logger = options.logger ?? createLogger(resolved.logLevel)
+    const security = await ClientSecurity.load(resolved.security)
     const store = await TopicStore.open(resolved.dataDir, {
       io: environment.files,
       clock: environment.clock,
@@ -104,9 +107,9 @@ export class Broker {
     }
     try {
       // Peers dial this port as soon as they start: bind first, then open the cluster.
-      listener = await environment.transport.listen({ host: resolved.host, port: resolved.port }, (socket) =>
-        accepting.accept(socket),
-      )
+      listener = await security
+        .listenTransport(environment.transport)
+        .listen({ host: resolved.host, port: resolved.port }, (socket) => accepting.accept(socket))
       const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port }
       cluster = await Cluster.start(
         { selfId: resolved.brokerId, peers: resolved.peers ?? [self], ...resolved.raft },
@@ -116,6 +119,7 @@ export class Broker {
         environment,
       )
       groups = GroupService.start(cluster, resolved.groups, logger, environment)
+      security.start(cluster, logger)
       // A broker alone hosts every group: it serves once they are loaded (its first start also
       // creates __consumer_offsets), so the first clients neither wait on nor compete with that
       // work. Bounded: a slow disk delays serving, never prevents it.
@@ -140,6 +144,7 @@ export class Broker {
       watch,
       environment,
       accepting,
+      security,
     )
     for (const socket of early) broker.accept(socket)
     logger.info(
@@ -201,9 +206,10 @@ export class Broker {
       return
     }
     const clientHost = socket.remoteAddress ?? ''
+    const { session, sasl } = this.security.forConnection(socket, this.cluster)
     const connection = new Connection(
       socket,
-      { ...this.context, logger, clientHost, session: anonymousSession() },
+      { ...this.context, logger, clientHost, session, ...(sasl === undefined ? {} : { sasl }) },
       logger,
     )
     this.connections.add(connection)

@@ -4,6 +4,13 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
+import {
+  resolveSecurityOptions,
+  resolveTlsOptions,
+  type SaslMechanismOption,
+  type SecurityOptions,
+  type TlsListenerOptions,
+} from './auth/security-options.js'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeers, type Peer, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
@@ -46,6 +53,15 @@ export interface BrokerOptions {
   readonly peers?: string | readonly Peer[]
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: RaftTimingInput
+  /** TLS on the client listener (certificate files; `clientAuth: 'required'` for mTLS). Default: plain TCP. */
+  readonly tls?: TlsListenerOptions
+  /**
+   * SASL on the client listener: `['scram-sha-256', 'scram-sha-512']` (PLAIN too, TLS connections
+   * only), or the same comma-separated. Default: none (clients are not authenticated).
+   */
+  readonly saslMechanisms?: readonly SaslMechanismOption[] | string
+  /** A file with one line `name:password`: that user is created at start when missing. Needs SASL. */
+  readonly bootstrapUserFile?: string
   /**
    * Clock, timers, random, network and disk (default: Node's). The seeded simulation passes
    * virtual ones; an application has no reason to.
@@ -84,6 +100,9 @@ export const configFileKeys = [
   'groups',
   'peers',
   'raft',
+  'tls',
+  'saslMechanisms',
+  'bootstrapUserFile',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -101,6 +120,8 @@ export interface ResolvedOptions {
   /** Undefined for a broker alone (its cluster is itself). */
   readonly peers: readonly Peer[] | undefined
   readonly raft: RaftTimingOptions
+  /** Client listener TLS and SASL. */
+  readonly security: SecurityOptions
 }
 
 function invalid(message: string): never {
@@ -146,6 +167,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     groups: resolveGroupOptions(options.groups),
     peers: resolvePeers(options.peers, brokerId, port),
     raft: resolveRaftTiming(options.raft),
+    security: resolveSecurityOptions(options),
   }
 }
 
@@ -268,7 +290,24 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   }
   if (typeof fields.peers === 'string') parsePeers(fields.peers, `config file ${path}: peers`)
   resolveRaftTiming(fields.raft)
-  const config = { ...fields } as ConfigFile & { dataDir?: string }
+  const security = resolveSecurityOptions({
+    tls: resolveTlsOptions(fields.tls, `config file ${path}: tls`),
+    saslMechanisms: fields.saslMechanisms,
+    bootstrapUserFile: fields.bootstrapUserFile,
+  })
+  // Files named in the config resolve against its directory, like dataDir.
+  const here = (file: string) => resolve(resolve(path, '..'), file)
+  const config = { ...fields } as { -readonly [K in keyof ConfigFile]: ConfigFile[K] }
+  if (security.tls !== undefined) {
+    const { certFile, keyFile, caFile, clientAuth } = security.tls
+    config.tls = {
+      certFile: here(certFile),
+      keyFile: here(keyFile),
+      ...(caFile === undefined ? {} : { caFile: here(caFile) }),
+      clientAuth,
+    }
+  }
+  if (security.bootstrapUserFile !== undefined) config.bootstrapUserFile = here(security.bootstrapUserFile)
   if (typeof config.dataDir === 'string') {
     return { ...config, dataDir: resolve(resolve(path, '..'), config.dataDir) }
   }

@@ -118,7 +118,7 @@ export {
   verifyClientFinal,
   verifyPlainPassword,
 } from './sasl/scram.js'
-export type { Fields } from './schema.js'
+export type { Fields, ResponseError } from './schema.js'
 export {
   checkTopicConfig,
   parseTopicConfigEntries,

@@ -2,6 +2,7 @@
 // (as storage's LogConfig fields) and each partition's replica set. Pure: every broker applies
 // the same committed records in the same order and ends with the same image.
 import type { LogConfig } from '@weir/storage'
+import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -27,6 +28,7 @@ export type MetadataRecord = (
       /** Replica sets of the new partitions, appended after the existing ones. */
       readonly replicas: readonly (readonly number[])[]
     }
+  | UserRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -43,6 +45,8 @@ export class ClusterImage {
   private readonly topicsByName = new Map<string, TopicImage>()
   /** Insertion-ordered, so the first key is the oldest. */
   private readonly changes = new Set<string>()
+  /** SCRAM users (names, mechanisms, credentials): every broker knows every user. */
+  readonly users = new UserDirectory()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -60,6 +64,10 @@ export class ClusterImage {
   /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
   apply(record: MetadataRecord): TopicImage | undefined {
     if (record.change !== undefined) this.remember(record.change)
+    if (isUserRecord(record)) {
+      this.users.apply(record)
+      return undefined
+    }
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

@@ -11,6 +11,7 @@ import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import { isUserRecord } from '../auth/user-records.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic, recordsOfEntry } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
@@ -174,6 +175,8 @@ export class Cluster {
   private applyCommitted(entries: readonly Entry[]): void {
     for (const entry of entries) {
       for (const record of this.applyToImage(entry)) {
+        // A user change is complete once in the image: nothing to host or drop.
+        if (isUserRecord(record)) continue
         const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(() =>

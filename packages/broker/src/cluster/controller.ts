@@ -15,6 +15,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
+import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { PeerLinks } from './peer-links.js'
@@ -109,6 +110,8 @@ export class Controller {
 
 /** A change the image would reject: typed error for the user. */
 function checkRecord(record: MetadataRecord, image: ClusterImage): void {
+  // Users are not topics: setting a credential always applies, deleting an unknown user is a no-op.
+  if (isUserRecord(record)) return
   const exists = image.topic(record.name) !== undefined
   if (record.type === 'topicCreated' && exists) {
     throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
@@ -163,6 +166,11 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
       return record as MetadataRecord
     case 'topicDeleted':
       return record as MetadataRecord
+    case 'userCredentialSet':
+    case 'userDeleted': {
+      const change = record.change === undefined ? {} : { change: record.change as string }
+      return { ...checkUserRecord(record, bad), ...change }
+    }
     default:
       throw bad(`unknown type ${JSON.stringify(record.type)}`)
   }

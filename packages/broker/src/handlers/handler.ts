@@ -11,6 +11,7 @@ import type { BrokerLimits } from '../limits.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
 import type { ProducerStateRegistry } from '../producers/producer-registry.js'
+import type { SaslExchange } from '../auth/sasl-exchange.js'
 import type { Session } from '../session.js'
 
 export interface HandlerContext {
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly listener: 'client' | 'peer'
   /** Who sent the request (per connection; changes when it authenticates). */
   readonly session: Session
+  /** This connection's SASL exchange; undefined when SASL is off for its listener. */
+  readonly sasl?: SaslExchange
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */

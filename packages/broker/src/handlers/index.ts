@@ -20,7 +20,10 @@ import { offsetCommitHandler } from './offset-commit.js'
 import { offsetFetchHandler } from './offset-fetch.js'
 import { produceHandler } from './produce.js'
 import { raftMessagesHandler } from './raft-messages.js'
+import { saslAuthenticateHandler } from './sasl-authenticate.js'
+import { saslHandshakeHandler } from './sasl-handshake.js'
 import { syncGroupHandler } from './sync-group.js'
+import { deleteUserHandler, listUsersHandler, setUserCredentialHandler } from './user-admin.js'
 
 const handlers = [
   apiVersionsHandler,
@@ -44,6 +47,11 @@ const handlers = [
   deleteGroupsHandler,
   raftMessagesHandler,
   controllerProposeHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  setUserCredentialHandler,
+  deleteUserHandler,
+  listUsersHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))
