@@ -20,6 +20,7 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
+import { type CreateUserOptions, createUser, deleteUser, listUsers, type UserDescription } from './user-admin.js'
 
 export interface CreateTopicOptions {
   readonly topic: string
@@ -175,6 +176,27 @@ export class Admin {
   async deleteGroup(groupId: string): Promise<void> {
     this.assertOpen()
     return deleteGroup(this.cluster, groupId)
+  }
+
+  /**
+   * Creates a SCRAM user, or sets a new password for an existing one. Only a salted hash leaves
+   * this process. Takes effect on every broker without a restart.
+   */
+  async createUser(options: CreateUserOptions): Promise<void> {
+    this.assertOpen()
+    return createUser(this.cluster, options)
+  }
+
+  /** Deletes a user (every mechanism); resolves with false when there was no such user. */
+  async deleteUser(username: string): Promise<boolean> {
+    this.assertOpen()
+    return deleteUser(this.cluster, username)
+  }
+
+  /** Users with their mechanisms, sorted by name (never a credential). */
+  async listUsers(): Promise<UserDescription[]> {
+    this.assertOpen()
+    return listUsers(this.cluster)
   }
 }
 
