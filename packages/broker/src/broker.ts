@@ -213,7 +213,7 @@ export class Broker {
       logger,
     )
     this.connections.add(connection)
-    logger.debug('connection opened')
+    logger.debug({ principal: session.principal }, 'connection opened')
     void connection.closedPromise.then(() => this.connections.delete(connection))
   }
 
