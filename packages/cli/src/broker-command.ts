@@ -16,6 +16,7 @@ import { isWeirError } from '@weir/protocol'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
+import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 
 const help = `Usage: weir broker [flags]
 
@@ -25,12 +26,21 @@ Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
-                       limits, topicDefaults, groups, peers, raft (flags win over the file)
+                       limits, topicDefaults, groups, peers, raft, tls, saslMechanisms,
+                       bootstrapUserFile (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
   --peers LIST         run as one broker of a Raft cluster: every broker as id@host:port,
                        this one included, e.g. 1@127.0.0.1:7171,2@127.0.0.1:7172,3@127.0.0.1:7173
                        (give every broker the same list; see the README's Cluster section)
+  --tls-cert FILE      serve clients over TLS with this certificate (PEM); needs --tls-key
+  --tls-key FILE       its private key (PEM)
+  --tls-ca FILE        CA (PEM) that client certificates must chain to
+  --tls-client-auth M  required: every client presents a certificate (its subject is the
+                       principal); none (default)
+  --sasl-mechanisms L  authenticate clients: scram-sha-256,scram-sha-512 (and plain, TLS only)
+  --bootstrap-user-file FILE
+                       one line name:password; that user is created at start when missing
   -h, --help           show this help
 `
 
@@ -41,6 +51,12 @@ const flagOptions = {
   'log-level': { type: 'string' },
   id: { type: 'string' },
   peers: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-client-auth': { type: 'string' },
+  'sasl-mechanisms': { type: 'string' },
+  'bootstrap-user-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -72,7 +88,7 @@ export const brokerCommand: Command = {
 }
 
 function brokerOptions(
-  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string },
+  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string } & SecurityFlags,
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
@@ -88,6 +104,7 @@ function brokerOptions(
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
+    ...securityFlags(flags, file),
   }
 }
 

@@ -8,6 +8,7 @@ import { consumeCommand } from './consume-command.js'
 import { groupsCommand } from './groups-command.js'
 import { produceCommand } from './produce-command.js'
 import { topicsCommand } from './topics-command.js'
+import { usersCommand } from './users-command.js'
 
 export const commands: Readonly<Record<string, Command>> = {
   broker: brokerCommand,
@@ -16,4 +17,5 @@ export const commands: Readonly<Record<string, Command>> = {
   consume: consumeCommand,
   groups: groupsCommand,
   cluster: clusterCommand,
+  users: usersCommand,
 }

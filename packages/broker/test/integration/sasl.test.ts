@@ -93,7 +93,10 @@ test('a wrong password or an unknown user fails with SASL_AUTHENTICATION_FAILED 
     ['nobody', 's3cret-pass'],
   ] as const) {
     const client = await WireClient.connect(broker.address.port)
-    assert.is(await scramLogin(client, 'SCRAM-SHA-256', username, password), ErrorCodes.SASL_AUTHENTICATION_FAILED.code)
+    assert.is(
+      await scramLogin(client, 'SCRAM-SHA-256', username, password),
+      ErrorCodes.SASL_AUTHENTICATION_FAILED.code,
+    )
     await withTimeout(client.closed, 5000, 'the broker to close the connection after a failed login')
   }
   await broker.close()
