@@ -31,8 +31,20 @@ export async function run(
 }
 
 /** Starts `weir broker` on a free port; resolves with the child and its host:port. */
-export async function startBrokerChild(dataDir: string): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const child = spawnCli(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'])
+export async function startBrokerChild(
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+): Promise<{ child: ChildProcess; bootstrap: string }> {
+  const child = spawnCli([
+    'broker',
+    '--listen',
+    '127.0.0.1:0',
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'info',
+    ...extraArgs,
+  ])
   let output = ''
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
