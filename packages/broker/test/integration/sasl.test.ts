@@ -165,6 +165,17 @@ test('a connection not authenticated within authenticationTimeoutMs is closed, h
   await broker.close()
 })
 
+test('users survive a restart: the controller log is replayed, no bootstrap file needed', async () => {
+  const dataDir = tempDirectory()
+  const first = await saslBroker({ dataDir })
+  await first.close()
+  const again = await startBroker({ dataDir, saslMechanisms: ['scram-sha-256'] })
+  const client = await WireClient.connect(again.address.port)
+  assert.is(await scramLogin(client, 'SCRAM-SHA-256', 'admin', 's3cret-pass'), 0)
+  await client.close()
+  await again.close()
+})
+
 test('without --sasl-mechanisms the broker stays open and refuses a SASL handshake', async () => {
   const broker = await startBroker()
   const client = await WireClient.connect(broker.address.port)
