@@ -39,7 +39,8 @@ export const SaslAuthenticate: ApiDefinition<SaslAuthenticateRequest, SaslAuthen
   },
   decodeResponse(body) {
     const fields = object(body, 'SaslAuthenticate')
-    const authBytes = fields.authBytes === undefined ? Buffer.alloc(0) : bytes(fields, 'authBytes', 'SaslAuthenticate')
+    const authBytes =
+      fields.authBytes === undefined ? Buffer.alloc(0) : bytes(fields, 'authBytes', 'SaslAuthenticate')
     return {
       ...responseError(fields, 'SaslAuthenticate'),
       authBytes,

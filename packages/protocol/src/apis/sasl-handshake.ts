@@ -3,7 +3,7 @@
 //   request  = { mechanism: str }                       'SCRAM-SHA-256', 'SCRAM-SHA-512' or 'PLAIN'
 //   response = { errorCode?, errorMessage?, mechanisms: [str] }  what this listener offers
 // UNSUPPORTED_SASL_MECHANISM when the mechanism is not offered (PLAIN is offered over TLS only).
-import { array, object, string, stringItem, type ResponseError, responseError } from '../schema.js'
+import { array, object, type ResponseError, responseError, string, stringItem } from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
 export interface SaslHandshakeRequest {

@@ -7,7 +7,12 @@
 //                      response = { errorCode?, errorMessage?, deleted: bool }  false: there was no such user
 //   ListUsers          request  = {}
 //                      response = { errorCode?, errorMessage?, users: [{ name, mechanisms: [str] }] }
-import { checkCredentialShape, isScramMechanism, type ScramMechanism, scramUsernameLengthMax } from '../sasl/scram.js'
+import {
+  checkCredentialShape,
+  isScramMechanism,
+  type ScramMechanism,
+  scramUsernameLengthMax,
+} from '../sasl/scram.js'
 import {
   array,
   boolean,
@@ -112,7 +117,10 @@ export const DeleteUser: ApiDefinition<DeleteUserRequest, DeleteUserResponse> = 
   },
   decodeResponse(body) {
     const fields = object(body, 'DeleteUser')
-    return { ...responseError(fields, 'DeleteUser'), deleted: boolean(fields, 'deleted', 'DeleteUser', false) }
+    return {
+      ...responseError(fields, 'DeleteUser'),
+      deleted: boolean(fields, 'deleted', 'DeleteUser', false),
+    }
   },
 }
 

@@ -98,10 +98,7 @@ function credentialFromSalted(
 }
 
 /** INVALID_CONFIG naming what is off: iterations, salt length, key lengths. */
-export function checkCredentialShape(
-  mechanism: ScramMechanism,
-  credential: Partial<ScramCredential>,
-): void {
+export function checkCredentialShape(mechanism: ScramMechanism, credential: Partial<ScramCredential>): void {
   const bad = (why: string) => new WeirError('INVALID_CONFIG', `${mechanism} credential: ${why}`)
   const { iterations, salt, storedKey, serverKey } = credential
   if (
@@ -136,7 +133,11 @@ function decodeSaslName(text: string): string {
 
 /** A nonce is printable ASCII without ',' (RFC 5802 §7). */
 function checkNonce(nonce: string, what: string): void {
-  if (nonce.length < nonceLengthMin || nonce.length > nonceLengthMax || !/^[\x21-\x2b\x2d-\x7e]+$/.test(nonce))
+  if (
+    nonce.length < nonceLengthMin ||
+    nonce.length > nonceLengthMax ||
+    !/^[\x21-\x2b\x2d-\x7e]+$/.test(nonce)
+  )
     throw failed(`${what} must be ${nonceLengthMin} to ${nonceLengthMax} printable characters without commas`)
 }
 
@@ -333,10 +334,14 @@ export function verifyPlainPassword(
 /** PLAIN's message: authzid NUL authcid NUL passwd. An authzid other than the user is refused. */
 export function parsePlainMessage(bytes: Buffer): { username: string; password: string } {
   const parts = bytes.toString('utf8').split('\0')
-  if (parts.length !== 3) throw new WeirError('SASL_AUTHENTICATION_FAILED', 'PLAIN: expected authzid\\0user\\0password')
+  if (parts.length !== 3)
+    throw new WeirError('SASL_AUTHENTICATION_FAILED', 'PLAIN: expected authzid\\0user\\0password')
   const [authorizationId, username, password] = parts as [string, string, string]
   if (username === '' || username.length > scramUsernameLengthMax)
-    throw new WeirError('SASL_AUTHENTICATION_FAILED', `PLAIN: user name must be 1 to ${scramUsernameLengthMax} characters`)
+    throw new WeirError(
+      'SASL_AUTHENTICATION_FAILED',
+      `PLAIN: user name must be 1 to ${scramUsernameLengthMax} characters`,
+    )
   if (authorizationId !== '' && authorizationId !== username)
     throw new WeirError('SASL_AUTHENTICATION_FAILED', 'PLAIN: acting as another user is not supported')
   return { username, password }

@@ -57,7 +57,10 @@ test('the server side, from a stored credential only, answers the RFC 7677 serve
   assert.is(clientFirst.username, 'user')
   const serverFirst = serverFirstMessage(clientFirst.clientNonce, rfc.serverNonce, credential)
   assert.is(serverFirst.message, rfc.serverFirst)
-  assert.is(verifyClientFinal('SCRAM-SHA-256', credential, clientFirst, serverFirst, rfc.clientFinal), rfc.serverFinal)
+  assert.is(
+    verifyClientFinal('SCRAM-SHA-256', credential, clientFirst, serverFirst, rfc.clientFinal),
+    rfc.serverFinal,
+  )
 })
 
 test('a wrong password is refused by the server', () => {
@@ -97,7 +100,12 @@ test('a server-first that does not extend the client nonce, or has few iteration
 
 test('a forged server-final is refused by the client', () => {
   const first = clientFirstMessage(rfc.user, rfc.clientNonce)
-  const final = clientFinalMessage('SCRAM-SHA-256', rfc.password, first, parseServerFirst(rfc.serverFirst, rfc.clientNonce))
+  const final = clientFinalMessage(
+    'SCRAM-SHA-256',
+    rfc.password,
+    first,
+    parseServerFirst(rfc.serverFirst, rfc.clientNonce),
+  )
   failsWith(
     () => checkServerFinal('v=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', final.serverSignature),
     'SASL_AUTHENTICATION_FAILED',
@@ -107,10 +115,22 @@ test('a forged server-final is refused by the client', () => {
 
 test('client-first needs the gs2 header n,, and a nonce without commas or control characters', () => {
   failsWith(() => parseClientFirst('y,,n=user,r=rOprNGfwEbeRWgbNEkqO'), 'SASL_AUTHENTICATION_FAILED', /n,,/)
-  failsWith(() => parseClientFirst('n,a=bob,n=user,r=rOprNGfwEbeRWgbNEkqO'), 'SASL_AUTHENTICATION_FAILED', /n,,/)
+  failsWith(
+    () => parseClientFirst('n,a=bob,n=user,r=rOprNGfwEbeRWgbNEkqO'),
+    'SASL_AUTHENTICATION_FAILED',
+    /n,,/,
+  )
   failsWith(() => parseClientFirst('n,,n=user,r=short'), 'SASL_AUTHENTICATION_FAILED', /client nonce/)
-  failsWith(() => parseClientFirst('n,,n=user,r=rOprNGfwEbe\x01RWgbNEkqO'), 'SASL_AUTHENTICATION_FAILED', /client nonce/)
-  failsWith(() => parseClientFirst('n,,n=us=41er,r=rOprNGfwEbeRWgbNEkqO'), 'SASL_AUTHENTICATION_FAILED', /escape/)
+  failsWith(
+    () => parseClientFirst('n,,n=user,r=rOprNGfwEbe\x01RWgbNEkqO'),
+    'SASL_AUTHENTICATION_FAILED',
+    /client nonce/,
+  )
+  failsWith(
+    () => parseClientFirst('n,,n=us=41er,r=rOprNGfwEbeRWgbNEkqO'),
+    'SASL_AUTHENTICATION_FAILED',
+    /escape/,
+  )
 })
 
 test('user names with , and = survive the saslname escaping', () => {
@@ -126,7 +146,12 @@ test('SCRAM-SHA-512 completes a full exchange', () => {
   const first = clientFirstMessage('alice', 'clientnonce0123456789')
   const clientFirst = parseClientFirst(first.message)
   const serverFirst = serverFirstMessage(clientFirst.clientNonce, 'servernonce0123456789', credential)
-  const final = clientFinalMessage('SCRAM-SHA-512', 'secret', first, parseServerFirst(serverFirst.message, first.clientNonce))
+  const final = clientFinalMessage(
+    'SCRAM-SHA-512',
+    'secret',
+    first,
+    parseServerFirst(serverFirst.message, first.clientNonce),
+  )
   const serverFinal = verifyClientFinal('SCRAM-SHA-512', credential, clientFirst, serverFirst, final.message)
   checkServerFinal(serverFinal, final.serverSignature)
 })
@@ -152,7 +177,11 @@ test('PLAIN checks the password against the SCRAM credential', () => {
   assert.is(username, 'user')
   assert.ok(verifyPlainPassword('SCRAM-SHA-256', credential, password))
   assert.not.ok(verifyPlainPassword('SCRAM-SHA-256', credential, 'pencil2'))
-  failsWith(() => parsePlainMessage(Buffer.from('admin\0user\0pencil')), 'SASL_AUTHENTICATION_FAILED', /another user/)
+  failsWith(
+    () => parsePlainMessage(Buffer.from('admin\0user\0pencil')),
+    'SASL_AUTHENTICATION_FAILED',
+    /another user/,
+  )
 })
 
 test.run()
