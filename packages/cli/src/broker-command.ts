@@ -13,10 +13,10 @@ import {
   readConfigFile,
 } from '@weir/broker'
 import { isWeirError } from '@weir/protocol'
+import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
-import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 
 const help = `Usage: weir broker [flags]
 
@@ -88,7 +88,13 @@ export const brokerCommand: Command = {
 }
 
 function brokerOptions(
-  flags: { listen?: string; 'data-dir'?: string; 'log-level'?: string; id?: string; peers?: string } & SecurityFlags,
+  flags: {
+    listen?: string
+    'data-dir'?: string
+    'log-level'?: string
+    id?: string
+    peers?: string
+  } & SecurityFlags,
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))

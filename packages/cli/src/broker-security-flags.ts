@@ -1,7 +1,7 @@
 // `weir broker`'s TLS and SASL flags as BrokerOptions. A TLS flag replaces the config file's tls
 // block field by field, so `--tls-client-auth required` can be added to a file that names the
-// certificates. Paths resolve against the directory the command ran in.
-import type { BrokerOptions, ConfigFile } from '@weir/broker'
+// certificates. Paths resolve against the directory the command ran in. Only broker-command.ts
+// may import @weir/broker, so the option shapes are written out here (BrokerOptions checks them).
 import { UsageError, userPath } from './flags.js'
 
 export interface SecurityFlags {
@@ -13,9 +13,23 @@ export interface SecurityFlags {
   readonly 'bootstrap-user-file'?: string
 }
 
-type TlsOptions = NonNullable<BrokerOptions['tls']>
+interface TlsOptions {
+  readonly certFile: string
+  readonly keyFile: string
+  readonly caFile?: string
+  readonly clientAuth?: 'required' | 'none'
+}
 
-export function securityFlags(flags: SecurityFlags, file: ConfigFile): Partial<BrokerOptions> {
+export interface BrokerSecurityOptions {
+  tls?: TlsOptions
+  saslMechanisms?: string
+  bootstrapUserFile?: string
+}
+
+export function securityFlags(
+  flags: SecurityFlags,
+  file: { readonly tls?: Partial<TlsOptions> | undefined },
+): BrokerSecurityOptions {
   const clientAuth = flags['tls-client-auth']
   if (clientAuth !== undefined && clientAuth !== 'required' && clientAuth !== 'none')
     throw new UsageError(`--tls-client-auth must be required or none, got ${JSON.stringify(clientAuth)}`)
@@ -25,7 +39,7 @@ export function securityFlags(flags: SecurityFlags, file: ConfigFile): Partial<B
     ...(flags['tls-ca'] === undefined ? {} : { caFile: userPath(flags['tls-ca']) }),
     ...(clientAuth === undefined ? {} : { clientAuth }),
   }
-  const options: { -readonly [K in keyof BrokerOptions]?: BrokerOptions[K] } = {}
+  const options: BrokerSecurityOptions = {}
   if (Object.keys(given).length > 0) {
     const tls = { ...file.tls, ...given } as Partial<TlsOptions>
     if (tls.certFile === undefined || tls.keyFile === undefined)

@@ -50,7 +50,10 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
 }
 
 /** A client for the --bootstrap broker, with the TLS and SASL the flags ask for. */
-export function connect(flags: { readonly bootstrap?: string | undefined } & SecurityFlags, clientId: string): Client {
+export function connect(
+  flags: { readonly bootstrap?: string | undefined } & SecurityFlags,
+  clientId: string,
+): Client {
   const address = flags.bootstrap ?? defaultBootstrap
   if (!/^[^:\s]+:\d{1,5}$/.test(address))
     throw new UsageError(`--bootstrap must be HOST:PORT, got ${JSON.stringify(address)}`)

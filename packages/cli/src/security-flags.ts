@@ -53,8 +53,11 @@ function saslOptions(flags: SecurityFlags, environment: NodeJS.ProcessEnv): Clie
   const password = flags['sasl-password'] ?? environment.WEIR_SASL_PASSWORD
   if (mechanism === undefined && username === undefined) return undefined
   if (mechanism === undefined || !(saslMechanisms as readonly string[]).includes(mechanism))
-    throw new UsageError(`--sasl-mechanism must be one of ${saslMechanisms.join(', ')}, got ${JSON.stringify(mechanism)}`)
-  if (username === undefined || username === '') throw new UsageError('--sasl-mechanism needs --sasl-username')
+    throw new UsageError(
+      `--sasl-mechanism must be one of ${saslMechanisms.join(', ')}, got ${JSON.stringify(mechanism)}`,
+    )
+  if (username === undefined || username === '')
+    throw new UsageError('--sasl-mechanism needs --sasl-username')
   if (password === undefined)
     throw new UsageError('--sasl-username needs a password: set WEIR_SASL_PASSWORD (or pass --sasl-password)')
   return { mechanism: mechanism as SaslMechanism, username, password }

@@ -39,7 +39,9 @@ function passwordOf(values: { 'password-file'?: string; password?: string }): st
       ? (readFlagFile(file, '--password-file').split(/\r?\n/)[0] ?? '')
       : (values.password ?? process.env.WEIR_USER_PASSWORD)
   if (password === undefined || password === '')
-    throw new UsageError('users create needs a password: --password-file FILE, --password, or WEIR_USER_PASSWORD')
+    throw new UsageError(
+      'users create needs a password: --password-file FILE, --password, or WEIR_USER_PASSWORD',
+    )
   return password
 }
 
@@ -60,7 +62,11 @@ export const usersCommand: Command = {
       const [action, name, ...extra] = positionals
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
       if (action !== 'create' && action !== 'delete' && action !== 'list')
-        throw new UsageError(action === undefined ? 'missing action: create, delete or list' : `unknown action ${JSON.stringify(action)}`)
+        throw new UsageError(
+          action === undefined
+            ? 'missing action: create, delete or list'
+            : `unknown action ${JSON.stringify(action)}`,
+        )
       if (action === 'list' && name !== undefined) throw new UsageError('users list takes no NAME')
       if (action !== 'list' && name === undefined) throw new UsageError(`users ${action} needs a NAME`)
       const password = action === 'create' ? passwordOf(values) : undefined
@@ -69,14 +75,23 @@ export const usersCommand: Command = {
       try {
         const admin = client.admin()
         if (action === 'create') {
-          await admin.createUser({ username: name!, password: password!, ...(mechanism ? { mechanism } : {}) })
+          await admin.createUser({
+            username: name!,
+            password: password!,
+            ...(mechanism ? { mechanism } : {}),
+          })
           process.stdout.write(`user ${name} set\n`)
         } else if (action === 'delete') {
           const deleted = await admin.deleteUser(name!)
           process.stdout.write(deleted ? `user ${name} deleted\n` : `no user ${name}; nothing deleted\n`)
         } else {
           const users = await admin.listUsers()
-          process.stdout.write(table(['user', 'mechanisms'], users.map((user) => [user.username, user.mechanisms.join(',')])))
+          process.stdout.write(
+            table(
+              ['user', 'mechanisms'],
+              users.map((user) => [user.username, user.mechanisms.join(',')]),
+            ),
+          )
         }
         return exitCodes.ok
       } finally {

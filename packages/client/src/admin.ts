@@ -20,7 +20,13 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
-import { type CreateUserOptions, createUser, deleteUser, listUsers, type UserDescription } from './user-admin.js'
+import {
+  type CreateUserOptions,
+  createUser,
+  deleteUser,
+  listUsers,
+  type UserDescription,
+} from './user-admin.js'
 
 export interface CreateTopicOptions {
   readonly topic: string

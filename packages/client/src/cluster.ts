@@ -19,7 +19,12 @@ import {
 import { type SaslOptions, saslLogin } from './sasl-login.js'
 
 /** Errors of a connection that retrying elsewhere cannot fix: the caller must see them as they are. */
-const fatalDialErrors = ['CLIENT_CLOSED', 'SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']
+const fatalDialErrors = [
+  'CLIENT_CLOSED',
+  'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+]
 
 export interface ClusterOptions {
   readonly brokers: readonly string[]

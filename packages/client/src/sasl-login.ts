@@ -4,10 +4,10 @@
 // SASL_AUTHENTICATION_FAILED (not retriable: the same password fails again).
 import { randomBytes } from 'node:crypto'
 import {
+  type Connection,
   checkServerFinal,
   clientFinalMessage,
   clientFirstMessage,
-  type Connection,
   parseServerFirst,
   plainMessage,
   SaslAuthenticate,
@@ -31,7 +31,8 @@ export function checkSaslOptions(sasl: SaslOptions): SaslOptions {
   if (typeof sasl !== 'object' || sasl === null) throw bad('must be { mechanism, username, password }')
   if (!(saslMechanisms as readonly string[]).includes(sasl.mechanism))
     throw bad(`mechanism must be one of ${saslMechanisms.join(', ')}, got ${JSON.stringify(sasl.mechanism)}`)
-  if (typeof sasl.username !== 'string' || sasl.username === '') throw bad('username must be a non-empty string')
+  if (typeof sasl.username !== 'string' || sasl.username === '')
+    throw bad('username must be a non-empty string')
   if (typeof sasl.password !== 'string') throw bad('password must be a string')
   return sasl
 }
@@ -50,7 +51,10 @@ export async function saslLogin(connection: Connection, sasl: SaslOptions): Prom
   }
   const scram = mechanism as ScramMechanism
   const first = clientFirstMessage(sasl.username, randomBytes(24).toString('base64'))
-  const serverFirst = parseServerFirst((await step(connection, Buffer.from(first.message))).toString('utf8'), first.clientNonce)
+  const serverFirst = parseServerFirst(
+    (await step(connection, Buffer.from(first.message))).toString('utf8'),
+    first.clientNonce,
+  )
   const final = clientFinalMessage(scram, sasl.password, first, serverFirst)
   const serverFinal = await step(connection, Buffer.from(final.message))
   checkServerFinal(serverFinal.toString('utf8'), final.serverSignature)

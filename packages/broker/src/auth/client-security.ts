@@ -4,7 +4,14 @@
 // so this is where the crypto randomness for nonces and the server secret comes from.
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { isEncrypted, peerSubject, type Transport, type TransportSocket, tlsTransport, WeirError } from '@weir/protocol'
+import {
+  isEncrypted,
+  peerSubject,
+  type Transport,
+  type TransportSocket,
+  tlsTransport,
+  WeirError,
+} from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster/cluster.js'
 import { anonymousSession, type Session } from '../session.js'

@@ -117,13 +117,26 @@ export class SaslExchange {
     const credential =
       stored ?? fakeScramCredential(mechanism, this.settings.serverSecret, clientFirst.username)
     const serverFirst = serverFirstMessage(clientFirst.clientNonce, this.settings.nonce(), credential)
-    this.state = { step: 'final', mechanism, credential, clientFirst, serverFirst, known: stored !== undefined }
+    this.state = {
+      step: 'final',
+      mechanism,
+      credential,
+      clientFirst,
+      serverFirst,
+      known: stored !== undefined,
+    }
     return { reply: Buffer.from(serverFirst.message) }
   }
 
   private scramFinal(state: Extract<State, { step: 'final' }>, bytes: Buffer): SaslStep {
     const { mechanism, credential, clientFirst, serverFirst } = state
-    const serverFinal = verifyClientFinal(mechanism, credential, clientFirst, serverFirst, bytes.toString('utf8'))
+    const serverFinal = verifyClientFinal(
+      mechanism,
+      credential,
+      clientFirst,
+      serverFirst,
+      bytes.toString('utf8'),
+    )
     // Belt and braces: a fake credential's keys are secret, so no proof should verify against it.
     if (!state.known) throw wrongCredentials()
     this.state = { step: 'done' }

@@ -1,8 +1,8 @@
 // The client listener's security options: TLS (certificate files, optional client certificates)
 // and SASL (which mechanisms, the first user). Checked with the other options before anything is
 // opened; a bad value is INVALID_CONFIG naming the key and what to write instead.
-import { WeirError } from '@weir/protocol'
-import { type SaslMechanismName } from './sasl-exchange.js'
+import { hasControlCharacter, WeirError } from '@weir/protocol'
+import type { SaslMechanismName } from './sasl-exchange.js'
 
 export interface TlsListenerOptions {
   /** PEM certificate chain the broker presents (`--tls-cert`). */
@@ -20,9 +20,11 @@ export const saslMechanismOptions = ['scram-sha-256', 'scram-sha-512', 'plain'] 
 export type SaslMechanismOption = (typeof saslMechanismOptions)[number]
 
 export interface SecurityOptions {
-  readonly tls: Required<Pick<TlsListenerOptions, 'certFile' | 'keyFile' | 'clientAuth'>> & {
-    readonly caFile: string | undefined
-  } | undefined
+  readonly tls:
+    | (Required<Pick<TlsListenerOptions, 'certFile' | 'keyFile' | 'clientAuth'>> & {
+        readonly caFile: string | undefined
+      })
+    | undefined
   /** Wire names; empty when SASL is off. */
   readonly saslMechanisms: readonly SaslMechanismName[]
   readonly bootstrapUserFile: string | undefined
@@ -33,7 +35,8 @@ function invalid(message: string): never {
 }
 
 function path(value: unknown, key: string): string {
-  if (typeof value !== 'string' || value === '') invalid(`${key} must be a file path, got ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || value === '')
+    invalid(`${key} must be a file path, got ${JSON.stringify(value)}`)
   return value
 }
 
@@ -51,7 +54,9 @@ export function resolveTlsOptions(given: unknown, key = 'tls'): SecurityOptions[
     invalid(`${key}.clientAuth must be 'required' or 'none', got ${JSON.stringify(clientAuth)}`)
   const caFile = fields.caFile === undefined ? undefined : path(fields.caFile, `${key}.caFile (--tls-ca)`)
   if (clientAuth === 'required' && caFile === undefined)
-    invalid(`${key}.clientAuth 'required' needs ${key}.caFile (--tls-ca): the CA client certificates must chain to`)
+    invalid(
+      `${key}.clientAuth 'required' needs ${key}.caFile (--tls-ca): the CA client certificates must chain to`,
+    )
   return {
     certFile: path(fields.certFile, `${key}.certFile (--tls-cert)`),
     keyFile: path(fields.keyFile, `${key}.keyFile (--tls-key)`),
@@ -65,7 +70,10 @@ export function resolveSaslMechanisms(given: unknown, key = 'saslMechanisms'): S
   if (given === undefined || given === null) return []
   const items =
     typeof given === 'string'
-      ? given.split(',').map((item) => item.trim()).filter((item) => item !== '')
+      ? given
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
       : Array.isArray(given)
         ? given
         : invalid(`${key} must be a list such as scram-sha-256,scram-sha-512`)
@@ -101,7 +109,7 @@ export function parseBootstrapUser(text: string, file: string): { name: string; 
   if (line.includes('\n') || colon < 1 || colon === line.length - 1)
     invalid(`bootstrap user file ${file} must hold one line name:password`)
   const name = line.slice(0, colon)
-  if (name.length > 255 || /[\x00-\x1f\x7f]/.test(name))
+  if (name.length > 255 || hasControlCharacter(name))
     invalid(`bootstrap user file ${file}: the name must be 1 to 255 characters without control characters`)
   return { name, password: line.slice(colon + 1) }
 }

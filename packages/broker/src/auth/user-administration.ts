@@ -1,7 +1,14 @@
 // Users through the controller: a change is one record committed to the controller log, answered
 // once this broker applied it too, so a login right after at the same broker sees the change.
 import { randomBytes } from 'node:crypto'
-import { type ScramCredential, type ScramMechanism, ScramMechanisms, scramCredential, scramIterationsMin, WeirError } from '@weir/protocol'
+import {
+  type ScramCredential,
+  type ScramMechanism,
+  ScramMechanisms,
+  scramCredential,
+  scramIterationsMin,
+  WeirError,
+} from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster/cluster.js'
 
@@ -71,11 +78,22 @@ export function ensureBootstrapUser(cluster: Cluster, user: BootstrapUser, logge
     try {
       for (const credential of credentials) {
         const { name, mechanism, iterations, salt, storedKey, serverKey } = credential
-        await cluster.proposeHere({ type: 'userCredentialSet', name, mechanism, iterations, salt, storedKey, serverKey })
+        await cluster.proposeHere({
+          type: 'userCredentialSet',
+          name,
+          mechanism,
+          iterations,
+          salt,
+          storedKey,
+          serverKey,
+        })
       }
       logger.info({ user: user.name }, `created bootstrap user ${user.name}`)
     } catch (error) {
-      logger.warn({ err: error, user: user.name }, 'could not create the bootstrap user yet; the next controller leader retries')
+      logger.warn(
+        { err: error, user: user.name },
+        'could not create the bootstrap user yet; the next controller leader retries',
+      )
     }
   })
 }

@@ -2,7 +2,13 @@
 // the credential is stored (salt, iterations, StoredKey, ServerKey), never a password. Every
 // broker applies the same records, so a user created through any broker can log in at every
 // broker, and a change takes effect as soon as the record is applied (no restart).
-import { checkCredentialShape, isScramMechanism, type ScramCredential, type ScramMechanism, WeirError } from '@weir/protocol'
+import {
+  checkCredentialShape,
+  isScramMechanism,
+  type ScramCredential,
+  type ScramMechanism,
+  WeirError,
+} from '@weir/protocol'
 
 export type UserRecord =
   | {

@@ -9,7 +9,10 @@ export const saslAuthenticateHandler = defineHandler({
   async handle(request, context) {
     const sasl = context.sasl
     if (sasl === undefined)
-      throw new WeirError('ILLEGAL_SASL_STATE', 'this broker does not authenticate clients; connect without sasl')
+      throw new WeirError(
+        'ILLEGAL_SASL_STATE',
+        'this broker does not authenticate clients; connect without sasl',
+      )
     try {
       const step = sasl.authenticate(request.authBytes)
       if (step.username !== undefined) {
@@ -22,7 +25,12 @@ export const saslAuthenticateHandler = defineHandler({
       if (!(error instanceof WeirError)) throw error
       if (error.code === 'SASL_AUTHENTICATION_FAILED')
         context.logger.info({ client: context.clientHost }, 'SASL authentication failed')
-      return { errorCode: error.errorCode, errorMessage: error.message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 }
+      return {
+        errorCode: error.errorCode,
+        errorMessage: error.message,
+        authBytes: Buffer.alloc(0),
+        sessionLifetimeMs: 0,
+      }
     }
   },
 })

@@ -54,9 +54,18 @@ export interface ListUsersResponse extends ResponseError {
   readonly users: readonly ListedUser[]
 }
 
+/** Whether `text` holds an ASCII control character (which would forge lines in logs). */
+export function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
+}
+
 /** A user name: 1 to 255 characters, no control characters (it appears in logs and principals). */
 export function checkUserName(name: string, path = 'user name'): string {
-  if (name.length === 0 || name.length > scramUsernameLengthMax || /[\x00-\x1f\x7f]/.test(name))
+  if (name.length === 0 || name.length > scramUsernameLengthMax || hasControlCharacter(name))
     throw new WeirError(
       'INVALID_REQUEST',
       `${path} must be 1 to ${scramUsernameLengthMax} characters without control characters`,
