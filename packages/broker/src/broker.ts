@@ -206,7 +206,7 @@ export class Broker {
       return
     }
     const clientHost = socket.remoteAddress ?? ''
-    const { session, sasl } = this.security.forConnection(socket, this.cluster)
+    const { session, sasl } = this.security.forConnection(socket, this.cluster, this.context.listener)
     const connection = new Connection(
       socket,
       { ...this.context, logger, clientHost, session, ...(sasl === undefined ? {} : { sasl }) },

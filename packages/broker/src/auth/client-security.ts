@@ -66,9 +66,17 @@ export class ClientSecurity {
     if (this.bootstrapUser !== undefined) ensureBootstrapUser(cluster, this.bootstrapUser, logger)
   }
 
-  /** The session and SASL exchange of a newly accepted client connection. */
-  forConnection(socket: TransportSocket, cluster: Cluster): { session: Session; sasl?: SaslExchange } {
+  /**
+   * The session and SASL exchange of a newly accepted connection. Only the client listener is
+   * secured here: peers prove themselves on the peer listener (mutual TLS or the cluster secret).
+   */
+  forConnection(
+    socket: TransportSocket,
+    cluster: Cluster,
+    listener: 'client' | 'peer',
+  ): { session: Session; sasl?: SaslExchange } {
     const session = anonymousSession()
+    if (listener === 'peer') return { session }
     if (this.options.tls?.clientAuth === 'required') {
       // The TLS listener refused clients without a valid certificate, so a subject is there.
       const subject = peerSubject(socket)

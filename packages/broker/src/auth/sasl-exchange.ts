@@ -114,8 +114,9 @@ export class SaslExchange {
   private scramFirst(mechanism: ScramMechanism, bytes: Buffer): SaslStep {
     const clientFirst = parseClientFirst(bytes.toString('utf8'))
     const stored = this.settings.users.credential(clientFirst.username, mechanism)
-    const credential =
-      stored ?? fakeScramCredential(mechanism, this.settings.serverSecret, clientFirst.username)
+    // Derived for every user, known or not, so both paths do the same work before answering.
+    const fake = fakeScramCredential(mechanism, this.settings.serverSecret, clientFirst.username)
+    const credential = stored ?? fake
     const serverFirst = serverFirstMessage(clientFirst.clientNonce, this.settings.nonce(), credential)
     this.state = {
       step: 'final',
@@ -149,7 +150,8 @@ export class SaslExchange {
       ? 'SCRAM-SHA-256'
       : 'SCRAM-SHA-512'
     const stored = this.settings.users.credential(username, mechanism)
-    const credential = stored ?? fakeScramCredential(mechanism, this.settings.serverSecret, username)
+    const fake = fakeScramCredential(mechanism, this.settings.serverSecret, username)
+    const credential = stored ?? fake
     // The same salting work whether or not the user exists.
     const matches = verifyPlainPassword(mechanism, credential, password)
     if (!matches || stored === undefined) throw wrongCredentials()
