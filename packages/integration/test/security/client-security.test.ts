@@ -102,6 +102,28 @@ test('a user created through the admin API logs in at once; deleted, it cannot l
   await admin.close()
 })
 
+test('a reconnect logs in again before its first request (broker restarted on the same port)', async () => {
+  const admin = client({ mechanism: 'scram-sha-256', username: 'admin', password: 'admin-secret' })
+  assert.ok((await admin.admin().listTopics()).includes('orders'))
+  const { port } = broker.address
+  await broker.close()
+  broker = await Broker.start({
+    dataDir: join(directory, 'data'),
+    listen: `127.0.0.1:${port}`,
+    logLevel: 'silent',
+    tls: { certFile: fixture('broker.pem'), keyFile: fixture('broker.key') },
+    saslMechanisms: 'scram-sha-256',
+  })
+  const topics = await eventually('the client to reconnect and log in again', async () =>
+    admin
+      .admin()
+      .listTopics()
+      .catch(() => undefined),
+  )
+  assert.ok(topics.includes('orders'))
+  await admin.close()
+})
+
 test('a wrong password is SASL_AUTHENTICATION_FAILED, not a broker that is down', async () => {
   const wrong = client({ mechanism: 'scram-sha-256', username: 'admin', password: 'guess' })
   const error = await failure(() => wrong.admin().listTopics())
