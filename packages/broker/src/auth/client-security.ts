@@ -61,9 +61,28 @@ export class ClientSecurity {
     return this.transport ?? fallback
   }
 
-  /** Registers the bootstrap user with the controller (created by its leader when missing). */
+  /**
+   * Registers the bootstrap user with the controller (created by its leader when missing), and
+   * warns about settings that lock everyone out or can never apply.
+   */
   start(cluster: Cluster, logger: Logger): void {
-    if (this.bootstrapUser !== undefined) ensureBootstrapUser(cluster, this.bootstrapUser, logger)
+    const { saslMechanisms, tls } = this.options
+    if (saslMechanisms.includes('PLAIN') && tls === undefined)
+      logger.warn(
+        'PLAIN is offered over TLS only and this listener is plain TCP: add --tls-cert/--tls-key or drop plain',
+      )
+    if (this.bootstrapUser !== undefined) {
+      ensureBootstrapUser(cluster, this.bootstrapUser, logger)
+      return
+    }
+    if (saslMechanisms.length === 0) return
+    // The controller leader's image is current once its hooks run: no user there means no login.
+    cluster.onControllerLeader(async () => {
+      if (cluster.image.users.list().length === 0)
+        logger.warn(
+          'SASL is on but no user exists, so no client can log in: restart with --bootstrap-user-file FILE',
+        )
+    })
   }
 
   /**

@@ -20,7 +20,7 @@ import {
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
-import { removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
+import { memoryLogger, removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
 import { eventually, withTimeout } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
@@ -174,6 +174,15 @@ test('users survive a restart: the controller log is replayed, no bootstrap file
   assert.is(await scramLogin(client, 'SCRAM-SHA-256', 'admin', 's3cret-pass'), 0)
   await client.close()
   await again.close()
+})
+
+test('SASL with no user at all, or PLAIN without TLS, is warned about at start', async () => {
+  const logs = memoryLogger('warn')
+  const broker = await startBroker({ logger: logs.logger, saslMechanisms: 'scram-sha-256,plain' })
+  const warned = (pattern: RegExp) => logs.lines().some((line) => pattern.test(String(line.msg)))
+  await eventually('the no-user warning', () => warned(/no user exists/) || undefined)
+  assert.ok(warned(/PLAIN is offered over TLS only/))
+  await broker.close()
 })
 
 test('without --sasl-mechanisms the broker stays open and refuses a SASL handshake', async () => {
