@@ -10,6 +10,7 @@ import { settlesWithin, type Timer, type TransportListener, type TransportSocket
 import { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { openBrokerWarning } from './acl/authorizer-options.js'
+import { ClientSecurity } from './auth/client-security.js'
 import { Cluster } from './cluster/cluster.js'
 import { controllerTopic } from './cluster/controller.js'
 import {
@@ -60,6 +61,7 @@ export class Broker {
     private readonly watch: PartitionWatch,
     private readonly environment: BrokerEnvironment,
     accepting: { accept: (socket: TransportSocket, listener: ListenerName) => void },
+    private readonly security: ClientSecurity,
   ) {
     this.context = {
       store,
@@ -99,6 +101,7 @@ export class Broker {
     const resolved = resolveOptions(options)
     const environment = options.environment ?? nodeBrokerEnvironment
     const logger = options.logger ?? createLogger(resolved.logLevel)
+    const security = await ClientSecurity.load(resolved.security)
     const store = await TopicStore.open(resolved.dataDir, {
       io: environment.files,
       clock: environment.clock,
@@ -120,27 +123,33 @@ export class Broker {
       },
     }
     try {
-      let security: PeerSecurity | undefined
+      let peerSecurity: PeerSecurity | undefined
       if (resolved.peerListen !== undefined) {
-        security = await loadPeerSecurity(resolved.peerSecurity)
+        peerSecurity = await loadPeerSecurity(resolved.peerSecurity)
         // Peers dial this port as soon as they start: bind first, then open the cluster.
-        peerListener = await peerTransport(security, environment.transport).listen(
+        peerListener = await peerTransport(peerSecurity, environment.transport).listen(
           resolved.peerListen,
           (socket) => accepting.accept(socket, 'peer'),
         )
       }
-      listener = await environment.transport.listen({ host: resolved.host, port: resolved.port }, (socket) =>
-        accepting.accept(socket, 'client'),
-      )
+      listener = await security
+        .listenTransport(environment.transport)
+        .listen({ host: resolved.host, port: resolved.port }, (socket) => accepting.accept(socket, 'client'))
       const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port, peerPort: 0 }
       cluster = await Cluster.start(
-        { selfId: resolved.brokerId, peers: resolved.peers ?? [self], security, ...resolved.raft },
+        {
+          selfId: resolved.brokerId,
+          peers: resolved.peers ?? [self],
+          security: peerSecurity,
+          ...resolved.raft,
+        },
         store,
         watch,
         logger,
         environment,
       )
       groups = GroupService.start(cluster, resolved.groups, logger, environment)
+      security.start(cluster, logger)
       // A broker alone hosts every group: it serves once they are loaded (its first start also
       // creates __consumer_offsets), so the first clients neither wait on nor compete with that
       // work. Bounded: a slow disk delays serving, never prevents it.
@@ -170,6 +179,7 @@ export class Broker {
       watch,
       environment,
       accepting,
+      security,
     )
     for (const [socket, name] of early) broker.accept(socket, name)
     if (peerAddress !== undefined) {
@@ -244,13 +254,22 @@ export class Broker {
     if (peerSession !== undefined) {
       closeUnlessAuthenticated(socket, peerSession, this.environment.timers, peerAuthenticationTimeoutMs)
     }
+    const { session, sasl } = this.security.forConnection(socket, this.cluster, listener)
     const connection = new Connection(
       socket,
-      { ...this.context, logger, clientHost, session: anonymousSession(), listener, peerSession },
+      {
+        ...this.context,
+        logger,
+        clientHost,
+        session,
+        listener,
+        peerSession,
+        ...(sasl === undefined ? {} : { sasl }),
+      },
       logger,
     )
     this.connections.add(connection)
-    logger.debug('connection opened')
+    logger.debug({ principal: session.principal }, 'connection opened')
     void connection.closedPromise.then(() => this.connections.delete(connection))
   }
 

@@ -7,6 +7,7 @@ import {
   parseRequestFrame,
   requestHeaderBytes,
   settlesWithin,
+  type Timer,
   type TransportSocket,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
@@ -16,6 +17,12 @@ import type { HandlerContext } from './handlers/index.js'
 /** How long a closing connection waits for the peer to answer our FIN before destroying it. */
 const endGraceMs = 1000
 
+/**
+ * Largest frame before a connection authenticates (SASL on): SASL messages are a few hundred
+ * bytes, so an anonymous peer cannot make the broker buffer a 16 MiB frame.
+ */
+export const unauthenticatedFrameBytesMax = 512 * 1024
+
 export class Connection {
   private readonly reader: FrameReader
   /** Frames read but not started because maxInFlightRequests were running; at most one chunk's worth. */
@@ -24,6 +31,8 @@ export class Connection {
   private closing = false
   private closed = false
   private readonly whenIdle: (() => void)[] = []
+  /** Closes a connection still unauthenticated once limits.authenticationTimeoutMs passed. */
+  private authenticationTimer: Timer | undefined
   readonly closedPromise: Promise<void>
 
   constructor(
@@ -32,7 +41,18 @@ export class Connection {
     readonly logger: Logger,
   ) {
     const { limits } = context
-    this.reader = new FrameReader(limits.maxFrameBytes, requestHeaderBytes)
+    const mustAuthenticate = this.mustAuthenticate()
+    this.reader = new FrameReader(
+      mustAuthenticate ? Math.min(unauthenticatedFrameBytesMax, limits.maxFrameBytes) : limits.maxFrameBytes,
+      requestHeaderBytes,
+    )
+    // A deadline from the moment of connecting, not an idle timer: a trickle of bytes or a stream
+    // of ApiVersions requests cannot keep an anonymous connection open.
+    if (mustAuthenticate)
+      this.authenticationTimer = context.environment.timers.setTimeout(
+        () => this.onAuthenticationTimeout(),
+        limits.authenticationTimeoutMs,
+      )
     socket.setNoDelay(true)
     socket.setTimeout(limits.idleTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -47,6 +67,7 @@ export class Connection {
       socket.once('close', () => {
         this.closed = true
         this.waiting.length = 0
+        context.environment.timers.clear(this.authenticationTimer)
         this.notifyIdle()
         logger.debug('connection closed')
         resolve()
@@ -113,6 +134,14 @@ export class Connection {
     this.inFlight--
     // A client that went away mid-request simply does not get its answer.
     if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
+    if (this.context.sasl?.failed && !this.closing) {
+      // The answer (SASL_AUTHENTICATION_FAILED) is on its way; nothing more is read or served.
+      this.logger.debug('closing connection: SASL authentication failed')
+      this.waiting.length = 0
+      void this.closeGracefully(0)
+      return
+    }
+    if (this.context.session.authenticated) this.reader.raiseLimit(this.context.limits.maxFrameBytes)
     this.startWaiting()
     this.updateFlow()
     if (this.inFlight === 0 && this.waiting.length === 0) this.notifyIdle()
@@ -128,6 +157,19 @@ export class Connection {
       this.socket.writableLength <= writeBufferBytesHigh
     if (read && this.socket.isPaused()) this.socket.resume()
     else if (!read && !this.socket.isPaused()) this.socket.pause()
+  }
+
+  private mustAuthenticate(): boolean {
+    return this.context.sasl !== undefined && !this.context.session.authenticated
+  }
+
+  private onAuthenticationTimeout(): void {
+    if (this.context.session.authenticated || this.closed) return
+    this.logger.debug(
+      { authenticationTimeoutMs: this.context.limits.authenticationTimeoutMs },
+      'closing connection: not authenticated in time',
+    )
+    this.socket.destroy()
   }
 
   private onIdle(): void {

@@ -13,6 +13,7 @@ import {
   type RequestHeader,
   WeirError,
 } from '@weir/protocol'
+import { refusedBeforeAuthentication } from './auth/sasl-gate.js'
 import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
 import { listenerRefusal } from './listener-gate.js'
@@ -40,6 +41,9 @@ export async function dispatch(
 async function respond(header: RequestHeader, body: Buffer, context: HandlerContext): Promise<unknown> {
   const { apiKey, apiVersion } = header
   if (context.isClosing()) return requestError('BROKER_SHUTTING_DOWN', 'the broker is closing')
+  const unauthenticated = refusedBeforeAuthentication(apiKey, context)
+  if (unauthenticated !== undefined)
+    return { errorCode: unauthenticated.errorCode, errorMessage: unauthenticated.message }
   const api = apiByKey(apiKey)
   const handler = handlerFor(apiKey)
   if (api === undefined || handler === undefined) {

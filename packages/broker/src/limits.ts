@@ -20,6 +20,8 @@ export interface BrokerLimits {
   readonly maxFetchWaitMs: number
   /** How often retention (by time and bytes) runs over every partition. */
   readonly retentionCheckIntervalMs: number
+  /** With SASL on: a connection not authenticated this long after it opened is closed. */
+  readonly authenticationTimeoutMs: number
 }
 
 /**
@@ -58,6 +60,7 @@ export const defaultLimits: BrokerLimits = {
   writeBufferBytesHigh: 8 * mebibyte,
   maxFetchWaitMs: 30_000,
   retentionCheckIntervalMs: 300_000,
+  authenticationTimeoutMs: 10_000,
 }
 
 const ranges: Record<keyof BrokerLimits, IntegerRange> = {
@@ -69,6 +72,7 @@ const ranges: Record<keyof BrokerLimits, IntegerRange> = {
   writeBufferBytesHigh: [1024, 2 ** 31 - 1],
   maxFetchWaitMs: [0, 2 ** 31 - 1],
   retentionCheckIntervalMs: [10, 2 ** 31 - 1],
+  authenticationTimeoutMs: [100, 600_000],
 }
 
 export const limitNames = Object.keys(ranges) as (keyof BrokerLimits)[]

@@ -6,6 +6,13 @@ import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { AuthorizerConfig } from './acl/authorizer.js'
 import { type AuthorizerOptions, resolveAuthorizer } from './acl/authorizer-options.js'
+import {
+  resolveSecurityOptions,
+  resolveTlsOptions,
+  type SaslMechanismOption,
+  type SecurityOptions,
+  type TlsListenerOptions,
+} from './auth/security-options.js'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
 import { checkPeerSecurity, type PeerSecurityInput, type PeerTlsOptions } from './cluster/peer-security.js'
 import { checkPeers, type Peer, type PeerInput, parsePeers } from './cluster/peers.js'
@@ -62,6 +69,15 @@ export interface BrokerOptions extends AuthorizerOptions {
   readonly clusterSecretFile?: string
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: RaftTimingInput
+  /** TLS on the client listener (certificate files; `clientAuth: 'required'` for mTLS). Default: plain TCP. */
+  readonly tls?: TlsListenerOptions
+  /**
+   * SASL on the client listener: `['scram-sha-256', 'scram-sha-512']` (PLAIN too, TLS connections
+   * only), or the same comma-separated. Default: none (clients are not authenticated).
+   */
+  readonly saslMechanisms?: readonly SaslMechanismOption[] | string
+  /** A file with one line `name:password`: that user is created at start when missing. Needs SASL. */
+  readonly bootstrapUserFile?: string
   /**
    * Clock, timers, random, network and disk (default: Node's). The seeded simulation passes
    * virtual ones; an application has no reason to.
@@ -104,6 +120,9 @@ export const configFileKeys = [
   'raft',
   'authorizer',
   'superUsers',
+  'tls',
+  'saslMechanisms',
+  'bootstrapUserFile',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -127,6 +146,8 @@ export interface ResolvedOptions {
   readonly raft: RaftTimingOptions
   /** Open (today's behaviour) unless `authorizer: 'acl'`; super users bypass ACLs. */
   readonly authorizer: AuthorizerConfig
+  /** Client listener TLS and SASL. */
+  readonly security: SecurityOptions
 }
 
 function invalid(message: string): never {
@@ -189,6 +210,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     peerSecurity,
     raft: resolveRaftTiming(options.raft),
     authorizer: resolveAuthorizer(options),
+    security: resolveSecurityOptions(options),
   }
 }
 
@@ -335,14 +357,25 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
     parseListen(fields.peerListen as string, `config file ${path}: peerListen`)
   resolveRaftTiming(fields.raft)
   resolveAuthorizer(fields, `config file ${path}: `)
-  const config = { ...fields } as ConfigFile & { dataDir?: string }
+  const security = resolveSecurityOptions({
+    tls: resolveTlsOptions(fields.tls, `config file ${path}: tls`),
+    saslMechanisms: fields.saslMechanisms,
+    bootstrapUserFile: fields.bootstrapUserFile,
+  })
   // Paths in the file mean the same from anywhere: relative to the file's directory.
-  const directory = resolve(path, '..')
-  return {
-    ...config,
-    ...(typeof config.dataDir === 'string' ? { dataDir: resolve(directory, config.dataDir) } : {}),
-    ...(typeof config.clusterSecretFile === 'string'
-      ? { clusterSecretFile: resolve(directory, config.clusterSecretFile) }
-      : {}),
+  const here = (file: string) => resolve(resolve(path, '..'), file)
+  const config = { ...fields } as { -readonly [K in keyof ConfigFile]: ConfigFile[K] }
+  if (security.tls !== undefined) {
+    const { certFile, keyFile, caFile, clientAuth } = security.tls
+    config.tls = {
+      certFile: here(certFile),
+      keyFile: here(keyFile),
+      ...(caFile === undefined ? {} : { caFile: here(caFile) }),
+      clientAuth,
+    }
   }
+  if (security.bootstrapUserFile !== undefined) config.bootstrapUserFile = here(security.bootstrapUserFile)
+  if (typeof config.clusterSecretFile === 'string') config.clusterSecretFile = here(config.clusterSecretFile)
+  if (typeof config.dataDir === 'string') config.dataDir = here(config.dataDir)
+  return config
 }

@@ -64,7 +64,7 @@ export const aclCommand: Command = {
       const filter = filterFromFlags(flags)
       if (action === 'remove' && Object.keys(filter).length === 0)
         throw new UsageError('acl remove needs at least one flag (it would remove every binding)')
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       try {
         const admin = client.admin()
         if (binding !== undefined) {

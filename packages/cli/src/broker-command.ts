@@ -15,6 +15,7 @@ import {
   readConfigFile,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
+import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
@@ -28,7 +29,7 @@ Flags:
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile, raft,
-                       authorizer, superUsers
+                       authorizer, superUsers, tls, saslMechanisms, bootstrapUserFile
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
@@ -50,6 +51,14 @@ Flags:
   --authorizer acl     deny every request no ACL allows (see \`weir acl\`); without it the broker
                        is open to anyone who can reach it
   --super-users LIST   principals that bypass ACLs, e.g. User:admin,User:ops
+  --tls-cert FILE      serve clients over TLS with this certificate (PEM); needs --tls-key
+  --tls-key FILE       its private key (PEM)
+  --tls-ca FILE        CA (PEM) that client certificates must chain to
+  --tls-client-auth M  required: every client presents a certificate (its subject is the
+                       principal); none (default)
+  --sasl-mechanisms L  authenticate clients: scram-sha-256,scram-sha-512 (and plain, TLS only)
+  --bootstrap-user-file FILE
+                       one line name:password; that user is created at start when missing
   -h, --help           show this help
 `
 
@@ -67,6 +76,12 @@ const flagOptions = {
   'cluster-secret-file': { type: 'string' },
   authorizer: { type: 'string' },
   'super-users': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-client-auth': { type: 'string' },
+  'sasl-mechanisms': { type: 'string' },
+  'bootstrap-user-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -107,7 +122,7 @@ function brokerOptions(
     peers?: string
     authorizer?: string
     'super-users'?: string
-  },
+  } & SecurityFlags,
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
@@ -124,6 +139,7 @@ function brokerOptions(
     ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
     ...authorizerFlags(flags.authorizer, flags['super-users']),
+    ...securityFlags(flags, file),
   }
 }
 

@@ -33,7 +33,7 @@ export const clusterCommand: Command = {
       if (action === undefined) throw new UsageError('missing action: describe')
       if (action !== 'describe') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       try {
         process.stdout.write(await describe(client.admin()))
         return exitCodes.ok

@@ -9,6 +9,7 @@ import { consumeCommand } from './consume-command.js'
 import { groupsCommand } from './groups-command.js'
 import { produceCommand } from './produce-command.js'
 import { topicsCommand } from './topics-command.js'
+import { usersCommand } from './users-command.js'
 
 export const commands: Readonly<Record<string, Command>> = {
   broker: brokerCommand,
@@ -18,4 +19,5 @@ export const commands: Readonly<Record<string, Command>> = {
   groups: groupsCommand,
   cluster: clusterCommand,
   acl: aclCommand,
+  users: usersCommand,
 }

@@ -47,7 +47,7 @@ export const consumeCommand: Command = {
       const offset = positiveInteger(values.offset, '--offset')
       if (offset !== undefined && partition === undefined) throw new UsageError('--offset needs --partition')
       const topic = defineTopic<Buffer>({ name: positionals[0]!, codec: codecs.raw })
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       const consumer = client.consumer({ topics: [topic], fromBeginning: values['from-beginning'] ?? false })
       const stop = () => void consumer.close()
       process.once('SIGINT', stop)

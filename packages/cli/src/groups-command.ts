@@ -46,7 +46,7 @@ export const groupsCommand: Command = {
       if (action === 'list' && group !== undefined) throw new UsageError('groups list takes no GROUP')
       if (action !== 'list' && group === undefined) throw new UsageError(`groups ${action} needs a GROUP`)
       const target = action === 'reset-offsets' ? resetTarget(values) : undefined
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       try {
         const admin = client.admin()
         if (action === 'list') {

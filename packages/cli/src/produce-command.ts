@@ -44,7 +44,7 @@ export const produceCommand: Command = {
       const separator = values['key-separator']
       if (separator === '') throw new UsageError('--key-separator must not be empty')
       const topic = defineTopic<string>({ name: positionals[0]!, codec: codecs.string })
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       const producer = client.producer({ acks })
       const started = performance.now()
       let sent = 0

@@ -63,7 +63,7 @@ export const topicsCommand: Command = {
         action === 'add-partitions' ? positiveInteger(values.partitions, '--partitions', 1) : undefined
       if (action === 'add-partitions' && grow === undefined)
         throw new UsageError('topics add-partitions needs --partitions N (the new total)')
-      const client = connect(values.bootstrap, 'weir-cli')
+      const client = connect(values, 'weir-cli')
       try {
         const admin = client.admin()
         if (create) {

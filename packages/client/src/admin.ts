@@ -23,6 +23,13 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
+import {
+  type CreateUserOptions,
+  createUser,
+  deleteUser,
+  listUsers,
+  type UserDescription,
+} from './user-admin.js'
 
 export interface CreateTopicOptions {
   readonly topic: string
@@ -196,6 +203,27 @@ export class Admin {
   async describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
     this.assertOpen()
     return describeAcls(this.cluster, filter)
+  }
+
+  /**
+   * Creates a SCRAM user, or sets a new password for an existing one. Only a salted hash leaves
+   * this process. Takes effect on every broker without a restart.
+   */
+  async createUser(options: CreateUserOptions): Promise<void> {
+    this.assertOpen()
+    return createUser(this.cluster, options)
+  }
+
+  /** Deletes a user (every mechanism); resolves with false when there was no such user. */
+  async deleteUser(username: string): Promise<boolean> {
+    this.assertOpen()
+    return deleteUser(this.cluster, username)
+  }
+
+  /** Users with their mechanisms, sorted by name (never a credential). */
+  async listUsers(): Promise<UserDescription[]> {
+    this.assertOpen()
+    return listUsers(this.cluster)
   }
 }
 

@@ -1,6 +1,13 @@
 // The entry point: holds the cluster view (connections and metadata) shared by the admin, every
 // producer and every consumer made from it, and closes them all.
-import { type Environment, frameBytesMaxDefault, nodeEnvironment, WeirError } from '@weir/protocol'
+import {
+  type Environment,
+  frameBytesMaxDefault,
+  nodeEnvironment,
+  type TlsOptions,
+  tlsTransport,
+  WeirError,
+} from '@weir/protocol'
 import { Admin } from './admin.js'
 import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
@@ -9,7 +16,19 @@ import { GroupMembership, type GroupMembershipOptions } from './groups/group-mem
 import { integerOption, renamedOption } from './limits.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import { Producer, type ProducerOptions } from './producer.js'
+import { checkSaslOptions, type SaslOptions } from './sasl-login.js'
 import type { TopicRef, ValueOf } from './topic.js'
+
+/** TLS to the brokers: PEM strings or Buffers, as node:tls takes them. */
+export interface ClientTlsOptions {
+  /** CA bundle the broker certificates must chain to (default: Node's public roots). */
+  readonly ca?: string | Buffer
+  /** Client certificate and key, for brokers that require them (mTLS). */
+  readonly cert?: string | Buffer
+  readonly key?: string | Buffer
+  /** Name checked against the broker certificate (default: the host connected to). */
+  readonly servername?: string
+}
 
 export interface ClientOptions {
   /** Bootstrap addresses, `host:port`; tried in order until one answers. */
@@ -44,6 +63,23 @@ export interface ClientOptions {
    * in-memory network (protocol's SimulatedTime and MemoryNetwork).
    */
   readonly environment?: Environment
+  /** Connect over TLS (1.2 at least, 1.3 when the broker has it). Default: plain TCP. */
+  readonly tls?: ClientTlsOptions
+  /** Log every connection in with SASL before its first request. Default: no authentication. */
+  readonly sasl?: SaslOptions
+}
+
+function clientEnvironment(options: ClientOptions): Environment {
+  const environment = options.environment ?? nodeEnvironment
+  if (options.tls === undefined) return environment
+  const { ca, cert, key, servername } = options.tls
+  const tls: TlsOptions = {
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    ...(servername === undefined ? {} : { servername }),
+  }
+  return { ...environment, transport: tlsTransport(tls) }
 }
 
 export class Client {
@@ -91,7 +127,8 @@ export class Client {
         300_000,
         0,
       ),
-      environment: options.environment ?? nodeEnvironment,
+      environment: clientEnvironment(options),
+      ...(options.sasl === undefined ? {} : { sasl: checkSaslOptions(options.sasl) }),
     })
   }
 

@@ -16,6 +16,15 @@ import {
   type RequestOptions,
   WeirError,
 } from '@weir/protocol'
+import { type SaslOptions, saslLogin } from './sasl-login.js'
+
+/** Errors of a connection that retrying elsewhere cannot fix: the caller must see them as they are. */
+const fatalDialErrors = [
+  'CLIENT_CLOSED',
+  'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+]
 
 export interface ClusterOptions {
   readonly brokers: readonly string[]
@@ -27,6 +36,8 @@ export interface ClusterOptions {
   readonly reconnectBackoffMsMax: number
   readonly metadataMaxAgeMs: number
   readonly environment: Environment
+  /** Every new connection logs in with these before its first request. */
+  readonly sasl?: SaslOptions
 }
 
 interface HostPort {
@@ -174,7 +185,7 @@ export class Cluster {
         try {
           return await this.connectionTo(candidate)
         } catch (error) {
-          if (error instanceof WeirError && error.code === 'CLIENT_CLOSED') throw error
+          if (error instanceof WeirError && fatalDialErrors.includes(error.code)) throw error
           lastError = error
         }
       }
@@ -199,14 +210,23 @@ export class Cluster {
     const { environment, reconnectBackoffMs, reconnectBackoffMsMax } = this.options
     return new Redialer({
       description: `broker ${target.host}:${target.port}`,
-      dial: () =>
-        Connection.open({
+      dial: async () => {
+        const connection = await Connection.open({
           ...this.options,
           host: target.host,
           port: target.port,
           transport: environment.transport,
           timers: environment.timers,
-        }),
+        })
+        if (this.options.sasl === undefined) return connection
+        try {
+          await saslLogin(connection, this.options.sasl)
+        } catch (error) {
+          connection.close()
+          throw error
+        }
+        return connection
+      },
       clock: environment.clock,
       timers: environment.timers,
       backoffMs: reconnectBackoffMs,

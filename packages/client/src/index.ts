@@ -38,7 +38,7 @@ export {
   rangeAssignor,
   roundRobinAssignor,
 } from './assignors/index.js'
-export { Client, type ClientOptions } from './client.js'
+export { Client, type ClientOptions, type ClientTlsOptions } from './client.js'
 export { type Codec, codecs } from './codecs.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
 export {
@@ -84,4 +84,6 @@ export {
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
+export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
+export type { CreateUserOptions, UserDescription } from './user-admin.js'

@@ -75,9 +75,14 @@ export class FrameReader {
   private expected = -1
 
   constructor(
-    private readonly frameBytesMax: number = frameBytesMaxDefault,
+    private frameBytesMax: number = frameBytesMaxDefault,
     private readonly frameBytesMin: number = responseHeaderBytes,
   ) {}
+
+  /** Lets later frames be larger, as when a connection authenticates (its pre-auth cap lifts). */
+  raiseLimit(frameBytesMax: number): void {
+    this.frameBytesMax = Math.max(this.frameBytesMax, frameBytesMax)
+  }
 
   /** Bytes held for a frame not yet complete. */
   get bufferedBytes(): number {

@@ -123,7 +123,32 @@ export {
   Redialer,
   type RedialerOptions,
 } from './redialer.js'
-export type { Fields } from './schema.js'
+export {
+  type ClientFinal,
+  type ClientFirst,
+  checkCredentialShape,
+  checkServerFinal,
+  clientFinalMessage,
+  clientFirstMessage,
+  fakeScramCredential,
+  isScramMechanism,
+  type ParsedClientFirst,
+  parseClientFirst,
+  parsePlainMessage,
+  parseServerFirst,
+  plainMessage,
+  type ScramCredential,
+  type ScramMechanism,
+  ScramMechanisms,
+  type ServerFirst,
+  saltedPassword,
+  scramCredential,
+  scramIterationsMin,
+  serverFirstMessage,
+  verifyClientFinal,
+  verifyPlainPassword,
+} from './sasl/scram.js'
+export type { Fields, ResponseError } from './schema.js'
 export {
   checkTopicConfig,
   parseTopicConfigEntries,

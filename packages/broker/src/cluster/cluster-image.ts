@@ -4,6 +4,7 @@
 import type { LogConfig } from '@weir/storage'
 import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
+import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -30,6 +31,7 @@ export type MetadataRecord = (
       readonly replicas: readonly (readonly number[])[]
     }
   | AclRecord
+  | UserRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -48,6 +50,8 @@ export class ClusterImage {
   private readonly changes = new Set<string>()
   /** The ACL bindings every broker enforces (read on each request: nothing caches them). */
   readonly acls = new AclSet()
+  /** SCRAM users (names, mechanisms, credentials): every broker knows every user. */
+  readonly users = new UserDirectory()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -67,6 +71,10 @@ export class ClusterImage {
     if (record.change !== undefined) this.remember(record.change)
     if (record.type === 'aclsCreated') return void this.acls.add(record.bindings)
     if (record.type === 'aclsDeleted') return void this.acls.remove(record.filters)
+    if (isUserRecord(record)) {
+      this.users.apply(record)
+      return undefined
+    }
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

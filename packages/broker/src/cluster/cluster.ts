@@ -10,6 +10,7 @@ import type { Entry } from '@weir/raft'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { isAclRecord } from '../acl/acl-records.js'
+import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
@@ -188,6 +189,8 @@ export class Cluster {
       for (const record of this.applyToImage(entry)) {
         // The image is the whole of an ACL change: nothing to open or delete locally.
         if (isAclRecord(record)) continue
+        // A user change is complete once in the image: nothing to host or drop.
+        if (isUserRecord(record)) continue
         const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(() =>

@@ -16,6 +16,7 @@ import {
 } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
 import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
+import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { PeerLinks } from './peer-links.js'
@@ -112,6 +113,8 @@ export class Controller {
 function checkRecord(record: MetadataRecord, image: ClusterImage): void {
   // ACL changes hold no reference to the image: a binding may name a topic not created yet.
   if (isAclRecord(record)) return
+  // Users are not topics: setting a credential always applies, deleting an unknown user is a no-op.
+  if (isUserRecord(record)) return
   const exists = image.topic(record.name) !== undefined
   if (record.type === 'topicCreated' && exists) {
     throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
@@ -167,6 +170,11 @@ export function checkMetadataRecord(value: unknown): MetadataRecord {
       return record as MetadataRecord
     case 'topicDeleted':
       return record as MetadataRecord
+    case 'userCredentialSet':
+    case 'userDeleted': {
+      const change = record.change === undefined ? {} : { change: record.change as string }
+      return { ...checkUserRecord(record, bad), ...change }
+    }
     default:
       throw bad(`unknown type ${JSON.stringify(record.type)}`)
   }

@@ -5,6 +5,7 @@ import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { AuthorizerConfig } from '../acl/authorizer.js'
+import type { SaslExchange } from '../auth/sasl-exchange.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
@@ -41,6 +42,8 @@ export interface HandlerContext {
   readonly peerSession?: PeerSession | undefined
   /** ACLs on or off, and the super users; checked through handlers/authorize.ts. */
   readonly authorizer: AuthorizerConfig
+  /** This connection's SASL exchange; undefined when SASL is off for its listener. */
+  readonly sasl?: SaslExchange
   /** This broker's part in its cluster (a cluster of one without --peers): replicas, leaders, controller. */
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */

@@ -25,7 +25,10 @@ import { peerHelloHandler } from './peer-hello.js'
 import { peerProofHandler } from './peer-proof.js'
 import { produceHandler } from './produce.js'
 import { raftMessagesHandler } from './raft-messages.js'
+import { saslAuthenticateHandler } from './sasl-authenticate.js'
+import { saslHandshakeHandler } from './sasl-handshake.js'
 import { syncGroupHandler } from './sync-group.js'
+import { deleteUserHandler, listUsersHandler, setUserCredentialHandler } from './user-admin.js'
 
 const handlers = [
   apiVersionsHandler,
@@ -54,6 +57,11 @@ const handlers = [
   createAclsHandler,
   deleteAclsHandler,
   describeAclsHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  setUserCredentialHandler,
+  deleteUserHandler,
+  listUsersHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -10,7 +10,10 @@ export interface ApiDefinition<Request, Response> {
   decodeResponse(body: unknown): Response
 }
 
-/** Wire keys. 0-9 client data APIs, 10-29 consumer groups, 30-49 broker-to-broker. Never reused. */
+/**
+ * Wire keys. 0-9 client data APIs, 10-29 consumer groups, 30-39 broker-to-broker, 40-44 SASL and
+ * users. Never reused.
+ */
 export const ApiKeys = {
   ApiVersions: 0,
   Metadata: 1,
@@ -38,6 +41,11 @@ export const ApiKeys = {
   CreateAcls: 45,
   DeleteAcls: 46,
   DescribeAcls: 47,
+  SaslHandshake: 40,
+  SaslAuthenticate: 41,
+  SetUserCredential: 42,
+  DeleteUser: 43,
+  ListUsers: 44,
 } as const
 
 export type ApiName = keyof typeof ApiKeys

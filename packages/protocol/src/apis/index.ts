@@ -25,7 +25,10 @@ import { PeerHello } from './peer-hello.js'
 import { PeerProof } from './peer-proof.js'
 import { Produce } from './produce.js'
 import { RaftMessages } from './raft-messages.js'
+import { SaslAuthenticate } from './sasl-authenticate.js'
+import { SaslHandshake } from './sasl-handshake.js'
 import { SyncGroup } from './sync-group.js'
+import { DeleteUser, ListUsers, SetUserCredential } from './user-credentials.js'
 
 export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ApiVersions,
@@ -54,6 +57,11 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   CreateAcls,
   DeleteAcls,
   DescribeAcls,
+  SaslHandshake,
+  SaslAuthenticate,
+  SetUserCredential,
+  DeleteUser,
+  ListUsers,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -95,4 +103,7 @@ export * from './peer-hello.js'
 export * from './peer-proof.js'
 export * from './produce.js'
 export * from './raft-messages.js'
+export * from './sasl-authenticate.js'
+export * from './sasl-handshake.js'
 export * from './sync-group.js'
+export * from './user-credentials.js'
