@@ -1,6 +1,8 @@
 // What a client-listener connection may do before it has authenticated, when SASL is on: learn
 // the API versions and run the SASL exchange, nothing else. Everything else is refused with
 // ILLEGAL_SASL_STATE (typed, the connection stays open so the client can still authenticate).
+// Brokers never pass this gate: they talk on the peer listener, authenticated by mutual TLS or
+// the cluster secret, where SASL is off.
 import { ApiKeys, WeirError } from '@weir/protocol'
 
 const allowedBeforeAuthentication = new Set<number>([
@@ -8,15 +10,6 @@ const allowedBeforeAuthentication = new Set<number>([
   ApiKeys.SaslHandshake,
   ApiKeys.SaslAuthenticate,
 ])
-
-/**
- * Broker-to-broker APIs (keys 30-39) are authenticated by the peer listener (mutual TLS or the
- * cluster secret), not by SASL: until peers have a listener of their own they arrive on the
- * client listener, and refusing them here would cut the cluster apart.
- */
-function isPeerApi(apiKey: number): boolean {
-  return apiKey >= 30 && apiKey <= 39
-}
 
 export interface GateState {
   readonly listener: 'client' | 'peer'
@@ -28,7 +21,7 @@ export interface GateState {
 /** The refusal for a request that needs authentication first, or undefined when it may run. */
 export function refusedBeforeAuthentication(apiKey: number, state: GateState): WeirError | undefined {
   if (state.sasl === undefined || state.listener !== 'client' || state.session.authenticated) return undefined
-  if (allowedBeforeAuthentication.has(apiKey) || isPeerApi(apiKey)) return undefined
+  if (allowedBeforeAuthentication.has(apiKey)) return undefined
   return new WeirError(
     'ILLEGAL_SASL_STATE',
     `API key ${apiKey} needs an authenticated connection; authenticate with SaslHandshake and SaslAuthenticate first (client option sasl, or --sasl-mechanism/--sasl-username on the CLI)`,

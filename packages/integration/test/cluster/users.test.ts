@@ -17,9 +17,6 @@ test.before(async () => {
   cluster = await startCluster(3, {
     saslMechanisms: 'scram-sha-256,scram-sha-512',
     bootstrapUserFile: userFile,
-    // Until peers have a listener of their own they dial the client port and never log in: keep
-    // the authentication deadline from cutting their links mid-test.
-    limits: { authenticationTimeoutMs: 600_000 },
   })
 })
 
