@@ -87,15 +87,15 @@ function walkRecords(section: Buffer, recordCount: number): void {
     if (offsetDelta !== index) {
       throw invalid(`record ${index} has offsetDelta ${offsetDelta}; records must number 0, 1, 2, …`)
     }
-    cursor.nullableBytes(index, 'key')
-    cursor.nullableBytes(index, 'value')
+    cursor.nullableBytes(index, 'key', 'key length')
+    cursor.nullableBytes(index, 'value', 'value length')
     const headerCount = cursor.varint(index, 'headerCount')
     if (headerCount < 0) throw invalid(`record ${index} has a negative header count ${headerCount}`)
     for (let header = 0; header < headerCount; header++) {
       const keyLength = cursor.varint(index, 'header key length')
       if (keyLength < 0) throw invalid(`record ${index} header ${header} has key length ${keyLength}`)
       cursor.skip(keyLength, index, 'header key')
-      cursor.nullableBytes(index, 'header value')
+      cursor.nullableBytes(index, 'header value', 'header value length')
     }
     if (cursor.position !== end) {
       const fieldBytes = cursor.position - (end - length)
@@ -119,6 +119,14 @@ class RecordCursor {
   }
 
   varint(record: number, field: string): number {
+    // Most varints in a batch are one byte (small lengths and deltas): decode those without the loop.
+    if (this.position < this.end) {
+      const first = this.bytes[this.position]!
+      if (first < 128) {
+        this.position++
+        return (first >>> 1) ^ -(first & 1)
+      }
+    }
     let unsigned = 0
     let multiplier = 1
     for (let index = 0; index < varintBytesMax; index++) {
@@ -138,9 +146,9 @@ class RecordCursor {
     this.position += length
   }
 
-  /** A varint length (-1 for null) and that many bytes. */
-  nullableBytes(record: number, field: string): void {
-    const length = this.varint(record, `${field} length`)
+  /** A varint length (-1 for null) and that many bytes. Names are constants: no string is built per record. */
+  nullableBytes(record: number, field: string, lengthField: string): void {
+    const length = this.varint(record, lengthField)
     if (length === -1) return
     if (length < -1) throw invalid(`record ${record} has ${field} length ${length}`)
     this.skip(length, record, field)
