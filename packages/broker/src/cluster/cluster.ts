@@ -7,7 +7,7 @@
 // no other broker; the code paths are the same.
 import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
 import type { Entry } from '@weir/raft'
-import type { TopicStore } from '@weir/storage'
+import { partitionCountMax, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
@@ -352,6 +352,13 @@ export class Cluster {
 
   /** Replica sets for new partitions, spread over every broker. */
   assign(first: number, count: number, replicationFactor: number): number[][] {
+    // Checked before the sets are built: a request may ask for a million partitions.
+    if (!Number.isInteger(count) || count < 1 || first + count > partitionCountMax) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `a topic has 1 to ${partitionCountMax} partitions; ${first + count} were asked for`,
+      )
+    }
     const ids = this.options.peers.map((peer) => peer.id)
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > ids.length) {
       const why = this.alone

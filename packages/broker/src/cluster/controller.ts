@@ -86,7 +86,7 @@ export class Controller {
     const run = this.serial.then(async () => {
       await this.imageCurrent()
       if (record.change !== undefined && this.image.applied(record.change)) return
-      checkProposal(record, this.image, this.brokerIds, origin)
+      checkProposal(record, { image: this.image, brokerIds: this.brokerIds, origin })
       const batch = encodeRecordBatch([{ value: encodeBody(record) }], {
         timestamp: this.environment.clock.now(),
       })

@@ -136,16 +136,67 @@ function checkStoredConfig(value: unknown, what: string): void {
  * not are left to ClusterImage.apply, which ignores them (a retry whose first attempt committed).
  */
 export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): void {
-  if (record.name === controllerTopic) {
+  switch (record.type) {
+    case 'topicCreated':
+      return checkNotMetadataLog(record.name)
+    case 'topicDeleted':
+      checkNotMetadataLog(record.name)
+      return checkNotOffsetsTopic(record.name)
+    case 'partitionsCreated':
+      checkNotMetadataLog(record.name)
+      checkNotOffsetsTopic(record.name)
+      return checkGrowth(record, image)
+  }
+}
+
+export interface ProposalContext {
+  readonly image: ClusterImage
+  /** The brokers of the cluster (`--peers`): a replica set may name no other. */
+  readonly brokerIds: readonly number[]
+  readonly origin: ProposalOrigin
+}
+
+/**
+ * The controller leader's check of a proposal before it commits it: the record's fields, its
+ * effect on the image, and what only the leader can check: that the topic exists (or not, for a
+ * creation), that only the brokers' own upkeep creates an internal topic, and that every replica
+ * is a broker of the cluster.
+ */
+export function checkProposal(record: MetadataRecord, context: ProposalContext): void {
+  checkMetadataRecord(record)
+  checkAgainstImage(record, context.image)
+  const exists = context.image.topic(record.name) !== undefined
+  switch (record.type) {
+    case 'topicCreated':
+      if (exists) throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
+      if (record.name === offsetsTopic && context.origin !== 'broker') {
+        throw new WeirError('INVALID_TOPIC', `${offsetsTopic} is created by the brokers themselves`)
+      }
+      return checkReplicaBrokers(record.replicas, context.brokerIds)
+    case 'topicDeleted':
+      return checkExists(record.name, exists)
+    case 'partitionsCreated':
+      checkExists(record.name, exists)
+      return checkReplicaBrokers(record.replicas, context.brokerIds)
+  }
+}
+
+function checkNotMetadataLog(name: string): void {
+  if (name === controllerTopic) {
     throw new WeirError('INVALID_TOPIC', `${controllerTopic} is the cluster's own metadata log`)
   }
-  if (record.name === offsetsTopic && record.type !== 'topicCreated') {
+}
+
+function checkNotOffsetsTopic(name: string): void {
+  if (name === offsetsTopic) {
     throw new WeirError(
       'INVALID_TOPIC',
       `${offsetsTopic} is internal to the brokers: it cannot be deleted and its partitions cannot change`,
     )
   }
-  if (record.type !== 'partitionsCreated') return
+}
+
+function checkGrowth(record: RecordOf<'partitionsCreated'>, image: ClusterImage): void {
   const count = image.topic(record.name)?.replicas.length
   if (count === undefined) return
   if (record.first !== undefined && record.first !== count) {
@@ -163,33 +214,13 @@ export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): 
   }
 }
 
-/**
- * The controller leader's check of a proposal before it commits it: the record's fields, its
- * effect on the image, that the topic exists (or not, for a creation), that only the brokers'
- * own upkeep creates an internal topic, and that every replica is a broker of the cluster.
- */
-export function checkProposal(
-  record: MetadataRecord,
-  image: ClusterImage,
-  brokerIds: readonly number[],
-  origin: ProposalOrigin,
-): void {
-  checkMetadataRecord(record)
-  checkAgainstImage(record, image)
-  const exists = image.topic(record.name) !== undefined
-  if (record.type === 'topicCreated' && exists) {
-    throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
-  }
-  if (record.type !== 'topicCreated' && !exists) {
+function checkExists(name: string, exists: boolean): void {
+  if (!exists) {
     throw new WeirError(
       'UNKNOWN_TOPIC',
-      `topic ${record.name} does not exist; list topics with \`weir topics list\``,
+      `topic ${name} does not exist; list topics with \`weir topics list\``,
     )
   }
-  if (record.type === 'topicCreated' && record.name === offsetsTopic && origin !== 'broker') {
-    throw new WeirError('INVALID_TOPIC', `${offsetsTopic} is created by the brokers themselves`)
-  }
-  if (record.type !== 'topicDeleted') checkReplicaBrokers(record.replicas, brokerIds)
 }
 
 function checkReplicaBrokers(sets: readonly (readonly number[])[], brokerIds: readonly number[]): void {

@@ -30,7 +30,7 @@ const baseImage = () =>
 
 function refusal(record: unknown, origin: 'user' | 'broker' = 'user'): WeirError {
   try {
-    checkProposal(record as MetadataRecord, baseImage(), brokerIds, origin)
+    checkProposal(record as MetadataRecord, { image: baseImage(), brokerIds, origin })
   } catch (error) {
     assert.ok(isWeirError(error), `a WeirError, got ${String(error)}`)
     return error
@@ -98,15 +98,22 @@ test('__consumer_offsets: never deleted or grown; created by the brokers only', 
   assertRefused(grow, 'INVALID_TOPIC', /partitions cannot change/)
   const fresh = new ClusterImage()
   const offsets = created('__consumer_offsets', [[1], [2]])
-  assert.throws(() => checkProposal(offsets, fresh, brokerIds, 'user'), /created by the brokers/)
-  checkProposal(offsets, fresh, brokerIds, 'broker')
+  assert.throws(
+    () => checkProposal(offsets, { image: fresh, brokerIds, origin: 'user' }),
+    /created by the brokers/,
+  )
+  checkProposal(offsets, { image: fresh, brokerIds, origin: 'broker' })
 })
 
 test('existence: a duplicate creation and a change of an unknown topic are refused', () => {
   assertRefused(created('orders', [[1]]), 'TOPIC_ALREADY_EXISTS', /already exists/)
   assertRefused({ type: 'topicDeleted', name: 'ghost' }, 'UNKNOWN_TOPIC', /does not exist/)
-  checkProposal({ type: 'topicDeleted', name: 'orders' }, baseImage(), brokerIds, 'user')
-  checkProposal(created('payments', [[3, 1]], { retentionMs: 1000 }), baseImage(), brokerIds, 'user')
+  checkProposal({ type: 'topicDeleted', name: 'orders' }, { image: baseImage(), brokerIds, origin: 'user' })
+  checkProposal(created('payments', [[3, 1]], { retentionMs: 1000 }), {
+    image: baseImage(),
+    brokerIds,
+    origin: 'user',
+  })
 })
 
 test('malformed records from a peer are INVALID_REQUEST, whatever their shape', () => {
