@@ -138,14 +138,17 @@ function checkStoredConfig(value: unknown, what: string): void {
 export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): void {
   switch (record.type) {
     case 'topicCreated':
-      return checkNotMetadataLog(record.name)
+      checkNotMetadataLog(record.name)
+      break
     case 'topicDeleted':
       checkNotMetadataLog(record.name)
-      return checkNotOffsetsTopic(record.name)
+      checkNotOffsetsTopic(record.name)
+      break
     case 'partitionsCreated':
       checkNotMetadataLog(record.name)
       checkNotOffsetsTopic(record.name)
-      return checkGrowth(record, image)
+      checkGrowth(record, image)
+      break
   }
 }
 
@@ -172,12 +175,15 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
       if (record.name === offsetsTopic && context.origin !== 'broker') {
         throw new WeirError('INVALID_TOPIC', `${offsetsTopic} is created by the brokers themselves`)
       }
-      return checkReplicaBrokers(record.replicas, context.brokerIds)
+      checkReplicaBrokers(record.replicas, context.brokerIds)
+      break
     case 'topicDeleted':
-      return checkExists(record.name, exists)
+      checkExists(record.name, exists)
+      break
     case 'partitionsCreated':
       checkExists(record.name, exists)
-      return checkReplicaBrokers(record.replicas, context.brokerIds)
+      checkReplicaBrokers(record.replicas, context.brokerIds)
+      break
   }
 }
 
