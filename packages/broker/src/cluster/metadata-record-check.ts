@@ -120,6 +120,7 @@ function checkStoredConfig(value: unknown, what: string): void {
     if (!logConfigKeys.has(key)) {
       throw new WeirError('INVALID_CONFIG', `${what}: ${key} is not a topic config`)
     }
+    if (entry === undefined) continue // an unset field: storage's default applies
     // Storage checks ranges of numbers; anything else (a bigint from msgpack) must not reach it.
     const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
     if (typeof entry !== 'number' && !fsyncWord) {

@@ -109,6 +109,11 @@ test('existence: a duplicate creation and a change of an unknown topic are refus
   assertRefused(created('orders', [[1]]), 'TOPIC_ALREADY_EXISTS', /already exists/)
   assertRefused({ type: 'topicDeleted', name: 'ghost' }, 'UNKNOWN_TOPIC', /does not exist/)
   checkProposal({ type: 'topicDeleted', name: 'orders' }, { image: baseImage(), brokerIds, origin: 'user' })
+  checkProposal(created('unset', [[1]], { retentionMs: undefined, fsync: 'never' }), {
+    image: baseImage(),
+    brokerIds,
+    origin: 'user',
+  })
   checkProposal(created('payments', [[3, 1]], { retentionMs: 1000 }), {
     image: baseImage(),
     brokerIds,
