@@ -1,6 +1,7 @@
 // Proves the controller leader refuses every unsafe proposal (bad names, partition counts, configs, strangers in replica sets, internal topics), and that applying committed records skips the invalid ones, the same way on every broker, without throwing.
 import { encodeBody, encodeRecordBatch, isWeirError, nodeClock, nodeTimers, WeirError } from '@weir/protocol'
 import { type Entry, EntryKind } from '@weir/raft'
+import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ClusterImage, type MetadataRecord } from '../../src/cluster/cluster-image.js'
@@ -216,6 +217,47 @@ test('applying committed records skips each invalid one, applies the rest, never
   const other = imageWith(created('__consumer_offsets', [[1]]))
   for (const entry of entries) applyCommittedEntry(other, entry)
   assert.equal(other.topics(), image.topics())
+})
+
+test('property: applying any committed values never throws, and two images stay identical', () => {
+  const field = fc.oneof(
+    fc.anything({ maxDepth: 2 }),
+    fc.constantFrom('orders', '../../x', '__consumer_offsets', '__cluster_metadata', ''),
+    fc.array(fc.array(fc.integer({ min: -2, max: 5 }), { maxLength: 3 }), { maxLength: 3 }),
+    fc.record({ segmentBytes: fc.anything(), fsync: fc.anything() }),
+  )
+  const value = fc.record({
+    type: fc.oneof(fc.constantFrom('topicCreated', 'topicDeleted', 'partitionsCreated'), fc.anything()),
+    name: field,
+    id: field,
+    config: field,
+    replicas: field,
+    first: field,
+    change: field,
+  })
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
+      const encodable = values.filter((entry) => {
+        try {
+          encodeBody(entry)
+          return true
+        } catch {
+          return false
+        }
+      })
+      if (encodable.length === 0) return
+      const entry = entryOf(...encodable)
+      const left = imageWith(created('__consumer_offsets', [[1]]))
+      const right = imageWith(created('__consumer_offsets', [[1]]))
+      const result = applyCommittedEntry(left, entry)
+      applyCommittedEntry(right, entry)
+      assert.is(result.applied.length + result.skipped.length, encodable.length)
+      assert.equal(left.topics(), right.topics())
+      for (const topic of left.topics())
+        assert.not.throws(() => checkMetadataRecord({ type: 'topicCreated', ...topic }))
+    }),
+    { numRuns: 1000 },
+  )
 })
 
 test('no-op and config entries hold no records', () => {
