@@ -116,6 +116,7 @@ export {
   writeInt64,
   writeUint64,
 } from './record-batch-layout.js'
+export { checkBatchRecords } from './record-batch-validate.js'
 export {
   backoffMs,
   type Redialable,

@@ -7,17 +7,19 @@
 // no other broker; the code paths are the same.
 import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
 import type { Entry } from '@weir/raft'
-import type { TopicStore } from '@weir/storage'
+import { partitionCountMax, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { isAclRecord } from '../acl/acl-records.js'
 import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
-import { Controller, controllerGroup, controllerTopic, recordsOfEntry } from './controller.js'
+import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
+import { applyCommittedEntry } from './metadata-apply.js'
+import type { ProposalOrigin } from './metadata-record-check.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import { nodeRandomBytes, type PeerSecurity } from './peer-security.js'
 import type { Peer } from './peers.js'
@@ -161,7 +163,8 @@ export class Cluster {
       applied: (entries) => this.applyCommitted(entries),
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
     })
-    this.controller = new Controller(replica, this.image, this.links, this.environment)
+    const brokerIds = this.options.peers.map((peer) => peer.id)
+    this.controller = new Controller(replica, this.image, this.links, this.environment, brokerIds)
     this.hosted.add(replica, controllerIncarnation)
     // A brand-new cluster: the lowest id starts the first election at once instead of waiting;
     // a broker alone always does (no one else could).
@@ -177,10 +180,16 @@ export class Cluster {
     return this.store.topic(topic).partition(partition)
   }
 
-  private applyToImage(entry: Entry): MetadataRecord[] {
-    const records = recordsOfEntry(entry)
-    for (const record of records) this.image.apply(record)
-    return records
+  /** Applies a committed entry's valid records; an invalid one is logged and skipped (never thrown: a restart must not fail on it). */
+  private applyToImage(entry: Entry): readonly MetadataRecord[] {
+    const { applied, skipped } = applyCommittedEntry(this.image, entry)
+    for (const { position, summary, error } of skipped) {
+      this.logger.error(
+        { err: error, entryIndex: entry.index, position },
+        `skipped an invalid committed metadata record (${summary}): ${error.message}`,
+      )
+    }
+    return applied
   }
 
   /** Committed controller entries: update the image now, host or drop replicas in order after. */
@@ -266,7 +275,7 @@ export class Cluster {
       const replicas = Array.from({ length: local.partitionCount }, () => [this.selfId])
       const id = randomId(this.environment.random)
       try {
-        await this.proposeHere({ type: 'topicCreated', name, id, config: local.config, replicas })
+        await this.proposeHere({ type: 'topicCreated', name, id, config: local.config, replicas }, 'broker')
         this.logger.info({ topic: name, partitions: local.partitionCount }, `adopted local topic ${name}`)
       } catch (error) {
         this.logger.error(
@@ -352,13 +361,21 @@ export class Cluster {
     return this.controller.submit(record, timeoutMs)
   }
 
-  proposeHere(record: MetadataRecord): Promise<void> {
+  /** Commits a change on this broker, the controller leader; `origin` 'broker' for its own upkeep only. */
+  proposeHere(record: MetadataRecord, origin: ProposalOrigin = 'user'): Promise<void> {
     if (!this.controller.replica.isLeader) return Promise.reject(this.controller.replica.notLeader())
-    return this.controller.proposeHere(record)
+    return this.controller.proposeHere(record, origin)
   }
 
   /** Replica sets for new partitions, spread over every broker. */
   assign(first: number, count: number, replicationFactor: number): number[][] {
+    // Checked before the sets are built: a request may ask for a million partitions.
+    if (!Number.isInteger(count) || count < 1 || first + count > partitionCountMax) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `a topic has 1 to ${partitionCountMax} partitions; ${first + count} were asked for`,
+      )
+    }
     const ids = this.options.peers.map((peer) => peer.id)
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > ids.length) {
       const why = this.alone
@@ -411,7 +428,7 @@ export class Cluster {
     const replicas = this.assign(0, partitions, replicationFactor)
     try {
       const id = randomId(this.environment.random)
-      await this.proposeHere({ type: 'topicCreated', name, id, config, replicas })
+      await this.proposeHere({ type: 'topicCreated', name, id, config, replicas }, 'broker')
       this.logger.info({ topic: name, partitions, replicationFactor }, `created ${name}`)
     } catch (error) {
       this.logger.warn(

@@ -4,8 +4,6 @@
 // that does not lead forwards the change (ControllerPropose) and retries on leader moves.
 import {
   ControllerPropose,
-  decodeBody,
-  decodeRecordBatch,
   delay,
   encodeBody,
   encodeRecordBatch,
@@ -14,16 +12,13 @@ import {
   settlesWithin,
   WeirError,
 } from '@weir/protocol'
-import { type Entry, EntryKind } from '@weir/raft'
-import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
-import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
+import { checkProposal, controllerTopic, type ProposalOrigin } from './metadata-record-check.js'
 import type { PeerLinks } from './peer-links.js'
-import { asBuffer } from './raft-batches.js'
 import type { RaftReplica } from './raft-replica.js'
 
-export const controllerTopic = '__cluster_metadata'
+export { checkMetadataRecord, controllerTopic } from './metadata-record-check.js'
 export const controllerGroup = `${controllerTopic}/0`
 
 const retryMs = 100
@@ -41,6 +36,8 @@ export class Controller {
     private readonly image: ClusterImage,
     private readonly links: Pick<PeerLinks, 'request'>,
     private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers' | 'random'>,
+    /** The brokers of the cluster: a replica set may name no other. */
+    private readonly brokerIds: readonly number[],
   ) {}
 
   get leaderId(): number {
@@ -81,12 +78,15 @@ export class Controller {
     }
   }
 
-  /** On the leader: check against the image, commit, wait until applied. One change at a time. */
-  proposeHere(record: MetadataRecord): Promise<void> {
+  /**
+   * On the leader: check against the image, commit, wait until applied. One change at a time.
+   * Only `origin` 'broker' (this leader's own upkeep) may create an internal topic.
+   */
+  proposeHere(record: MetadataRecord, origin: ProposalOrigin = 'user'): Promise<void> {
     const run = this.serial.then(async () => {
       await this.imageCurrent()
       if (record.change !== undefined && this.image.applied(record.change)) return
-      checkRecord(record, this.image)
+      checkProposal(record, { image: this.image, brokerIds: this.brokerIds, origin })
       const batch = encodeRecordBatch([{ value: encodeBody(record) }], {
         timestamp: this.environment.clock.now(),
       })
@@ -106,76 +106,5 @@ export class Controller {
     if (!caughtUp || !this.replica.isLeader) {
       throw new WeirError('NOT_LEADER', 'the controller leader is still catching up; retry shortly')
     }
-  }
-}
-
-/** A change the image would reject: typed error for the user. */
-function checkRecord(record: MetadataRecord, image: ClusterImage): void {
-  // ACL changes hold no reference to the image: a binding may name a topic not created yet.
-  if (isAclRecord(record)) return
-  // Users are not topics: setting a credential always applies, deleting an unknown user is a no-op.
-  if (isUserRecord(record)) return
-  const exists = image.topic(record.name) !== undefined
-  if (record.type === 'topicCreated' && exists) {
-    throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${record.name} already exists`)
-  }
-  if (record.type !== 'topicCreated' && !exists) {
-    throw new WeirError(
-      'UNKNOWN_TOPIC',
-      `topic ${record.name} does not exist; list topics with \`weir topics list\``,
-    )
-  }
-  const count = image.topic(record.name)?.replicas.length ?? 0
-  if (record.type === 'partitionsCreated' && record.first !== undefined && record.first !== count) {
-    // The forwarding broker assigned replicas from a stale image (it had just restarted).
-    throw new WeirError(
-      'INVALID_CONFIG',
-      `topic ${record.name} has ${count} partitions, not the ${record.first} the receiving broker knew; retry the request`,
-    )
-  }
-}
-
-/** The metadata records in a committed controller entry (none in no-op and config entries). */
-export function recordsOfEntry(entry: Entry): MetadataRecord[] {
-  if (entry.kind !== EntryKind.normal) return []
-  return decodeRecordBatch(asBuffer(entry.data)).records.map((record) =>
-    checkMetadataRecord(decodeBody(record.value ?? Buffer.alloc(0), 'metadata record')),
-  )
-}
-
-/** Shape check for a record from a peer (ControllerPropose) or the log: INVALID_REQUEST otherwise. */
-export function checkMetadataRecord(value: unknown): MetadataRecord {
-  const record = value as Partial<Record<string, unknown>>
-  const bad = (why: string) => new WeirError('INVALID_REQUEST', `metadata record: ${why}`)
-  if (typeof record !== 'object' || record === null) throw bad('not a map')
-  if (isAclRecord(record as { type: string })) return checkAclRecord(record)
-  if (typeof record.name !== 'string' || record.name === '') throw bad('name must be a string')
-  if (record.change !== undefined && (typeof record.change !== 'string' || record.change === ''))
-    throw bad('change must be a non-empty string')
-  const replicasOk = (replicas: unknown) =>
-    Array.isArray(replicas) &&
-    replicas.every(
-      (set) => Array.isArray(set) && set.length > 0 && set.every((id) => Number.isInteger(id) && id > 0),
-    )
-  switch (record.type) {
-    case 'topicCreated':
-      if (!replicasOk(record.replicas) || typeof record.config !== 'object' || record.config === null)
-        throw bad('topicCreated needs replicas and config')
-      if (typeof record.id !== 'string' || record.id === '') throw bad('topicCreated needs an id')
-      return record as MetadataRecord
-    case 'partitionsCreated':
-      if (!replicasOk(record.replicas)) throw bad('partitionsCreated needs replicas')
-      if (record.first !== undefined && !(Number.isInteger(record.first) && (record.first as number) >= 0))
-        throw bad('partitionsCreated.first must be a partition count')
-      return record as MetadataRecord
-    case 'topicDeleted':
-      return record as MetadataRecord
-    case 'userCredentialSet':
-    case 'userDeleted': {
-      const change = record.change === undefined ? {} : { change: record.change as string }
-      return { ...checkUserRecord(record, bad), ...change }
-    }
-    default:
-      throw bad(`unknown type ${JSON.stringify(record.type)}`)
   }
 }

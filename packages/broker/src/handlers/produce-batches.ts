@@ -1,21 +1,14 @@
 // What every produce path checks of a partition's records before appending any of them.
-import {
-  attributeCompressionMask,
-  BatchField,
-  Compression,
-  isControlBatch,
-  splitBatches,
-  WeirError,
-} from '@weir/protocol'
-
-const knownCodecs: ReadonlySet<number> = new Set(Object.values(Compression))
+import { BatchField, checkBatchRecords, isControlBatch, splitBatches, WeirError } from '@weir/protocol'
 
 /**
- * Splits `records` into whole batches, each CRC-checked and within the size limit; throws otherwise.
- * A length or CRC failure is CORRUPT_MESSAGE (damaged on the way: a resend may succeed); a batch
- * that can never be valid is INVALID_RECORD, which the client does not retry. Control batches are
- * the broker's own (Raft no-ops, membership changes, log-start markers): one from a client could
- * change a Raft group's voters or cut a partition's log, so it is refused.
+ * Splits `records` into whole batches, each CRC-checked, within the size limit (decompressed, for a
+ * compressed batch) and with records every consumer can decode; throws otherwise, before anything
+ * is stored. A length or CRC failure is CORRUPT_MESSAGE (damaged on the way: a resend may
+ * succeed); a batch that can never be valid is INVALID_RECORD naming the fault, which the client
+ * does not retry. Control batches are the broker's own (Raft no-ops, membership changes, log-start
+ * markers): one from a client could change a Raft group's voters or cut a partition's log, so it
+ * is refused.
  */
 export function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
   if (records.length === 0) throw new WeirError('INVALID_RECORD', 'records is empty; send at least one batch')
@@ -33,13 +26,7 @@ export function checkBatches(records: Buffer, maxBatchBytes: number): Buffer[] {
         `batch ${index} has the control attribute (bit 5), which only brokers write; clear it and send again`,
       )
     }
-    const codec = batch.readUInt16BE(BatchField.attributes) & attributeCompressionMask
-    if (!knownCodecs.has(codec)) {
-      throw new WeirError(
-        'INVALID_RECORD',
-        `batch ${index} names compression codec ${codec}, which Weir does not know`,
-      )
-    }
+    checkBatchRecords(batch, maxBatchBytes, `batch ${index}`)
   }
   return batches
 }

@@ -9,6 +9,7 @@ import { ClusterImage, type MetadataRecord } from '../../src/cluster/cluster-ima
 import { Controller, type ControllerLog } from '../../src/cluster/controller.js'
 
 const environment = { clock: nodeClock, timers: nodeTimers, random: Math.random }
+const brokerIds = [1, 2, 3]
 
 function imageWithTopic(): ClusterImage {
   const image = new ClusterImage()
@@ -47,7 +48,13 @@ test('a delete retried after its first attempt committed succeeds, and commits o
   const image = imageWithTopic()
   const committed: MetadataRecord[] = []
   const links = { request: () => Promise.reject(new Error('no forwarding expected')) }
-  const controller = new Controller(leaderThatLosesFirstAnswer(image, committed), image, links, environment)
+  const controller = new Controller(
+    leaderThatLosesFirstAnswer(image, committed),
+    image,
+    links,
+    environment,
+    brokerIds,
+  )
   await controller.submit({ type: 'topicDeleted', name: 'ledger' }, 5000)
   assert.is(image.topic('ledger'), undefined)
   assert.is(committed.length, 1, 'the retry did not commit a second delete')
@@ -82,6 +89,7 @@ test('a forwarded change whose answer was lost is recognised by its change id', 
     leaderImage,
     { request: () => Promise.reject(new Error('unused')) },
     environment,
+    brokerIds,
   )
   let forwards = 0
   const links = {
@@ -93,7 +101,7 @@ test('a forwarded change whose answer was lost is recognised by its change id', 
       return { errorCode: 0, leaderId: 2 }
     },
   }
-  const controller = new Controller(follower, image, links as never, environment)
+  const controller = new Controller(follower, image, links as never, environment, brokerIds)
   await controller.submit({ type: 'topicDeleted', name: 'ledger' }, 5000)
   assert.is(forwards, 2)
   assert.is(leaderImage.topic('ledger'), undefined)
