@@ -4,7 +4,7 @@
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
 // (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
 // time (<date>-replication-<suite>.*), `--only failover` the failover time alone
-// (<date>-failover-<suite>.*).
+// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,14 +17,20 @@ import { secondsSince } from './measurement.js'
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
+import {
+  checkSecurityTargets,
+  runSecuritySuite,
+  securitySizes,
+  securityTables,
+} from './security/security-suite.js'
 import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
 import { checkTargets } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e', 'replication', 'failover'] as const
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -132,6 +138,26 @@ async function main(options: Options): Promise<void> {
   if (options.parts.includes('e2e')) await runEndToEnd(options)
   if (options.parts.includes('replication')) await runReplication(options, 'replication')
   if (options.parts.includes('failover')) await runReplication(options, 'failover')
+  if (options.parts.includes('security')) await runSecurity(options)
+}
+
+async function runSecurity(options: Options): Promise<void> {
+  const machine = describeMachine()
+  const date = today()
+  const startedAt = new Date().toISOString()
+  const heading = announceRun(
+    options,
+    date,
+    machine,
+    'Weir with TLS and SCRAM vs plain TCP (broker in its own process)',
+  )
+  const sizes = securitySizes[options.suite]
+  const results = await runSecuritySuite(sizes, consoleReporter())
+  const targets = checkSecurityTargets(results)
+  const tables = securityTables(results, targets)
+  console.log(`\n${renderText(heading, tables)}`)
+  const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
+  await writeResults(options, `${date}-security`, record, heading, tables)
 }
 
 /** `replication`: RF 1 vs RF 3 throughput and latency, then failover; `failover`: failover alone. */

@@ -1,6 +1,6 @@
 // Consume throughput through TCP: a topic is filled first (not timed), then one consumer reads all
 // of it from the beginning through the async iterator, as an application would.
-import { Client, codecs, defineTopic } from '@weir/client'
+import { Client, type ClientOptions, codecs, defineTopic } from '@weir/client'
 import { megabyteBytes, type Progress, secondsSince } from '../measurement.js'
 import { benchTopicName, createBenchTopic, produceMessages } from './produce.js'
 
@@ -22,8 +22,10 @@ export async function measureConsume(
   brokers: string,
   spec: ConsumeSpec,
   progress?: Progress,
+  /** TLS and SASL, for a broker that asks for them (the security benchmark). */
+  security: Pick<ClientOptions, 'tls' | 'sasl'> = {},
 ): Promise<ConsumeMeasurement> {
-  const client = new Client({ brokers: [brokers], clientId: 'bench-consume' })
+  const client = new Client({ brokers: [brokers], clientId: 'bench-consume', ...security })
   try {
     const name = benchTopicName('consume')
     await createBenchTopic(client, name, spec.partitions)

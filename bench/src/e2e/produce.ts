@@ -1,6 +1,6 @@
 // Produce throughput through TCP: one producer with the client's batching, many sends in flight,
 // as an application that does not wait for each acknowledgement before the next send.
-import { Client, codecs, defineTopic } from '@weir/client'
+import { Client, type ClientOptions, codecs, defineTopic } from '@weir/client'
 import { megabyteBytes, type Progress, secondsSince } from '../measurement.js'
 
 export interface ProduceSpec {
@@ -84,8 +84,10 @@ export async function measureProduce(
   brokers: string,
   spec: ProduceSpec,
   progress?: Progress,
+  /** TLS and SASL, for a broker that asks for them (the security benchmark). */
+  security: Pick<ClientOptions, 'tls' | 'sasl'> = {},
 ): Promise<ProduceMeasurement> {
-  const client = new Client({ brokers: [brokers], clientId: 'bench-produce' })
+  const client = new Client({ brokers: [brokers], clientId: 'bench-produce', ...security })
   try {
     const name = benchTopicName('produce')
     await createBenchTopic(client, name, spec.partitions)

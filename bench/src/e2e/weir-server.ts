@@ -27,14 +27,17 @@ export interface WeirServerConfig {
   readonly groups?: { readonly limits?: { readonly initialRebalanceDelayMs?: number } }
 }
 
-export async function startWeirServer(config: WeirServerConfig = {}): Promise<RunningServer> {
+export async function startWeirServer(
+  config: WeirServerConfig = {},
+  extraArgs: readonly string[] = [],
+): Promise<RunningServer> {
   const dataDir = await makeTemporaryDirectory()
   const configDir = await makeTemporaryDirectory()
   const configPath = join(configDir, 'weir.json')
   await writeFile(configPath, JSON.stringify(config))
   const removeDirectories = () =>
     removeTemporaryDirectory(dataDir).finally(() => removeTemporaryDirectory(configDir))
-  const child = spawnWeirBroker(['--listen', '127.0.0.1:0', '--data-dir', dataDir], configPath)
+  const child = spawnWeirBroker(['--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs], configPath)
   const stderr: string[] = []
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')))
   try {
