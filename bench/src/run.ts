@@ -26,7 +26,7 @@ import {
 import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
-import { checkTargets } from './targets.js'
+import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
   'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security] [--out <dir>]'
@@ -142,22 +142,39 @@ async function main(options: Options): Promise<void> {
 }
 
 async function runSecurity(options: Options): Promise<void> {
+  const sizes = securitySizes[options.suite]
+  await runMeasuredPart(options, {
+    name: 'security',
+    title: 'Weir with TLS and SCRAM vs plain TCP (broker in its own process)',
+    sizes,
+    run: () => runSecuritySuite(sizes, consoleReporter()),
+    check: checkSecurityTargets,
+    tables: securityTables,
+  })
+}
+
+/** One part that measures, checks its targets and writes `<date>-<name>-<suite>.json/.md`. */
+async function runMeasuredPart<Results, Sizes>(
+  options: Options,
+  part: {
+    readonly name: string
+    readonly title: string
+    readonly sizes: Sizes
+    run(): Promise<Results>
+    check(results: Results): TargetCheck[]
+    tables(results: Results, targets: readonly TargetCheck[]): Table[]
+  },
+): Promise<void> {
   const machine = describeMachine()
   const date = today()
   const startedAt = new Date().toISOString()
-  const heading = announceRun(
-    options,
-    date,
-    machine,
-    'Weir with TLS and SCRAM vs plain TCP (broker in its own process)',
-  )
-  const sizes = securitySizes[options.suite]
-  const results = await runSecuritySuite(sizes, consoleReporter())
-  const targets = checkSecurityTargets(results)
-  const tables = securityTables(results, targets)
+  const heading = announceRun(options, date, machine, part.title)
+  const results = await part.run()
+  const targets = part.check(results)
+  const tables = part.tables(results, targets)
   console.log(`\n${renderText(heading, tables)}`)
-  const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
-  await writeResults(options, `${date}-security`, record, heading, tables)
+  const record = { suite: options.suite, date, startedAt, machine, sizes: part.sizes, results, targets }
+  await writeResults(options, `${date}-${part.name}`, record, heading, tables)
 }
 
 /** `replication`: RF 1 vs RF 3 throughput and latency, then failover; `failover`: failover alone. */
@@ -200,22 +217,15 @@ async function runReplication(options: Options, part: 'replication' | 'failover'
 }
 
 async function runEndToEnd(options: Options): Promise<void> {
-  const machine = describeMachine()
-  const date = today()
-  const startedAt = new Date().toISOString()
-  const heading = announceRun(
-    options,
-    date,
-    machine,
-    'Weir end-to-end benchmark (TCP, broker in its own process)',
-  )
   const sizes = e2eSizes[options.suite]
-  const results = await runE2eSuite(sizes, consoleReporter())
-  const targets = checkE2eTargets(results)
-  const tables = e2eTables(results, targets)
-  console.log(`\n${renderText(heading, tables)}`)
-  const record = { suite: options.suite, date, startedAt, machine, sizes, results, targets }
-  await writeResults(options, `${date}-e2e`, record, heading, tables)
+  await runMeasuredPart(options, {
+    name: 'e2e',
+    title: 'Weir end-to-end benchmark (TCP, broker in its own process)',
+    sizes,
+    run: () => runE2eSuite(sizes, consoleReporter()),
+    check: checkE2eTargets,
+    tables: e2eTables,
+  })
 }
 
 async function runStorage(options: Options): Promise<void> {
