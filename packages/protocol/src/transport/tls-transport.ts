@@ -6,7 +6,8 @@
 import { createServer, type TLSSocket, connect as tlsConnect } from 'node:tls'
 import type { Transport, TransportAddress, TransportListener, TransportSocket } from '../environment.js'
 import { WeirError } from '../weir-error.js'
-import { connectError, listenError } from './transport-errors.js'
+import { listenOn, whenReady } from './node-sockets.js'
+import { connectError } from './transport-errors.js'
 
 export interface TlsOptions {
   /** PEM certificate chain this side presents (required to listen; to connect, only for mTLS). */
@@ -50,30 +51,17 @@ export function tlsTransport(options: TlsOptions): Transport {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? defaultHandshakeTimeoutMs
 
   function connect(address: TransportAddress, timeoutMs: number): Promise<TransportSocket> {
-    return new Promise((resolve, reject) => {
-      const servername = options.servername ?? (isIpAddress(address.host) ? undefined : address.host)
-      const socket = tlsConnect({
-        host: address.host,
-        port: address.port,
-        minVersion,
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-        ...(options.cert !== undefined ? { cert: options.cert } : {}),
-        ...(options.key !== undefined ? { key: options.key } : {}),
-        ...(servername !== undefined ? { servername } : {}),
-      })
-      const fail = (error: Error) => {
-        clearTimeout(timer)
-        socket.destroy()
-        reject(tlsConnectError(address, error))
-      }
-      const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs)
-      socket.once('error', fail)
-      socket.once('secureConnect', () => {
-        clearTimeout(timer)
-        socket.removeAllListeners('error')
-        resolve(socket)
-      })
+    const servername = options.servername ?? (isIpAddress(address.host) ? undefined : address.host)
+    const socket = tlsConnect({
+      host: address.host,
+      port: address.port,
+      minVersion,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      ...(options.cert !== undefined ? { cert: options.cert } : {}),
+      ...(options.key !== undefined ? { key: options.key } : {}),
+      ...(servername !== undefined ? { servername } : {}),
     })
+    return whenReady(socket, 'secureConnect', timeoutMs, (error) => tlsConnectError(address, error))
   }
 
   function listen(
@@ -88,31 +76,19 @@ export function tlsTransport(options: TlsOptions): Transport {
         ),
       )
     }
-    const { host, port } = address
-    return new Promise((resolve, reject) => {
-      const server = createServer({
-        cert: options.cert,
-        key: options.key,
-        minVersion,
-        handshakeTimeout: handshakeTimeoutMs,
-        requestCert: options.requireClientCertificate === true,
-        rejectUnauthorized: options.requireClientCertificate === true,
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-      })
-      server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, address)))
-      server.on('secureConnection', accept)
-      // A failed handshake (wrong CA, plain TCP, a scanner) concerns that socket only.
-      server.on('tlsClientError', (_error, socket) => socket.destroy())
-      server.listen({ host, port }, () => {
-        server.removeAllListeners('error')
-        server.on('error', () => {})
-        const bound = server.address()
-        resolve({
-          port: typeof bound === 'object' && bound !== null ? bound.port : port,
-          close: () => new Promise<void>((done) => server.close(() => done())),
-        })
-      })
+    const server = createServer({
+      cert: options.cert,
+      key: options.key,
+      minVersion,
+      handshakeTimeout: handshakeTimeoutMs,
+      requestCert: options.requireClientCertificate === true,
+      rejectUnauthorized: options.requireClientCertificate === true,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
     })
+    server.on('secureConnection', accept)
+    // A failed handshake (wrong CA, plain TCP, a scanner) concerns that socket only.
+    server.on('tlsClientError', (_error, socket) => socket.destroy())
+    return listenOn(server, address)
   }
 
   return { connect, listen }
