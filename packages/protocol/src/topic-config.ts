@@ -70,7 +70,14 @@ export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig
       )
     const key = entry.slice(0, separator).trim()
     const text = entry.slice(separator + 1).trim()
-    config[key] = /^-?\d+$/.test(text) ? Number(text) : text
+    const number = /^-?\d+$/.test(text) ? Number(text) : undefined
+    if (number !== undefined && !Number.isSafeInteger(number)) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `--config ${key} must be an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${text}`,
+      )
+    }
+    config[key] = number ?? text
   }
   return checkTopicConfig(config, '--config')
 }
