@@ -48,10 +48,7 @@ export function checkTopicConfig(value: unknown, path = 'config'): TopicConfig {
     const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
     if (!fsyncWord && (typeof entry !== 'number' || !Number.isInteger(entry))) {
       const expected = key === 'fsync' ? "'always', 'never' or an integer (ms)" : 'an integer'
-      throw new WeirError(
-        'INVALID_CONFIG',
-        `${path}.${key} must be ${expected}, got ${JSON.stringify(entry)}`,
-      )
+      throw new WeirError('INVALID_CONFIG', `${path}.${key} must be ${expected}, got ${describeValue(entry)}`)
     }
     config[key] = entry as number | string
   }
@@ -80,4 +77,9 @@ export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig
     config[key] = number ?? text
   }
   return checkTopicConfig(config, '--config')
+}
+
+/** A value for a message; JSON.stringify alone throws on a bigint. */
+function describeValue(value: unknown): string {
+  return typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value))
 }
