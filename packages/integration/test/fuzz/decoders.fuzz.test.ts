@@ -18,7 +18,14 @@ import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Corpus, captureCorpus } from './corpus.js'
-import { buildFrame, mutatedFrameArbitrary } from './mutations.js'
+import {
+  buildFrame,
+  fieldPaths,
+  hostileValues,
+  mutatedFrameArbitrary,
+  replaceAt,
+  snippets,
+} from './mutations.js'
 
 /** Runs per property; WEIR_FUZZ_DECODER_RUNS raises it for a long local run. */
 const runs = Number(process.env.WEIR_FUZZ_DECODER_RUNS ?? 4000)
@@ -130,6 +137,46 @@ test('responses: header, body and every decodeResponse throw only WeirErrors', (
     }),
     { numRuns: runs },
   )
+})
+
+test('every field of every sample, replaced by each hostile value and raw msgpack snippet, decodes or throws a WeirError', () => {
+  const samples = [
+    ...corpus.requests.map((request) => ({
+      apiKey: request.apiKey,
+      body: request.body,
+      side: 'request' as const,
+    })),
+    ...corpus.responses.map((response) => ({
+      apiKey: response.apiKey,
+      body: response.body,
+      side: 'response' as const,
+    })),
+  ]
+  let decoded = 0
+  for (const sample of samples) {
+    const api = apiByKey(sample.apiKey)!
+    for (const path of fieldPaths(sample.body)) {
+      const replacements = [...hostileValues.map((value) => ({ value })), ...snippets.map((raw) => ({ raw }))]
+      for (const replacement of replacements) {
+        let body: Buffer
+        try {
+          body = replaceAt(sample.body, path, replacement)
+        } catch {
+          continue // not encodable (a bigint past 64 bits): nothing to send
+        }
+        const value = typedOnly('decodeBody', () => decodeBody(body, 'fuzz'))
+        if (value === undefined) continue
+        const decoder = sample.side === 'request' ? api.decodeRequest : api.decodeResponse
+        typedOnly(
+          `${api.name}.${sample.side === 'request' ? 'decodeRequest' : 'decodeResponse'} with ${path.join('.')} replaced`,
+          () => decoder(value),
+        )
+        decodeEveryBin(value)
+        decoded++
+      }
+    }
+  }
+  assert.ok(decoded > 10_000, `only ${decoded} variants decoded`)
 })
 
 test('random bytes in every decoder throw only WeirErrors', () => {

@@ -79,7 +79,7 @@ const position = fc.nat({ max: 1 << 20 })
  * 2^32-1 (or 65,535) entries with nothing after, a bigint extension (msgpackr's 0x42), a timestamp
  * extension, an unknown extension, the reserved 0xc1.
  */
-const snippets: readonly Buffer[] = [
+export const snippets: readonly Buffer[] = [
   [0xdd, 0xff, 0xff, 0xff, 0xff],
   [0xdf, 0xff, 0xff, 0xff, 0xff],
   [0xc6, 0xff, 0xff, 0xff, 0xff],
@@ -322,3 +322,66 @@ function damageBatches(body: Buffer, bits: readonly number[], fixCrc: boolean): 
 }
 
 const crcOffset = batchCrcStart - 4
+
+/** Every place in a decoded body (map keys and array items, at most `limit`), as key paths. */
+export function fieldPaths(body: Buffer, limit = 200): (string | number)[][] {
+  let root: unknown
+  try {
+    root = decodeBody(body, 'fuzz')
+  } catch {
+    return []
+  }
+  const paths: (string | number)[][] = []
+  const visit = (value: unknown, path: (string | number)[]): void => {
+    if (paths.length >= limit || typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.slice(0, 3).map((item, index) => [index, item])
+      : Object.entries(value)
+    for (const [key, item] of entries) {
+      paths.push([...path, key])
+      visit(item, [...path, key])
+    }
+  }
+  visit(root, [])
+  return paths
+}
+
+/** The body with the value at `path` replaced: by a value, or by raw msgpack bytes. */
+export function replaceAt(
+  body: Buffer,
+  path: readonly (string | number)[],
+  replacement: { value: unknown } | { raw: Buffer },
+): Buffer {
+  const root = decodeBody(body, 'fuzz') as Record<string | number, unknown>
+  const marker = '\u0000weir-fuzz-raw\u0000'
+  let parent = root
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>
+  parent[path[path.length - 1]!] = 'value' in replacement ? replacement.value : marker
+  const encoded = encodeBody(root)
+  if ('value' in replacement) return encoded
+  const encodedMarker = encodeBody(marker)
+  const at = encoded.indexOf(encodedMarker)
+  return Buffer.concat([
+    encoded.subarray(0, at),
+    replacement.raw,
+    encoded.subarray(at + encodedMarker.length),
+  ])
+}
+
+/** Every sample with each field in turn replaced by each hostile value and raw snippet. */
+export function fieldVariants(samples: readonly CorpusRequest[]): CorpusRequest[] {
+  const variants: CorpusRequest[] = []
+  const replacements = [...hostileValues.map((value) => ({ value })), ...snippets.map((raw) => ({ raw }))]
+  for (const sample of samples) {
+    for (const path of fieldPaths(sample.body)) {
+      for (const replacement of replacements) {
+        try {
+          variants.push({ ...sample, body: replaceAt(sample.body, path, replacement) })
+        } catch {
+          // Not encodable (a bigint past 64 bits): nothing to send.
+        }
+      }
+    }
+  }
+  return variants
+}

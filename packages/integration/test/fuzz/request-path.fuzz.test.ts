@@ -12,6 +12,7 @@ import { killChildren, spawnCli } from '../cli/cli-support.js'
 import { take } from '../client/helpers.js'
 import { eventually } from '../support/waits.js'
 import { type CorpusRequest, captureCorpus } from './corpus.js'
+import { fieldVariants } from './mutations.js'
 import { type FuzzStats, fuzzRequestPath } from './request-path.js'
 
 const frames = Number(process.env.WEIR_FUZZ_FRAMES ?? 100_000)
@@ -99,6 +100,23 @@ test(`${frames.toLocaleString('en')} mutated frames, then a healthy client reads
   await before.close()
 
   const started = Date.now()
+  const port = Number(broker.bootstrap.split(':')[1])
+  // Every field of every request replaced by each hostile value once, then random mutations.
+  const variants = fieldVariants(corpus)
+  const systematic = await fuzzRequestPath({
+    host: '127.0.0.1',
+    port,
+    corpus: variants,
+    frames: 0,
+    seed,
+    eachOnce: true,
+  })
+  console.log(`  fuzz: ${systematic.confirmed} of ${variants.length} field variants certainly read`)
+  assert.equal(
+    Object.fromEntries(systematic.unknownServerErrors),
+    {},
+    `UNKNOWN_SERVER_ERROR answers to field variants; the broker's log: ${brokerOutput().slice(0, 4000)}`,
+  )
   const stats = await fuzzRequestPath({
     host: '127.0.0.1',
     port: Number(broker.bootstrap.split(':')[1]),

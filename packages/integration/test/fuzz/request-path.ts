@@ -26,6 +26,8 @@ export interface FuzzOptions {
   readonly connections?: number
   readonly frameRoundMax?: number
   readonly roundMs?: number
+  /** Send every corpus entry once, unmutated and in order (`frames` is then ignored). */
+  readonly eachOnce?: boolean
   /** Called after each round with the frames sent so far. */
   readonly onProgress?: (stats: FuzzStats) => void
 }
@@ -72,12 +74,19 @@ export async function fuzzRequestPath(options: FuzzOptions): Promise<FuzzStats> 
   // Frames drawn for rounds still running: a round cut short (a lying length, a held request)
   // confirms fewer, so the loop runs until `frames` were certainly read by the broker.
   let reserved = 0
+  let nextEntry = 0
+  const wanted = options.eachOnce ? options.corpus.length : options.frames
   const worker = async (): Promise<void> => {
-    while (stats.confirmed + reserved < options.frames) {
-      const count = Math.min(frameRoundMax, options.frames - stats.confirmed - reserved)
+    while (options.eachOnce ? nextEntry < wanted : stats.confirmed + reserved < wanted) {
+      const count = Math.min(
+        frameRoundMax,
+        options.eachOnce ? wanted - nextEntry : wanted - stats.confirmed - reserved,
+      )
       reserved += count
       // Each round draws its frames from its own seed: a failing round can be replayed alone.
-      const frames = fc.sample(arbitrary, { numRuns: count, seed: nextSeed++ })
+      const frames = options.eachOnce
+        ? Array.from({ length: count }, () => ({ sample: nextEntry++, mutations: [] }))
+        : fc.sample(arbitrary, { numRuns: count, seed: nextSeed++ })
       const { sent, confirmed } = await runRound(options, frames, stats)
       stats.sent += sent
       stats.confirmed += confirmed
