@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { TopicStore } from '@weir/storage'
 import { createDemoServer } from './storage-demo-server.js'
 
-const dataDirectory = process.env.WEIR_DATA_DIR ?? join(process.env.INIT_CWD ?? process.cwd(), 'storage-demo-data')
+const dataDirectory =
+  process.env.WEIR_DATA_DIR ?? join(process.env.INIT_CWD ?? process.cwd(), 'storage-demo-data')
 const port = Number(process.env.WEIR_PORT ?? 7180)
 
 console.log(`opening ${dataDirectory} (recovering any unclean shutdown)...`)

@@ -4,7 +4,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { Client, isWeirError } from '@weir/client'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { attachNegativeValues } from './numeric-flags.js'
+import { attachNegativeValues } from './negative-values.js'
 
 export const defaultBootstrap = '127.0.0.1:7171'
 

@@ -2,7 +2,7 @@
 // resolved against the directory the user ran the command from (pnpm sets INIT_CWD to it).
 import { resolve } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { attachNegativeValues } from './numeric-flags.js'
+import { attachNegativeValues } from './negative-values.js'
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'

@@ -2,7 +2,6 @@
 // (`--partitions must be an integer from 1 to 10000, got "-1"`), and a negative number is read as
 // the flag's value: node's parseArgs would otherwise take `-1` for a flag and answer "argument is
 // ambiguous", which tells a person nothing about the range they missed.
-import type { ParseArgsConfig } from 'node:util'
 import { UsageError } from './flags.js'
 
 /** Inclusive range of one numeric flag. */
@@ -35,36 +34,4 @@ export function integerFlag(value: string | undefined, flag: NumericFlag): numbe
     throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`)
   }
   return parsed
-}
-
-/**
- * Rewrites `--flag -1` as `--flag=-1` for every flag that takes a value, so parseArgs reads a
- * negative number as the value (and the range check can name it) instead of as another flag.
- */
-export function attachNegativeValues(
-  argv: readonly string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): string[] {
-  const takesValue = new Set<string>()
-  for (const [name, option] of Object.entries(options)) {
-    if (option.type !== 'string') continue
-    takesValue.add(`--${name}`)
-    if (option.short !== undefined) takesValue.add(`-${option.short}`)
-  }
-  const out: string[] = []
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index]!
-    const next = argv[index + 1]
-    if (argument === '--') {
-      out.push(...argv.slice(index))
-      break
-    }
-    if (takesValue.has(argument) && next !== undefined && /^-\d/.test(next)) {
-      out.push(argument.startsWith('--') ? `${argument}=${next}` : `${argument}${next}`)
-      index++
-    } else {
-      out.push(argument)
-    }
-  }
-  return out
 }

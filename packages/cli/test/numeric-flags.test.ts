@@ -2,7 +2,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UsageError } from '../src/flags.js'
-import { attachNegativeValues, flagRanges, integerFlag } from '../src/numeric-flags.js'
+import { attachNegativeValues } from '../src/negative-values.js'
+import { flagRanges, integerFlag } from '../src/numeric-flags.js'
 
 test('every flag accepts its bounds and refuses one past them, non-integers and unsafe integers', () => {
   for (const [flag, { min, max }] of Object.entries(flagRanges) as [
