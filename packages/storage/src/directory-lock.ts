@@ -1,16 +1,18 @@
 // One process per data directory. Two brokers on one directory each append to the same segment
 // files and rewrite each other's metadata, silently destroying acknowledged data, so the second
-// one must refuse to start. Node has no flock(), so the lock is a file holding its owner's pid:
+// one must refuse to start. Node has no flock(), so the lock is a file naming its owner:
 // - it appears whole or not at all: written under a temporary name, then link()ed to the lock
 //   name, which fails with EEXIST when a lock is there (no window where it exists but is empty);
-// - a lock whose pid is dead (kill -9, power loss) is stale and taken over: renamed aside, which
-//   only one contender can do to the same file, then checked to be the very file judged stale
-//   before it is deleted (a contender that moved a fresh lock instead puts it back);
-// - a lock naming this process's own pid but not held by it is stale too: a container restarted
-//   with the same pid (often 1) must not lock itself out forever.
-// Liveness comes from kill(pid, 0), so it only holds on one host: a lock written by another host
-// (a shared network filesystem) is treated as live, and its message names the host.
-
+// - a lock whose owner is not running (kill -9, power loss) is stale and taken over: renamed
+//   aside, which only one contender can do to the same file, then checked to be the very file
+//   judged stale before it is deleted (a contender that moved a fresh lock instead puts it back);
+// - "running" is a pid plus, on Linux, that process's start time and the kernel's boot id: a pid
+//   reused by another process (a container started again, where the old broker's pid 1 or 7 now
+//   names someone else) does not keep a dead broker's lock alive;
+// - a lock naming this process's own pid but not held by it is stale too (a restarted container
+//   whose broker is pid 1 again).
+// The lock guards one host: a data directory shared between hosts (a network filesystem) is not
+// supported, and the message names the host a lock came from.
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { hostname } from 'node:os'
@@ -26,6 +28,8 @@ export interface FileLock {
 export interface LockHolder {
   readonly pid: number
   readonly host: string
+  /** Which process the pid was when the lock was taken (see ProcessTable.identity), if known. */
+  readonly identity?: string
   /** Unique per acquisition, so a holder only ever deletes its own lock. */
   readonly token: string
 }
@@ -43,10 +47,11 @@ export function decodeLockHolder(bytes: Buffer): LockHolder | undefined {
     return undefined
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { pid, host, token } = parsed as Record<string, unknown>
+  const { pid, host, token, identity } = parsed as Record<string, unknown>
   if (!Number.isSafeInteger(pid) || (pid as number) <= 0) return undefined
   if (typeof host !== 'string' || typeof token !== 'string') return undefined
-  return { pid: pid as number, host, token }
+  const holder = { pid: pid as number, host, token }
+  return typeof identity === 'string' ? { ...holder, identity } : holder
 }
 
 /** The world a lock decision depends on; Node's in `nodeProcessTable`, a fake in tests. */
@@ -55,6 +60,21 @@ export interface ProcessTable {
   readonly host: string
   /** Whether `pid` names a running process on this host (EPERM counts as running). */
   isRunning(pid: number): boolean
+  /** What tells this run of `pid` from a later process with the same pid; undefined if unknown. */
+  identity(pid: number): string | undefined
+}
+
+/** Linux: the boot id and the process's start time in clock ticks since boot (/proc/<pid>/stat field 22). */
+function linuxIdentity(pid: number): string | undefined {
+  try {
+    const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return startTicks === undefined ? undefined : `${bootId}:${startTicks}`
+  } catch {
+    return undefined
+  }
 }
 
 export const nodeProcessTable: ProcessTable = {
@@ -68,11 +88,12 @@ export const nodeProcessTable: ProcessTable = {
       return (error as NodeJS.ErrnoException).code === 'EPERM'
     }
   },
+  identity: linuxIdentity,
 }
 
 /**
- * Whether `holder` still holds its lock. Pure. `heldHere` says whether this process holds the lock
- * now (the pid check alone cannot tell this process from an earlier one with the same pid).
+ * Whether `holder` still holds its lock. `heldHere` says whether this process holds the lock now
+ * (the pid alone cannot tell this process from an earlier one with the same pid).
  */
 export function isLockLive(
   holder: LockHolder | undefined,
@@ -80,9 +101,11 @@ export function isLockLive(
   heldHere: boolean,
 ): boolean {
   if (holder === undefined) return false
-  if (holder.host !== processes.host) return true
   if (holder.pid === processes.pid) return heldHere
-  return processes.isRunning(holder.pid)
+  if (!processes.isRunning(holder.pid)) return false
+  // Running, but is it the same process? Only when both sides know, else trust the pid.
+  const now = holder.identity === undefined ? undefined : processes.identity(holder.pid)
+  return now === undefined || now === holder.identity
 }
 
 export function lockedError(path: string, holder: LockHolder, processes: ProcessTable): WeirError {
@@ -103,9 +126,11 @@ const attemptsMax = 5
  * holder's pid; the file system's errors (ENOENT, EACCES) as they are.
  */
 export async function lockFile(path: string, processes: ProcessTable = nodeProcessTable): Promise<FileLock> {
+  const identity = processes.identity(processes.pid)
   const mine: LockHolder = {
     pid: processes.pid,
     host: processes.host,
+    ...(identity === undefined ? {} : { identity }),
     token: `${processes.pid}-${++acquisitions}-${randomBytes(6).toString('hex')}`,
   }
   const temporary = `${path}.${mine.token}.tmp`

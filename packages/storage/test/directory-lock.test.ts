@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decodeLockHolder, isLockLive, lockFile, type ProcessTable } from '../src/directory-lock.js'
+import {
+  decodeLockHolder,
+  isLockLive,
+  lockFile,
+  nodeProcessTable,
+  type ProcessTable,
+} from '../src/directory-lock.js'
 import { lockFileName, MemoryFileIo, TopicStore } from '../src/index.js'
 import { removeTempDirectories, tempDirectory } from './helpers.js'
 import { withTimeout } from './support/waits.js'
@@ -81,19 +87,34 @@ test('two stores in one process exclude each other; closing the first frees the 
 test('a lock naming this pid but not held here is stale (a container restarted with the same pid), and so is a torn one', async () => {
   const directory = tempDirectory()
   const path = join(directory, lockFileName)
-  writeFileSync(path, JSON.stringify({ pid: process.pid, host: 'ignored', token: 'x' }))
-  // Another host's lock cannot be checked with kill(): it counts as live and names the host.
-  await rejectsLocked(lockFile(path), /on host ignored/)
-  writeFileSync(
-    path,
-    JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), token: 'old' }),
-  )
+  writeFileSync(path, JSON.stringify({ pid: process.pid, host: 'another-container', token: 'old' }))
   const taken = await lockFile(path)
   await taken.release()
   writeFileSync(path, '')
   const again = await lockFile(path)
   await again.release()
   assert.not.ok(existsSync(path))
+})
+
+test('a running pid holds the lock only while it is the same process (pid reuse after a restart does not)', async () => {
+  const directory = tempDirectory()
+  const path = join(directory, lockFileName)
+  const parent = process.ppid
+  const identity = nodeProcessTable.identity(parent)
+  // Linux gives the identity; elsewhere only the pid is checked.
+  if (identity !== undefined) {
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: parent, host: 'h', token: 'reused', identity: 'another-boot:1' }),
+    )
+    const taken = await lockFile(path)
+    await taken.release()
+  }
+  writeFileSync(
+    path,
+    JSON.stringify({ pid: parent, host: 'h', token: 'same', ...(identity ? { identity } : {}) }),
+  )
+  await rejectsLocked(lockFile(path), new RegExp(`held by process ${parent} on host h;`))
 })
 
 test('release removes only its own lock', async () => {
@@ -106,13 +127,25 @@ test('release removes only its own lock', async () => {
   assert.is(readFileSync(path, 'utf8'), replaced)
 })
 
-test('liveness: another host is live, this pid only when held here, any other pid by the process table', () => {
-  const processes: ProcessTable = { pid: 10, host: 'a', isRunning: (pid) => pid === 20 }
-  const holder = (pid: number, host = 'a') => ({ pid, host, token: 't' })
-  assert.ok(isLockLive(holder(30, 'b'), processes, false))
+test('liveness: this pid only when held here, another pid when running and (if both know it) the same process', () => {
+  const processes: ProcessTable = {
+    pid: 10,
+    host: 'a',
+    isRunning: (pid) => pid === 20 || pid === 21,
+    identity: (pid) => (pid === 20 ? 'boot:500' : undefined),
+  }
+  const holder = (pid: number, identity?: string) => ({
+    pid,
+    host: 'b',
+    token: 't',
+    ...(identity ? { identity } : {}),
+  })
   assert.ok(isLockLive(holder(10), processes, true))
   assert.not.ok(isLockLive(holder(10), processes, false))
   assert.ok(isLockLive(holder(20), processes, false))
+  assert.ok(isLockLive(holder(20, 'boot:500'), processes, false))
+  assert.not.ok(isLockLive(holder(20, 'boot:499'), processes, false), 'pid 20 is another process now')
+  assert.ok(isLockLive(holder(21, 'boot:1'), processes, false), 'no identity to compare: the pid decides')
   assert.not.ok(isLockLive(holder(30), processes, false))
   assert.not.ok(isLockLive(undefined, processes, false))
   assert.is(decodeLockHolder(Buffer.from('{"pid":-1,"host":"a","token":"t"}')), undefined)
