@@ -1,11 +1,15 @@
-// Quick-start demo: opens ./data, writes a few records by key, then serves the storage engine over
-// HTTP on 127.0.0.1:7171 (WEIR_PORT to change) until Ctrl-C. Run with `pnpm start` from the repo root.
+// Storage demo: opens ./storage-demo-data, writes a few records by key, then serves the storage
+// engine over HTTP on 127.0.0.1:7180 (WEIR_PORT, WEIR_DATA_DIR to change) until Ctrl-C. Run with
+// `pnpm --filter @weir/examples storage-demo`. Its own directory and port, not the broker's ./data
+// and 7171: a demo run beside `pnpm start` must neither take the broker's port nor open its data
+// (the data directory lock would refuse it, but it should not have to).
 import { join } from 'node:path'
 import { TopicStore } from '@weir/storage'
 import { createDemoServer } from './storage-demo-server.js'
 
-const dataDirectory = process.env.WEIR_DATA_DIR ?? join(process.env.INIT_CWD ?? process.cwd(), 'data')
-const port = Number(process.env.WEIR_PORT ?? 7171)
+const dataDirectory =
+  process.env.WEIR_DATA_DIR ?? join(process.env.INIT_CWD ?? process.cwd(), 'storage-demo-data')
+const port = Number(process.env.WEIR_PORT ?? 7180)
 
 console.log(`opening ${dataDirectory} (recovering any unclean shutdown)...`)
 const store = await TopicStore.open(dataDirectory)

@@ -2,7 +2,7 @@
 // before a socket or file is opened; a bad value is INVALID_CONFIG naming the key.
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { checkTopicConfig, type TopicConfig, WeirError } from '@weir/protocol'
+import { checkTopicConfig, ErrorCodes, type TopicConfig, WeirError } from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { AuthorizerConfig } from './acl/authorizer.js'
 import { type AuthorizerOptions, resolveAuthorizer } from './acl/authorizer-options.js'
@@ -170,7 +170,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   const brokerId = options.brokerId ?? 1
   // 0 is Raft's "no leader": every broker, a broker alone included, is a voter with an id of 1 or more.
   if (!Number.isInteger(brokerId) || brokerId < 1 || brokerId > 2 ** 31 - 1) {
-    invalid(`brokerId must be an integer from 1 to ${2 ** 31 - 1}, got ${JSON.stringify(brokerId)}`)
+    invalid(`brokerId must be an integer from 1 to ${2 ** 31 - 1}, got ${String(brokerId)}`)
   }
   if (options.advertisedHost !== undefined && typeof options.advertisedHost !== 'string') {
     invalid(`advertisedHost must be a host name, got ${JSON.stringify(options.advertisedHost)}`)
@@ -179,7 +179,12 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   try {
     mergeTopicConfig(topicDefaults, {})
   } catch (error) {
-    invalid(`topicDefaults: ${(error as Error).message}`)
+    // Storage names the log's key (maxBatchBytes) and appends the table's advice: name the key the
+    // user wrote, and give the advice once.
+    const detail = (error as Error).message
+      .replace(`. ${ErrorCodes.INVALID_CONFIG.message}`, '')
+      .replace(/^maxBatchBytes\b/, 'maxMessageBytes')
+    invalid(`topicDefaults: ${detail}`)
   }
   const peers = resolvePeers(options.peers, brokerId, port)
   const peerSecurity = {

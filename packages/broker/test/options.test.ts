@@ -110,6 +110,15 @@ test('Broker.start refuses bad options before opening anything', async () => {
   await startFails({ dataDir, brokerId: -1 }, /brokerId/)
   await startFails({ dataDir, logLevel: 'loud' as 'info' }, /logLevel must be one of/)
   await startFails({ dataDir, topicDefaults: { segmentBytes: 1 } }, /topicDefaults: segmentBytes/)
+  // The key the user wrote (not storage's maxBatchBytes), the advice once, a bigint named.
+  await startFails(
+    { dataDir, topicDefaults: { maxMessageBytes: 1e20 } },
+    /^topicDefaults: maxMessageBytes must be an integer from 61 to \d+, got 100000000000000000000\. A configuration value is invalid; the message names the field and the allowed range\.$/,
+  )
+  await startFails(
+    { dataDir, brokerId: (2n ** 70n) as never },
+    /brokerId must be an integer from 1 to 2147483647, got 1180591620717411303424/,
+  )
   await startFails(
     { dataDir, topicDefaults: { retention: 1 } as never },
     /topicDefaults\.retention is not a topic config/,

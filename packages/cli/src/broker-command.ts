@@ -19,6 +19,7 @@ import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
+import { integerFlag } from './numeric-flags.js'
 
 const help = `Usage: weir broker [flags]
 
@@ -127,16 +128,14 @@ function brokerOptions(
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
   if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
-  if (flags.id !== undefined && !/^\d{1,9}$/.test(flags.id)) {
-    throw new UsageError(`--id must be a non-negative integer, got ${JSON.stringify(flags.id)}`)
-  }
+  const brokerId = integerFlag(flags.id, '--id')
   return {
     ...file,
     dataDir:
       flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
-    ...(flags.id !== undefined ? { brokerId: Number(flags.id) } : {}),
+    ...(brokerId !== undefined ? { brokerId } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
     ...authorizerFlags(flags.authorizer, flags['super-users']),
     ...securityFlags(flags, file),
@@ -205,7 +204,8 @@ async function runBroker(options: BrokerOptions): Promise<number> {
     broker = await Broker.start(options)
   } catch (error) {
     process.stderr.write(`weir broker: ${(error as Error).message}\n`)
-    return exitCodes.failure
+    // Not a passing failure: starting again gets the same answer until the other broker stops.
+    return isWeirError(error, 'DATA_DIRECTORY_LOCKED') ? exitCodes.usage : exitCodes.failure
   }
   return new Promise<number>((resolve) => {
     let signals = 0

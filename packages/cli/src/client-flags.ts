@@ -4,6 +4,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { Client, isWeirError } from '@weir/client'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { attachNegativeValues } from './negative-values.js'
 import { type SecurityFlags, securityFlagOptions, securityOptions } from './security-flags.js'
 
 export const defaultBootstrap = '127.0.0.1:7171'
@@ -38,9 +39,10 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   options: O,
 ): Parsed<O> {
   try {
+    const all = { ...options, ...commonOptions }
     return parseArgs({
-      args: [...argv],
-      options: { ...options, ...commonOptions },
+      args: attachNegativeValues(argv, all),
+      options: all,
       strict: true,
       allowPositionals: true,
     }) as Parsed<O>
@@ -58,13 +60,6 @@ export function connect(
   if (!/^[^:\s]+:\d{1,5}$/.test(address))
     throw new UsageError(`--bootstrap must be HOST:PORT, got ${JSON.stringify(address)}`)
   return new Client({ brokers: [address], clientId, connectTimeoutMs: 5000, ...securityOptions(flags) })
-}
-
-export function positiveInteger(value: string | undefined, flag: string, min = 0): number | undefined {
-  if (value === undefined) return undefined
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`)
-  return Number(value)
 }
 
 /**

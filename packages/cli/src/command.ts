@@ -1,7 +1,7 @@
 // What every `weir` subcommand is, and the exit codes they return. A leaf module: the commands
 // import it, and the table of commands (commands.ts) imports them, so nothing imports itself back.
 
-/** 0 success, 1 a runtime failure (broker unreachable, port in use), 2 a usage error (bad flag). */
+/** 0 success, 1 a runtime failure (broker unreachable, port in use), 2 a usage error (bad flag) or a data directory another broker holds. */
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const
 
 export interface Command {

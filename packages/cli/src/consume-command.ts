@@ -1,10 +1,11 @@
 // `weir consume TOPIC`: prints messages as they arrive, one per line: the value as text, or with
 // --format json an object with key, partition, offset, timestamp, headers and value.
 import { codecs, defineTopic, type Message } from '@weir/client'
-import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
+import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { integerFlag } from './numeric-flags.js'
 
 const help = `Usage: weir consume TOPIC [--from-beginning] [--max-messages N] [--partition P] [--offset O] [--format text|json]
 
@@ -42,9 +43,9 @@ export const consumeCommand: Command = {
       const format = values.format ?? 'text'
       if (format !== 'text' && format !== 'json')
         throw new UsageError(`--format must be text or json, got ${format}`)
-      const maxMessages = positiveInteger(values['max-messages'], '--max-messages', 1)
-      const partition = positiveInteger(values.partition, '--partition')
-      const offset = positiveInteger(values.offset, '--offset')
+      const maxMessages = integerFlag(values['max-messages'], '--max-messages')
+      const partition = integerFlag(values.partition, '--partition')
+      const offset = integerFlag(values.offset, '--offset')
       if (offset !== undefined && partition === undefined) throw new UsageError('--offset needs --partition')
       const topic = defineTopic<Buffer>({ name: positionals[0]!, codec: codecs.raw })
       const client = connect(values, 'weir-cli')

@@ -2,6 +2,7 @@
 // resolved against the directory the user ran the command from (pnpm sets INIT_CWD to it).
 import { resolve } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { attachNegativeValues } from './negative-values.js'
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'
@@ -14,7 +15,12 @@ export function parseFlags<Options extends NonNullable<ParseArgsConfig['options'
   typeof parseArgs<{ args: string[]; options: Options; strict: true; allowPositionals: false }>
 >['values'] {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
+    return parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
   }

@@ -1,9 +1,10 @@
 // `weir topics create|add-partitions|list|describe|delete`: topic administration through the client.
 import { parseTopicConfigEntries, WeirError } from '@weir/protocol'
-import { bootstrapHelp, connect, parseCommand, positiveInteger, runCommand } from './client-flags.js'
+import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { integerFlag } from './numeric-flags.js'
 import { table } from './table.js'
 
 const help = `Usage:
@@ -51,16 +52,14 @@ export const topicsCommand: Command = {
       const create =
         action === 'create'
           ? {
-              partitions: positiveInteger(values.partitions, '--partitions', 1),
-              replicationFactor:
-                positiveInteger(values['replication-factor'], '--replication-factor', 1) ?? 1,
+              partitions: integerFlag(values.partitions, '--partitions'),
+              replicationFactor: integerFlag(values['replication-factor'], '--replication-factor') ?? 1,
               config: parseConfig(values.config ?? []),
             }
           : undefined
       if (create && create.partitions === undefined)
         throw new UsageError('topics create needs --partitions N')
-      const grow =
-        action === 'add-partitions' ? positiveInteger(values.partitions, '--partitions', 1) : undefined
+      const grow = action === 'add-partitions' ? integerFlag(values.partitions, '--partitions') : undefined
       if (action === 'add-partitions' && grow === undefined)
         throw new UsageError('topics add-partitions needs --partitions N (the new total)')
       const client = connect(values, 'weir-cli')

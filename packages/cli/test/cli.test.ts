@@ -94,4 +94,48 @@ test('a port already in use exits 1 naming the port and what to do', async () =>
   assert.is((await exited(first.child)).code, 0)
 })
 
+test("a second broker on the same data directory exits 2 naming the first one's pid; after it stops, the directory is free", async () => {
+  const dataDir = temporaryDirectory()
+  const first = await startChildBroker(['--data-dir', dataDir])
+  const second = await runToExit(['broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir])
+  assert.is(second.code, 2)
+  assert.match(second.stderr, new RegExp(`weir\\.lock is held by process ${first.child.pid}\\b`))
+  first.child.kill('SIGTERM')
+  assert.is((await exited(first.child)).code, 0)
+  const third = await startChildBroker(['--data-dir', dataDir])
+  third.child.kill('SIGKILL')
+  await exited(third.child)
+  // A broker killed -9 leaves a stale lock: the next start takes it over.
+  const fourth = await startChildBroker(['--data-dir', dataDir])
+  assert.match(fourth.output(), /listening on/)
+  fourth.child.kill('SIGKILL')
+  await exited(fourth.child)
+})
+
+test('numeric flags get a range error, negative numbers included, and exit 2', async () => {
+  const partitions = await runToExit(['topics', 'create', 'x', '--partitions', '-1'])
+  assert.is(partitions.code, 2)
+  assert.match(partitions.stderr, /--partitions must be an integer from 1 to 10000, got "-1"/)
+  assert.not.match(partitions.stderr, /ambiguous/)
+  const huge = await runToExit(['topics', 'create', 'x', '--partitions', '99999999999999999999'])
+  assert.match(huge.stderr, /--partitions must be an integer from 1 to 10000/)
+  const id = await runToExit(['broker', '--id', '-3'])
+  assert.is(id.code, 2)
+  assert.match(id.stderr, /--id must be an integer from 1 to 2147483647, got "-3"/)
+  const offset = await runToExit(['consume', 'x', '--offset', '-5'])
+  assert.is(offset.code, 2)
+  assert.match(offset.stderr, /--offset must be an integer from 0 to 9007199254740991/)
+  const config = await runToExit([
+    'topics',
+    'create',
+    'x',
+    '--partitions',
+    '1',
+    '--config',
+    'retentionMs=99999999999999999999',
+  ])
+  assert.is(config.code, 2)
+  assert.match(config.stderr, /--config retentionMs must be an integer from -1 to 9007199254740991/)
+})
+
 test.run()

@@ -264,6 +264,12 @@ export const ErrorCodes = {
     message:
       'The change would pass a broker limit (topics, partitions per broker) or break a cluster rule; delete something or raise the limit.',
   },
+  DATA_DIRECTORY_LOCKED: {
+    code: 59,
+    retriable: false,
+    message:
+      'Another live process holds this data directory; stop it, or give this broker its own --data-dir.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -7,7 +7,9 @@ export type Fields = Record<string, unknown>
 
 function fail(path: string, expected: string, value: unknown): never {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-  throw new WeirError('INVALID_REQUEST', `field ${path} must be ${expected}, got ${got}`)
+  // A number is named by value: "must be from 1 to 1000000, got 2000000" says what to change.
+  const shown = typeof value === 'number' ? `${got} ${value}` : got
+  throw new WeirError('INVALID_REQUEST', `field ${path} must be ${expected}, got ${shown}`)
 }
 
 export function object(value: unknown, path: string): Fields {

@@ -48,10 +48,7 @@ export function checkTopicConfig(value: unknown, path = 'config'): TopicConfig {
     const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
     if (!fsyncWord && (typeof entry !== 'number' || !Number.isInteger(entry))) {
       const expected = key === 'fsync' ? "'always', 'never' or an integer (ms)" : 'an integer'
-      throw new WeirError(
-        'INVALID_CONFIG',
-        `${path}.${key} must be ${expected}, got ${JSON.stringify(entry)}`,
-      )
+      throw new WeirError('INVALID_CONFIG', `${path}.${key} must be ${expected}, got ${describeValue(entry)}`)
     }
     config[key] = entry as number | string
   }
@@ -70,7 +67,19 @@ export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig
       )
     const key = entry.slice(0, separator).trim()
     const text = entry.slice(separator + 1).trim()
-    config[key] = /^-?\d+$/.test(text) ? Number(text) : text
+    const number = /^-?\d+$/.test(text) ? Number(text) : undefined
+    if (number !== undefined && !Number.isSafeInteger(number)) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `--config ${key} must be an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${text}`,
+      )
+    }
+    config[key] = number ?? text
   }
   return checkTopicConfig(config, '--config')
+}
+
+/** A value for a message; JSON.stringify alone throws on a bigint. */
+function describeValue(value: unknown): string {
+  return typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value))
 }

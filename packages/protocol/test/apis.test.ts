@@ -215,4 +215,24 @@ test('bytes that are not msgpack are INVALID_REQUEST', () => {
   rejects(() => decodeBody(Buffer.from([0x92, 0x01]), 'Fetch'), /not valid msgpack/)
 })
 
+test('msgpack extensions (a bigint, a timestamp) are INVALID_REQUEST, at any depth; ext 0 (undefined) stays', () => {
+  // { config: { retentionMs: <ext 0x42 bigint> } }: once a TypeError from JSON.stringify, answered UNKNOWN_SERVER_ERROR.
+  const bigint = Buffer.from('81a6636f6e66696781ab726574656e74696f6e4d73d442ff', 'hex')
+  rejects(() => decodeBody(bigint, 'CreateTopics'), /CreateTopics: body holds a bigint/)
+  rejects(() => decodeBody(Buffer.from('91d6ff00000001', 'hex'), 'Fetch'), /body holds a timestamp/)
+  assert.equal(decodeBody(Buffer.from('81a161d40000', 'hex'), 'Fetch'), { a: undefined })
+  const nested = Buffer.concat([Buffer.alloc(1000, 0x91), Buffer.from('d442ff', 'hex')])
+  rejects(() => decodeBody(nested, 'Fetch'), /bigint/)
+  // Deeper than msgpackr's recursion can go: still a typed error.
+  rejects(() => decodeBody(Buffer.alloc(1_000_000, 0x91), 'Fetch'), /not valid msgpack/)
+})
+
+test('an integer out of range is named by value', () => {
+  rejects(
+    () =>
+      CreateTopics.decodeRequest({ topics: [{ name: 'x', partitions: 2_000_000, replicationFactor: 1 }] }),
+    /partitions must be an integer from 1 to 1000000, got number 2000000/,
+  )
+})
+
 test.run()

@@ -2,6 +2,7 @@
 // against injected faults (a full disk, a failing fsync) without mocking node:fs globally.
 import * as fs from 'node:fs'
 import { promisify } from 'node:util'
+import { type FileLock, lockFile } from './directory-lock.js'
 
 export interface OpenOptions {
   /** Create the file when it does not exist; without it a missing file rejects with ENOENT. */
@@ -29,6 +30,11 @@ export interface FileIo {
   exists(path: string): Promise<boolean>
   /** Makes creations, renames and deletions inside the directory durable. */
   syncDirectory(path: string): Promise<void>
+  /**
+   * Takes the exclusive lock file at `path` until released; a holder that died releases it.
+   * Errors: DATA_DIRECTORY_LOCKED naming the holder.
+   */
+  lock(path: string): Promise<FileLock>
 }
 
 const openAsync = promisify(fs.open)
@@ -109,4 +115,5 @@ export const nodeFileIo: FileIo = {
     }
   },
   syncDirectory,
+  lock: (path) => lockFile(path),
 }

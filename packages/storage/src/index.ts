@@ -1,3 +1,4 @@
+export { type FileLock, lockFileName } from './directory-lock.js'
 export { type FileIo, nodeFileIo, type OpenOptions } from './file-io.js'
 export { defaultLogConfig, type FsyncPolicy, type LogConfig, resolveLogConfig } from './log-config.js'
 export { logMetaFileName } from './log-directory.js'

@@ -83,10 +83,16 @@ function parseMeta(directory: string, bytes: Buffer): LogMeta {
       cause: error,
     })
   }
-  if (parsed?.format !== logFormat || !Number.isSafeInteger(parsed.logStartOffset)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    parsed.format !== logFormat ||
+    !Number.isSafeInteger(parsed.logStartOffset) ||
+    (parsed.logStartOffset as number) < 0
+  ) {
     throw new WeirError(
       'NOT_A_WEIR_LOG',
-      `${join(directory, logMetaFileName)} does not describe a ${logFormat}`,
+      `${join(directory, logMetaFileName)} does not describe a ${logFormat} (format, version, logStartOffset from 0 to 2^53-1); restore the partition from a replica or a backup`,
     )
   }
   if (parsed.version !== logFormatVersion) {

@@ -6,6 +6,8 @@
 // timers, no randomness but the one crash() is handed, so a seeded run replays exactly.
 // One instance is one disk; a simulated cluster gives each broker its own.
 import { posix } from 'node:path'
+import { WeirError } from '@weir/protocol'
+import type { FileLock } from './directory-lock.js'
 import type { FileIo, OpenOptions } from './file-io.js'
 
 /** The FileIo operations a fault can be injected into. */
@@ -149,6 +151,8 @@ export class MemoryFileIo implements FileIo {
   private failures: PendingFailure[] = []
   private faultHook: FaultHook | undefined
   private readonly inFlightPossible: boolean
+  /** Lock path → the generation that took it: a crash ends every process, and so its locks. */
+  private readonly locks = new Map<string, number>()
 
   constructor(options: MemoryFileIoOptions = {}) {
     const turns = options.operationTurns ?? 0
@@ -220,6 +224,7 @@ export class MemoryFileIo implements FileIo {
       rmdir: (path) => live('rmdir', () => this.rmdir(path)),
       exists: (path) => live('exists', () => this.exists(path)),
       syncDirectory: (path) => live('syncDirectory', () => this.syncDirectory(path)),
+      lock: (path) => live('lock', () => this.lock(path)),
     }
   }
 
@@ -304,6 +309,26 @@ export class MemoryFileIo implements FileIo {
     this.checkFault('truncate', file.path)
     if (!Number.isInteger(length) || length < 0) throw fsError('EINVAL', 'ftruncate', file.path)
     resize(file.node, length)
+  }
+
+  /**
+   * A lock lives in memory, not as a file: on a real disk a dead holder's lock file is stale and
+   * taken over, which this models by ending every lock at the next crash(). Errors:
+   * DATA_DIRECTORY_LOCKED while an earlier lock on `path` since the last crash is not released.
+   */
+  async lock(path: string): Promise<FileLock> {
+    const at = normalize(path)
+    this.checkFault('lock', at)
+    if (this.locks.get(at) === this.generation) {
+      throw new WeirError('DATA_DIRECTORY_LOCKED', `${at} is held by another process on this disk`)
+    }
+    const generation = this.generation
+    this.locks.set(at, generation)
+    return {
+      release: async () => {
+        if (this.locks.get(at) === generation) this.locks.delete(at)
+      },
+    }
   }
 
   async readFile(path: string): Promise<Buffer> {

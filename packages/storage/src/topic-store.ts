@@ -2,6 +2,8 @@
 // mistyped --data-dir pointing at someone else's files is refused rather than filled.
 import { dirname, join } from 'node:path'
 import { WeirError } from '@weir/protocol'
+import { checkDataMarker, dataMarkerFileName, dataMarkerText } from './data-marker.js'
+import { type FileLock, lockFileName } from './directory-lock.js'
 import type { FileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import type { LogConfig } from './log-config.js'
@@ -9,7 +11,7 @@ import { resolveStorageEnvironment } from './storage-environment.js'
 import { type SyncRoundStats, SyncRounds } from './sync-rounds.js'
 import { checkTopicName, Topic, type TopicOptions, topicMetaFileName } from './topic.js'
 
-export const dataMarkerFileName = 'weir-data.json'
+export { dataMarkerFileName }
 
 export class TopicStore {
   private constructor(
@@ -17,6 +19,7 @@ export class TopicStore {
     private readonly io: FileIo,
     private readonly options: TopicOptions,
     private readonly open: Map<string, Topic>,
+    private readonly lock: FileLock,
   ) {}
 
   /**
@@ -31,25 +34,19 @@ export class TopicStore {
     const options: TopicOptions = { ...givenOptions, ...environment, syncRounds }
     const { io } = environment
     const names = (await io.exists(dataDirectory)) ? await io.readdir(dataDirectory) : []
-    if (names.length > 0 && !names.includes(dataMarkerFileName)) {
+    const foreign = names.filter((name) => !isLockFileName(name))
+    if (foreign.length > 0 && !names.includes(dataMarkerFileName)) {
       throw new WeirError(
         'NOT_A_WEIR_LOG',
-        `${dataDirectory} is not empty (${names.slice(0, 3).join(', ')}) and has no ${dataMarkerFileName}`,
+        `${dataDirectory} is not empty (${foreign.slice(0, 3).join(', ')}) and has no ${dataMarkerFileName}; give the broker an empty or a Weir data directory`,
       )
     }
-    if (names.length === 0) {
-      try {
-        await makeDirectoryDurably(io, dataDirectory)
-        await io.writeFileAtomic(
-          join(dataDirectory, dataMarkerFileName),
-          Buffer.from('{"format":"weir-data","version":1}\n'),
-        )
-      } catch (error) {
-        throw storageError(`initialising data directory ${dataDirectory}`, error)
-      }
-    }
+    // Locked before anything is written: two brokers racing on a fresh directory must not both
+    // initialise it.
+    const lock = await lockDataDirectory(io, dataDirectory)
     const topics = new Map<string, Topic>()
     try {
+      await initialiseOrCheckMarker(io, dataDirectory)
       for (const name of names.sort()) {
         if (await io.exists(join(dataDirectory, name, topicMetaFileName))) {
           topics.set(name, await Topic.open(dataDirectory, name, options))
@@ -57,9 +54,10 @@ export class TopicStore {
       }
     } catch (error) {
       await Promise.allSettled([...topics.values()].map((topic) => topic.close()))
+      await lock.release()
       throw error
     }
-    return new TopicStore(dataDirectory, io, options, topics)
+    return new TopicStore(dataDirectory, io, options, topics, lock)
   }
 
   /** How the data directory's fsync rounds went (group commit across partitions). */
@@ -112,6 +110,8 @@ export class TopicStore {
     const topics = [...this.open.values()]
     this.open.clear()
     const results = await Promise.allSettled(topics.map((topic) => topic.close()))
+    // Released even when a log failed to close: the process is done with the directory.
+    await this.lock.release()
     const failure = results.find((result) => result.status === 'rejected')
     if (failure) throw (failure as PromiseRejectedResult).reason
   }
@@ -134,4 +134,36 @@ async function makeDirectoryDurably(io: FileIo, directory: string): Promise<void
   }
   await io.mkdir(directory)
   for (const made of created.reverse()) await io.syncDirectory(dirname(made))
+}
+
+/** The lock file and the transient names its acquisition uses (`weir.lock.<token>.tmp`). */
+function isLockFileName(name: string): boolean {
+  return name === lockFileName || name.startsWith(`${lockFileName}.`)
+}
+
+async function lockDataDirectory(io: FileIo, dataDirectory: string): Promise<FileLock> {
+  try {
+    await makeDirectoryDurably(io, dataDirectory)
+  } catch (error) {
+    throw storageError(`initialising data directory ${dataDirectory}`, error)
+  }
+  try {
+    return await io.lock(join(dataDirectory, lockFileName))
+  } catch (error) {
+    if (error instanceof WeirError) throw error
+    throw storageError(`locking data directory ${dataDirectory}`, error)
+  }
+}
+
+/** Writes the marker into a new directory, or checks the one there. Errors: NOT_A_WEIR_LOG. */
+async function initialiseOrCheckMarker(io: FileIo, dataDirectory: string): Promise<void> {
+  const path = join(dataDirectory, dataMarkerFileName)
+  let bytes: Buffer | undefined
+  try {
+    bytes = (await io.exists(path)) ? await io.readFile(path) : undefined
+    if (bytes === undefined) await io.writeFileAtomic(path, Buffer.from(dataMarkerText))
+  } catch (error) {
+    throw storageError(`initialising data directory ${dataDirectory}`, error)
+  }
+  if (bytes !== undefined) checkDataMarker(path, bytes)
 }

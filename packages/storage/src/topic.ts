@@ -27,9 +27,11 @@ import {
   type StorageEnvironment,
 } from './storage-environment.js'
 import type { SyncScheduler } from './sync-rounds.js'
+import { parseTopicMetadata, partitionCountMax } from './topic-metadata-file.js'
 
 export const topicMetaFileName = 'topic.json'
-export const partitionCountMax = 10_000
+export { partitionCountMax }
+
 const topicNamePattern = /^[a-zA-Z0-9._-]{1,249}$/
 
 export interface TopicMetadata {
@@ -263,14 +265,5 @@ export class Topic {
 async function readTopicMetadata(io: FileIo, directory: string, name: string): Promise<TopicMetadata> {
   const path = join(directory, topicMetaFileName)
   if (!(await io.exists(path))) throw new WeirError('UNKNOWN_TOPIC', `no topic ${name} (looked for ${path})`)
-  let metadata: TopicMetadata
-  try {
-    metadata = JSON.parse((await io.readFile(path)).toString('utf8')) as TopicMetadata
-  } catch (error) {
-    throw new WeirError('NOT_A_WEIR_LOG', `${path} is not valid JSON`, { cause: error })
-  }
-  if (metadata.name !== name || !Number.isInteger(metadata.partitions) || metadata.partitions < 1) {
-    throw new WeirError('NOT_A_WEIR_LOG', `${path} does not describe topic ${name}`)
-  }
-  return metadata
+  return parseTopicMetadata(path, name, await io.readFile(path))
 }

@@ -37,7 +37,8 @@ export class HardStateFile {
         { cause: error },
       )
     }
-    const { term, vote, commit } = parsed
+    // JSON `null` or a number parses too: anything but an object has no fields.
+    const { term, vote, commit } = typeof parsed === 'object' && parsed !== null ? parsed : {}
     const valid = [term, vote].every((value) => Number.isSafeInteger(value) && (value as number) >= 0)
     if (!valid || !Number.isSafeInteger(commit) || (commit as number) < -1) {
       throw new WeirError(

@@ -95,7 +95,8 @@ async function readReservation(files: FileIo, dataDir: string): Promise<number> 
       { cause: error },
     )
   }
-  const until = stored.reservedUntil
+  // JSON `null` parses too: optional chaining keeps that a typed error below, not a TypeError.
+  const until = stored?.reservedUntil
   if (typeof until !== 'number' || !Number.isInteger(until) || until < 0 || until > perBrokerMax) {
     throw new WeirError('STORAGE_ERROR', `${path} has no valid reservedUntil`)
   }

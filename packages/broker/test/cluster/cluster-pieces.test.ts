@@ -233,12 +233,15 @@ test('hard state: new replicas start at zero; term and vote are written at once;
     9,
     'then is written within a second',
   )
-  writeFileSync(join(directory, 'raft-state.json'), '{"term":-1}')
-  try {
-    await HardStateFile.open(nodeFileIo, directory)
-    assert.unreachable('a corrupt hard state must not load')
-  } catch (error) {
-    assert.ok(isWeirError(error, 'LOG_CORRUPTED'))
+  // JSON null once threw a TypeError (destructuring null) instead of the typed error.
+  for (const text of ['{"term":-1}', 'null', '7', '{"term":1e400,"vote":0,"commit":0}']) {
+    writeFileSync(join(directory, 'raft-state.json'), text)
+    try {
+      await HardStateFile.open(nodeFileIo, directory)
+      assert.unreachable('a corrupt hard state must not load')
+    } catch (error) {
+      assert.ok(isWeirError(error, 'LOG_CORRUPTED'), `${text}: ${String(error)}`)
+    }
   }
 })
 

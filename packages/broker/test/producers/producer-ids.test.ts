@@ -32,12 +32,15 @@ test('ids carry the broker id, count up, and survive restarts without reuse', as
 test('a damaged reservation file is STORAGE_ERROR; a too large broker id is INVALID_CONFIG', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'weir-producer-ids-'))
   try {
-    writeFileSync(join(directory, producerIdsFileName), '{"reservedUntil": "x"}')
-    try {
-      await ProducerIdAllocator.open(directory, 1)
-      assert.unreachable()
-    } catch (error) {
-      assert.ok(isWeirError(error, 'STORAGE_ERROR'), String(error))
+    // JSON null once threw a TypeError (reading a field of null) instead of the typed error.
+    for (const text of ['{"reservedUntil": "x"}', 'null', '{"reservedUntil": 1e300}']) {
+      writeFileSync(join(directory, producerIdsFileName), text)
+      try {
+        await ProducerIdAllocator.open(directory, 1)
+        assert.unreachable()
+      } catch (error) {
+        assert.ok(isWeirError(error, 'STORAGE_ERROR'), `${text}: ${String(error)}`)
+      }
     }
     rmSync(join(directory, producerIdsFileName))
     const large = await ProducerIdAllocator.open(directory, 2 ** 21)
