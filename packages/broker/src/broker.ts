@@ -18,7 +18,10 @@ import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './opti
 import { PartitionWatch } from './partition-watch.js'
 import { lazyProducerIds } from './producers/producer-ids.js'
 import { ProducerStateRegistry } from './producers/producer-registry.js'
+import { RequestBudget } from './request-budget.js'
+import { ResponseRoom } from './response-room.js'
 import { anonymousSession } from './session.js'
+import { WarningRateLimit, warnLimited } from './warning-rate-limit.js'
 
 export interface BrokerAddress {
   readonly host: string
@@ -27,6 +30,8 @@ export interface BrokerAddress {
 
 export class Broker {
   private readonly connections = new Set<Connection>()
+  /** Open connections per remote IP address (limits.maxConnectionsPerIp). */
+  private readonly connectionsPerIp = new Map<string, number>()
   private readonly context: HandlerContext
   private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
@@ -63,6 +68,10 @@ export class Broker {
       session: anonymousSession(),
       cluster,
       environment,
+      requestBudget: new RequestBudget(options.limits.queuedMaxRequestBytes),
+      warnings: new WarningRateLimit(options.limits.malformedWarningIntervalMs),
+      // Replaced per connection; this one serves no socket.
+      responseRoom: new ResponseRoom(options.limits.maxWriteBufferBytes, () => 0),
     }
     accepting.accept = (socket) => this.accept(socket)
     // A new leader rebuilds each producer table from its log: what it cached while leading before
@@ -193,22 +202,36 @@ export class Broker {
       return
     }
     if (this.connections.size >= this.options.limits.maxConnections) {
-      logger.warn(
-        { maxConnections: this.options.limits.maxConnections },
-        'refusing connection: limits.maxConnections reached',
-      )
+      const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
+      const { maxConnections } = this.options.limits
+      warnLimited(sink, socket.remoteAddress ?? '', { maxConnections }, 'refusing connection: limits.maxConnections reached')
       socket.destroy()
       return
     }
     const clientHost = socket.remoteAddress ?? ''
+    const fromHost = this.connectionsPerIp.get(clientHost) ?? 0
+    if (fromHost >= this.options.limits.maxConnectionsPerIp) {
+      const { maxConnectionsPerIp } = this.options.limits
+      const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
+      warnLimited(sink, clientHost, { maxConnectionsPerIp }, 'refusing connection: limits.maxConnectionsPerIp reached')
+      socket.destroy()
+      return
+    }
+    this.connectionsPerIp.set(clientHost, fromHost + 1)
+    const responseRoom = new ResponseRoom(this.options.limits.maxWriteBufferBytes, () => socket.writableLength)
     const connection = new Connection(
       socket,
-      { ...this.context, logger, clientHost, session: anonymousSession() },
+      { ...this.context, logger, clientHost, session: anonymousSession(), responseRoom },
       logger,
     )
     this.connections.add(connection)
     logger.debug('connection opened')
-    void connection.closedPromise.then(() => this.connections.delete(connection))
+    void connection.closedPromise.then(() => {
+      this.connections.delete(connection)
+      const left = (this.connectionsPerIp.get(clientHost) ?? 1) - 1
+      if (left > 0) this.connectionsPerIp.set(clientHost, left)
+      else this.connectionsPerIp.delete(clientHost)
+    })
   }
 
   /** Deletes old segments of every partition; one run at a time, errors logged and retried next round. */

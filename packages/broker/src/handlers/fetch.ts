@@ -4,6 +4,11 @@
 // shutdown. Consumers see only batches below the high watermark (committed by a majority of the
 // partition's replicas, durable per the topic's fsync policy), so data a failover or a crash could
 // take back is never served.
+// Bounds: the response holds at most min(maxBytes, limits.fetchMaxBytes) bytes of records (the
+// first batch excepted, as Kafka does, so a consumer always progresses), and no more than the
+// connection's ResponseRoom grants, so Fetches in flight for a client that does not read cannot
+// pile up responses. A partition named twice in one Fetch is refused with INVALID_REQUEST: the
+// same bytes twice would only multiply the response.
 import {
   BatchField,
   batchSizeAt,
@@ -26,6 +31,7 @@ export const fetchHandler = defineHandler({
   waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs),
   async handle(request, context) {
     const { clock, timers } = context.environment
+    refuseDuplicates(request)
     const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs)
     const watched = request.topics.flatMap((topic) =>
       topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),
@@ -34,7 +40,14 @@ export const fetchHandler = defineHandler({
       let wake: () => void = () => {}
       const woken = new Promise<void>((resolve) => (wake = resolve))
       const unsubscribe = context.watch.subscribe(watched, wake)
-      const round = await readRound(request, context)
+      const wantedBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
+      const grantedBytes = context.responseRoom.reserve(wantedBytes)
+      let round: Round
+      try {
+        round = await readRound(request, grantedBytes, grantedBytes === 0, context)
+      } finally {
+        context.responseRoom.release(grantedBytes)
+      }
       const remainingMs = deadline - clock.now()
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
         unsubscribe()
@@ -52,16 +65,40 @@ interface Round {
   readonly failed: boolean
 }
 
-/** Reads every partition once, honouring each partition's maxBytes and the request's total. */
-async function readRound(request: FetchRequest, context: HandlerContext): Promise<Round> {
+/** INVALID_REQUEST when a topic-partition appears more than once. */
+function refuseDuplicates(request: FetchRequest): void {
+  const seen = new Set<string>()
+  for (const topic of request.topics) {
+    for (const { partition } of topic.partitions) {
+      const key = `${topic.name}\u0000${partition}`
+      if (seen.has(key))
+        throw new WeirError(
+          'INVALID_REQUEST',
+          `Fetch names ${topic.name}/${partition} more than once; name each partition once`,
+        )
+      seen.add(key)
+    }
+  }
+}
+
+/**
+ * Reads every partition once, honouring each partition's maxBytes and the round's total
+ * (`noRoom`: the connection has no room at all, so not even a first batch is read).
+ */
+async function readRound(
+  request: FetchRequest,
+  maxBytes: number,
+  noRoom: boolean,
+  context: HandlerContext,
+): Promise<Round> {
   let bytes = 0
   let failed = false
   const topics: FetchResponse['topics'][number][] = []
   for (const topic of request.topics) {
     const partitions: FetchPartitionResult[] = []
     for (const wanted of topic.partitions) {
-      const remaining = request.maxBytes - bytes
-      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, context)
+      const remaining = maxBytes - bytes
+      const result = await readPartition(topic.name, wanted, remaining, bytes > 0 || noRoom, context)
       bytes += result.records.length
       failed ||= result.errorCode !== 0
       partitions.push(result)
