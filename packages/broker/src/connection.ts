@@ -58,7 +58,7 @@ export class Connection {
       () => this.inFlight > 0 || this.waiting.length > 0,
       (reason) => this.onExpired(reason),
     )
-    this.stopBudgetWatch = context.requestBudget.onRoom(() => this.updateFlow())
+    this.stopBudgetWatch = context.requestBudget.onChange(() => this.updateFlow())
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => {
       this.startWaiting()

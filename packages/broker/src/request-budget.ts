@@ -20,22 +20,29 @@ export class RequestBudget {
     return this.usedBytes > this.maxBytes
   }
 
+  /** Counts bytes read; crossing the bound tells every listener (each connection then pauses). */
   add(bytes: number): void {
+    const wasFull = this.full
     this.usedBytes += bytes
+    if (!wasFull && this.full) this.notify()
   }
 
-  /** Gives back bytes added earlier; when that brings the total back under the bound, wakes every listener. */
+  /** Gives back bytes added earlier; dropping back under the bound tells every listener. */
   release(bytes: number): void {
     if (bytes < 0 || bytes > this.usedBytes)
       throw new Error(`request budget: releasing ${bytes} of ${this.usedBytes} bytes held`)
     const wasFull = this.full
     this.usedBytes -= bytes
-    if (wasFull && !this.full) for (const listener of [...this.listeners]) listener()
+    if (wasFull && !this.full) this.notify()
   }
 
-  /** Calls `listener` each time the budget drops back under its bound; returns the unsubscribe. */
-  onRoom(listener: () => void): () => void {
+  /** Calls `listener` each time the budget crosses its bound, either way; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener()
   }
 }

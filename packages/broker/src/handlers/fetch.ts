@@ -40,13 +40,12 @@ export const fetchHandler = defineHandler({
       let wake: () => void = () => {}
       const woken = new Promise<void>((resolve) => (wake = resolve))
       const unsubscribe = context.watch.subscribe(watched, wake)
-      const wantedBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
-      const grantedBytes = context.responseRoom.reserve(wantedBytes)
+      const reservation = new Reservation(context.responseRoom)
       let round: Round
       try {
-        round = await readRound(request, grantedBytes, grantedBytes === 0, context)
+        round = await readRound(request, reservation, context)
       } finally {
-        context.responseRoom.release(grantedBytes)
+        reservation.releaseAll()
       }
       const remainingMs = deadline - clock.now()
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
@@ -82,15 +81,36 @@ function refuseDuplicates(request: FetchRequest): void {
 }
 
 /**
- * Reads every partition once, honouring each partition's maxBytes and the round's total
- * (`noRoom`: the connection has no room at all, so not even a first batch is read).
+ * What one round holds of the connection's ResponseRoom: each read reserves up to what it may
+ * return, then keeps only what it did return, so concurrent Fetches see each other's bytes.
  */
-async function readRound(
-  request: FetchRequest,
-  maxBytes: number,
-  noRoom: boolean,
-  context: HandlerContext,
-): Promise<Round> {
+class Reservation {
+  private heldBytes = 0
+
+  constructor(private readonly room: HandlerContext['responseRoom']) {}
+
+  reserve(wantedBytes: number): number {
+    const granted = this.room.reserve(wantedBytes)
+    this.heldBytes += granted
+    return granted
+  }
+
+  /** Gives back what a read was granted and did not use. */
+  keep(grantedBytes: number, usedBytes: number): void {
+    const unused = Math.max(0, grantedBytes - usedBytes)
+    this.room.release(unused)
+    this.heldBytes -= unused
+  }
+
+  releaseAll(): void {
+    this.room.release(this.heldBytes)
+    this.heldBytes = 0
+  }
+}
+
+/** Reads every partition once, honouring each partition's maxBytes and the round's total (fetchMaxBytes at most). */
+async function readRound(request: FetchRequest, reservation: Reservation, context: HandlerContext): Promise<Round> {
+  const maxBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
   let bytes = 0
   let failed = false
   const topics: FetchResponse['topics'][number][] = []
@@ -98,7 +118,7 @@ async function readRound(
     const partitions: FetchPartitionResult[] = []
     for (const wanted of topic.partitions) {
       const remaining = maxBytes - bytes
-      const result = await readPartition(topic.name, wanted, remaining, bytes > 0 || noRoom, context)
+      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, reservation, context)
       bytes += result.records.length
       failed ||= result.errorCode !== 0
       partitions.push(result)
@@ -113,6 +133,7 @@ async function readPartition(
   wanted: FetchPartition,
   remainingBytes: number,
   haveData: boolean,
+  reservation: Reservation,
   context: HandlerContext,
 ): Promise<FetchPartitionResult> {
   const { partition, fetchOffset } = wanted
@@ -132,9 +153,19 @@ async function readPartition(
     // Past the total budget only a partition that would be the response's first data still reads.
     if (fetchOffset === highWatermark || (haveData && remainingBytes <= 0))
       return { ...result, records: empty }
-    const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes))
-    const read = await log.read(fetchOffset, limitBytes)
-    return { ...result, records: belowHighWatermark(read.bytes, highWatermark) }
+    // A read costs at most what the log holds: reserving that, not maxBytes, keeps small logs cheap.
+    const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes, log.sizeBytes))
+    const grantedBytes = reservation.reserve(limitBytes)
+    // No room on the connection (its client is not reading): no records this round.
+    if (grantedBytes === 0) return { ...result, records: empty }
+    let records = empty
+    try {
+      const read = await log.read(fetchOffset, grantedBytes)
+      records = belowHighWatermark(read.bytes, highWatermark)
+    } finally {
+      reservation.keep(grantedBytes, records.length)
+    }
+    return { ...result, records }
   } catch (error) {
     return {
       partition,
