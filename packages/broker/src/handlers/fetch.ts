@@ -158,7 +158,7 @@ async function readPartition(
     const grantedBytes = reservation.reserve(limitBytes)
     // No room on the connection (its client is not reading): no records this round.
     if (grantedBytes === 0) return { ...result, records: empty }
-    let records = empty
+    let records: Buffer = empty
     try {
       const read = await log.read(fetchOffset, grantedBytes)
       records = belowHighWatermark(read.bytes, highWatermark)
