@@ -32,6 +32,8 @@ export async function startBrokerProcess(config: object = {}): Promise<BrokerPro
       clearTimeout(timer)
       lines.close()
       child.stdout.on('data', (chunk: Buffer) => (logBytes += chunk.length))
+      // Closing the line reader paused stdout: a full pipe would stall the broker's logging.
+      child.stdout.resume()
       resolve(match[1]!)
     })
     child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${stderr.join('')}`)))

@@ -80,6 +80,8 @@ export class Connection {
         resolve()
       }),
     )
+    // A new connection is not read while the budget is exceeded either.
+    this.updateFlow()
   }
 
   /** Stops reading, answers what was already read, then ends the socket (destroying it after `timeoutMs`). */

@@ -35,13 +35,14 @@ test('queuedMaxRequestBytes: partial frames past the budget stop all reading; cl
   const attackers = await Promise.all([0, 1, 2].map(() => WireClient.connect(broker.address.port)))
   for (const attacker of attackers) attacker.writeRaw(Buffer.concat([lengthPrefix(60 * kibibyte), Buffer.alloc(40 * kibibyte)]))
   await quietPeriod(200) // for the broker to read the partial frames (nothing to await on its side)
-  let answered = false
-  const waiting = probe.call(Fetch, emptyFetch).then(() => (answered = true))
+  let answered = 0
+  const newcomer = await WireClient.connect(broker.address.port)
+  const waiting = [probe, newcomer].map((client) => client.call(Fetch, emptyFetch).then(() => answered++))
   await quietPeriod(300)
-  assert.not.ok(answered, 'no connection is read while the budget is exceeded')
+  assert.is(answered, 0, 'no connection, old or new, is read while the budget is exceeded')
   await Promise.all(attackers.map((attacker) => attacker.close()))
-  await withTimeout(waiting, 5000, 'the probe to be answered once the partial frames were dropped')
-  await probe.close()
+  await withTimeout(Promise.all(waiting), 5000, 'both to be answered once the partial frames were dropped')
+  await Promise.all([probe.close(), newcomer.close()])
   await broker.close()
 })
 
