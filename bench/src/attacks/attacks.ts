@@ -38,7 +38,13 @@ async function measured(
     const peak = await sampler.stop()
     await pause(1000)
     const after = await rssBytes(broker.pid)
-    return { attack: name, rssBeforeMiB: mib(before), rssPeakMiB: mib(peak), rssAfterMiB: mib(after), outcome }
+    return {
+      attack: name,
+      rssBeforeMiB: mib(before),
+      rssPeakMiB: mib(peak),
+      rssAfterMiB: mib(after),
+      outcome,
+    }
   } finally {
     await broker.stop()
   }
@@ -49,7 +55,8 @@ async function createTopicWithData(endpoint: Endpoint, topic: string, totalBytes
   const created = await connection.call(CreateTopics, {
     topics: [{ name: topic, partitions: 1, replicationFactor: 1, config: {} }],
   })
-  if (created.topics[0]!.errorCode !== 0) throw new Error(`create ${topic}: ${created.topics[0]!.errorMessage}`)
+  if (created.topics[0]!.errorCode !== 0)
+    throw new Error(`create ${topic}: ${created.topics[0]!.errorMessage}`)
   const value = Buffer.alloc(512 * 1024, 1)
   for (let written = 0; written < totalBytes; written += value.length) {
     const records = encodeRecordBatch([{ key: null, value }], { timestamp: Date.now() })
@@ -76,7 +83,10 @@ async function fetchAmplification(_broker: BrokerProcess, endpoint: Endpoint): P
     topics: [{ name: 'amplified', partitions: Array.from({ length: 100 }, () => partition) }],
   }
   const duplicate = await connection.send(Fetch.apiKey, encodeBody(request))
-  const single = await connection.call(Fetch, { ...request, topics: [{ name: 'amplified', partitions: [partition] }] })
+  const single = await connection.call(Fetch, {
+    ...request,
+    topics: [{ name: 'amplified', partitions: [partition] }],
+  })
   await connection.destroy()
   const bytes = single.topics[0]!.partitions[0]!.records.length
   return `100x the same partition: errorCode ${String(duplicate.errorCode)}; once: ${mib(bytes)} MiB of records`
@@ -132,7 +142,9 @@ async function nonReader(_broker: BrokerProcess, endpoint: Endpoint): Promise<st
 /** 1,000 idle sockets from one address (and 200 more, refused): does a real client get in, and when do they go? */
 async function idleLockout(_broker: BrokerProcess, endpoint: Endpoint): Promise<string> {
   const started = performance.now()
-  const idle = await Promise.all(Array.from({ length: 1200 }, () => RawConnection.open(endpoint, '127.0.0.2')))
+  const idle = await Promise.all(
+    Array.from({ length: 1200 }, () => RawConnection.open(endpoint, '127.0.0.2')),
+  )
   const real = await RawConnection.open(endpoint)
   await real.call(Fetch, { maxWaitMs: 0, minBytes: 0, maxBytes: 1, topics: [] })
   const realMs = performance.now() - started
@@ -179,7 +191,10 @@ function percentile(values: number[], p: number): number {
 }
 
 /** Keeps `count` slowloris sockets open (reopening those the broker closes), each trickling one byte a second. */
-function slowlorisCrowd(endpoint: Endpoint, count: number): { ready: Promise<void>; openCount(): number; stop(): Promise<void> } {
+function slowlorisCrowd(
+  endpoint: Endpoint,
+  count: number,
+): { ready: Promise<void>; openCount(): number; stop(): Promise<void> } {
   const sources = ['127.0.0.2', '127.0.0.3', '127.0.0.4']
   const sockets = new Set<RawConnection>()
   let stopped = false
@@ -188,7 +203,9 @@ function slowlorisCrowd(endpoint: Endpoint, count: number): { ready: Promise<voi
   prefix.writeUInt32BE(1000)
   const open = async (slot: number): Promise<void> => {
     if (stopped) return
-    const connection = await RawConnection.open(endpoint, sources[slot % sources.length]).catch(() => undefined)
+    const connection = await RawConnection.open(endpoint, sources[slot % sources.length]).catch(
+      () => undefined,
+    )
     if (connection === undefined) {
       await pause(100)
       return open(slot)
@@ -252,7 +269,8 @@ const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1]!.split(',') : Object.k
 const rows: Row[] = []
 for (const name of only) {
   const attack = attacks[name]
-  if (attack === undefined) throw new Error(`unknown attack ${name}; known: ${Object.keys(attacks).join(', ')}`)
+  if (attack === undefined)
+    throw new Error(`unknown attack ${name}; known: ${Object.keys(attacks).join(', ')}`)
   process.stderr.write(`running ${name}...\n`)
   const row = await measured(name, attack)
   rows.push(row)
@@ -261,4 +279,6 @@ for (const name of only) {
 console.log('| attack | RSS before (MiB) | RSS peak (MiB) | RSS after (MiB) | outcome |')
 console.log('| --- | --- | --- | --- | --- |')
 for (const row of rows)
-  console.log(`| ${row.attack} | ${row.rssBeforeMiB} | ${row.rssPeakMiB} | ${row.rssAfterMiB} | ${row.outcome} |`)
+  console.log(
+    `| ${row.attack} | ${row.rssBeforeMiB} | ${row.rssPeakMiB} | ${row.rssAfterMiB} | ${row.outcome} |`,
+  )

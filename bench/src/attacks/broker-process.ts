@@ -3,8 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { makeTemporaryDirectory, removeTemporaryDirectory, stopChild } from '../servers/child-processes.js'
 import { spawnWeirBroker } from '../e2e/weir-server.js'
+import { makeTemporaryDirectory, removeTemporaryDirectory, stopChild } from '../servers/child-processes.js'
 
 export interface BrokerProcess {
   readonly address: string
@@ -24,7 +24,10 @@ export async function startBrokerProcess(config: object = {}): Promise<BrokerPro
   const stderr: string[] = []
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')))
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${stderr.join('')}`)), 20_000)
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening on" line; stderr: ${stderr.join('')}`)),
+      20_000,
+    )
     const lines = createInterface({ input: child.stdout })
     lines.on('line', (line) => {
       const match = /listening on (\d+\.\d+\.\d+\.\d+:\d+)/.exec(line)

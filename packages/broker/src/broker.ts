@@ -204,7 +204,12 @@ export class Broker {
     if (this.connections.size >= this.options.limits.maxConnections) {
       const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
       const { maxConnections } = this.options.limits
-      warnLimited(sink, socket.remoteAddress ?? '', { maxConnections }, 'refusing connection: limits.maxConnections reached')
+      warnLimited(
+        sink,
+        socket.remoteAddress ?? '',
+        { maxConnections },
+        'refusing connection: limits.maxConnections reached',
+      )
       socket.destroy()
       return
     }
@@ -213,12 +218,20 @@ export class Broker {
     if (fromHost >= this.options.limits.maxConnectionsPerIp) {
       const { maxConnectionsPerIp } = this.options.limits
       const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
-      warnLimited(sink, clientHost, { maxConnectionsPerIp }, 'refusing connection: limits.maxConnectionsPerIp reached')
+      warnLimited(
+        sink,
+        clientHost,
+        { maxConnectionsPerIp },
+        'refusing connection: limits.maxConnectionsPerIp reached',
+      )
       socket.destroy()
       return
     }
     this.connectionsPerIp.set(clientHost, fromHost + 1)
-    const responseRoom = new ResponseRoom(this.options.limits.maxWriteBufferBytes, () => socket.writableLength)
+    const responseRoom = new ResponseRoom(
+      this.options.limits.maxWriteBufferBytes,
+      () => socket.writableLength,
+    )
     const connection = new Connection(
       socket,
       { ...this.context, logger, clientHost, session: anonymousSession(), responseRoom },

@@ -154,7 +154,10 @@ export class Connection {
     if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
     if (!this.closed && this.socket.writableLength > this.context.limits.maxWriteBufferBytes) {
       this.warn(
-        { unsentBytes: this.socket.writableLength, maxWriteBufferBytes: this.context.limits.maxWriteBufferBytes },
+        {
+          unsentBytes: this.socket.writableLength,
+          maxWriteBufferBytes: this.context.limits.maxWriteBufferBytes,
+        },
         'closing connection: the client does not read its responses (limits.maxWriteBufferBytes)',
       )
       this.socket.destroy()
@@ -194,7 +197,11 @@ export class Connection {
 
   /** A warning about this client, at most one line per address per malformedWarningIntervalMs. */
   private warn(fields: object, message: string): void {
-    const sink = { limiter: this.context.warnings, clock: this.context.environment.clock, logger: this.logger }
+    const sink = {
+      limiter: this.context.warnings,
+      clock: this.context.environment.clock,
+      logger: this.logger,
+    }
     warnLimited(sink, this.context.clientHost, fields, message)
   }
 

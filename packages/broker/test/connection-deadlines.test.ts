@@ -4,7 +4,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConnectionDeadlines, type ExpiryReason } from '../src/connection-deadlines.js'
 
-const limits = { firstFrameTimeoutMs: 10_000, frameTimeoutMs: 30_000, idleTimeoutMs: 600_000, writeStallTimeoutMs: 60_000 }
+const limits = {
+  firstFrameTimeoutMs: 10_000,
+  frameTimeoutMs: 30_000,
+  idleTimeoutMs: 600_000,
+  writeStallTimeoutMs: 60_000,
+}
 
 function setup(busy = () => false) {
   const time = new SimulatedTime()

@@ -58,7 +58,10 @@ test('resource bounds: the defaults of issue 12, and pairs that only work one wa
     () => resolveLimits({ writeBufferBytesHigh: 128 * mebibyte }),
     /limits\.maxWriteBufferBytes .* must be at least limits\.writeBufferBytesHigh/,
   )
-  assert.throws(() => resolveLimits({ maxConnectionsPerIp: 0 }), /maxConnectionsPerIp must be an integer from 1/)
+  assert.throws(
+    () => resolveLimits({ maxConnectionsPerIp: 0 }),
+    /maxConnectionsPerIp must be an integer from 1/,
+  )
 })
 
 test('deprecated option names: the old name alone still sets the option, the new one wins when both are given', () => {

@@ -109,7 +109,11 @@ class Reservation {
 }
 
 /** Reads every partition once, honouring each partition's maxBytes and the round's total (fetchMaxBytes at most). */
-async function readRound(request: FetchRequest, reservation: Reservation, context: HandlerContext): Promise<Round> {
+async function readRound(
+  request: FetchRequest,
+  reservation: Reservation,
+  context: HandlerContext,
+): Promise<Round> {
   const maxBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
   let bytes = 0
   let failed = false

@@ -6,9 +6,8 @@ import { checkPlacement, replicasPerBroker } from '../../src/cluster/placement-l
 
 function imageWith(...topics: (readonly number[])[][]): ClusterImage {
   const image = new ClusterImage()
-  topics.forEach((replicas, index) =>
-    image.apply({ type: 'topicCreated', name: `t${index}`, id: `id${index}`, config: {}, replicas }),
-  )
+  for (const [index, replicas] of topics.entries())
+    image.apply({ type: 'topicCreated', name: `t${index}`, id: `id${index}`, config: {}, replicas })
   return image
 }
 
@@ -24,8 +23,18 @@ const refused = (run: () => void, pattern: RegExp) => {
 }
 
 test('replicas are counted per broker over every topic', () => {
-  const image = imageWith([[1, 2], [2, 3]], [[1]])
-  assert.equal([...replicasPerBroker(image)].sort(), [[1, 2], [2, 2], [3, 1]])
+  const image = imageWith(
+    [
+      [1, 2],
+      [2, 3],
+    ],
+    [[1]],
+  )
+  assert.equal([...replicasPerBroker(image)].sort(), [
+    [1, 2],
+    [2, 2],
+    [3, 1],
+  ])
 })
 
 test('maxTopics: the next topic past it is refused; partitions of an existing topic are not topics', () => {
@@ -36,11 +45,25 @@ test('maxTopics: the next topic past it is refused; partitions of an existing to
 })
 
 test('maxPartitionsPerBroker: refused once any broker would host more, naming it', () => {
-  const image = imageWith([[1, 2], [2, 1]])
+  const image = imageWith([
+    [1, 2],
+    [2, 1],
+  ])
   const limits = { maxTopics: 10, maxPartitionsPerBroker: 3 }
   checkPlacement(image, { newTopic: true, newReplicas: [[1, 2]] }, limits)
   refused(
-    () => checkPlacement(image, { newTopic: true, newReplicas: [[3, 2], [2, 3]] }, limits),
+    () =>
+      checkPlacement(
+        image,
+        {
+          newTopic: true,
+          newReplicas: [
+            [3, 2],
+            [2, 3],
+          ],
+        },
+        limits,
+      ),
     /broker 2 would host 4/,
   )
 })

@@ -33,7 +33,8 @@ test('queuedMaxRequestBytes: partial frames past the budget stop all reading; cl
   await probe.call(Fetch, emptyFetch)
   // Three frames declaring 60 KiB, each 40 KiB in: 120 KiB held, past the 100 KiB budget.
   const attackers = await Promise.all([0, 1, 2].map(() => WireClient.connect(broker.address.port)))
-  for (const attacker of attackers) attacker.writeRaw(Buffer.concat([lengthPrefix(60 * kibibyte), Buffer.alloc(40 * kibibyte)]))
+  for (const attacker of attackers)
+    attacker.writeRaw(Buffer.concat([lengthPrefix(60 * kibibyte), Buffer.alloc(40 * kibibyte)]))
   await quietPeriod(200) // for the broker to read the partial frames (nothing to await on its side)
   let answered = 0
   const newcomer = await WireClient.connect(broker.address.port)
@@ -87,14 +88,19 @@ test('Fetches in flight for a client that does not read share maxWriteBufferByte
   const slow = await WireClient.connect(broker.address.port)
   slow.socket.pause()
   // 64 pipelined Fetches of 1 MiB each: 64 MiB of responses if each queued its own.
-  const fetches = Array.from({ length: 64 }, () => fetchOnce(slow, 'big', 0, 0, { maxBytes: 1024 * kibibyte }))
+  const fetches = Array.from({ length: 64 }, () =>
+    fetchOnce(slow, 'big', 0, 0, { maxBytes: 1024 * kibibyte }),
+  )
   await quietPeriod(300)
   slow.socket.resume()
   const results = await withTimeout(Promise.all(fetches), 10_000, 'all 64 Fetch answers')
   assert.ok(results.every((result) => result.errorCode === 0))
   const total = results.reduce((sum, result) => sum + result.records.length, 0)
   assert.ok(total < 16 * 1024 * kibibyte, `${total} bytes answered, far below 64 MiB`)
-  assert.ok(results.some((result) => result.records.length > 0), 'some Fetches got records')
+  assert.ok(
+    results.some((result) => result.records.length > 0),
+    'some Fetches got records',
+  )
   await Promise.all([slow.close(), admin.close()])
   await broker.close()
 })
@@ -111,7 +117,10 @@ test('a client that leaves responses unread past writeBufferBytesHigh for writeS
   // 16 MiB of responses: more than the socket buffers of both ends hold.
   let answered = 0
   const fetches = Array.from({ length: 64 }, () =>
-    fetchOnce(slow, 'big', 0, 0).then(() => answered++, () => undefined),
+    fetchOnce(slow, 'big', 0, 0).then(
+      () => answered++,
+      () => undefined,
+    ),
   )
   await eventually('the broker to close the client that does not read', () =>
     logs.lines().some((line) => /writeStallTimeoutMs/.test(String(line.msg))),
