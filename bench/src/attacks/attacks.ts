@@ -8,6 +8,9 @@
 //
 // Needs Linux (/proc for RSS, 127.0.0.2-4 as extra loopback source addresses) and about 7,000
 // file descriptors across the two processes: raise `ulimit -n` to 8192 or more if it is lower.
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Acks, CreateTopics, encodeBody, encodeRecordBatch, Fetch, Produce } from '@weir/protocol'
 import { type BrokerProcess, rssBytes, sampleRss, startBrokerProcess } from './broker-process.js'
 import { type Endpoint, parseEndpoint, RawConnection } from './raw-connection.js'
@@ -276,9 +279,18 @@ for (const name of only) {
   rows.push(row)
   process.stderr.write(`${JSON.stringify(row)}\n`)
 }
-console.log('| attack | RSS before (MiB) | RSS peak (MiB) | RSS after (MiB) | outcome |')
-console.log('| --- | --- | --- | --- | --- |')
-for (const row of rows)
-  console.log(
-    `| ${row.attack} | ${row.rssBeforeMiB} | ${row.rssPeakMiB} | ${row.rssAfterMiB} | ${row.outcome} |`,
-  )
+const table = [
+  '| attack | RSS before (MiB) | RSS peak (MiB) | RSS after (MiB) | outcome |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows.map(
+    (row) =>
+      `| ${row.attack} | ${row.rssBeforeMiB} | ${row.rssPeakMiB} | ${row.rssAfterMiB} | ${row.outcome} |`,
+  ),
+].join('\n')
+console.log(table)
+// Written beside the other benchmarks' results, one file per day, JSON and Markdown.
+const results = fileURLToPath(new URL('../../results/', import.meta.url))
+const stem = join(results, `${new Date().toISOString().slice(0, 10)}-attacks`)
+await writeFile(`${stem}.json`, `${JSON.stringify({ limits: 'defaults', rows }, null, 2)}\n`)
+await writeFile(`${stem}.md`, `${table}\n`)
+console.log(`written to ${stem}.json and .md`)
