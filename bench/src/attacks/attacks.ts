@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Acks, CreateTopics, encodeBody, encodeRecordBatch, Fetch, Produce } from '@weir/protocol'
 import { type BrokerProcess, rssBytes, sampleRss, startBrokerProcess } from './broker-process.js'
 import { type Endpoint, parseEndpoint, RawConnection } from './raw-connection.js'
+import { startCrowd } from './slowloris-crowd.js'
 
 const mebibyte = 1024 * 1024
 const mib = (bytes: number) => (bytes / mebibyte).toFixed(0)
@@ -193,62 +194,15 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
-/** Keeps `count` slowloris sockets open (reopening those the broker closes), each trickling one byte a second. */
-function slowlorisCrowd(
-  endpoint: Endpoint,
-  count: number,
-): { ready: Promise<void>; openCount(): number; stop(): Promise<void> } {
-  const sources = ['127.0.0.2', '127.0.0.3', '127.0.0.4']
-  const sockets = new Set<RawConnection>()
-  let stopped = false
-  let reopened = 0
-  const prefix = Buffer.alloc(4)
-  prefix.writeUInt32BE(1000)
-  const open = async (slot: number): Promise<void> => {
-    if (stopped) return
-    const connection = await RawConnection.open(endpoint, sources[slot % sources.length]).catch(
-      () => undefined,
-    )
-    if (connection === undefined) {
-      await pause(100)
-      return open(slot)
-    }
-    sockets.add(connection)
-    connection.writeRaw(prefix)
-    void connection.closed.then(() => {
-      sockets.delete(connection)
-      reopened++
-      void open(slot)
-    })
-  }
-  const ready = (async () => {
-    for (let slot = 0; slot < count; slot += 100)
-      await Promise.all(Array.from({ length: Math.min(100, count - slot) }, (_, index) => open(slot + index)))
-  })()
-  const trickle = setInterval(() => {
-    for (const connection of sockets) if (!connection.socket.destroyed) connection.writeRaw(Buffer.from([1]))
-  }, 1000)
-  return {
-    ready,
-    openCount: () => sockets.size,
-    stop: async () => {
-      stopped = true
-      clearInterval(trickle)
-      await Promise.all([...sockets].map((connection) => connection.destroy()))
-      void reopened
-    },
-  }
-}
-
 async function slowloris(_broker: BrokerProcess, endpoint: Endpoint): Promise<string> {
   await createTopicWithData(endpoint, 'latency', 0)
   await produceLatenciesMs(endpoint, 'latency', 2) // warm-up
   const baseline = await produceLatenciesMs(endpoint, 'latency', 8)
-  const crowd = slowlorisCrowd(endpoint, 3000)
-  await crowd.ready
-  const openAtStart = crowd.openCount()
+  // The crowd runs in its own process: its reconnects must not share the measured client's event loop.
+  const crowd = await startCrowd(endpoint, 3000)
+  const openAtStart = await crowd.openCount()
   const attacked = await produceLatenciesMs(endpoint, 'latency', 8)
-  const openAtEnd = crowd.openCount()
+  const openAtEnd = await crowd.openCount()
   await crowd.stop()
   const [p99Before, p99During] = [percentile(baseline, 99), percentile(attacked, 99)]
   return (
