@@ -5,6 +5,7 @@
 //
 //   pnpm --filter @weir/bench attacks            (after `pnpm build`)
 //   pnpm --filter @weir/bench attacks -- --only slowloris,fetch
+//   pnpm --filter @weir/bench attacks -- --only slowloris --burst   (every slowloris byte in one tick)
 //
 // Needs Linux (/proc for RSS, 127.0.0.2-4 as extra loopback source addresses) and about 7,000
 // file descriptors across the two processes: raise `ulimit -n` to 8192 or more if it is lower.
@@ -199,7 +200,7 @@ async function slowloris(_broker: BrokerProcess, endpoint: Endpoint): Promise<st
   await produceLatenciesMs(endpoint, 'latency', 2) // warm-up
   const baseline = await produceLatenciesMs(endpoint, 'latency', 8)
   // The crowd runs in its own process: its reconnects must not share the measured client's event loop.
-  const crowd = await startCrowd(endpoint, 3000)
+  const crowd = await startCrowd(endpoint, 3000, process.argv.includes('--burst'))
   const openAtStart = await crowd.openCount()
   const attacked = await produceLatenciesMs(endpoint, 'latency', 8)
   const openAtEnd = await crowd.openCount()
@@ -207,7 +208,7 @@ async function slowloris(_broker: BrokerProcess, endpoint: Endpoint): Promise<st
   const [p99Before, p99During] = [percentile(baseline, 99), percentile(attacked, 99)]
   return (
     `p99 produce ${p99Before.toFixed(2)} ms alone (${baseline.length} sends), ` +
-    `${p99During.toFixed(2)} ms with ${openAtStart}-${openAtEnd} slowloris sockets open (${attacked.length} sends): ` +
+    `${p99During.toFixed(2)} ms with ${openAtStart}-${openAtEnd} slowloris sockets open${process.argv.includes('--burst') ? ' (bytes in one burst a second)' : ''} (${attacked.length} sends): ` +
     `${(p99During / p99Before).toFixed(2)}x`
   )
 }

@@ -20,11 +20,11 @@ export interface Crowd {
 }
 
 /** Forks the crowd and resolves once `count` sockets are open. */
-export async function startCrowd(endpoint: Endpoint, count: number): Promise<Crowd> {
+export async function startCrowd(endpoint: Endpoint, count: number, burst: boolean): Promise<Crowd> {
   const tsxLoaderUrl = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
   const child: ChildProcess = fork(
     fileURLToPath(import.meta.url),
-    [endpoint.host, String(endpoint.port), String(count)],
+    [endpoint.host, String(endpoint.port), String(count), burst ? 'burst' : 'spread'],
     { execArgv: ['--import', tsxLoaderUrl] },
   )
   trackChild(child)
@@ -52,7 +52,7 @@ export async function startCrowd(endpoint: Endpoint, count: number): Promise<Cro
   }
 }
 
-async function runCrowd(endpoint: Endpoint, count: number): Promise<void> {
+async function runCrowd(endpoint: Endpoint, count: number, burst: boolean): Promise<void> {
   const sockets = new Set<RawConnection>()
   const prefix = Buffer.alloc(4)
   prefix.writeUInt32BE(1000)
@@ -73,14 +73,23 @@ async function runCrowd(endpoint: Endpoint, count: number): Promise<void> {
   }
   for (let slot = 0; slot < count; slot += 100)
     await Promise.all(Array.from({ length: Math.min(100, count - slot) }, (_, index) => open(slot + index)))
+  // Each socket's byte at its own moment of the second (a twentieth of them every 50 ms), as
+  // independent attackers would; `--burst` writes to all of them in the same tick instead.
+  let tick = 0
+  const slices = burst ? 1 : 20
   setInterval(() => {
-    for (const connection of sockets) if (!connection.socket.destroyed) connection.writeRaw(Buffer.from([1]))
-  }, 1000)
+    let index = 0
+    for (const connection of sockets) {
+      if (index++ % slices === tick % slices && !connection.socket.destroyed)
+        connection.writeRaw(Buffer.from([1]))
+    }
+    tick++
+  }, 1000 / slices)
   process.on('message', () => process.send?.({ kind: 'open', open: sockets.size } satisfies CrowdMessage))
   process.send?.({ kind: 'ready', open: sockets.size } satisfies CrowdMessage)
 }
 
 if (process.send !== undefined && process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [host, port, count] = process.argv.slice(2)
-  await runCrowd({ host: host!, port: Number(port) }, Number(count))
+  const [host, port, count, mode] = process.argv.slice(2)
+  await runCrowd({ host: host!, port: Number(port) }, Number(count), mode === 'burst')
 }
