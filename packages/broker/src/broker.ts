@@ -29,7 +29,10 @@ import { PartitionWatch } from './partition-watch.js'
 import { closeUnlessAuthenticated, newPeerSession } from './peer-session.js'
 import { lazyProducerIds } from './producers/producer-ids.js'
 import { ProducerStateRegistry } from './producers/producer-registry.js'
+import { RequestBudget } from './request-budget.js'
+import { ResponseRoom } from './response-room.js'
 import { anonymousSession } from './session.js'
+import { WarningRateLimit, warnLimited } from './warning-rate-limit.js'
 
 export interface BrokerAddress {
   readonly host: string
@@ -40,6 +43,8 @@ type ListenerName = 'client' | 'peer'
 
 export class Broker {
   private readonly connections = new Set<Connection>()
+  /** Open connections per remote IP address (limits.maxConnectionsPerIp). */
+  private readonly connectionsPerIp = new Map<string, number>()
   private readonly context: HandlerContext
   private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
@@ -81,6 +86,10 @@ export class Broker {
       authorizer: options.authorizer,
       cluster,
       environment,
+      requestBudget: new RequestBudget(options.limits.queuedMaxRequestBytes),
+      warnings: new WarningRateLimit(options.limits.malformedWarningIntervalMs),
+      // Replaced per connection; this one serves no socket.
+      responseRoom: new ResponseRoom(options.limits.maxWriteBufferBytes, () => 0),
     }
     accepting.accept = (socket, listener) => this.accept(socket, listener)
     // A new leader rebuilds each producer table from its log: what it cached while leading before
@@ -242,14 +251,36 @@ export class Broker {
       return
     }
     if (this.connections.size >= this.options.limits.maxConnections) {
-      logger.warn(
-        { maxConnections: this.options.limits.maxConnections },
+      const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
+      const { maxConnections } = this.options.limits
+      warnLimited(
+        sink,
+        socket.remoteAddress ?? '',
+        { maxConnections },
         'refusing connection: limits.maxConnections reached',
       )
       socket.destroy()
       return
     }
     const clientHost = socket.remoteAddress ?? ''
+    const fromHost = this.connectionsPerIp.get(clientHost) ?? 0
+    if (fromHost >= this.options.limits.maxConnectionsPerIp) {
+      const { maxConnectionsPerIp } = this.options.limits
+      const sink = { limiter: this.context.warnings, clock: this.environment.clock, logger }
+      warnLimited(
+        sink,
+        clientHost,
+        { maxConnectionsPerIp },
+        'refusing connection: limits.maxConnectionsPerIp reached',
+      )
+      socket.destroy()
+      return
+    }
+    this.connectionsPerIp.set(clientHost, fromHost + 1)
+    const responseRoom = new ResponseRoom(
+      this.options.limits.maxWriteBufferBytes,
+      () => socket.writableLength,
+    )
     const peerSession = listener === 'peer' ? newPeerSession() : undefined
     if (peerSession !== undefined) {
       closeUnlessAuthenticated(socket, peerSession, this.environment.timers, peerAuthenticationTimeoutMs)
@@ -264,13 +295,19 @@ export class Broker {
         session,
         listener,
         peerSession,
+        responseRoom,
         ...(sasl === undefined ? {} : { sasl }),
       },
       logger,
     )
     this.connections.add(connection)
     logger.debug({ principal: session.principal }, 'connection opened')
-    void connection.closedPromise.then(() => this.connections.delete(connection))
+    void connection.closedPromise.then(() => {
+      this.connections.delete(connection)
+      const left = (this.connectionsPerIp.get(clientHost) ?? 1) - 1
+      if (left > 0) this.connectionsPerIp.set(clientHost, left)
+      else this.connectionsPerIp.delete(clientHost)
+    })
   }
 
   /** Deletes old segments of every partition; one run at a time, errors logged and retried next round. */

@@ -1,9 +1,13 @@
 // One client connection: frames in, responses out, many requests in flight. Flow control is
 // pull-based: the socket is paused while maxInFlightRequests requests run or while more than
 // writeBufferBytesHigh response bytes wait to be sent, and resumed when that clears, so a client
-// that does not read its responses cannot make the broker buffer without bound.
+// that does not read its responses cannot make the broker buffer without bound; past
+// maxWriteBufferBytes, or above the mark for writeStallTimeoutMs, such a client is disconnected.
+// Every byte read counts against the broker-wide RequestBudget until its request is answered (or
+// the connection closes), and ConnectionDeadlines closes connections by whole frames, not bytes.
 import {
   FrameReader,
+  frameLengthBytes,
   parseRequestFrame,
   requestHeaderBytes,
   settlesWithin,
@@ -11,8 +15,16 @@ import {
   type TransportSocket,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
+import { ConnectionDeadlines, type ExpiryReason } from './connection-deadlines.js'
 import { dispatch } from './dispatch.js'
 import type { HandlerContext } from './handlers/index.js'
+import { warnLimited } from './warning-rate-limit.js'
+
+const timeoutMessages: Record<Exclude<ExpiryReason, 'idle'>, string> = {
+  'no first frame': 'no complete request within limits.firstFrameTimeoutMs',
+  'partial frame': 'a request frame took longer than limits.frameTimeoutMs to arrive',
+  'write stall': 'the client left responses unread for limits.writeStallTimeoutMs',
+}
 
 /** How long a closing connection waits for the peer to answer our FIN before destroying it. */
 const endGraceMs = 1000
@@ -28,6 +40,11 @@ export class Connection {
   /** Frames read but not started because maxInFlightRequests were running; at most one chunk's worth. */
   private readonly waiting: Buffer[] = []
   private inFlight = 0
+  /** Bytes of this connection counted in the request budget: partial frame, waiting and in flight. */
+  private accountedBytes = 0
+  private inFlightBytes = 0
+  private readonly deadlines: ConnectionDeadlines
+  private readonly stopBudgetWatch: () => void
   private closing = false
   private closed = false
   private readonly whenIdle: (() => void)[] = []
@@ -40,7 +57,7 @@ export class Connection {
     private readonly context: HandlerContext,
     readonly logger: Logger,
   ) {
-    const { limits } = context
+    const { limits, environment } = context
     const mustAuthenticate = this.mustAuthenticate()
     this.reader = new FrameReader(
       mustAuthenticate ? Math.min(unauthenticatedFrameBytesMax, limits.maxFrameBytes) : limits.maxFrameBytes,
@@ -54,13 +71,19 @@ export class Connection {
         limits.authenticationTimeoutMs,
       )
     socket.setNoDelay(true)
-    socket.setTimeout(limits.idleTimeoutMs)
+    this.deadlines = new ConnectionDeadlines(
+      environment.clock,
+      environment.timers,
+      limits,
+      () => this.inFlight > 0 || this.waiting.length > 0,
+      (reason) => this.onExpired(reason),
+    )
+    this.stopBudgetWatch = context.requestBudget.onChange(() => this.updateFlow())
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => {
       this.startWaiting()
       this.updateFlow()
     })
-    socket.on('timeout', () => this.onIdle())
     // 'close' follows; a reset by the peer is routine and not worth more than debug.
     socket.on('error', (error) => logger.debug({ err: error }, 'connection error'))
     this.closedPromise = new Promise((resolve) =>
@@ -68,11 +91,18 @@ export class Connection {
         this.closed = true
         this.waiting.length = 0
         context.environment.timers.clear(this.authenticationTimer)
+        this.reader.discard()
+        this.deadlines.stop()
+        this.stopBudgetWatch()
+        // In-flight requests give back their bytes as they finish; the rest is dropped now.
+        this.releaseBytes(this.accountedBytes - this.inFlightBytes)
         this.notifyIdle()
         logger.debug('connection closed')
         resolve()
       }),
     )
+    // A new connection is not read while the budget is exceeded either.
+    this.updateFlow()
   }
 
   /** Stops reading, answers what was already read, then ends the socket (destroying it after `timeoutMs`). */
@@ -90,15 +120,21 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return
+    this.accountedBytes += chunk.length
+    this.context.requestBudget.add(chunk.length)
     let frames: Buffer[]
     try {
       frames = this.reader.push(chunk)
     } catch (error) {
       // The length prefix is out of bounds: the stream cannot be resynchronised.
-      this.logger.warn({ reason: (error as Error).message }, 'closing connection: bad frame length')
+      this.warn({ reason: (error as Error).message }, 'closing connection: bad frame length')
       this.socket.destroy()
       return
     }
+    // The length prefixes are done with; each payload is held until its request is answered.
+    this.releaseBytes(frames.length * frameLengthBytes)
+    this.deadlines.read(frames.length, this.reader.midFrame)
     this.waiting.push(...frames)
     this.startWaiting()
     this.updateFlow()
@@ -121,17 +157,20 @@ export class Connection {
     // The reader's minimum frame size is the request header, so this cannot throw.
     const { header, body } = parseRequestFrame(payload)
     this.inFlight++
+    this.inFlightBytes += payload.length
     void dispatch(header, body, this.context).then(
-      (frame) => this.finish(frame),
+      (frame) => this.finish(frame, payload.length),
       (error: unknown) => {
         this.logger.error({ err: error }, 'request dispatch failed')
-        this.finish(undefined)
+        this.finish(undefined, payload.length)
       },
     )
   }
 
-  private finish(frame: Buffer | undefined): void {
+  private finish(frame: Buffer | undefined, requestBytes: number): void {
     this.inFlight--
+    this.inFlightBytes -= requestBytes
+    this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
     if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
     if (this.context.sasl?.failed && !this.closing) {
@@ -142,6 +181,18 @@ export class Connection {
       return
     }
     if (this.context.session.authenticated) this.reader.raiseLimit(this.context.limits.maxFrameBytes)
+    if (!this.closed && this.socket.writableLength > this.context.limits.maxWriteBufferBytes) {
+      this.warn(
+        {
+          unsentBytes: this.socket.writableLength,
+          maxWriteBufferBytes: this.context.limits.maxWriteBufferBytes,
+        },
+        'closing connection: the client does not read its responses (limits.maxWriteBufferBytes)',
+      )
+      this.socket.destroy()
+      return
+    }
+    this.deadlines.answered()
     this.startWaiting()
     this.updateFlow()
     if (this.inFlight === 0 && this.waiting.length === 0) this.notifyIdle()
@@ -150,11 +201,14 @@ export class Connection {
   private updateFlow(): void {
     if (this.closed) return
     const { maxInFlightRequests, writeBufferBytesHigh } = this.context.limits
+    const backlog = this.socket.writableLength > writeBufferBytesHigh
+    this.deadlines.writeBacklog(backlog)
     const read =
       !this.closing &&
       this.waiting.length === 0 &&
       this.inFlight < maxInFlightRequests &&
-      this.socket.writableLength <= writeBufferBytesHigh
+      !backlog &&
+      !this.context.requestBudget.full
     if (read && this.socket.isPaused()) this.socket.resume()
     else if (!read && !this.socket.isPaused()) this.socket.pause()
   }
@@ -172,10 +226,25 @@ export class Connection {
     this.socket.destroy()
   }
 
-  private onIdle(): void {
-    if (this.inFlight > 0 || this.waiting.length > 0) return
-    this.logger.debug('closing idle connection')
+  private onExpired(reason: ExpiryReason): void {
+    if (reason === 'idle') this.logger.debug('closing idle connection')
+    else this.warn({ reason }, `closing connection: ${timeoutMessages[reason]}`)
     this.socket.destroy()
+  }
+
+  private releaseBytes(bytes: number): void {
+    this.accountedBytes -= bytes
+    this.context.requestBudget.release(bytes)
+  }
+
+  /** A warning about this client, at most one line per address per malformedWarningIntervalMs. */
+  private warn(fields: object, message: string): void {
+    const sink = {
+      limiter: this.context.warnings,
+      clock: this.context.environment.clock,
+      logger: this.logger,
+    }
+    warnLimited(sink, this.context.clientHost, fields, message)
   }
 
   private idle(): Promise<void> {

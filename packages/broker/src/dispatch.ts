@@ -17,6 +17,7 @@ import { refusedBeforeAuthentication } from './auth/sasl-gate.js'
 import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
 import { listenerRefusal } from './listener-gate.js'
+import { warnLimited } from './warning-rate-limit.js'
 
 export interface RequestError {
   readonly errorCode: number
@@ -47,13 +48,13 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
   const api = apiByKey(apiKey)
   const handler = handlerFor(apiKey)
   if (api === undefined || handler === undefined) {
-    context.logger.warn({ apiKey }, 'request with an unknown API key')
+    malformed(context, { apiKey }, 'request with an unknown API key')
     return requestError('UNKNOWN_API', `API key ${apiKey} is not one this broker serves`)
   }
   const refusal = listenerRefusal(apiKey, api.name, { ...context, clientPort: context.advertised.port })
   if (refusal !== undefined) return requestError(refusal.code, refusal.detail)
   if (apiVersion < api.versionMin || apiVersion > api.versionMax) {
-    context.logger.warn({ api: api.name, apiVersion }, 'request with an unsupported version')
+    malformed(context, { api: api.name, apiVersion }, 'request with an unsupported version')
     return requestError(
       'UNSUPPORTED_VERSION',
       `${api.name} version ${apiVersion}: this broker speaks ${api.versionMin} to ${api.versionMax}`,
@@ -67,11 +68,17 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
   } catch (error) {
     if (isWeirError(error)) {
       if (error.code === 'INVALID_REQUEST' || error.code === 'INVALID_CONFIG') {
-        context.logger.warn({ api: api.name, reason: error.message }, 'malformed request')
+        malformed(context, { api: api.name, reason: error.message }, 'malformed request')
       }
       return { errorCode: error.errorCode, errorMessage: error.message }
     }
     context.logger.error({ err: error, api: api.name }, 'unexpected error handling a request')
     return requestError('UNKNOWN_SERVER_ERROR', `unexpected broker error in ${api.name}`)
   }
+}
+
+/** One warning line per client address per malformedWarningIntervalMs, with the count held back. */
+function malformed(context: HandlerContext, fields: object, message: string): void {
+  const sink = { limiter: context.warnings, clock: context.environment.clock, logger: context.logger }
+  warnLimited(sink, context.clientHost, fields, message)
 }

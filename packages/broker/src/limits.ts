@@ -1,6 +1,6 @@
 // Every bound the broker puts on a client, named with its unit last and checked at start-up, so a
 // typo in weir.json fails loudly instead of turning into an unbounded queue.
-import { frameBytesMaxDefault } from '@weir/protocol'
+import { frameBytesMaxDefault, WeirError } from '@weir/protocol'
 import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
 
 export interface BrokerLimits {
@@ -22,6 +22,29 @@ export interface BrokerLimits {
   readonly retentionCheckIntervalMs: number
   /** With SASL on: a connection not authenticated this long after it opened is closed. */
   readonly authenticationTimeoutMs: number
+  /**
+   * Bytes of requests read and not yet answered, over every connection (partial frames included);
+   * above it the broker stops reading sockets until answers bring it back below.
+   */
+  readonly queuedMaxRequestBytes: number
+  /** Largest Fetch response: a request's maxBytes above this is lowered to it. */
+  readonly fetchMaxBytes: number
+  /** Unsent response bytes on one connection past which it is closed at once (a client that does not read). */
+  readonly maxWriteBufferBytes: number
+  /** A connection kept above writeBufferBytesHigh (its client not reading) this long is closed. */
+  readonly writeStallTimeoutMs: number
+  /** Connections open at once from one IP address; one more is logged and closed at accept. */
+  readonly maxConnectionsPerIp: number
+  /** A new connection that has not sent one complete frame within this is closed. */
+  readonly firstFrameTimeoutMs: number
+  /** A frame begun and not completed within this is closed, however slowly its bytes trickle in. */
+  readonly frameTimeoutMs: number
+  /** Topics in the cluster (internal ones included); CreateTopics past it: POLICY_VIOLATION. */
+  readonly maxTopics: number
+  /** Partition replicas one broker may host; CreateTopics/CreatePartitions past it: POLICY_VIOLATION. */
+  readonly maxPartitionsPerBroker: number
+  /** Malformed-request warnings: at most one line per client address per this many ms (with a count). */
+  readonly malformedWarningIntervalMs: number
 }
 
 /**
@@ -61,6 +84,16 @@ export const defaultLimits: BrokerLimits = {
   maxFetchWaitMs: 30_000,
   retentionCheckIntervalMs: 300_000,
   authenticationTimeoutMs: 10_000,
+  queuedMaxRequestBytes: 100 * mebibyte,
+  fetchMaxBytes: 55 * mebibyte,
+  maxWriteBufferBytes: 64 * mebibyte,
+  writeStallTimeoutMs: 60_000,
+  maxConnectionsPerIp: 1000,
+  firstFrameTimeoutMs: 10_000,
+  frameTimeoutMs: 30_000,
+  maxTopics: 10_000,
+  maxPartitionsPerBroker: 20_000,
+  malformedWarningIntervalMs: 10_000,
 }
 
 const ranges: Record<keyof BrokerLimits, IntegerRange> = {
@@ -73,17 +106,48 @@ const ranges: Record<keyof BrokerLimits, IntegerRange> = {
   maxFetchWaitMs: [0, 2 ** 31 - 1],
   retentionCheckIntervalMs: [10, 2 ** 31 - 1],
   authenticationTimeoutMs: [100, 600_000],
+  queuedMaxRequestBytes: [1024, 2 ** 40],
+  fetchMaxBytes: [1024, 2 ** 31 - 1],
+  maxWriteBufferBytes: [1024, 2 ** 40],
+  writeStallTimeoutMs: [100, 2 ** 31 - 1],
+  maxConnectionsPerIp: [1, 1_000_000],
+  firstFrameTimeoutMs: [100, 2 ** 31 - 1],
+  frameTimeoutMs: [100, 2 ** 31 - 1],
+  maxTopics: [1, 1_000_000],
+  maxPartitionsPerBroker: [1, 10_000_000],
+  malformedWarningIntervalMs: [0, 2 ** 31 - 1],
 }
 
 export const limitNames = Object.keys(ranges) as (keyof BrokerLimits)[]
 
 /** Fills defaults and checks each limit (old names too); INVALID_CONFIG names the key and its range. */
 export function resolveLimits(given: unknown, path = 'limits'): BrokerLimits {
-  return resolveIntegerOptions(given, {
+  const limits = resolveIntegerOptions(given, {
     path,
     noun: 'a limit',
     defaults: defaultLimits,
     ranges,
     deprecatedAliases,
   })
+  checkOrder(limits, path)
+  return limits
+}
+
+/**
+ * Pairs that only work one way round: one largest frame must fit in the request budget (or its
+ * connection would pause itself forever mid-frame), and the hard write cap sits above the mark.
+ */
+function checkOrder(limits: BrokerLimits, path: string): void {
+  const pairs: [keyof BrokerLimits, keyof BrokerLimits][] = [
+    ['queuedMaxRequestBytes', 'maxFrameBytes'],
+    ['maxWriteBufferBytes', 'writeBufferBytesHigh'],
+  ]
+  for (const [larger, smaller] of pairs) {
+    if (limits[larger] < limits[smaller]) {
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `${path}.${larger} (${limits[larger]}) must be at least ${path}.${smaller} (${limits[smaller]}); raise ${larger} or lower ${smaller}`,
+      )
+    }
+  }
 }

@@ -43,6 +43,27 @@ test('limits: defaults, overrides, and each bad value named with its range', () 
   )
 })
 
+test('resource bounds: the defaults of issue 12, and pairs that only work one way round refused', () => {
+  const mebibyte = 1024 * 1024
+  const limits = resolveLimits(undefined)
+  assert.equal(
+    [limits.queuedMaxRequestBytes, limits.fetchMaxBytes, limits.maxConnectionsPerIp, limits.maxTopics],
+    [100 * mebibyte, 55 * mebibyte, 1000, 10_000],
+  )
+  assert.throws(
+    () => resolveLimits({ maxFrameBytes: 200 * mebibyte }),
+    /limits\.queuedMaxRequestBytes \(104857600\) must be at least limits\.maxFrameBytes \(209715200\)/,
+  )
+  assert.throws(
+    () => resolveLimits({ writeBufferBytesHigh: 128 * mebibyte }),
+    /limits\.maxWriteBufferBytes .* must be at least limits\.writeBufferBytesHigh/,
+  )
+  assert.throws(
+    () => resolveLimits({ maxConnectionsPerIp: 0 }),
+    /maxConnectionsPerIp must be an integer from 1/,
+  )
+})
+
 test('deprecated option names: the old name alone still sets the option, the new one wins when both are given', () => {
   const old = resolveLimits({
     frameBytesMax: 4096,

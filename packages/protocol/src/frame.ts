@@ -89,6 +89,20 @@ export class FrameReader {
     return this.buffered
   }
 
+  /** Whether a frame has begun (length bytes or body) and not completed. */
+  get midFrame(): boolean {
+    return this.buffered > 0 || this.expected >= 0
+  }
+
+  /** Drops a half-read frame (its connection closed) so its chunks are not kept; returns the bytes dropped. */
+  discard(): number {
+    const dropped = this.buffered
+    this.chunks.length = 0
+    this.buffered = 0
+    this.expected = -1
+    return dropped
+  }
+
   push(chunk: Buffer): Buffer[] {
     this.chunks.push(chunk)
     this.buffered += chunk.length

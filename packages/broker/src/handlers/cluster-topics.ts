@@ -5,6 +5,7 @@ import { randomId, WeirError } from '@weir/protocol'
 import { checkTopicName } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
 import { controllerTopic } from '../cluster/controller.js'
+import { checkPlacement } from '../cluster/placement-limits.js'
 import { mergeTopicConfig } from '../topic-config.js'
 import type { HandlerContext } from './handler.js'
 
@@ -44,6 +45,7 @@ export async function createTopicInCluster(
     throw new WeirError('INVALID_TOPIC', `${topic.name} is the cluster's own metadata log`)
   const config = mergeTopicConfig(context.topicDefaults, topic.config)
   const replicas = cluster.assign(0, topic.partitions, Math.max(1, topic.replicationFactor))
+  checkPlacement(cluster.image, { newTopic: true, newReplicas: replicas }, context.limits)
   if (validateOnly) {
     if (cluster.image.topic(topic.name) !== undefined)
       throw new WeirError('TOPIC_ALREADY_EXISTS', `topic ${topic.name} already exists`)
@@ -98,6 +100,7 @@ export async function createPartitionsInCluster(
   }
   const replicationFactor = topic.replicas[0]?.length ?? 1
   const replicas = cluster.assign(before, count - before, replicationFactor)
+  checkPlacement(cluster.image, { newTopic: false, newReplicas: replicas }, context.limits)
   await cluster.submit({ type: 'partitionsCreated', name, first: before, replicas }, timeoutOf(context))
   await appliedHere(
     cluster,

@@ -4,6 +4,11 @@
 // shutdown. Consumers see only batches below the high watermark (committed by a majority of the
 // partition's replicas, durable per the topic's fsync policy), so data a failover or a crash could
 // take back is never served.
+// Bounds: the response holds at most min(maxBytes, limits.fetchMaxBytes) bytes of records (the
+// first batch excepted, as Kafka does, so a consumer always progresses), and no more than the
+// connection's ResponseRoom grants, so Fetches in flight for a client that does not read cannot
+// pile up responses. A partition named twice in one Fetch is refused with INVALID_REQUEST: the
+// same bytes twice would only multiply the response.
 import {
   BatchField,
   batchSizeAt,
@@ -27,6 +32,7 @@ export const fetchHandler = defineHandler({
   waitMs: (request, context) => Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs),
   async handle(request, context) {
     const { clock, timers } = context.environment
+    refuseDuplicates(request)
     const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs)
     const watched = request.topics.flatMap((topic) =>
       topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),
@@ -35,7 +41,13 @@ export const fetchHandler = defineHandler({
       let wake: () => void = () => {}
       const woken = new Promise<void>((resolve) => (wake = resolve))
       const unsubscribe = context.watch.subscribe(watched, wake)
-      const round = await readRound(request, context)
+      const reservation = new Reservation(context.responseRoom)
+      let round: Round
+      try {
+        round = await readRound(request, reservation, context)
+      } finally {
+        reservation.releaseAll()
+      }
       const remainingMs = deadline - clock.now()
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
         unsubscribe()
@@ -53,16 +65,65 @@ interface Round {
   readonly failed: boolean
 }
 
-/** Reads every partition once, honouring each partition's maxBytes and the request's total. */
-async function readRound(request: FetchRequest, context: HandlerContext): Promise<Round> {
+/** INVALID_REQUEST when a topic-partition appears more than once. */
+function refuseDuplicates(request: FetchRequest): void {
+  const seen = new Set<string>()
+  for (const topic of request.topics) {
+    for (const { partition } of topic.partitions) {
+      const key = `${topic.name}\u0000${partition}`
+      if (seen.has(key))
+        throw new WeirError(
+          'INVALID_REQUEST',
+          `Fetch names ${topic.name}/${partition} more than once; name each partition once`,
+        )
+      seen.add(key)
+    }
+  }
+}
+
+/**
+ * What one round holds of the connection's ResponseRoom: each read reserves up to what it may
+ * return, then keeps only what it did return, so concurrent Fetches see each other's bytes.
+ */
+class Reservation {
+  private heldBytes = 0
+
+  constructor(private readonly room: HandlerContext['responseRoom']) {}
+
+  reserve(wantedBytes: number): number {
+    const granted = this.room.reserve(wantedBytes)
+    this.heldBytes += granted
+    return granted
+  }
+
+  /** Gives back what a read was granted and did not use. */
+  keep(grantedBytes: number, usedBytes: number): void {
+    const unused = Math.max(0, grantedBytes - usedBytes)
+    this.room.release(unused)
+    this.heldBytes -= unused
+  }
+
+  releaseAll(): void {
+    this.room.release(this.heldBytes)
+    this.heldBytes = 0
+  }
+}
+
+/** Reads every partition once, honouring each partition's maxBytes and the round's total (fetchMaxBytes at most). */
+async function readRound(
+  request: FetchRequest,
+  reservation: Reservation,
+  context: HandlerContext,
+): Promise<Round> {
+  const maxBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
   let bytes = 0
   let failed = false
   const topics: FetchResponse['topics'][number][] = []
   for (const topic of request.topics) {
     const partitions: FetchPartitionResult[] = []
     for (const wanted of topic.partitions) {
-      const remaining = request.maxBytes - bytes
-      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, context)
+      const remaining = maxBytes - bytes
+      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, reservation, context)
       bytes += result.records.length
       failed ||= result.errorCode !== 0
       partitions.push(result)
@@ -77,6 +138,7 @@ async function readPartition(
   wanted: FetchPartition,
   remainingBytes: number,
   haveData: boolean,
+  reservation: Reservation,
   context: HandlerContext,
 ): Promise<FetchPartitionResult> {
   const { partition, fetchOffset } = wanted
@@ -97,9 +159,19 @@ async function readPartition(
     // Past the total budget only a partition that would be the response's first data still reads.
     if (fetchOffset === highWatermark || (haveData && remainingBytes <= 0))
       return { ...result, records: empty }
-    const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes))
-    const read = await log.read(fetchOffset, limitBytes)
-    return { ...result, records: belowHighWatermark(read.bytes, highWatermark) }
+    // A read costs at most what the log holds: reserving that, not maxBytes, keeps small logs cheap.
+    const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes, log.sizeBytes))
+    const grantedBytes = reservation.reserve(limitBytes)
+    // No room on the connection (its client is not reading): no records this round.
+    if (grantedBytes === 0) return { ...result, records: empty }
+    let records: Buffer = empty
+    try {
+      const read = await log.read(fetchOffset, grantedBytes)
+      records = belowHighWatermark(read.bytes, highWatermark)
+    } finally {
+      reservation.keep(grantedBytes, records.length)
+    }
+    return { ...result, records }
   } catch (error) {
     return {
       partition,

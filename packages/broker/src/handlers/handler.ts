@@ -14,7 +14,10 @@ import type { PartitionWatch } from '../partition-watch.js'
 import type { PeerSession } from '../peer-session.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
 import type { ProducerStateRegistry } from '../producers/producer-registry.js'
+import type { RequestBudget } from '../request-budget.js'
+import type { ResponseRoom } from '../response-room.js'
 import type { Session } from '../session.js'
+import type { WarningRateLimit } from '../warning-rate-limit.js'
 
 export interface HandlerContext {
   readonly store: TopicStore
@@ -48,6 +51,12 @@ export interface HandlerContext {
   readonly cluster: Cluster
   /** Clock, timers, random, network and disk: Node's, or a simulation's. */
   readonly environment: BrokerEnvironment
+  /** Request bytes held over every connection (limits.queuedMaxRequestBytes). */
+  readonly requestBudget: RequestBudget
+  /** Malformed-request warnings, at most one line per client address per interval. */
+  readonly warnings: WarningRateLimit
+  /** This connection's room for Fetch responses not yet written (limits.maxWriteBufferBytes). */
+  readonly responseRoom: ResponseRoom
 }
 
 export interface Handler<Request, Response> {
