@@ -38,7 +38,14 @@ export {
   rangeAssignor,
   roundRobinAssignor,
 } from './assignors/index.js'
-export { Client, type ClientOptions, type ClientTlsOptions } from './client.js'
+export {
+  Client,
+  /** The same class as Client, under the product's name: `new Weir({ brokers, tls, sasl })`. */
+  Client as Weir,
+  type ClientOptions,
+  type ClientOptions as WeirOptions,
+  type ClientTlsOptions,
+} from './client.js'
 export { type Codec, codecs } from './codecs.js'
 export { Consumer, type ConsumerOptions } from './consumer.js'
 export {

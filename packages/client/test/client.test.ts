@@ -4,7 +4,7 @@ import { isWeirError, nodeEnvironment } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Cluster } from '../src/cluster.js'
-import { Client, WeirError } from '../src/index.js'
+import { Client, Weir, WeirError } from '../src/index.js'
 
 async function closedPort(): Promise<number> {
   const server = createServer()
@@ -13,6 +13,17 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve))
   return port
 }
+
+test('Weir is the Client under the name the docs use: new Weir({ brokers, tls, sasl })', async () => {
+  assert.is(Weir, Client)
+  const client = new Weir({
+    brokers: ['127.0.0.1:1'],
+    tls: { ca: 'x' },
+    sasl: { mechanism: 'scram-sha-256', username: 'a', password: 'b' },
+  })
+  assert.ok(client instanceof Client)
+  await client.close()
+})
 
 test('bad client options are INVALID_CONFIG with the option named', () => {
   const cases: Array<[unknown, RegExp]> = [
