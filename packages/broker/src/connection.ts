@@ -173,9 +173,10 @@ export class Connection {
     this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
     if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
-    if (this.context.sasl?.failed && !this.closing) {
-      // The answer (SASL_AUTHENTICATION_FAILED) is on its way; nothing more is read or served.
-      this.logger.debug('closing connection: SASL authentication failed')
+    if ((this.context.sasl?.failed || this.context.peerSession?.failed) && !this.closing) {
+      // The answer (SASL_AUTHENTICATION_FAILED, or CLUSTER_AUTHORIZATION_FAILED for a peer's wrong
+      // proof) is on its way; nothing more is read or served.
+      this.logger.debug('closing connection: authentication failed')
       this.waiting.length = 0
       void this.closeGracefully(0)
       return

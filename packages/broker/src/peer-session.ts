@@ -9,10 +9,12 @@ export interface PeerSession {
   peerId: number | undefined
   /** Between PeerHello and PeerProof under a cluster secret: what the dialer's proof must cover. */
   pending: PeerTranscript | undefined
+  /** Set by a wrong proof: the connection is closed once that answer is sent. */
+  failed: boolean
 }
 
 export function newPeerSession(): PeerSession {
-  return { peerId: undefined, pending: undefined }
+  return { peerId: undefined, pending: undefined, failed: false }
 }
 
 /**

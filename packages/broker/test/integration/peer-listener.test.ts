@@ -137,7 +137,7 @@ test('the peer port serves nothing but ApiVersions and the handshake before a pe
   assert.is(proof.errorCode, clusterAuthorizationFailed, 'a proof without a hello')
 })
 
-test('a wrong cluster secret is refused by the listener', async () => {
+test('a wrong cluster secret is refused by the listener, and the connection closed', async () => {
   const client = await connect(pair.ports[0]!.peer)
   const nonce = Buffer.alloc(32, 3)
   const hello = await client.call(PeerHello, { brokerId: 2, nonce })
@@ -147,15 +147,9 @@ test('a wrong cluster secret is refused by the listener', async () => {
   const refused = await client.send(PeerProof.apiKey, 0, encodeBody({ proof: wrong }))
   assert.is(refused.errorCode, clusterAuthorizationFailed)
   assert.match(String(refused.errorMessage), /cluster secret/)
-  // The transcript is used up: the right proof after a wrong one needs a new hello.
-  const late = await client.send(
-    PeerProof.apiKey,
-    0,
-    encodeBody({ proof: peerProof(Buffer.from(secret), 'dialer', transcript) }),
-  )
-  assert.is(late.errorCode, clusterAuthorizationFailed)
-  const raft = await client.send(RaftMessages.apiKey, 0, encodeBody({ from: 2, messages: [], leaders: [] }))
-  assert.is(raft.errorCode, clusterAuthorizationFailed)
+  // A wrong proof ends the connection once its answer is sent, as a failed SASL login does:
+  // every guess costs a new connection, and nothing more is served on this one.
+  await withTimeout(client.closed, 5000, 'the connection to close after a wrong proof')
 })
 
 test('a broker not in --peers cannot say hello', async () => {
