@@ -150,6 +150,7 @@ export class Broker {
           selfId: resolved.brokerId,
           peers: resolved.peers ?? [self],
           security: peerSecurity,
+          placement: resolved.limits,
           ...resolved.raft,
         },
         store,

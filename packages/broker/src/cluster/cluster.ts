@@ -23,6 +23,7 @@ import type { ProposalOrigin } from './metadata-record-check.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import { nodeRandomBytes, type PeerSecurity } from './peer-security.js'
 import type { Peer } from './peers.js'
+import type { PlacementLimits } from './placement-limits.js'
 import { RaftReplica, type RaftTiming } from './raft-replica.js'
 import { RaftTraffic } from './raft-traffic.js'
 import { TopicIncarnations } from './topic-incarnations.js'
@@ -41,6 +42,11 @@ export interface ClusterOptions {
   readonly heartbeatTicks: number
   /** A follower that has not held everything committed for this long is out of the in-sync replicas. */
   readonly maxReplicaLagMs: number
+  /**
+   * Topics and replicas per broker the controller allows while this broker leads it (checked
+   * again there, so creates sent to different brokers at once cannot overshoot). Default: none.
+   */
+  readonly placement?: PlacementLimits | undefined
 }
 
 export { defaultClusterTiming } from './cluster-timing.js'
@@ -164,7 +170,14 @@ export class Cluster {
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
     })
     const brokerIds = this.options.peers.map((peer) => peer.id)
-    this.controller = new Controller(replica, this.image, this.links, this.environment, brokerIds)
+    this.controller = new Controller(
+      replica,
+      this.image,
+      this.links,
+      this.environment,
+      brokerIds,
+      this.options.placement,
+    )
     this.hosted.add(replica, controllerIncarnation)
     // A brand-new cluster: the lowest id starts the first election at once instead of waiting;
     // a broker alone always does (no one else could).

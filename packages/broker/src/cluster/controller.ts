@@ -16,6 +16,7 @@ import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import { checkProposal, controllerTopic, type ProposalOrigin } from './metadata-record-check.js'
 import type { PeerLinks } from './peer-links.js'
+import type { PlacementLimits } from './placement-limits.js'
 import type { RaftReplica } from './raft-replica.js'
 
 export { checkMetadataRecord, controllerTopic } from './metadata-record-check.js'
@@ -38,6 +39,8 @@ export class Controller {
     private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers' | 'random'>,
     /** The brokers of the cluster: a replica set may name no other. */
     private readonly brokerIds: readonly number[],
+    /** maxTopics and maxPartitionsPerBroker, checked on every user proposal this broker commits. */
+    private readonly placement?: PlacementLimits,
   ) {}
 
   get leaderId(): number {
@@ -86,7 +89,12 @@ export class Controller {
     const run = this.serial.then(async () => {
       await this.imageCurrent()
       if (record.change !== undefined && this.image.applied(record.change)) return
-      checkProposal(record, { image: this.image, brokerIds: this.brokerIds, origin })
+      checkProposal(record, {
+        image: this.image,
+        brokerIds: this.brokerIds,
+        origin,
+        ...(this.placement === undefined ? {} : { placement: this.placement }),
+      })
       const batch = encodeRecordBatch([{ value: encodeBody(record) }], {
         timestamp: this.environment.clock.now(),
       })

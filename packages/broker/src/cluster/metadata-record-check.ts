@@ -18,6 +18,7 @@ import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
 import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import { offsetsTopic } from '../groups/group-records.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
+import { checkPlacement, type PlacementLimits } from './placement-limits.js'
 
 /** The controller's own log: never the topic of any record. */
 export const controllerTopic = '__cluster_metadata'
@@ -183,6 +184,8 @@ export interface ProposalContext {
   /** The brokers of the cluster (`--peers`): a replica set may name no other. */
   readonly brokerIds: readonly number[]
   readonly origin: ProposalOrigin
+  /** The leader's maxTopics and maxPartitionsPerBroker; user proposals must stay within them. */
+  readonly placement?: PlacementLimits
 }
 
 /**
@@ -203,6 +206,7 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
         throw new WeirError('INVALID_TOPIC', `${offsetsTopic} is created by the brokers themselves`)
       }
       checkReplicaBrokers(record.replicas, context.brokerIds)
+      checkUserPlacement(context, { newTopic: true, newReplicas: record.replicas })
       break
     case 'topicDeleted':
       checkExists(record.name, exists)
@@ -210,8 +214,15 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
     case 'partitionsCreated':
       checkExists(record.name, exists)
       checkReplicaBrokers(record.replicas, context.brokerIds)
+      checkUserPlacement(context, { newTopic: false, newReplicas: record.replicas })
       break
   }
+}
+
+/** The brokers' own upkeep (__consumer_offsets, adopted topics) is never refused for space. */
+function checkUserPlacement(context: ProposalContext, change: Parameters<typeof checkPlacement>[1]): void {
+  if (context.placement !== undefined && context.origin === 'user')
+    checkPlacement(context.image, change, context.placement)
 }
 
 function checkNotMetadataLog(name: string): void {

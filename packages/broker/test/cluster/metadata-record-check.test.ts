@@ -108,6 +108,32 @@ test('__consumer_offsets: never deleted or grown; created by the brokers only', 
   checkProposal(offsets, { image: fresh, brokerIds, origin: 'broker' })
 })
 
+test("the controller leader checks maxTopics and maxPartitionsPerBroker itself, for users' proposals only", () => {
+  // Each receiving broker checks its own image first, but two creates sent to two brokers at once
+  // both pass there: the leader, which commits one change at a time, is where the limit holds.
+  const placement = { maxTopics: 2, maxPartitionsPerBroker: 3 }
+  const context = { image: baseImage(), brokerIds, origin: 'user' as const, placement }
+  const tooMany = (() => {
+    try {
+      checkProposal(created('third', [[3]]), context)
+    } catch (error) {
+      return error
+    }
+    return undefined
+  })()
+  assert.ok(isWeirError(tooMany, 'POLICY_VIOLATION'), String(tooMany))
+  assert.throws(
+    () =>
+      checkProposal(
+        { type: 'partitionsCreated', name: 'orders', first: 2, replicas: [[2], [2]] },
+        { ...context, placement: { maxTopics: 10, maxPartitionsPerBroker: 3 } },
+      ),
+    /broker 2 would host 4/,
+  )
+  // The brokers' own upkeep is never refused for space.
+  checkProposal(created('third', [[3]]), { ...context, origin: 'broker' })
+})
+
 test('existence: a duplicate creation and a change of an unknown topic are refused', () => {
   assertRefused(created('orders', [[1]]), 'TOPIC_ALREADY_EXISTS', /already exists/)
   assertRefused({ type: 'topicDeleted', name: 'ghost' }, 'UNKNOWN_TOPIC', /does not exist/)
