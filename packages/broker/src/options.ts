@@ -14,7 +14,12 @@ import {
   type TlsListenerOptions,
 } from './auth/security-options.js'
 import { defaultClusterTiming } from './cluster/cluster-timing.js'
-import { checkPeerSecurity, type PeerSecurityInput, type PeerTlsOptions } from './cluster/peer-security.js'
+import {
+  checkPeerSecurity,
+  type PeerSecurityInput,
+  type PeerTlsFiles,
+  type PeerTlsOptions,
+} from './cluster/peer-security.js'
 import { checkPeers, type Peer, type PeerInput, parsePeers } from './cluster/peers.js'
 import type { BrokerEnvironment } from './environment.js'
 import { type GroupLimitsInput, resolveGroupLimits } from './groups/group-limits.js'
@@ -63,6 +68,8 @@ export interface BrokerOptions extends AuthorizerOptions {
   readonly peerListen?: string
   /** Mutual TLS between brokers: PEM of this broker's certificate, its key and the cluster's CA. */
   readonly peerTls?: Partial<PeerTlsOptions>
+  /** The same as PEM files, read at start (weir.json's way to name them): `{ certFile, keyFile, caFile }`. */
+  readonly peerTlsFiles?: Partial<PeerTlsFiles>
   /** Shared cluster secret (at least 32 bytes) when there is no peerTls; for embedding and tests. */
   readonly clusterSecret?: Buffer | string
   /** A file holding the shared cluster secret, read at start (`openssl rand -hex 32 > cluster.secret`). */
@@ -117,6 +124,7 @@ export const configFileKeys = [
   'peers',
   'peerListen',
   'clusterSecretFile',
+  'peerTlsFiles',
   'raft',
   'authorizer',
   'superUsers',
@@ -189,6 +197,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   const peers = resolvePeers(options.peers, brokerId, port)
   const peerSecurity = {
     peerTls: options.peerTls,
+    peerTlsFiles: options.peerTlsFiles,
     clusterSecret: options.clusterSecret,
     clusterSecretFile:
       options.clusterSecretFile === undefined ? undefined : resolve(options.clusterSecretFile),
@@ -358,6 +367,20 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   if (Array.isArray(fields.peers)) checkPeers(fields.peers, `config file ${path}: peers`)
   stringKey('peerListen')
   stringKey('clusterSecretFile')
+  const peerTlsFiles = fields.peerTlsFiles as Record<string, unknown> | undefined
+  if (peerTlsFiles !== undefined) {
+    const keys = ['certFile', 'keyFile', 'caFile']
+    if (
+      typeof peerTlsFiles !== 'object' ||
+      peerTlsFiles === null ||
+      Object.keys(peerTlsFiles).some((key) => !keys.includes(key)) ||
+      keys.some((key) => typeof peerTlsFiles[key] !== 'string' || peerTlsFiles[key] === '')
+    ) {
+      invalid(
+        `config file ${path}: peerTlsFiles must be { "certFile": "...", "keyFile": "...", "caFile": "..." } (PEM paths, relative to the file)`,
+      )
+    }
+  }
   if (fields.peerListen !== undefined)
     parseListen(fields.peerListen as string, `config file ${path}: peerListen`)
   resolveRaftTiming(fields.raft)
@@ -381,6 +404,14 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   }
   if (security.bootstrapUserFile !== undefined) config.bootstrapUserFile = here(security.bootstrapUserFile)
   if (typeof config.clusterSecretFile === 'string') config.clusterSecretFile = here(config.clusterSecretFile)
+  if (peerTlsFiles !== undefined) {
+    const files = peerTlsFiles as unknown as PeerTlsFiles
+    config.peerTlsFiles = {
+      certFile: here(files.certFile),
+      keyFile: here(files.keyFile),
+      caFile: here(files.caFile),
+    }
+  }
   if (typeof config.dataDir === 'string') config.dataDir = here(config.dataDir)
   return config
 }

@@ -249,6 +249,36 @@ test('a cluster broker reads its secret file at start: a missing or short file i
   )
 })
 
+test('weir.json: peerTlsFiles names the peer certificate, key and CA, relative to the file', async () => {
+  const directory = tempDirectory()
+  const path = join(directory, 'weir.json')
+  const files = { certFile: 'tls/broker.pem', keyFile: 'tls/broker.key', caFile: '/etc/weir/ca.pem' }
+  writeFileSync(path, JSON.stringify({ peerTlsFiles: files }))
+  const config = await readConfigFile(path)
+  assert.equal(config.peerTlsFiles, {
+    certFile: join(directory, 'tls/broker.pem'),
+    keyFile: join(directory, 'tls/broker.key'),
+    caFile: '/etc/weir/ca.pem',
+  })
+  for (const content of [{ peerTlsFiles: { certFile: 'a', keyFile: 'b' } }, { peerTlsFiles: 'a.pem' }]) {
+    writeFileSync(path, JSON.stringify(content))
+    const error = await readConfigFile(path).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    )
+    assert.match(String(error), /peerTlsFiles must be \{ "certFile"/)
+  }
+  await startFails(
+    {
+      dataDir: join(directory, 'data'),
+      listen: '127.0.0.1:1',
+      peers: '1@127.0.0.1:1,2@127.0.0.1:3',
+      peerTlsFiles: { ...files, certFile: join(directory, 'missing.pem') },
+    },
+    /peerTlsFiles.certFile: cannot read/,
+  )
+})
+
 test('topic config maps maxMessageBytes onto the log maxBatchBytes', () => {
   assert.equal(toLogConfig({ maxMessageBytes: 1000, retentionMs: 5 }), {
     retentionMs: 5,

@@ -29,8 +29,9 @@ Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
-                       limits, topicDefaults, groups, peers, peerListen, clusterSecretFile, raft,
-                       authorizer, superUsers, tls, saslMechanisms, bootstrapUserFile
+                       limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
+                       peerTlsFiles, raft, authorizer, superUsers, tls, saslMechanisms,
+                       bootstrapUserFile
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)

@@ -25,9 +25,20 @@ export type PeerSecurity =
   | { readonly kind: 'tls'; readonly tls: PeerTlsOptions }
   | { readonly kind: 'secret'; readonly secret: Buffer }
 
-/** What BrokerOptions may carry; at most one source is used (TLS first, then the secret, then its file). */
+/** The same as files (weir.json's `peerTlsFiles`), read at start. */
+export interface PeerTlsFiles {
+  readonly certFile: string
+  readonly keyFile: string
+  readonly caFile: string
+}
+
+/**
+ * What BrokerOptions may carry; at most one source is used: TLS (PEM, then files) first, then the
+ * secret, then its file.
+ */
 export interface PeerSecurityInput {
   readonly peerTls?: Partial<PeerTlsOptions> | undefined
+  readonly peerTlsFiles?: Partial<PeerTlsFiles> | undefined
   readonly clusterSecret?: Buffer | string | undefined
   readonly clusterSecretFile?: string | undefined
 }
@@ -44,7 +55,7 @@ function invalid(message: string): never {
 
 /**
  * The security of a cluster from the options, without reading files. Undefined means "read
- * clusterSecretFile" (loadPeerSecurity). Errors: INVALID_CONFIG naming what is missing and how
+ * peerTlsFiles or clusterSecretFile" (loadPeerSecurity). Errors: INVALID_CONFIG naming what is missing and how
  * to provide it.
  */
 export function checkPeerSecurity(input: PeerSecurityInput): PeerSecurity | undefined {
@@ -57,6 +68,16 @@ export function checkPeerSecurity(input: PeerSecurityInput): PeerSecurity | unde
       )
     }
     return { kind: 'tls', tls: peerTls as PeerTlsOptions }
+  }
+  const files = input.peerTlsFiles
+  if (files !== undefined) {
+    const missing = (['certFile', 'keyFile', 'caFile'] as const).filter(
+      (name) => typeof files[name] !== 'string' || files[name] === '',
+    )
+    if (missing.length > 0) {
+      invalid(`peerTlsFiles needs certFile, keyFile and caFile (PEM paths); missing ${missing.join(', ')}`)
+    }
+    return undefined
   }
   if (input.clusterSecret !== undefined) {
     const secret = clusterSecretOf(input.clusterSecret)
@@ -74,6 +95,8 @@ export function checkPeerSecurity(input: PeerSecurityInput): PeerSecurity | unde
 export async function loadPeerSecurity(input: PeerSecurityInput): Promise<PeerSecurity> {
   const checked = checkPeerSecurity(input)
   if (checked !== undefined) return checked
+  if (input.peerTlsFiles !== undefined)
+    return { kind: 'tls', tls: await readPeerTlsFiles(input.peerTlsFiles) }
   const path = input.clusterSecretFile!
   let bytes: Buffer
   try {
@@ -88,6 +111,19 @@ export async function loadPeerSecurity(input: PeerSecurityInput): Promise<PeerSe
     )
   }
   return { kind: 'secret', secret }
+}
+
+async function readPeerTlsFiles(files: Partial<PeerTlsFiles>): Promise<PeerTlsOptions> {
+  const read = async (key: keyof PeerTlsFiles) => {
+    const path = files[key]!
+    try {
+      return await readFile(path)
+    } catch (error) {
+      return invalid(`peerTlsFiles.${key}: cannot read ${path}: ${(error as Error).message}`)
+    }
+  }
+  const [cert, key, ca] = await Promise.all([read('certFile'), read('keyFile'), read('caFile')])
+  return { cert, key, ca }
 }
 
 /** The transport peer connections use: TLS with client certificates, or the environment's own. */

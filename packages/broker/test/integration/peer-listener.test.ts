@@ -3,7 +3,6 @@
 // the peer port serves nothing before a peer authenticated and no client API after, a wrong secret
 // is refused by the listener and a listener without the secret is refused by the dialer, a peer
 // cannot speak for another broker, and an unauthenticated peer connection is closed.
-import { createServer } from 'node:net'
 import {
   ApiVersions,
   authenticatePeer,
@@ -23,23 +22,12 @@ import {
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
-import { removeTempDirectories, startBroker } from '../support/broker.js'
+import { freePort, removeTempDirectories, startBroker } from '../support/broker.js'
 import { eventually, withTimeout } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 const secret = 'correct horse battery staple, long enough'
 const clusterAuthorizationFailed = ErrorCodes.CLUSTER_AUTHORIZATION_FAILED.code
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 interface Pair {
   readonly brokers: Broker[]

@@ -1,6 +1,7 @@
 // Shared test helpers: temp data directories, an in-process broker on port 0, and the handful of
 // requests every test makes (create a topic, produce a batch, fetch everything back).
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -22,6 +23,18 @@ import { Broker, type BrokerOptions } from '../../src/index.js'
 import { WireClient } from './wire-client.js'
 
 const created: string[] = []
+
+/** A port free a moment ago on 127.0.0.1 (for peer lists, which need fixed ports up front). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+}
 
 export function tempDirectory(): string {
   const directory = mkdtempSync(join(tmpdir(), 'weir-broker-'))
