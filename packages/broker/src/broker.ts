@@ -95,6 +95,13 @@ export class Broker {
     // A new leader rebuilds each producer table from its log: what it cached while leading before
     // missed the batches it appended as a follower.
     cluster.onLeadershipGained((replica) => this.context.producerStates.drop(replica.log))
+    // A deleted user is logged out everywhere: its open connections close, and logging in again
+    // fails. (An mTLS principal is a certificate subject, never a SCRAM user's name.)
+    cluster.onUserDeleted((name) => {
+      for (const connection of this.connections) {
+        if (connection.principal === `User:${name}`) connection.drop(`user ${name} was deleted`)
+      }
+    })
     this.retentionTimer = environment.timers.setInterval(
       () => this.runRetention(),
       options.limits.retentionCheckIntervalMs,

@@ -105,6 +105,18 @@ export class Connection {
     this.updateFlow()
   }
 
+  /** Who is on the other end (changes once, when the connection authenticates). */
+  get principal(): string {
+    return this.context.session.principal
+  }
+
+  /** Closes at once, requests in flight unanswered: its principal lost the right to be here. */
+  drop(reason: string): void {
+    if (this.closed) return
+    this.logger.info({ principal: this.principal }, `closing connection: ${reason}`)
+    this.socket.destroy()
+  }
+
   /** Stops reading, answers what was already read, then ends the socket (destroying it after `timeoutMs`). */
   async closeGracefully(timeoutMs: number): Promise<void> {
     this.closing = true

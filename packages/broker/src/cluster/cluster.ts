@@ -72,6 +72,7 @@ export class Cluster {
   private readonly timers: Timer[] = []
   private applying: Promise<void> = Promise.resolve()
   private readonly appliedListeners = new Set<() => void>()
+  private readonly userDeletedHooks: ((name: string) => void)[] = []
   private readonly controllerLeaderHooks: (() => Promise<void>)[] = []
   private readonly anyLeadershipHooks: ((replica: RaftReplica) => void)[] = []
   private readonly leadershipHooks = new Map<
@@ -211,8 +212,12 @@ export class Cluster {
       for (const record of this.applyToImage(entry)) {
         // The image is the whole of an ACL change: nothing to open or delete locally.
         if (isAclRecord(record)) continue
-        // A user change is complete once in the image: nothing to host or drop.
-        if (isUserRecord(record)) continue
+        // A user change is complete once in the image: nothing to host or drop. A deleted user's
+        // open connections are told (the broker closes them).
+        if (isUserRecord(record)) {
+          if (record.type === 'userDeleted') for (const hook of this.userDeletedHooks) hook(record.name)
+          continue
+        }
         const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(() =>
@@ -422,6 +427,11 @@ export class Cluster {
       const where = topicOfGroup(replica.group)
       if (where.topic === topic && replica.isLeader) hook(where.partition, replica)
     }
+  }
+
+  /** Calls `hook(name)` when a committed record deletes a SCRAM user (on every broker). */
+  onUserDeleted(hook: (name: string) => void): void {
+    this.userDeletedHooks.push(hook)
   }
 
   /** Calls `hook(replica)` whenever this broker becomes the leader of any partition. */

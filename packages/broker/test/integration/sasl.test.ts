@@ -6,6 +6,7 @@ import {
   checkServerFinal,
   clientFinalMessage,
   clientFirstMessage,
+  DeleteUser,
   ErrorCodes,
   encodeBody,
   encodeRequestFrame,
@@ -16,6 +17,8 @@ import {
   SaslAuthenticate,
   SaslHandshake,
   type ScramMechanism,
+  SetUserCredential,
+  scramCredential,
 } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -163,6 +166,41 @@ test('a connection not authenticated within authenticationTimeoutMs is closed, h
   assert.is((await authenticated.call(Metadata, { topics: null })).errorCode, 0)
   await authenticated.close()
   await broker.close()
+})
+
+test("deleting a user closes that user's open connections, and logging in again fails", async () => {
+  const broker = await saslBroker()
+  const clients: WireClient[] = []
+  const connect = async () => {
+    const client = await WireClient.connect(broker.address.port)
+    clients.push(client)
+    return client
+  }
+  try {
+    const admin = await connect()
+    assert.is(await scramLogin(admin, 'SCRAM-SHA-256', 'admin', 's3cret-pass'), 0)
+    const credential = scramCredential('SCRAM-SHA-256', 'bob-pass', Buffer.alloc(16, 7), 4096)
+    const set = await admin.call(SetUserCredential, {
+      name: 'bob',
+      mechanism: 'SCRAM-SHA-256',
+      ...credential,
+    })
+    assert.is(set.errorCode, 0)
+    const bob = await connect()
+    assert.is(await scramLogin(bob, 'SCRAM-SHA-256', 'bob', 'bob-pass'), 0)
+    assert.is((await bob.call(Metadata, { topics: null })).errorCode, 0, 'bob is served while he exists')
+    assert.is((await admin.call(DeleteUser, { name: 'bob' })).errorCode, 0)
+    await withTimeout(bob.closed, 5000, "bob's connection to close after his deletion")
+    assert.is((await admin.call(Metadata, { topics: null })).errorCode, 0, "the admin's connection stays")
+    const again = await connect()
+    assert.is(
+      await scramLogin(again, 'SCRAM-SHA-256', 'bob', 'bob-pass'),
+      ErrorCodes.SASL_AUTHENTICATION_FAILED.code,
+    )
+  } finally {
+    for (const client of clients) await client.close().catch(() => {})
+    await broker.close()
+  }
 })
 
 test('users survive a restart: the controller log is replayed, no bootstrap file needed', async () => {
