@@ -9,11 +9,11 @@ import {
   type ListOffsetsResponse,
   patchBatch,
 } from '@weir/protocol'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Consumer, codecs, type Message } from '../src/index.js'
 import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
-import { eventually, withTimeout } from './support/waits.js'
 
 interface FakeLog {
   batches: Buffer[]

@@ -10,11 +10,11 @@ import {
   type ProduceResponse,
   partitionForKey,
 } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { codecs, defineTopic, Producer } from '../src/index.js'
 import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
-import { eventually } from './support/waits.js'
 
 interface Fixture {
   cases: Array<{ key: string | { repeat: string; times: number }; partitions: Record<string, number> }>

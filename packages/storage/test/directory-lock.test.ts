@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isWeirError } from '@weir/protocol'
+import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -14,7 +15,6 @@ import {
 } from '../src/directory-lock.js'
 import { lockFileName, MemoryFileIo, TopicStore } from '../src/index.js'
 import { removeTempDirectories, tempDirectory } from './helpers.js'
-import { withTimeout } from './support/waits.js'
 
 const storageEntry = new URL('../dist/index.js', import.meta.url).href
 

@@ -1,6 +1,7 @@
 // Proves each fsync policy resolves appends only when promised (rolled segments flushed in the background included), group commit shares fsyncs, and I/O failures are typed and lose nothing.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PartitionLog } from '../src/index.js'
@@ -14,7 +15,6 @@ import {
   tempDirectory,
   values,
 } from './helpers.js'
-import { eventually } from './support/waits.js'
 
 test.after.each(removeTempDirectories)
 

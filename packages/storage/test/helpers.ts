@@ -14,8 +14,8 @@ import {
   type Timers,
   type WeirError,
 } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { type FileIo, nodeFileIo, type PartitionLog } from '../src/index.js'
-import { eventually } from './support/waits.js'
 
 const created: string[] = []
 

@@ -1,10 +1,11 @@
 // Property: over random appends and crashes at random points (operations in flight, torn tails), a reopened log holds a prefix of what was appended that includes every batch acknowledged under fsync 'always' or covered by a finished flush().
+
+import { withTimeout } from '@weir/protocol/testing'
 import * as fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type FileIo, type FsyncPolicy, MemoryFileIo, PartitionLog } from '../src/index.js'
 import { makeBatch, readAll, seededRandom, settle, values } from './helpers.js'
-import { withTimeout } from './support/waits.js'
 
 const directory = '/broker-1/data/t/0'
 

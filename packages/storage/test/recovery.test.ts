@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PartitionLog } from '../src/index.js'
@@ -16,7 +17,6 @@ import {
   tempDirectory,
   values,
 } from './helpers.js'
-import { eventually } from './support/waits.js'
 
 test.after.each(removeTempDirectories)
 

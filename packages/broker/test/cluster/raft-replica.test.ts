@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encodeRecordBatch } from '@weir/protocol'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import type { Message } from '@weir/raft'
 import { PartitionLog } from '@weir/storage'
 import pino from 'pino'
@@ -14,7 +15,6 @@ import * as assert from 'uvu/assert'
 import { batchesIn, logStartBatch } from '../../src/cluster/raft-batches.js'
 import { LogStartMoved, RaftReplica, type ReplicaTransport } from '../../src/cluster/raft-replica.js'
 import { nodeBrokerEnvironment } from '../../src/environment.js'
-import { eventually, withTimeout } from '../support/waits.js'
 
 const directories: string[] = []
 const logged: string[] = []

@@ -17,11 +17,11 @@ import {
   SyncGroup,
   type SyncGroupResponse,
 } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker, BrokerOptions } from '../../src/index.js'
 import { createTopic, removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
-import { eventually } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 const {

@@ -1,5 +1,6 @@
 // Proves the connection limits hold: maxConnections, idle timeout, and reading pauses for a client that does not read its responses.
 import { Fetch, Produce } from '@weir/protocol'
+import { quietPeriod } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -11,7 +12,6 @@ import {
   removeTempDirectories,
   startBroker,
 } from '../support/broker.js'
-import { quietPeriod } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 test.after(() => removeTempDirectories())

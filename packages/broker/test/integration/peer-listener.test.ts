@@ -19,11 +19,11 @@ import {
   peerProof,
   RaftMessages,
 } from '@weir/protocol'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
 import { freePort, removeTempDirectories, startBroker } from '../support/broker.js'
-import { eventually, withTimeout } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 const secret = 'correct horse battery staple, long enough'

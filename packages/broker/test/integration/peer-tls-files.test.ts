@@ -3,11 +3,11 @@
 // both, which needs their peer connections to work.
 import { fileURLToPath } from 'node:url'
 import { CreateTopics, ErrorCodes } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/broker.js'
 import { freePort, removeTempDirectories, startBroker } from '../support/broker.js'
-import { eventually } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 const fixture = (name: string) =>

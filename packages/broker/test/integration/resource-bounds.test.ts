@@ -1,5 +1,6 @@
 // Proves the resource bounds of issue 12 against a real broker over real sockets: the request byte budget, fetchMaxBytes and duplicate partitions, a client that does not read, maxConnectionsPerIp, frame-based timeouts against a slowloris trickle, maxTopics and maxPartitionsPerBroker, and rate-limited malformed-request warnings.
 import { ApiKeys, CreatePartitions, CreateTopics, ErrorCodes, encodeBody, Fetch } from '@weir/protocol'
+import { eventually, quietPeriod, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -11,7 +12,6 @@ import {
   removeTempDirectories,
   startBroker,
 } from '../support/broker.js'
-import { eventually, quietPeriod, withTimeout } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 test.after(() => removeTempDirectories())

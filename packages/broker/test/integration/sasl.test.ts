@@ -20,11 +20,11 @@ import {
   SetUserCredential,
   scramCredential,
 } from '@weir/protocol'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
 import { memoryLogger, removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
-import { eventually, withTimeout } from '../support/waits.js'
 import { WireClient } from '../support/wire-client.js'
 
 test.after(() => removeTempDirectories())

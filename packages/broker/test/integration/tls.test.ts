@@ -13,11 +13,11 @@ import {
   type TlsOptions,
   tlsTransport,
 } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
 import { memoryLogger, removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
-import { eventually } from '../support/waits.js'
 
 const fixtures = (name: string) =>
   fileURLToPath(new URL(`../../../protocol/test/fixtures/tls/${name}`, import.meta.url))

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Broker } from '@weir/broker'
 import { Client, type GroupConsumer, type RebalanceEvent } from '@weir/client'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually } from '../support/waits.js'
 
 const groupTiming = {
   sessionTimeoutMs: 1000,

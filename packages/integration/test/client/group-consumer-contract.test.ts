@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { Broker } from '@weir/broker'
 import { Client, type GroupConsumer, type GroupConsumerOptions, type Producer } from '@weir/client'
 import { crashGroupConsumer } from '@weir/client/testing'
+import { eventually, quietPeriod, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually, quietPeriod, withTimeout } from '../support/waits.js'
 
 const sessionTimeoutMs = 600
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 50 }

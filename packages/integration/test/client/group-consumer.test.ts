@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { Broker, type BrokerOptions } from '@weir/broker'
 import { Client, type GroupConsumer, type GroupConsumerOptions } from '@weir/client'
 import { crashGroupConsumer } from '@weir/client/testing'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually, withTimeout } from '../support/waits.js'
 
 const sessionTimeoutMs = 1000
 const groupTiming = { sessionTimeoutMs, heartbeatIntervalMs: 100, rebalanceTimeoutMs: 3000, maxWaitMs: 100 }

@@ -2,9 +2,9 @@
 
 import { Client, codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
+import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { withTimeout } from '../support/waits.js'
 import { type RunningBroker, removeDataDirectories, startBroker, take } from './helpers.js'
 
 let running: RunningBroker

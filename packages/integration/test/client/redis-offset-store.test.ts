@@ -5,10 +5,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client, RedisOffsetStore } from '@weir/client'
+import { withTimeout } from '@weir/protocol/testing'
 import { Redis } from 'ioredis'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { withTimeout } from '../support/waits.js'
 import { removeDataDirectories, startBroker } from './helpers.js'
 
 const available = spawnSync('redis-server', ['--version']).status === 0

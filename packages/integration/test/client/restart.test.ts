@@ -2,9 +2,9 @@
 
 import { Client, type RecordMetadata } from '@weir/client'
 import { nodeEnvironment, type Transport, tcpTransport } from '@weir/protocol'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { eventually } from '../support/waits.js'
 import { removeDataDirectories, startBroker, take } from './helpers.js'
 
 test.after(() => removeDataDirectories())

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, type TopicDescriptor } from '@weir/client'
-import { eventually, withTimeout } from '../support/waits.js'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 
 const cliPath = fileURLToPath(new URL('../../node_modules/@weir/cli/dist/main.js', import.meta.url))
 /** The test CA and a certificate for 127.0.0.1 it signed, shared by every broker under mutual TLS. */

@@ -4,9 +4,9 @@
 // delivered (at least once).
 import { codecs, defineTopic } from '@weir/client'
 import { partitionForKey } from '@weir/protocol'
+import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { withTimeout } from '../support/waits.js'
 import { useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'events', codec: codecs.string })

@@ -2,9 +2,9 @@
 // consume go on; with two stopped, an acks-all produce fails with a retriable error once its
 // delivery timeout passes, and once the brokers are back nothing that was acknowledged is missing.
 import { codecs, defineTopic, isWeirError } from '@weir/client'
+import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { withTimeout } from '../support/waits.js'
 import { readValues, useCluster } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'payments', codec: codecs.string })

@@ -17,7 +17,7 @@ import {
   type Transport,
   type TransportSocket,
 } from '@weir/protocol'
-import { eventually, withTimeout } from '../support/waits.js'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 
 export interface CorpusRequest {
   readonly apiKey: number

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Broker } from '@weir/broker'
 import { Client, codecs, defineTopic, isWeirError } from '@weir/client'
+import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { take } from '../client/helpers.js'
-import { eventually } from '../support/waits.js'
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../protocol/test/fixtures/tls/${name}`, import.meta.url))

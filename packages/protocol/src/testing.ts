@@ -1,6 +1,7 @@
-// Bounded waits for tests: an await that could hang fails instead, naming what never happened.
-// One file, four identical copies: packages/{broker,client,storage,integration}/test/support/waits.ts
-// (a test imports only inside its own package). Change one, change all four the same way.
+// `@weir/protocol/testing`: bounded waits for the tests of every package, so an await that could
+// hang fails instead, naming what never happened. Real time (Node's clock and timers): tests on
+// simulated time await their SimulatedTime instead. Not part of the public entry point.
+import { delay, nodeClock, nodeTimers, type Timer } from './environment.js'
 
 /**
  * What a wait is for, in words ("the follower's log to reach offset 9"). A function is asked only
@@ -12,14 +13,17 @@ const describe = (what: WaitDescription) => (typeof what === 'string' ? what : w
 
 /** `promise`, or a rejection naming `what` once `ms` pass without it settling. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: WaitDescription): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
+  let timer: Timer | undefined
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${describe(what)}`)), ms)
+    timer = nodeTimers.setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms waiting for ${describe(what)}`)),
+      ms,
+    )
   })
   try {
     return await Promise.race([promise, late])
   } finally {
-    clearTimeout(timer)
+    nodeTimers.clear(timer)
   }
 }
 
@@ -41,17 +45,17 @@ export async function eventually<T>(
   options: EventuallyOptions = {},
 ): Promise<NonNullable<T>> {
   const { timeoutMs = 5000, intervalMs = 10 } = options
-  const deadline = Date.now() + timeoutMs
+  const deadline = nodeClock.now() + timeoutMs
   const timedOut = () => new Error(`timed out after ${timeoutMs} ms waiting for ${describe(what)}`)
   for (;;) {
-    const left = deadline - Date.now()
+    const left = deadline - nodeClock.now()
     const result = await withTimeout(Promise.resolve(check()), Math.max(1, left), what).catch((error) => {
-      if (Date.now() >= deadline) throw timedOut()
+      if (nodeClock.now() >= deadline) throw timedOut()
       throw error
     })
     if (result) return result as NonNullable<T>
-    if (Date.now() > deadline) throw timedOut()
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    if (nodeClock.now() > deadline) throw timedOut()
+    await delay(nodeTimers, intervalMs)
   }
 }
 
@@ -60,5 +64,5 @@ export async function eventually<T>(
  * that: anything that does happen has an event or a state to await (withTimeout, eventually).
  */
 export function quietPeriod(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+  return delay(nodeTimers, ms)
 }
