@@ -83,18 +83,8 @@ test('add partitions, delete, and create again while a broker is down', async ()
 })
 
 test('Raft messages of another creation of a topic are ignored', async () => {
-  const admin = env.client.admin()
   const name = 'probe'
-  await admin.createTopic({ topic: name, partitions: 1, replicationFactor: 3 })
-  const leaderId = await waitFor('probe has a leader', 15_000, async () => {
-    const leader = (await admin.describeTopic(name)).partitions[0]?.leader ?? -1
-    return leader > 0 ? leader : undefined
-  })
-  const leader = env.cluster.brokers.find((broker) => broker.id === leaderId)!
-  const sender = env.cluster.brokers.find((broker) => broker.id !== leaderId)!
-  const incarnation = await waitFor('the topic id is on disk', 5_000, async () =>
-    readFileSync(join(leader.dataDir, name, 'cluster-topic-id'), 'utf8').trim(),
-  )
+  const { leaderId, leader, sender, incarnation } = await ledTopic(name)
   // Raft messages come from an authenticated peer on the peer port: play the sender, which holds
   // the cluster secret.
   const connection = await open(leader.peerPort)
@@ -141,18 +131,8 @@ test('Raft messages of another creation of a topic are ignored', async () => {
 })
 
 test('the same Raft messages on the client port are refused and change nothing', async () => {
-  const admin = env.client.admin()
   const name = 'outsider-raft'
-  await admin.createTopic({ topic: name, partitions: 1, replicationFactor: 3 })
-  const leaderId = await waitFor('a leader', 15_000, async () => {
-    const leader = (await admin.describeTopic(name)).partitions[0]?.leader ?? -1
-    return leader > 0 ? leader : undefined
-  })
-  const leader = env.cluster.brokers.find((broker) => broker.id === leaderId)!
-  const sender = env.cluster.brokers.find((broker) => broker.id !== leaderId)!
-  const incarnation = await waitFor('the topic id is on disk', 5_000, async () =>
-    readFileSync(join(leader.dataDir, name, 'cluster-topic-id'), 'utf8').trim(),
-  )
+  const { leaderId, leader, sender, incarnation } = await ledTopic(name)
   const connection = await open(leader.port)
   try {
     const forged = {
@@ -213,6 +193,22 @@ test('a ControllerPropose deleting a topic from the client port is refused; the 
   assert.is(described.partitions.length, 1)
   assert.ok((await admin.describeTopic('__consumer_offsets')).partitions.length > 0)
 })
+
+/** Creates `name` (RF 3) and names its leader, another broker, and the topic's creation id. */
+async function ledTopic(name: string) {
+  const admin = env.client.admin()
+  await admin.createTopic({ topic: name, partitions: 1, replicationFactor: 3 })
+  const leaderId = await waitFor(`${name} has a leader`, 15_000, async () => {
+    const leader = (await admin.describeTopic(name)).partitions[0]?.leader ?? -1
+    return leader > 0 ? leader : undefined
+  })
+  const leader = env.cluster.brokers.find((broker) => broker.id === leaderId)!
+  const sender = env.cluster.brokers.find((broker) => broker.id !== leaderId)!
+  const incarnation = await waitFor('the topic id is on disk', 5_000, async () =>
+    readFileSync(join(leader.dataDir, name, 'cluster-topic-id'), 'utf8').trim(),
+  )
+  return { leaderId, leader, sender, incarnation }
+}
 
 function open(port: number): Promise<Connection> {
   return Connection.open({
