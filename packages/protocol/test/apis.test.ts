@@ -56,6 +56,8 @@ test('Metadata round trip, null topics meaning all', () => {
               errorCode: 0,
               partition: 1,
               leader: 2,
+              // The Raft term of that leader, for clients merging answers of several brokers.
+              leaderEpoch: 7,
               replicas: [2, 3, 1],
               isr: [2, 1],
               logStartOffset: 0,

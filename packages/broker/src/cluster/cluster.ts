@@ -353,6 +353,10 @@ export class Cluster {
     return this.leaders.inSyncOf(topic, partition)
   }
 
+  leaderEpochOf(topic: string, partition: number): number | undefined {
+    return this.leaders.leaderEpochOf(topic, partition)
+  }
+
   /** The leader replica of a partition on this broker. Errors: UNKNOWN_TOPIC, UNKNOWN_PARTITION, NOT_LEADER. */
   leaderReplica(topic: string, partition: number): RaftReplica {
     const replica = this.hosted.of(topic, partition)

@@ -55,6 +55,18 @@ export class LeaderDirectory {
     return leader === 0 ? -1 : leader
   }
 
+  /**
+   * The Raft term of the leader leaderOf names (its leader epoch), so a client that asked several
+   * brokers keeps the newest answer; undefined when no leader is known.
+   */
+  leaderEpochOf(topic: string, partition: number): number | undefined {
+    const group = groupOf(topic, partition)
+    const own = this.hosted.get(group)
+    if (own !== undefined && own.leaderId !== 0) return own.term
+    const known = this.known.get(group)
+    return known !== undefined && known.leaderId !== 0 ? known.term : undefined
+  }
+
   /** The in-sync replicas (the leader's own set, or its announcement); undefined if unknown. */
   inSyncOf(topic: string, partition: number): readonly number[] | undefined {
     const group = groupOf(topic, partition)

@@ -3,7 +3,9 @@
 // announced). highWatermark is exact where this broker leads the partition, the follower's view
 // (at most a heartbeat behind: a lower bound) where it hosts a replica, and -1 elsewhere. The
 // in-sync replicas come from the leader (its own set, or its announcement) and are absent when
-// this broker knows no leader.
+// this broker knows no leader. leaderEpoch is that leader's Raft term: a client asking several
+// brokers (one may be cut off and know no leader, another may not have heard of an election yet)
+// keeps the answer with the highest.
 import { type MetadataPartition, type MetadataResponse, type MetadataTopic, WeirError } from '@weir/protocol'
 import { resolveLogConfig } from '@weir/storage'
 import type { Cluster } from '../cluster/cluster.js'
@@ -43,10 +45,12 @@ function describeTopic(name: string, cluster: Cluster): MetadataTopic {
   const partitions: MetadataPartition[] = topic.replicas.map((replicas, partition) => {
     const replica = cluster.replicaOf(name, partition)
     const isr = cluster.inSyncOf(name, partition)
+    const leaderEpoch = cluster.leaderEpochOf(name, partition)
     return {
       partition,
       errorCode: 0,
       leader: cluster.leaderOf(name, partition),
+      ...(leaderEpoch === undefined ? {} : { leaderEpoch }),
       replicas,
       ...(isr === undefined ? {} : { isr }),
       logStartOffset: replica === undefined ? -1 : replica.log.logStartOffset,

@@ -122,8 +122,18 @@ test('metadata describes brokers, topics, config and partition offsets', async (
   const ordered = response.topics.find((topic) => topic.name === 'ordered')!
   assert.is(ordered.errorCode, 0)
   assert.is(ordered.config.fsync, 'always')
+  // leaderEpoch: the term broker 1 leads in (its first election).
   assert.equal(ordered.partitions, [
-    { partition: 0, errorCode: 0, leader: 1, replicas: [1], isr: [1], logStartOffset: 0, highWatermark: 20 },
+    {
+      partition: 0,
+      errorCode: 0,
+      leader: 1,
+      leaderEpoch: 1,
+      replicas: [1],
+      isr: [1],
+      logStartOffset: 0,
+      highWatermark: 20,
+    },
   ])
   const missing = await client.call(Metadata, { topics: ['nope'] })
   assert.is(missing.topics[0]!.errorCode, 4)

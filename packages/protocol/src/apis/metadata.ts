@@ -2,8 +2,11 @@
 //   request  = { topics: [string] | null }            null: every topic
 //   response = { errorCode?, errorMessage?, brokers: [{ id, host, port }], controllerId,
 //                topics: [{ name, errorCode, errorMessage?, config, partitions:
-//                  [{ partition, errorCode, leader, replicas: [int], logStartOffset, highWatermark }] }] }
+//                  [{ partition, errorCode, leader, leaderEpoch?, replicas: [int], isr?: [int],
+//                     logStartOffset, highWatermark }] }] }
 // A topic that does not exist comes back with errorCode UNKNOWN_TOPIC and no partitions.
+// leaderEpoch (added later, optional: older brokers leave it out) is the Raft term in which
+// `leader` leads; clients asking several brokers keep the answer with the highest one.
 
 import {
   array,
@@ -36,6 +39,11 @@ export interface MetadataPartition extends ErrorFields {
   readonly partition: number
   /** Broker id of the leader; -1 when there is none. */
   readonly leader: number
+  /**
+   * The Raft term in which `leader` leads: a larger one is newer news. Absent when there is no
+   * leader or the answering broker is older than this field.
+   */
+  readonly leaderEpoch?: number
   readonly replicas: readonly number[]
   /**
    * In-sync replicas: the leader and the followers that held everything committed within the
@@ -67,10 +75,12 @@ export function errorFields(fields: Fields, path: string): ErrorFields {
 function decodePartition(value: unknown, path: string): MetadataPartition {
   const fields = object(value, path)
   const isr = optionalArray(fields, 'isr', path, integerItem)
+  const leaderEpoch = fields.leaderEpoch === undefined ? undefined : integer(fields, 'leaderEpoch', path, 0)
   return {
     ...errorFields(fields, path),
     partition: integer(fields, 'partition', path),
     leader: integer(fields, 'leader', path, -1),
+    ...(leaderEpoch === undefined ? {} : { leaderEpoch }),
     replicas: array(fields, 'replicas', path, integerItem),
     ...(isr === undefined ? {} : { isr }),
     logStartOffset: integer(fields, 'logStartOffset', path, -1),
