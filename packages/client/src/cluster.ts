@@ -1,8 +1,11 @@
 // What the client knows about the cluster: one pipelined connection per broker address (opened
 // lazily, reopened with exponential backoff after a drop by protocol's Redialer) and a metadata
-// cache (brokers by id, topics with their partition leaders). Callers refresh a topic after
-// NOT_LEADER / UNKNOWN_TOPIC. It also carries the client's Environment: every producer, consumer
-// and group member made from the client takes its clock, timers and randomness from here.
+// cache (brokers by id, topics with their partition leaders). No broker is trusted alone: a
+// refresh asks several (see metadata-gathering.ts) and merges their answers by leader epoch, and
+// a broker whose request timed out or whose connection failed is asked last until it answers
+// again. Callers refresh a topic after NOT_LEADER / UNKNOWN_TOPIC, naming the broker that was
+// wrong so another is asked first. It also carries the client's Environment: every producer,
+// consumer and group member made from the client takes its clock, timers and randomness from here.
 import {
   type ApiDefinition,
   type BrokerAddress,
@@ -16,6 +19,8 @@ import {
   type RequestOptions,
   WeirError,
 } from '@weir/protocol'
+import { addressOf, gatherMetadata, type MetadataSource, orderSources } from './metadata-gathering.js'
+import { metadataGap } from './metadata-merge.js'
 import { type SaslOptions, saslLogin } from './sasl-login.js'
 
 /** Errors of a connection that retrying elsewhere cannot fix: the caller must see them as they are. */
@@ -38,6 +43,22 @@ export interface ClusterOptions {
   readonly environment: Environment
   /** Every new connection logs in with these before its first request. */
   readonly sasl?: SaslOptions
+}
+
+/** Errors that say a broker did not answer: it is asked last until it answers again. */
+const unreachableErrors = ['REQUEST_TIMED_OUT', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE']
+
+/**
+ * How long a metadata refresh waits for one broker before asking the next one too (at most
+ * requestTimeoutMs). A healthy broker answers Metadata in milliseconds; a paused one never does.
+ */
+const metadataHedgeMsMax = 500
+
+export interface RefreshOptions {
+  /** Ask the cache's source again even when the cached copy is fresh. */
+  readonly refresh?: boolean
+  /** The broker whose answer just proved wrong (NOT_LEADER, no leader, timed out): asked last. */
+  readonly avoid?: number
 }
 
 interface HostPort {
@@ -66,6 +87,10 @@ export class Cluster {
   private readonly brokersById = new Map<number, BrokerAddress>()
   private readonly topics = new Map<string, CachedTopic>()
   private readonly topicRefreshes = new Map<string, Promise<MetadataTopic>>()
+  /** Addresses whose last request timed out or whose connection failed; cleared by an answer. */
+  private readonly unreachable = new Set<string>()
+  /** The address whose metadata answer was used last: asked first next time. */
+  private preferredSource: string | undefined
   private closed = false
 
   readonly environment: Environment
@@ -82,7 +107,33 @@ export class Cluster {
     options?: RequestOptions,
   ): Promise<Response> {
     const connection = await this.anyConnection()
-    return connection.request(api, body, options)
+    return this.tracked(connection.address, connection.request(api, body, options))
+  }
+
+  /**
+   * A request to broker `brokerId` (its address learned from metadata): a timeout or a dropped
+   * connection marks that broker unreachable, any answer (an error code too) marks it reachable.
+   */
+  async requestTo<Request, Response>(
+    brokerId: number,
+    api: ApiDefinition<Request, Response>,
+    body: Request,
+    options?: RequestOptions,
+  ): Promise<Response> {
+    const connection = await this.connectionFor(brokerId)
+    return this.tracked(connection.address, connection.request(api, body, options))
+  }
+
+  /** Whether broker `brokerId`'s last request timed out or its connection failed (and nothing answered since). */
+  isUnreachable(brokerId: number): boolean {
+    const broker = this.brokersById.get(brokerId)
+    return broker !== undefined && this.unreachable.has(addressOf(broker))
+  }
+
+  /** `broker 2 at 127.0.0.1:7172`, for error messages. */
+  describeBroker(brokerId: number): string {
+    const broker = this.brokersById.get(brokerId)
+    return broker === undefined ? `broker ${brokerId}` : `broker ${brokerId} at ${addressOf(broker)}`
   }
 
   /** The connection to a broker by id, learning its address from metadata when unknown. */
@@ -96,11 +147,41 @@ export class Cluster {
     if (broker === undefined) throw new WeirError('NOT_LEADER', `broker ${brokerId} is not in the metadata`)
     // A broker that just failed is not waited for: the caller backs off and refreshes metadata,
     // and finds the partition's new leader as soon as one is elected (Kafka's sender does the same).
-    return this.connectionTo(broker, { failFast: true })
+    try {
+      return await this.connectionTo(broker, { failFast: true })
+    } catch (error) {
+      this.noteFailure(addressOf(broker), error)
+      throw error
+    }
   }
 
-  async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
-    const response = await this.request(Metadata, { topics })
+  /**
+   * Metadata merged from as many brokers as it takes (see metadata-gathering.ts): the first one
+   * whose answer names a reachable leader for every partition asked, or all of them.
+   */
+  async metadata(
+    topics: readonly string[] | null,
+    options: { readonly avoid?: number } = {},
+  ): Promise<MetadataResponse> {
+    this.assertOpen()
+    const candidates: MetadataSource[] = [...this.brokersById.values(), ...this.bootstrap]
+    const gathered = await gatherMetadata({
+      sources: orderSources(candidates, {
+        unreachable: (address) => this.unreachable.has(address),
+        avoid: options.avoid,
+        preferred: this.preferredSource,
+      }),
+      ask: async (source) => {
+        const connection = await this.sourceConnection(source)
+        return this.tracked(connection.address, connection.request(Metadata, { topics }))
+      },
+      gap: (response) => metadataGap(response, topics, (id) => this.isUnreachable(id)),
+      fatal: (error) => error instanceof WeirError && fatalDialErrors.includes(error.code),
+      hedgeMs: Math.min(metadataHedgeMsMax, this.options.requestTimeoutMs),
+      timers: this.environment.timers,
+    })
+    const response = gathered.response
+    if (gathered.gap === undefined) this.preferredSource = gathered.firstAnswer
     for (const broker of response.brokers) this.brokersById.set(broker.id, broker)
     const now = this.environment.clock.now()
     for (const topic of response.topics) {
@@ -111,7 +192,7 @@ export class Cluster {
   }
 
   /** A topic's metadata, from cache unless stale or `refresh`; UNKNOWN_TOPIC (retriable) when absent. */
-  async topic(name: string, options: { readonly refresh?: boolean } = {}): Promise<MetadataTopic> {
+  async topic(name: string, options: RefreshOptions = {}): Promise<MetadataTopic> {
     const cached = this.topics.get(name)
     if (
       !options.refresh &&
@@ -122,7 +203,7 @@ export class Cluster {
     }
     let pending = this.topicRefreshes.get(name)
     if (pending === undefined) {
-      pending = this.fetchTopic(name).finally(() => this.topicRefreshes.delete(name))
+      pending = this.fetchTopic(name, options.avoid).finally(() => this.topicRefreshes.delete(name))
       this.topicRefreshes.set(name, pending)
     }
     return pending
@@ -158,21 +239,54 @@ export class Cluster {
     this.slots.clear()
   }
 
-  private async fetchTopic(name: string): Promise<MetadataTopic> {
-    const response = await this.metadata([name])
+  private async fetchTopic(name: string, avoid: number | undefined): Promise<MetadataTopic> {
+    const response = await this.metadata([name], avoid === undefined ? {} : { avoid })
     const topic = response.topics.find((entry) => entry.name === name)
     if (topic === undefined) throw new WeirError('UNKNOWN_TOPIC', `metadata has no topic ${name}`)
     if (topic.errorCode !== 0) throw errorFromWire(topic.errorCode, topic.errorMessage)
     return topic
   }
 
-  /** An open connection if there is one, else the first known broker or bootstrap address that answers. */
+  /** A metadata source's connection; a failed connect marks it unreachable. */
+  private async sourceConnection(source: MetadataSource): Promise<Connection> {
+    try {
+      return await this.connectionTo(source, { failFast: true })
+    } catch (error) {
+      this.noteFailure(addressOf(source), error)
+      throw error
+    }
+  }
+
+  /** Settles as `request` does, noting on the way whether `address` answered. */
+  private async tracked<Response>(address: string, request: Promise<Response>): Promise<Response> {
+    try {
+      const response = await request
+      this.unreachable.delete(address)
+      return response
+    } catch (error) {
+      this.noteFailure(address, error)
+      throw error
+    }
+  }
+
+  private noteFailure(address: string, error: unknown): void {
+    if (error instanceof WeirError && unreachableErrors.includes(error.code)) this.unreachable.add(address)
+    // Any other error is an answer: the broker is there.
+    else this.unreachable.delete(address)
+  }
+
+  /**
+   * An open connection to a broker that answers if there is one, else the first known broker or
+   * bootstrap address that answers (brokers that lately did not are tried last).
+   */
   private async anyConnection(): Promise<Connection> {
     this.assertOpen()
     for (const slot of this.slots.values()) {
-      if (slot.connection !== undefined) return slot.connection
+      if (slot.connection !== undefined && !this.unreachable.has(slot.connection.address)) return slot.connection
     }
-    const candidates = [...this.bootstrap, ...this.brokersById.values()]
+    const candidates = orderSources([...this.bootstrap, ...this.brokersById.values()], {
+      unreachable: (address) => this.unreachable.has(address),
+    })
     const tried: string[] = []
     let lastError: unknown
     // Brokers reachable now first; only when none answers, wait for those backing off.
@@ -185,6 +299,7 @@ export class Cluster {
         try {
           return await this.connectionTo(candidate)
         } catch (error) {
+          this.noteFailure(address, error)
           if (error instanceof WeirError && fatalDialErrors.includes(error.code)) throw error
           lastError = error
         }

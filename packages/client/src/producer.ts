@@ -3,7 +3,9 @@
 // A sender pass groups ready batches by leader into one Produce request per broker (one batch per
 // partition), pipelined up to the connection's in-flight limit. Retriable errors are retried with
 // exponential backoff after a metadata refresh; a partition's head batch stays at the head until it
-// is acknowledged, so retries keep per-partition order. Idempotent by default: each batch carries
+// is acknowledged, so retries keep per-partition order. A leader that refuses (NOT_LEADER), has
+// none, or does not answer makes the producer ask other brokers at once, and the batch goes to the
+// new leader as soon as one is named, without a backoff. Idempotent by default: each batch carries
 // the producerId and its partition's sequences, so a resent batch is never written twice.
 import {
   Acks,
@@ -25,6 +27,7 @@ import {
 } from '@weir/protocol'
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
+import { deliveryError, describeAttempt } from './delivery-failure.js'
 import { backoffMs, integerOption, oneOfOption, renamedOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
 import { ProducerIdentity } from './producer-identity.js'
@@ -248,8 +251,8 @@ function checkOptions(options: ProducerOptions): CheckedOptions {
 /** Topic names whose descriptor is kept; past it the cache starts over (bounded memory). */
 const descriptorsMax = 10_000
 
-/** Errors after which the cached leader is probably wrong. */
-const metadataErrors = new Set(['NOT_LEADER', 'UNKNOWN_TOPIC', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE'])
+/** Errors after which the cached leader is probably wrong: other brokers are asked at once. */
+const leaderErrors = new Set(['NOT_LEADER', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE', 'REQUEST_TIMED_OUT'])
 
 export class Producer {
   readonly options: Readonly<CheckedOptions>
@@ -264,6 +267,8 @@ export class Producer {
   private readonly spaceWaiters: Array<() => void> = []
   private readonly loadingTopics = new Set<string>()
   private readonly batchFirstSentAtMs = new WeakMap<ProducerBatch, number>()
+  /** The last failed attempt of a batch, in words, for the error it fails with in the end. */
+  private readonly lastAttempts = new WeakMap<ProducerBatch, string>()
   private bufferedBytes = 0
   private lingerTimer: Timer | undefined
   private lingerAtMs = Number.POSITIVE_INFINITY
@@ -593,9 +598,16 @@ export class Producer {
         continue
       }
       if (leader.leader < 0) {
-        // An election is under way: back off like any retriable error, within deliveryTimeoutMs.
-        const detail = `${batch.topic}/${batch.partition} has no leader (an election is under way, or most of its replicas are down)`
+        // An election is under way: ask every broker again, then back off, within deliveryTimeoutMs.
+        const detail = `no leader of ${batch.topic}/${batch.partition} is known by any broker that answered (an election is under way, or most of its replicas are down)`
         this.failOrRetry(batch, new WeirError('NOT_LEADER', detail))
+        continue
+      }
+      if (this.cluster.isUnreachable(leader.leader)) {
+        // Its last request timed out (a paused or cut-off broker keeps the connection open): do not
+        // send more into the void; ask every broker (it too) until one names a new leader or it answers.
+        const detail = `it leads ${batch.topic}/${batch.partition} but did not answer its last request`
+        this.failOrRetry(batch, new WeirError('BROKER_UNAVAILABLE', detail), leader.leader)
         continue
       }
       const group = byLeader.get(leader.leader) ?? []
@@ -650,13 +662,14 @@ export class Producer {
     }
     let response: ProduceResponse | undefined
     try {
-      const connection = await this.cluster.connectionFor(brokerId)
       const request = this.produceRequest(batches)
-      if (request.acks === Acks.none) await connection.send(Produce, request)
+      if (request.acks === Acks.none) await (await this.cluster.connectionFor(brokerId)).send(Produce, request)
       else
-        response = await connection.request(Produce, request, { extraTimeoutMs: this.options.ackTimeoutMs })
+        response = await this.cluster.requestTo(brokerId, Produce, request, {
+          extraTimeoutMs: this.options.ackTimeoutMs,
+        })
     } catch (error) {
-      for (const batch of batches) this.failOrRetry(batch, error)
+      for (const batch of batches) this.failOrRetry(batch, error, brokerId)
       return
     }
     for (const batch of batches) {
@@ -669,9 +682,9 @@ export class Producer {
         ?.partitions.find((partition) => partition.partition === batch.partition)
       if (result === undefined) {
         const detail = `no Produce result for ${batch.topic}/${batch.partition}`
-        this.failOrRetry(batch, new WeirError('UNKNOWN_SERVER_ERROR', detail))
+        this.failOrRetry(batch, new WeirError('UNKNOWN_SERVER_ERROR', detail), brokerId)
       } else if (result.errorCode !== 0) {
-        this.failOrRetry(batch, errorFromWire(result.errorCode, result.errorMessage))
+        this.failOrRetry(batch, errorFromWire(result.errorCode, result.errorMessage), brokerId)
       } else {
         this.complete(batch, result.baseOffset)
       }
@@ -731,7 +744,11 @@ export class Producer {
     }
   }
 
-  private failOrRetry(batch: ProducerBatch, error: unknown): void {
+  /** `brokerId`: the broker the error came from, when one did (absent: no leader to send to). */
+  private failOrRetry(batch: ProducerBatch, error: unknown, brokerId?: number): void {
+    const broker = brokerId === undefined ? undefined : this.cluster.describeBroker(brokerId)
+    const lastAttempt = describeAttempt(error, broker)
+    this.lastAttempts.set(batch, lastAttempt)
     const firstSentAtMs = this.batchFirstSentAtMs.get(batch) ?? batch.createdAtMs
     const expired = this.clock.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
     if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
@@ -739,17 +756,54 @@ export class Producer {
         this.identity?.failed(batch.topic, batch.partition, batch.stamp, error, batch.attempts === 0)
       }
       this.finish(batch)
-      for (const completion of batch.completions) completion.failed(asError(error))
+      const final = isRetriable(error) ? this.givenUp(batch, error as WeirError, expired, lastAttempt) : error
+      for (const completion of batch.completions) completion.failed(asError(final))
       return
     }
-    if (error instanceof WeirError && metadataErrors.has(error.code)) this.cluster.invalidate(batch.topic)
     const { retryBackoffMs, maxRetryBackoffMs } = this.options
     const delayMs = backoffMs(batch.attempts, retryBackoffMs, maxRetryBackoffMs)
     batch.attempts++
+    if (error instanceof WeirError && leaderErrors.has(error.code)) {
+      this.retryWithNewLeader(batch, brokerId, delayMs)
+      return
+    }
+    if (error instanceof WeirError && error.code === 'UNKNOWN_TOPIC') this.cluster.invalidate(batch.topic)
+    this.retryAfter(batch, delayMs)
+  }
+
+  /**
+   * The leader refused, has none, or did not answer: ask the other brokers now (the one that failed
+   * last). A reachable new leader gets the batch at once; otherwise it waits `delayMs` as any retry.
+   */
+  private retryWithNewLeader(batch: ProducerBatch, failedBrokerId: number | undefined, delayMs: number): void {
+    const refresh = failedBrokerId === undefined ? { refresh: true } : { refresh: true, avoid: failedBrokerId }
+    this.cluster.topic(batch.topic, refresh).then(
+      (topic) => {
+        const leader = topic.partitions.find((entry) => entry.partition === batch.partition)?.leader ?? -1
+        const moved = leader >= 0 && leader !== failedBrokerId && !this.cluster.isUnreachable(leader)
+        if (moved) this.release(batch)
+        else this.retryAfter(batch, delayMs)
+      },
+      () => this.retryAfter(batch, delayMs),
+    )
+  }
+
+  private retryAfter(batch: ProducerBatch, delayMs: number): void {
     this.timers.setTimeout(() => {
       if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)
       else this.release(batch)
     }, delayMs)
+  }
+
+  private givenUp(batch: ProducerBatch, error: WeirError, expired: boolean, lastAttempt: string): WeirError {
+    return deliveryError(error, {
+      topic: batch.topic,
+      partition: batch.partition,
+      attempts: batch.attempts,
+      retries: this.options.retries,
+      lastAttempt,
+      ...(expired ? { deliveryTimeoutMs: this.options.deliveryTimeoutMs } : {}),
+    })
   }
 
   /** Hands a batch back to the accumulator for the next sender pass (after a refresh or backoff). */

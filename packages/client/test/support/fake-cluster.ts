@@ -40,6 +40,14 @@ export function clusterWith({ metadata, connection, request, environment }: Fake
     cachedTopicRefreshingStale: cached,
     topic: async () => metadata,
     connectionFor: async () => connection,
+    requestTo: (_brokerId: number, api: unknown, body: unknown, options: unknown) =>
+      (connection as { request(api: unknown, body: unknown, options: unknown): Promise<unknown> }).request(
+        api,
+        body,
+        options,
+      ),
+    isUnreachable: () => false,
+    describeBroker: (brokerId: number) => `broker ${brokerId}`,
     ...(request ? { request } : {}),
     invalidate: () => {},
   } as unknown as Cluster
