@@ -179,10 +179,11 @@ export class PartitionFetcher {
     return leader === undefined || leader < 0 ? undefined : leader
   }
 
-  private refresh(topic: string, attempt = 0): void {
+  /** `avoid`: the broker that just answered NOT_LEADER or failed; other brokers are asked first. */
+  private refresh(topic: string, attempt = 0, avoid?: number): void {
     if (this.refreshing.has(topic) || this.closed) return
     this.refreshing.add(topic)
-    this.cluster.topic(topic, { refresh: true }).then(
+    this.cluster.topic(topic, avoid === undefined ? { refresh: true } : { refresh: true, avoid }).then(
       async () => {
         // Still no leader (an election under way): wait before asking again.
         const leaderless = [...this.states.values()].some(
@@ -226,8 +227,7 @@ export class PartitionFetcher {
       if (states.length === 0) return
       const epochs = new Map(states.map((state) => [state, state.epoch]))
       try {
-        const connection = await this.cluster.connectionFor(brokerId)
-        const fetched = connection.request(Fetch, this.fetchRequest(states), {
+        const fetched = this.cluster.requestTo(brokerId, Fetch, this.fetchRequest(states), {
           extraTimeoutMs: this.options.maxWaitMs,
         })
         // The abandoned request settles later (its answer or the connection's close); race has
@@ -239,7 +239,7 @@ export class PartitionFetcher {
           for (const result of topic.partitions) {
             const state = this.states.get(partitionKey(topic.name, result.partition))
             if (state === undefined || state.paused || epochs.get(state) !== state.epoch) continue
-            await this.accept(state, result)
+            await this.accept(state, result, brokerId)
           }
         }
       } catch (error) {
@@ -249,13 +249,23 @@ export class PartitionFetcher {
           this.onFatal(weirError)
           return
         }
-        for (const state of states) this.cluster.invalidate(state.topic)
+        // Ask the other brokers now: partitions that moved are fetched from their new leader at
+        // once (ensureLoops); only those still led here wait a backoff before this broker is asked again.
+        const topics = [...new Set(states.map((state) => state.topic))]
+        const refreshed = Promise.all(
+          topics.map((topic) =>
+            this.cluster.topic(topic, { refresh: true, avoid: brokerId }).catch(() => undefined),
+          ),
+        )
+        if ((await Promise.race([refreshed, this.closing])) === closedMark) return
+        this.ensureLoops()
+        if (this.statesLedBy(brokerId).length === 0) return
         const pauseMs = backoffMs(failures++, this.options.retryBackoffMs, this.options.retryBackoffMsMax)
         if (
           (await Promise.race([delay(this.cluster.environment.timers, pauseMs), this.closing])) === closedMark
         )
           return
-        for (const topic of new Set(states.map((state) => state.topic))) this.refresh(topic)
+        for (const topic of topics) this.refresh(topic, 0, brokerId)
         return // ensureLoops restarts a loop for whichever broker leads now
       }
     }
@@ -281,14 +291,12 @@ export class PartitionFetcher {
   }
 
   /** Takes one partition's answer: records into the buffer, or the error's remedy. */
-  private async accept(state: PartitionState, result: FetchPartitionResult): Promise<void> {
+  private async accept(state: PartitionState, result: FetchPartitionResult, brokerId: number): Promise<void> {
     if (result.errorCode !== 0) {
       const error = errorFromWire(result.errorCode, result.errorMessage)
       if (error.code === 'OFFSET_OUT_OF_RANGE') await this.reset(state)
-      else if (error.retriable) {
-        this.cluster.invalidate(state.topic)
-        this.refresh(state.topic)
-      } else this.onFatal(error)
+      else if (error.retriable) this.refresh(state.topic, 0, brokerId)
+      else this.onFatal(error)
       return
     }
     const fromOffset = state.position
@@ -387,13 +395,12 @@ async function listOffsetsOnce(
   const offsets = new Array<number>(partitions.length)
   await Promise.all(
     [...byLeader].map(async ([leader, indexes]) => {
-      const connection = await cluster.connectionFor(leader)
       const topics = new Map<string, { partition: number; timestamp: number }[]>()
       for (const index of indexes) {
         const { topic, partition } = partitions[index]!
         topics.set(topic, [...(topics.get(topic) ?? []), { partition, timestamp }])
       }
-      const response = await connection.request(ListOffsets, {
+      const response = await cluster.requestTo(leader, ListOffsets, {
         topics: [...topics].map(([name, entries]) => ({ name, partitions: entries })),
       })
       for (const index of indexes) {
