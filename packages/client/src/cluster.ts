@@ -282,7 +282,8 @@ export class Cluster {
   private async anyConnection(): Promise<Connection> {
     this.assertOpen()
     for (const slot of this.slots.values()) {
-      if (slot.connection !== undefined && !this.unreachable.has(slot.connection.address)) return slot.connection
+      if (slot.connection !== undefined && !this.unreachable.has(slot.connection.address))
+        return slot.connection
     }
     const candidates = orderSources([...this.bootstrap, ...this.brokersById.values()], {
       unreachable: (address) => this.unreachable.has(address),

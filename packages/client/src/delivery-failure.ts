@@ -34,7 +34,11 @@ export function deliveryError(error: WeirError, givingUp: GivingUp): WeirError {
     deliveryTimeoutMs === undefined
       ? `after ${attempts + 1} attempts (retries ${retries})`
       : `within deliveryTimeoutMs (${deliveryTimeoutMs} ms, ${attempts + 1} attempts)`
-  return new WeirError(error.code, `${topic}/${partition} was not acknowledged ${limit}; last error: ${lastAttempt}`, {
-    cause: error,
-  })
+  return new WeirError(
+    error.code,
+    `${topic}/${partition} was not acknowledged ${limit}; last error: ${lastAttempt}`,
+    {
+      cause: error,
+    },
+  )
 }

@@ -33,7 +33,8 @@ export function orderSources(candidates: readonly MetadataSource[], order: Sourc
   for (const candidate of candidates) {
     const address = addressOf(candidate)
     const known = unique.get(address)
-    if (known === undefined || (known.id === undefined && candidate.id !== undefined)) unique.set(address, candidate)
+    if (known === undefined || (known.id === undefined && candidate.id !== undefined))
+      unique.set(address, candidate)
   }
   const rank = (source: MetadataSource): number => {
     const address = addressOf(source)
@@ -110,10 +111,13 @@ export async function gatherMetadata(gathering: Gathering): Promise<Gathered> {
       if (gathering.gap(merged) === undefined) return { response: merged, firstAnswer, gap: undefined }
     } else {
       if (gathering.fatal(settled.error)) throw settled.error
-      failures.push(`${address} (${settled.error instanceof Error ? settled.error.message : String(settled.error)})`)
+      failures.push(
+        `${address} (${settled.error instanceof Error ? settled.error.message : String(settled.error)})`,
+      )
     }
     if (asked < sources.length) askNext()
-    else if (merged !== undefined) return { response: merged, firstAnswer: firstAnswer!, gap: gathering.gap(merged) }
+    else if (merged !== undefined)
+      return { response: merged, firstAnswer: firstAnswer!, gap: gathering.gap(merged) }
     else if (pending.size === 0) {
       throw new WeirError('BROKER_UNAVAILABLE', `no broker answered Metadata; tried ${failures.join(', ')}`, {
         cause: 'error' in settled ? settled.error : undefined,

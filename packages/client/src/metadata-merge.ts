@@ -5,7 +5,10 @@
 import type { MetadataPartition, MetadataResponse, MetadataTopic } from '@weir/protocol'
 
 /** `current` with what `next` knows better; either may come first. */
-export function mergeMetadata(current: MetadataResponse | undefined, next: MetadataResponse): MetadataResponse {
+export function mergeMetadata(
+  current: MetadataResponse | undefined,
+  next: MetadataResponse,
+): MetadataResponse {
   if (current === undefined) return next
   const brokers = new Map(current.brokers.map((broker) => [broker.id, broker]))
   for (const broker of next.brokers) if (!brokers.has(broker.id)) brokers.set(broker.id, broker)

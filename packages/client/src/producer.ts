@@ -663,7 +663,8 @@ export class Producer {
     let response: ProduceResponse | undefined
     try {
       const request = this.produceRequest(batches)
-      if (request.acks === Acks.none) await (await this.cluster.connectionFor(brokerId)).send(Produce, request)
+      if (request.acks === Acks.none)
+        await (await this.cluster.connectionFor(brokerId)).send(Produce, request)
       else
         response = await this.cluster.requestTo(brokerId, Produce, request, {
           extraTimeoutMs: this.options.ackTimeoutMs,
@@ -775,8 +776,13 @@ export class Producer {
    * The leader refused, has none, or did not answer: ask the other brokers now (the one that failed
    * last). A reachable new leader gets the batch at once; otherwise it waits `delayMs` as any retry.
    */
-  private retryWithNewLeader(batch: ProducerBatch, failedBrokerId: number | undefined, delayMs: number): void {
-    const refresh = failedBrokerId === undefined ? { refresh: true } : { refresh: true, avoid: failedBrokerId }
+  private retryWithNewLeader(
+    batch: ProducerBatch,
+    failedBrokerId: number | undefined,
+    delayMs: number,
+  ): void {
+    const refresh =
+      failedBrokerId === undefined ? { refresh: true } : { refresh: true, avoid: failedBrokerId }
     this.cluster.topic(batch.topic, refresh).then(
       (topic) => {
         const leader = topic.partitions.find((entry) => entry.partition === batch.partition)?.leader ?? -1
