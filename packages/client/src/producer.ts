@@ -28,6 +28,7 @@ import {
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
 import { deliveryError, describeAttempt } from './delivery-failure.js'
+import { watchLeadership } from './leader-watch.js'
 import { backoffMs, integerOption, oneOfOption, renamedOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
 import { ProducerIdentity } from './producer-identity.js'
@@ -269,6 +270,8 @@ export class Producer {
   private readonly batchFirstSentAtMs = new WeakMap<ProducerBatch, number>()
   /** The last failed attempt of a batch, in words, for the error it fails with in the end. */
   private readonly lastAttempts = new WeakMap<ProducerBatch, string>()
+  /** The leader epoch each batch's latest attempt was sent under (see leader-watch.ts). */
+  private readonly sentEpochs = new WeakMap<ProducerBatch, number | undefined>()
   private bufferedBytes = 0
   private lingerTimer: Timer | undefined
   private lingerAtMs = Number.POSITIVE_INFINITY
@@ -610,6 +613,7 @@ export class Producer {
         this.failOrRetry(batch, new WeirError('BROKER_UNAVAILABLE', detail), leader.leader)
         continue
       }
+      this.sentEpochs.set(batch, leader.leaderEpoch)
       const group = byLeader.get(leader.leader) ?? []
       group.push(batch)
       byLeader.set(leader.leader, group)
@@ -665,10 +669,7 @@ export class Producer {
       const request = this.produceRequest(batches)
       if (request.acks === Acks.none)
         await (await this.cluster.connectionFor(brokerId)).send(Produce, request)
-      else
-        response = await this.cluster.requestTo(brokerId, Produce, request, {
-          extraTimeoutMs: this.options.ackTimeoutMs,
-        })
+      else response = await this.produceRequestTo(brokerId, request, batches)
     } catch (error) {
       for (const batch of batches) this.failOrRetry(batch, error, brokerId)
       return
@@ -689,6 +690,28 @@ export class Producer {
       } else {
         this.complete(batch, result.baseOffset)
       }
+    }
+  }
+
+  /** The Produce, given up early when its partitions move to a new leader while it waits (leader-watch.ts). */
+  private async produceRequestTo(
+    brokerId: number,
+    request: ProduceRequest,
+    batches: readonly ProducerBatch[],
+  ): Promise<ProduceResponse> {
+    const watched = batches.map((batch) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      leaderEpoch: this.sentEpochs.get(batch),
+    }))
+    const watch = watchLeadership(this.cluster, brokerId, watched)
+    try {
+      return await Promise.race([
+        this.cluster.requestTo(brokerId, Produce, request, { extraTimeoutMs: this.options.ackTimeoutMs }),
+        watch.superseded.then((error) => Promise.reject(error)),
+      ])
+    } finally {
+      watch.stop()
     }
   }
 

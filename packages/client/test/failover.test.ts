@@ -1,8 +1,9 @@
-// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left after one request timeout; other partitions keep their acks meanwhile; and a send that gives up says which partition and why.
+// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left once the others name a newer leader (after one request timeout when brokers send no leader epoch); other partitions keep their acks meanwhile; and a send that gives up says which partition and why.
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Client, type ClientOptions, Producer, type ProducerOptions } from '../src/index.js'
+import { leaderCheckMs } from '../src/leader-watch.js'
 import { FakeBrokers, fakeTopic } from './support/fake-brokers.js'
 
 const requestTimeoutMs = 1000
@@ -95,28 +96,33 @@ test('NOT_LEADER from the leader the bootstrap broker named: another broker is a
   await closeAll(brokers, client)
 })
 
-test('a leader that accepts connections but never answers (paused): the client moves to the new leader after one request timeout', async () => {
-  const brokers = await FakeBrokers.start()
-  brokers.elect(0, 1, 1, [1, 2, 3])
-  const client = clientOf(brokers)
-  const producer = client.producer(producerOptions)
-  // A running producer: it has its producerId and knows every broker.
-  assert.is((await sendOne(brokers, client, 0, producer)).error, undefined)
-  // SIGSTOP broker 1; brokers 2 and 3 elect broker 2 in term 2.
-  brokers.broker(1).paused = true
-  brokers.elect(0, 2, 2, [2, 3])
-  const sent = await sendOne(brokers, client, 0, producer)
-  assert.is(sent.error, undefined, String(sent.error))
-  assert.equal(
-    brokers.produced.map((entry) => entry.brokerId),
-    [1, 2],
-  )
-  // One Produce timeout (requestTimeoutMs + ackTimeoutMs), then straight to broker 2.
-  const timeoutMs = requestTimeoutMs + ackTimeoutMs
-  assert.ok(sent.elapsedMs < timeoutMs + 100, `acknowledged after ${sent.elapsedMs} ms`)
-  assert.ok(brokers.broker(1).ignored >= 1, 'the paused broker was asked first')
-  await closeAll(brokers, client)
-})
+for (const epochs of [true, false]) {
+  const how = epochs
+    ? 'the others name a new leader in a newer epoch: the client moves to it within leaderCheckMs'
+    : 'brokers that send no leader epoch: the client moves after one request timeout'
+  test(`a leader that accepts connections but never answers (paused), ${how}`, async () => {
+    const brokers = await FakeBrokers.start()
+    brokers.elect(0, 1, epochs ? 1 : undefined, [1, 2, 3])
+    const client = clientOf(brokers)
+    const producer = client.producer(producerOptions)
+    // A running producer: it has its producerId and knows every broker.
+    assert.is((await sendOne(brokers, client, 0, producer)).error, undefined)
+    // SIGSTOP broker 1; brokers 2 and 3 elect broker 2 in term 2.
+    brokers.broker(1).paused = true
+    brokers.elect(0, 2, epochs ? 2 : undefined, [2, 3])
+    const sent = await sendOne(brokers, client, 0, producer)
+    assert.is(sent.error, undefined, String(sent.error))
+    assert.equal(
+      brokers.produced.map((entry) => entry.brokerId),
+      [1, 2],
+    )
+    // Without epochs: one Produce timeout (requestTimeoutMs + ackTimeoutMs), then straight to broker 2.
+    const boundMs = epochs ? leaderCheckMs + 100 : requestTimeoutMs + ackTimeoutMs + 100
+    assert.ok(sent.elapsedMs < boundMs, `acknowledged after ${sent.elapsedMs} ms`)
+    assert.ok(brokers.broker(1).ignored >= 1, 'the paused broker was asked first')
+    await closeAll(brokers, client)
+  })
+}
 
 /** What happens to broker 1 (leader of partition 0; partition 1 is led by broker 2) at 0.5 s. */
 const bootstrapFaults = {
@@ -169,10 +175,10 @@ for (const [fault, inject] of Object.entries(bootstrapFaults)) {
     const other = gapMsMax(1)
     assert.is(other.count, stepCount, `partition 1 got ${other.count} of ${stepCount} acks`)
     assert.ok(other.gap <= 100, `the longest gap between acks on partition 1 was ${other.gap} ms`)
-    // Partition 0: a paused leader costs one Produce timeout; a refusing one costs nothing.
+    // Partition 0: a paused leader costs one leader check; a refusing one costs nothing.
     const moved = gapMsMax(0)
     assert.is(moved.count, stepCount, `partition 0 got ${moved.count} of ${stepCount} acks`)
-    const boundMs = fault === 'paused' ? requestTimeoutMs + ackTimeoutMs + 100 : 100
+    const boundMs = fault === 'paused' ? leaderCheckMs + 100 : 100
     assert.ok(moved.gap <= boundMs, `the longest gap between acks on partition 0 was ${moved.gap} ms`)
     assert.ok(brokers.produced.some((entry) => entry.partition === 0 && entry.brokerId === 3))
     await closeAll(brokers, client)

@@ -149,10 +149,14 @@ export class FakeBrokers {
     return this.all[id - 1]!
   }
 
-  /** An election: `leader` leads `partition` in `epoch`, and the brokers in `toldTo` know it. */
-  elect(partition: number, leader: number, epoch: number, toldTo: readonly number[]): void {
+  /**
+   * An election: `leader` leads `partition` in `epoch`, and the brokers in `toldTo` know it.
+   * `epoch` undefined: brokers older than Metadata's leaderEpoch, which leave it out.
+   */
+  elect(partition: number, leader: number, epoch: number | undefined, toldTo: readonly number[]): void {
     this.leaders[partition] = leader
-    for (const id of toldTo) this.broker(id).view[partition] = { leader, leaderEpoch: epoch }
+    for (const id of toldTo)
+      this.broker(id).view[partition] = epoch === undefined ? { leader } : { leader, leaderEpoch: epoch }
   }
 
   /** The client's environment: virtual time and this network, from host 'app'. */
