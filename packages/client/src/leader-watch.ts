@@ -26,10 +26,12 @@ export interface LeaderWatch {
   stop(): void
 }
 
+/** `expectedMs`: how long the request may wait anyway (a long-poll Fetch's maxWaitMs); checks start after it. */
 export function watchLeadership(
   cluster: Cluster,
   brokerId: number,
   partitions: readonly WatchedPartition[],
+  expectedMs = 0,
 ): LeaderWatch {
   const { timers, clock } = cluster.environment
   const startedAtMs = clock.now()
@@ -59,7 +61,7 @@ export function watchLeadership(
       )
     }, rearm)
   }
-  rearm()
+  timer = timers.setTimeout(check, expectedMs + leaderCheckMs)
   return {
     superseded,
     stop: () => {

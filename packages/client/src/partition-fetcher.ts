@@ -17,6 +17,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
+import { watchLeadership } from './leader-watch.js'
 import { backoffMs } from './limits.js'
 import type { PrefetchBuffer } from './prefetch-buffer.js'
 
@@ -179,6 +180,11 @@ export class PartitionFetcher {
     return leader === undefined || leader < 0 ? undefined : leader
   }
 
+  private leaderEpochOf(state: PartitionState): number | undefined {
+    const metadata = this.cluster.cachedTopic(state.topic)
+    return metadata?.partitions.find((entry) => entry.partition === state.partition)?.leaderEpoch
+  }
+
   /** `avoid`: the broker that just answered NOT_LEADER or failed; other brokers are asked first. */
   private refresh(topic: string, attempt = 0, avoid?: number): void {
     if (this.refreshing.has(topic) || this.closed) return
@@ -230,9 +236,20 @@ export class PartitionFetcher {
         const fetched = this.cluster.requestTo(brokerId, Fetch, this.fetchRequest(states), {
           extraTimeoutMs: this.options.maxWaitMs,
         })
+        // A paused leader never answers: give the fetch up once its partitions moved (leader-watch.ts).
+        const watched = states.map((state) => ({
+          topic: state.topic,
+          partition: state.partition,
+          leaderEpoch: this.leaderEpochOf(state),
+        }))
+        const watch = watchLeadership(this.cluster, brokerId, watched, this.options.maxWaitMs)
         // The abandoned request settles later (its answer or the connection's close); race has
         // already attached a handler to it, so that is no unhandled rejection.
-        const response = await Promise.race([fetched, this.closing])
+        const response = await Promise.race([
+          fetched,
+          this.closing,
+          watch.superseded.then((error) => Promise.reject(error)),
+        ]).finally(() => watch.stop())
         if (response === closedMark) return
         failures = 0
         for (const topic of response.topics) {

@@ -2,7 +2,14 @@
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Client, type ClientOptions, Producer, type ProducerOptions } from '../src/index.js'
+import {
+  Client,
+  type ClientOptions,
+  codecs,
+  defineTopic,
+  Producer,
+  type ProducerOptions,
+} from '../src/index.js'
 import { leaderCheckMs } from '../src/leader-watch.js'
 import { FakeBrokers, fakeTopic } from './support/fake-brokers.js'
 
@@ -123,6 +130,34 @@ for (const epochs of [true, false]) {
     await closeAll(brokers, client)
   })
 }
+
+test('a consumer whose leader is paused fetches from the new leader once the others name it in a newer epoch', async () => {
+  const brokers = await FakeBrokers.start()
+  brokers.elect(0, 1, 1, [1, 2, 3])
+  brokers.append(0, ['a', 'b'])
+  // A long request timeout: only the leader watch can move the consumer in time.
+  const client = clientOf(brokers, { requestTimeoutMs: 30_000 })
+  const maxWaitMs = 500
+  const topic = defineTopic<string>({ name: fakeTopic, codec: codecs.string })
+  const consumer = client.consumer({ topics: [topic], fromBeginning: true, maxWaitMs })
+  const values: string[] = []
+  const reading = (async () => {
+    for await (const message of consumer) values.push(message.value)
+  })()
+  await brokers.time.runUntil(() => values.length === 2, { tasksMax })
+  assert.equal(values, ['a', 'b'])
+  brokers.broker(1).paused = true
+  brokers.elect(0, 2, 2, [2, 3])
+  brokers.append(0, ['c'])
+  const pausedAtMs = brokers.time.elapsedMs
+  await brokers.time.runUntil(() => values.length === 3, { tasksMax })
+  const movedMs = brokers.time.elapsedMs - pausedAtMs
+  assert.equal(values, ['a', 'b', 'c'])
+  // The fetch in flight may have just started its long poll: checks begin after maxWaitMs.
+  assert.ok(movedMs <= maxWaitMs + 2 * leaderCheckMs + 100, `the next record came after ${movedMs} ms`)
+  await closeAll(brokers, client)
+  await reading
+})
 
 /** What happens to broker 1 (leader of partition 0; partition 1 is led by broker 2) at 0.5 s. */
 const bootstrapFaults = {

@@ -1,7 +1,9 @@
 // Three (or more) wire-level broker stand-ins on protocol's in-memory network, on virtual time:
 // each answers Metadata from its own view of who leads (which the test sets: an isolated broker
 // knows no leader, a late one names the old leader), InitProducerId, and Produce as the real
-// leader does (the `leaders` truth; any other broker answers NOT_LEADER). A paused broker keeps
+// leader does (the `leaders` truth; any other broker answers NOT_LEADER), and ListOffsets and
+// Fetch from one log per partition that every replica shares (replication is not the point here;
+// a fetch with nothing new waits maxWaitMs, as a long poll). A paused broker keeps
 // its connections and accepts new ones, but answers nothing (SIGSTOP), until resumed.
 import {
   ApiKeys,
@@ -10,8 +12,12 @@ import {
   type Environment,
   ErrorCodes,
   encodeBody,
+  encodeRecordBatch,
   encodeResponseFrame,
+  Fetch,
+  type FetchRequest,
   FrameReader,
+  ListOffsets,
   MemoryNetwork,
   type MetadataPartition,
   Produce,
@@ -74,6 +80,28 @@ export class FakeBroker {
       })
     } else if (header.apiKey === ApiKeys.InitProducerId) {
       reply({ producerId: 7, producerEpoch: 0 })
+    } else if (header.apiKey === ApiKeys.ListOffsets) {
+      const request = ListOffsets.decodeRequest(decodeBody(body, 'ListOffsets'))
+      const partitions = request.topics[0]!.partitions.map(({ partition, timestamp }) =>
+        this.brokers.leaders[partition] === this.id
+          ? {
+              partition,
+              errorCode: 0,
+              offset: timestamp === -2 ? 0 : this.brokers.logEnd(partition),
+              timestamp: -1,
+            }
+          : { partition, errorCode: ErrorCodes.NOT_LEADER.code, offset: -1, timestamp: -1 },
+      )
+      reply({ topics: [{ name: fakeTopic, partitions }] })
+    } else if (header.apiKey === ApiKeys.Fetch) {
+      const request = Fetch.decodeRequest(decodeBody(body, 'Fetch'))
+      const answer = () => reply({ topics: [{ name: fakeTopic, partitions: this.fetched(request) }] })
+      const empty = request.topics[0]!.partitions.every(
+        ({ partition, fetchOffset }) =>
+          this.brokers.leaders[partition] === this.id && fetchOffset >= this.brokers.logEnd(partition),
+      )
+      if (empty) this.brokers.time.setTimeout(answer, request.maxWaitMs)
+      else answer()
     } else if (header.apiKey === ApiKeys.Produce) {
       const request = Produce.decodeRequest(decodeBody(body, 'Produce'))
       const partitions = request.topics[0]!.partitions.map(({ partition, records }) => {
@@ -101,6 +129,24 @@ export class FakeBroker {
     }
   }
 
+  private fetched(request: FetchRequest) {
+    return request.topics[0]!.partitions.map(({ partition, fetchOffset }) => {
+      if (this.brokers.leaders[partition] !== this.id) {
+        const notLeader = ErrorCodes.NOT_LEADER.code
+        return {
+          partition,
+          errorCode: notLeader,
+          highWatermark: -1,
+          logStartOffset: 0,
+          records: Buffer.alloc(0),
+        }
+      }
+      const log = this.brokers.logs[partition]!
+      const records = Buffer.concat(log.slice(fetchOffset).map((entry) => entry.batch))
+      return { partition, errorCode: 0, highWatermark: log.length, logStartOffset: 0, records }
+    })
+  }
+
   private partitions(): MetadataPartition[] {
     return this.view.map((leadership, partition) => ({
       partition,
@@ -121,6 +167,8 @@ export class FakeBrokers {
   /** The truth: which broker accepts Produce for each partition. */
   readonly leaders: number[]
   readonly produced: Produced[] = []
+  /** One batch of one record per offset, per partition: what every replica holds. */
+  readonly logs: Array<Array<{ batch: Buffer }>>
 
   private constructor(brokerCount: number, partitionCount: number) {
     this.all = Array.from(
@@ -128,6 +176,23 @@ export class FakeBrokers {
       (_, index) => new FakeBroker(index + 1, partitionCount, this),
     )
     this.leaders = Array.from({ length: partitionCount }, () => -1)
+    this.logs = Array.from({ length: partitionCount }, () => [])
+  }
+
+  /** Appends `values` to `partition`'s log, one record batch each. */
+  append(partition: number, values: readonly string[]): void {
+    const log = this.logs[partition]!
+    for (const value of values) {
+      const batch = encodeRecordBatch([{ value: Buffer.from(value) }], {
+        timestamp: 1000,
+        baseOffset: log.length,
+      })
+      log.push({ batch })
+    }
+  }
+
+  logEnd(partition: number): number {
+    return this.logs[partition]!.length
   }
 
   static async start(brokerCount = 3, partitionCount = 1): Promise<FakeBrokers> {
