@@ -2,8 +2,8 @@
 // the next one is asked at once when an answer leaves a gap (a partition without a leader, or
 // led by a broker this client cannot reach), when a source fails, or when a source has not
 // answered within hedgeMs (a paused broker keeps its TCP connection open and never answers, so
-// waiting for its request timeout would stall every caller). Slower sources keep running and
-// are not waited for once every source was asked and one answered. Answers are merged (see
+// waiting for its request timeout would stall every caller). Slower sources keep running; once
+// every source was asked and one answered, the slow ones get at most hedgeMs more. Answers are merged (see
 // metadata-merge.ts). Timers are injected: no clock of its own.
 import { type MetadataResponse, type Timers, WeirError } from '@weir/protocol'
 import { mergeMetadata } from './metadata-merge.js'
@@ -90,7 +90,8 @@ export async function gatherMetadata(gathering: Gathering): Promise<Gathered> {
   }
   askNext()
   for (;;) {
-    const canHedge = asked < sources.length
+    // With every source asked, the hedge bounds the wait for the slow ones once one has answered.
+    const canHedge = asked < sources.length || merged !== undefined
     let hedgeTimer: ReturnType<Timers['setTimeout']> | undefined
     const hedge = canHedge
       ? new Promise<Settled>((resolve) => {
@@ -100,7 +101,9 @@ export async function gatherMetadata(gathering: Gathering): Promise<Gathered> {
     const settled = await Promise.race(hedge === undefined ? pending.values() : [...pending.values(), hedge])
     timers.clear(hedgeTimer)
     if (settled === 'hedge') {
-      askNext()
+      if (asked < sources.length) askNext()
+      else if (merged !== undefined)
+        return { response: merged, firstAnswer: firstAnswer!, gap: gathering.gap(merged) }
       continue
     }
     pending.delete(settled.index)
