@@ -19,7 +19,13 @@ import {
   type RequestOptions,
   WeirError,
 } from '@weir/protocol'
-import { addressOf, gatherMetadata, type MetadataSource, orderSources } from './metadata-gathering.js'
+import {
+  addressOf,
+  askInTurn,
+  gatherMetadata,
+  type MetadataSource,
+  orderSources,
+} from './metadata-gathering.js'
 import { metadataGap } from './metadata-merge.js'
 import { type SaslOptions, saslLogin } from './sasl-login.js'
 
@@ -111,6 +117,34 @@ export class Cluster {
   }
 
   /**
+   * A request any broker can answer and that may safely be asked of two (InitProducerId,
+   * FindCoordinator): asked of one broker, and of the next too when the first has not answered
+   * within the metadata hedge (a paused broker keeps its connection open and never answers) or
+   * failed. The first answer wins; a request-level error from a broker counts as its answer.
+   */
+  async requestHedged<Request, Response>(
+    api: ApiDefinition<Request, Response>,
+    body: Request,
+  ): Promise<Response> {
+    this.assertOpen()
+    const gathered = await askInTurn<Response>({
+      sources: this.sources(),
+      ask: async (source) => {
+        const connection = await this.sourceConnection(source)
+        return this.tracked(connection.address, connection.request(api, body))
+      },
+      merge: (current, next) => current ?? next,
+      gap: () => undefined,
+      // A broker's refusal is an answer (it is there): the caller sees it, no other broker is asked.
+      fatal: (error) => error instanceof WeirError && !unreachableErrors.includes(error.code),
+      hedgeMs: this.hedgeMs,
+      timers: this.environment.timers,
+      what: api.name,
+    })
+    return gathered.response
+  }
+
+  /**
    * A request to broker `brokerId` (its address learned from metadata): a timeout or a dropped
    * connection marks that broker unreachable, any answer (an error code too) marks it reachable.
    */
@@ -164,20 +198,15 @@ export class Cluster {
     options: { readonly avoid?: number } = {},
   ): Promise<MetadataResponse> {
     this.assertOpen()
-    const candidates: MetadataSource[] = [...this.brokersById.values(), ...this.bootstrap]
     const gathered = await gatherMetadata({
-      sources: orderSources(candidates, {
-        unreachable: (address) => this.unreachable.has(address),
-        avoid: options.avoid,
-        preferred: this.preferredSource,
-      }),
+      sources: this.sources(options.avoid),
       ask: async (source) => {
         const connection = await this.sourceConnection(source)
         return this.tracked(connection.address, connection.request(Metadata, { topics }))
       },
       gap: (response) => metadataGap(response, topics, (id) => this.isUnreachable(id)),
       fatal: (error) => error instanceof WeirError && fatalDialErrors.includes(error.code),
-      hedgeMs: Math.min(metadataHedgeMsMax, this.options.requestTimeoutMs),
+      hedgeMs: this.hedgeMs,
       timers: this.environment.timers,
     })
     const response = gathered.response
@@ -245,6 +274,20 @@ export class Cluster {
     if (topic === undefined) throw new WeirError('UNKNOWN_TOPIC', `metadata has no topic ${name}`)
     if (topic.errorCode !== 0) throw errorFromWire(topic.errorCode, topic.errorMessage)
     return topic
+  }
+
+  /** Every known broker and bootstrap address, in the order to ask them (see orderSources). */
+  private sources(avoid?: number): MetadataSource[] {
+    const candidates: MetadataSource[] = [...this.brokersById.values(), ...this.bootstrap]
+    return orderSources(candidates, {
+      unreachable: (address) => this.unreachable.has(address),
+      avoid,
+      preferred: this.preferredSource,
+    })
+  }
+
+  private get hedgeMs(): number {
+    return Math.min(metadataHedgeMsMax, this.options.requestTimeoutMs)
   }
 
   /** A metadata source's connection; a failed connect marks it unreachable. */

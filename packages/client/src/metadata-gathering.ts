@@ -58,73 +58,98 @@ export interface Gathering {
   readonly timers: Timers
 }
 
-export interface Gathered {
-  readonly response: MetadataResponse
+export interface Gathered<T = MetadataResponse> {
+  readonly response: T
   /** The address whose answer was used first: the next refresh starts there. */
   readonly firstAnswer: string
   /** What the merged answer still lacks after asking every source (no leader known by any broker). */
   readonly gap: string | undefined
 }
 
-type Settled =
-  | { readonly index: number; readonly response: MetadataResponse }
+/** Asks `sources` as described above. BROKER_UNAVAILABLE naming each source and its error when none answers. */
+export function gatherMetadata(gathering: Gathering): Promise<Gathered> {
+  return askInTurn({ ...gathering, merge: mergeMetadata, what: 'Metadata' })
+}
+
+export interface InTurn<T> {
+  readonly sources: readonly MetadataSource[]
+  readonly ask: (source: MetadataSource) => Promise<T>
+  /** Folds a new answer into what is known so far. */
+  readonly merge: (current: T | undefined, next: T) => T
+  readonly gap: (answer: T) => string | undefined
+  readonly fatal: (error: unknown) => boolean
+  readonly hedgeMs: number
+  readonly timers: Timers
+  /** The request's name, for the error when no source answers. */
+  readonly what: string
+}
+
+type Settled<T> =
+  | { readonly index: number; readonly response: T }
   | { readonly index: number; readonly error: unknown }
   | 'hedge'
 
-/** Asks `sources` as described above. BROKER_UNAVAILABLE naming each source and its error when none answers. */
-export async function gatherMetadata(gathering: Gathering): Promise<Gathered> {
-  const { sources, timers } = gathering
+/**
+ * The loop behind gatherMetadata, for any request several brokers can answer: asks the sources in
+ * turn (the next when an answer leaves a gap, a source fails, or hedgeMs pass without an answer),
+ * merging answers, until one leaves no gap or every source was asked.
+ */
+export async function askInTurn<T>(turn: InTurn<T>): Promise<Gathered<T>> {
+  const { sources, timers } = turn
   if (sources.length === 0) throw new WeirError('BROKER_UNAVAILABLE', 'no broker address is known')
-  const pending = new Map<number, Promise<Settled>>()
+  const pending = new Map<number, Promise<Settled<T>>>()
   const failures: string[] = []
   let asked = 0
-  let merged: MetadataResponse | undefined
+  let merged: T | undefined
   let firstAnswer: string | undefined
   const askNext = () => {
     const index = asked++
-    const attempt = gathering.ask(sources[index]!).then(
-      (response): Settled => ({ index, response }),
-      (error: unknown): Settled => ({ index, error }),
+    const attempt = turn.ask(sources[index]!).then(
+      (response): Settled<T> => ({ index, response }),
+      (error: unknown): Settled<T> => ({ index, error }),
     )
     pending.set(index, attempt)
   }
+  const done = (): Gathered<T> => ({ response: merged!, firstAnswer: firstAnswer!, gap: turn.gap(merged!) })
   askNext()
   for (;;) {
     // With every source asked, the hedge bounds the wait for the slow ones once one has answered.
     const canHedge = asked < sources.length || merged !== undefined
     let hedgeTimer: ReturnType<Timers['setTimeout']> | undefined
     const hedge = canHedge
-      ? new Promise<Settled>((resolve) => {
-          hedgeTimer = timers.setTimeout(() => resolve('hedge'), gathering.hedgeMs)
+      ? new Promise<Settled<T>>((resolve) => {
+          hedgeTimer = timers.setTimeout(() => resolve('hedge'), turn.hedgeMs)
         })
       : undefined
     const settled = await Promise.race(hedge === undefined ? pending.values() : [...pending.values(), hedge])
     timers.clear(hedgeTimer)
     if (settled === 'hedge') {
       if (asked < sources.length) askNext()
-      else if (merged !== undefined)
-        return { response: merged, firstAnswer: firstAnswer!, gap: gathering.gap(merged) }
+      else if (merged !== undefined) return done()
       continue
     }
     pending.delete(settled.index)
     const address = addressOf(sources[settled.index]!)
     if ('response' in settled) {
-      merged = mergeMetadata(merged, settled.response)
+      merged = turn.merge(merged, settled.response)
       firstAnswer ??= address
-      if (gathering.gap(merged) === undefined) return { response: merged, firstAnswer, gap: undefined }
+      if (turn.gap(merged) === undefined) return done()
     } else {
-      if (gathering.fatal(settled.error)) throw settled.error
+      if (turn.fatal(settled.error)) throw settled.error
       failures.push(
         `${address} (${settled.error instanceof Error ? settled.error.message : String(settled.error)})`,
       )
     }
     if (asked < sources.length) askNext()
-    else if (merged !== undefined)
-      return { response: merged, firstAnswer: firstAnswer!, gap: gathering.gap(merged) }
+    else if (merged !== undefined) return done()
     else if (pending.size === 0) {
-      throw new WeirError('BROKER_UNAVAILABLE', `no broker answered Metadata; tried ${failures.join(', ')}`, {
-        cause: 'error' in settled ? settled.error : undefined,
-      })
+      throw new WeirError(
+        'BROKER_UNAVAILABLE',
+        `no broker answered ${turn.what}; tried ${failures.join(', ')}`,
+        {
+          cause: 'error' in settled ? settled.error : undefined,
+        },
+      )
     }
   }
 }

@@ -730,7 +730,7 @@ export class Producer {
     const startedAtMs = this.clock.now()
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.cluster.request(InitProducerId, {})
+        const response = await this.cluster.requestHedged(InitProducerId, {})
         if (response.errorCode) throw errorFromWire(response.errorCode, response.errorMessage)
         return { producerId: response.producerId, producerEpoch: response.producerEpoch }
       } catch (caught) {

@@ -1,4 +1,4 @@
-// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left once the others name a newer leader (after one request timeout when brokers send no leader epoch); other partitions keep their acks meanwhile; and a send that gives up says which partition and why.
+// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left once the others name a newer leader (after one request timeout when brokers send no leader epoch); other partitions keep their acks meanwhile; a new producer gets its producerId past a paused broker; and a send that gives up says which partition and why.
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -157,6 +157,19 @@ test('a consumer whose leader is paused fetches from the new leader once the oth
   assert.ok(movedMs <= maxWaitMs + 2 * leaderCheckMs + 100, `the next record came after ${movedMs} ms`)
   await closeAll(brokers, client)
   await reading
+})
+
+test('a producer started while the broker it knows best is paused gets its producerId from another broker within the hedge', async () => {
+  const brokers = await FakeBrokers.start()
+  brokers.elect(0, 2, 1, [1, 2, 3])
+  const client = clientOf(brokers, { requestTimeoutMs: 30_000 })
+  await learnBrokers(brokers, client)
+  brokers.broker(1).paused = true
+  const sent = await sendOne(brokers, client, 0)
+  assert.is(sent.error, undefined, String(sent.error))
+  // InitProducerId asked of broker 1 (its connection is open), then of broker 2 after 500 ms.
+  assert.ok(sent.elapsedMs < 600, `acknowledged after ${sent.elapsedMs} ms`)
+  await closeAll(brokers, client)
 })
 
 /** What happens to broker 1 (leader of partition 0; partition 1 is led by broker 2) at 0.5 s. */

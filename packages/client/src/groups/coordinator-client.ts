@@ -96,7 +96,7 @@ export class CoordinatorClient {
   }
 
   private async find(): Promise<Connection> {
-    const response = await this.cluster.request(FindCoordinator, { key: this.groupId, keyType: 0 })
+    const response = await this.cluster.requestHedged(FindCoordinator, { key: this.groupId, keyType: 0 })
     if (response.nodeId < 0)
       throw new WeirError('NOT_COORDINATOR', `no broker coordinates group ${this.groupId} right now`)
     return this.cluster.connectionFor(response.nodeId)

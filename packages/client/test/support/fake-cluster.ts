@@ -24,7 +24,7 @@ export interface FakeClusterParts {
   readonly metadata: MetadataTopic
   /** What `connectionFor` resolves to for every broker. */
   readonly connection: object
-  /** `cluster.request`: the producer's InitProducerId. Absent where the code under test sends none. */
+  /** `cluster.request` and `requestHedged`: the producer's InitProducerId. Absent where the code under test sends none. */
   readonly request?: () => Promise<unknown>
   /** Clock, timers and randomness of the code under test. Default Node's. */
   readonly environment?: Environment
@@ -48,7 +48,7 @@ export function clusterWith({ metadata, connection, request, environment }: Fake
       ),
     isUnreachable: () => false,
     describeBroker: (brokerId: number) => `broker ${brokerId}`,
-    ...(request ? { request } : {}),
+    ...(request ? { request, requestHedged: request } : {}),
     invalidate: () => {},
   } as unknown as Cluster
 }
