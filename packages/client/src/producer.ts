@@ -28,6 +28,7 @@ import {
 import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
 import type { Cluster } from './cluster.js'
 import { deliveryError, describeAttempt } from './delivery-failure.js'
+import { LeaderWaits } from './leader-waits.js'
 import { watchLeadership } from './leader-watch.js'
 import { backoffMs, integerOption, oneOfOption, renamedOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
@@ -272,6 +273,8 @@ export class Producer {
   private readonly lastAttempts = new WeakMap<ProducerBatch, string>()
   /** The leader epoch each batch's latest attempt was sent under (see leader-watch.ts). */
   private readonly sentEpochs = new WeakMap<ProducerBatch, number | undefined>()
+  /** Batches backing off for want of a leader: released early when one appears (leader-waits.ts). */
+  private readonly leaderWaits: LeaderWaits<ProducerBatch>
   private bufferedBytes = 0
   private lingerTimer: Timer | undefined
   private lingerAtMs = Number.POSITIVE_INFINITY
@@ -289,6 +292,7 @@ export class Producer {
     this.timers = cluster.environment.timers
     this.options = checkOptions(options)
     this.accumulator = new RecordAccumulator(this.options)
+    this.leaderWaits = new LeaderWaits(cluster, (batch) => this.retryNow(batch))
     this.identity = this.options.idempotent ? new ProducerIdentity(() => this.initProducerId()) : undefined
   }
 
@@ -811,17 +815,19 @@ export class Producer {
         const leader = topic.partitions.find((entry) => entry.partition === batch.partition)?.leader ?? -1
         const moved = leader >= 0 && leader !== failedBrokerId && !this.cluster.isUnreachable(leader)
         if (moved) this.release(batch)
-        else this.retryAfter(batch, delayMs)
+        else this.leaderWaits.wait(batch, failedBrokerId, delayMs)
       },
-      () => this.retryAfter(batch, delayMs),
+      () => this.leaderWaits.wait(batch, failedBrokerId, delayMs),
     )
   }
 
   private retryAfter(batch: ProducerBatch, delayMs: number): void {
-    this.timers.setTimeout(() => {
-      if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)
-      else this.release(batch)
-    }, delayMs)
+    this.timers.setTimeout(() => this.retryNow(batch), delayMs)
+  }
+
+  private retryNow(batch: ProducerBatch): void {
+    if (this.cluster.cachedTopic(batch.topic) === undefined) this.refreshThenRetry(batch)
+    else this.release(batch)
   }
 
   private givenUp(batch: ProducerBatch, error: WeirError, expired: boolean, lastAttempt: string): WeirError {

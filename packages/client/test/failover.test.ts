@@ -1,4 +1,4 @@
-// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left once the others name a newer leader (after one request timeout when brokers send no leader epoch); other partitions keep their acks meanwhile; a new producer gets its producerId past a paused broker; and a send that gives up says which partition and why.
+// Proves the client does not trust one broker (issue 13 F3), against wire-level fake brokers on virtual time: a bootstrap broker that knows no leader, or names an old one, loses to another broker's newer answer at once (no backoff); a leader that accepts connections but never answers is left once the others name a newer leader (after one request timeout when brokers send no leader epoch); other partitions keep their acks meanwhile; a new producer gets its producerId past a paused broker; a send waiting for an election goes out as soon as one broker names the leader; and a send that gives up says which partition and why.
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -10,6 +10,7 @@ import {
   Producer,
   type ProducerOptions,
 } from '../src/index.js'
+import { leaderPollMs } from '../src/leader-waits.js'
 import { leaderCheckMs } from '../src/leader-watch.js'
 import { FakeBrokers, fakeTopic } from './support/fake-brokers.js'
 
@@ -169,6 +170,19 @@ test('a producer started while the broker it knows best is paused gets its produ
   assert.is(sent.error, undefined, String(sent.error))
   // InitProducerId asked of broker 1 (its connection is open), then of broker 2 after 500 ms.
   assert.ok(sent.elapsedMs < 600, `acknowledged after ${sent.elapsedMs} ms`)
+  await closeAll(brokers, client)
+})
+
+test('a send waiting for an election goes out within leaderPollMs of the new leader, not after its grown backoff', async () => {
+  const brokers = await FakeBrokers.start()
+  const electedAtMs = 3000
+  brokers.time.setTimeout(() => brokers.elect(0, 2, 1, [1, 2, 3]), electedAtMs)
+  const client = clientOf(brokers)
+  const sent = await sendOne(brokers, client, 0)
+  assert.is(sent.error, undefined, String(sent.error))
+  // By 3 s the backoff has grown to maxRetryBackoffMs (1000 ms).
+  const afterElectionMs = sent.elapsedMs - electedAtMs
+  assert.ok(afterElectionMs <= leaderPollMs + 50, `acknowledged ${afterElectionMs} ms after the election`)
   await closeAll(brokers, client)
 })
 
