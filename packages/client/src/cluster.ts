@@ -204,7 +204,15 @@ export class Cluster {
         const connection = await this.sourceConnection(source)
         return this.tracked(connection.address, connection.request(Metadata, { topics }))
       },
-      gap: (response) => metadataGap(response, topics, (id) => this.isUnreachable(id)),
+      // A partition the avoided broker still leads per this answer may be stale news: ask the others
+      // too, but not that broker itself (it would only repeat it, or not answer at all).
+      gap: (response) =>
+        metadataGap(response, topics, (id) => this.isUnreachable(id) || id === options.avoid),
+      skip: (source, merged) =>
+        merged !== undefined &&
+        source.id !== undefined &&
+        source.id === options.avoid &&
+        metadataGap(merged, topics, (id) => this.isUnreachable(id)) === undefined,
       fatal: (error) => error instanceof WeirError && fatalDialErrors.includes(error.code),
       hedgeMs: this.hedgeMs,
       timers: this.environment.timers,

@@ -1,9 +1,10 @@
 // Notices, while a request waits on a leader, that the partitions moved. A paused (SIGSTOP) broker
 // keeps its TCP connection open and never answers, so the request would only end at its timeout
 // (requestTimeoutMs + ackTimeoutMs for a Produce: a minute by default). Every leaderCheckMs the
-// watch asks the other brokers who leads; once every partition of the request is led by another
+// watch asks the other brokers who leads; each partition of the request found led by another
 // broker in a newer leader epoch (a later Raft term: the old leader can no longer commit anything
-// in its own), the request is given up with NOT_LEADER and the caller resends to the new leader.
+// in its own) is reported (`moved`) for the caller to resend to its new leader, and once all are
+// the request is given up (NOT_LEADER).
 // Idempotent batches are then written once either way (the new leader knows their sequences if
 // the old one replicated them). Nothing is given up on the word of a broker that sends no epoch.
 import { type Timer, WeirError } from '@weir/protocol'
@@ -20,21 +21,28 @@ export interface WatchedPartition {
 }
 
 export interface LeaderWatch {
-  /** Resolves with the error to give the request up with; never resolves when it is not given up. */
+  /** Resolves once every partition moved, with the error to give the request up with; never otherwise. */
   readonly superseded: Promise<WeirError>
   /** The request settled: no more checks. */
   stop(): void
 }
 
-/** `expectedMs`: how long the request may wait anyway (a long-poll Fetch's maxWaitMs); checks start after it. */
+export interface WatchOptions {
+  /** How long the request may wait anyway (a long-poll Fetch's maxWaitMs); checks start after it. */
+  readonly expectedMs?: number
+  /** Partitions (indexes into `partitions`) found moved, each reported once, with why. */
+  readonly moved?: (indexes: readonly number[], error: WeirError) => void
+}
+
 export function watchLeadership(
   cluster: Cluster,
   brokerId: number,
   partitions: readonly WatchedPartition[],
-  expectedMs = 0,
+  options: WatchOptions = {},
 ): LeaderWatch {
   const { timers, clock } = cluster.environment
   const startedAtMs = clock.now()
+  const reported = new Set<number>()
   let timer: Timer | undefined
   let stopped = false
   let giveUp: (error: WeirError) => void = () => {}
@@ -44,24 +52,34 @@ export function watchLeadership(
   const rearm = () => {
     if (!stopped) timer = timers.setTimeout(check, leaderCheckMs)
   }
+  const report = () => {
+    const fresh: number[] = []
+    const newLeaders = new Set<number>()
+    partitions.forEach((entry, index) => {
+      const leader = reported.has(index) ? undefined : movedTo(cluster, brokerId, entry)
+      if (leader === undefined) return
+      fresh.push(index)
+      newLeaders.add(leader)
+      reported.add(index)
+    })
+    if (fresh.length === 0) return rearm()
+    const where = [...newLeaders].map((id) => cluster.describeBroker(id)).join(', ')
+    const error = new WeirError(
+      'NOT_LEADER',
+      `${cluster.describeBroker(brokerId)} did not answer in ${clock.now() - startedAtMs} ms and no longer leads: ${where} leads in a newer epoch`,
+    )
+    options.moved?.(fresh, error)
+    if (reported.size === partitions.length) giveUp(error)
+    else rearm()
+  }
   const check = () => {
     if (stopped) return
     const topics = [...new Set(partitions.map((entry) => entry.topic))]
     Promise.all(topics.map((topic) => cluster.topic(topic, { refresh: true, avoid: brokerId }))).then(() => {
-      if (stopped) return
-      const newLeaders = partitions.map((entry) => movedTo(cluster, brokerId, entry))
-      if (newLeaders.some((leader) => leader === undefined)) return rearm()
-      const waitedMs = clock.now() - startedAtMs
-      const where = [...new Set(newLeaders)].map((id) => cluster.describeBroker(id!)).join(', ')
-      giveUp(
-        new WeirError(
-          'NOT_LEADER',
-          `${cluster.describeBroker(brokerId)} did not answer in ${waitedMs} ms and no longer leads: ${where} leads in a newer epoch`,
-        ),
-      )
+      if (!stopped) report()
     }, rearm)
   }
-  timer = timers.setTimeout(check, expectedMs + leaderCheckMs)
+  timer = timers.setTimeout(check, (options.expectedMs ?? 0) + leaderCheckMs)
   return {
     superseded,
     stop: () => {

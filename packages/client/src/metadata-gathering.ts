@@ -67,7 +67,9 @@ export interface Gathered<T = MetadataResponse> {
 }
 
 /** Asks `sources` as described above. BROKER_UNAVAILABLE naming each source and its error when none answers. */
-export function gatherMetadata(gathering: Gathering): Promise<Gathered> {
+export function gatherMetadata(
+  gathering: Gathering & Pick<InTurn<MetadataResponse>, 'skip'>,
+): Promise<Gathered> {
   return askInTurn({ ...gathering, merge: mergeMetadata, what: 'Metadata' })
 }
 
@@ -77,6 +79,8 @@ export interface InTurn<T> {
   /** Folds a new answer into what is known so far. */
   readonly merge: (current: T | undefined, next: T) => T
   readonly gap: (answer: T) => string | undefined
+  /** Sources not worth asking given the answers so far (default: none); they count as asked. */
+  readonly skip?: (source: MetadataSource, merged: T | undefined) => boolean
   readonly fatal: (error: unknown) => boolean
   readonly hedgeMs: number
   readonly timers: Timers
@@ -102,6 +106,11 @@ export async function askInTurn<T>(turn: InTurn<T>): Promise<Gathered<T>> {
   let asked = 0
   let merged: T | undefined
   let firstAnswer: string | undefined
+  // Sources the answers so far make pointless are passed over (see InTurn.skip).
+  const moreToAsk = () => {
+    while (asked < sources.length && turn.skip?.(sources[asked]!, merged) === true) asked++
+    return asked < sources.length
+  }
   const askNext = () => {
     const index = asked++
     const attempt = turn.ask(sources[index]!).then(
@@ -114,7 +123,7 @@ export async function askInTurn<T>(turn: InTurn<T>): Promise<Gathered<T>> {
   askNext()
   for (;;) {
     // With every source asked, the hedge bounds the wait for the slow ones once one has answered.
-    const canHedge = asked < sources.length || merged !== undefined
+    const canHedge = moreToAsk() || merged !== undefined
     let hedgeTimer: ReturnType<Timers['setTimeout']> | undefined
     const hedge = canHedge
       ? new Promise<Settled<T>>((resolve) => {
@@ -124,7 +133,7 @@ export async function askInTurn<T>(turn: InTurn<T>): Promise<Gathered<T>> {
     const settled = await Promise.race(hedge === undefined ? pending.values() : [...pending.values(), hedge])
     timers.clear(hedgeTimer)
     if (settled === 'hedge') {
-      if (asked < sources.length) askNext()
+      if (moreToAsk()) askNext()
       else if (merged !== undefined) return done()
       continue
     }
@@ -140,7 +149,7 @@ export async function askInTurn<T>(turn: InTurn<T>): Promise<Gathered<T>> {
         `${address} (${settled.error instanceof Error ? settled.error.message : String(settled.error)})`,
       )
     }
-    if (asked < sources.length) askNext()
+    if (moreToAsk()) askNext()
     else if (merged !== undefined) return done()
     else if (pending.size === 0) {
       throw new WeirError(

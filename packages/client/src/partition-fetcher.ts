@@ -242,7 +242,7 @@ export class PartitionFetcher {
           partition: state.partition,
           leaderEpoch: this.leaderEpochOf(state),
         }))
-        const watch = watchLeadership(this.cluster, brokerId, watched, this.options.maxWaitMs)
+        const watch = watchLeadership(this.cluster, brokerId, watched, { expectedMs: this.options.maxWaitMs })
         // The abandoned request settles later (its answer or the connection's close); race has
         // already attached a handler to it, so that is no unhandled rejection.
         const response = await Promise.race([

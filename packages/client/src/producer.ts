@@ -669,16 +669,22 @@ export class Producer {
       if (batch.encoded === undefined) this.encode(batch)
     }
     let response: ProduceResponse | undefined
+    // Batches whose partitions moved while the request waited: already resent (leader-watch.ts).
+    const abandoned = new Set<ProducerBatch>()
     try {
       const request = this.produceRequest(batches)
       if (request.acks === Acks.none)
         await (await this.cluster.connectionFor(brokerId)).send(Produce, request)
-      else response = await this.produceRequestTo(brokerId, request, batches)
+      else {
+        response = await this.produceRequestTo(brokerId, request, batches, abandoned)
+        if (response === undefined) return
+      }
     } catch (error) {
-      for (const batch of batches) this.failOrRetry(batch, error, brokerId)
+      for (const batch of batches) if (!abandoned.has(batch)) this.failOrRetry(batch, error, brokerId)
       return
     }
     for (const batch of batches) {
+      if (abandoned.has(batch)) continue
       if (response === undefined) {
         this.complete(batch, -1)
         continue
@@ -697,22 +703,34 @@ export class Producer {
     }
   }
 
-  /** The Produce, given up early when its partitions move to a new leader while it waits (leader-watch.ts). */
+  /**
+   * The Produce. A batch whose partition moves to a new leader while it waits (leader-watch.ts) is
+   * retried there at once and put in `abandoned`; undefined when all were.
+   */
   private async produceRequestTo(
     brokerId: number,
     request: ProduceRequest,
     batches: readonly ProducerBatch[],
-  ): Promise<ProduceResponse> {
+    abandoned: Set<ProducerBatch>,
+  ): Promise<ProduceResponse | undefined> {
     const watched = batches.map((batch) => ({
       topic: batch.topic,
       partition: batch.partition,
       leaderEpoch: this.sentEpochs.get(batch),
     }))
-    const watch = watchLeadership(this.cluster, brokerId, watched)
+    const watch = watchLeadership(this.cluster, brokerId, watched, {
+      moved: (indexes, error) => {
+        for (const index of indexes) {
+          const batch = batches[index]!
+          abandoned.add(batch)
+          this.failOrRetry(batch, error, brokerId)
+        }
+      },
+    })
     try {
       return await Promise.race([
         this.cluster.requestTo(brokerId, Produce, request, { extraTimeoutMs: this.options.ackTimeoutMs }),
-        watch.superseded.then((error) => Promise.reject(error)),
+        watch.superseded.then(() => undefined),
       ])
     } finally {
       watch.stop()

@@ -186,6 +186,36 @@ test('a send waiting for an election goes out within leaderPollMs of the new lea
   await closeAll(brokers, client)
 })
 
+test('partitions of one Produce to a paused leader move one by one, each as soon as its own election is known', async () => {
+  const brokers = await FakeBrokers.start(3, 2)
+  brokers.elect(0, 1, 1, [1, 2, 3])
+  brokers.elect(1, 1, 1, [1, 2, 3])
+  const client = clientOf(brokers, { requestTimeoutMs: 30_000 })
+  const producer = client.producer(producerOptions)
+  assert.is((await sendOne(brokers, client, 0, producer)).error, undefined)
+  brokers.broker(1).paused = true
+  brokers.elect(0, 2, 2, [2, 3]) // partition 1's election ends 2 s later
+  brokers.time.setTimeout(() => brokers.elect(1, 3, 2, [2, 3]), 2000)
+  const startedMs = brokers.time.elapsedMs
+  const ackedMs: number[] = []
+  for (const partition of [0, 1]) {
+    void producer.send({ topic: fakeTopic, partition, value: 'v' }).then(() => {
+      ackedMs[partition] = brokers.time.elapsedMs - startedMs
+    })
+  }
+  await brokers.time.runUntil(() => ackedMs[0] !== undefined && ackedMs[1] !== undefined, { tasksMax })
+  assert.ok(ackedMs[0]! <= leaderCheckMs + 100, `partition 0 acknowledged after ${ackedMs[0]} ms`)
+  assert.ok(ackedMs[1]! <= 2000 + leaderCheckMs + 100, `partition 1 acknowledged after ${ackedMs[1]} ms`)
+  assert.equal(
+    brokers.produced.slice(1).map((entry) => [entry.partition, entry.brokerId]),
+    [
+      [0, 2],
+      [1, 3],
+    ],
+  )
+  await closeAll(brokers, client)
+})
+
 /** What happens to broker 1 (leader of partition 0; partition 1 is led by broker 2) at 0.5 s. */
 const bootstrapFaults = {
   // SIGSTOP: it answers nothing; brokers 2 and 3 elect broker 3 for partition 0.
