@@ -2,7 +2,7 @@
 // under way, a leader that stopped answering). Their backoff grows to maxRetryBackoffMs, so after
 // the election a batch could sit up to that long before looking again; instead, while any batch
 // waits, its topic's metadata is asked for every leaderPollMs (other brokers first) and a batch is
-// released as soon as its partition has a reachable leader other than the one that failed it.
+// released as soon as its partition has a reachable leader (other than the one that refused it).
 // Polls do not count as attempts. Bounded: one poll per topic at a time, waiters per batch once.
 import type { Timer } from '@weir/protocol'
 import type { Cluster } from './cluster.js'
@@ -16,7 +16,7 @@ export interface LeaderWaiter {
 }
 
 interface Waiting {
-  readonly failedBrokerId: number | undefined
+  readonly refusedBy: number | undefined
   readonly timer: Timer
 }
 
@@ -30,12 +30,15 @@ export class LeaderWaits<T extends LeaderWaiter> {
     private readonly ready: (waiter: T) => void,
   ) {}
 
-  /** `waiter` waits `delayMs`, or less if its partition gets a usable leader sooner. */
-  wait(waiter: T, failedBrokerId: number | undefined, delayMs: number): void {
+  /**
+   * `waiter` waits `delayMs`, or less if its partition gets a reachable leader sooner;
+   * `refusedBy` (the broker that answered NOT_LEADER) does not count as one.
+   */
+  wait(waiter: T, refusedBy: number | undefined, delayMs: number): void {
     const timers = this.cluster.environment.timers
     this.cancel(waiter)
     const timer = timers.setTimeout(() => this.release(waiter), delayMs)
-    this.waiting.set(waiter, { failedBrokerId, timer })
+    this.waiting.set(waiter, { refusedBy, timer })
     this.poll(waiter.topic)
   }
 
@@ -62,7 +65,7 @@ export class LeaderWaits<T extends LeaderWaiter> {
         let still = false
         for (const [waiter, waiting] of this.waiting) {
           if (waiter.topic !== topic) continue
-          if (this.usable(waiter, waiting.failedBrokerId)) this.release(waiter)
+          if (this.usable(waiter, waiting.refusedBy)) this.release(waiter)
           else still = true
         }
         if (still) this.poll(topic)
@@ -70,9 +73,9 @@ export class LeaderWaits<T extends LeaderWaiter> {
     }, leaderPollMs)
   }
 
-  private usable(waiter: T, failedBrokerId: number | undefined): boolean {
+  private usable(waiter: T, refusedBy: number | undefined): boolean {
     const metadata = this.cluster.cachedTopic(waiter.topic)
     const leader = metadata?.partitions.find((entry) => entry.partition === waiter.partition)?.leader ?? -1
-    return leader >= 0 && leader !== failedBrokerId && !this.cluster.isUnreachable(leader)
+    return leader >= 0 && leader !== refusedBy && !this.cluster.isUnreachable(leader)
   }
 }

@@ -810,7 +810,9 @@ export class Producer {
     const delayMs = backoffMs(batch.attempts, retryBackoffMs, maxRetryBackoffMs)
     batch.attempts++
     if (error instanceof WeirError && leaderErrors.has(error.code)) {
-      this.retryWithNewLeader(batch, brokerId, delayMs)
+      // NOT_LEADER needs another leader; a broker that did not answer may simply answer again.
+      const refused = error.code === 'NOT_LEADER' ? brokerId : undefined
+      this.retryWithNewLeader(batch, brokerId, refused, delayMs)
       return
     }
     if (error instanceof WeirError && error.code === 'UNKNOWN_TOPIC') this.cluster.invalidate(batch.topic)
@@ -819,11 +821,13 @@ export class Producer {
 
   /**
    * The leader refused, has none, or did not answer: ask the other brokers now (the one that failed
-   * last). A reachable new leader gets the batch at once; otherwise it waits `delayMs` as any retry.
+   * last). A reachable leader (other than `refusedBy`, the broker that said NOT_LEADER) gets the
+   * batch at once; otherwise it waits `delayMs` as any retry, or until one appears (leader-waits.ts).
    */
   private retryWithNewLeader(
     batch: ProducerBatch,
     failedBrokerId: number | undefined,
+    refusedBy: number | undefined,
     delayMs: number,
   ): void {
     const refresh =
@@ -831,11 +835,11 @@ export class Producer {
     this.cluster.topic(batch.topic, refresh).then(
       (topic) => {
         const leader = topic.partitions.find((entry) => entry.partition === batch.partition)?.leader ?? -1
-        const moved = leader >= 0 && leader !== failedBrokerId && !this.cluster.isUnreachable(leader)
-        if (moved) this.release(batch)
-        else this.leaderWaits.wait(batch, failedBrokerId, delayMs)
+        const usable = leader >= 0 && leader !== refusedBy && !this.cluster.isUnreachable(leader)
+        if (usable) this.release(batch)
+        else this.leaderWaits.wait(batch, refusedBy, delayMs)
       },
-      () => this.leaderWaits.wait(batch, failedBrokerId, delayMs),
+      () => this.leaderWaits.wait(batch, refusedBy, delayMs),
     )
   }
 
