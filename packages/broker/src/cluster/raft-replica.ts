@@ -111,6 +111,8 @@ export class RaftReplica implements PartitionReplica {
   private readonly commitListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
+  /** While leading: when each follower last answered (append or heartbeat response). */
+  private readonly heardAtMs = new Map<number, number>()
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -211,7 +213,8 @@ export class RaftReplica implements PartitionReplica {
       const matches = new Map<number, number>()
       for (const [id, progress] of this.node.progress())
         if (id !== this.options.selfId) matches.set(id, progress.match)
-      if (this.inSync.update(this.options.environment.clock.now(), this.node.commitIndex, matches))
+      const now = this.options.environment.clock.now()
+      if (this.inSync.update(now, this.node.commitIndex, matches, this.heardAtMs))
         this.options.inSyncChanged?.()
     }
   }
@@ -226,6 +229,12 @@ export class RaftReplica implements PartitionReplica {
   step(message: Message): void {
     if (this.closed) return
     this.node.step(message)
+    if (
+      this.node.role === 'leader' &&
+      message.term === this.node.term &&
+      (message.type === 'appendResponse' || message.type === 'heartbeatResponse')
+    )
+      this.heardAtMs.set(message.from, this.options.environment.clock.now())
     this.kick()
   }
 
@@ -469,6 +478,11 @@ export class RaftReplica implements PartitionReplica {
   private roleChanged(role: Role, leaderId: number): void {
     const wasLeader = this.role === 'leader'
     this.role = role
+    if (!wasLeader && role === 'leader') {
+      // A new leader gives every follower one window to answer it before counting it gone.
+      const now = this.options.environment.clock.now()
+      for (const id of this.node.progress().keys()) this.heardAtMs.set(id, now)
+    }
     if (wasLeader && role !== 'leader') {
       this.failWaiters(this.notLeader('leadership moved'))
       if (this.inSync.reset()) this.options.inSyncChanged?.()
