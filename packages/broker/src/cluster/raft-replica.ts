@@ -113,6 +113,8 @@ export class RaftReplica implements PartitionReplica {
   private ticksSinceInSync = 0
   /** While leading: when each follower last answered (append or heartbeat response). */
   private readonly heardAtMs = new Map<number, number>()
+  /** The highest commit index a leader has told this replica of (appends, heartbeats, restores). */
+  private leaderCommitSeen = -1
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -228,6 +230,7 @@ export class RaftReplica implements PartitionReplica {
 
   step(message: Message): void {
     if (this.closed) return
+    this.noteLeaderCommit(message)
     this.node.step(message)
     if (
       this.node.role === 'leader' &&
@@ -236,6 +239,27 @@ export class RaftReplica implements PartitionReplica {
     )
       this.heardAtMs.set(message.from, this.options.environment.clock.now())
     this.kick()
+  }
+
+  /**
+   * How much of the committed log this replica holds, as far as it knows, in offsets from its log
+   * start: what it holds of it, and how much its leader has committed (a leader holds all of it).
+   * A broker is catching up while some replica holds less (broker-state.ts).
+   */
+  get catchUp(): { readonly heldOffsets: number; readonly committedOffsets: number } {
+    const log = this.options.log
+    const start = log.logStartOffset
+    const end = this.isLeader
+      ? this.highWatermark
+      : Math.max(this.highWatermark, offsetOfIndex(this.leaderCommitSeen) + 1)
+    return { heldOffsets: Math.min(log.logEndOffset, end) - start, committedOffsets: end - start }
+  }
+
+  private noteLeaderCommit(message: Message): void {
+    if (message.type === 'append' || message.type === 'heartbeat')
+      this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.commit)
+    else if (message.type === 'snapshot')
+      this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.snapshot.index)
   }
 
   /**
