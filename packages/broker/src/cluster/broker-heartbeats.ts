@@ -7,7 +7,8 @@ import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
 import { BrokerLiveness, type LivenessRow } from './broker-liveness.js'
 import { brokerState, type ReplicaCatchUp, type ReportedState } from './broker-state.js'
-import { topicOfGroup } from './group-names.js'
+import type { ClusterImage } from './cluster-image.js'
+import { groupOf, topicOfGroup } from './group-names.js'
 import type { HostedReplicas } from './hosted-replicas.js'
 import type { LeaderDirectory } from './leader-directory.js'
 import type { PeerLinks } from './peer-links.js'
@@ -19,6 +20,8 @@ export interface BrokerHeartbeatsOptions {
   readonly brokerIds: readonly number[]
   readonly hosted: HostedReplicas
   readonly leaders: LeaderDirectory
+  /** The controller's image: which replicas are assigned to this broker. */
+  readonly image: ClusterImage
   readonly links: PeerLinks
   readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers'>
   readonly logger: Logger
@@ -49,6 +52,13 @@ export class BrokerHeartbeats {
       const { topic, partition } = topicOfGroup(replica.group)
       const inSync = leaders.inSyncOf(topic, partition)?.includes(selfId) ?? false
       replicas.push({ ...replica.catchUp, inSync })
+    }
+    // Assigned in the image but not opened yet (the image was just restored): nothing held yet.
+    for (const topic of this.options.image.topics()) {
+      topic.replicas.forEach((assigned, partition) => {
+        if (assigned.includes(selfId) && !hosted.has(groupOf(topic.name, partition)))
+          replicas.push({ heldOffsets: 0, committedOffsets: 0, inSync: false, leaderHeard: false })
+      })
     }
     return brokerState({ draining: this.options.draining?.() ?? false, replicas })
   }

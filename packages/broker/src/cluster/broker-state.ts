@@ -10,6 +10,11 @@ export interface ReplicaCatchUp {
   readonly committedOffsets: number
   /** Its leader lists it in sync: what it holds is enough, whatever the lag of the moment. */
   readonly inSync: boolean
+  /**
+   * A leader has spoken to it since this broker started (or it leads). Before that it cannot know
+   * what is committed: an empty (wiped) log would look complete.
+   */
+  readonly leaderHeard: boolean
 }
 
 export interface BrokerStateInput {
@@ -26,8 +31,9 @@ export interface ReportedState {
 
 /**
  * Catching up while some replica its leader does not count in sync holds less than the leader
- * committed; the percentage is held over committed offsets summed over every replica (a replica in
- * sync counts as whole). By offsets, not bytes: records of one topic weigh alike.
+ * committed, or has not heard from a leader yet; the percentage is held over committed offsets
+ * summed over every replica (a replica in sync counts as whole). By offsets, not bytes: records of
+ * one topic weigh alike.
  */
 export function brokerState(input: BrokerStateInput): ReportedState {
   let held = 0
@@ -36,14 +42,12 @@ export function brokerState(input: BrokerStateInput): ReportedState {
   for (const replica of input.replicas) {
     const total = Math.max(0, replica.committedOffsets)
     const has = replica.inSync ? total : Math.min(total, Math.max(0, replica.heldOffsets))
-    if (has < total) behind = true
+    if (has < total || !replica.leaderHeard) behind = true
     held += has
     committed += total
   }
   if (input.draining === true) return { state: BrokerStates.draining, progressPercent: 100 }
   if (!behind) return { state: BrokerStates.alive, progressPercent: 100 }
-  return {
-    state: BrokerStates.catchingUp,
-    progressPercent: Math.min(99, Math.floor((100 * held) / committed)),
-  }
+  const percent = committed === 0 ? 0 : Math.floor((100 * held) / committed)
+  return { state: BrokerStates.catchingUp, progressPercent: Math.min(99, percent) }
 }

@@ -109,6 +109,7 @@ export class Cluster {
       brokerIds: peerIds,
       hosted: this.hosted,
       leaders: this.leaders,
+      image: this.image,
       links,
       environment,
       logger,

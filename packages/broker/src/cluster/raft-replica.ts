@@ -115,6 +115,7 @@ export class RaftReplica implements PartitionReplica {
   private readonly heardAtMs = new Map<number, number>()
   /** The highest commit index a leader has told this replica of (appends, heartbeats, restores). */
   private leaderCommitSeen = -1
+  private heardFromLeader = false
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -244,22 +245,39 @@ export class RaftReplica implements PartitionReplica {
   /**
    * How much of the committed log this replica holds, as far as it knows, in offsets from its log
    * start: what it holds of it, and how much its leader has committed (a leader holds all of it).
+   * Until a leader spoke to it (since this broker started) it cannot know: `leaderHeard` false.
    * A broker is catching up while some replica holds less (broker-state.ts).
    */
-  get catchUp(): { readonly heldOffsets: number; readonly committedOffsets: number } {
+  get catchUp(): {
+    readonly heldOffsets: number
+    readonly committedOffsets: number
+    readonly leaderHeard: boolean
+  } {
     const log = this.options.log
     const start = log.logStartOffset
     const end = this.isLeader
       ? this.highWatermark
       : Math.max(this.highWatermark, offsetOfIndex(this.leaderCommitSeen) + 1)
-    return { heldOffsets: Math.min(log.logEndOffset, end) - start, committedOffsets: end - start }
+    // A follower that applies what commits (the controller, into its image) holds it only once applied.
+    const applied =
+      this.options.applied === undefined || this.isLeader
+        ? log.logEndOffset
+        : offsetOfIndex(this.appliedThrough) + 1
+    return {
+      heldOffsets: Math.min(log.logEndOffset, applied, end) - start,
+      committedOffsets: end - start,
+      leaderHeard: this.isLeader || this.heardFromLeader,
+    }
   }
 
   private noteLeaderCommit(message: Message): void {
-    if (message.type === 'append' || message.type === 'heartbeat')
+    if (message.type === 'append' || message.type === 'heartbeat') {
       this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.commit)
-    else if (message.type === 'snapshot')
+      this.heardFromLeader = true
+    } else if (message.type === 'snapshot') {
       this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.snapshot.index)
+      this.heardFromLeader = true
+    }
   }
 
   /**
