@@ -31,6 +31,11 @@ test('DescribeBrokers lists every broker with state, progress and heartbeat age'
   ] as const
   roundTrip(DescribeBrokers, {}, { errorCode: 0, brokers })
   assert.is(ApiKeys.DescribeBrokers, 25)
+  assert.equal(DescribeBrokers.decodeResponse({ errorCode: 41, errorMessage: 'no' }), {
+    errorCode: 41,
+    errorMessage: 'no',
+    brokers: [],
+  })
   rejects(
     () => DescribeBrokers.decodeResponse({ brokers: [{ ...brokers[0], state: 'sleeping' }] }),
     /brokers\[0\]\.state/,

@@ -2,7 +2,8 @@
 // secret: each sees the other alive through BrokerHeartbeat within seconds, DescribeBrokers lists
 // both with address, state and heartbeat age (0 for itself), BrokerHeartbeat is refused on the
 // client port and from a peer speaking for another broker, and a broker that stops is reported
-// down once 3 s pass without its heartbeat.
+// down once 3 s pass without its heartbeat. A broker alone lists itself; under ACLs
+// DescribeBrokers needs Cluster:Describe.
 import {
   authenticatePeer,
   BrokerHeartbeat,
@@ -122,6 +123,30 @@ test('a broker that stops is down once 3 s pass without its heartbeat', async ()
     { timeoutMs: 10_000, intervalMs: 100 },
   )
   assert.ok(down.lastHeartbeatMs > 3000, `${down.lastHeartbeatMs} ms`)
+})
+
+test('a broker alone lists only itself, alive; with ACLs and no binding DescribeBrokers is refused', async () => {
+  const alone = await startBroker({})
+  const open = await WireClient.connect(alone.address.port)
+  clients.push(open)
+  const rows = (await open.call(DescribeBrokers, {})).brokers
+  assert.equal(
+    rows.map(({ id, state, progressPercent, lastHeartbeatMs }) => ({
+      id,
+      state,
+      progressPercent,
+      lastHeartbeatMs,
+    })),
+    [{ id: 1, state: 'alive', progressPercent: 100, lastHeartbeatMs: 0 }],
+  )
+  await alone.close()
+  const secured = await startBroker({ authorizer: 'acl', superUsers: ['User:admin'] })
+  const anonymous = await WireClient.connect(secured.address.port)
+  clients.push(anonymous)
+  const refused = await anonymous.call(DescribeBrokers, {})
+  assert.is(refused.errorCode, ErrorCodes.CLUSTER_AUTHORIZATION_FAILED.code)
+  assert.match(String(refused.errorMessage), /may not Describe the cluster/)
+  await secured.close()
 })
 
 test.run()

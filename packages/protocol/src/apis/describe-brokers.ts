@@ -9,7 +9,7 @@
 //                     included) the broker holds; 100 unless catching-up
 //   lastHeartbeatMs = ms since its last heartbeat reached the answering broker (0 for itself,
 //                     -1 when none ever did)
-import { array, integer, object, type ResponseError, responseError, string } from '../schema.js'
+import { integer, object, optionalArray, type ResponseError, responseError, string } from '../schema.js'
 import { WeirError } from '../weir-error.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
 
@@ -78,23 +78,25 @@ export const DescribeBrokers: ApiDefinition<DescribeBrokersRequest, DescribeBrok
     const fields = object(body, path)
     return {
       ...responseError(fields, path),
-      brokers: array(
-        fields,
-        'brokers',
-        path,
-        (value, itemPath) => {
-          const broker = object(value, itemPath)
-          return {
-            id: integer(broker, 'id', itemPath, 1, 2 ** 31 - 1),
-            host: string(broker, 'host', itemPath, 255),
-            port: integer(broker, 'port', itemPath, 0, 65_535),
-            state: brokerStateField(broker, itemPath, Object.values(BrokerStates)),
-            progressPercent: integer(broker, 'progressPercent', itemPath, 0, 100),
-            lastHeartbeatMs: integer(broker, 'lastHeartbeatMs', itemPath, -1),
-          }
-        },
-        brokersMax,
-      ),
+      // A refused request (CLUSTER_AUTHORIZATION_FAILED) carries only the error.
+      brokers:
+        optionalArray(
+          fields,
+          'brokers',
+          path,
+          (value, itemPath) => {
+            const broker = object(value, itemPath)
+            return {
+              id: integer(broker, 'id', itemPath, 1, 2 ** 31 - 1),
+              host: string(broker, 'host', itemPath, 255),
+              port: integer(broker, 'port', itemPath, 0, 65_535),
+              state: brokerStateField(broker, itemPath, Object.values(BrokerStates)),
+              progressPercent: integer(broker, 'progressPercent', itemPath, 0, 100),
+              lastHeartbeatMs: integer(broker, 'lastHeartbeatMs', itemPath, -1),
+            }
+          },
+          brokersMax,
+        ) ?? [],
     }
   },
 }
