@@ -12,6 +12,7 @@ const peerOnlyApis: ReadonlySet<number> = new Set([
   ApiKeys.ControllerPropose,
   ApiKeys.PeerHello,
   ApiKeys.PeerProof,
+  ApiKeys.BrokerHeartbeat,
 ])
 
 /** Served on a peer connection before it authenticated. */

@@ -76,6 +76,13 @@ export interface BrokerOptions extends AuthorizerOptions {
   readonly clusterSecretFile?: string
   /** Raft timing of a cluster: tick length, election/heartbeat timeouts in ticks, replica lag window. */
   readonly raft?: RaftTimingInput
+  /**
+   * A follower that has not answered its leader (append or heartbeat), or not held everything
+   * committed, for this long leaves the in-sync replicas, idle partitions included (Kafka's
+   * replica.lag.time.max.ms). Default 10000, from 100 to 600000. The same as raft.maxReplicaLagMs,
+   * which it overrides.
+   */
+  readonly replicaLagTimeMs?: number
   /** TLS on the client listener (certificate files; `clientAuth: 'required'` for mTLS). Default: plain TCP. */
   readonly tls?: TlsListenerOptions
   /**
@@ -126,6 +133,7 @@ export const configFileKeys = [
   'clusterSecretFile',
   'peerTlsFiles',
   'raft',
+  'replicaLagTimeMs',
   'authorizer',
   'superUsers',
   'tls',
@@ -222,7 +230,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
       ? resolvePeerListen(options.peerListen, host, peers.find((peer) => peer.id === brokerId)!)
       : undefined,
     peerSecurity,
-    raft: resolveRaftTiming(options.raft),
+    raft: resolveRaftTiming(options.raft, options.replicaLagTimeMs),
     authorizer: resolveAuthorizer(options),
     security: resolveSecurityOptions(options),
   }
@@ -272,7 +280,7 @@ const raftTimingAliases: Readonly<Record<'replicaLagMaxMs', keyof RaftTimingOpti
   replicaLagMaxMs: 'maxReplicaLagMs',
 }
 
-function resolveRaftTiming(given: unknown): RaftTimingOptions {
+function resolveRaftTiming(given: unknown, replicaLagTimeMs?: unknown): RaftTimingOptions {
   const table = {
     path: 'raft',
     noun: 'a Raft option',
@@ -283,7 +291,18 @@ function resolveRaftTiming(given: unknown): RaftTimingOptions {
   const resolved = resolveIntegerOptions(given, table)
   if (resolved.heartbeatTicks >= resolved.electionTicks)
     invalid('raft.heartbeatTicks must be below raft.electionTicks')
-  return resolved
+  if (replicaLagTimeMs === undefined) return resolved
+  const [min, max] = raftTimingRanges.maxReplicaLagMs
+  if (
+    typeof replicaLagTimeMs !== 'number' ||
+    !Number.isInteger(replicaLagTimeMs) ||
+    replicaLagTimeMs < min ||
+    replicaLagTimeMs > max
+  )
+    invalid(
+      `replicaLagTimeMs must be an integer from ${min} to ${max}, got ${JSON.stringify(replicaLagTimeMs)}`,
+    )
+  return { ...resolved, maxReplicaLagMs: replicaLagTimeMs }
 }
 
 const groupOptionRanges: Record<Exclude<keyof GroupOptions, 'limits'>, IntegerRange> = {
@@ -383,7 +402,7 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   }
   if (fields.peerListen !== undefined)
     parseListen(fields.peerListen as string, `config file ${path}: peerListen`)
-  resolveRaftTiming(fields.raft)
+  resolveRaftTiming(fields.raft, fields.replicaLagTimeMs)
   resolveAuthorizer(fields, `config file ${path}: `)
   const security = resolveSecurityOptions({
     tls: resolveTlsOptions(fields.tls, `config file ${path}: tls`),

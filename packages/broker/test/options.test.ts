@@ -13,7 +13,7 @@ import {
   resolveLimits,
   toLogConfig,
 } from '../src/index.js'
-import { resolveOptions } from '../src/options.js'
+import { configFileKeys, resolveOptions } from '../src/options.js'
 import { removeTempDirectories, tempDirectory } from './support/broker.js'
 
 test.after(() => removeTempDirectories())
@@ -88,6 +88,18 @@ test('deprecated option names: the old name alone still sets the option, the new
   assert.is(raft.maxReplicaLagMs, 2000)
   const both = resolveOptions({ dataDir: '/tmp/x', raft: { replicaLagMaxMs: 2000, maxReplicaLagMs: 3000 } })
   assert.is(both.raft.maxReplicaLagMs, 3000)
+})
+
+test('replicaLagTimeMs is the public name of the in-sync window: it overrides raft.maxReplicaLagMs, range checked', () => {
+  assert.is(resolveOptions({ dataDir: '/tmp/x', replicaLagTimeMs: 1500 }).raft.maxReplicaLagMs, 1500)
+  const both = resolveOptions({ dataDir: '/tmp/x', replicaLagTimeMs: 1500, raft: { maxReplicaLagMs: 3000 } })
+  assert.is(both.raft.maxReplicaLagMs, 1500)
+  assert.is(resolveOptions({ dataDir: '/tmp/x' }).raft.maxReplicaLagMs, 10_000)
+  assert.throws(
+    () => resolveOptions({ dataDir: '/tmp/x', replicaLagTimeMs: 50 }),
+    /replicaLagTimeMs must be an integer from 100 to 600000, got 50/,
+  )
+  assert.ok((configFileKeys as readonly string[]).includes('replicaLagTimeMs'), 'a weir.json key')
 })
 
 test('raft, groups and group limits go through the same typed check: unknown keys and ranges named', async () => {

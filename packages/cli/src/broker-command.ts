@@ -30,7 +30,7 @@ Flags:
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
-                       peerTlsFiles, raft, authorizer, superUsers, tls, saslMechanisms,
+                       peerTlsFiles, raft, replicaLagTimeMs, authorizer, superUsers, tls, saslMechanisms,
                        bootstrapUserFile
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
@@ -50,6 +50,10 @@ Flags:
                        proven by an HMAC challenge, never sent. Make one with
                        openssl rand -hex 32 > cluster.secret
                        A cluster needs --peer-tls-* or --cluster-secret-file
+  --replica-lag-time-ms MS
+                       a follower that has not answered its leader or not held everything
+                       committed for this long leaves the in-sync replicas, idle partitions
+                       included (default 10000)
   --authorizer acl     deny every request no ACL allows (see \`weir acl\`); without it the broker
                        is open to anyone who can reach it
   --super-users LIST   principals that bypass ACLs, e.g. User:admin,User:ops
@@ -84,6 +88,7 @@ const flagOptions = {
   'tls-client-auth': { type: 'string' },
   'sasl-mechanisms': { type: 'string' },
   'bootstrap-user-file': { type: 'string' },
+  'replica-lag-time-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -124,12 +129,14 @@ function brokerOptions(
     peers?: string
     authorizer?: string
     'super-users'?: string
+    'replica-lag-time-ms'?: string
   } & SecurityFlags,
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
   if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
   const brokerId = integerFlag(flags.id, '--id')
+  const replicaLagTimeMs = integerFlag(flags['replica-lag-time-ms'], '--replica-lag-time-ms')
   return {
     ...file,
     dataDir:
@@ -137,6 +144,7 @@ function brokerOptions(
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(brokerId !== undefined ? { brokerId } : {}),
+    ...(replicaLagTimeMs !== undefined ? { replicaLagTimeMs } : {}),
     ...(flags.peers !== undefined ? { peers: checkFlag(() => parsePeers(flags.peers!, '--peers')) } : {}),
     ...authorizerFlags(flags.authorizer, flags['super-users']),
     ...securityFlags(flags, file),

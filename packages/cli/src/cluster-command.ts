@@ -1,6 +1,7 @@
-// `weir cluster describe`: the brokers, the controller, how leadership is spread, and which
-// partitions are under-replicated (fewer in-sync replicas than replicas), through the client.
-import { type Admin, isWeirError, type PartitionDescription } from '@weir/client'
+// `weir cluster describe`: the brokers with their liveness, the controller, how leadership is
+// spread, and which partitions are under-replicated (fewer in-sync replicas than replicas),
+// through the client.
+import { type Admin, type BrokerStatus, isWeirError, type PartitionDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
@@ -10,9 +11,15 @@ import { table } from './table.js'
 const help = `Usage:
   weir cluster describe
 
-Prints the controller, then every broker with the partitions it leads, then the partitions whose
-in-sync replicas are fewer than their replicas (a broker down or still catching up), including
-the internal __consumer_offsets topic. Exit code 0 even when some are under-replicated.
+Prints the controller, then every broker with the partitions it leads, its state and its last
+heartbeat, then the partitions whose in-sync replicas are fewer than their replicas (a broker
+down or still catching up), including the internal __consumer_offsets topic. Exit code 0 even
+when some are under-replicated or down.
+
+State, as the broker asked sees it: alive; catching-up N% (started with less than the committed
+data of its replicas, e.g. an empty data dir: N is the share it holds); draining (moving its
+leadership away); down (no heartbeat for 3 s; brokers send one every second). Last heartbeat is
+how long ago that broker's last heartbeat arrived (0 ms for the broker asked).
 
 Flags:
 ${bootstrapHelp}
@@ -54,13 +61,19 @@ async function describe(admin: Admin): Promise<string> {
     for (const partition of described?.partitions ?? []) partitions.push({ topic, partition })
   }
   const led = (id: number) => partitions.filter(({ partition }) => partition.leader === id).length
+  const liveness = await brokerStatuses(admin)
   const brokers = table(
-    ['broker', 'address', 'leads'],
-    cluster.brokers.map((broker) => [
-      String(broker.id) + (broker.id === cluster.controllerId ? ' (controller)' : ''),
-      `${broker.host}:${broker.port}`,
-      String(led(broker.id)),
-    ]),
+    ['broker', 'address', 'leads', 'state', 'last heartbeat'],
+    cluster.brokers.map((broker) => {
+      const status = liveness.get(broker.id)
+      return [
+        String(broker.id) + (broker.id === cluster.controllerId ? ' (controller)' : ''),
+        `${broker.host}:${broker.port}`,
+        String(led(broker.id)),
+        status === undefined ? '-' : stateText(status),
+        status === undefined ? '-' : heartbeatText(status),
+      ]
+    }),
   )
   const under = partitions.filter(
     ({ partition }) => partition.leader < 0 || (partition.isr?.length ?? 0) < partition.replicas.length,
@@ -76,4 +89,22 @@ async function describe(admin: Admin): Promise<string> {
     partition.isr?.join(',') ?? '-',
   ])
   return `${summary}${table(['topic', 'partition', 'leader', 'replicas', 'isr'], rows)}`
+}
+
+/** Liveness by broker id; empty when the broker asked cannot tell (a release without DescribeBrokers). */
+async function brokerStatuses(admin: Admin): Promise<Map<number, BrokerStatus>> {
+  try {
+    return new Map((await admin.describeBrokers()).map((status) => [status.id, status]))
+  } catch (error) {
+    if (isWeirError(error, 'UNKNOWN_API')) return new Map()
+    throw error
+  }
+}
+
+function stateText(status: BrokerStatus): string {
+  return status.state === 'catching-up' ? `catching-up ${status.progressPercent}%` : status.state
+}
+
+function heartbeatText(status: BrokerStatus): string {
+  return status.lastHeartbeatMs < 0 ? 'never' : `${status.lastHeartbeatMs} ms ago`
 }

@@ -4,9 +4,11 @@
 import {
   type AclBinding,
   type AclFilter,
+  type BrokerStatus,
   CreatePartitions,
   CreateTopics,
   DeleteTopics,
+  DescribeBrokers,
   errorFromWire,
   type TopicConfig,
   type TopicResult,
@@ -224,6 +226,17 @@ export class Admin {
   async listUsers(): Promise<UserDescription[]> {
     this.assertOpen()
     return listUsers(this.cluster)
+  }
+
+  /**
+   * Every broker by id, as the broker asked sees them: state (`alive`, `catching-up` with
+   * `progressPercent`, `draining`, or `down` after 3 s without a heartbeat), and ms since its last
+   * heartbeat (0 for the broker asked, -1 never). Needs Cluster:Describe when ACLs are on.
+   */
+  async describeBrokers(): Promise<BrokerStatus[]> {
+    this.assertOpen()
+    const response = await this.cluster.request(DescribeBrokers, {})
+    return [...response.brokers].sort((a, b) => a.id - b.id)
   }
 }
 

@@ -8,6 +8,8 @@ export type {
   AclPatternType,
   AclPermission,
   AclResourceType,
+  BrokerState,
+  BrokerStatus,
 } from '@weir/protocol'
 export {
   Connection,

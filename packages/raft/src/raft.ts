@@ -658,7 +658,7 @@ export class RaftNode {
   private handleHeartbeat(message: MessageOf<'heartbeat'>): void {
     // The leader sends min(commit, our match), which our log is known to hold.
     this.commitTo(Math.min(message.commit, this.log.lastIndex))
-    this.send({ type: 'heartbeatResponse', to: message.from })
+    this.send({ type: 'heartbeatResponse', to: message.from, lastIndex: this.log.lastIndex })
   }
 
   private handleSnapshot(message: MessageOf<'snapshot'>): void {
@@ -842,12 +842,28 @@ export class RaftNode {
     if (message.type === 'heartbeatResponse') {
       pr.recentActive = true
       pr.paused = false
+      if (message.lastIndex < pr.match && pr.state !== 'snapshot') this.forgetLostMatch(pr, message.lastIndex)
       if (pr.match < this.log.lastIndex) this.sendAppends(message.from)
     } else if (message.type === 'appendResponse') {
       pr.recentActive = true
       if (message.success) this.handleAppendSuccess(message, pr)
       else this.handleAppendReject(message, pr)
     }
+  }
+
+  /**
+   * The follower no longer holds entries it acknowledged: its disk was wiped or replaced. Without
+   * this the leader keeps believing the old match and only heartbeats it, so it would host nothing
+   * until something new is appended. Probing again from what it still has copies the log now
+   * (appends, or a restore below the window). A late answer reordered behind newer appends can
+   * land here too; that only costs a probe, and commit never moves back.
+   */
+  private forgetLostMatch(pr: Progress, followerLastIndex: number): void {
+    // Nothing of the follower's log is known to match any more; probe from an entry end at or
+    // below its last index (a run end, or our log start, which sends a restore).
+    pr.match = -1
+    pr.next = this.log.entryEndAtOrBelow(followerLastIndex, this.currentTerm).index + 1
+    pr.becomeProbe()
   }
 
   private handleAppendReject(message: MessageOf<'appendResponse'>, pr: Progress): void {

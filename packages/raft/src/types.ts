@@ -127,7 +127,17 @@ export type Message =
       hintTerm: number
     }
   | { type: 'heartbeat'; from: NodeId; to: NodeId; term: number; commit: number }
-  | { type: 'heartbeatResponse'; from: NodeId; to: NodeId; term: number }
+  | {
+      type: 'heartbeatResponse'
+      from: NodeId
+      to: NodeId
+      term: number
+      /**
+       * The follower's last index. Below the leader's recorded match it means the follower lost
+       * entries it had acknowledged (a wiped disk): the leader probes it again.
+       */
+      lastIndex: number
+    }
   | {
       type: 'preVote' | 'vote'
       from: NodeId

@@ -84,6 +84,12 @@ export class TestCluster {
     this.nodes.set(id, { raft: this.boot(id, storage), storage, readies: [] })
   }
 
+  /** Restarts a node with an empty disk (a wiped or replaced data dir): no log, no hard state. */
+  wipe(id: NodeId): void {
+    const storage = new MemoryStorage({ voters: this.ids })
+    this.nodes.set(id, { raft: this.boot(id, storage), storage, readies: [] })
+  }
+
   restart(id: NodeId): void {
     const node = this.nodes.get(id)!
     node.raft = this.boot(id, node.storage)

@@ -13,6 +13,7 @@ import { isAclRecord } from '../acl/acl-records.js'
 import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import { BrokerHeartbeats } from './broker-heartbeats.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
@@ -80,6 +81,8 @@ export class Cluster {
     (partition: number, replica: RaftReplica | undefined) => void
   >()
   private readonly traffic: RaftTraffic
+  /** Broker liveness: heartbeats to and from every peer, and this broker's own state. */
+  readonly heartbeats: BrokerHeartbeats
   private closed = false
   /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
   private leadingController = false
@@ -101,6 +104,16 @@ export class Cluster {
     this.incarnations = new TopicIncarnations(store, environment.files)
     const peerIds = options.peers.map((peer) => peer.id)
     this.traffic = new RaftTraffic(options.selfId, peerIds, this.hosted, this.leaders, links)
+    this.heartbeats = new BrokerHeartbeats({
+      selfId: options.selfId,
+      brokerIds: peerIds,
+      hosted: this.hosted,
+      leaders: this.leaders,
+      image: this.image,
+      links,
+      environment,
+      logger,
+    })
   }
 
   /** Opens the controller log (replaying it into the image), then every hosted replica, then ticks. */
@@ -130,6 +143,7 @@ export class Cluster {
       timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
     )
     for (const timer of cluster.timers) timer.unref()
+    cluster.heartbeats.start()
     return cluster
   }
 
@@ -516,6 +530,7 @@ export class Cluster {
   async close(): Promise<void> {
     this.closed = true
     for (const timer of this.timers) this.environment.timers.clear(timer)
+    this.heartbeats.close()
     await this.applying
     await this.hosted.close()
     this.links.close()

@@ -2,8 +2,11 @@
 // follower that held everything committed at some moment within the lag window. A follower is
 // compared with the commit index of that earlier moment, not the current one, so one that stays a
 // few entries behind under steady load remains in the set (Kafka's lastCaughtUpTime works the
-// same way). Pure: the leader's replica feeds it the time, the commit index and the followers'
-// match indexes on every tick.
+// same way). A follower must also have answered the leader (an append or heartbeat response)
+// within the window: on an idle partition a dead follower's match stays current forever, and
+// without this it would stay in the set (Kafka's replica.lag.time.max.ms counts fetches the same
+// way). Pure: the leader's replica feeds it the time, the commit index, the followers' match
+// indexes and when it last heard from each, on every tick.
 
 export class InSyncReplicas {
   /** (time, commit index) per tick within the window; commit never goes back while leading. */
@@ -22,8 +25,16 @@ export class InSyncReplicas {
     return this.current
   }
 
-  /** One leader tick. Returns whether the set changed. */
-  update(nowMs: number, commit: number, matches: ReadonlyMap<number, number>): boolean {
+  /**
+   * One leader tick. `heardAtMs`: when each follower last answered this leader (a follower missing
+   * from it has not). Returns whether the set changed.
+   */
+  update(
+    nowMs: number,
+    commit: number,
+    matches: ReadonlyMap<number, number>,
+    heardAtMs: ReadonlyMap<number, number>,
+  ): boolean {
     this.samples.push({ atMs: nowMs, commit })
     let expired = 0
     while (expired < this.samples.length - 1 && nowMs - this.samples[expired]!.atMs > this.lagMaxMs) expired++
@@ -33,10 +44,9 @@ export class InSyncReplicas {
       if (at !== undefined && at > (this.caughtUpAtMs.get(id) ?? Number.NEGATIVE_INFINITY))
         this.caughtUpAtMs.set(id, at)
     }
+    const within = (atMs: number | undefined) => nowMs - (atMs ?? Number.NEGATIVE_INFINITY) <= this.lagMaxMs
     const next = this.voters.filter(
-      (id) =>
-        id === this.selfId ||
-        nowMs - (this.caughtUpAtMs.get(id) ?? Number.NEGATIVE_INFINITY) <= this.lagMaxMs,
+      (id) => id === this.selfId || (within(this.caughtUpAtMs.get(id)) && within(heardAtMs.get(id))),
     )
     if (sameList(next, this.current)) return false
     this.current = next

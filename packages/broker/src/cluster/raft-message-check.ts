@@ -135,6 +135,12 @@ export function checkRaftMessage(fields: Fields, path = 'message'): Message {
     case 'snapshot':
       return { type, ...header, snapshot: snapshot(fields.snapshot, `${path}.snapshot`) }
     case 'heartbeatResponse':
+      // A broker of an earlier release sends no lastIndex: then nothing is known to be lost.
+      return {
+        type,
+        ...header,
+        lastIndex: fields.lastIndex === undefined ? Number.MAX_SAFE_INTEGER : int(fields, 'lastIndex', path),
+      }
     case 'timeoutNow':
       return { type, ...header }
     default:

@@ -111,6 +111,11 @@ export class RaftReplica implements PartitionReplica {
   private readonly commitListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
+  /** While leading: when each follower last answered (append or heartbeat response). */
+  private readonly heardAtMs = new Map<number, number>()
+  /** The highest commit index a leader has told this replica of (appends, heartbeats, restores). */
+  private leaderCommitSeen = -1
+  private heardFromLeader = false
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -211,7 +216,8 @@ export class RaftReplica implements PartitionReplica {
       const matches = new Map<number, number>()
       for (const [id, progress] of this.node.progress())
         if (id !== this.options.selfId) matches.set(id, progress.match)
-      if (this.inSync.update(this.options.environment.clock.now(), this.node.commitIndex, matches))
+      const now = this.options.environment.clock.now()
+      if (this.inSync.update(now, this.node.commitIndex, matches, this.heardAtMs))
         this.options.inSyncChanged?.()
     }
   }
@@ -225,8 +231,53 @@ export class RaftReplica implements PartitionReplica {
 
   step(message: Message): void {
     if (this.closed) return
+    this.noteLeaderCommit(message)
     this.node.step(message)
+    if (
+      this.node.role === 'leader' &&
+      message.term === this.node.term &&
+      (message.type === 'appendResponse' || message.type === 'heartbeatResponse')
+    )
+      this.heardAtMs.set(message.from, this.options.environment.clock.now())
     this.kick()
+  }
+
+  /**
+   * How much of the committed log this replica holds, as far as it knows, in offsets from its log
+   * start: what it holds of it, and how much its leader has committed (a leader holds all of it).
+   * Until a leader spoke to it (since this broker started) it cannot know: `leaderHeard` false.
+   * A broker is catching up while some replica holds less (broker-state.ts).
+   */
+  get catchUp(): {
+    readonly heldOffsets: number
+    readonly committedOffsets: number
+    readonly leaderHeard: boolean
+  } {
+    const log = this.options.log
+    const start = log.logStartOffset
+    const end = this.isLeader
+      ? this.highWatermark
+      : Math.max(this.highWatermark, offsetOfIndex(this.leaderCommitSeen) + 1)
+    // A follower that applies what commits (the controller, into its image) holds it only once applied.
+    const applied =
+      this.options.applied === undefined || this.isLeader
+        ? log.logEndOffset
+        : offsetOfIndex(this.appliedThrough) + 1
+    return {
+      heldOffsets: Math.min(log.logEndOffset, applied, end) - start,
+      committedOffsets: end - start,
+      leaderHeard: this.isLeader || this.heardFromLeader,
+    }
+  }
+
+  private noteLeaderCommit(message: Message): void {
+    if (message.type === 'append' || message.type === 'heartbeat') {
+      this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.commit)
+      this.heardFromLeader = true
+    } else if (message.type === 'snapshot') {
+      this.leaderCommitSeen = Math.max(this.leaderCommitSeen, message.snapshot.index)
+      this.heardFromLeader = true
+    }
   }
 
   /**
@@ -469,6 +520,11 @@ export class RaftReplica implements PartitionReplica {
   private roleChanged(role: Role, leaderId: number): void {
     const wasLeader = this.role === 'leader'
     this.role = role
+    if (!wasLeader && role === 'leader') {
+      // A new leader gives every follower one window to answer it before counting it gone.
+      const now = this.options.environment.clock.now()
+      for (const id of this.node.progress().keys()) this.heardAtMs.set(id, now)
+    }
     if (wasLeader && role !== 'leader') {
       this.failWaiters(this.notLeader('leadership moved'))
       if (this.inSync.reset()) this.options.inSyncChanged?.()

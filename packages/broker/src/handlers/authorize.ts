@@ -82,7 +82,7 @@ export function authorizeClusterAlter(context: HandlerContext): void {
   authorize(context, 'Alter', 'Cluster', clusterResourceName)
 }
 
-/** For APIs that read the cluster's security settings (DescribeAcls, listing users): Cluster:Describe. */
+/** For APIs that read the cluster's settings or state (DescribeAcls, listing users, DescribeBrokers): Cluster:Describe. */
 export function authorizeClusterDescribe(context: HandlerContext): void {
   authorize(context, 'Describe', 'Cluster', clusterResourceName)
 }

@@ -1,5 +1,6 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
+import { brokerHeartbeatHandler } from './broker-heartbeat.js'
 import { controllerProposeHandler } from './controller-propose.js'
 import { createAclsHandler } from './create-acls.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -8,6 +9,7 @@ import { deleteAclsHandler } from './delete-acls.js'
 import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteTopicsHandler } from './delete-topics.js'
 import { describeAclsHandler } from './describe-acls.js'
+import { describeBrokersHandler } from './describe-brokers.js'
 import { describeGroupsHandler } from './describe-groups.js'
 import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
@@ -62,6 +64,8 @@ const handlers = [
   setUserCredentialHandler,
   deleteUserHandler,
   listUsersHandler,
+  describeBrokersHandler,
+  brokerHeartbeatHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -127,6 +127,15 @@ test('peer Raft messages are checked field by field', () => {
       snapshot: { index: 1, term: 1, firstIndex: 0, termRuns: [], config: { voters: [0] } },
     }),
   )
+  const heartbeatResponse = { type: 'heartbeatResponse', from: 2, to: 1, term: 3, lastIndex: -1 }
+  assert.equal(
+    checkRaftMessage(heartbeatResponse),
+    heartbeatResponse,
+    'a wiped follower says its log is empty',
+  )
+  assert.ok(bad({ ...heartbeatResponse, lastIndex: 'x' }))
+  const fromEarlierRelease = checkRaftMessage({ type: 'heartbeatResponse', from: 2, to: 1, term: 3 })
+  assert.is((fromEarlierRelease as { lastIndex: number }).lastIndex, Number.MAX_SAFE_INTEGER)
 })
 
 test('--peers: id@host:port[/peerPort] list including this broker, on its own port', () => {

@@ -1,6 +1,7 @@
 // Every API this build speaks, by key, so the broker can dispatch and ApiVersions can answer.
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
+import { BrokerHeartbeat } from './broker-heartbeat.js'
 import { ControllerPropose } from './controller-propose.js'
 import { CreateAcls } from './create-acls.js'
 import { CreatePartitions } from './create-partitions.js'
@@ -9,6 +10,7 @@ import { DeleteAcls } from './delete-acls.js'
 import { DeleteGroups } from './delete-groups.js'
 import { DeleteTopics } from './delete-topics.js'
 import { DescribeAcls } from './describe-acls.js'
+import { DescribeBrokers } from './describe-brokers.js'
 import { DescribeGroups } from './describe-groups.js'
 import { Fetch } from './fetch.js'
 import { FindCoordinator } from './find-coordinator.js'
@@ -62,6 +64,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   SetUserCredential,
   DeleteUser,
   ListUsers,
+  DescribeBrokers,
+  BrokerHeartbeat,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -72,6 +76,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 
 export * from './api.js'
 export * from './api-versions.js'
+export * from './broker-heartbeat.js'
 export * from './controller-propose.js'
 export * from './create-acls.js'
 export * from './create-partitions.js'
@@ -80,6 +85,7 @@ export * from './delete-acls.js'
 export * from './delete-groups.js'
 export * from './delete-topics.js'
 export * from './describe-acls.js'
+export * from './describe-brokers.js'
 export * from './describe-groups.js'
 export * from './fetch.js'
 export * from './find-coordinator.js'

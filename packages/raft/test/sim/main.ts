@@ -1,4 +1,4 @@
-// CLI: pnpm --filter @weir/raft sim -- [--seeds N] [--seed S] [--steps K] [--nodes 3|5] [--verbose]
+// CLI: pnpm --filter @weir/raft sim -- [--seeds N] [--seed S] [--steps K] [--nodes 3|5] [--verbose] [--wipe]
 // Exits 1 on the first violation and prints the line that replays it.
 import { parseArgs } from 'node:util'
 import { nodesFor, replayLine, runSeed } from './run.js'
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '1000' },
     nodes: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    wipe: { type: 'boolean', default: false },
   },
 })
 
@@ -26,10 +27,10 @@ const started = performance.now()
 
 for (const [done, seed] of seeds.entries()) {
   const nodes = nodesFor(seed, fixedNodes)
-  const result = runSeed(seed, steps, nodes, values.verbose)
+  const result = runSeed(seed, steps, nodes, values.verbose, values.wipe)
   if (result.error !== undefined) {
     console.log(`seed ${seed} (${nodes} nodes): ${result.error.stack ?? result.error.message}`)
-    console.log(replayLine(seed, steps, nodes))
+    console.log(replayLine(seed, steps, nodes, values.wipe))
     process.exit(1)
   }
   if ((done + 1) % progressEvery === 0) {

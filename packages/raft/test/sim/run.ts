@@ -12,15 +12,21 @@ export function nodesFor(seed: number, fixed: number | undefined): number {
   return fixed ?? (seed % 2 === 0 ? 3 : 5)
 }
 
-export function runSeed(seed: number, steps: number, nodes: number, verbose = false): SeedResult {
+export function runSeed(
+  seed: number,
+  steps: number,
+  nodes: number,
+  verbose = false,
+  wipe = false,
+): SeedResult {
   try {
-    new Simulation({ seed, steps, nodes, verbose }).run()
+    new Simulation({ seed, steps, nodes, verbose, wipe }).run()
     return { seed, nodes }
   } catch (error) {
     return { seed, nodes, error: error as Error }
   }
 }
 
-export function replayLine(seed: number, steps: number, nodes: number): string {
-  return `replay: pnpm --filter @weir/raft sim -- --seed ${seed} --steps ${steps} --nodes ${nodes} --verbose`
+export function replayLine(seed: number, steps: number, nodes: number, wipe = false): string {
+  return `replay: pnpm --filter @weir/raft sim -- --seed ${seed} --steps ${steps} --nodes ${nodes} --verbose${wipe ? ' --wipe' : ''}`
 }

@@ -17,6 +17,8 @@ export interface SimulationOptions {
   readonly steps: number
   readonly nodes: number
   readonly verbose: boolean
+  /** After the quiet phase, wipe one follower's disk and check it catches up with nothing proposed. */
+  readonly wipe?: boolean
   readonly log?: (line: string) => void
 }
 
@@ -26,7 +28,7 @@ export class Violation extends Error {
 
 interface SimNode {
   readonly id: NodeId
-  readonly storage: MemoryStorage
+  storage: MemoryStorage
   raft: RaftNode | undefined
   random: Prng
   /** Highest core commit seen since the last restart. */
@@ -107,6 +109,7 @@ export class Simulation {
       this.step(true)
     }
     this.quiet()
+    if (this.options.wipe === true) this.wipeAndCatchUp()
   }
 
   private say(line: string): void {
@@ -355,6 +358,30 @@ export class Simulation {
     throw new Violation(
       `liveness: ${proposed ? 'quiet-period proposals did not commit' : 'no settled leader'} (${state})`,
     )
+  }
+
+  /**
+   * A follower restarts with an empty disk (no log, no hard state) and nothing new is proposed: the
+   * leader must notice from its heartbeat answers and copy the whole committed log to it again.
+   */
+  private wipeAndCatchUp(): void {
+    const leader = this.leader()!
+    const voters = leader.raft!.config.voters
+    const victim = this.nodes.get(this.prng.pick(voters.filter((id) => id !== leader.id)))!
+    victim.storage = new MemoryStorage({ voters })
+    victim.raft = undefined
+    victim.restoreJob = undefined
+    victim.outstanding = undefined
+    victim.checkedThrough = -1
+    this.start(victim)
+    this.say(`n${victim.id} wiped`)
+    for (let step = 0; step < 400 * electionTicks; step++) {
+      this.step(false)
+      const commit = this.leader()?.raft?.commitIndex ?? -1
+      const storage = victim.storage
+      if (storage.hardState.commit >= commit && storage.lastIndex >= commit) return
+    }
+    throw new Violation(`liveness: wiped n${victim.id} did not catch up (${this.describe(victim)})`)
   }
 
   /** A leader whose current-term noop committed, with no config change or transfer under way. */
