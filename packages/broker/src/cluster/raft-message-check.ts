@@ -135,6 +135,10 @@ export function checkRaftMessage(fields: Fields, path = 'message'): Message {
     case 'snapshot':
       return { type, ...header, snapshot: snapshot(fields.snapshot, `${path}.snapshot`) }
     case 'heartbeatResponse':
+      // lastIndex only from a follower that lost entries (see @weir/raft's repairThrough).
+      return fields.lastIndex === undefined
+        ? { type, ...header }
+        : { type, ...header, lastIndex: int(fields, 'lastIndex', path) }
     case 'timeoutNow':
       return { type, ...header }
     default:
