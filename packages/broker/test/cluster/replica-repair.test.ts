@@ -1,10 +1,11 @@
 // Proves a replica whose log lost entries to a damaged segment opens in repair mode: it remembers
 // the index to reach in raft-state.json across a restart, refuses votes meanwhile, and that a sole
-// replica (nothing to copy from) does not.
+// replica (nothing to copy from) does not; and that the heartbeat answer naming a follower's real
+// log end passes the wire check.
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { encodeRecordBatch } from '@weir/protocol'
+import { encodeRecordBatch, isWeirError } from '@weir/protocol'
 import { eventually } from '@weir/protocol/testing'
 import type { Message } from '@weir/raft'
 import { PartitionLog } from '@weir/storage'
@@ -12,6 +13,7 @@ import pino from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { hardStateFileName } from '../../src/cluster/hard-state-file.js'
+import { checkRaftMessage } from '../../src/cluster/raft-message-check.js'
 import { RaftReplica } from '../../src/cluster/raft-replica.js'
 import { nodeBrokerEnvironment } from '../../src/environment.js'
 
@@ -108,6 +110,18 @@ test('a sole replica has nothing to repair from: it is not in repair mode, and t
   assert.ok(logged.some((line) => /it has no other replica to copy them from/.test(line)))
   await replica.close()
   await log.close()
+})
+
+test("a follower's real log end in a heartbeat answer crosses the wire; a bad one is refused", () => {
+  const answer = { type: 'heartbeatResponse', from: 2, to: 1, term: 3 }
+  assert.equal(checkRaftMessage({ ...answer }), answer)
+  assert.equal(checkRaftMessage({ ...answer, lastIndex: 41 }), { ...answer, lastIndex: 41 })
+  try {
+    checkRaftMessage({ ...answer, lastIndex: 'far' })
+    assert.unreachable('a text lastIndex was accepted')
+  } catch (error) {
+    assert.ok(isWeirError(error, 'INVALID_REQUEST'))
+  }
 })
 
 test.run()
