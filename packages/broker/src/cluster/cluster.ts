@@ -243,7 +243,8 @@ export class Cluster {
     for (let partition = 0; partition < topic.replicas.length; partition++) {
       const replicas = topic.replicas[partition]!
       const group = groupOf(topic.name, partition)
-      if (!replicas.includes(this.selfId) || this.hosted.has(group)) continue
+      // A replica under repair is reopened by repair() itself, with what its log lost.
+      if (!replicas.includes(this.selfId) || this.hosted.has(group) || this.repairs.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
       const replica = await this.openPartitionReplica(topic, partition, log)
       this.hosted.add(replica, topic.id)
