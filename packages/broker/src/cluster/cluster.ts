@@ -331,7 +331,8 @@ export class Cluster {
       `${group}: a read met damage (${damage.message}); cut the log at offset ${damage.offset} and repairing from the leader`,
     )
     const reopened = await this.openPartitionReplica(image, partition, log, indexOfOffset(before) - 1)
-    if (this.closed || this.hosted.has(group)) {
+    // Deleted (or deleted and created again) meanwhile: the new creation is hostTopic's business.
+    if (this.closed || this.hosted.has(group) || this.image.topic(topic)?.id !== image.id) {
       await reopened.close()
       return
     }
