@@ -196,8 +196,10 @@ export class RaftReplica implements PartitionReplica {
     // A prefix the log no longer matches must not come back once new entries reach its offsets.
     if (saved !== undefined && !prefixUsed) await prefixFile.remove()
     const repairing = repairThrough > state.lastIndex
-    if (repairing !== (hardState.repairThrough !== undefined)) {
-      await hardState.setRepairThrough(repairing ? repairThrough : undefined, options.environment.clock.now())
+    // Durable before the node runs: a restart mid-repair must still know what the log lost.
+    const wanted = repairing ? repairThrough : undefined
+    if (hardState.repairThrough !== wanted) {
+      await hardState.setRepairThrough(wanted, options.environment.clock.now())
     }
     if (repairing) {
       options.logger.warn(
