@@ -87,7 +87,7 @@ function logBytes(id: number, name: string): Buffer {
 }
 
 async function sameLogEverywhere(name: string) {
-  await waitFor('every replica holds a byte-identical log', 30_000, async () => {
+  await waitFor('every replica holds a byte-identical log', 60_000, async () => {
     const [first, ...rest] = [1, 2, 3].map((id) => logBytes(id, name))
     return first!.length > 0 && rest.every((bytes) => bytes.equals(first!)) ? true : undefined
   })
@@ -100,10 +100,10 @@ test('damage found at start: the replica repairs from the leader, then leads aga
   flipMiddleOfClosedSegment(partitionDirectory(preferred, topic.name))
   await cluster.restart(preferred)
   // The preferred-leader handback (every 5 s) gives it the partition only once it is repaired.
-  await waitFor('the repaired broker leads again', 30_000, async () =>
+  await waitFor('the repaired broker leads again', 60_000, async () =>
     (await describe(topic.name)).leader === preferred ? true : undefined,
   )
-  const read = await readValues(client, topic, recordCount, 30_000)
+  const read = await readValues(client, topic, recordCount, 60_000)
   assert.equal(read, values)
   const output = cluster.brokers[preferred - 1]!.output
   assert.match(output, /damaged-at-rest\/0: a damaged segment was cut at offset \d+/)
@@ -119,10 +119,10 @@ test('damage found by a read while the leader runs: the reader is sent to anothe
     return leader > 0 ? leader : undefined
   })
   flipMiddleOfClosedSegment(partitionDirectory(leader, topic.name))
-  const read = await readValues(client, topic, recordCount, 30_000)
+  const read = await readValues(client, topic, recordCount, 60_000)
   assert.equal(read, values)
   const broker = cluster.brokers[leader - 1]!
-  await waitFor('the damaged replica is repaired', 30_000, async () =>
+  await waitFor('the damaged replica is repaired', 60_000, async () =>
     /damaged-live\/0 is repaired/.test(broker.output) ? true : undefined,
   )
   assert.match(broker.output, /damaged-live\/0: a read met damage .*cut the log at offset \d+/)
