@@ -169,4 +169,23 @@ test('a segment a read found damaged loses the marker: the next open checks it',
   await again.close()
 })
 
+test('damage to a batch header (its length field) is located too, and the cut does not trust that header', async () => {
+  const { directory, log } = await writtenLog(80)
+  const segments = log.segmentBaseOffsets
+  await log.close()
+  const path = segmentFiles(directory)[1]!
+  const bytes = readFileSync(path)
+  const firstSize = bytes.readUInt32BE(8) + 12
+  bytes.writeUInt32BE(0xffff, firstSize + 8) // the second batch now claims to be 64 KiB long
+  writeFileSync(path, bytes)
+  const reopened = await PartitionLog.open(directory, { config })
+  const error = await rejectsWith(reopened.read(segments[1]! + 2, 100), 'LOG_CORRUPTED')
+  assert.ok(error instanceof LogCorruption)
+  assert.is(error.offset, segments[1]! + 2)
+  assert.is(error.position, firstSize)
+  assert.is(await reopened.truncateSuffix(error.offset), segments[1]! + 2)
+  assert.is((await readAll(reopened)).length, segments[1]! + 2)
+  await reopened.close()
+})
+
 test.run()
