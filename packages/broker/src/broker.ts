@@ -123,6 +123,9 @@ export class Broker {
       clock: environment.clock,
       timers: environment.timers,
       random: environment.random,
+      // In a cluster a damaged segment is cut and copied again from the leader (RaftReplica.open);
+      // a broker alone has no other copy and refuses to start, naming the file.
+      onCorruption: (resolved.peers?.length ?? 1) > 1 ? 'truncate' : 'fail',
     })
     let listener: TransportListener | undefined
     let peerListener: TransportListener | undefined

@@ -82,6 +82,12 @@ export class RaftNode {
   private handedHardState: HardState
   private handedSoftState: SoftState
   private outstanding: Outstanding | undefined
+  /** See RestoredState.repairThrough; -1 once repaired (or never damaged). */
+  private repairThrough: number
+  /** The term when the log lost entries: a committed entry of a later term proves the loss healed. */
+  private readonly repairTerm: number
+  /** Set by the host (setPromotable): false keeps this node from campaigning. */
+  private hostPromotable = true
   private stepRole: (message: Message) => void = (message) => this.stepFollower(message)
 
   constructor(options: RaftOptions, restored: RestoredState) {
@@ -98,6 +104,8 @@ export class RaftNode {
     this.dropConfigsAtOrBelow(this.commit)
     this.handedHardState = hardState
     this.handedSoftState = { leaderId: 0, role: 'follower', term: hardState.term }
+    this.repairThrough = restored.repairThrough ?? -1
+    this.repairTerm = hardState.term
     this.becomeFollower(this.currentTerm, 0)
   }
 
@@ -127,6 +135,28 @@ export class RaftNode {
   }
   get windowStart(): number {
     return this.log.windowStart
+  }
+
+  /**
+   * True while the log lacks entries it once held (RestoredState.repairThrough): the node neither
+   * votes nor campaigns. Repaired once the log reaches repairThrough again, or once it holds a
+   * committed entry of a term later than the one it lost entries in: that entry's leader held
+   * every entry committed before it (leader completeness), and this log matches it up to there.
+   */
+  get repairing(): boolean {
+    if (this.repairThrough < 0) return false
+    const commit = this.commit
+    const healedByTerm = commit >= this.log.firstIndex && this.log.termAt(commit) > this.repairTerm
+    if (this.log.lastIndex >= this.repairThrough || healedByTerm) this.repairThrough = -1
+    return this.repairThrough >= 0
+  }
+
+  /**
+   * The host's say on whether this node may lead: false stops it from campaigning and from taking
+   * a leadership transfer (timeoutNow); it still votes. A leader is not deposed by this.
+   */
+  setPromotable(promotable: boolean): void {
+    this.hostPromotable = promotable
   }
 
   termAt(index: number): number {
@@ -383,9 +413,10 @@ export class RaftNode {
 
   private handleVoteRequest(message: MessageOf<'vote' | 'preVote'>): void {
     const canVote =
-      this.vote === message.from ||
-      (this.vote === 0 && this.lead === 0) ||
-      (message.type === 'preVote' && message.term > this.currentTerm)
+      !this.repairing &&
+      (this.vote === message.from ||
+        (this.vote === 0 && this.lead === 0) ||
+        (message.type === 'preVote' && message.term > this.currentTerm))
     const lastTerm = this.log.lastTerm()
     const upToDate =
       message.lastTerm > lastTerm ||
@@ -474,7 +505,7 @@ export class RaftNode {
    * config (dissertation §4.1), which need not include the candidate.
    */
   private promotable(): boolean {
-    if (this.restoring !== undefined) return false
+    if (this.restoring !== undefined || !this.hostPromotable || this.repairing) return false
     return this.isVoter(this.id) || this.configs[0]!.config.voters.includes(this.id)
   }
 

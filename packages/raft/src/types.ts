@@ -81,6 +81,12 @@ export interface RestoredState {
   readonly termRuns: readonly TermRun[]
   /** Whole entries ending at lastIndex, covering at least everything above hardState.commit. */
   readonly tail: readonly Entry[]
+  /**
+   * The log once held entries up to here and lost some (a corrupt segment was cut): until it holds
+   * this index again the node grants no vote or pre-vote, never campaigns and ignores timeoutNow,
+   * since its vote could elect a leader that lacks committed entries. Absent: nothing was lost.
+   */
+  readonly repairThrough?: number
 }
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader'

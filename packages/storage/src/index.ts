@@ -1,6 +1,7 @@
 export { type FileLock, lockFileName } from './directory-lock.js'
 export { type FileIo, nodeFileIo, type OpenOptions } from './file-io.js'
 export { defaultLogConfig, type FsyncPolicy, type LogConfig, resolveLogConfig } from './log-config.js'
+export { type CorruptionCut, type CorruptionPolicy, LogCorruption } from './log-corruption.js'
 export { logMetaFileName } from './log-directory.js'
 export {
   type FailNextOptions,

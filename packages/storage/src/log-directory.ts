@@ -22,6 +22,11 @@ export interface LogDirectoryState {
   readonly meta: LogMeta
   /** True when the last close finished: every file, index included, was flushed. */
   readonly clean: boolean
+  /**
+   * From the clean-shutdown marker: base offset to size of each segment known intact (read back
+   * with CRC checks, or written by the process, since it last changed). Empty after a crash.
+   */
+  readonly knownClean: ReadonlyMap<number, number>
   /** Base offsets of the segment files, ascending. */
   readonly segmentBaseOffsets: readonly number[]
   /**
@@ -50,7 +55,7 @@ export async function prepareLogDirectory(io: FileIo, directory: string): Promis
     await io.mkdir(directory)
     const meta = newLogMeta(0)
     await writeLogMeta(io, directory, meta)
-    return { meta, clean: true, segmentBaseOffsets: [], recoveryPoint: undefined }
+    return { meta, clean: true, knownClean: new Map(), segmentBaseOffsets: [], recoveryPoint: undefined }
   }
   if (!names.includes(logMetaFileName)) {
     throw new WeirError(
@@ -71,7 +76,9 @@ export async function prepareLogDirectory(io: FileIo, directory: string): Promis
   const recoveryPoint = names.includes(recoveryPointFileName)
     ? await readRecoveryPoint(io, directory)
     : undefined
-  return { meta, clean: names.includes(cleanShutdownFileName), segmentBaseOffsets, recoveryPoint }
+  const clean = names.includes(cleanShutdownFileName)
+  const knownClean = clean ? await readKnownClean(io, directory) : new Map<number, number>()
+  return { meta, clean, knownClean, segmentBaseOffsets, recoveryPoint }
 }
 
 function parseMeta(directory: string, bytes: Buffer): LogMeta {
@@ -137,8 +144,44 @@ async function readRecoveryPoint(io: FileIo, directory: string): Promise<number>
   return offset
 }
 
-export async function markCleanShutdown(io: FileIo, directory: string): Promise<void> {
-  await io.writeFileAtomic(join(directory, cleanShutdownFileName), Buffer.alloc(0))
+export interface KnownCleanSegment {
+  readonly baseOffset: number
+  readonly sizeBytes: number
+}
+
+/**
+ * Marks the close clean and lists the segments known intact. A segment counts only at exactly this
+ * size: one that changed since (grew, or was cut) is CRC-checked at the next open.
+ */
+export async function markCleanShutdown(
+  io: FileIo,
+  directory: string,
+  segments: readonly KnownCleanSegment[],
+): Promise<void> {
+  const body = `${JSON.stringify({ segments })}\n`
+  await io.writeFileAtomic(join(directory, cleanShutdownFileName), Buffer.from(body))
+}
+
+/**
+ * The segments the marker lists. A marker from before it listed any (empty), or one that does not
+ * parse, lists none: every segment is then checked, which costs time, never data.
+ */
+async function readKnownClean(io: FileIo, directory: string): Promise<Map<number, number>> {
+  const known = new Map<number, number>()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse((await io.readFile(join(directory, cleanShutdownFileName))).toString('utf8'))
+  } catch {
+    return known
+  }
+  const segments = (parsed as { segments?: unknown } | null)?.segments
+  if (!Array.isArray(segments)) return known
+  for (const segment of segments as Partial<KnownCleanSegment>[]) {
+    const { baseOffset, sizeBytes } = segment ?? {}
+    if (Number.isSafeInteger(baseOffset) && Number.isSafeInteger(sizeBytes))
+      known.set(baseOffset as number, sizeBytes as number)
+  }
+  return known
 }
 
 export async function clearCleanShutdown(io: FileIo, directory: string): Promise<void> {

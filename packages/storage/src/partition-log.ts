@@ -19,6 +19,7 @@ import type { FileIo } from './file-io.js'
 import { GroupCommit } from './group-commit.js'
 import { storageError } from './io-errors.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
+import { type CorruptionPolicy, LogCorruption } from './log-corruption.js'
 import {
   clearCleanShutdown,
   markCleanShutdown,
@@ -43,6 +44,8 @@ export interface PartitionLogOptions extends StorageEnvironment {
   readonly now?: () => number
   /** Shared fsync rounds of the data directory (a TopicStore's); alone otherwise. */
   readonly syncRounds?: SyncScheduler
+  /** Damage in a flushed segment at open: 'fail' (default, LOG_CORRUPTED) or 'truncate' (cut there, see `recovery.corruption`). */
+  readonly onCorruption?: CorruptionPolicy
 }
 
 export interface AppendOptions {
@@ -104,6 +107,10 @@ export class PartitionLog {
   private readonly durability: GroupCommit
   private readonly flusher: SegmentFlusher
   private closed = false
+  /** Segments (base offsets) a read found damaged: the clean-shutdown marker must not vouch for them. */
+  private readonly damagedSegments = new Set<number>()
+  /** The last damage a read located, so truncateSuffix can cut there without reading the bad batch. */
+  private knownDamage: LogCorruption | undefined
 
   private constructor(
     readonly directory: string,
@@ -141,10 +148,10 @@ export class PartitionLog {
 
   /**
    * Opens the log in `directory`, creating it when missing or empty, and recovers from a crash:
-   * every segment from the recovery point on is re-read with CRC checks, and the log is cut at the
-   * first torn or corrupt batch among them; missing or damaged indexes are rebuilt.
-   * Errors: NOT_A_WEIR_LOG, LOG_CORRUPTED (a segment below the recovery point is damaged),
-   * INVALID_CONFIG, STORAGE_ERROR.
+   * every segment the clean-shutdown marker does not vouch for is re-read with CRC checks, the log
+   * is cut at the first torn batch from the recovery point on; missing or damaged indexes are
+   * rebuilt. Errors: NOT_A_WEIR_LOG, LOG_CORRUPTED (a segment below the recovery point is damaged,
+   * unless `onCorruption` is 'truncate'), INVALID_CONFIG, STORAGE_ERROR.
    */
   static async open(directory: string, options: PartitionLogOptions = {}): Promise<PartitionLog> {
     const config = resolveLogConfig(options.config)
@@ -155,7 +162,13 @@ export class PartitionLog {
       const bases = state.segmentBaseOffsets
       // A log from before recovery points fsynced every segment when it rolled.
       const recoveryPoint = state.recoveryPoint ?? bases.at(-1) ?? 0
-      const segments = await recoverSegments(io, directory, bases, state.clean, recoveryPoint, config, report)
+      const recoveryState = {
+        clean: state.clean,
+        recoveryPoint,
+        knownClean: state.knownClean,
+        onCorruption: options.onCorruption ?? 'fail',
+      }
+      const segments = await recoverSegments(io, directory, bases, recoveryState, config, report)
       if (segments.length === 0) {
         segments.push(
           await Segment.create(io, directory, state.meta.logStartOffset, config.indexIntervalBytes),
@@ -374,6 +387,15 @@ export class PartitionLog {
    * Errors: OFFSET_OUT_OF_RANGE (below the log start or past the log end), LOG_CORRUPTED, LOG_CLOSED.
    */
   async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    try {
+      return await this.readBatches(offset, maxBytes)
+    } catch (error) {
+      if (error instanceof DamageAt) throw await this.locateDamage(error)
+      throw error
+    }
+  }
+
+  private async readBatches(offset: number, maxBytes: number): Promise<ReadResult> {
     this.checkUsable()
     this.checkOffset(offset)
     if (!Number.isInteger(maxBytes) || maxBytes < 1)
@@ -424,7 +446,44 @@ export class PartitionLog {
   }
 
   private corrupt(segment: Segment, position: number, problem: string): never {
-    throw new WeirError('LOG_CORRUPTED', `${segment.logPath} is damaged at byte ${position}: ${problem}`)
+    throw new DamageAt(segment, position, problem)
+  }
+
+  /**
+   * The LOG_CORRUPTED for damage a read met, with the offset where it starts: the segment is read
+   * again from its start with CRC checks, since the damage may begin before the batch the read
+   * tripped on (whose own offset field is not covered by its CRC).
+   */
+  private async locateDamage(found: DamageAt): Promise<LogCorruption> {
+    const { segment } = found
+    this.damagedSegments.add(segment.baseOffset)
+    let position = found.position
+    let offset: number | undefined
+    let problem = found.problem
+    let expected = segment.baseOffset
+    const options = { verify: true, chunkBytes: scanChunkBytes, maxBatchBytes: this.config.maxBatchBytes }
+    try {
+      const result = await scanBatches(this.io, segment.fd, 0, segment.size, options, (batch) => {
+        if (batch.baseOffset !== expected) {
+          problem = `batch baseOffset ${batch.baseOffset} where ${expected} was expected`
+          return false
+        }
+        expected = batch.lastOffset + 1
+        return true
+      })
+      if (result.position < segment.size) {
+        position = result.position
+        offset = expected
+        problem = result.problem ?? problem
+      }
+    } catch {
+      // The reason stays the read's; the offset falls back to the segment's base below.
+    }
+    const start = offset ?? segment.baseOffset
+    const detail = `${segment.logPath} is damaged at byte ${position} (offset ${start}): ${problem}`
+    const damage = new LogCorruption(detail, start, segment.logPath, offset === undefined ? 0 : position)
+    this.knownDamage = damage
+    return damage
   }
 
   /**
@@ -458,7 +517,7 @@ export class PartitionLog {
   ): Promise<void> {
     const options = { verify: false, chunkBytes: scanChunkBytes, maxBatchBytes: this.config.maxBatchBytes }
     const result = await scanBatches(this.io, segment.fd, from, to, options, visit)
-    if (result.problem) this.corrupt(segment, result.position, result.problem)
+    if (result.problem) throw await this.locateDamage(new DamageAt(segment, result.position, result.problem))
   }
 
   /**
@@ -487,11 +546,17 @@ export class PartitionLog {
       for (const segment of removed) await segment.delete()
       const segment = this.active
       let cut = { position: segment.size, offset: segment.nextOffset }
-      await this.scanHeaders(segment, segment.positionFloor(offset), segment.size, (batch) => {
-        if (batch.lastOffset < offset) return true
-        cut = { position: batch.position, offset: batch.baseOffset }
-        return false
-      })
+      const damage = this.knownDamage
+      if (damage?.segmentPath === segment.logPath && damage.offset === offset) {
+        // Cut where a read located damage: the damaged batch's header is not to be trusted.
+        cut = { position: damage.position, offset }
+      } else {
+        await this.scanHeaders(segment, segment.positionFloor(offset), segment.size, (batch) => {
+          if (batch.lastOffset < offset) return true
+          cut = { position: batch.position, offset: batch.baseOffset }
+          return false
+        })
+      }
       const { timeScanStart } = await segment.truncateTo(cut.position, cut.offset)
       await this.scanHeaders(segment, timeScanStart, cut.position, (batch) => {
         segment.noteTimestamp(batch)
@@ -501,6 +566,11 @@ export class PartitionLog {
       if (removed.length > 0) await this.io.syncDirectory(this.directory)
       this.nextOffset = cut.offset
       this.durability.truncated(cut.offset)
+      // The damaged bytes are gone with the cut.
+      if (this.knownDamage !== undefined && this.knownDamage.offset >= cut.offset)
+        this.knownDamage = undefined
+      for (const base of this.damagedSegments)
+        if (base >= segment.baseOffset) this.damagedSegments.delete(base)
       return this.nextOffset
     })
   }
@@ -579,7 +649,10 @@ export class PartitionLog {
       await this.flusher.idle()
       await this.durability.syncNow()
       await this.active.writeIndexFiles()
-      await markCleanShutdown(this.io, this.directory)
+      // Every segment was checked at open or written by this process, except those a read found damaged.
+      const intact = this.segments.filter((segment) => !this.damagedSegments.has(segment.baseOffset))
+      const known = intact.map((segment) => ({ baseOffset: segment.baseOffset, sizeBytes: segment.size }))
+      await markCleanShutdown(this.io, this.directory, known)
     })
     try {
       await closing
@@ -618,6 +691,15 @@ export class PartitionLog {
     }
     return low
   }
+}
+
+/** Thrown inside a read where damage was met; read() turns it into a located LogCorruption. */
+class DamageAt {
+  constructor(
+    readonly segment: Segment,
+    readonly position: number,
+    readonly problem: string,
+  ) {}
 }
 
 interface FoundBatches {

@@ -1,14 +1,17 @@
-// Opening the segments of a log after a clean close or a crash. Segments below the recovery point
-// were flushed (bytes, directory entry, index files) before it was persisted, so their indexes are
-// trusted when intact and rebuilt (with CRC checks) when not, and damage inside them is an error,
-// never skipped. From the recovery point on, segments may have lost bytes in a crash: each is
-// re-read batch by batch with CRC checks and the log is cut at the first torn or corrupt batch.
-// Rolls happen in order and every fsync covers every earlier segment, so once one segment is torn
-// no later segment can hold data any policy promised: those are deleted.
+// Opening the segments of a log after a clean close or a crash. A segment the clean-shutdown
+// marker lists at its current size is known intact: its indexes are trusted when they decode and
+// agree with the file. Every other segment is re-read batch by batch with CRC checks (after a
+// crash: all of them). Segments below the recovery point were flushed, so damage in one is
+// corruption: LOG_CORRUPTED, or with `onCorruption: 'truncate'` a cut at the first bad batch that
+// drops every later segment and is reported. From the recovery point on, segments may have lost
+// bytes in a crash: the log is cut at the first torn batch. Rolls happen in order and every fsync
+// covers every earlier segment, so once one segment is torn no later segment can hold data any
+// policy promised: those are deleted.
 import { join } from 'node:path'
 import { WeirError } from '@weir/protocol'
 import type { FileIo } from './file-io.js'
 import type { LogConfig } from './log-config.js'
+import type { CorruptionCut, CorruptionPolicy } from './log-corruption.js'
 import { indexSuffix, logSuffix, Segment, segmentFileName, timeIndexSuffix } from './segment.js'
 import { type ScanResult, scanBatches } from './segment-scan.js'
 import { SparseIndex } from './sparse-index.js'
@@ -22,21 +25,33 @@ export interface RecoveryReport {
   rebuiltIndexes: number
   /** Whole segments deleted because an earlier segment was torn (set when any were). */
   droppedSegments?: number
+  /** Segments re-read with CRC checks because the clean-shutdown marker did not vouch for them. */
+  verifiedSegments?: number
+  /** Set when damage in a flushed segment was cut ('truncate'): data the log once held is gone. */
+  corruption?: CorruptionCut
+}
+
+export interface RecoveryState {
+  /** The last close flushed everything. */
+  readonly clean: boolean
+  /** Every whole segment below this offset was flushed. */
+  readonly recoveryPoint: number
+  /** Base offset to size of the segments the clean-shutdown marker vouches for. */
+  readonly knownClean: ReadonlyMap<number, number>
+  readonly onCorruption: CorruptionPolicy
 }
 
 const scanChunkBytes = 1024 * 1024
 
 /**
- * Opens and checks the segments with these base offsets (ascending). `clean` says the last close
- * flushed everything; `recoveryPoint` is the offset below which every whole segment was flushed.
- * Resolves with the segments kept; every one but the last is flushed when it resolves.
+ * Opens and checks the segments with these base offsets (ascending). Resolves with the segments
+ * kept; every one but the last is flushed when it resolves.
  */
 export async function recoverSegments(
   io: FileIo,
   directory: string,
   baseOffsets: readonly number[],
-  clean: boolean,
-  recoveryPoint: number,
+  state: RecoveryState,
   config: LogConfig,
   report: RecoveryReport,
 ): Promise<Segment[]> {
@@ -48,9 +63,13 @@ export async function recoverSegments(
       const fd = await io.open(join(directory, segmentFileName(baseOffset, logSuffix)))
       const segment = new Segment(io, directory, baseOffset, fd, config.indexIntervalBytes)
       segments.push(segment)
-      if (clean || (nextBase !== undefined && nextBase <= recoveryPoint)) {
-        await recoverFlushedSegment(io, segment, nextBase, config, report)
-        continue
+      if (state.clean || (nextBase !== undefined && nextBase <= state.recoveryPoint)) {
+        const damage = await recoverFlushedSegment(io, segment, nextBase, state, config, report)
+        if (damage === undefined) continue
+        const later = baseOffsets.slice(index + 1)
+        await cutCorruption(io, segment, damage, later, state.onCorruption, config, report)
+        await dropSegments(io, directory, later, report)
+        break
       }
       const intact = await recoverUnflushedSegment(io, segment, config, report)
       if (nextBase === undefined) break
@@ -73,29 +92,91 @@ export async function recoverSegments(
   return segments
 }
 
-/** A segment below the recovery point (or any after a clean close): damage is reported, not cut. */
+interface Damage {
+  readonly fileSize: number
+  readonly result: ScanResult & { problem: string }
+}
+
+/**
+ * A segment below the recovery point (or any after a clean close): trusted when the marker vouches
+ * for it, else re-read with CRC checks. Resolves with the damage found, if any (not yet acted on).
+ */
 async function recoverFlushedSegment(
   io: FileIo,
   segment: Segment,
   nextBase: number | undefined,
+  state: RecoveryState,
+  config: LogConfig,
+  report: RecoveryReport,
+): Promise<Damage | undefined> {
+  const fileSize = await io.size(segment.fd)
+  const vouched = state.knownClean.get(segment.baseOffset) === fileSize
+  const indexes = vouched ? await loadIndexFiles(io, segment, fileSize) : undefined
+  if (indexes === undefined || !(await adoptTrustedIndexes(io, segment, indexes, fileSize, config))) {
+    if (vouched) report.rebuiltIndexes++
+    else report.verifiedSegments = (report.verifiedSegments ?? 0) + 1
+    const result = await rebuildFromLog(io, segment, fileSize, config)
+    if (result.problem !== undefined) {
+      // After a clean close the last segment may still hold a half-written batch of a failed write.
+      if (nextBase === undefined && state.clean) {
+        await cutTail(io, segment, fileSize, result, report)
+        return undefined
+      }
+      return { fileSize, result: { position: result.position, problem: result.problem } }
+    }
+  }
+  if (nextBase !== undefined && segment.nextOffset > nextBase) throw overlap(segment, nextBase)
+  if (nextBase !== undefined && segment.nextOffset < nextBase) {
+    const problem = `the segment ends at offset ${segment.nextOffset}, short of the next segment's base offset ${nextBase}`
+    return { fileSize, result: { position: fileSize, problem } }
+  }
+  return undefined
+}
+
+/** Damage in a flushed segment: refused ('fail'), or cut there and reported ('truncate'). */
+async function cutCorruption(
+  io: FileIo,
+  segment: Segment,
+  { fileSize, result }: Damage,
+  laterBases: readonly number[],
+  policy: CorruptionPolicy,
   config: LogConfig,
   report: RecoveryReport,
 ): Promise<void> {
-  const fileSize = await io.size(segment.fd)
-  const indexes = await loadIndexFiles(io, segment, fileSize)
-  if (indexes === undefined || !(await adoptTrustedIndexes(io, segment, indexes, fileSize, config))) {
-    report.rebuiltIndexes++
-    const result = await rebuildFromLog(io, segment, fileSize, config)
-    if (result.position !== fileSize) {
-      // After a clean close the last segment may still hold a half-written batch of a failed write.
-      if (nextBase === undefined) return cutTail(io, segment, fileSize, result, report)
-      throw new WeirError(
-        'LOG_CORRUPTED',
-        `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem}`,
-      )
-    }
+  const where = `${segment.logPath} is damaged at byte ${result.position} of ${fileSize}: ${result.problem}`
+  if (policy === 'fail') throw new WeirError('LOG_CORRUPTED', where)
+  const logEndOffsetBefore = await endBefore(io, segment, laterBases, config)
+  await cutTail(io, segment, fileSize, result, report)
+  await segment.removeIndexFiles()
+  report.corruption = { offset: segment.nextOffset, logEndOffsetBefore, reason: where }
+}
+
+/**
+ * Where the log ended before a cut at `segment`'s damage, as far as headers tell: the end of the
+ * last segment (read without CRC checks, up to the first header that makes no sense), or at least
+ * its base offset.
+ */
+async function endBefore(
+  io: FileIo,
+  segment: Segment,
+  laterBases: readonly number[],
+  config: LogConfig,
+): Promise<number> {
+  const lastBase = laterBases.at(-1)
+  if (lastBase === undefined) return segment.nextOffset
+  const directory = segment.directory
+  const fd = await io.open(join(directory, segmentFileName(lastBase, logSuffix)))
+  try {
+    let end = lastBase
+    const options = { verify: false, chunkBytes: scanChunkBytes, maxBatchBytes: config.maxBatchBytes }
+    await scanBatches(io, fd, 0, await io.size(fd), options, (batch) => {
+      end = Math.max(end, batch.lastOffset + 1)
+      return true
+    })
+    return end
+  } finally {
+    await io.close(fd)
   }
-  if (nextBase !== undefined && segment.nextOffset !== nextBase) throw overlap(segment, nextBase)
 }
 
 /** A segment the crash may have torn: re-read with CRC checks, cut at the first bad batch. */

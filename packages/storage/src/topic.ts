@@ -14,6 +14,7 @@ import {
 import type { FileIo } from './file-io.js'
 import { storageError } from './io-errors.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
+import type { CorruptionPolicy } from './log-corruption.js'
 import {
   type AppendOptions,
   type AppendResult,
@@ -47,6 +48,8 @@ export interface TopicOptions extends StorageEnvironment {
   readonly now?: () => number
   /** fsync rounds shared by every log of the data directory (group commit across partitions). */
   readonly syncRounds?: SyncScheduler
+  /** Handed to every partition log (PartitionLogOptions.onCorruption). */
+  readonly onCorruption?: CorruptionPolicy
 }
 
 export interface CreateTopicOptions extends TopicOptions {
@@ -66,7 +69,14 @@ function logOptions(
   config: Partial<LogConfig> | undefined,
 ): PartitionLogOptions {
   const { io, clock, timers } = environment
-  return { config, io, clock, timers, ...(options.syncRounds ? { syncRounds: options.syncRounds } : {}) }
+  return {
+    config,
+    io,
+    clock,
+    timers,
+    ...(options.syncRounds ? { syncRounds: options.syncRounds } : {}),
+    ...(options.onCorruption ? { onCorruption: options.onCorruption } : {}),
+  }
 }
 
 export function checkTopicName(name: string): void {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { eventually } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { PartitionLog } from '../src/index.js'
+import { LogCorruption, PartitionLog } from '../src/index.js'
 import {
   countingIo,
   makeBatch,
@@ -146,11 +146,13 @@ test('damage inside a closed segment with intact indexes is reported by the read
   writeFileSync(closed, bytes)
   const reopened = await PartitionLog.open(directory, { config: small })
   assert.is((await reopened.read(0, 1)).bytes.length, firstSize, 'the batch before the damage is served')
-  await rejectsWith(
+  const error = await rejectsWith(
     reopened.read(2, 1),
     'LOG_CORRUPTED',
-    new RegExp(`is damaged at byte ${firstSize}: CRC mismatch`),
+    new RegExp(`is damaged at byte ${firstSize} \\(offset 2\\): CRC mismatch`),
   )
+  assert.ok(error instanceof LogCorruption)
+  assert.is(error.offset, 2, 'the damage starts at the second batch')
   await reopened.close()
 })
 

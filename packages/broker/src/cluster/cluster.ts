@@ -7,7 +7,7 @@
 // no other broker; the code paths are the same.
 import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
 import type { Entry } from '@weir/raft'
-import { partitionCountMax, type TopicStore } from '@weir/storage'
+import { LogCorruption, type PartitionLog, partitionCountMax, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { isAclRecord } from '../acl/acl-records.js'
 import { isUserRecord } from '../auth/user-records.js'
@@ -25,6 +25,7 @@ import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
 import { nodeRandomBytes, type PeerSecurity } from './peer-security.js'
 import type { Peer } from './peers.js'
 import type { PlacementLimits } from './placement-limits.js'
+import { indexOfOffset } from './raft-index.js'
 import { RaftReplica, type RaftTiming } from './raft-replica.js'
 import { RaftTraffic } from './raft-traffic.js'
 import { TopicIncarnations } from './topic-incarnations.js'
@@ -83,6 +84,8 @@ export class Cluster {
   private readonly traffic: RaftTraffic
   /** Broker liveness: heartbeats to and from every peer, and this broker's own state. */
   readonly heartbeats: BrokerHeartbeats
+  /** Replicas being repaired after a read met damage, by group. */
+  private readonly repairs = new Map<string, Promise<void>>()
   private closed = false
   /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
   private leadingController = false
@@ -254,26 +257,10 @@ export class Cluster {
     for (let partition = 0; partition < topic.replicas.length; partition++) {
       const replicas = topic.replicas[partition]!
       const group = groupOf(topic.name, partition)
-      if (!replicas.includes(this.selfId) || this.hosted.has(group)) continue
+      // A replica under repair is reopened by repair() itself, with what its log lost.
+      if (!replicas.includes(this.selfId) || this.hosted.has(group) || this.repairs.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
-      const replica = await RaftReplica.open({
-        group,
-        log,
-        selfId: this.selfId,
-        voters: replicas,
-        timing: this.timing,
-        transport: this.traffic.transportFor(topic.id),
-        logger: this.logger,
-        environment: this.environment,
-        committed: () => this.watch.notify(topic.name, partition),
-        leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
-        maxReplicaLagMs: this.options.maxReplicaLagMs,
-        // Every broker answers Metadata with the in-sync replicas: the leader tells them at once.
-        inSyncChanged: () => {
-          const hosted = this.hosted.get(group)
-          if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
-        },
-      })
+      const replica = await this.openPartitionReplica(topic, partition, log)
       this.hosted.add(replica, topic.id)
       // The preferred leader of a new partition campaigns at once (leaders spread and start fast);
       // the only voter of a group always does.
@@ -281,6 +268,99 @@ export class Cluster {
       if (soleVoter || (replica.term === 0 && replicas[0] === this.selfId)) replica.campaign()
     }
     await this.incarnations.record(topic.name, topic.id)
+  }
+
+  private openPartitionReplica(
+    topic: TopicImage,
+    partition: number,
+    log: PartitionLog,
+    repairThrough?: number,
+  ): Promise<RaftReplica> {
+    const group = groupOf(topic.name, partition)
+    return RaftReplica.open({
+      group,
+      log,
+      selfId: this.selfId,
+      voters: topic.replicas[partition]!,
+      timing: this.timing,
+      transport: this.traffic.transportFor(topic.id),
+      logger: this.logger,
+      environment: this.environment,
+      committed: () => this.watch.notify(topic.name, partition),
+      leaderChanged: (leaderId, term) => this.leaderChanged(group, leaderId, term),
+      maxReplicaLagMs: this.options.maxReplicaLagMs,
+      // Every broker answers Metadata with the in-sync replicas: the leader tells them at once.
+      inSyncChanged: () => {
+        const hosted = this.hosted.get(group)
+        if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
+      },
+      ...(repairThrough === undefined ? {} : { repairThrough }),
+    })
+  }
+
+  /**
+   * What a read that met damage in a partition's log answers. With other replicas to copy from,
+   * this replica stops serving and repairs (see repair): the reader gets a retriable NOT_LEADER and
+   * reads from the new leader. A sole replica has nowhere to copy from: LOG_CORRUPTED as it is.
+   */
+  readFailed(topic: string, partition: number, error: unknown): unknown {
+    const replica = this.hosted.of(topic, partition)
+    if (!(error instanceof LogCorruption) || replica === undefined) return error
+    const voters = this.image.topic(topic)?.replicas[partition] ?? []
+    if (voters.length <= 1) return error
+    if (!this.repairs.has(replica.group)) {
+      const repair = this.repair(topic, partition, replica, error)
+        .catch((repairError: unknown) =>
+          this.logger.error(
+            { err: repairError, group: replica.group },
+            `could not repair ${replica.group}; restart this broker to retry`,
+          ),
+        )
+        .finally(() => this.repairs.delete(replica.group))
+      this.repairs.set(replica.group, repair)
+    }
+    return replica.notLeader('its log is damaged here and is being repaired from another replica')
+  }
+
+  /**
+   * Hands leadership to a caught-up follower (when leading), closes the replica, cuts its log where
+   * the damage starts and opens it again in repair mode: it copies the rest from the leader and
+   * neither votes nor leads until it holds what it lost.
+   */
+  private async repair(topic: string, partition: number, replica: RaftReplica, damage: LogCorruption) {
+    const group = replica.group
+    const image = this.image.topic(topic)
+    if (image === undefined || this.closed) return
+    if (replica.isLeader) await this.handOff(replica, image.replicas[partition]!)
+    if (this.hosted.get(group) !== replica || this.closed) return
+    const stillLeading = replica.isLeader
+    await this.hosted.remove(group)
+    // No hand-off in time: leadership hooks (a group coordinator) must hear that it ended here.
+    if (stillLeading) this.leaderChanged(group, 0, replica.term)
+    const log = replica.log
+    const before = log.logEndOffset
+    await log.truncateSuffix(damage.offset)
+    this.logger.warn(
+      { group, cutAtOffset: damage.offset, logEndOffsetBefore: before },
+      `${group}: a read met damage (${damage.message}); cut the log at offset ${damage.offset} and repairing from the leader`,
+    )
+    const reopened = await this.openPartitionReplica(image, partition, log, indexOfOffset(before) - 1)
+    // Deleted (or deleted and created again) meanwhile: the new creation is hostTopic's business.
+    if (this.closed || this.hosted.has(group) || this.image.topic(topic)?.id !== image.id) {
+      await reopened.close()
+      return
+    }
+    this.hosted.add(reopened, image.id)
+  }
+
+  /** Transfers leadership to the first follower that holds the whole log; waits up to an election timeout. */
+  private async handOff(replica: RaftReplica, voters: readonly number[]): Promise<void> {
+    const { clock, timers } = this.environment
+    const deadline = clock.now() + 2 * this.options.electionTicks * this.options.tickMs
+    while (replica.isLeader && clock.now() < deadline) {
+      for (const id of voters) if (id !== this.selfId && replica.transferTo(id)) break
+      await new Promise<void>((resolve) => timers.setTimeout(resolve, this.options.tickMs))
+    }
   }
 
   /** Local logs of an earlier creation of the topic (deleted and created again while away) go first. */
@@ -518,6 +598,8 @@ export class Cluster {
       const { topic, partition } = topicOfGroup(replica.group)
       const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
       if (preferred === undefined || preferred === this.selfId) continue
+      // A preferred replica repairing a damaged log is behind the whole log (it said so in its
+      // heartbeat answers), so transferTo refuses it; were it not, it would ignore the hand-over.
       if (replica.transferTo(preferred)) {
         this.logger.info(
           { group: replica.group, to: preferred },
@@ -532,6 +614,7 @@ export class Cluster {
     for (const timer of this.timers) this.environment.timers.clear(timer)
     this.heartbeats.close()
     await this.applying
+    await Promise.allSettled(this.repairs.values())
     await this.hosted.close()
     this.links.close()
   }

@@ -15,7 +15,7 @@ import {
   type Restore,
   type Role,
 } from '@weir/raft'
-import type { PartitionLog } from '@weir/storage'
+import { LogCorruption, type PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
@@ -62,6 +62,11 @@ export interface ReplicaOptions {
   readonly maxReplicaLagMs?: number
   /** The in-sync replicas changed (this replica leads, or just stopped leading). */
   readonly inSyncChanged?: () => void
+  /**
+   * The log held entries up to this index and lost some (a read met damage and cut it): the
+   * replica neither votes nor leads until it holds them again (RestoredState.repairThrough).
+   */
+  readonly repairThrough?: number
 }
 
 const defaultReplicaLagMaxMs = 10_000
@@ -78,6 +83,8 @@ interface Waiter {
 }
 
 const restoreReadBytes = 1024 * 1024
+/** Damaged batches met while reading the log at open, each cut and read past, before giving up. */
+const damagedReadsAtOpenMax = 8
 
 /**
  * A restore asked the leader for offsets its retention has already deleted: the copy continues
@@ -90,6 +97,39 @@ export class LogStartMoved extends WeirError {
   ) {
     super('OFFSET_OUT_OF_RANGE', `the leader of ${group} keeps offsets from ${logStartOffset} only`)
   }
+}
+
+/**
+ * The last index a log held before its open cut damage away (storage's recovery.corruption), for
+ * a group with other replicas to copy it back from; undefined when nothing was lost.
+ */
+function lostAtOpen(options: ReplicaOptions, soleVoter: boolean): number | undefined {
+  const cut = options.log.recovery.corruption
+  if (cut === undefined || cut.logEndOffsetBefore <= cut.offset) return undefined
+  if (soleVoter) {
+    options.logger.error(
+      { group: options.group, cutAtOffset: cut.offset, logEndOffsetBefore: cut.logEndOffsetBefore },
+      `${options.group} lost offsets ${cut.offset} to ${cut.logEndOffsetBefore - 1} to a damaged segment (${cut.reason}); it has no other replica to copy them from`,
+    )
+    return undefined
+  }
+  options.logger.warn(
+    { group: options.group, cutAtOffset: cut.offset, logEndOffsetBefore: cut.logEndOffsetBefore },
+    `${options.group}: a damaged segment was cut at offset ${cut.offset} (${cut.reason})`,
+  )
+  return indexOfOffset(cut.logEndOffsetBefore) - 1
+}
+
+/** Cuts the log where a read met damage; returns the last index the log held before. */
+async function cutDamage(options: ReplicaOptions, damage: LogCorruption): Promise<number> {
+  const { log, group, logger } = options
+  const before = log.logEndOffset
+  await log.truncateSuffix(damage.offset)
+  logger.warn(
+    { group, cutAtOffset: damage.offset, logEndOffsetBefore: before },
+    `${group}: cut the log at offset ${damage.offset}, where damage starts (${damage.message})`,
+  )
+  return indexOfOffset(before) - 1
 }
 
 function sendsEarly(message: Message): boolean {
@@ -116,6 +156,8 @@ export class RaftReplica implements PartitionReplica {
   /** The highest commit index a leader has told this replica of (appends, heartbeats, restores). */
   private leaderCommitSeen = -1
   private heardFromLeader = false
+  /** The node was repairing at the last look: once it is not, the hard-state file forgets it. */
+  private repairPending: boolean
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -127,6 +169,7 @@ export class RaftReplica implements PartitionReplica {
     this.appliedThrough = node.commitIndex
     const lagMaxMs = options.maxReplicaLagMs ?? defaultReplicaLagMaxMs
     this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
+    this.repairPending = node.repairing
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
@@ -141,17 +184,42 @@ export class RaftReplica implements PartitionReplica {
     const restoredHardState = soleVoter
       ? { ...hardState.state, commit: Number.MAX_SAFE_INTEGER }
       : hardState.state
-    const { state, prefixUsed } = await restoreFromLog(
-      options.log,
-      restoredHardState,
-      config,
-      options.replay,
-      saved,
-    )
+    const lost = [options.repairThrough, hardState.repairThrough, lostAtOpen(options, soleVoter)]
+    let repairThrough = Math.max(-1, ...lost.filter((index) => index !== undefined))
+    let restoring: Awaited<ReturnType<typeof restoreFromLog>> | undefined
+    for (let damaged = 0; restoring === undefined; damaged++) {
+      try {
+        restoring = await restoreFromLog(options.log, restoredHardState, config, options.replay, saved)
+      } catch (error) {
+        // The controller has replayed part of its log into its image already: it cannot read again.
+        const canCut = !soleVoter && options.replay === undefined && damaged < damagedReadsAtOpenMax
+        if (!(error instanceof LogCorruption) || !canCut) throw error
+        repairThrough = Math.max(repairThrough, await cutDamage(options, error))
+      }
+    }
+    const { state, prefixUsed } = restoring
     // A prefix the log no longer matches must not come back once new entries reach its offsets.
     if (saved !== undefined && !prefixUsed) await prefixFile.remove()
-    const node = new RaftNode({ id: options.selfId, ...options.timing }, state)
+    const repairing = repairThrough > state.lastIndex
+    // Durable before the node runs: a restart mid-repair must still know what the log lost.
+    const wanted = repairing ? repairThrough : undefined
+    if (hardState.repairThrough !== wanted) {
+      await hardState.setRepairThrough(wanted, options.environment.clock.now())
+    }
+    if (repairing) {
+      options.logger.warn(
+        { group: options.group, lastIndex: state.lastIndex, repairThrough },
+        `${options.group} lost log entries up to ${repairThrough}; repairing from the leader (this replica neither votes nor leads until it holds them again)`,
+      )
+    }
+    const restored = repairing ? { ...state, repairThrough } : state
+    const node = new RaftNode({ id: options.selfId, ...options.timing }, restored)
     return new RaftReplica(options, node, hardState, prefixFile)
+  }
+
+  /** The log lacks entries it once held and has not yet copied them back from the leader. */
+  get repairing(): boolean {
+    return this.node.repairing
   }
 
   get group(): string {
@@ -210,6 +278,7 @@ export class RaftReplica implements PartitionReplica {
     if (this.closed) return
     this.node.tick()
     this.kick()
+    if (this.repairPending && !this.node.repairing) this.repaired()
     // The in-sync set needs no 50 ms precision against a window of seconds: every 5th tick.
     if (this.role === 'leader' && ++this.ticksSinceInSync >= inSyncEveryTicks) {
       this.ticksSinceInSync = 0
@@ -227,6 +296,22 @@ export class RaftReplica implements PartitionReplica {
     // Until the first sample (a few ticks after winning), only the leader itself is known in sync.
     if (this.inSync.members.length === 0 && this.isLeader) return [this.options.selfId]
     return this.inSync.members
+  }
+
+  private repaired(): void {
+    this.repairPending = false
+    const { group } = this
+    this.hardState.setRepairThrough(undefined, this.options.environment.clock.now()).then(
+      () =>
+        this.options.logger.info(
+          { group, lastIndex: this.node.lastIndex },
+          `${group} is repaired: its log holds again every entry it lost`,
+        ),
+      (error: unknown) => {
+        // Still marked as repairing on disk: a restart repairs again, which costs only time.
+        this.options.logger.warn({ err: error, group }, 'could not record that the replica is repaired')
+      },
+    )
   }
 
   step(message: Message): void {

@@ -173,9 +173,11 @@ async function readPartition(
     }
     return { ...result, records }
   } catch (error) {
+    // Damage in a replicated log is repaired from another replica: the reader is sent elsewhere.
+    const answer = context.cluster.readFailed(topicName, partition, error)
     return {
       partition,
-      ...errorFields(error, context.logger, 'Fetch'),
+      ...errorFields(answer, context.logger, 'Fetch'),
       highWatermark: -1,
       logStartOffset: -1,
       records: empty,

@@ -46,7 +46,9 @@ async function listOffset(
     const found = await offsetForTimestamp(log, timestamp, highWatermark)
     return { partition, errorCode: 0, ...found }
   } catch (error) {
-    return { partition, ...errorFields(error, context.logger, 'ListOffsets'), offset: -1, timestamp: -1 }
+    // A lookup by timestamp reads the log: damage there is repaired like a Fetch's (fetch.ts).
+    const answer = context.cluster.readFailed(topicName, partition, error)
+    return { partition, ...errorFields(answer, context.logger, 'ListOffsets'), offset: -1, timestamp: -1 }
   }
 }
 

@@ -1,5 +1,7 @@
 // A seeded, deterministic cluster: N RaftNodes over a network that drops, delays, duplicates and
-// reorders messages and partitions nodes; nodes crash and restart from their durable state only.
+// reorders messages and partitions nodes; nodes crash and restart from their durable state only,
+// and (with 5 nodes, one at a time) a restart may find the tail of the log damaged and cut, committed
+// entries included: the node then restarts with repairThrough and must not vote or lead until repaired.
 // Invariants are checked after every step; the first violation ends the run.
 import {
   type Entry,
@@ -38,6 +40,8 @@ interface SimNode {
   restoreJob: { readonly at: number; readonly source: NodeId; readonly snapshot: SnapshotInfo } | undefined
   /** A Ready taken but not yet carried out (a slow disk); the core keeps stepping meanwhile. */
   outstanding: { readonly at: number; readonly ready: Ready } | undefined
+  /** Set while the node's log lacks entries a damaged disk took (kept across restarts, as the broker does). */
+  repairThrough: number | undefined
 }
 
 interface InFlight {
@@ -57,6 +61,8 @@ const electionTicks = 10
 
 export class Simulation {
   private readonly prng: Prng
+  /** Decides disk damage apart from `prng`, so seeds without damage replay as before. */
+  private readonly damagePrng: Prng
   private readonly nodes = new Map<NodeId, SimNode>()
   private readonly ids: NodeId[]
   private network: InFlight[] = []
@@ -77,6 +83,7 @@ export class Simulation {
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed)
+    this.damagePrng = new Prng(options.seed * 7 + 3)
     this.ids = Array.from({ length: options.nodes }, (_, i) => i + 1)
     this.tuning = {
       heartbeatTicks: this.prng.int(1, 3),
@@ -96,6 +103,7 @@ export class Simulation {
         checkedThrough: -1,
         restoreJob: undefined,
         outstanding: undefined,
+        repairThrough: undefined,
       }
       this.nodes.set(id, node)
       this.start(node)
@@ -117,7 +125,9 @@ export class Simulation {
   }
 
   private start(node: SimNode): void {
-    const restored = node.storage.restoredState(this.prng.int(0, 3))
+    const state = node.storage.restoredState(this.prng.int(0, 3))
+    const repairThrough = node.repairThrough
+    const restored = repairThrough === undefined ? state : { ...state, repairThrough }
     node.raft = new RaftNode(
       {
         id: node.id,
@@ -263,8 +273,28 @@ export class Simulation {
   private restart(node: SimNode): void {
     // A restore interrupted by the crash leaves the log cut at keepThrough: still a valid log.
     if (this.prng.chance(0.3)) this.compact(node)
+    const othersRepairing = [...this.nodes.values()].some((other) => other.repairThrough !== undefined)
+    if (this.ids.length >= 5 && !othersRepairing && this.damagePrng.chance(0.2)) this.damage(node)
     this.start(node)
     this.say(`n${node.id} restart term ${node.raft!.term} last ${node.raft!.lastIndex}`)
+  }
+
+  /**
+   * A damaged segment cut away while down: the log loses its tail from a random entry on, committed
+   * entries included. Outside Raft's model; the node must repair before it votes or leads again.
+   */
+  private damage(node: SimNode): void {
+    const storage = node.storage
+    if (storage.entries.length < 2) return
+    const lastBefore = storage.lastIndex
+    storage.entries.splice(this.damagePrng.int(1, storage.entries.length - 1))
+    storage.hardState = {
+      ...storage.hardState,
+      commit: Math.min(storage.hardState.commit, storage.lastIndex),
+    }
+    node.repairThrough = Math.max(node.repairThrough ?? -1, lastBefore)
+    node.checkedThrough = Math.min(node.checkedThrough, storage.lastIndex)
+    this.say(`n${node.id} damaged: log cut to ${storage.lastIndex} (held ${lastBefore})`)
   }
 
   /** Retention while down: drops a committed prefix, so the node restarts with firstIndex > 0. */
@@ -421,6 +451,14 @@ export class Simulation {
           throw new Violation(`two leaders in term ${raft.term}: n${other} and n${node.id}`)
         }
         this.leaders.set(raft.term, node.id)
+      }
+      if (node.repairThrough !== undefined) {
+        if (raft.repairing && raft.role !== 'follower')
+          throw new Violation(`n${node.id} is ${raft.role} while repairing its log`)
+        if (!raft.repairing) {
+          node.repairThrough = undefined
+          this.say(`n${node.id} repaired at ${raft.lastIndex}`)
+        }
       }
       if (raft.commitIndex < node.commitSeen) {
         throw new Violation(`n${node.id} commit went back from ${node.commitSeen} to ${raft.commitIndex}`)
