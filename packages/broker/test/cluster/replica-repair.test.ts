@@ -114,7 +114,8 @@ test('a sole replica has nothing to repair from: it is not in repair mode, and t
 
 test("a follower's real log end in a heartbeat answer crosses the wire; a bad one is refused", () => {
   const answer = { type: 'heartbeatResponse', from: 2, to: 1, term: 3 }
-  assert.equal(checkRaftMessage({ ...answer }), answer)
+  // A broker of an earlier release sends none: read as nothing lost.
+  assert.equal(checkRaftMessage({ ...answer }), { ...answer, lastIndex: Number.MAX_SAFE_INTEGER })
   assert.equal(checkRaftMessage({ ...answer, lastIndex: 41 }), { ...answer, lastIndex: 41 })
   try {
     checkRaftMessage({ ...answer, lastIndex: 'far' })
