@@ -2,13 +2,16 @@
 // producer keeps writing: moving an RF 3 partition from brokers 1,2,3 to 1,2,4 completes, broker 4
 // ends with a log byte-identical to the others', broker 3 deletes its copy, no send fails and every
 // acknowledged record is read exactly once, in order; then a move whose target leaves out the
-// current leader (leadership is handed over first), under a copy throttle that holds the rate.
+// current leader (leadership is handed over first), made with `weir topics reassign` under a copy
+// throttle that holds the rate, its progress printed.
 // Prints the copy rate of both moves.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Client, codecs, defineTopic, type Producer } from '@weir/client'
+import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { run } from '../cli/cli-support.js'
 import { readValues, startCluster, type TestCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'moving', codec: codecs.string })
@@ -97,13 +100,11 @@ function logSize(dataDir: string): number {
 
 const dataDirOf = (id: number) => env.cluster.brokers.find((broker) => broker.id === id)!.dataDir
 
-/** Submits the move and waits for it to complete; resolves with its duration and the largest progress seen. */
-async function move(target: number[], throttleBytesPerSec?: number) {
+/** Submits the move with the client and waits for it to complete; resolves with its duration and the largest progress seen. */
+async function move(target: number[]) {
   const admin = env.client.admin()
   const startedAt = Date.now()
-  await admin.reassignPartitions([{ topic: topic.name, partition: 0, replicas: target }], {
-    ...(throttleBytesPerSec === undefined ? {} : { throttleBytesPerSec }),
-  })
+  await admin.reassignPartitions([{ topic: topic.name, partition: 0, replicas: target }])
   let progressSeen = 0
   await waitFor(`the move to ${target.join(',')} to complete`, 120_000, async () => {
     const running = await admin.listReassignments()
@@ -114,6 +115,19 @@ async function move(target: number[], throttleBytesPerSec?: number) {
     return partition.replicas.join(',') === target.join(',') ? true : undefined
   })
   return { durationMs: Date.now() - startedAt, progressSeen }
+}
+
+/** The same move with `weir topics reassign` (which follows it to the end), under a throttle. */
+async function moveWithCli(target: number[], throttleBytesPerSec: number) {
+  const startedAt = Date.now()
+  const args = ['topics', 'reassign', topic.name, '--partition', '0', '--replicas', target.join(',')]
+  args.push('--throttle-bytes-per-sec', String(throttleBytesPerSec), '--bootstrap', env.cluster.bootstrap[1]!)
+  const result = await withTimeout(run(args), 120_000, `weir ${args.join(' ')}`)
+  assert.is(result.code, 0, `weir topics reassign failed: ${result.stderr}`)
+  assert.match(result.stdout, `moved ${topic.name}/0 to ${target.join(',')} in`)
+  const percents = [...result.stdout.matchAll(/broker \d+ (\d+)%/g)].map((match) => Number(match[1]))
+  assert.ok(percents.length > 0, `progress lines: ${result.stdout}`)
+  return { durationMs: Date.now() - startedAt, progressSeen: Math.max(...percents), output: result.stdout }
 }
 
 test('moving 1,2,3 to 1,2,4 then away from the leader under a throttle: acks never stop, nothing is lost or doubled', async () => {
@@ -154,10 +168,10 @@ test('moving 1,2,3 to 1,2,4 then away from the leader under a throttle: acks nev
     return partition.leader > 0 ? partition.leader : undefined
   })
   const target = [...(await replicasOf()).replicas.filter((id) => id !== leader), 3]
-  const throttleBytesPerSec = 4 * 1024 * 1024
+  const throttleBytesPerSec = 1024 * 1024
   const bytesBeforeSecond = logSize(dataDirOf(target[0]!))
   const secondStart = Date.now()
-  const second = await move(target, throttleBytesPerSec)
+  const second = await moveWithCli(target, throttleBytesPerSec)
   const secondGap = loop.longestGap(secondStart, Date.now())
   await waitFor(`broker ${leader} deleted its copy`, 10_000, async () =>
     existsSync(join(dataDirOf(leader), topic.name)) ? undefined : true,
@@ -198,7 +212,7 @@ test('moving 1,2,3 to 1,2,4 then away from the leader under a throttle: acks nev
     `reassignment 1,2,3 -> 1,2,4: ${(bytesBefore / 1048576).toFixed(1)} MiB in ${first.durationMs} ms = ${rate(bytesBefore, first.durationMs)} MiB/s unthrottled, longest ack gap ${firstGap.ms} ms, progress seen up to ${first.progressSeen}%`,
   )
   console.log(
-    `reassignment -> ${target.join(',')} (leader ${leader} removed): ${(bytesBeforeSecond / 1048576).toFixed(1)} MiB in ${second.durationMs} ms = ${rate(bytesBeforeSecond, second.durationMs)} MiB/s under a 4 MiB/s throttle, longest ack gap ${secondGap.ms} ms, progress seen up to ${second.progressSeen}%`,
+    `reassignment -> ${target.join(',')} (leader ${leader} removed): ${(bytesBeforeSecond / 1048576).toFixed(1)} MiB in ${second.durationMs} ms = ${rate(bytesBeforeSecond, second.durationMs)} MiB/s under a 1 MiB/s throttle, longest ack gap ${secondGap.ms} ms, progress seen up to ${second.progressSeen}%`,
   )
   // The throttle holds: the copy cannot have gone faster than it allows (a little slack for the
   // tail that comes by appends, not by the throttled restore).
