@@ -21,6 +21,7 @@ export const flagRanges = {
   '--id': { min: 1, max: 2_147_483_647 },
   // The broker's replicaLagTimeMs range.
   '--replica-lag-time-ms': { min: 100, max: 600_000 },
+  '--throttle-bytes-per-sec': { min: 1, max: Number.MAX_SAFE_INTEGER },
 } as const satisfies Record<string, FlagRange>
 
 export type NumericFlag = keyof typeof flagRanges

@@ -10,6 +10,9 @@ export type {
   AclResourceType,
   BrokerState,
   BrokerStatus,
+  PartitionReassignment,
+  PartitionReassignmentSpec,
+  ReplicaProgress,
 } from '@weir/protocol'
 export {
   Connection,
@@ -93,6 +96,7 @@ export {
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
+export type { ReassignPartitionsOptions } from './reassignment-admin.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

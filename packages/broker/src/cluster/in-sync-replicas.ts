@@ -27,13 +27,15 @@ export class InSyncReplicas {
 
   /**
    * One leader tick. `heardAtMs`: when each follower last answered this leader (a follower missing
-   * from it has not). Returns whether the set changed.
+   * from it has not). `voters` is the group's config now (a reassignment changes it), the replicas
+   * given at construction otherwise. Returns whether the set changed.
    */
   update(
     nowMs: number,
     commit: number,
     matches: ReadonlyMap<number, number>,
     heardAtMs: ReadonlyMap<number, number>,
+    voters: readonly number[] = this.voters,
   ): boolean {
     this.samples.push({ atMs: nowMs, commit })
     let expired = 0
@@ -45,7 +47,7 @@ export class InSyncReplicas {
         this.caughtUpAtMs.set(id, at)
     }
     const within = (atMs: number | undefined) => nowMs - (atMs ?? Number.NEGATIVE_INFINITY) <= this.lagMaxMs
-    const next = this.voters.filter(
+    const next = voters.filter(
       (id) => id === this.selfId || (within(this.caughtUpAtMs.get(id)) && within(heardAtMs.get(id))),
     )
     if (sameList(next, this.current)) return false

@@ -23,6 +23,7 @@ import { ListOffsets } from './list-offsets.js'
 import { Metadata } from './metadata.js'
 import { OffsetCommit } from './offset-commit.js'
 import { OffsetFetch } from './offset-fetch.js'
+import { AlterPartitionReassignments, ListPartitionReassignments } from './partition-reassignments.js'
 import { PeerHello } from './peer-hello.js'
 import { PeerProof } from './peer-proof.js'
 import { Produce } from './produce.js'
@@ -66,6 +67,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ListUsers,
   DescribeBrokers,
   BrokerHeartbeat,
+  AlterPartitionReassignments,
+  ListPartitionReassignments,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -105,6 +108,7 @@ export * from './list-offsets.js'
 export * from './metadata.js'
 export * from './offset-commit.js'
 export * from './offset-fetch.js'
+export * from './partition-reassignments.js'
 export * from './peer-hello.js'
 export * from './peer-proof.js'
 export * from './produce.js'
