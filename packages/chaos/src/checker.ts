@@ -218,7 +218,7 @@ function countOrderViolations(
     if (parsed === undefined) continue
     const key = `${parsed.producer} on ${record.partition}`
     const before = lastSequence.get(key)
-    if (before !== undefined && parsed.sequence <= before.sequence) {
+    if (before !== undefined && parsed.sequence < before.sequence) {
       count++
       report(
         `${key}: log holds sequence ${parsed.sequence} at ${record.offset} after ${before.sequence} at ${before.offset}`,

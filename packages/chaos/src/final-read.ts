@@ -37,6 +37,9 @@ export async function readEverything(
     let lastRecordMs = Date.now()
     const startedMs = Date.now()
     const iterator = consumer[Symbol.asyncIterator]()
+    // One next() at a time: a wait that ends first keeps the same pending next() for the next turn.
+    let pending = iterator.next()
+    void pending.catch(() => undefined)
     try {
       for (;;) {
         const waitMs = Math.min(
@@ -47,8 +50,13 @@ export async function readEverything(
           if (!needed()) problem = `no record reached the last acked offset of every partition within ${readTimeoutMs} ms`
           break
         }
-        const next = await Promise.race([iterator.next(), sleep(waitMs).then(() => 'waited' as const)])
+        let timer: NodeJS.Timeout | undefined
+        const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), waitMs)))
+        const next = await Promise.race([pending, waited])
+        clearTimeout(timer)
         if (next === 'waited') continue
+        pending = iterator.next()
+        void pending.catch(() => undefined)
         if (next.done === true) break
         const message = next.value
         records.push({ partition: message.partition, offset: message.offset, value: message.value })
@@ -66,8 +74,4 @@ export async function readEverything(
     await client.close().catch(() => undefined)
   }
   return { records, problem, highWatermarks }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
