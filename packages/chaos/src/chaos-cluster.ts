@@ -77,11 +77,7 @@ export class ChaosCluster {
       })
     }
     const everyId = brokers.map((broker) => broker.id)
-    const network = await LinkNetwork.start(
-      everyId,
-      (id) => brokers[id - 1]!.peerPort,
-      options.random,
-    )
+    const network = await LinkNetwork.start(everyId, (id) => brokers[id - 1]!.peerPort, options.random)
     const ids = everyId.slice(0, options.size)
     const cluster = new ChaosCluster(root, brokers, network, ids, secretFile, configFile)
     try {

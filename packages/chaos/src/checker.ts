@@ -131,7 +131,8 @@ export function checkHistory(history: History): CheckResult {
 
   const gap = longestAckGap(history)
   const pass =
-    lost + duplicates + inconsistent + orderViolations + pollSkips + nonMonotonicCommits + replicasDiffer === 0
+    lost + duplicates + inconsistent + orderViolations + pollSkips + nonMonotonicCommits + replicasDiffer ===
+    0
   return {
     acked: history.acks.length,
     lost,
@@ -206,7 +207,10 @@ function countOrderViolations(
       const after = list[index]!
       if (after.offset <= before.offset) {
         count++
-        report(`${key}: sequence ${after.sequence} acked at ${after.offset}, ${before.sequence} at ${before.offset}`, count)
+        report(
+          `${key}: sequence ${after.sequence} acked at ${after.offset}, ${before.sequence} at ${before.offset}`,
+          count,
+        )
       }
     }
   }
@@ -297,7 +301,9 @@ function failoverFigures(history: History): FailoverFigures {
   }
   samples.sort((a, b) => a - b)
   const at = (quantile: number) =>
-    samples.length === 0 ? 0 : samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)]!
+    samples.length === 0
+      ? 0
+      : samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)]!
   return { samples: samples.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: samples.at(-1) ?? 0 }
 }
 

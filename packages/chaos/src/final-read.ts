@@ -28,7 +28,8 @@ export async function readEverything(
   let problem: string | undefined
   try {
     const description = await client.admin().describeTopic(topicName)
-    for (const partition of description.partitions) highWatermarks.set(partition.partition, partition.highWatermark)
+    for (const partition of description.partitions)
+      highWatermarks.set(partition.partition, partition.highWatermark)
     const topic = defineTopic<string>({ name: topicName, codec: codecs.string })
     const consumer = client.consumer({ topics: [topic], fromBeginning: true })
     const reached = new Map<number, number>()
@@ -47,11 +48,14 @@ export async function readEverything(
           needed() ? quietMs - (Date.now() - lastRecordMs) : readTimeoutMs,
         )
         if (waitMs <= 0) {
-          if (!needed()) problem = `no record reached the last acked offset of every partition within ${readTimeoutMs} ms`
+          if (!needed())
+            problem = `no record reached the last acked offset of every partition within ${readTimeoutMs} ms`
           break
         }
         let timer: NodeJS.Timeout | undefined
-        const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), waitMs)))
+        const waited = new Promise<'waited'>(
+          (resolve) => (timer = setTimeout(() => resolve('waited'), waitMs)),
+        )
         const next = await Promise.race([pending, waited])
         clearTimeout(timer)
         if (next === 'waited') continue

@@ -8,7 +8,7 @@
 // A direction is named from the dialer: `forward` carries the dialer's bytes (its requests),
 // `backward` the target's (its answers). Broker i's requests to j travel forward on link i→j, and
 // i's answers to j's requests travel backward on link j→i: a one-way partition i→j holds both.
-import { createServer, type Server, type Socket, connect } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import type { Random } from './prng.js'
 
 export type Direction = 'forward' | 'backward'

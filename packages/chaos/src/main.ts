@@ -25,7 +25,8 @@ const usage = `Usage: pnpm chaos [SCENARIO...] [--runs N] [--seed S] [--rounds N
 function integer(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   const parsed = Number(value)
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`)
+  if (!Number.isSafeInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a whole number, got "${value}"`)
   return parsed
 }
 
@@ -40,13 +41,17 @@ async function main(): Promise<number> {
   const { names, runs, seed, rounds, skipNeeds, list, markdown, keep } = parsed
   if (list) {
     for (const scenario of scenarios)
-      console.log(`${scenario.name.padEnd(20)} ${scenario.description}${scenario.needs ? ` (needs: ${scenario.needs})` : ''}`)
+      console.log(
+        `${scenario.name.padEnd(20)} ${scenario.description}${scenario.needs ? ` (needs: ${scenario.needs})` : ''}`,
+      )
     return 0
   }
   const chosen = scenarios.filter(
     (scenario) => (names.length === 0 || names.includes(scenario.name)) && !(skipNeeds && scenario.needs),
   )
-  console.log(`chaos: seed ${seed} (replay: pnpm chaos ${names.join(' ')} --seed ${seed} --runs ${runs} --rounds ${rounds})`)
+  console.log(
+    `chaos: seed ${seed} (replay: pnpm chaos ${names.join(' ')} --seed ${seed} --runs ${runs} --rounds ${rounds})`,
+  )
   const results: RunResult[] = []
   for (const scenario of chosen) {
     for (let run = 0; run < runs; run++) {
@@ -68,7 +73,8 @@ async function main(): Promise<number> {
   const rows = summarize(results)
   console.log(`\n${textTable(rows)}`)
   // pnpm runs this in the package folder: a relative path means where the user ran `pnpm chaos`.
-  if (markdown !== undefined) writeFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), markdown), `${markdownTable(rows)}\n`)
+  if (markdown !== undefined)
+    writeFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), markdown), `${markdownTable(rows)}\n`)
   return rows.every((row) => row.pass) ? 0 : 1
 }
 

@@ -91,7 +91,11 @@ function cells(row: ScenarioRow): string[] {
     String(row.replicasDiffer),
     seconds(row.longestAckGapMs),
     `${seconds(row.failoverP50Ms)} / ${seconds(row.failoverP99Ms)} / ${seconds(row.failoverMaxMs)}`,
-    row.pass ? 'pass' : row.errors > 0 ? `FAIL (${row.errors} run error${row.errors > 1 ? 's' : ''})` : 'FAIL',
+    row.pass
+      ? 'pass'
+      : row.errors > 0
+        ? `FAIL (${row.errors} run error${row.errors > 1 ? 's' : ''})`
+        : 'FAIL',
   ]
 }
 

@@ -58,7 +58,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     partitions: topicPartitions,
     producers: 3,
     sendsPerSecond: 40,
-    maxInFlightSends: 8,
+    maxInFlightSendsPerPartition: 4,
     groupMembers: 2,
     pollsPerCommit: 20,
   })
@@ -84,10 +84,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await converge(context).catch((failure: Error) => log(failure.message))
     log('reading every partition from the start')
     const ackedEnds = new Map<number, number>()
-    for (const ack of workload.acks) ackedEnds.set(ack.partition, Math.max(ackedEnds.get(ack.partition) ?? -1, ack.offset))
+    for (const ack of workload.acks)
+      ackedEnds.set(ack.partition, Math.max(ackedEnds.get(ack.partition) ?? -1, ack.offset))
     const final = await readEverything(cluster.bootstrap, topic, ackedEnds)
     const replicaSets = await Promise.all(
-      Array.from({ length: topicPartitions }, (_, partition) => context.replicasOf(partition).catch(() => [])),
+      Array.from({ length: topicPartitions }, (_, partition) =>
+        context.replicasOf(partition).catch(() => []),
+      ),
     )
     log('stopping the brokers (SIGTERM) to compare the replicas')
     await cluster.stopAll()
@@ -160,7 +163,9 @@ function makeContext(
       return leader === undefined || leader < 0 ? undefined : leader
     },
     async replicasOf(partition) {
-      return [...((await describe()).partitions.find((entry) => entry.partition === partition)?.replicas ?? [])]
+      return [
+        ...((await describe()).partitions.find((entry) => entry.partition === partition)?.replicas ?? []),
+      ]
     },
     cli: (args) => runCli(cluster, context.members, args),
     async waitUntil(what, timeoutMs, check) {

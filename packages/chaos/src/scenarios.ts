@@ -10,7 +10,9 @@ const holdMs = 8_000
 const settleMs = 5_000
 const partitions = 4
 
-async function randomPartitionLeader(context: ScenarioContext): Promise<{ partition: number; leader: number }> {
+async function randomPartitionLeader(
+  context: ScenarioContext,
+): Promise<{ partition: number; leader: number }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const partition = context.random.integer(0, partitions - 1)
     const leader = await context.leaderOf(partition).catch(() => undefined)
@@ -70,7 +72,8 @@ const pause: Scenario = {
 
 const isolate: Scenario = {
   name: 'isolate',
-  description: 'cut every peer link of one broker (the bootstrap broker first) both ways; clients still reach it',
+  description:
+    'cut every peer link of one broker (the bootstrap broker first) both ways; clients still reach it',
   brokers: 3,
   async run(context) {
     for (let round = 0; round < context.rounds; round++) {
@@ -191,7 +194,7 @@ const groupChaos: Scenario = {
 const lostWrites: Scenario = {
   name: 'lost-writes',
   description:
-    'fsync never: SIGKILL a broker and cut up to 64 KiB off every partition\'s open segment (the page cache it lost), restart',
+    "fsync never: SIGKILL a broker and cut up to 64 KiB off every partition's open segment (the page cache it lost), restart",
   brokers: 3,
   topicConfig: { fsync: 'never' },
   async run(context) {
@@ -228,9 +231,16 @@ const diskCorrupt: Scenario = {
       if (preferred === undefined) throw new Error(`partition ${partition} has no replicas`)
       context.fault(`SIGKILL broker ${preferred}`, true)
       await context.cluster.stop(preferred, 'SIGKILL')
-      const directory = partitionDirectory(context.cluster.broker(preferred).dataDir, context.topic, partition)
+      const directory = partitionDirectory(
+        context.cluster.broker(preferred).dataDir,
+        context.topic,
+        partition,
+      )
       const flipped = directory === undefined ? undefined : flipByteInClosedSegment(directory, context.random)
-      context.fault(`broker ${preferred} partition ${partition}: flipped ${flipped ?? 'nothing (one segment)'}`, false)
+      context.fault(
+        `broker ${preferred} partition ${partition}: flipped ${flipped ?? 'nothing (one segment)'}`,
+        false,
+      )
       await context.cluster.start(preferred, context.members)
       await context.sleep(holdMs + settleMs)
     }
@@ -269,7 +279,15 @@ const reassignUnderKill: Scenario = {
       const outside = context.members.filter((id) => !replicas.includes(id))
       const target = [...replicas.slice(1), context.random.pick(outside)]
       context.fault(`reassign partition ${partition} ${replicas.join(',')} → ${target.join(',')}`, true)
-      await context.cli(['topics', 'reassign', context.topic, '--partition', String(partition), '--replicas', target.join(',')])
+      await context.cli([
+        'topics',
+        'reassign',
+        context.topic,
+        '--partition',
+        String(partition),
+        '--replicas',
+        target.join(','),
+      ])
       await killAndRestart(context, replicas[0]!, 'an old replica, during the reassignment')
       await context.waitUntil(`partition ${partition} on ${target.join(',')}`, 60_000, async () => {
         const now = await context.replicasOf(partition)
@@ -292,7 +310,13 @@ const addRemoveBroker: Scenario = {
     context.fault(`start broker ${added}`, false)
     await context.cluster.start(added, [...context.members, added])
     context.fault(`add-broker ${added}`, true)
-    await context.cli(['cluster', 'add-broker', String(added), '--address', `127.0.0.1:${broker.port}/${broker.peerPort}`])
+    await context.cli([
+      'cluster',
+      'add-broker',
+      String(added),
+      '--address',
+      `127.0.0.1:${broker.port}/${broker.peerPort}`,
+    ])
     context.members = [...context.members, added]
     context.fault('rebalance', true)
     await context.cli(['cluster', 'rebalance'])

@@ -13,8 +13,8 @@ export interface WorkloadOptions {
   readonly producers: number
   /** Sends started per second by each producer. */
   readonly sendsPerSecond: number
-  /** Sends one producer has unanswered at once, at most. */
-  readonly maxInFlightSends: number
+  /** Sends one producer has unanswered on one partition, at most. */
+  readonly maxInFlightSendsPerPartition: number
   readonly groupMembers: number
   /** A member commits after this many polls. */
   readonly pollsPerCommit: number
@@ -38,7 +38,8 @@ export class Workload {
   }
 
   start(): void {
-    for (let index = 1; index <= this.options.producers; index++) this.producing.push(this.produce(`p${index}`))
+    for (let index = 1; index <= this.options.producers; index++)
+      this.producing.push(this.produce(`p${index}`))
     for (let index = 0; index < this.options.groupMembers; index++) this.addMember()
   }
 
@@ -46,32 +47,44 @@ export class Workload {
     return new Client({ brokers: [...this.options.bootstrap], clientId })
   }
 
+  /**
+   * One producer (one client, one idempotent Producer) with one send loop per partition, so a
+   * partition whose leader is unreachable holds back only its own sends, as an application's
+   * independent keys would. Sequences come from one counter per producer: per partition they rise
+   * in send order.
+   */
   private async produce(name: string): Promise<void> {
     const client = this.client(`chaos-${name}`)
     const producer = client.producer({ acks: 'all', idempotent: true, lingerMs: 2, deliveryTimeoutMs })
-    const inFlight = new Set<Promise<void>>()
-    const intervalMs = 1000 / this.options.sendsPerSecond
-    let nextAtMs = Date.now()
-    for (let sequence = 0; this.running; sequence++) {
-      while (inFlight.size >= this.options.maxInFlightSends) await Promise.race(inFlight)
-      const partition = sequence % this.options.partitions
-      const value = `${name}:${sequence}`
-      const sending = producer.send({ topic: this.topic, partition, value }).then(
-        (result) => {
-          this.acks.push({ producer: name, sequence, value, partition, offset: result.offset, timeMs: Date.now() })
-        },
-        (error: Error) => {
-          this.failures.push({ producer: name, sequence, value, partition, timeMs: Date.now(), error: error.message })
-        },
-      )
-      const tracked: Promise<void> = sending.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-      nextAtMs += intervalMs
-      const waitMs = nextAtMs - Date.now()
-      if (waitMs > 0) await sleep(waitMs)
-      else nextAtMs = Date.now()
-    }
-    await Promise.all(inFlight)
+    let nextSequence = 0
+    const loops = Array.from({ length: this.options.partitions }, async (_, partition) => {
+      const inFlight = new Set<Promise<void>>()
+      const intervalMs = (1000 * this.options.partitions) / this.options.sendsPerSecond
+      let nextAtMs = Date.now() + (intervalMs * partition) / this.options.partitions
+      while (this.running) {
+        while (inFlight.size >= this.options.maxInFlightSendsPerPartition) await Promise.race(inFlight)
+        const sequence = nextSequence++
+        const value = `${name}:${sequence}`
+        const sending = producer.send({ topic: this.topic, partition, value }).then(
+          (result) => {
+            const timeMs = Date.now()
+            this.acks.push({ producer: name, sequence, value, partition, offset: result.offset, timeMs })
+          },
+          (error: Error) => {
+            const timeMs = Date.now()
+            this.failures.push({ producer: name, sequence, value, partition, timeMs, error: error.message })
+          },
+        )
+        const tracked: Promise<void> = sending.finally(() => inFlight.delete(tracked))
+        inFlight.add(tracked)
+        nextAtMs += intervalMs
+        const waitMs = nextAtMs - Date.now()
+        if (waitMs > 0) await sleep(waitMs)
+        else nextAtMs = Date.now()
+      }
+      await Promise.all(inFlight)
+    })
+    await Promise.all(loops)
     await client.close().catch(() => undefined)
   }
 
@@ -89,7 +102,10 @@ export class Workload {
     consumer.on('rebalance', (event) => {
       if (event.type !== 'assigned') return
       for (const { partition } of event.partitions)
-        member.sessions.set(partition, { id: (member.sessions.get(partition)?.id ?? 0) + 1, first: undefined })
+        member.sessions.set(partition, {
+          id: (member.sessions.get(partition)?.id ?? 0) + 1,
+          first: undefined,
+        })
     })
     member.loop = this.consume(member)
     this.members.set(name, member)
@@ -135,9 +151,13 @@ export class Workload {
     try {
       await member.consumer.commit()
       const timeMs = Date.now()
-      for (const point of points) this.commits.push({ ...point, timeMs })
+      // A partition revoked while the commit waited was not part of it: record only owned ones.
+      for (const point of points)
+        if (member.consumer.committable(this.options.topic, point.partition) !== undefined)
+          this.commits.push({ ...point, timeMs })
     } catch {
-      for (const point of points) lastCommitted.delete(`${point.partition}/${member.sessions.get(point.partition)?.id}`)
+      for (const point of points)
+        lastCommitted.delete(`${point.partition}/${member.sessions.get(point.partition)?.id}`)
     }
   }
 

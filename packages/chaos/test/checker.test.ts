@@ -121,9 +121,14 @@ test('acked offsets out of sequence order are an order violation', () => {
   const history = cleanHistory()
   // p1's sequences 0 and 2 on partition 0 acked at offsets 1 and 0 (and so held in the log).
   const swap = (offset: number) => (offset === 0 ? 1 : offset === 1 ? 0 : offset)
-  const acks = history.acks.map((entry) => (entry.partition === 0 ? { ...entry, offset: swap(entry.offset) } : entry))
+  const acks = history.acks.map((entry) =>
+    entry.partition === 0 ? { ...entry, offset: swap(entry.offset) } : entry,
+  )
   const finalRead = acks.map(({ partition, offset, value }) => ({ partition, offset, value }))
-  const polls = history.polls.map((poll) => ({ ...poll, value: finalRead.find((record) => record.partition === 0 && record.offset === poll.offset)!.value }))
+  const polls = history.polls.map((poll) => ({
+    ...poll,
+    value: finalRead.find((record) => record.partition === 0 && record.offset === poll.offset)!.value,
+  }))
   const { counts } = violations({ ...history, acks, finalRead, polls })
   // Once in the acks, once in the log's order.
   assert.deepEqual(counts, { ...none, orderViolations: 2 })
@@ -131,7 +136,10 @@ test('acked offsets out of sequence order are an order violation', () => {
 
 test('consecutive polls passing over a record in the log are a poll skip', () => {
   const history = cleanHistory()
-  const { counts, examples } = violations({ ...history, polls: history.polls.filter((poll) => poll.offset !== 1) })
+  const { counts, examples } = violations({
+    ...history,
+    polls: history.polls.filter((poll) => poll.offset !== 1),
+  })
   assert.deepEqual(counts, { ...none, pollSkips: 1 })
   assert.match(examples[0]!, /m1 polled 0\/0 then 2, skipping 1/)
 })
@@ -180,11 +188,14 @@ test('the longest ack gap counts the run start and end, per partition', () => {
   assert.equal(result.longestAckGapPartition, 0)
 })
 
-test('failover is the time from a disruptive fault to each partition\'s next ack', () => {
+test("failover is the time from a disruptive fault to each partition's next ack", () => {
   const result = checkHistory(cleanHistory())
   // Fault at +350: partition 0 next acks at +400 (50 ms), partition 1 at +500 (150 ms).
   assert.deepEqual(result.failover, { samples: 2, p50Ms: 50, p99Ms: 150, maxMs: 150 })
-  const quiet = checkHistory({ ...cleanHistory(), faults: [{ timeMs: startMs + 350, description: 'heal', disruptive: false }] })
+  const quiet = checkHistory({
+    ...cleanHistory(),
+    faults: [{ timeMs: startMs + 350, description: 'heal', disruptive: false }],
+  })
   assert.equal(quiet.failover.samples, 0)
 })
 

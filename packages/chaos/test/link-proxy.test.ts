@@ -1,7 +1,7 @@
 // A link proxy over real sockets: it forwards both ways, holds bytes while a direction is cut and
 // delivers them in order on heal, delays without reordering, and resets connections on demand.
 import * as assert from 'node:assert/strict'
-import { createServer, type Server, type Socket, connect } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { quietPeriod, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import { LinkProxy } from '../src/link-proxy.js'
@@ -18,7 +18,9 @@ async function echoServer(): Promise<{ server: Server; port: number }> {
   return { server, port: typeof address === 'object' && address !== null ? address.port : 0 }
 }
 
-async function dial(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+async function dial(
+  port: number,
+): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
   const socket = connect({ host: '127.0.0.1', port })
   let text = ''
   socket.on('data', (bytes) => (text += bytes.toString()))
@@ -113,7 +115,11 @@ test('reset closes open connections and new ones until healed', async () => {
     await withTimeout(open.closed, 5000, 'the open connection to close')
     const refused = connect({ host: '127.0.0.1', port: proxy.port })
     refused.on('error', () => undefined)
-    await withTimeout(new Promise((resolve) => refused.once('close', resolve)), 5000, 'a new connection to be reset')
+    await withTimeout(
+      new Promise((resolve) => refused.once('close', resolve)),
+      5000,
+      'a new connection to be reset',
+    )
     proxy.heal()
     const again = await dial(proxy.port)
     again.socket.write('z')

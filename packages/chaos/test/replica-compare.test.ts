@@ -15,29 +15,61 @@ function batch(baseOffset: number, lastOffset: number, fill: number): StoredBatc
 const log = [batch(0, 4, 1), batch(5, 5, 2), batch(6, 9, 3)]
 
 test('identical replicas agree', () => {
-  const report = compareReplicas(0, 10, new Map([[1, log], [2, log], [3, log]]))
+  const report = compareReplicas(
+    0,
+    10,
+    new Map([
+      [1, log],
+      [2, log],
+      [3, log],
+    ]),
+  )
   assert.deepEqual(report.disagreements, [])
   assert.deepEqual(report.behind, [])
 })
 
 test('a flipped byte below the committed end is a disagreement naming the offset', () => {
   const flipped = log.map((entry) => ({ ...entry, bytes: Buffer.from(entry.bytes) }))
-  flipped[1]!.bytes[40] ^= 0xff
-  const report = compareReplicas(0, 10, new Map([[1, log], [2, flipped], [3, log]]))
+  const bytes = flipped[1]!.bytes
+  bytes[40] = bytes[40]! ^ 0xff
+  const report = compareReplicas(
+    0,
+    10,
+    new Map([
+      [1, log],
+      [2, flipped],
+      [3, log],
+    ]),
+  )
   assert.deepEqual(report.disagreements, [{ offset: 5, brokers: [1, 2, 3] }])
 })
 
 test('a batch missing in the middle is a disagreement; a short log is behind', () => {
   const holed = [log[0]!, log[2]!]
   const short = log.slice(0, 2)
-  const report = compareReplicas(0, 10, new Map([[1, log], [2, holed], [3, short]]))
+  const report = compareReplicas(
+    0,
+    10,
+    new Map([
+      [1, log],
+      [2, holed],
+      [3, short],
+    ]),
+  )
   assert.deepEqual(report.disagreements, [{ offset: 5, brokers: [1, 2, 3] }])
   assert.deepEqual(report.behind, [{ broker: 3, heldEnd: 6 }])
 })
 
 test('batches at or above the committed end are not compared', () => {
   const other = [log[0]!, log[1]!, batch(6, 9, 7)]
-  const report = compareReplicas(0, 6, new Map([[1, log], [2, other]]))
+  const report = compareReplicas(
+    0,
+    6,
+    new Map([
+      [1, log],
+      [2, other],
+    ]),
+  )
   assert.deepEqual(report.disagreements, [])
   assert.deepEqual(report.behind, [])
 })
