@@ -47,7 +47,10 @@ class DirectionQueue {
 
   push(bytes: Buffer): void {
     this.queuedBytes += bytes.length
-    if (this.queuedBytes > maxQueuedBytesPerDirection) return this.overflow()
+    if (this.queuedBytes > maxQueuedBytesPerDirection) {
+      this.overflow()
+      return
+    }
     this.chunks.push({ bytes, releaseAtMs: undefined })
     this.pump()
   }

@@ -3,6 +3,8 @@
 // converge, read every partition from the start, stop the brokers, compare the replicas' files,
 // and check the history.
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Client } from '@weir/client'
 import { ChaosCluster, cliPath } from './chaos-cluster.js'
 import { type CheckResult, checkHistory } from './checker.js'
@@ -115,7 +117,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await workload.stop().catch(() => undefined)
     await admin.close().catch(() => undefined)
     await cluster.close(options.keepFiles)
-    if (options.keepFiles) log(`files kept in ${cluster.root}`)
+    if (options.keepFiles) {
+      // The whole history beside the data dirs and broker logs, to read a failure by hand.
+      const dump = {
+        seed: options.seed,
+        history,
+        rebalances: workload.rebalances,
+        failures: workload.failures,
+      }
+      writeFileSync(join(cluster.root, 'history.json'), JSON.stringify(dump))
+      log(`files kept in ${cluster.root} (history.json, broker-N.log, broker-N/)`)
+    }
   }
   const result = checkHistory(
     history ?? {

@@ -222,7 +222,7 @@ const diskCorrupt: Scenario = {
     'stop the preferred leader of a partition, flip a byte in a closed segment of that partition, restart it',
   needs: 'corruption detection and repair (issue 13 part 1)',
   brokers: 3,
-  topicConfig: { segmentBytes: 16 * 1024 },
+  topicConfig: { segmentBytes: 4 * 1024 },
   async run(context) {
     for (let round = 0; round < context.rounds; round++) {
       await context.sleep(holdMs)
@@ -237,10 +237,10 @@ const diskCorrupt: Scenario = {
         partition,
       )
       const flipped = directory === undefined ? undefined : flipByteInClosedSegment(directory, context.random)
-      context.fault(
-        `broker ${preferred} partition ${partition}: flipped ${flipped ?? 'nothing (one segment)'}`,
-        false,
-      )
+      // A run that could not put the fault in must not pass as if the cluster had survived it.
+      if (flipped === undefined)
+        throw new Error(`broker ${preferred} has no closed segment of partition ${partition}`)
+      context.fault(`broker ${preferred} partition ${partition}: flipped ${flipped}`, false)
       await context.cluster.start(preferred, context.members)
       await context.sleep(holdMs + settleMs)
     }

@@ -27,6 +27,14 @@ export class Workload {
   readonly failures: SendFailure[] = []
   readonly polls: Poll[] = []
   readonly commits: Commit[] = []
+  /** Every rebalance event of every member, for reading a failed run (the checker does not use it). */
+  readonly rebalances: {
+    timeMs: number
+    member: string
+    type: string
+    lost: boolean
+    partitions: number[]
+  }[] = []
   private running = true
   private readonly producing: Promise<void>[] = []
   private readonly members = new Map<string, Member>()
@@ -100,6 +108,14 @@ export class Workload {
     })
     const member: Member = { name, client, consumer, sessions: new Map(), loop: Promise.resolve() }
     consumer.on('rebalance', (event) => {
+      const partitions = event.partitions.map((entry) => entry.partition)
+      this.rebalances.push({
+        timeMs: Date.now(),
+        member: name,
+        type: event.type,
+        lost: event.lost,
+        partitions,
+      })
       if (event.type !== 'assigned') return
       for (const { partition } of event.partitions)
         member.sessions.set(partition, {
