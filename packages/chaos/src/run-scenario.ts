@@ -256,7 +256,8 @@ function runCli(cluster: ChaosCluster, members: readonly number[], args: readonl
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       if (code === 0) resolve(output)
-      else reject(new Error(`weir ${args.join(' ')} exited ${code}: ${output.trim()}`))
+      // The first lines say what went wrong; a usage text after them would bury the table.
+      else reject(new Error(`weir ${args.join(' ')} exited ${code}: ${output.trim().split('\n').slice(0, 3).join(' ')}`))
     })
   })
 }
