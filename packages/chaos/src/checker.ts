@@ -285,19 +285,21 @@ function longestAckGap(history: History): { ms: number; partition: number } {
 }
 
 /**
- * Failover: for every disruptive fault and every partition, the time from the fault to that
- * partition's next ack (to the end of the workload if none came). A fault that does not touch a
- * partition's leader shows up as ordinary ack latency.
+ * Failover: for every disruptive fault and every partition, the longest stretch without an ack
+ * between the fault and the next fault event (a heal, a restart; or the end of the workload),
+ * counted from the fault at the earliest. An ack whose answer was already on its way when the
+ * fault hit does not end the stretch early; a partition the fault does not touch shows its ordinary
+ * time between acks.
  */
 function failoverFigures(history: History): FailoverFigures {
   const samples: number[] = []
   const times = ackTimesByPartition(history)
-  for (const fault of history.faults) {
+  const events = [...history.faults].sort((a, b) => a.timeMs - b.timeMs)
+  for (const [index, fault] of events.entries()) {
     if (!fault.disruptive || fault.timeMs < history.startMs || fault.timeMs > history.endMs) continue
-    for (const list of times.values()) {
-      const next = list[firstAboveIndex(list, fault.timeMs)]
-      samples.push((next ?? history.endMs) - fault.timeMs)
-    }
+    const windowEndMs = Math.min(events[index + 1]?.timeMs ?? history.endMs, history.endMs)
+    for (const list of times.values())
+      samples.push(longestStretch(list, fault.timeMs, windowEndMs, history.endMs))
   }
   samples.sort((a, b) => a - b)
   const at = (quantile: number) =>
@@ -305,6 +307,23 @@ function failoverFigures(history: History): FailoverFigures {
       ? 0
       : samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)]!
   return { samples: samples.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: samples.at(-1) ?? 0 }
+}
+
+/** The longest gap between consecutive acks (`endMs` counting as one) that ends after `fromMs` and starts before `untilMs`. */
+function longestStretch(
+  sortedAcks: readonly number[],
+  fromMs: number,
+  untilMs: number,
+  endMs: number,
+): number {
+  let longest = 0
+  let previous = fromMs
+  for (let index = firstAboveIndex(sortedAcks, fromMs); ; index++) {
+    const next = sortedAcks[index] ?? endMs
+    longest = Math.max(longest, next - previous)
+    if (next >= untilMs || index >= sortedAcks.length) return longest
+    previous = next
+  }
 }
 
 function firstAboveIndex(sorted: readonly number[], value: number): number {

@@ -257,7 +257,12 @@ function runCli(cluster: ChaosCluster, members: readonly number[], args: readonl
     child.once('exit', (code) => {
       if (code === 0) resolve(output)
       // The first lines say what went wrong; a usage text after them would bury the table.
-      else reject(new Error(`weir ${args.join(' ')} exited ${code}: ${output.trim().split('\n').slice(0, 3).join(' ')}`))
+      else
+        reject(
+          new Error(
+            `weir ${args.join(' ')} exited ${code}: ${output.trim().split('\n').slice(0, 3).join(' ')}`,
+          ),
+        )
     })
   })
 }

@@ -188,10 +188,18 @@ test('the longest ack gap counts the run start and end, per partition', () => {
   assert.equal(result.longestAckGapPartition, 0)
 })
 
-test("failover is the time from a disruptive fault to each partition's next ack", () => {
+test('failover is the longest stretch without acks from a disruptive fault to the next event', () => {
   const result = checkHistory(cleanHistory())
-  // Fault at +350: partition 0 next acks at +400 (50 ms), partition 1 at +500 (150 ms).
-  assert.deepEqual(result.failover, { samples: 2, p50Ms: 50, p99Ms: 150, maxMs: 150 })
+  // Fault at +350, no later event: partition 0 acks at +400 then none to the end (+1000): 600 ms;
+  // partition 1 acks at +500 and +600, then none to the end: 400 ms.
+  assert.deepEqual(result.failover, { samples: 2, p50Ms: 400, p99Ms: 600, maxMs: 600 })
+  const healed = checkHistory({
+    ...cleanHistory(),
+    faults: [...cleanHistory().faults, { timeMs: startMs + 450, description: 'heal', disruptive: false }],
+  })
+  // The window ends at the heal (+450): partition 0's stretches are +350..+400 and +400..+1000
+  // (it starts inside the window): 600 ms; partition 1's +350..+500: 150 ms.
+  assert.deepEqual(healed.failover, { samples: 2, p50Ms: 150, p99Ms: 600, maxMs: 600 })
   const quiet = checkHistory({
     ...cleanHistory(),
     faults: [{ timeMs: startMs + 350, description: 'heal', disruptive: false }],
