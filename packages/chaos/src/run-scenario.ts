@@ -82,34 +82,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await context.sleep(recoveryMs)
     log('stopping the workload')
     await workload.stop()
-    const workloadEndMs = Date.now()
-    await converge(context).catch((failure: Error) => log(failure.message))
-    log('reading every partition from the start')
-    const ackedEnds = new Map<number, number>()
-    for (const ack of workload.acks)
-      ackedEnds.set(ack.partition, Math.max(ackedEnds.get(ack.partition) ?? -1, ack.offset))
-    const final = await readEverything(cluster.bootstrap, topic, ackedEnds)
-    const replicaSets = await Promise.all(
-      Array.from({ length: topicPartitions }, (_, partition) =>
-        context.replicasOf(partition).catch(() => []),
-      ),
-    )
-    log('stopping the brokers (SIGTERM) to compare the replicas')
-    await cluster.stopAll()
-    const replicas = compareAll(cluster, replicaSets, final.highWatermarks)
-    history = {
-      partitions: topicPartitions,
-      startMs: workloadStartMs,
-      endMs: workloadEndMs,
-      acks: workload.acks,
-      failures: workload.failures,
-      polls: workload.polls,
-      commits: workload.commits,
-      finalRead: final.records,
-      finalReadProblem: final.problem,
-      replicas,
-      faults,
-    }
+    history = await verify(context, workload, { startMs: workloadStartMs, endMs: Date.now() }, faults, log)
   } catch (failure) {
     error ??= (failure as Error).stack ?? String(failure)
     log(`run failed: ${error}\n${cluster.logs()}`)
@@ -203,6 +176,43 @@ async function createTopic(context: ScenarioContext, scenario: Scenario): Promis
     return true
   })
   await converge(context)
+}
+
+/**
+ * After the workload: wait for the replicas to converge, read every partition from the start,
+ * stop the brokers and compare their files; the history the checker reads.
+ */
+async function verify(
+  context: ScenarioContext,
+  workload: Workload,
+  span: { startMs: number; endMs: number },
+  faults: readonly FaultEvent[],
+  log: (line: string) => void,
+): Promise<History> {
+  const cluster = context.cluster
+  await converge(context).catch((failure: Error) => log(failure.message))
+  log('reading every partition from the start')
+  const ackedEnds = new Map<number, number>()
+  for (const ack of workload.acks)
+    ackedEnds.set(ack.partition, Math.max(ackedEnds.get(ack.partition) ?? -1, ack.offset))
+  const final = await readEverything(cluster.bootstrap, topic, ackedEnds)
+  const replicaSets = await Promise.all(
+    Array.from({ length: topicPartitions }, (_, partition) => context.replicasOf(partition).catch(() => [])),
+  )
+  log('stopping the brokers (SIGTERM) to compare the replicas')
+  await cluster.stopAll()
+  return {
+    partitions: topicPartitions,
+    ...span,
+    acks: workload.acks,
+    failures: workload.failures,
+    polls: workload.polls,
+    commits: workload.commits,
+    finalRead: final.records,
+    finalReadProblem: final.problem,
+    replicas: compareAll(cluster, replicaSets, final.highWatermarks),
+    faults,
+  }
 }
 
 /** Every partition has a leader and every replica in sync. */
