@@ -93,6 +93,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     if (options.keepFiles) {
       // The whole history beside the data dirs and broker logs, to read a failure by hand.
       const dump = {
+        scenario: scenario.name,
         seed: options.seed,
         history,
         rebalances: workload.rebalances,

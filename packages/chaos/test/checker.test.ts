@@ -117,6 +117,15 @@ test('a polled record the log holds differently is inconsistent', () => {
   assert.deepEqual(counts, { ...none, inconsistent: 1 })
 })
 
+test('a final read that stopped short counts the acks it missed as lost, and judges no poll past it', () => {
+  const history = cleanHistory()
+  const finalRead = history.finalRead.filter((record) => !(record.partition === 0 && record.offset > 0))
+  const { counts, examples } = violations({ ...history, finalRead, finalReadProblem: 'LOG_CORRUPTED' })
+  // p1:2 (0/1) and p2:0 (0/2) unreadable: lost; the polls of 0/1 and 0/2 are not judged.
+  assert.deepEqual(counts, { ...none, lost: 2 })
+  assert.match(examples[0]!, /not in the log \(final read: LOG_CORRUPTED\)/)
+})
+
 test('acked offsets out of sequence order are an order violation', () => {
   const history = cleanHistory()
   // p1's sequences 0 and 2 on partition 0 acked at offsets 1 and 0 (and so held in the log).
