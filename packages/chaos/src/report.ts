@@ -105,7 +105,13 @@ export function textTable(rows: readonly ScenarioRow[]): string {
   return table.map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n')
 }
 
+/** Padded like Biome formats Markdown tables, so a table written into docs passes `pnpm lint`. */
 export function markdownTable(rows: readonly ScenarioRow[]): string {
-  const line = (values: readonly string[]) => `| ${values.join(' | ')} |`
-  return [line(headers), line(headers.map(() => '---')), ...rows.map((row) => line(cells(row)))].join('\n')
+  const table = [headers, ...rows.map(cells)]
+  const widths = headers.map((_, column) => Math.max(...table.map((line) => line[column]!.length)))
+  const line = (values: readonly string[]) =>
+    `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(' | ')} |`
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...table.slice(1).map(line)].join(
+    '\n',
+  )
 }
