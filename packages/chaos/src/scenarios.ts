@@ -195,6 +195,7 @@ const lostWrites: Scenario = {
   name: 'lost-writes',
   description:
     "fsync never: SIGKILL a broker and cut up to 64 KiB off every partition's open segment (the page cache it lost), restart",
+  needs: 'a replica that lost its log tail re-fetching it (issue 13 parts 1-2)',
   brokers: 3,
   topicConfig: { fsync: 'never' },
   async run(context) {
