@@ -38,6 +38,10 @@ const rules = {
     may: ['broker', 'client', 'protocol', 'storage', 'raft'],
     why: 'simulation runs brokers and clients in one process over simulated I/O: any library package, never the cli',
   },
+  chaos: {
+    may: ['client', 'protocol', 'cli'],
+    why: 'chaos runs `weir broker` child processes (the cli binary, never imported) and talks to them as a client: client, protocol',
+  },
   integration: { may: 'anything', why: 'tests across packages may import anything' },
 }
 
