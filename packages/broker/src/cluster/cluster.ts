@@ -16,6 +16,7 @@ import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
+import { handOffLeaders, logHandOff } from './hand-off-leaders.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { applyCommittedEntry } from './metadata-apply.js'
@@ -507,6 +508,18 @@ export class Cluster {
         )
       }
     }
+  }
+
+  /**
+   * Before this broker stops: hands every group it leads (partitions and the controller) to an
+   * in-sync follower, waiting at most `boundMs`. A broker alone has no one to hand to.
+   */
+  async handOffLeadership(boundMs: number): Promise<void> {
+    if (this.alone) return
+    const startedMs = this.environment.clock.now()
+    const avoid = new Set<number>()
+    const outcome = await handOffLeaders(() => this.hosted.values(), avoid, this.environment, boundMs)
+    logHandOff(this.logger, outcome, this.environment.clock.now() - startedMs, 'stopping')
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,7 @@ import type { BrokerEnvironment } from '../environment.js'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
+import { handoffTarget } from './leadership-handoff.js'
 import { restoreFromLog } from './log-restore.js'
 import type { Acks, PartitionReplica } from './partition-replica.js'
 import { asBuffer, batchesIn, batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from './raft-batches.js'
@@ -240,6 +241,22 @@ export class RaftReplica implements PartitionReplica {
     this.node.transferLeadership(to)
     this.kick()
     return true
+  }
+
+  /**
+   * Starts handing leadership to the best follower not in `avoid` (see handoffTarget), even one a
+   * few entries behind: the core sends it what it lacks, then tells it to campaign, and refuses
+   * proposals meanwhile (NOT_LEADER, so clients look for the new leader). Returns the target, or
+   * undefined when this replica does not lead or no follower is fit. Called again while a transfer
+   * runs, it keeps that one going; the core abandons a transfer after an election timeout.
+   */
+  handOff(avoid: ReadonlySet<number>): number | undefined {
+    if (this.closed || this.node.role !== 'leader') return undefined
+    const to = handoffTarget(this.options.selfId, this.node.progress(), this.inSyncReplicas, avoid)
+    if (to === undefined) return undefined
+    this.node.transferLeadership(to)
+    this.kick()
+    return to
   }
 
   campaign(): void {
