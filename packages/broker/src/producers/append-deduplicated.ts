@@ -35,7 +35,7 @@ export function appendDeduplicated(
   return Promise.all(
     plans.map((plan) => {
       if (plan instanceof Promise) return plan
-      return append(plan.batch).then(
+      return started(append, plan.batch).then(
         (offsets) => {
           table.complete(plan.token, offsets.baseOffset, offsets.lastOffset)
           return offsets
@@ -47,4 +47,18 @@ export function appendDeduplicated(
       )
     }),
   )
+}
+
+/**
+ * The append's promise, also when `append` throws at once (a Raft leader refusing a proposal while
+ * it hands leadership over): the begun batch must then be aborted like any failed append. Left
+ * begun, it stayed in flight for good and every resend of it waited on it until its request timed
+ * out, again and again, as long as this broker kept leading the partition.
+ */
+function started(append: (batch: Buffer) => Promise<BatchOffsets>, batch: Buffer): Promise<BatchOffsets> {
+  try {
+    return append(batch)
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
