@@ -22,6 +22,13 @@ export interface PartitionReplica {
    * BROKER_SHUTTING_DOWN.
    */
   propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> }
+  /**
+   * Resolves once the entry holding `offset` (in this leader's log) is durable per `acks`, as
+   * `propose` would have: a resend of a batch is answered with its original offsets only then.
+   * Errors: NOT_LEADER when this replica does not lead or stops leading first (the entry may be
+   * replaced), BROKER_SHUTTING_DOWN.
+   */
+  durableThrough(offset: number, acks: Acks): Promise<void>
   /** Moves the log start of every replica to `offset` (a committed marker); resolves once this one cut. */
   truncatePrefix(offset: number): Promise<void>
   /** Resolves once everything in the log now is committed (a new leader: its earlier terms settled). */

@@ -281,6 +281,20 @@ export class RaftReplica implements PartitionReplica {
     return { baseOffset: offsetOfIndex(result.firstIndex), done }
   }
 
+  durableThrough(offset: number, acks: Acks): Promise<void> {
+    if (this.closed) return Promise.reject(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`))
+    if (this.node.role !== 'leader') return Promise.reject(this.notLeader())
+    const lastIndex = indexOfOffset(offset)
+    // Committed entries never change (and may lie below what the core still holds terms for).
+    if (lastIndex <= this.node.commitIndex) return Promise.resolve()
+    const term = this.node.termAt(lastIndex)
+    return new Promise<void>((resolve, reject) => {
+      // Behind any later waiter it is answered no sooner than that one: never too early.
+      this.waiters.push({ lastIndex, term, acks, resolve, reject })
+      this.settleWaiters()
+    })
+  }
+
   /**
    * Moves every replica's log start to `offset` through a committed log-start marker; resolves once
    * this replica cut its own log there (or, should its cut fail, after a while: the caller's

@@ -15,6 +15,8 @@ export function appendDeduplicated(
   table: ProducerStateTable | undefined,
   batches: readonly Buffer[],
   append: (batch: Buffer) => Promise<BatchOffsets>,
+  /** Resolves once a duplicate's original offsets are durable enough to answer with (default: at once). */
+  confirm: (offsets: BatchOffsets) => Promise<void> = () => Promise.resolve(),
 ): Promise<BatchOffsets[]> {
   if (table === undefined) return Promise.all(batches.map(append))
   const plans: Array<{ batch: Buffer; token: InFlightToken } | Promise<BatchOffsets>> = []
@@ -23,8 +25,10 @@ export function appendDeduplicated(
       const header = readBatchHeader(batch)
       const result = table.check(header)
       if (result.kind === 'append') plans.push({ batch, token: table.begin(header) })
-      else if (result.kind === 'duplicate')
-        plans.push(Promise.resolve({ baseOffset: result.baseOffset, lastOffset: result.lastOffset }))
+      else if (result.kind === 'duplicate') {
+        const offsets = { baseOffset: result.baseOffset, lastOffset: result.lastOffset }
+        plans.push(confirm(offsets).then(() => offsets))
+      }
       else plans.push(result.wait)
     }
   } catch (error) {
