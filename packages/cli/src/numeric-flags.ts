@@ -19,6 +19,8 @@ export const flagRanges = {
   '--offset': { min: 0, max: Number.MAX_SAFE_INTEGER },
   '--max-messages': { min: 1, max: Number.MAX_SAFE_INTEGER },
   '--id': { min: 1, max: 2_147_483_647 },
+  ID: { min: 1, max: 2_147_483_647 },
+  '--timeout-ms': { min: 1, max: 86_400_000 },
 } as const satisfies Record<string, FlagRange>
 
 export type NumericFlag = keyof typeof flagRanges

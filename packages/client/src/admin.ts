@@ -7,6 +7,7 @@ import {
   CreatePartitions,
   CreateTopics,
   DeleteTopics,
+  DrainBroker,
   errorFromWire,
   type TopicConfig,
   type TopicResult,
@@ -224,6 +225,24 @@ export class Admin {
   async listUsers(): Promise<UserDescription[]> {
     this.assertOpen()
     return listUsers(this.cluster)
+  }
+
+  /**
+   * Marks a broker draining: it hands every partition it leads (and the controller) to other
+   * brokers and is given none back, until undrainBroker; it keeps its replicas and restarts keep
+   * the mark. Resolves once the mark is committed, not once leaders moved: follow that with
+   * describeTopic (or `weir broker drain`). INVALID_CONFIG for a broker not in the cluster.
+   * Needs Cluster:Alter.
+   */
+  async drainBroker(brokerId: number): Promise<void> {
+    this.assertOpen()
+    await this.cluster.request(DrainBroker, { brokerId, draining: true })
+  }
+
+  /** Ends a drain: the preferred-leader handback (every 5 s) then returns the broker's partitions. */
+  async undrainBroker(brokerId: number): Promise<void> {
+    this.assertOpen()
+    await this.cluster.request(DrainBroker, { brokerId, draining: false })
   }
 }
 

@@ -5,6 +5,7 @@ import type { LogConfig } from '@weir/storage'
 import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
+import { type DrainRecord, DrainingBrokers, isDrainRecord } from './drain-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -32,6 +33,7 @@ export type MetadataRecord = (
     }
   | AclRecord
   | UserRecord
+  | DrainRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -52,6 +54,7 @@ export class ClusterImage {
   readonly acls = new AclSet()
   /** SCRAM users (names, mechanisms, credentials): every broker knows every user. */
   readonly users = new UserDirectory()
+  private readonly draining = new DrainingBrokers()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -66,6 +69,11 @@ export class ClusterImage {
     return [...this.topicsByName.values()]
   }
 
+  /** Brokers marked draining (DrainBroker): they lead nothing and are given no leadership. */
+  drainingBrokers(): ReadonlySet<number> {
+    return this.draining.set()
+  }
+
   /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
   apply(record: MetadataRecord): TopicImage | undefined {
     if (record.change !== undefined) this.remember(record.change)
@@ -75,6 +83,7 @@ export class ClusterImage {
       this.users.apply(record)
       return undefined
     }
+    if (isDrainRecord(record)) return void this.draining.apply(record)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

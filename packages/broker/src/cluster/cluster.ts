@@ -16,7 +16,8 @@ import type { PartitionWatch } from '../partition-watch.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
-import { handOffLeaders, logHandOff } from './hand-off-leaders.js'
+import { isDrainRecord } from './drain-records.js'
+import { handOffDrained, handOffLeaders, logHandOff } from './hand-off-leaders.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { applyCommittedEntry } from './metadata-apply.js'
@@ -55,6 +56,8 @@ export { defaultClusterTiming } from './cluster-timing.js'
 const announceIntervalMs = 2000
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
+/** How often a draining broker hands away leaderships it still holds or gained since. */
+const drainCheckMs = 1000
 // The controller's image is rebuilt from its whole log at start: retention must never cut it.
 const controllerLogConfig = {
   fsync: 'always',
@@ -129,6 +132,7 @@ export class Cluster {
       timers.setInterval(() => cluster.hosted.tick(), options.tickMs),
       timers.setInterval(() => cluster.traffic.announceAll(), announceIntervalMs),
       timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
+      timers.setInterval(() => cluster.handOffIfDraining(), drainCheckMs),
     )
     for (const timer of cluster.timers) timer.unref()
     return cluster
@@ -217,6 +221,13 @@ export class Cluster {
         // open connections are told (the broker closes them).
         if (isUserRecord(record)) {
           if (record.type === 'userDeleted') for (const hook of this.userDeletedHooks) hook(record.name)
+          continue
+        }
+        // A drain is complete in the image; the drained broker starts handing off at once.
+        if (isDrainRecord(record)) {
+          const { id, draining } = record
+          this.logger.info({ brokerId: id, draining }, `broker ${id} ${draining ? 'is draining' : 'is no longer draining'}`)
+          if (id === this.selfId && draining) this.handOffIfDraining()
           continue
         }
         const topic = this.image.topic(record.name)
@@ -501,6 +512,7 @@ export class Cluster {
       const { topic, partition } = topicOfGroup(replica.group)
       const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
       if (preferred === undefined || preferred === this.selfId) continue
+      if (this.image.drainingBrokers().has(preferred)) continue
       if (replica.transferTo(preferred)) {
         this.logger.info(
           { group: replica.group, to: preferred },
@@ -517,9 +529,16 @@ export class Cluster {
   async handOffLeadership(boundMs: number): Promise<void> {
     if (this.alone) return
     const startedMs = this.environment.clock.now()
-    const avoid = new Set<number>()
+    const avoid = this.image.drainingBrokers()
     const outcome = await handOffLeaders(() => this.hosted.values(), avoid, this.environment, boundMs)
     logHandOff(this.logger, outcome, this.environment.clock.now() - startedMs, 'stopping')
+  }
+
+  /** While this broker is marked draining: hands every group it leads to a non-draining follower. */
+  private handOffIfDraining(): void {
+    const draining = this.image.drainingBrokers()
+    if (this.closed || !draining.has(this.selfId)) return
+    handOffDrained(this.hosted.values(), draining, this.logger)
   }
 
   async close(): Promise<void> {

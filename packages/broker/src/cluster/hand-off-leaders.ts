@@ -42,6 +42,24 @@ export async function handOffLeaders(
   }
 }
 
+/**
+ * One round of a drain: every group led here goes to a follower not in `draining` (the core
+ * finishes each transfer on its own). A group with no such follower stays, logged at each round
+ * only while it has no target, at debug: `weir broker drain` shows what is still led.
+ */
+export function handOffDrained(
+  replicas: Iterable<RaftReplica>,
+  draining: ReadonlySet<number>,
+  logger: Logger,
+): void {
+  for (const replica of replicas) {
+    if (!replica.isLeader) continue
+    const to = replica.handOff(draining)
+    if (to === undefined) logger.debug({ group: replica.group }, 'draining: no follower to hand this group to yet')
+    else logger.debug({ group: replica.group, to }, `draining: handing ${replica.group} to broker ${to}`)
+  }
+}
+
 /** Logs what a hand-off did: info when everything moved, warn naming what did not. */
 export function logHandOff(logger: Logger, outcome: HandOffOutcome, elapsedMs: number, why: string): void {
   const { moved, stayed } = outcome

@@ -9,6 +9,7 @@ import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteTopicsHandler } from './delete-topics.js'
 import { describeAclsHandler } from './describe-acls.js'
 import { describeGroupsHandler } from './describe-groups.js'
+import { drainBrokerHandler } from './drain-broker.js'
 import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
 import type { Handler } from './handler.js'
@@ -50,6 +51,7 @@ const handlers = [
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  drainBrokerHandler,
   raftMessagesHandler,
   controllerProposeHandler,
   peerHelloHandler,

@@ -34,6 +34,7 @@ export const ApiKeys = {
   ListGroups: 17,
   DescribeGroups: 18,
   DeleteGroups: 19,
+  DrainBroker: 24,
   RaftMessages: 30,
   ControllerPropose: 31,
   PeerHello: 32,

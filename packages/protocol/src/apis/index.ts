@@ -10,6 +10,7 @@ import { DeleteGroups } from './delete-groups.js'
 import { DeleteTopics } from './delete-topics.js'
 import { DescribeAcls } from './describe-acls.js'
 import { DescribeGroups } from './describe-groups.js'
+import { DrainBroker } from './drain-broker.js'
 import { Fetch } from './fetch.js'
 import { FindCoordinator } from './find-coordinator.js'
 import { Heartbeat } from './heartbeat.js'
@@ -50,6 +51,7 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ListGroups,
   DescribeGroups,
   DeleteGroups,
+  DrainBroker,
   RaftMessages,
   ControllerPropose,
   PeerHello,
@@ -73,6 +75,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 export * from './api.js'
 export * from './api-versions.js'
 export * from './controller-propose.js'
+export * from './drain-broker.js'
 export * from './create-acls.js'
 export * from './create-partitions.js'
 export * from './create-topics.js'
