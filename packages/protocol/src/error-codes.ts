@@ -270,6 +270,12 @@ export const ErrorCodes = {
     message:
       'Another live process holds this data directory; stop it, or give this broker its own --data-dir.',
   },
+  NOT_ENOUGH_REPLICAS: {
+    code: 54,
+    retriable: true,
+    message:
+      'The leader could not reach a majority of the replicas, so the write is not committed; it may still be committed later, so resending with an idempotent producer is safe. Bring back the brokers the message names (or fix the network).',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -13,6 +13,7 @@ import { isAclRecord } from '../acl/acl-records.js'
 import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import { WarningRateLimit, warnLimited } from '../warning-rate-limit.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
@@ -56,6 +57,8 @@ export { defaultClusterTiming } from './cluster-timing.js'
 const announceIntervalMs = 2000
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
+/** One lost-majority warning per set of unreachable brokers per this long. */
+const quorumWarningIntervalMs = 10_000
 /** How often a draining broker hands away leaderships it still holds or gained since. */
 const drainCheckMs = 1000
 // The controller's image is rebuilt from its whole log at start: retention must never cut it.
@@ -84,6 +87,7 @@ export class Cluster {
     (partition: number, replica: RaftReplica | undefined) => void
   >()
   private readonly traffic: RaftTraffic
+  private readonly quorumWarnings = new WarningRateLimit(quorumWarningIntervalMs)
   private closed = false
   /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
   private leadingController = false
@@ -174,6 +178,7 @@ export class Cluster {
       replay: (entry) => this.applyToImage(entry),
       applied: (entries) => this.applyCommitted(entries),
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
+      quorumLost: (unreachable) => this.quorumLost(controllerGroup, unreachable),
     })
     const brokerIds = this.options.peers.map((peer) => peer.id)
     this.controller = new Controller(
@@ -271,6 +276,7 @@ export class Cluster {
           const hosted = this.hosted.get(group)
           if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
         },
+        quorumLost: (unreachable) => this.quorumLost(group, unreachable),
       })
       this.hosted.add(replica, topic.id)
       // The preferred leader of a new partition campaigns at once (leaders spread and start fast);
@@ -382,7 +388,10 @@ export class Cluster {
       )
     }
     const leader = this.leaderOf(topic, partition)
-    const where = leader === -1 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
+    const where =
+      leader !== -1
+        ? `broker ${leader} leads it`
+        : (replica?.whereLeader() ?? 'no leader is elected yet; retry shortly')
     throw new WeirError('NOT_LEADER', `broker ${this.selfId} does not lead ${topic}/${partition}: ${where}`)
   }
 
@@ -532,6 +541,21 @@ export class Cluster {
     const avoid = this.image.drainingBrokers()
     const outcome = await handOffLeaders(() => this.hosted.values(), avoid, this.environment, boundMs)
     logHandOff(this.logger, outcome, this.environment.clock.now() - startedMs, 'stopping')
+  }
+
+  /**
+   * A leader that lost its majority steps down and fails its pending writes: one warning per set
+   * of unreachable brokers per 10 s, however many groups and requests it hits.
+   */
+  private quorumLost(group: string, unreachable: readonly number[]): void {
+    const sink = { limiter: this.quorumWarnings, clock: this.environment.clock, logger: this.logger }
+    const brokers = unreachable.join(', ')
+    warnLimited(
+      sink,
+      brokers,
+      { group, unreachable },
+      `lost contact with a majority of replicas (brokers ${brokers} unreachable): stopped leading ${group} and other groups; their writes fail with NOT_ENOUGH_REPLICAS until those brokers are back`,
+    )
   }
 
   /** While this broker is marked draining: hands every group it leads to a non-draining follower. */

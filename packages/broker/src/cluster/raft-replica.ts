@@ -63,6 +63,8 @@ export interface ReplicaOptions {
   readonly maxReplicaLagMs?: number
   /** The in-sync replicas changed (this replica leads, or just stopped leading). */
   readonly inSyncChanged?: () => void
+  /** This replica stopped leading because it could not reach a majority (`unreachable` named). */
+  readonly quorumLost?: (unreachable: readonly number[]) => void
 }
 
 const defaultReplicaLagMaxMs = 10_000
@@ -112,6 +114,9 @@ export class RaftReplica implements PartitionReplica {
   private readonly commitListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
+  /** Ticks since open, and the tick each peer's last message arrived at (who is unreachable). */
+  private ticks = 0
+  private readonly heardAtTick = new Map<number, number>()
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -123,6 +128,8 @@ export class RaftReplica implements PartitionReplica {
     this.appliedThrough = node.commitIndex
     const lagMaxMs = options.maxReplicaLagMs ?? defaultReplicaLagMaxMs
     this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
+    // Counted from open: nobody is unreachable before an election timeout of silence.
+    for (const id of options.voters) this.heardAtTick.set(id, 0)
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
@@ -204,6 +211,7 @@ export class RaftReplica implements PartitionReplica {
 
   tick(): void {
     if (this.closed) return
+    this.ticks++
     this.node.tick()
     this.kick()
     // The in-sync set needs no 50 ms precision against a window of seconds: every 5th tick.
@@ -226,6 +234,7 @@ export class RaftReplica implements PartitionReplica {
 
   step(message: Message): void {
     if (this.closed) return
+    this.heardAtTick.set(message.from, this.ticks)
     this.node.step(message)
     this.kick()
   }
@@ -307,9 +316,24 @@ export class RaftReplica implements PartitionReplica {
   }
 
   notLeader(reason = 'notLeader'): WeirError {
+    return new WeirError('NOT_LEADER', `this broker does not lead ${this.group} (${reason}): ${this.whereLeader()}`)
+  }
+
+  /** Who leads, as this replica knows, for NOT_LEADER messages: a lost majority is named. */
+  whereLeader(): string {
     const leader = this.node.leaderId
-    const where = leader === 0 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
-    return new WeirError('NOT_LEADER', `this broker does not lead ${this.group} (${reason}): ${where}`)
+    if (leader !== 0) return `broker ${leader} leads it`
+    const unreachable = this.unreachablePeers()
+    if (!this.quorumUnreachable(unreachable)) return 'no leader is elected yet; retry shortly'
+    return `no leader is known here: brokers ${unreachable.join(', ')} are unreachable from broker ${this.options.selfId}, and electing one needs a majority of ${this.options.voters.length} replicas; nothing was written here`
+  }
+
+  private quorumLostError(unreachable: readonly number[]): WeirError {
+    const { selfId, voters } = this.options
+    return new WeirError(
+      'NOT_ENOUGH_REPLICAS',
+      `broker ${selfId} stored the batch for ${this.group} but could not reach a majority of its ${voters.length} replicas (brokers ${unreachable.join(', ')} did not answer), so it stepped down and the batch is not committed; it may still be committed later, so resending with an idempotent producer is safe`,
+    )
   }
 
   async close(): Promise<void> {
@@ -497,11 +521,32 @@ export class RaftReplica implements PartitionReplica {
     }
   }
 
+  /**
+   * The other voters no message came from for an election timeout: from a majority of them, this
+   * replica can neither lead (check quorum steps it down) nor help elect anyone.
+   */
+  unreachablePeers(): number[] {
+    const { selfId, voters, timing } = this.options
+    return voters.filter(
+      (id) => id !== selfId && this.ticks - (this.heardAtTick.get(id) ?? 0) > timing.electionTicks,
+    )
+  }
+
+  /** Whether the voters this replica hears from, itself included, are fewer than a majority. */
+  private quorumUnreachable(unreachable: readonly number[]): boolean {
+    const voters = this.options.voters.length
+    return voters > 1 && voters - unreachable.length <= voters / 2
+  }
+
   private roleChanged(role: Role, leaderId: number): void {
     const wasLeader = this.role === 'leader'
     this.role = role
     if (wasLeader && role !== 'leader') {
-      this.failWaiters(this.notLeader('leadership moved'))
+      const unreachable = this.unreachablePeers()
+      if (leaderId === 0 && this.quorumUnreachable(unreachable)) {
+        this.options.quorumLost?.(unreachable)
+        this.failWaiters(this.quorumLostError(unreachable))
+      } else this.failWaiters(this.notLeader('leadership moved'))
       if (this.inSync.reset()) this.options.inSyncChanged?.()
     }
     if (leaderId !== this.leader) {
