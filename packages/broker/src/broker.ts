@@ -243,7 +243,9 @@ export class Broker {
     // asking this broker get NOT_LEADER for the groups that moved and look for the new leaders.
     await this.cluster
       .handOffLeadership(handOffBoundMs)
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'leadership hand-off failed; closing anyway'))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'leadership hand-off failed; closing anyway'),
+      )
     this.closing = this.shutdown()
     await this.closing
   }

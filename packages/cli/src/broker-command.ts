@@ -15,8 +15,8 @@ import {
   readConfigFile,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
-import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import { brokerDrainCommand } from './broker-drain-command.js'
+import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'

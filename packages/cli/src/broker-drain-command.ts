@@ -56,7 +56,9 @@ export const brokerDrainCommand: Command = {
         const admin = client.admin()
         if (action === 'undrain') {
           await admin.undrainBroker(brokerId)
-          process.stdout.write(`broker ${brokerId} is no longer draining; its preferred partitions move back within seconds\n`)
+          process.stdout.write(
+            `broker ${brokerId} is no longer draining; its preferred partitions move back within seconds\n`,
+          )
           return exitCodes.ok
         }
         await admin.drainBroker(brokerId)

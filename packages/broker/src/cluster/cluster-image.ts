@@ -5,7 +5,7 @@ import type { LogConfig } from '@weir/storage'
 import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
-import { type DrainRecord, DrainingBrokers, isDrainRecord } from './drain-records.js'
+import { DrainingBrokers, type DrainRecord, isDrainRecord } from './drain-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried

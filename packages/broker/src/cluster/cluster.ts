@@ -16,8 +16,8 @@ import type { PartitionWatch } from '../partition-watch.js'
 import { WarningRateLimit, warnLimited } from '../warning-rate-limit.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
-import { groupOf, topicOfGroup } from './group-names.js'
 import { isDrainRecord } from './drain-records.js'
+import { groupOf, topicOfGroup } from './group-names.js'
 import { handOffDrained, handOffLeaders, logHandOff } from './hand-off-leaders.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
@@ -231,7 +231,10 @@ export class Cluster {
         // A drain is complete in the image; the drained broker starts handing off at once.
         if (isDrainRecord(record)) {
           const { id, draining } = record
-          this.logger.info({ brokerId: id, draining }, `broker ${id} ${draining ? 'is draining' : 'is no longer draining'}`)
+          this.logger.info(
+            { brokerId: id, draining },
+            `broker ${id} ${draining ? 'is draining' : 'is no longer draining'}`,
+          )
           if (id === this.selfId && draining) this.handOffIfDraining()
           continue
         }

@@ -55,7 +55,8 @@ export function handOffDrained(
   for (const replica of replicas) {
     if (!replica.isLeader) continue
     const to = replica.handOff(draining)
-    if (to === undefined) logger.debug({ group: replica.group }, 'draining: no follower to hand this group to yet')
+    if (to === undefined)
+      logger.debug({ group: replica.group }, 'draining: no follower to hand this group to yet')
     else logger.debug({ group: replica.group, to }, `draining: handing ${replica.group} to broker ${to}`)
   }
 }
@@ -64,7 +65,8 @@ export function handOffDrained(
 export function logHandOff(logger: Logger, outcome: HandOffOutcome, elapsedMs: number, why: string): void {
   const { moved, stayed } = outcome
   if (stayed.length === 0) {
-    if (moved > 0) logger.info({ moved, elapsedMs }, `${why}: handed leadership of ${moved} groups to followers`)
+    if (moved > 0)
+      logger.info({ moved, elapsedMs }, `${why}: handed leadership of ${moved} groups to followers`)
     return
   }
   logger.warn(

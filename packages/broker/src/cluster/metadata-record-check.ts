@@ -205,7 +205,10 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
   checkMetadataRecord(record)
   checkAgainstImage(record, context.image)
   if (isAclRecord(record) || isUserRecord(record)) return
-  if (isDrainRecord(record)) return checkDrainedBroker(record.id, context.brokerIds)
+  if (isDrainRecord(record)) {
+    checkDrainedBroker(record.id, context.brokerIds)
+    return
+  }
   const exists = context.image.topic(record.name) !== undefined
   switch (record.type) {
     case 'topicCreated':

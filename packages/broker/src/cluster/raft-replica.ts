@@ -23,7 +23,7 @@ import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
 import { handoffTarget } from './leadership-handoff.js'
 import { restoreFromLog } from './log-restore.js'
-import type { Acks, PartitionReplica } from './partition-replica.js'
+import { type Acks, LeadershipTransferring, type PartitionReplica } from './partition-replica.js'
 import { asBuffer, batchesIn, batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from './raft-batches.js'
 import { indexOfOffset, offsetOfIndex } from './raft-index.js'
 
@@ -112,6 +112,8 @@ export class RaftReplica implements PartitionReplica {
   private role: Role = 'follower'
   private leader = 0
   private readonly commitListeners = new Set<() => void>()
+  /** Told on every role or leader change, and at close (transferEnded waits on them). */
+  private readonly roleListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
   /** Ticks since open, and the tick each peer's last message arrived at (who is unreachable). */
@@ -282,7 +284,10 @@ export class RaftReplica implements PartitionReplica {
   propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> } {
     if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`)
     const result = this.node.propose(batches.map((batch) => ({ span: offsetCountAt(batch), data: batch })))
-    if (!result.ok) throw this.notLeader(result.reason)
+    if (!result.ok) {
+      const error = this.notLeader(result.reason)
+      throw result.reason === 'transferring' ? new LeadershipTransferring(error.message) : error
+    }
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ lastIndex: result.lastIndex, term: result.term, acks, resolve, reject })
     })
@@ -291,7 +296,8 @@ export class RaftReplica implements PartitionReplica {
   }
 
   durableThrough(offset: number, acks: Acks): Promise<void> {
-    if (this.closed) return Promise.reject(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`))
+    if (this.closed)
+      return Promise.reject(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`))
     if (this.node.role !== 'leader') return Promise.reject(this.notLeader())
     const lastIndex = indexOfOffset(offset)
     // Committed entries never change (and may lie below what the core still holds terms for).
@@ -301,6 +307,26 @@ export class RaftReplica implements PartitionReplica {
       // Behind any later waiter it is answered no sooner than that one: never too early.
       this.waiters.push({ lastIndex, term, acks, resolve, reject })
       this.settleWaiters()
+    })
+  }
+
+  transferEnded(): Promise<void> {
+    const { timers } = this.options.environment
+    // The core abandons a transfer after electionTicks ticks; ticks are 50 ms by default, and a
+    // loaded machine ticks late: twice that, at most a second and a half.
+    const waitMs = Math.min(1500, this.options.timing.electionTicks * 100)
+    return new Promise((resolve) => {
+      const done = () => {
+        timers.clear(timer)
+        this.roleListeners.delete(changed)
+        resolve()
+      }
+      // Once another leader is known, so the NOT_LEADER that follows names it.
+      const changed = () => {
+        if (this.closed || (this.node.role !== 'leader' && this.node.leaderId !== 0)) done()
+      }
+      const timer = timers.setTimeout(done, waitMs)
+      this.roleListeners.add(changed)
     })
   }
 
@@ -316,7 +342,10 @@ export class RaftReplica implements PartitionReplica {
   }
 
   notLeader(reason = 'notLeader'): WeirError {
-    return new WeirError('NOT_LEADER', `this broker does not lead ${this.group} (${reason}): ${this.whereLeader()}`)
+    return new WeirError(
+      'NOT_LEADER',
+      `this broker does not lead ${this.group} (${reason}): ${this.whereLeader()}`,
+    )
   }
 
   /** Who leads, as this replica knows, for NOT_LEADER messages: a lost majority is named. */
@@ -340,6 +369,7 @@ export class RaftReplica implements PartitionReplica {
     this.closed = true
     this.failWaiters(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed`))
     for (const listener of this.commitListeners) listener()
+    for (const listener of [...this.roleListeners]) listener()
     await this.running
     await this.writes
     const state = this.hardState.state
@@ -553,6 +583,7 @@ export class RaftReplica implements PartitionReplica {
       this.leader = leaderId
       this.options.leaderChanged?.(leaderId, this.node.term)
     }
+    for (const listener of [...this.roleListeners]) listener()
   }
 
   /** Committed log-start markers: every replica cuts its prefix there (never past the marker). */

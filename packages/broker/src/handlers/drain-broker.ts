@@ -14,10 +14,21 @@ export const drainBrokerHandler = defineHandler({
     authorizeClusterAlter(context)
     const { cluster } = context
     const { brokerId, draining } = request
-    await cluster.submit({ type: 'brokerDrainChanged', id: brokerId, draining }, context.limits.requestTimeoutMs)
+    await cluster.submit(
+      { type: 'brokerDrainChanged', id: brokerId, draining },
+      context.limits.requestTimeoutMs,
+    )
     const applied = () => cluster.image.drainingBrokers().has(brokerId) === draining
-    await appliedHere(cluster, applied, context, draining ? `the drain of broker ${brokerId}` : `the undrain of broker ${brokerId}`)
-    context.logger.info({ principal: context.session.principal, brokerId, draining }, draining ? `broker ${brokerId} marked draining` : `broker ${brokerId} no longer draining`)
+    await appliedHere(
+      cluster,
+      applied,
+      context,
+      draining ? `the drain of broker ${brokerId}` : `the undrain of broker ${brokerId}`,
+    )
+    context.logger.info(
+      { principal: context.session.principal, brokerId, draining },
+      draining ? `broker ${brokerId} marked draining` : `broker ${brokerId} no longer draining`,
+    )
     return { errorCode: 0 }
   },
 })

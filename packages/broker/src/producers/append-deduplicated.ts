@@ -28,8 +28,7 @@ export function appendDeduplicated(
       else if (result.kind === 'duplicate') {
         const offsets = { baseOffset: result.baseOffset, lastOffset: result.lastOffset }
         plans.push(confirm(offsets).then(() => offsets))
-      }
-      else plans.push(result.wait)
+      } else plans.push(result.wait)
     }
   } catch (error) {
     for (const plan of plans) if (!(plan instanceof Promise)) table.abort(plan.token, error)

@@ -4,9 +4,9 @@
 // acks ask: the table is rebuilt from the leader's whole log, which may end in entries of an
 // earlier term that are not committed yet and that a later leader may still replace.
 import { offsetCountAt } from '@weir/protocol'
-import type { Acks, PartitionReplica } from '../cluster/partition-replica.js'
+import { type Acks, LeadershipTransferring, type PartitionReplica } from '../cluster/partition-replica.js'
 import { appendDeduplicated } from './append-deduplicated.js'
-import type { ProducerStateTable } from './producer-state.js'
+import type { BatchOffsets, ProducerStateTable } from './producer-state.js'
 
 /**
  * Proposes `batches` (checked already) in order, through `table` (the partition's producer table;
@@ -23,12 +23,29 @@ export async function appendToReplica(
   const results = await appendDeduplicated(
     table,
     batches,
-    (batch) => {
-      const span = offsetCountAt(batch)
-      const { baseOffset, done } = replica.propose([batch], acks)
-      return done.then(() => ({ baseOffset, lastOffset: baseOffset + span - 1 }))
-    },
+    (batch) => proposeBatch(replica, batch, acks),
     (offsets) => replica.durableThrough(offsets.lastOffset, acks),
   )
   return results[0]!.baseOffset
+}
+
+/**
+ * One batch as one entry. A leader handing its group over refuses proposals: the batch waits for
+ * the transfer to end and is proposed once more, so the producer hears NOT_LEADER only once the new
+ * leader exists (its next metadata finds it) instead of retrying with growing backoff meanwhile,
+ * and an abandoned transfer costs nothing. Throws at once for anything else (appendDeduplicated
+ * aborts the batch either way).
+ */
+function proposeBatch(replica: PartitionReplica, batch: Buffer, acks: Acks): Promise<BatchOffsets> {
+  const span = offsetCountAt(batch)
+  const propose = () => {
+    const { baseOffset, done } = replica.propose([batch], acks)
+    return done.then(() => ({ baseOffset, lastOffset: baseOffset + span - 1 }))
+  }
+  try {
+    return propose()
+  } catch (error) {
+    if (!(error instanceof LeadershipTransferring)) throw error
+    return replica.transferEnded().then(propose)
+  }
 }

@@ -7,7 +7,11 @@ import * as assert from 'uvu/assert'
 import { ClusterImage, type MetadataRecord } from '../../src/cluster/cluster-image.js'
 import { checkMetadataRecord, checkProposal } from '../../src/cluster/metadata-record-check.js'
 
-const drain = (id: number, draining: boolean): MetadataRecord => ({ type: 'brokerDrainChanged', id, draining })
+const drain = (id: number, draining: boolean): MetadataRecord => ({
+  type: 'brokerDrainChanged',
+  id,
+  draining,
+})
 
 test('drain and undrain records set and clear the mark, in log order', () => {
   const image = new ClusterImage()

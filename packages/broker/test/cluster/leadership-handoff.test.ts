@@ -19,8 +19,30 @@ test('an in-sync follower beats one further along that is out of sync', () => {
 })
 
 test('among in-sync followers the one furthest along wins; ties go to the lowest id', () => {
-  assert.is(handoffTarget(1, new Map([[2, view(90)], [3, view(100)]]), [1, 2, 3], new Set()), 3)
-  assert.is(handoffTarget(1, new Map([[3, view(100)], [2, view(100)]]), [1, 2, 3], new Set()), 2)
+  assert.is(
+    handoffTarget(
+      1,
+      new Map([
+        [2, view(90)],
+        [3, view(100)],
+      ]),
+      [1, 2, 3],
+      new Set(),
+    ),
+    3,
+  )
+  assert.is(
+    handoffTarget(
+      1,
+      new Map([
+        [3, view(100)],
+        [2, view(100)],
+      ]),
+      [1, 2, 3],
+      new Set(),
+    ),
+    2,
+  )
 })
 
 test('a follower being probed or restored (likely down) is never chosen', () => {

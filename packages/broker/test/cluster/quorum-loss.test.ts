@@ -26,7 +26,8 @@ test('a leader cut off from its majority fails pending writes with NOT_ENOUGH_RE
   const transport = (): ReplicaTransport => ({
     send(_group, message: Message) {
       setImmediate(() => {
-        if (!cut.has(message.from) && !cut.has(message.to)) replicas.get(message.to)?.step(structuredClone(message))
+        if (!cut.has(message.from) && !cut.has(message.to))
+          replicas.get(message.to)?.step(structuredClone(message))
       })
     },
     fetchCommitted: () => Promise.reject(new Error('no restore in this test')),
@@ -59,7 +60,10 @@ test('a leader cut off from its majority fails pending writes with NOT_ENOUGH_RE
     await leader.propose([encodeRecordBatch([{ value: Buffer.from('ok') }], { timestamp: 1 })], 'all').done
     const others = [1, 2, 3].filter((id) => id !== leaderId)
     cut = new Set(others)
-    const pending = leader.propose([encodeRecordBatch([{ value: Buffer.from('stuck') }], { timestamp: 1 })], 'all')
+    const pending = leader.propose(
+      [encodeRecordBatch([{ value: Buffer.from('stuck') }], { timestamp: 1 })],
+      'all',
+    )
     const failure = await withTimeout(
       pending.done.then(
         () => undefined,
@@ -75,7 +79,10 @@ test('a leader cut off from its majority fails pending writes with NOT_ENOUGH_RE
     assert.equal(losses, [others], 'the loss is reported once')
 
     const later = leader.notLeader()
-    assert.match(later.message, new RegExp(`brokers ${others.join(', ')} are unreachable from broker ${leaderId}`))
+    assert.match(
+      later.message,
+      new RegExp(`brokers ${others.join(', ')} are unreachable from broker ${leaderId}`),
+    )
   } finally {
     clearInterval(ticker)
     for (const replica of replicas.values()) await replica.close()

@@ -13,11 +13,12 @@ const topic = defineTopic<string>({ name: 'rolling', codec: codecs.string })
 const env = useCluster(test, 'rolling-restart-test', { name: topic.name, partitions, replicationFactor: 3 })
 
 /**
- * The longest time a partition went without an ack. 1 s is the issue's target on a quiet machine;
- * the bound leaves room for a loaded 2-core CI machine and is still below the election timeout
- * plus retry a SIGTERM without hand-off costs (about 2.5 s measured).
+ * The longest time a partition went without an ack. Measured with the hand-off: 0.35-0.42 s on a
+ * quiet 2-core machine (the issue's target is 1 s), 0.9-1.8 s with its load average at 40; without
+ * it 4.7-8.9 s (an election timeout per step, plus the producer's growing retry backoff). The
+ * bound leaves room for a loaded CI machine and still fails without the hand-off.
  */
-const ackGapMsMax = 1500
+const ackGapMsMax = 3000
 
 async function allInSync(): Promise<boolean> {
   const described = await env.client.admin().describeTopic(topic.name)
@@ -61,14 +62,19 @@ test('SIGTERM, restart, rejoin, next: nothing acknowledged is lost and no partit
 
   const gaps = ackTimes.map((times) => Math.max(...times.slice(1).map((time, index) => time - times[index]!)))
   const longest = Math.max(...gaps)
-  console.log(`rolling restart: ${acknowledged.length} acks, longest ack gap per partition (ms): ${gaps.join(', ')}`)
+  console.log(
+    `rolling restart: ${acknowledged.length} acks, longest ack gap per partition (ms): ${gaps.join(', ')}`,
+  )
   assert.equal(failures, [], `every send is acknowledged\n${env.cluster.logs()}`)
   const values = await readValues(env.client, topic, acknowledged.length, 30_000)
   const read = new Set(values)
   const missing = acknowledged.filter((value) => !read.has(value))
   assert.equal(missing, [], 'every acknowledged value is read back')
   assert.is(read.size, values.length, 'no value twice (idempotent producer)')
-  assert.ok(longest <= ackGapMsMax, `longest gap between acks ${longest} ms > ${ackGapMsMax} ms\n${env.cluster.logs()}`)
+  assert.ok(
+    longest <= ackGapMsMax,
+    `longest gap between acks ${longest} ms > ${ackGapMsMax} ms\n${env.cluster.logs()}`,
+  )
 })
 
 test.run()
