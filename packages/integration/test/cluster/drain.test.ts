@@ -1,7 +1,8 @@
 // Proves `weir broker drain` and `undrain` with real processes: under an idempotent acks-all
 // producer, draining broker 2 of 3 leaves it leading no partition and not the controller (the CLI
-// waits for that), the preferred-leader handback does not give it any back, acks continue and
-// nothing acknowledged is lost; undrain gives it its preferred partitions back.
+// waits for that), the preferred-leader handback does not give it any back, a leadership it wins
+// in an election (another broker crashed) moves on, acks continue and nothing acknowledged is
+// lost; undrain gives it its preferred partitions back.
 import { codecs, defineTopic } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -59,6 +60,16 @@ test('drain moves every leadership off the broker and keeps it off; undrain give
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   assert.ok(acknowledged.length > ackedAtDrain, 'acks continue while the broker is drained')
+
+  // Broker 1 crashes: elections may hand the drained broker leaderships; it passes them on to the
+  // one broker left that is not draining, and the drain survives broker 1's restart.
+  await env.cluster.kill(1)
+  await waitFor('every partition led by broker 3 while 1 is down', 20_000, async () =>
+    (await leaders()).every((leader) => leader === 3) ? true : undefined,
+  )
+  await env.cluster.restart(1)
+  await waitFor('every replica in sync again', 30_000, async () => ((await allInSync()) ? true : undefined))
+  assert.not.ok((await leaders()).includes(drained), 'the drained broker still leads nothing')
 
   const undrain = await run(['broker', 'undrain', String(drained), '--bootstrap', other])
   assert.is(undrain.code, 0, undrain.stderr)
