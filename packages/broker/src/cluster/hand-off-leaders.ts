@@ -7,6 +7,9 @@ import { type Clock, delay, type Timers } from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { RaftReplica } from './raft-replica.js'
 
+/** What the hand-off needs of a replica (RaftReplica's). */
+export type HandingOver = Pick<RaftReplica, 'group' | 'isLeader' | 'handOff'>
+
 /** How often the transfers are checked (and restarted, the core abandons one after an election timeout). */
 const handOffCheckMs = 50
 
@@ -23,7 +26,7 @@ export interface HandOffOutcome {
  * here or after `boundMs`.
  */
 export async function handOffLeaders(
-  replicas: () => Iterable<RaftReplica>,
+  replicas: () => Iterable<HandingOver>,
   avoid: ReadonlySet<number>,
   environment: { readonly clock: Clock; readonly timers: Timers },
   boundMs: number,
@@ -48,7 +51,7 @@ export async function handOffLeaders(
  * only while it has no target, at debug: `weir broker drain` shows what is still led.
  */
 export function handOffDrained(
-  replicas: Iterable<RaftReplica>,
+  replicas: Iterable<HandingOver>,
   draining: ReadonlySet<number>,
   logger: Logger,
 ): void {
