@@ -49,6 +49,8 @@ export class Broker {
   private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
   private closing: Promise<void> | undefined
+  /** close() under way: the leadership hand-off, then `closing`. */
+  private stopping: Promise<void> | undefined
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -230,10 +232,25 @@ export class Broker {
     return this.connections.size
   }
 
-  /** Graceful: stop accepting, answer in-flight requests, close connections, close the logs. Idempotent. */
+  /**
+   * Graceful: hand every group this broker leads to a follower (at most handOffBoundMs), then stop
+   * accepting, answer in-flight requests, close connections, close the logs. Idempotent.
+   */
   close(): Promise<void> {
-    this.closing ??= this.shutdown()
-    return this.closing
+    this.stopping ??= this.handOffThenShutdown()
+    return this.stopping
+  }
+
+  private async handOffThenShutdown(): Promise<void> {
+    // Everything stays up meanwhile: the peer listener and links carry the transfer, and clients
+    // asking this broker get NOT_LEADER for the groups that moved and look for the new leaders.
+    await this.cluster
+      .handOffLeadership(handOffBoundMs)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'leadership hand-off failed; closing anyway'),
+      )
+    this.closing = this.shutdown()
+    await this.closing
   }
 
   private async shutdown(): Promise<void> {
@@ -341,6 +358,12 @@ export class Broker {
     })
   }
 }
+
+/**
+ * How long a stopping broker spends handing its leaderships over, in all: a transfer takes a round
+ * trip or two, plus catching the target up; what has not moved by then fails over by election.
+ */
+const handOffBoundMs = 5000
 
 /** How long a broker alone waits for its groups to load before it serves anyway. */
 const groupsLoadWaitMs = 10_000

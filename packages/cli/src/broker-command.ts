@@ -15,6 +15,7 @@ import {
   readConfigFile,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
+import { brokerDrainCommand } from './broker-drain-command.js'
 import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
@@ -22,8 +23,10 @@ import { parseFlags, UsageError, userPath } from './flags.js'
 import { integerFlag } from './numeric-flags.js'
 
 const help = `Usage: weir broker [flags]
+       weir broker drain|undrain ID   (see weir broker drain --help)
 
-Runs a Weir broker in the foreground; Ctrl-C (SIGINT) or SIGTERM closes it cleanly.
+Runs a Weir broker in the foreground; Ctrl-C (SIGINT) or SIGTERM closes it cleanly (in a
+cluster, after handing the partitions it leads to other brokers).
 
 Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
@@ -94,8 +97,10 @@ const flagOptions = {
 
 export const brokerCommand: Command = {
   summary:
-    'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers, --peer-listen, --peer-tls-*, --cluster-secret-file)',
+    'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers, --peer-listen, --peer-tls-*, --cluster-secret-file); drain|undrain ID',
   async run(argv) {
+    // `weir broker drain|undrain ID` manage a running broker; anything else runs one.
+    if (argv[0] === 'drain' || argv[0] === 'undrain') return brokerDrainCommand.run(argv)
     let options: BrokerOptions
     try {
       const flags = parseFlags(argv, flagOptions)

@@ -22,6 +22,8 @@ export const flagRanges = {
   // The broker's replicaLagTimeMs range.
   '--replica-lag-time-ms': { min: 100, max: 600_000 },
   '--throttle-bytes-per-sec': { min: 1, max: Number.MAX_SAFE_INTEGER },
+  ID: { min: 1, max: 2_147_483_647 },
+  '--timeout-ms': { min: 1, max: 86_400_000 },
 } as const satisfies Record<string, FlagRange>
 
 export type NumericFlag = keyof typeof flagRanges

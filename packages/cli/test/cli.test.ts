@@ -31,6 +31,20 @@ test('--help at every level exits 0 and prints usage', async () => {
   assert.match(broker.stdout, /--data-dir DIR/)
 })
 
+test('weir broker drain|undrain dispatch to the drain command; weir broker still runs a broker', async () => {
+  const help = await runToExit(['broker', 'drain', '--help'])
+  assert.is(help.code, 0)
+  assert.match(help.stdout, /weir broker drain ID \[--no-wait\]/)
+  const missing = await runToExit(['broker', 'undrain'])
+  assert.is(missing.code, 2)
+  assert.match(missing.stderr, /broker undrain needs a broker ID/)
+  const zero = await runToExit(['broker', 'drain', '0'])
+  assert.is(zero.code, 2)
+  assert.match(zero.stderr, /ID must be an integer from 1/)
+  const broker = await runToExit(['broker', '--help'])
+  assert.match(broker.stdout, /weir broker drain\|undrain ID/)
+})
+
 test('bad flags and unknown commands exit 2 with a message and usage', async () => {
   const flag = await runToExit(['broker', '--no-such-flag'])
   assert.is(flag.code, 2)

@@ -9,6 +9,7 @@ import {
   CreateTopics,
   DeleteTopics,
   DescribeBrokers,
+  DrainBroker,
   errorFromWire,
   type PartitionReassignment,
   type PartitionReassignmentSpec,
@@ -263,6 +264,24 @@ export class Admin {
     this.assertOpen()
     const response = await this.cluster.request(DescribeBrokers, {})
     return [...response.brokers].sort((a, b) => a.id - b.id)
+  }
+
+  /**
+   * Marks a broker draining: it hands every partition it leads (and the controller) to other
+   * brokers and is given none back, until undrainBroker; it keeps its replicas and restarts keep
+   * the mark. Resolves once the mark is committed, not once leaders moved: follow that with
+   * describeTopic (or `weir broker drain`). INVALID_CONFIG for a broker not in the cluster.
+   * Needs Cluster:Alter.
+   */
+  async drainBroker(brokerId: number): Promise<void> {
+    this.assertOpen()
+    await this.cluster.request(DrainBroker, { brokerId, draining: true })
+  }
+
+  /** Ends a drain: the preferred-leader handback (every 5 s) then returns the broker's partitions. */
+  async undrainBroker(brokerId: number): Promise<void> {
+    this.assertOpen()
+    await this.cluster.request(DrainBroker, { brokerId, draining: false })
   }
 }
 

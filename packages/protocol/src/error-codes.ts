@@ -276,6 +276,12 @@ export const ErrorCodes = {
     message:
       'A replica set must name distinct brokers of the cluster, at least one; list them with `weir cluster describe`.',
   },
+  NOT_ENOUGH_REPLICAS: {
+    code: 54,
+    retriable: true,
+    message:
+      'The leader could not reach a majority of the replicas, so the write is not committed; it may still be committed later, so resending with an idempotent producer is safe. Bring back the brokers the message names (or fix the network).',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -7,6 +7,7 @@ import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
 import { PartitionTargets } from './partition-targets.js'
 import type { ReassignmentRecord } from './reassignment-records.js'
+import { DrainingBrokers, type DrainRecord, isDrainRecord } from './drain-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -35,6 +36,7 @@ export type MetadataRecord = (
   | ReassignmentRecord
   | AclRecord
   | UserRecord
+  | DrainRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -57,6 +59,7 @@ export class ClusterImage {
   readonly users = new UserDirectory()
   /** Running partition reassignments: the replica set each moving partition is going to. */
   readonly targets = new PartitionTargets()
+  private readonly draining = new DrainingBrokers()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -71,6 +74,11 @@ export class ClusterImage {
     return [...this.topicsByName.values()]
   }
 
+  /** Brokers marked draining (DrainBroker): they lead nothing and are given no leadership. */
+  drainingBrokers(): ReadonlySet<number> {
+    return this.draining.set()
+  }
+
   /** Applies one committed record; returns the topic it changed (undefined for a no-op record). */
   apply(record: MetadataRecord): TopicImage | undefined {
     if (record.change !== undefined) this.remember(record.change)
@@ -80,6 +88,7 @@ export class ClusterImage {
       this.users.apply(record)
       return undefined
     }
+    if (isDrainRecord(record)) return void this.draining.apply(record)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

@@ -14,9 +14,12 @@ import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { BrokerHeartbeats } from './broker-heartbeats.js'
+import { WarningRateLimit, warnLimited } from '../warning-rate-limit.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
+import { isDrainRecord } from './drain-records.js'
 import { groupOf, topicOfGroup } from './group-names.js'
+import { handOffDrained, handOffLeaders, logHandOff } from './hand-off-leaders.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
 import { applyCommittedEntry } from './metadata-apply.js'
@@ -61,6 +64,10 @@ const reassignmentSubmitMs = 10_000
 const reassignmentCheckMs = 200
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
+/** One lost-majority warning per set of unreachable brokers per this long. */
+const quorumWarningIntervalMs = 10_000
+/** How often a draining broker hands away leaderships it still holds or gained since. */
+const drainCheckMs = 1000
 // The controller's image is rebuilt from its whole log at start: retention must never cut it.
 const controllerLogConfig = {
   fsync: 'always',
@@ -92,6 +99,7 @@ export class Cluster {
   /** Replicas being repaired after a read met damage, by group. */
   private readonly repairs = new Map<string, Promise<void>>()
   readonly reassignments: ReassignmentEngine
+  private readonly quorumWarnings = new WarningRateLimit(quorumWarningIntervalMs)
   private closed = false
   /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
   private leadingController = false
@@ -122,6 +130,7 @@ export class Cluster {
       links,
       environment,
       logger,
+      draining: () => this.image.drainingBrokers().has(options.selfId),
     })
     this.reassignments = new ReassignmentEngine({
       selfId: options.selfId,
@@ -159,6 +168,7 @@ export class Cluster {
       timers.setInterval(() => cluster.traffic.announceAll(), announceIntervalMs),
       timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
       timers.setInterval(() => cluster.reassignments.run(), reassignmentCheckMs),
+      timers.setInterval(() => cluster.handOffIfDraining(), drainCheckMs),
     )
     for (const timer of cluster.timers) timer.unref()
     cluster.heartbeats.start()
@@ -206,6 +216,7 @@ export class Cluster {
       replay: (entry) => this.applyToImage(entry),
       applied: (entries) => this.applyCommitted(entries),
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
+      quorumLost: (unreachable) => this.quorumLost(controllerGroup, unreachable),
     })
     const brokerIds = this.options.peers.map((peer) => peer.id)
     this.controller = new Controller(
@@ -253,6 +264,16 @@ export class Cluster {
         // open connections are told (the broker closes them).
         if (isUserRecord(record)) {
           if (record.type === 'userDeleted') for (const hook of this.userDeletedHooks) hook(record.name)
+          continue
+        }
+        // A drain is complete in the image; the drained broker starts handing off at once.
+        if (isDrainRecord(record)) {
+          const { id, draining } = record
+          this.logger.info(
+            { brokerId: id, draining },
+            `broker ${id} ${draining ? 'is draining' : 'is no longer draining'}`,
+          )
+          if (id === this.selfId && draining) this.handOffIfDraining()
           continue
         }
         const topic = this.image.topic(record.name)
@@ -329,6 +350,7 @@ export class Cluster {
         if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
       },
       copyBytesPerSec: () => this.image.targets.of(topic.name, partition)?.throttleBytesPerSec,
+      quorumLost: (unreachable) => this.quorumLost(group, unreachable),
       ...(repairThrough === undefined ? {} : { repairThrough }),
     })
   }
@@ -539,7 +561,10 @@ export class Cluster {
       )
     }
     const leader = this.leaderOf(topic, partition)
-    const where = leader === -1 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
+    const where =
+      leader !== -1
+        ? `broker ${leader} leads it`
+        : (replica?.whereLeader() ?? 'no leader is elected yet; retry shortly')
     throw new WeirError('NOT_LEADER', `broker ${this.selfId} does not lead ${topic}/${partition}: ${where}`)
   }
 
@@ -682,6 +707,7 @@ export class Cluster {
       if (preferred === undefined || preferred === this.selfId) continue
       // A preferred replica repairing a damaged log is behind the whole log (it said so in its
       // heartbeat answers), so transferTo refuses it; were it not, it would ignore the hand-over.
+      if (this.image.drainingBrokers().has(preferred)) continue
       if (replica.transferTo(preferred)) {
         this.logger.info(
           { group: replica.group, to: preferred },
@@ -689,6 +715,40 @@ export class Cluster {
         )
       }
     }
+  }
+
+  /**
+   * Before this broker stops: hands every group it leads (partitions and the controller) to an
+   * in-sync follower, waiting at most `boundMs`. A broker alone has no one to hand to.
+   */
+  async handOffLeadership(boundMs: number): Promise<void> {
+    if (this.alone) return
+    const startedMs = this.environment.clock.now()
+    const avoid = this.image.drainingBrokers()
+    const outcome = await handOffLeaders(() => this.hosted.values(), avoid, this.environment, boundMs)
+    logHandOff(this.logger, outcome, this.environment.clock.now() - startedMs, 'stopping')
+  }
+
+  /**
+   * A leader that lost its majority steps down and fails its pending writes: one warning per set
+   * of unreachable brokers per 10 s, however many groups and requests it hits.
+   */
+  private quorumLost(group: string, unreachable: readonly number[]): void {
+    const sink = { limiter: this.quorumWarnings, clock: this.environment.clock, logger: this.logger }
+    const brokers = unreachable.join(', ')
+    warnLimited(
+      sink,
+      brokers,
+      { group, unreachable },
+      `lost contact with a majority of replicas (brokers ${brokers} unreachable): stopped leading ${group} and other groups; their writes fail with NOT_ENOUGH_REPLICAS until those brokers are back`,
+    )
+  }
+
+  /** While this broker is marked draining: hands every group it leads to a non-draining follower. */
+  private handOffIfDraining(): void {
+    const draining = this.image.drainingBrokers()
+    if (this.closed || !draining.has(this.selfId)) return
+    handOffDrained(this.hosted.values(), draining, this.logger)
   }
 
   async close(): Promise<void> {

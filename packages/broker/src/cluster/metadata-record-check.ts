@@ -18,6 +18,7 @@ import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
 import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import { offsetsTopic } from '../groups/group-records.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
+import { checkDrainRecord, isDrainRecord } from './drain-records.js'
 import { checkPlacement, type PlacementLimits } from './placement-limits.js'
 import {
   checkCompletion,
@@ -88,6 +89,11 @@ function checkUserFields(record: Fields): MetadataRecord {
   return { ...checkUserRecord(record as Record<string, unknown>, malformed), ...change }
 }
 
+function checkDrainFields(record: Fields): MetadataRecord {
+  const change = checkChange(record)
+  return { ...checkDrainRecord(record as Record<string, unknown>, malformed), ...change }
+}
+
 export function checkTopicCreated(record: Fields): RecordOf<'topicCreated'> {
   checkCommonFields(record)
   if (typeof record.id !== 'string' || record.id === '' || record.id.length > idLengthMax)
@@ -151,6 +157,7 @@ const fieldChecks: Record<MetadataRecord['type'], (record: Fields) => MetadataRe
   userDeleted: checkUserFields,
   partitionReassigned: checkPartitionReassigned,
   reassignmentCompleted: checkReassignmentCompleted,
+  brokerDrainChanged: checkDrainFields,
 }
 
 /** 1 to partitionCountMax replica sets, each of distinct positive broker ids. */
@@ -199,8 +206,8 @@ function checkStoredConfig(value: unknown, what: string): void {
  * not are left to ClusterImage.apply, which ignores them (a retry whose first attempt committed).
  */
 export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): void {
-  // ACLs may name topics not created yet; users are not topics: neither depends on the image.
-  if (isAclRecord(record) || isUserRecord(record)) return
+  // ACLs may name topics not created yet; users and drains are not topics: none depends on the image.
+  if (isAclRecord(record) || isUserRecord(record) || isDrainRecord(record)) return
   switch (record.type) {
     case 'topicCreated':
       checkNotMetadataLog(record.name)
@@ -255,6 +262,10 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
   checkMetadataRecord(record)
   checkAgainstImage(record, context.image)
   if (isAclRecord(record) || isUserRecord(record)) return
+  if (isDrainRecord(record)) {
+    checkDrainedBroker(record.id, context.brokerIds)
+    return
+  }
   const exists = context.image.topic(record.name) !== undefined
   switch (record.type) {
     case 'topicCreated':
@@ -329,6 +340,14 @@ function checkExists(name: string, exists: boolean): void {
       `topic ${name} does not exist; list topics with \`weir topics list\``,
     )
   }
+}
+
+function checkDrainedBroker(id: number, brokerIds: readonly number[]): void {
+  if (!brokerIds.includes(id))
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `broker ${id} is not in this cluster (brokers ${brokerIds.join(', ')}); drain one of those`,
+    )
 }
 
 function checkReplicaBrokers(sets: readonly (readonly number[])[], brokerIds: readonly number[]): void {

@@ -22,8 +22,9 @@ import { CommittedPrefixFile } from './committed-prefix-file.js'
 import { CopyThrottle } from './copy-throttle.js'
 import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
+import { handoffTarget } from './leadership-handoff.js'
 import { restoreFromLog } from './log-restore.js'
-import type { Acks, PartitionReplica } from './partition-replica.js'
+import { type Acks, LeadershipTransferring, type PartitionReplica } from './partition-replica.js'
 import { asBuffer, batchesIn, batchOfEntry, entryOfBatch, logStartBatch, logStartOf } from './raft-batches.js'
 import { indexOfOffset, offsetOfIndex } from './raft-index.js'
 
@@ -70,6 +71,8 @@ export interface ReplicaOptions {
   readonly repairThrough?: number
   /** Bytes per second a restore (this replica copying from its leader) may copy; undefined: no cap. */
   readonly copyBytesPerSec?: () => number | undefined
+  /** This replica stopped leading because it could not reach a majority (`unreachable` named). */
+  readonly quorumLost?: (unreachable: readonly number[]) => void
 }
 
 const defaultReplicaLagMaxMs = 10_000
@@ -152,6 +155,8 @@ export class RaftReplica implements PartitionReplica {
   private role: Role = 'follower'
   private leader = 0
   private readonly commitListeners = new Set<() => void>()
+  /** Told on every role or leader change, and at close (transferEnded waits on them). */
+  private readonly roleListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
   /** While leading: when each follower last answered (append or heartbeat response). */
@@ -162,6 +167,9 @@ export class RaftReplica implements PartitionReplica {
   /** The node was repairing at the last look: once it is not, the hard-state file forgets it. */
   private repairPending: boolean
   private readonly copyThrottle = new CopyThrottle()
+  /** Ticks since open, and the tick each peer's last message arrived at (who is unreachable). */
+  private ticks = 0
+  private readonly heardAtTick = new Map<number, number>()
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -174,6 +182,8 @@ export class RaftReplica implements PartitionReplica {
     const lagMaxMs = options.maxReplicaLagMs ?? defaultReplicaLagMaxMs
     this.inSync = new InSyncReplicas(options.selfId, options.voters, lagMaxMs)
     this.repairPending = node.repairing
+    // Counted from open: nobody is unreachable before an election timeout of silence.
+    for (const id of options.voters) this.heardAtTick.set(id, 0)
   }
 
   static async open(options: ReplicaOptions): Promise<RaftReplica> {
@@ -280,6 +290,7 @@ export class RaftReplica implements PartitionReplica {
 
   tick(): void {
     if (this.closed) return
+    this.ticks++
     this.node.tick()
     this.kick()
     if (this.repairPending && !this.node.repairing) this.repaired()
@@ -322,6 +333,7 @@ export class RaftReplica implements PartitionReplica {
   step(message: Message): void {
     if (this.closed) return
     this.noteLeaderCommit(message)
+    this.heardAtTick.set(message.from, this.ticks)
     this.node.step(message)
     if (
       this.node.role === 'leader' &&
@@ -425,6 +437,20 @@ export class RaftReplica implements PartitionReplica {
     this.node.transferLeadership(to)
     this.kick()
     return true
+  /**
+   * Starts handing leadership to the best follower not in `avoid` (see handoffTarget), even one a
+   * few entries behind: the core sends it what it lacks, then tells it to campaign, and refuses
+   * proposals meanwhile (NOT_LEADER, so clients look for the new leader). Returns the target, or
+   * undefined when this replica does not lead or no follower is fit. Called again while a transfer
+   * runs, it keeps that one going; the core abandons a transfer after an election timeout.
+   */
+  handOff(avoid: ReadonlySet<number>): number | undefined {
+    if (this.closed || this.node.role !== 'leader') return undefined
+    const to = handoffTarget(this.options.selfId, this.node.progress(), this.inSyncReplicas, avoid)
+    if (to === undefined) return undefined
+    this.node.transferLeadership(to)
+    this.kick()
+    return to
   }
 
   campaign(): void {
@@ -441,12 +467,50 @@ export class RaftReplica implements PartitionReplica {
   propose(batches: readonly Buffer[], acks: Acks): { baseOffset: number; done: Promise<void> } {
     if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`)
     const result = this.node.propose(batches.map((batch) => ({ span: offsetCountAt(batch), data: batch })))
-    if (!result.ok) throw this.notLeader(result.reason)
+    if (!result.ok) {
+      const error = this.notLeader(result.reason)
+      throw result.reason === 'transferring' ? new LeadershipTransferring(error.message) : error
+    }
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ lastIndex: result.lastIndex, term: result.term, acks, resolve, reject })
     })
     this.kick()
     return { baseOffset: offsetOfIndex(result.firstIndex), done }
+  }
+
+  durableThrough(offset: number, acks: Acks): Promise<void> {
+    if (this.closed)
+      return Promise.reject(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`))
+    if (this.node.role !== 'leader') return Promise.reject(this.notLeader())
+    const lastIndex = indexOfOffset(offset)
+    // Committed entries never change (and may lie below what the core still holds terms for).
+    if (lastIndex <= this.node.commitIndex) return Promise.resolve()
+    const term = this.node.termAt(lastIndex)
+    return new Promise<void>((resolve, reject) => {
+      // Behind any later waiter it is answered no sooner than that one: never too early.
+      this.waiters.push({ lastIndex, term, acks, resolve, reject })
+      this.settleWaiters()
+    })
+  }
+
+  transferEnded(): Promise<void> {
+    const { timers } = this.options.environment
+    // The core abandons a transfer after electionTicks ticks; ticks are 50 ms by default, and a
+    // loaded machine ticks late: twice that, at most a second and a half.
+    const waitMs = Math.min(1500, this.options.timing.electionTicks * 100)
+    return new Promise((resolve) => {
+      const done = () => {
+        timers.clear(timer)
+        this.roleListeners.delete(changed)
+        resolve()
+      }
+      // Once another leader is known, so the NOT_LEADER that follows names it.
+      const changed = () => {
+        if (this.closed || (this.node.role !== 'leader' && this.node.leaderId !== 0)) done()
+      }
+      const timer = timers.setTimeout(done, waitMs)
+      this.roleListeners.add(changed)
+    })
   }
 
   /**
@@ -461,15 +525,34 @@ export class RaftReplica implements PartitionReplica {
   }
 
   notLeader(reason = 'notLeader'): WeirError {
+    return new WeirError(
+      'NOT_LEADER',
+      `this broker does not lead ${this.group} (${reason}): ${this.whereLeader()}`,
+    )
+  }
+
+  /** Who leads, as this replica knows, for NOT_LEADER messages: a lost majority is named. */
+  whereLeader(): string {
     const leader = this.node.leaderId
-    const where = leader === 0 ? 'no leader is elected yet; retry shortly' : `broker ${leader} leads it`
-    return new WeirError('NOT_LEADER', `this broker does not lead ${this.group} (${reason}): ${where}`)
+    if (leader !== 0) return `broker ${leader} leads it`
+    const unreachable = this.unreachablePeers()
+    if (!this.quorumUnreachable(unreachable)) return 'no leader is elected yet; retry shortly'
+    return `no leader is known here: brokers ${unreachable.join(', ')} are unreachable from broker ${this.options.selfId}, and electing one needs a majority of ${this.options.voters.length} replicas; nothing was written here`
+  }
+
+  private quorumLostError(unreachable: readonly number[]): WeirError {
+    const { selfId, voters } = this.options
+    return new WeirError(
+      'NOT_ENOUGH_REPLICAS',
+      `broker ${selfId} stored the batch for ${this.group} but could not reach a majority of its ${voters.length} replicas (brokers ${unreachable.join(', ')} did not answer), so it stepped down and the batch is not committed; it may still be committed later, so resending with an idempotent producer is safe`,
+    )
   }
 
   async close(): Promise<void> {
     this.closed = true
     this.failWaiters(new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed`))
     for (const listener of this.commitListeners) listener()
+    for (const listener of [...this.roleListeners]) listener()
     await this.running
     await this.writes
     const state = this.hardState.state
@@ -651,6 +734,23 @@ export class RaftReplica implements PartitionReplica {
     }
   }
 
+  /**
+   * The other voters no message came from for an election timeout: from a majority of them, this
+   * replica can neither lead (check quorum steps it down) nor help elect anyone.
+   */
+  unreachablePeers(): number[] {
+    const { selfId, voters, timing } = this.options
+    return voters.filter(
+      (id) => id !== selfId && this.ticks - (this.heardAtTick.get(id) ?? 0) > timing.electionTicks,
+    )
+  }
+
+  /** Whether the voters this replica hears from, itself included, are fewer than a majority. */
+  private quorumUnreachable(unreachable: readonly number[]): boolean {
+    const voters = this.options.voters.length
+    return voters > 1 && voters - unreachable.length <= voters / 2
+  }
+
   private roleChanged(role: Role, leaderId: number): void {
     const wasLeader = this.role === 'leader'
     this.role = role
@@ -660,13 +760,18 @@ export class RaftReplica implements PartitionReplica {
       for (const id of this.node.progress().keys()) this.heardAtMs.set(id, now)
     }
     if (wasLeader && role !== 'leader') {
-      this.failWaiters(this.notLeader('leadership moved'))
+      const unreachable = this.unreachablePeers()
+      if (leaderId === 0 && this.quorumUnreachable(unreachable)) {
+        this.options.quorumLost?.(unreachable)
+        this.failWaiters(this.quorumLostError(unreachable))
+      } else this.failWaiters(this.notLeader('leadership moved'))
       if (this.inSync.reset()) this.options.inSyncChanged?.()
     }
     if (leaderId !== this.leader) {
       this.leader = leaderId
       this.options.leaderChanged?.(leaderId, this.node.term)
     }
+    for (const listener of [...this.roleListeners]) listener()
   }
 
   /** Committed log-start markers: every replica cuts its prefix there (never past the marker). */

@@ -16,6 +16,7 @@ import { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordina
 import type { GroupLog } from './group-log.js'
 import type { GroupOutput, RequestId } from './group-output.js'
 import type { GroupLogRecord } from './group-records.js'
+import { isLeadershipMove } from './leadership-moved.js'
 import { encodeGroupBatches, LatestRecords, readGroupRecords } from './offsets-log.js'
 import { type GroupApi, heldRequestError, type ResponseOf, withError } from './response-errors.js'
 
@@ -170,7 +171,11 @@ export class CoordinatorPartition {
   private appendFailed(output: GroupOutput, error: unknown): void {
     const code: ErrorName = error instanceof WeirError ? error.code : 'STORAGE_ERROR'
     const detail = `storing group records in partition ${this.options.partition} of __consumer_offsets failed`
-    this.options.logger.error({ err: error, partition: this.options.partition }, `${detail}; reloading`)
+    const { logger, partition } = this.options
+    // A leader change is routine (its coordinator moves with it): no alarm, no stack trace.
+    if (isLeadershipMove(error))
+      logger.info({ partition, reason: (error as Error).message }, `${detail}: leadership moved; reloading`)
+    else logger.error({ err: error, partition }, `${detail}; reloading`)
     this.deliver({ ...output, responses: output.responses.map((answer) => withError(answer, code, detail)) })
     if (this.state !== 'active') return
     this.state = 'loading'
@@ -242,7 +247,9 @@ export class CoordinatorPartition {
         'compacted __consumer_offsets partition',
       )
     } catch (error) {
-      logger.error({ err: error, partition }, 'compacting __consumer_offsets failed; will retry')
+      if (isLeadershipMove(error))
+        logger.info({ partition, reason: (error as Error).message }, 'compaction stopped: leadership moved')
+      else logger.error({ err: error, partition }, 'compacting __consumer_offsets failed; will retry')
     }
   }
 

@@ -11,6 +11,7 @@ import { deleteTopicsHandler } from './delete-topics.js'
 import { describeAclsHandler } from './describe-acls.js'
 import { describeBrokersHandler } from './describe-brokers.js'
 import { describeGroupsHandler } from './describe-groups.js'
+import { drainBrokerHandler } from './drain-broker.js'
 import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
 import type { Handler } from './handler.js'
@@ -56,6 +57,7 @@ const handlers = [
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  drainBrokerHandler,
   raftMessagesHandler,
   controllerProposeHandler,
   peerHelloHandler,

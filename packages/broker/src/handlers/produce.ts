@@ -10,7 +10,6 @@ import {
   Acks,
   type AcksValue,
   ErrorCodes,
-  offsetCountAt,
   Produce,
   type ProducePartitionData,
   type ProducePartitionResult,
@@ -20,7 +19,7 @@ import { controllerTopic } from '../cluster/controller.js'
 import type { PartitionReplica } from '../cluster/partition-replica.js'
 import { withTimeout } from '../environment.js'
 import { isInternalTopic } from '../groups/group-records.js'
-import { appendDeduplicated } from '../producers/append-deduplicated.js'
+import { appendToReplica } from '../producers/replica-append.js'
 import { authorize } from './authorize.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { checkBatches, isIdempotent } from './produce-batches.js'
@@ -88,11 +87,5 @@ async function append(
 ): Promise<number> {
   const checked = checkBatches(records, replica.log.config.maxBatchBytes)
   const table = checked.some(isIdempotent) ? await context.producerStates.tableFor(replica.log) : undefined
-  const mode = acks === Acks.all ? 'all' : 'leader'
-  const results = await appendDeduplicated(table, checked, (batch) => {
-    const span = offsetCountAt(batch)
-    const { baseOffset, done } = replica.propose([batch], mode)
-    return done.then(() => ({ baseOffset, lastOffset: baseOffset + span - 1 }))
-  })
-  return results[0]!.baseOffset
+  return appendToReplica(replica, table, checked, acks === Acks.all ? 'all' : 'leader')
 }

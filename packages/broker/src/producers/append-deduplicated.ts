@@ -15,6 +15,8 @@ export function appendDeduplicated(
   table: ProducerStateTable | undefined,
   batches: readonly Buffer[],
   append: (batch: Buffer) => Promise<BatchOffsets>,
+  /** Resolves once a duplicate's original offsets are durable enough to answer with (default: at once). */
+  confirm: (offsets: BatchOffsets) => Promise<void> = () => Promise.resolve(),
 ): Promise<BatchOffsets[]> {
   if (table === undefined) return Promise.all(batches.map(append))
   const plans: Array<{ batch: Buffer; token: InFlightToken } | Promise<BatchOffsets>> = []
@@ -23,9 +25,10 @@ export function appendDeduplicated(
       const header = readBatchHeader(batch)
       const result = table.check(header)
       if (result.kind === 'append') plans.push({ batch, token: table.begin(header) })
-      else if (result.kind === 'duplicate')
-        plans.push(Promise.resolve({ baseOffset: result.baseOffset, lastOffset: result.lastOffset }))
-      else plans.push(result.wait)
+      else if (result.kind === 'duplicate') {
+        const offsets = { baseOffset: result.baseOffset, lastOffset: result.lastOffset }
+        plans.push(confirm(offsets).then(() => offsets))
+      } else plans.push(result.wait)
     }
   } catch (error) {
     for (const plan of plans) if (!(plan instanceof Promise)) table.abort(plan.token, error)
@@ -35,7 +38,7 @@ export function appendDeduplicated(
   return Promise.all(
     plans.map((plan) => {
       if (plan instanceof Promise) return plan
-      return append(plan.batch).then(
+      return started(append, plan.batch).then(
         (offsets) => {
           table.complete(plan.token, offsets.baseOffset, offsets.lastOffset)
           return offsets
@@ -47,4 +50,18 @@ export function appendDeduplicated(
       )
     }),
   )
+}
+
+/**
+ * The append's promise, also when `append` throws at once (a Raft leader refusing a proposal while
+ * it hands leadership over): the begun batch must then be aborted like any failed append. Left
+ * begun, it stayed in flight for good and every resend of it waited on it until its request timed
+ * out, again and again, as long as this broker kept leading the partition.
+ */
+function started(append: (batch: Buffer) => Promise<BatchOffsets>, batch: Buffer): Promise<BatchOffsets> {
+  try {
+    return append(batch)
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }

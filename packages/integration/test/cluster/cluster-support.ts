@@ -38,6 +38,8 @@ export interface TestCluster {
   /** host:port of every broker, for a client's bootstrap list. */
   readonly bootstrap: string[]
   kill(id: number): Promise<void>
+  /** SIGTERM (a graceful stop: leadership handed off first); resolves once the process exited. */
+  stop(id: number): Promise<void>
   restart(id: number): Promise<void>
   /** The tail of every broker's log, for an assertion message. */
   logs(): string
@@ -164,6 +166,13 @@ async function startClusterOnce(
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGKILL')
       await withTimeout(exited, 10_000, `broker ${id} to exit after SIGKILL`)
+    },
+    async stop(id) {
+      const child = byId(id).child
+      if (child === undefined) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await withTimeout(exited, 30_000, () => `broker ${id} to exit after SIGTERM\n${byId(id).output}`)
     },
     restart: (id) => launch(byId(id), how),
     logs: () =>

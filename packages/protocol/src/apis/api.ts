@@ -37,6 +37,7 @@ export const ApiKeys = {
   AlterPartitionReassignments: 20,
   ListPartitionReassignments: 21,
   DescribeBrokers: 25,
+  DrainBroker: 24,
   RaftMessages: 30,
   ControllerPropose: 31,
   PeerHello: 32,

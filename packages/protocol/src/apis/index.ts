@@ -12,6 +12,7 @@ import { DeleteTopics } from './delete-topics.js'
 import { DescribeAcls } from './describe-acls.js'
 import { DescribeBrokers } from './describe-brokers.js'
 import { DescribeGroups } from './describe-groups.js'
+import { DrainBroker } from './drain-broker.js'
 import { Fetch } from './fetch.js'
 import { FindCoordinator } from './find-coordinator.js'
 import { Heartbeat } from './heartbeat.js'
@@ -53,6 +54,7 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ListGroups,
   DescribeGroups,
   DeleteGroups,
+  DrainBroker,
   RaftMessages,
   ControllerPropose,
   PeerHello,
@@ -90,6 +92,7 @@ export * from './delete-topics.js'
 export * from './describe-acls.js'
 export * from './describe-brokers.js'
 export * from './describe-groups.js'
+export * from './drain-broker.js'
 export * from './fetch.js'
 export * from './find-coordinator.js'
 export {
