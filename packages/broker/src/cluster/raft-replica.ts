@@ -437,6 +437,8 @@ export class RaftReplica implements PartitionReplica {
     this.node.transferLeadership(to)
     this.kick()
     return true
+  }
+
   /**
    * Starts handing leadership to the best follower not in `avoid` (see handoffTarget), even one a
    * few entries behind: the core sends it what it lacks, then tells it to campaign, and refuses
