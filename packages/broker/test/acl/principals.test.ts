@@ -56,9 +56,12 @@ async function call<Request, Response>(
   return api.decodeResponse(decodeBody(encodeBody(response), 'response'))
 }
 
-// Set up once; each test awaits it, so a failed setup fails every test (a throwing uvu before hook
-// would skip them silently).
-const ready = setUp()
+// Set up once, by the first test that needs it (not at import: uvu imports every file before
+// running the first suite, and another file's cleanup then deletes this broker's directory under
+// it); each test awaits it, so a failed setup fails every test (a throwing uvu before hook would
+// skip them silently).
+let setUpOnce: Promise<Broker> | undefined
+const ready = () => (setUpOnce ??= setUp())
 
 async function setUp(): Promise<Broker> {
   const broker = await startBroker({ authorizer: 'acl', superUsers: ['User:admin'] })
@@ -87,7 +90,7 @@ async function setUp(): Promise<Broker> {
 }
 
 test.after(async () => {
-  await (await ready).close()
+  if (setUpOnce !== undefined) await (await setUpOnce).close()
   removeTempDirectories()
 })
 
@@ -104,7 +107,7 @@ const fetchFrom = (topic: string) => ({
 })
 
 test('alice writes orders but reads neither orders nor payments; bob reads payments', async () => {
-  const broker = await ready
+  const broker = await ready()
   const alice = as(broker, 'User:alice')
   const produced = await call(Produce, produceTo('orders'), alice)
   assert.is(produced!.topics[0]!.partitions[0]!.errorCode, 0)
@@ -124,7 +127,7 @@ test('alice writes orders but reads neither orders nor payments; bob reads payme
 })
 
 test('OffsetCommit needs Group:Read and Topic:Read; the group check comes with the group', async () => {
-  const broker = await ready
+  const broker = await ready()
   const commit = (groupId: string, topic: string) => ({
     groupId,
     generationId: -1,
@@ -150,7 +153,7 @@ test('OffsetCommit needs Group:Read and Topic:Read; the group check comes with t
 })
 
 test('ListGroups lists only groups the principal may describe', async () => {
-  const broker = await ready
+  const broker = await ready()
   const admin = as(broker, 'User:admin')
   const all = await call(ListGroups, { statesFilter: [] }, admin)
   assert.ok(all.groups.some((group) => group.groupId === 'billing'))
@@ -159,7 +162,7 @@ test('ListGroups lists only groups the principal may describe', async () => {
 })
 
 test('InitProducerId needs Write on the cluster or on some topic', async () => {
-  const broker = await ready
+  const broker = await ready()
   const alice = await call(InitProducerId, {}, as(broker, 'User:alice'))
   assert.is(alice.errorCode, 0)
   try {
@@ -171,7 +174,7 @@ test('InitProducerId needs Write on the cluster or on some topic', async () => {
 })
 
 test('a super user needs no binding', async () => {
-  const broker = await ready
+  const broker = await ready()
   const admin = as(broker, 'User:admin')
   const read = await call(Fetch, fetchFrom('orders'), admin)
   assert.is(read.topics[0]!.partitions[0]!.errorCode, 0)
@@ -179,7 +182,7 @@ test('a super user needs no binding', async () => {
 })
 
 test('requests on the peer listener come from authenticated brokers and are not ACL-checked', async () => {
-  const broker = await ready
+  const broker = await ready()
   const peer = { ...as(broker, 'User:ANONYMOUS'), listener: 'peer' as const }
   const read = await call(Fetch, fetchFrom('orders'), peer)
   assert.is(read.topics[0]!.partitions[0]!.errorCode, 0)
