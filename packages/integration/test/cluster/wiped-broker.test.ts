@@ -161,7 +161,9 @@ test('a wiped broker catches up on every replica and rejoins every ISR without n
     states.some((state) => state.startsWith('catching-up')),
     `catching-up while it copied: ${seen}`,
   )
-  assert.is(states.indexOf('alive'), states.length - 1, `alive only once caught up: ${seen}`)
+  // Not monotonic: a leadership change while it copies (the preferred-leader handback, say) makes
+  // the new leader commit a no-op this broker lacks for a moment, so alive may flip back briefly.
+  assert.is(states.at(-1), 'alive', `alive once caught up: ${seen}`)
   const controller = ['__cluster_metadata', 0] as const
   const controllerLeader = after[0]!.leader
   assert.ok(
