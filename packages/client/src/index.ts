@@ -38,6 +38,7 @@ export {
   rangeAssignor,
   roundRobinAssignor,
 } from './assignors/index.js'
+export type { AddBrokerOptions } from './broker-admin.js'
 export {
   Client,
   /** The same class as Client, under the product's name: `new Weir({ brokers, tls, sasl })`. */

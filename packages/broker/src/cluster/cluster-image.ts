@@ -5,6 +5,7 @@ import type { LogConfig } from '@weir/storage'
 import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
+import { type BrokerRecord, BrokerRegistry, isBrokerRecord } from './broker-registry.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -32,6 +33,7 @@ export type MetadataRecord = (
     }
   | AclRecord
   | UserRecord
+  | BrokerRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -52,6 +54,8 @@ export class ClusterImage {
   readonly acls = new AclSet()
   /** SCRAM users (names, mechanisms, credentials): every broker knows every user. */
   readonly users = new UserDirectory()
+  /** Brokers added and removed after start (`weir cluster add-broker`, `remove-broker`). */
+  readonly brokers = new BrokerRegistry()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -75,6 +79,7 @@ export class ClusterImage {
       this.users.apply(record)
       return undefined
     }
+    if (isBrokerRecord(record)) return void this.brokers.apply(record)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

@@ -13,6 +13,7 @@ import { isAclRecord } from '../acl/acl-records.js'
 import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
+import { isBrokerRecord } from './broker-registry.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
@@ -69,6 +70,7 @@ export class Cluster {
   private readonly incarnations: TopicIncarnations
   private readonly timing: RaftTiming
   private controller!: Controller
+  private controllerReplica!: RaftReplica
   private readonly timers: Timer[] = []
   private applying: Promise<void> = Promise.resolve()
   private readonly appliedListeners = new Set<() => void>()
@@ -99,8 +101,7 @@ export class Cluster {
     }
     this.leaders = new LeaderDirectory(this.image, this.hosted)
     this.incarnations = new TopicIncarnations(store, environment.files)
-    const peerIds = options.peers.map((peer) => peer.id)
-    this.traffic = new RaftTraffic(options.selfId, peerIds, this.hosted, this.leaders, links)
+    this.traffic = new RaftTraffic(options.selfId, () => this.brokerIds(), this.hosted, this.leaders, links)
   }
 
   /** Opens the controller log (replaying it into the image), then every hosted replica, then ticks. */
@@ -117,6 +118,8 @@ export class Cluster {
     const links = new PeerLinks(selfId, options.peers, defaultPeerLinkLimits, logger, environment, handshake)
     const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()
+    // Brokers added or removed since --peers was written are in the log just replayed.
+    links.sync(cluster.brokers())
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
     // A broker alone leads its controller from the start: adopt before serving anyone.
     if (cluster.alone) {
@@ -141,8 +144,29 @@ export class Cluster {
     return this.controller.leaderId
   }
 
+  /** Every broker of the cluster now, this one included (as brokers()). */
   get peers(): readonly Peer[] {
-    return this.options.peers
+    return this.brokers()
+  }
+
+  /** The brokers of the cluster, by id: --peers, plus those added (add-broker), minus those removed. */
+  brokers(): Peer[] {
+    return this.image.brokers.brokers(this.options.peers)
+  }
+
+  /** The ids of brokers(): what replica sets and reassignment targets may name. */
+  brokerIds(): number[] {
+    return this.brokers().map((peer) => peer.id)
+  }
+
+  /** A broker of the cluster by id, or undefined. */
+  broker(id: number): Peer | undefined {
+    return this.brokers().find((peer) => peer.id === id)
+  }
+
+  /** The controller's own Raft replica (membership changes add and remove its voters). */
+  get controllerRaft(): RaftReplica {
+    return this.controllerReplica
   }
 
   /** How peers authenticate; undefined for a broker alone (it has no peer listener). */
@@ -170,13 +194,13 @@ export class Cluster {
       applied: (entries) => this.applyCommitted(entries),
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
     })
-    const brokerIds = this.options.peers.map((peer) => peer.id)
+    this.controllerReplica = replica
     this.controller = new Controller(
       replica,
       this.image,
       this.links,
       this.environment,
-      brokerIds,
+      () => this.brokers(),
       this.options.placement,
     )
     this.hosted.add(replica, controllerIncarnation)
@@ -212,6 +236,10 @@ export class Cluster {
       for (const record of this.applyToImage(entry)) {
         // The image is the whole of an ACL change: nothing to open or delete locally.
         if (isAclRecord(record)) continue
+        if (isBrokerRecord(record)) {
+          this.membershipChanged(record.type === 'brokerRemoved' ? record.id : undefined)
+          continue
+        }
         // A user change is complete once in the image: nothing to host or drop. A deleted user's
         // open connections are told (the broker closes them).
         if (isUserRecord(record)) {
@@ -231,6 +259,15 @@ export class Cluster {
     void this.applying.then(() => {
       for (const listener of this.appliedListeners) listener()
     })
+  }
+
+  /** The brokers changed: links follow them (a new broker gets one, a removed broker loses its own). */
+  private membershipChanged(removed: number | undefined): void {
+    this.links.sync(this.brokers())
+    if (removed === this.selfId)
+      this.logger.warn(
+        'this broker was removed from the cluster (remove-broker): it holds no replicas and takes no part; stop it',
+      )
   }
 
   /** Creates the topic's local logs and opens a replica for each partition this broker hosts. */
@@ -394,11 +431,11 @@ export class Cluster {
         `a topic has 1 to ${partitionCountMax} partitions; ${first + count} were asked for`,
       )
     }
-    const ids = this.options.peers.map((peer) => peer.id)
+    const ids = this.brokerIds()
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > ids.length) {
       const why = this.alone
         ? 'this broker runs alone (no --peers), so 1 is the most it can hold; start a cluster to replicate'
-        : `there are ${ids.length} brokers in --peers`
+        : `the cluster has ${ids.length} brokers`
       throw new WeirError(
         'INVALID_CONFIG',
         `replicationFactor must be from 1 to ${ids.length}, got ${replicationFactor}: ${why}`,
@@ -447,7 +484,7 @@ export class Cluster {
     replicationFactorMax: number,
   ): Promise<void> {
     if (this.image.topic(name) !== undefined) return
-    const replicationFactor = Math.min(replicationFactorMax, this.options.peers.length)
+    const replicationFactor = Math.min(replicationFactorMax, this.brokerIds().length)
     const replicas = this.assign(0, partitions, replicationFactor)
     try {
       const id = randomId(this.environment.random)

@@ -17,7 +17,10 @@ import {
 import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
 import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import { offsetsTopic } from '../groups/group-records.js'
+import { checkBrokerProposal } from './broker-proposal-check.js'
+import { checkBrokerRecord, isBrokerRecord } from './broker-registry.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
+import type { Peer } from './peers.js'
 import { checkPlacement, type PlacementLimits } from './placement-limits.js'
 
 /** The controller's own log: never the topic of any record. */
@@ -76,6 +79,11 @@ function checkAclFields(record: Fields): MetadataRecord {
   return { ...checkAclRecord(record), ...change }
 }
 
+function checkBrokerFields(record: Fields): MetadataRecord {
+  const change = checkChange(record)
+  return { ...checkBrokerRecord(record as Record<string, unknown>, malformed), ...change }
+}
+
 function checkUserFields(record: Fields): MetadataRecord {
   const change = checkChange(record)
   return { ...checkUserRecord(record as Record<string, unknown>, malformed), ...change }
@@ -113,6 +121,8 @@ const fieldChecks: Record<MetadataRecord['type'], (record: Fields) => MetadataRe
   aclsDeleted: checkAclFields,
   userCredentialSet: checkUserFields,
   userDeleted: checkUserFields,
+  brokerRegistered: checkBrokerFields,
+  brokerRemoved: checkBrokerFields,
 }
 
 /** 1 to partitionCountMax replica sets, each of distinct positive broker ids. */
@@ -161,8 +171,8 @@ function checkStoredConfig(value: unknown, what: string): void {
  * not are left to ClusterImage.apply, which ignores them (a retry whose first attempt committed).
  */
 export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): void {
-  // ACLs may name topics not created yet; users are not topics: neither depends on the image.
-  if (isAclRecord(record) || isUserRecord(record)) return
+  // ACLs may name topics not created yet; users and brokers are not topics: none depends on the image.
+  if (isAclRecord(record) || isUserRecord(record) || isBrokerRecord(record)) return
   switch (record.type) {
     case 'topicCreated':
       checkNotMetadataLog(record.name)
@@ -181,8 +191,10 @@ export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): 
 
 export interface ProposalContext {
   readonly image: ClusterImage
-  /** The brokers of the cluster (`--peers`): a replica set may name no other. */
+  /** The brokers of the cluster (`--peers`, plus registered, minus removed): a replica set may name no other. */
   readonly brokerIds: readonly number[]
+  /** The same brokers with their addresses, for membership changes. */
+  readonly brokers?: readonly Peer[]
   readonly origin: ProposalOrigin
   /** The leader's maxTopics and maxPartitionsPerBroker; user proposals must stay within them. */
   readonly placement?: PlacementLimits
@@ -197,6 +209,10 @@ export interface ProposalContext {
 export function checkProposal(record: MetadataRecord, context: ProposalContext): void {
   checkMetadataRecord(record)
   checkAgainstImage(record, context.image)
+  if (isBrokerRecord(record)) {
+    checkBrokerProposal(record, context)
+    return
+  }
   if (isAclRecord(record) || isUserRecord(record)) return
   const exists = context.image.topic(record.name) !== undefined
   switch (record.type) {

@@ -1,5 +1,6 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
+import { addBrokerHandler, removeBrokerHandler } from './broker-membership.js'
 import { controllerProposeHandler } from './controller-propose.js'
 import { createAclsHandler } from './create-acls.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -50,6 +51,8 @@ const handlers = [
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  addBrokerHandler,
+  removeBrokerHandler,
   raftMessagesHandler,
   controllerProposeHandler,
   peerHelloHandler,

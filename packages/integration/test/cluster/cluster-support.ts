@@ -39,6 +39,13 @@ export interface TestCluster {
   readonly bootstrap: string[]
   kill(id: number): Promise<void>
   restart(id: number): Promise<void>
+  /**
+   * Starts a spare broker (see StartOptions.spareBrokers) for the first time, with --peers listing
+   * every broker, the spares included, as an operator starts a broker before `add-broker`.
+   */
+  startSpare(id: number): Promise<void>
+  /** `id@host:port/peerPort` of a broker, as in --peers. */
+  peerEntry(id: number): string
   /** The tail of every broker's log, for an assertion message. */
   logs(): string
   close(): Promise<void>
@@ -107,16 +114,22 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+export interface StartOptions {
+  /** Brokers after the first `size` that get ports and a data directory but are not started. */
+  readonly spareBrokers?: number
+}
+
 /** Ports come from binding port 0 and closing it, so another process may take one first:
  *  such a start is retried on new ports. */
 export async function startCluster(
   size = 3,
   config?: object,
   authentication: PeerAuthentication = 'secret',
+  options: StartOptions = {},
 ): Promise<TestCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(size, config, authentication)
+      return await startClusterOnce(size, config, authentication, options.spareBrokers ?? 0)
     } catch (error) {
       if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
     }
@@ -127,6 +140,7 @@ async function startClusterOnce(
   size: number,
   config: object | undefined,
   authentication: PeerAuthentication,
+  spareBrokers: number,
 ): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
   const secretFile = join(root, 'cluster.secret')
@@ -141,7 +155,7 @@ async function startClusterOnce(
   const configPath = config === undefined ? undefined : join(root, 'weir.json')
   if (configPath !== undefined) writeFileSync(configPath, JSON.stringify(config))
   const brokers: ClusterBroker[] = []
-  for (let id = 1; id <= size; id++) {
+  for (let id = 1; id <= size + spareBrokers; id++) {
     brokers.push({
       id,
       port: await freePort(),
@@ -151,13 +165,16 @@ async function startClusterOnce(
       output: '',
     })
   }
-  const peers = brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`).join(',')
+  const entry = (broker: ClusterBroker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`
+  const started = brokers.slice(0, size)
+  const peers = started.map(entry).join(',')
   const how: Launch = { peers, configPath, security }
+  const spareHow: Launch = { ...how, peers: brokers.map(entry).join(',') }
   const byId = (id: number) => brokers.find((broker) => broker.id === id)!
   const cluster: TestCluster = {
     brokers,
     secretFile,
-    bootstrap: brokers.map((broker) => `127.0.0.1:${broker.port}`),
+    bootstrap: started.map((broker) => `127.0.0.1:${broker.port}`),
     async kill(id) {
       const child = byId(id).child
       if (child === undefined) return
@@ -165,7 +182,10 @@ async function startClusterOnce(
       child.kill('SIGKILL')
       await withTimeout(exited, 10_000, `broker ${id} to exit after SIGKILL`)
     },
-    restart: (id) => launch(byId(id), how),
+    // A spare lists every broker in --peers (itself included), at its first start and after.
+    restart: (id) => launch(byId(id), id > size ? spareHow : how),
+    startSpare: (id) => launch(byId(id), spareHow),
+    peerEntry: (id) => entry(byId(id)),
     logs: () =>
       brokers
         .map((broker) => `--- broker ${broker.id}\n${broker.output.split('\n').slice(-15).join('\n')}`)
@@ -176,7 +196,7 @@ async function startClusterOnce(
     },
   }
   try {
-    await Promise.all(brokers.map((broker) => launch(broker, how)))
+    await Promise.all(started.map((broker) => launch(broker, how)))
   } catch (error) {
     await cluster.close()
     throw error

@@ -34,6 +34,8 @@ export const ApiKeys = {
   ListGroups: 17,
   DescribeGroups: 18,
   DeleteGroups: 19,
+  AddBroker: 22,
+  RemoveBroker: 23,
   RaftMessages: 30,
   ControllerPropose: 31,
   PeerHello: 32,

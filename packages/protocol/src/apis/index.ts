@@ -1,6 +1,7 @@
 // Every API this build speaks, by key, so the broker can dispatch and ApiVersions can answer.
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
+import { AddBroker, RemoveBroker } from './broker-membership.js'
 import { ControllerPropose } from './controller-propose.js'
 import { CreateAcls } from './create-acls.js'
 import { CreatePartitions } from './create-partitions.js'
@@ -50,6 +51,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   ListGroups,
   DescribeGroups,
   DeleteGroups,
+  AddBroker,
+  RemoveBroker,
   RaftMessages,
   ControllerPropose,
   PeerHello,
@@ -72,6 +75,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 
 export * from './api.js'
 export * from './api-versions.js'
+export * from './broker-membership.js'
 export * from './controller-propose.js'
 export * from './create-acls.js'
 export * from './create-partitions.js'

@@ -1,0 +1,88 @@
+// `weir cluster add-broker`, `remove-broker` and `rebalance`: growing and shrinking a cluster.
+// add-broker registers a broker that is already running (started with --id and --peers naming
+// every broker, itself included). remove-broker first moves every replica off the broker
+// (decommission) unless --no-move, then removes it. rebalance spreads replicas and preferred
+// leaders evenly over the brokers. Moves go through partition reassignment, with progress.
+
+import { parseListen } from '@weir/broker'
+import type { Admin } from '@weir/client'
+import { UsageError } from './flags.js'
+import { integerFlag } from './numeric-flags.js'
+
+export const membershipHelp = `  weir cluster add-broker ID --address HOST:PORT[/PEERPORT]
+  weir cluster remove-broker ID [--no-move] [--throttle-bytes-per-sec N]
+  weir cluster rebalance [--throttle-bytes-per-sec N] [--dry-run]`
+
+export const membershipFlagsHelp = `  --address HOST:PORT[/PEERPORT]  add-broker: the new broker's client address (its --listen) and
+                            peer port (default PORT + 1), as written in its --peers entry
+  --no-move                 remove-broker: refuse (naming the partitions) instead of moving
+                            replicas away first
+  --throttle-bytes-per-sec N  copy at most N bytes per second per moved replica (default: unthrottled)
+  --dry-run                 rebalance: print the moves, change nothing`
+
+export const membershipFlagOptions = {
+  address: { type: 'string' },
+  'no-move': { type: 'boolean' },
+  'throttle-bytes-per-sec': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const
+
+export interface MembershipFlags {
+  readonly address?: string | undefined
+  readonly 'no-move'?: boolean | undefined
+  readonly 'throttle-bytes-per-sec'?: string | undefined
+  readonly 'dry-run'?: boolean | undefined
+}
+
+export const membershipActions = ['add-broker', 'remove-broker', 'rebalance'] as const
+export type MembershipAction = (typeof membershipActions)[number]
+
+export function isMembershipAction(action: string): action is MembershipAction {
+  return (membershipActions as readonly string[]).includes(action)
+}
+
+/** Runs one membership action; resolves with what to print. */
+export async function runMembership(
+  admin: Admin,
+  action: MembershipAction,
+  positionals: readonly string[],
+  flags: MembershipFlags,
+  write: (text: string) => void,
+): Promise<void> {
+  if (action === 'rebalance') {
+    if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`)
+    throw new UsageError('rebalance is not available yet')
+  }
+  const [idText, ...extra] = positionals
+  if (idText === undefined) throw new UsageError(`cluster ${action} needs a broker ID`)
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
+  const id = integerFlag(idText, '--id')!
+  if (action === 'add-broker') {
+    const { host, port, peerPort } = parseAddress(flags.address)
+    await admin.addBroker({ id, host, port, peerPort })
+    write(
+      `broker ${id} added (${host}:${port}, peer port ${peerPort}); move replicas onto it with \`weir cluster rebalance\`\n`,
+    )
+    return
+  }
+  if (!flags['no-move']) throw new UsageError('moving replicas away is not available yet; use --no-move')
+  await admin.removeBroker(id)
+  write(`broker ${id} removed; it may be stopped now\n`)
+}
+
+function parseAddress(value: string | undefined): { host: string; port: number; peerPort: number } {
+  if (value === undefined) throw new UsageError('add-broker needs --address HOST:PORT[/PEERPORT]')
+  const match = /^(.+?)(?:\/(\d{1,5}))?$/.exec(value)
+  try {
+    const { host, port } = parseListen(match![1]!, '--address')
+    const peerPort = match![2] === undefined ? port + 1 : Number(match![2])
+    if (port === 0 || peerPort < 1 || peerPort > 65_535 || peerPort === port)
+      throw new UsageError(
+        `--address needs fixed, distinct ports (HOST:PORT[/PEERPORT]), got ${JSON.stringify(value)}`,
+      )
+    return { host, port, peerPort }
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    throw new UsageError((error as Error).message)
+  }
+}
