@@ -8,6 +8,8 @@ import {
   CreateTopics,
   DeleteTopics,
   errorFromWire,
+  type PartitionReassignment,
+  type PartitionReassignmentSpec,
   type TopicConfig,
   type TopicResult,
 } from '@weir/protocol'
@@ -24,6 +26,11 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
+import {
+  listReassignments,
+  type ReassignPartitionsOptions,
+  reassignPartitions,
+} from './reassignment-admin.js'
 import {
   type CreateUserOptions,
   createUser,
@@ -108,6 +115,25 @@ export class Admin {
     })
     this.cluster.invalidate(options.topic)
     throwFirstError(response.topics)
+  }
+
+  /**
+   * Moves partitions to new replica sets (first the preferred leader), adding and removing one
+   * replica at a time through Raft while writes go on. Resolves once the targets are committed;
+   * follow the copy with listReassignments. A new target replaces a running one. Needs Cluster:Alter.
+   */
+  async reassignPartitions(
+    reassignments: readonly PartitionReassignmentSpec[],
+    options: ReassignPartitionsOptions = {},
+  ): Promise<void> {
+    this.assertOpen()
+    return reassignPartitions(this.cluster, reassignments, options)
+  }
+
+  /** Running reassignments with each adding replica's progress (of `topics` only, when given). Needs Cluster:Describe. */
+  async listReassignments(topics?: readonly string[]): Promise<PartitionReassignment[]> {
+    this.assertOpen()
+    return listReassignments(this.cluster, topics)
   }
 
   async deleteTopic(topic: string): Promise<void> {

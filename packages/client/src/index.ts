@@ -8,6 +8,9 @@ export type {
   AclPatternType,
   AclPermission,
   AclResourceType,
+  PartitionReassignment,
+  PartitionReassignmentSpec,
+  ReplicaProgress,
 } from '@weir/protocol'
 export {
   Connection,
@@ -92,6 +95,7 @@ export {
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
+export type { ReassignPartitionsOptions } from './reassignment-admin.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

@@ -270,6 +270,12 @@ export const ErrorCodes = {
     message:
       'Another live process holds this data directory; stop it, or give this broker its own --data-dir.',
   },
+  INVALID_REPLICA_ASSIGNMENT: {
+    code: 56,
+    retriable: false,
+    message:
+      'A replica set must name distinct brokers of the cluster, at least one; list them with `weir cluster describe`.',
+  },
   BROKER_NOT_EMPTY: {
     code: 58,
     retriable: false,

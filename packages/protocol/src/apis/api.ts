@@ -11,7 +11,7 @@ export interface ApiDefinition<Request, Response> {
 }
 
 /**
- * Wire keys. 0-9 client data APIs, 10-29 consumer groups, 30-39 broker-to-broker, 40-44 SASL and
+ * Wire keys. 0-9 client data APIs, 10-19 consumer groups, 20-29 cluster administration, 30-39 broker-to-broker, 40-44 SASL and
  * users. Never reused.
  */
 export const ApiKeys = {
@@ -34,6 +34,8 @@ export const ApiKeys = {
   ListGroups: 17,
   DescribeGroups: 18,
   DeleteGroups: 19,
+  AlterPartitionReassignments: 20,
+  ListPartitionReassignments: 21,
   AddBroker: 22,
   RemoveBroker: 23,
   RaftMessages: 30,

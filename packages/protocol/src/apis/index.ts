@@ -22,6 +22,7 @@ import { ListOffsets } from './list-offsets.js'
 import { Metadata } from './metadata.js'
 import { OffsetCommit } from './offset-commit.js'
 import { OffsetFetch } from './offset-fetch.js'
+import { AlterPartitionReassignments, ListPartitionReassignments } from './partition-reassignments.js'
 import { PeerHello } from './peer-hello.js'
 import { PeerProof } from './peer-proof.js'
 import { Produce } from './produce.js'
@@ -65,6 +66,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   SetUserCredential,
   DeleteUser,
   ListUsers,
+  AlterPartitionReassignments,
+  ListPartitionReassignments,
 ] as ApiDefinition<unknown, unknown>[]
 
 const byKey = new Map(apiDefinitions.map((api) => [api.apiKey, api]))
@@ -103,6 +106,7 @@ export * from './list-offsets.js'
 export * from './metadata.js'
 export * from './offset-commit.js'
 export * from './offset-fetch.js'
+export * from './partition-reassignments.js'
 export * from './peer-hello.js'
 export * from './peer-proof.js'
 export * from './produce.js'

@@ -3,7 +3,8 @@
 // partitions are coalesced into one frame per flush. Leadership news rides along, so a broker
 // that hosts no replica of a partition still knows its leader for Metadata.
 //   request  = { from: int, messages: [{ group: string, incarnation: string, message: map }],
-//                leaders: [{ group: string, incarnation: string, leaderId: int, term: int, isr?: [int] }] }
+//                leaders: [{ group: string, incarnation: string, leaderId: int, term: int, isr?: [int],
+//                            progress?: [{ broker: int, caughtUpPercent: int, offsetsBehind: int }] }] }
 //   response = { errorCode?, errorMessage? }
 // `message` is one Raft message as @weir/raft defines it (entries carry record batches as bin);
 // its shape is checked by the broker, which owns that type. Unknown groups are dropped: Raft
@@ -22,6 +23,7 @@ import {
   string,
 } from '../schema.js'
 import { type ApiDefinition, ApiKeys } from './api.js'
+import { decodeProgress, type ReplicaProgress } from './partition-reassignments.js'
 
 export interface RaftEnvelope {
   readonly group: string
@@ -37,6 +39,8 @@ export interface LeaderNews {
   readonly term: number
   /** The leader's in-sync replicas, when the sender is the leader. */
   readonly isr?: readonly number[]
+  /** While the partition is reassigned: how far each replica being added is behind the leader. */
+  readonly progress?: readonly ReplicaProgress[]
 }
 
 export interface RaftMessagesRequest {
@@ -79,12 +83,14 @@ export const RaftMessages: ApiDefinition<RaftMessagesRequest, RaftMessagesRespon
       leaders: array(fields, 'leaders', path, (value, itemPath) => {
         const item = object(value, itemPath)
         const isr = optionalArray(item, 'isr', itemPath, integerItem, isrMax)
+        const progress = optionalArray(item, 'progress', itemPath, decodeProgress, isrMax)
         return {
           group: string(item, 'group', itemPath, groupLengthMax),
           incarnation: string(item, 'incarnation', itemPath, incarnationLengthMax),
           leaderId: integer(item, 'leaderId', itemPath, 0, 2 ** 31 - 1),
           term: integer(item, 'term', itemPath),
           ...(isr === undefined ? {} : { isr }),
+          ...(progress === undefined ? {} : { progress }),
         }
       }),
     }
