@@ -125,6 +125,10 @@ export class RaftNode {
   get config(): ClusterConfig {
     return this.configs[this.configs.length - 1]!.config
   }
+  /** A config entry is appended but not committed: proposeConfigChange refuses until it is. */
+  get configPending(): boolean {
+    return this.configs[this.configs.length - 1]!.index > this.commit
+  }
   get windowStart(): number {
     return this.log.windowStart
   }

@@ -192,6 +192,27 @@ export class Topic {
     this.logs.push(...added)
   }
 
+  /**
+   * Empties one partition: closes its log, deletes its directory (segments and anything its owner
+   * kept beside them) and opens an empty log in its place. For a broker that no longer holds a
+   * replica of the partition (a reassignment moved it away). Errors: UNKNOWN_PARTITION, the disk's.
+   */
+  async emptyPartition(partition: number): Promise<void> {
+    await this.partition(partition).close()
+    const { io } = this.environment
+    const directory = join(this.directory, String(partition))
+    try {
+      await io.rmdir(directory)
+      await io.syncDirectory(this.directory)
+      this.logs[partition] = await PartitionLog.open(
+        directory,
+        logOptions(this.environment, this.options, this.storedConfig),
+      )
+    } catch (error) {
+      throw storageError(`emptying partition ${partition} of topic ${this.name}`, error)
+    }
+  }
+
   get partitionCount(): number {
     return this.logs.length
   }

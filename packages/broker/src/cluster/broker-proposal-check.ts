@@ -1,7 +1,8 @@
 // The controller leader's check of a membership change before it commits it. Registering: the id
 // is new (or already registered at the same address: a retried add-broker), its addresses are no
 // other broker's, and the cluster stays within peersMax. Removing: the id is a broker, not the
-// last one, and no partition still names it as a replica (decommission moves them first). Pure.
+// last one, and no partition names it as a replica or in a running reassignment's target
+// (decommission moves them first). Pure.
 import { WeirError } from '@weir/protocol'
 import type { BrokerRecord } from './broker-registry.js'
 import type { ClusterImage } from './cluster-image.js'
@@ -70,7 +71,7 @@ function checkRemoval(id: number, brokers: readonly Peer[], image: ClusterImage)
   }
 }
 
-/** `topic/partition` of every partition whose replicas include `id`, user topics first. */
+/** `topic/partition` of every partition whose replicas or reassignment target include `id`, user topics first. */
 export function partitionsOn(id: number, image: ClusterImage): string[] {
   const held: string[] = []
   const topics = image
@@ -78,7 +79,9 @@ export function partitionsOn(id: number, image: ClusterImage): string[] {
     .sort((left, right) => Number(left.name.startsWith('__')) - Number(right.name.startsWith('__')))
   for (const topic of topics)
     topic.replicas.forEach((replicas, partition) => {
-      if (replicas.includes(id)) held.push(`${topic.name}/${partition}`)
+      // A running reassignment's target counts too: the broker is about to hold the partition.
+      const target = image.targets.of(topic.name, partition)?.replicas ?? []
+      if (replicas.includes(id) || target.includes(id)) held.push(`${topic.name}/${partition}`)
     })
   return held
 }

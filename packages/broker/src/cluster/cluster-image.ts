@@ -6,6 +6,8 @@ import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
 import { type BrokerRecord, BrokerRegistry, isBrokerRecord } from './broker-registry.js'
+import { PartitionTargets } from './partition-targets.js'
+import type { ReassignmentRecord } from './reassignment-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
@@ -31,6 +33,7 @@ export type MetadataRecord = (
       /** Replica sets of the new partitions, appended after the existing ones. */
       readonly replicas: readonly (readonly number[])[]
     }
+  | ReassignmentRecord
   | AclRecord
   | UserRecord
   | BrokerRecord
@@ -56,6 +59,8 @@ export class ClusterImage {
   readonly users = new UserDirectory()
   /** Brokers added and removed after start (`weir cluster add-broker`, `remove-broker`). */
   readonly brokers = new BrokerRegistry()
+  /** Running partition reassignments: the replica set each moving partition is going to. */
+  readonly targets = new PartitionTargets()
 
   /** Whether a record with this change id was applied (among the last 10,000 changes). */
   applied(change: string): boolean {
@@ -92,10 +97,32 @@ export class ClusterImage {
       }
       case 'topicDeleted':
         this.topicsByName.delete(record.name)
+        this.targets.clearTopic(record.name)
         return existing
       case 'partitionsCreated': {
         if (existing === undefined) return undefined
         const topic = { ...existing, replicas: [...existing.replicas, ...record.replicas] }
+        this.topicsByName.set(record.name, topic)
+        return topic
+      }
+      case 'partitionReassigned': {
+        if (existing === undefined || record.partition >= existing.replicas.length) return undefined
+        const { replicas, throttleBytesPerSec } = record
+        // A new target replaces a running one: the leader moves on from wherever the group is.
+        this.targets.set(record.name, record.partition, {
+          replicas,
+          ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}),
+        })
+        return existing
+      }
+      case 'reassignmentCompleted': {
+        if (existing === undefined || this.targets.of(record.name, record.partition) === undefined)
+          return undefined
+        this.targets.clear(record.name, record.partition)
+        const replicas = existing.replicas.map((set, partition) =>
+          partition === record.partition ? record.replicas : set,
+        )
+        const topic = { ...existing, replicas }
         this.topicsByName.set(record.name, topic)
         return topic
       }

@@ -5,7 +5,7 @@
 // applying a topic creation opens the replicas, a deletion closes and deletes them. A broker
 // started without --peers is the only voter of every group, so it elects itself at once and needs
 // no other broker; the code paths are the same.
-import { type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
+import { type FetchRequest, type RaftMessagesRequest, randomId, type Timer, WeirError } from '@weir/protocol'
 import type { Entry } from '@weir/raft'
 import { partitionCountMax, type TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
@@ -27,6 +27,7 @@ import type { Peer } from './peers.js'
 import type { PlacementLimits } from './placement-limits.js'
 import { RaftReplica, type RaftTiming } from './raft-replica.js'
 import { RaftTraffic } from './raft-traffic.js'
+import { ReassignmentEngine } from './reassignment-engine.js'
 import { TopicIncarnations } from './topic-incarnations.js'
 
 export { groupOf } from './group-names.js'
@@ -53,6 +54,10 @@ export interface ClusterOptions {
 export { defaultClusterTiming } from './cluster-timing.js'
 
 const announceIntervalMs = 2000
+/** How long a leader's reassignmentCompleted may take to commit before the next pass retries it. */
+const reassignmentSubmitMs = 10_000
+/** How often partition leaders take the next step of a running reassignment. */
+const reassignmentCheckMs = 200
 /** How often leaders hand partitions back to their preferred (first) replica once it caught up. */
 const preferredLeaderCheckMs = 5000
 // The controller's image is rebuilt from its whole log at start: retention must never cut it.
@@ -82,6 +87,7 @@ export class Cluster {
     (partition: number, replica: RaftReplica | undefined) => void
   >()
   private readonly traffic: RaftTraffic
+  readonly reassignments: ReassignmentEngine
   private closed = false
   /** This broker leads the controller and has run (or is running) the controller-leader hooks. */
   private leadingController = false
@@ -102,6 +108,14 @@ export class Cluster {
     this.leaders = new LeaderDirectory(this.image, this.hosted)
     this.incarnations = new TopicIncarnations(store, environment.files)
     this.traffic = new RaftTraffic(options.selfId, () => this.brokerIds(), this.hosted, this.leaders, links)
+    this.reassignments = new ReassignmentEngine({
+      selfId: options.selfId,
+      image: this.image,
+      hosted: this.hosted,
+      submit: (record) => this.submit(record, reassignmentSubmitMs),
+      logger,
+    })
+    this.traffic.progressOf = (group) => this.reassignments.progressOf(group)
   }
 
   /** Opens the controller log (replaying it into the image), then every hosted replica, then ticks. */
@@ -131,6 +145,7 @@ export class Cluster {
       timers.setInterval(() => cluster.hosted.tick(), options.tickMs),
       timers.setInterval(() => cluster.traffic.announceAll(), announceIntervalMs),
       timers.setInterval(() => cluster.restorePreferredLeaders(), preferredLeaderCheckMs),
+      timers.setInterval(() => cluster.reassignments.run(), reassignmentCheckMs),
     )
     for (const timer of cluster.timers) timer.unref()
     return cluster
@@ -248,9 +263,13 @@ export class Cluster {
         }
         const topic = this.image.topic(record.name)
         this.applying = this.applying
-          .then(() =>
-            record.type === 'topicDeleted' ? this.dropTopic(record.name) : topic && this.hostTopic(topic),
-          )
+          .then(async () => {
+            if (record.type === 'topicDeleted') return this.dropTopic(record.name)
+            if (topic === undefined) return
+            // A completed reassignment moved some partition away from this broker, perhaps.
+            if (record.type === 'reassignmentCompleted') await this.releaseUnassigned(topic)
+            return this.hostTopic(topic)
+          })
           .catch((error: unknown) =>
             this.logger.error({ err: error, record }, 'applying a metadata change failed'),
           )
@@ -270,14 +289,24 @@ export class Cluster {
       )
   }
 
+  /** Whether this broker holds a replica of the partition: in its replica set or a reassignment's target. */
+  private assignedHere(topic: TopicImage, partition: number): boolean {
+    const target = this.image.targets.of(topic.name, partition)?.replicas ?? []
+    return topic.replicas[partition]!.includes(this.selfId) || target.includes(this.selfId)
+  }
+
   /** Creates the topic's local logs and opens a replica for each partition this broker hosts. */
   private async hostTopic(topic: TopicImage): Promise<void> {
     if (this.closed) return
     await this.dropStaleIncarnation(topic)
+    // Left over from a reassignment that completed while this broker was down.
+    await this.releaseUnassigned(topic)
     for (let partition = 0; partition < topic.replicas.length; partition++) {
+      // A broker joining through a reassignment opens with the current set, of which it is no
+      // voter: it never campaigns, and becomes a voter when the leader's config entry adds it.
       const replicas = topic.replicas[partition]!
       const group = groupOf(topic.name, partition)
-      if (!replicas.includes(this.selfId) || this.hosted.has(group)) continue
+      if (!this.assignedHere(topic, partition) || this.hosted.has(group)) continue
       const log = await this.localLog(topic.name, topic.replicas.length, topic.config, partition)
       const replica = await RaftReplica.open({
         group,
@@ -296,11 +325,12 @@ export class Cluster {
           const hosted = this.hosted.get(group)
           if (hosted?.isLeader) this.traffic.announce(group, this.selfId, hosted.term)
         },
+        copyBytesPerSec: () => this.image.targets.of(topic.name, partition)?.throttleBytesPerSec,
       })
       this.hosted.add(replica, topic.id)
       // The preferred leader of a new partition campaigns at once (leaders spread and start fast);
       // the only voter of a group always does.
-      const soleVoter = replicas.length === 1
+      const soleVoter = replicas.length === 1 && replicas[0] === this.selfId
       if (soleVoter || (replica.term === 0 && replicas[0] === this.selfId)) replica.campaign()
     }
     await this.incarnations.record(topic.name, topic.id)
@@ -338,6 +368,42 @@ export class Cluster {
           `could not adopt local topic ${name}; restart to retry`,
         )
       }
+    }
+  }
+
+  /**
+   * Closes this broker's replicas of partitions no longer assigned to it and deletes their local
+   * data (log and Raft state): the whole topic directory when it holds nothing of the topic
+   * anymore. Only where no reassignment runs: until one completes, a broker that a replaced target
+   * had added may still be a voter, and a voter's log must never go (it may count toward a commit).
+   */
+  private async releaseUnassigned(topic: TopicImage): Promise<void> {
+    if (!this.store.topicNames().includes(topic.name)) return
+    const local = this.store.topic(topic.name)
+    const releasing: number[] = []
+    let holdsSome = false
+    for (let partition = 0; partition < Math.min(topic.replicas.length, local.partitionCount); partition++) {
+      const group = groupOf(topic.name, partition)
+      const log = local.partition(partition)
+      const holdsData = this.hosted.has(group) || log.logEndOffset > 0 || log.logStartOffset > 0
+      const moving = this.image.targets.of(topic.name, partition) !== undefined
+      if (this.assignedHere(topic, partition) || (moving && holdsData)) holdsSome = true
+      else if (holdsData) releasing.push(partition)
+    }
+    if (!holdsSome) {
+      if (releasing.length > 0)
+        this.logger.info(
+          { topic: topic.name },
+          `this broker holds no replica of ${topic.name} anymore; deleting its logs`,
+        )
+      return this.dropTopic(topic.name)
+    }
+    for (const partition of releasing) {
+      const group = groupOf(topic.name, partition)
+      await this.hosted.remove(group)
+      this.leaders.forget(group)
+      await local.emptyPartition(partition)
+      this.logger.info({ group }, `${group} moved away from this broker; its local log is deleted`)
     }
   }
 
@@ -444,6 +510,13 @@ export class Cluster {
     return assignReplicas(ids, first, count, replicationFactor)
   }
 
+  /** A peer's Fetch (a restore copying committed data from here): noted for reassignment progress. */
+  noteCopy(peerId: number, request: FetchRequest): void {
+    for (const topic of request.topics)
+      for (const { partition, fetchOffset } of topic.partitions)
+        this.reassignments.noteCopy(groupOf(topic.name, partition), peerId, fetchOffset)
+  }
+
   /** A RaftMessages request from a peer. */
   receive(request: RaftMessagesRequest): void {
     this.traffic.receive(request)
@@ -535,7 +608,10 @@ export class Cluster {
     for (const replica of this.hosted.values()) {
       if (!replica.isLeader || replica.group === controllerGroup) continue
       const { topic, partition } = topicOfGroup(replica.group)
-      const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
+      // While a partition moves, the target's first replica is the one to hand over to.
+      const preferred =
+        this.image.targets.of(topic, partition)?.replicas[0] ??
+        this.image.topic(topic)?.replicas[partition]?.[0]
       if (preferred === undefined || preferred === this.selfId) continue
       if (replica.transferTo(preferred)) {
         this.logger.info(

@@ -22,8 +22,16 @@ export class InSyncReplicas {
     return this.current
   }
 
-  /** One leader tick. Returns whether the set changed. */
-  update(nowMs: number, commit: number, matches: ReadonlyMap<number, number>): boolean {
+  /**
+   * One leader tick. Returns whether the set changed. `voters` is the group's config now (a
+   * reassignment changes it), the replicas given at construction otherwise.
+   */
+  update(
+    nowMs: number,
+    commit: number,
+    matches: ReadonlyMap<number, number>,
+    voters: readonly number[] = this.voters,
+  ): boolean {
     this.samples.push({ atMs: nowMs, commit })
     let expired = 0
     while (expired < this.samples.length - 1 && nowMs - this.samples[expired]!.atMs > this.lagMaxMs) expired++
@@ -33,7 +41,7 @@ export class InSyncReplicas {
       if (at !== undefined && at > (this.caughtUpAtMs.get(id) ?? Number.NEGATIVE_INFINITY))
         this.caughtUpAtMs.set(id, at)
     }
-    const next = this.voters.filter(
+    const next = voters.filter(
       (id) =>
         id === this.selfId ||
         nowMs - (this.caughtUpAtMs.get(id) ?? Number.NEGATIVE_INFINITY) <= this.lagMaxMs,

@@ -1,7 +1,7 @@
 // Who leads each partition, as this broker knows it: its own replica's view where it hosts one,
 // otherwise the latest news a leader announced (with the in-sync replicas). Handlers answer
 // Metadata, FindCoordinator and NOT_LEADER hints from here.
-import type { LeaderNews } from '@weir/protocol'
+import type { LeaderNews, ReplicaProgress } from '@weir/protocol'
 import type { ClusterImage } from './cluster-image.js'
 import { controllerGroup } from './controller.js'
 import { groupOf, topicOfGroup } from './group-names.js'
@@ -11,6 +11,7 @@ interface Known {
   readonly leaderId: number
   readonly term: number
   readonly isr?: readonly number[] | undefined
+  readonly progress?: readonly ReplicaProgress[] | undefined
 }
 
 export const controllerIncarnation = ''
@@ -43,7 +44,12 @@ export class LeaderDirectory {
     if (!exists) return
     const known = this.known.get(news.group)
     if (known !== undefined && known.term > news.term) return
-    this.known.set(news.group, { leaderId: news.leaderId, term: news.term, isr: news.isr })
+    this.known.set(news.group, {
+      leaderId: news.leaderId,
+      term: news.term,
+      isr: news.isr,
+      progress: news.progress,
+    })
   }
 
   /** The leader of a partition: its own replica's view, else peers' news; -1 if none. */
@@ -53,6 +59,14 @@ export class LeaderDirectory {
     const leader =
       own !== undefined && own.leaderId !== 0 ? own.leaderId : (this.known.get(group)?.leaderId ?? 0)
     return leader === 0 ? -1 : leader
+  }
+
+  /** A reassigned partition's progress as its leader last announced it; undefined if unknown. */
+  announcedProgressOf(topic: string, partition: number): readonly ReplicaProgress[] | undefined {
+    const known = this.known.get(groupOf(topic, partition))
+    return known !== undefined && known.leaderId === this.leaderOf(topic, partition)
+      ? known.progress
+      : undefined
   }
 
   /** The in-sync replicas (the leader's own set, or its announcement); undefined if unknown. */

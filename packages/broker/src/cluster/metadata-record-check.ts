@@ -22,6 +22,13 @@ import { checkBrokerRecord, isBrokerRecord } from './broker-registry.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import type { Peer } from './peers.js'
 import { checkPlacement, type PlacementLimits } from './placement-limits.js'
+import {
+  checkCompletion,
+  checkKnownBrokers,
+  checkPartitionField,
+  checkReplicaList,
+  checkThrottleField,
+} from './reassignment-records.js'
 
 /** The controller's own log: never the topic of any record. */
 export const controllerTopic = '__cluster_metadata'
@@ -112,6 +119,35 @@ export function checkTopicDeleted(record: Fields): RecordOf<'topicDeleted'> {
   return record as RecordOf<'topicDeleted'>
 }
 
+function checkPartitionReassigned(record: Fields): RecordOf<'partitionReassigned'> {
+  checkCommonFields(record)
+  checkPartitionField(record.partition, 'partitionReassigned')
+  checkReplicaList(record.replicas, 'partitionReassigned.replicas')
+  checkThrottleField(record.throttleBytesPerSec)
+  const throttleBytesPerSec = record.throttleBytesPerSec as number | undefined
+  return {
+    type: 'partitionReassigned',
+    name: record.name as string,
+    partition: record.partition as number,
+    replicas: record.replicas as number[],
+    ...(throttleBytesPerSec ? { throttleBytesPerSec } : {}),
+    ...checkChange(record),
+  }
+}
+
+function checkReassignmentCompleted(record: Fields): RecordOf<'reassignmentCompleted'> {
+  checkCommonFields(record)
+  checkPartitionField(record.partition, 'reassignmentCompleted')
+  checkReplicaList(record.replicas, 'reassignmentCompleted.replicas')
+  return {
+    type: 'reassignmentCompleted',
+    name: record.name as string,
+    partition: record.partition as number,
+    replicas: record.replicas as number[],
+    ...checkChange(record),
+  }
+}
+
 /** One field check per record type: a new type does not compile until it has one. */
 const fieldChecks: Record<MetadataRecord['type'], (record: Fields) => MetadataRecord> = {
   topicCreated: checkTopicCreated,
@@ -123,6 +159,8 @@ const fieldChecks: Record<MetadataRecord['type'], (record: Fields) => MetadataRe
   userDeleted: checkUserFields,
   brokerRegistered: checkBrokerFields,
   brokerRemoved: checkBrokerFields,
+  partitionReassigned: checkPartitionReassigned,
+  reassignmentCompleted: checkReassignmentCompleted,
 }
 
 /** 1 to partitionCountMax replica sets, each of distinct positive broker ids. */
@@ -186,7 +224,26 @@ export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): 
       checkNotOffsetsTopic(record.name)
       checkGrowth(record, image)
       break
+    // __consumer_offsets may move: a broker being decommissioned must hand its partitions over.
+    case 'partitionReassigned':
+      checkNotMetadataLog(record.name)
+      checkPartitionExists(record, image)
+      break
+    case 'reassignmentCompleted':
+      checkNotMetadataLog(record.name)
+      if (image.topic(record.name) !== undefined)
+        checkCompletion(record, image.targets.of(record.name, record.partition))
+      break
   }
+}
+
+function checkPartitionExists(record: { name: string; partition: number }, image: ClusterImage): void {
+  const count = image.topic(record.name)?.replicas.length
+  if (count !== undefined && record.partition >= count)
+    throw new WeirError(
+      'UNKNOWN_PARTITION',
+      `topic ${record.name} has partitions 0 to ${count - 1}, not ${record.partition}`,
+    )
 }
 
 export interface ProposalContext {
@@ -231,6 +288,13 @@ export function checkProposal(record: MetadataRecord, context: ProposalContext):
       checkExists(record.name, exists)
       checkReplicaBrokers(record.replicas, context.brokerIds)
       checkUserPlacement(context, { newTopic: false, newReplicas: record.replicas })
+      break
+    case 'partitionReassigned':
+      checkExists(record.name, exists)
+      checkKnownBrokers(record.replicas, context.brokerIds, `${record.name}/${record.partition}`)
+      break
+    case 'reassignmentCompleted':
+      checkExists(record.name, exists)
       break
   }
 }

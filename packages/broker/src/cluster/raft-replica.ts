@@ -3,7 +3,7 @@
 // term and vote durable, then sends, then tells waiting producers and the applier what committed,
 // then advances the node. One ready at a time per group; proposals made meanwhile ride the next
 // one, so every fsync covers all of them (group commit at the Raft level).
-import { BatchField, offsetCountAt, readUint64, settlesWithin, WeirError } from '@weir/protocol'
+import { BatchField, delay, offsetCountAt, readUint64, settlesWithin, WeirError } from '@weir/protocol'
 import {
   type ClusterConfig,
   type Entry,
@@ -19,6 +19,7 @@ import type { PartitionLog } from '@weir/storage'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
 import { CommittedPrefixFile } from './committed-prefix-file.js'
+import { CopyThrottle } from './copy-throttle.js'
 import { HardStateFile } from './hard-state-file.js'
 import { InSyncReplicas } from './in-sync-replicas.js'
 import { restoreFromLog } from './log-restore.js'
@@ -62,6 +63,8 @@ export interface ReplicaOptions {
   readonly maxReplicaLagMs?: number
   /** The in-sync replicas changed (this replica leads, or just stopped leading). */
   readonly inSyncChanged?: () => void
+  /** Bytes per second a restore (this replica copying from its leader) may copy; undefined: no cap. */
+  readonly copyBytesPerSec?: () => number | undefined
 }
 
 const defaultReplicaLagMaxMs = 10_000
@@ -111,6 +114,7 @@ export class RaftReplica implements PartitionReplica {
   private readonly commitListeners = new Set<() => void>()
   private readonly inSync: InSyncReplicas
   private ticksSinceInSync = 0
+  private readonly copyThrottle = new CopyThrottle()
 
   private constructor(
     private readonly options: ReplicaOptions,
@@ -211,7 +215,8 @@ export class RaftReplica implements PartitionReplica {
       const matches = new Map<number, number>()
       for (const [id, progress] of this.node.progress())
         if (id !== this.options.selfId) matches.set(id, progress.match)
-      if (this.inSync.update(this.options.environment.clock.now(), this.node.commitIndex, matches))
+      const { voters } = this.node.config
+      if (this.inSync.update(this.options.environment.clock.now(), this.node.commitIndex, matches, voters))
         this.options.inSyncChanged?.()
     }
   }
@@ -242,6 +247,50 @@ export class RaftReplica implements PartitionReplica {
     return true
   }
 
+  /** The group's latest config (in effect once appended, committed or not). */
+  get voters(): readonly number[] {
+    return this.node.config.voters
+  }
+
+  /** A membership change is appended but not committed yet. */
+  get configPending(): boolean {
+    return this.node.configPending
+  }
+
+  /** The highest offset known to be in `broker`'s log while this replica leads (-1: none or unknown). */
+  matchOf(broker: number): number {
+    if (broker === this.options.selfId) return this.persistedIndex
+    return this.node.progress().get(broker)?.match ?? -1
+  }
+
+  /** While leading: whether `broker` holds everything committed (this replica always does). */
+  holdsCommitted(broker: number): boolean {
+    return this.isLeader && (broker === this.options.selfId || this.matchOf(broker) >= this.node.commitIndex)
+  }
+
+  /**
+   * Proposes one single-server membership change (Raft dissertation §4.1); false when the core
+   * refuses it (not leading, or the last change is not committed yet).
+   */
+  changeMembership(change: { add: number } | { remove: number }): boolean {
+    if (this.closed) return false
+    const result = this.node.proposeConfigChange(change)
+    this.kick()
+    return result.ok
+  }
+
+  /**
+   * Hands leadership to `to` (a voter holding everything committed) even while writes go on: the
+   * core brings it up to the last entry, then tells it to campaign. Proposals are refused
+   * (NOT_LEADER, retriable) for that moment. Returns whether it started.
+   */
+  handOver(to: number): boolean {
+    if (this.closed || !this.holdsCommitted(to)) return false
+    this.node.transferLeadership(to)
+    this.kick()
+    return true
+  }
+
   campaign(): void {
     this.node.campaign()
     this.kick()
@@ -262,11 +311,6 @@ export class RaftReplica implements PartitionReplica {
     })
     this.kick()
     return { baseOffset: offsetOfIndex(result.firstIndex), done }
-  }
-
-  /** The voters of the group's latest config (in effect from the moment it is appended). */
-  get voters(): readonly number[] {
-    return this.node.config.voters
   }
 
   /**
@@ -536,12 +580,14 @@ export class RaftReplica implements PartitionReplica {
       const end = offsetOfIndex(snapshot.index) + 1
       while (log.logEndOffset < end) {
         let bytes: Buffer
+        const bytesPerSec = this.options.copyBytesPerSec?.()
+        const startedAtMs = this.options.environment.clock.now()
         try {
           bytes = await this.options.transport.fetchCommitted(
             leaderId,
             this.group,
             log.logEndOffset,
-            restoreReadBytes,
+            CopyThrottle.chunkBytes(bytesPerSec, restoreReadBytes),
           )
         } catch (error) {
           if (!(error instanceof LogStartMoved)) throw error
@@ -553,6 +599,7 @@ export class RaftReplica implements PartitionReplica {
             'BROKER_UNAVAILABLE',
             `leader ${leaderId} sent nothing to restore ${this.group} from offset ${log.logEndOffset}`,
           )
+        await this.paceCopy(bytes.length, startedAtMs, bytesPerSec)
       }
       this.persistedIndex = snapshot.index
       await this.applyRestored(snapshot.index)
@@ -576,6 +623,15 @@ export class RaftReplica implements PartitionReplica {
       this.persistedIndex = Math.min(this.persistedIndex, keepThrough)
       this.node.restoreFailed()
     }
+  }
+
+  /** Waits out a throttled copy's share of time (a partition reassignment's throttleBytesPerSec). */
+  private async paceCopy(bytes: number, startedAtMs: number, bytesPerSec: number | undefined): Promise<void> {
+    const { clock, timers } = this.options.environment
+    const waitMs = this.copyThrottle.waitMsAfter(bytes, startedAtMs, clock.now(), bytesPerSec)
+    if (waitMs > 0 && !this.closed) await delay(timers, waitMs)
+    if (this.closed)
+      throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} closed while restoring`)
   }
 
   /**

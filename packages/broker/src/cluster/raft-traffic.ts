@@ -3,7 +3,7 @@
 // per peer; incoming RaftMessages are stepped into the hosted replica of the same incarnation;
 // leader news is announced to and learned from peers; a restoring replica copies committed
 // batches from its leader with an ordinary Fetch.
-import { ErrorCodes, Fetch, type RaftMessagesRequest, WeirError } from '@weir/protocol'
+import { ErrorCodes, Fetch, type RaftMessagesRequest, type ReplicaProgress, WeirError } from '@weir/protocol'
 import type { Message } from '@weir/raft'
 import { controllerGroup } from './controller.js'
 import { topicOfGroup } from './group-names.js'
@@ -14,6 +14,9 @@ import { checkRaftMessage } from './raft-message-check.js'
 import { LogStartMoved, type ReplicaTransport } from './raft-replica.js'
 
 export class RaftTraffic {
+  /** A reassigned partition's progress, announced with its leader (set by the Cluster). */
+  progressOf: (group: string) => readonly ReplicaProgress[] | undefined = () => undefined
+
   constructor(
     private readonly selfId: number,
     /** The brokers of the cluster now (they change with add-broker and remove-broker). */
@@ -59,7 +62,15 @@ export class RaftTraffic {
     const incarnation = this.hosted.incarnationOf(group)
     if (incarnation === undefined) return
     const isr = group === controllerGroup ? undefined : this.hosted.get(group)?.inSyncReplicas
-    this.links.announce({ group, incarnation, leaderId, term, ...(isr?.length ? { isr } : {}) })
+    const progress = group === controllerGroup ? undefined : this.progressOf(group)
+    this.links.announce({
+      group,
+      incarnation,
+      leaderId,
+      term,
+      ...(isr?.length ? { isr } : {}),
+      ...(progress === undefined ? {} : { progress }),
+    })
   }
 
   /** Leaders re-announce what they lead, for brokers that restarted and know nothing. */

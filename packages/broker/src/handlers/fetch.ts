@@ -33,6 +33,9 @@ export const fetchHandler = defineHandler({
   async handle(request, context) {
     const { clock, timers } = context.environment
     refuseDuplicates(request)
+    // A peer's fetch is a replica restoring from this leader: reassignment progress counts it.
+    const peerId = context.peerSession?.peerId
+    if (peerId !== undefined) context.cluster.noteCopy(peerId, request)
     const deadline = clock.now() + Math.min(request.maxWaitMs, context.limits.maxFetchWaitMs)
     const watched = request.topics.flatMap((topic) =>
       topic.partitions.map(({ partition }) => ({ topic: topic.name, partition })),

@@ -22,6 +22,10 @@ import { listOffsetsHandler } from './list-offsets.js'
 import { metadataHandler } from './metadata.js'
 import { offsetCommitHandler } from './offset-commit.js'
 import { offsetFetchHandler } from './offset-fetch.js'
+import {
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
+} from './partition-reassignments.js'
 import { peerHelloHandler } from './peer-hello.js'
 import { peerProofHandler } from './peer-proof.js'
 import { produceHandler } from './produce.js'
@@ -65,6 +69,8 @@ const handlers = [
   setUserCredentialHandler,
   deleteUserHandler,
   listUsersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ] as unknown as Handler<unknown, unknown>[]
 
 const byKey = new Map(handlers.map((handler) => [handler.api.apiKey, handler]))
