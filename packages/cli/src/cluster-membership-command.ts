@@ -3,11 +3,11 @@
 // every broker, itself included). remove-broker first moves every replica off the broker
 // (decommission) unless --no-move, then removes it. rebalance spreads replicas and preferred
 // leaders evenly over the brokers. Moves go through partition reassignment, with progress.
-
 import { parseListen } from '@weir/broker'
-import type { Admin } from '@weir/client'
+import { type Admin, planDecommission, planRebalance } from '@weir/client'
 import { UsageError } from './flags.js'
 import { integerFlag } from './numeric-flags.js'
+import { carryOut, currentPlacements, describeMoves } from './partition-moves.js'
 
 export const membershipHelp = `  weir cluster add-broker ID --address HOST:PORT[/PEERPORT]
   weir cluster remove-broker ID [--no-move] [--throttle-bytes-per-sec N]
@@ -41,7 +41,7 @@ export function isMembershipAction(action: string): action is MembershipAction {
   return (membershipActions as readonly string[]).includes(action)
 }
 
-/** Runs one membership action; resolves with what to print. */
+/** Runs one membership action, writing what it does and its progress. */
 export async function runMembership(
   admin: Admin,
   action: MembershipAction,
@@ -49,9 +49,19 @@ export async function runMembership(
   flags: MembershipFlags,
   write: (text: string) => void,
 ): Promise<void> {
+  const throttleBytesPerSec = integerFlag(flags['throttle-bytes-per-sec'], '--throttle-bytes-per-sec')
   if (action === 'rebalance') {
     if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`)
-    throw new UsageError('rebalance is not available yet')
+    const { brokers, partitions } = await currentPlacements(admin)
+    const moves = planRebalance(brokers, partitions)
+    if (moves.length === 0)
+      return write(`the cluster is balanced over brokers ${brokers.join(', ')}; nothing to move\n`)
+    write(
+      `${flags['dry-run'] ? 'would move' : 'moving'} ${moves.length} partitions:\n${describeMoves(moves, partitions)}`,
+    )
+    if (flags['dry-run']) return
+    await carryOut(admin, moves, { throttleBytesPerSec, write })
+    return write('rebalanced; leaders follow the first replicas within seconds\n')
   }
   const [idText, ...extra] = positionals
   if (idText === undefined) throw new UsageError(`cluster ${action} needs a broker ID`)
@@ -65,7 +75,14 @@ export async function runMembership(
     )
     return
   }
-  if (!flags['no-move']) throw new UsageError('moving replicas away is not available yet; use --no-move')
+  if (!flags['no-move']) {
+    const { brokers, partitions } = await currentPlacements(admin)
+    const moves = planDecommission(id, brokers, partitions)
+    if (moves.length > 0) {
+      write(`moving ${moves.length} partitions off broker ${id}:\n${describeMoves(moves, partitions)}`)
+      await carryOut(admin, moves, { throttleBytesPerSec, write })
+    }
+  }
   await admin.removeBroker(id)
   write(`broker ${id} removed; it may be stopped now\n`)
 }

@@ -96,6 +96,12 @@ export {
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export type { ReassignPartitionsOptions } from './reassignment-admin.js'
+export {
+  type PartitionPlacement,
+  type PlannedMove,
+  planDecommission,
+  planRebalance,
+} from './rebalance-plan.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

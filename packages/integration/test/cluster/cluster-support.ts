@@ -75,7 +75,15 @@ interface Launch {
 
 function launch(broker: ClusterBroker, how: Launch): Promise<void> {
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
-  args.push('--data-dir', broker.dataDir, '--peers', how.peers, '--log-level', 'info', ...how.security)
+  args.push(
+    '--data-dir',
+    broker.dataDir,
+    '--peers',
+    how.peers,
+    '--log-level',
+    process.env.WEIR_TEST_LOG_LEVEL ?? 'info',
+    ...how.security,
+  )
   if (how.configPath !== undefined) args.push('--config', how.configPath)
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
