@@ -19,8 +19,7 @@ export const flagRanges = {
   '--offset': { min: 0, max: Number.MAX_SAFE_INTEGER },
   '--max-messages': { min: 1, max: Number.MAX_SAFE_INTEGER },
   '--id': { min: 1, max: 2_147_483_647 },
-  // Replication bytes per second a reassignment may copy: at least 1 KiB/s, at most 10 GiB/s.
-  '--throttle-bytes-per-sec': { min: 1024, max: 10 * 1024 ** 3 },
+  '--throttle-bytes-per-sec': { min: 1, max: Number.MAX_SAFE_INTEGER },
 } as const satisfies Record<string, FlagRange>
 
 export type NumericFlag = keyof typeof flagRanges

@@ -1,10 +1,19 @@
-// `weir topics create|add-partitions|list|describe|delete`: topic administration through the client.
+// `weir topics create|add-partitions|list|describe|delete|reassign|reassignments`: topic
+// administration through the client (the two reassignment actions live in reassign-command.ts).
 import { parseTopicConfigEntries, WeirError } from '@weir/protocol'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
 import { integerFlag } from './numeric-flags.js'
+import {
+  parseReassign,
+  reassign,
+  reassignFlagOptions,
+  reassignFlagsHelp,
+  reassignHelp,
+  reassignmentsTable,
+} from './reassign-command.js'
 import { table } from './table.js'
 
 const help = `Usage:
@@ -13,6 +22,7 @@ const help = `Usage:
   weir topics list
   weir topics describe NAME
   weir topics delete NAME
+${reassignHelp}
 
 Config keys: retentionMs, retentionBytes, segmentBytes, segmentMs, fsync (always|never|ms), maxMessageBytes.
 
@@ -22,6 +32,7 @@ Flags:
                             murmur3(key) % N, so most keys move to another partition, as in Kafka)
   --replication-factor R    replicas per partition (default 1)
   --config key=value        topic config, repeatable
+${reassignFlagsHelp}
 ${bootstrapHelp}
 `
 
@@ -29,10 +40,11 @@ const flagOptions = {
   partitions: { type: 'string' },
   'replication-factor': { type: 'string' },
   config: { type: 'string', multiple: true },
+  ...reassignFlagOptions,
 } as const
 
 export const topicsCommand: Command = {
-  summary: 'create, grow (add-partitions), list, describe or delete topics',
+  summary: 'create, grow (add-partitions), list, describe, delete or reassign topics',
   run: (argv) =>
     runCommand('topics', help, async () => {
       const { values, positionals } = parseCommand(argv, flagOptions)
@@ -42,10 +54,26 @@ export const topicsCommand: Command = {
       }
       const [action, name, ...extra] = positionals
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
+      if (action === 'reassign' || action === 'reassignments') {
+        const moving = action === 'reassign' ? parseReassign(name, values) : undefined
+        if (action === 'reassignments' && name !== undefined)
+          throw new UsageError('topics reassignments takes no NAME')
+        const client = connect(values, 'weir-cli')
+        try {
+          const write = (line: string) => void process.stdout.write(line)
+          if (moving) await reassign(client.admin(), moving, write)
+          else write(reassignmentsTable(await client.admin().listReassignments()))
+          return exitCodes.ok
+        } finally {
+          await client.close()
+        }
+      }
       const needsName =
         action === 'create' || action === 'add-partitions' || action === 'describe' || action === 'delete'
       if (action === undefined)
-        throw new UsageError('missing action: create, add-partitions, list, describe or delete')
+        throw new UsageError(
+          'missing action: create, add-partitions, list, describe, delete, reassign or reassignments',
+        )
       if (needsName && name === undefined) throw new UsageError(`topics ${action} needs a topic NAME`)
       if (action === 'list' && name !== undefined) throw new UsageError('topics list takes no NAME')
       if (!needsName && action !== 'list') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
