@@ -3,7 +3,6 @@
 // every broker, itself included). remove-broker first moves every replica off the broker
 // (decommission) unless --no-move, then removes it. rebalance spreads replicas and preferred
 // leaders evenly over the brokers. Moves go through partition reassignment, with progress.
-import { parseListen } from '@weir/broker'
 import { type Admin, planDecommission, planRebalance } from '@weir/client'
 import { UsageError } from './flags.js'
 import { integerFlag } from './numeric-flags.js'
@@ -87,19 +86,17 @@ export async function runMembership(
   write(`broker ${id} removed; it may be stopped now\n`)
 }
 
-function parseAddress(value: string | undefined): { host: string; port: number; peerPort: number } {
+/** `HOST:PORT[/PEERPORT]` (IPv6 as `[::1]:7171`), as in a --peers entry; the peer port defaults to PORT + 1. */
+export function parseAddress(value: string | undefined): { host: string; port: number; peerPort: number } {
   if (value === undefined) throw new UsageError('add-broker needs --address HOST:PORT[/PEERPORT]')
-  const match = /^(.+?)(?:\/(\d{1,5}))?$/.exec(value)
-  try {
-    const { host, port } = parseListen(match![1]!, '--address')
-    const peerPort = match![2] === undefined ? port + 1 : Number(match![2])
-    if (port === 0 || peerPort < 1 || peerPort > 65_535 || peerPort === port)
-      throw new UsageError(
-        `--address needs fixed, distinct ports (HOST:PORT[/PEERPORT]), got ${JSON.stringify(value)}`,
-      )
-    return { host, port, peerPort }
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    throw new UsageError((error as Error).message)
-  }
+  const match = /^(?:\[([^\]]+)\]|([^:/\s]+)):(\d{1,5})(?:\/(\d{1,5}))?$/.exec(value)
+  const host = match?.[1] ?? match?.[2]
+  const port = Number(match?.[3])
+  const peerPort = match?.[4] === undefined ? port + 1 : Number(match[4])
+  const valid = (candidate: number) => Number.isInteger(candidate) && candidate >= 1 && candidate <= 65_535
+  if (!host || !valid(port) || !valid(peerPort) || peerPort === port)
+    throw new UsageError(
+      `--address must be HOST:PORT[/PEERPORT] with fixed, distinct ports (e.g. 10.0.0.4:7171 or 10.0.0.4:7171/7181), got ${JSON.stringify(value)}`,
+    )
+  return { host, port, peerPort }
 }
