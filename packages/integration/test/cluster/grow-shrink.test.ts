@@ -25,6 +25,9 @@ test.before(async () => {
 })
 
 test.after(async () => {
+  if (process.env.WEIR_TEST_STAGES)
+    for (const b of cluster.brokers)
+      (await import('node:fs')).writeFileSync(`/tmp/members/gs-${b.id}.log`, b.output)
   await cluster?.close()
 })
 
@@ -141,9 +144,15 @@ test('add-broker, rebalance and remove-broker move a live RF 3 topic while acks 
       copiedBytes += added * (partition.highWatermark - partition.logStartOffset) * valueBytes
     }
     stage('waiting for broker 4 to lead')
-    await waitFor('broker 4 leads some partitions', 30_000, async () =>
-      (await describe(client)).some((partition) => partition.leader === 4) ? true : undefined,
-    )
+    // Leaders follow the first replicas through the preferred-leader handback (every 5 s, once the
+    // preferred replica holds the whole log): idle partitions (__consumer_offsets) hand over at once.
+    await waitFor('broker 4 leads some partitions', 60_000, async () => {
+      for (const name of [topic.name, '__consumer_offsets']) {
+        const { partitions } = await client.admin().describeTopic(name)
+        if (partitions.some((partition) => partition.leader === 4)) return true
+      }
+      return undefined
+    })
 
     stage('removing broker 1')
     const removed = await run(['cluster', 'remove-broker', '1', '--bootstrap', address(2)])
@@ -181,7 +190,14 @@ test('add-broker, rebalance and remove-broker move a live RF 3 topic while acks 
       })()
       await waitFor('every acknowledged value read', 60_000, async () =>
         [...writer.current!.acked].every((value) => seen.has(value)) ? true : undefined,
-      ).finally(() => consumer.close())
+      )
+        .catch((error: Error) => {
+          const missing = [...writer.current!.acked].filter((value) => !seen.has(value))
+          throw new Error(
+            `${error.message}: ${missing.length} acknowledged values missing (${missing.slice(0, 5).join(', ')}), read ${read}\n${cluster.logs()}`,
+          )
+        })
+        .finally(() => consumer.close())
       await reading
       const lost = [...writer.current.acked].filter((value) => !seen.has(value))
       const duplicated = [...seen].filter(([, count]) => count > 1)
