@@ -608,10 +608,11 @@ export class Cluster {
     for (const replica of this.hosted.values()) {
       if (!replica.isLeader || replica.group === controllerGroup) continue
       const { topic, partition } = topicOfGroup(replica.group)
-      // While a partition moves, the target's first replica is the one to hand over to.
-      const preferred =
-        this.image.targets.of(topic, partition)?.replicas[0] ??
-        this.image.topic(topic)?.replicas[partition]?.[0]
+      // While a partition moves, its leader hands over only when it leaves the group (the
+      // reassignment engine does, once every new replica caught up): a handover while one is
+      // still copying would meet a group with no voter to spare.
+      if (this.image.targets.of(topic, partition) !== undefined) continue
+      const preferred = this.image.topic(topic)?.replicas[partition]?.[0]
       if (preferred === undefined || preferred === this.selfId) continue
       if (replica.transferTo(preferred)) {
         this.logger.info(

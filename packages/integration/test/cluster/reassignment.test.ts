@@ -130,6 +130,23 @@ async function moveWithCli(target: number[], throttleBytesPerSec: number) {
   return { durationMs: Date.now() - startedAt, progressSeen: Math.max(...percents), output: result.stdout }
 }
 
+test('a bad target is refused per partition before anything moves', async () => {
+  const admin = env.client.admin()
+  const refusal = async (replicas: number[], partition = 0) => {
+    try {
+      await admin.reassignPartitions([{ topic: topic.name, partition, replicas }])
+    } catch (error) {
+      return (error as { code?: string }).code
+    }
+    return 'accepted'
+  }
+  assert.is(await refusal([1, 2, 9]), 'INVALID_REPLICA_ASSIGNMENT')
+  assert.is(await refusal([1, 1, 2]), 'INVALID_REPLICA_ASSIGNMENT')
+  assert.is(await refusal([]), 'INVALID_REPLICA_ASSIGNMENT')
+  assert.is(await refusal([1, 2, 4], 7), 'UNKNOWN_PARTITION')
+  assert.equal(await admin.listReassignments(), [])
+})
+
 test('moving 1,2,3 to 1,2,4 then away from the leader under a throttle: acks never stop, nothing is lost or doubled', async () => {
   const preload = env.client.producer({ acks: 'all', idempotent: true, lingerMs: 5 })
   const preloaded: string[] = []
