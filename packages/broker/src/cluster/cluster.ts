@@ -261,10 +261,13 @@ export class Cluster {
           if (record.type === 'userDeleted') for (const hook of this.userDeletedHooks) hook(record.name)
           continue
         }
-        const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(async () => {
             if (record.type === 'topicDeleted') return this.dropTopic(record.name)
+            // The image as it is now, not as it was when this record applied: several moves of one
+            // topic completing in one batch must not leave an older replica set beside a newer
+            // (cleared) target, which read as "not assigned here" and deleted a voter's log.
+            const topic = this.image.topic(record.name)
             if (topic === undefined) return
             // A completed reassignment moved some partition away from this broker, perhaps.
             if (record.type === 'reassignmentCompleted') await this.releaseUnassigned(topic)
