@@ -3,6 +3,13 @@
 // through the client.
 import { type Admin, type BrokerStatus, isWeirError, type PartitionDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
+import {
+  isMembershipAction,
+  membershipFlagOptions,
+  membershipFlagsHelp,
+  membershipHelp,
+  runMembership,
+} from './cluster-membership-command.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
@@ -10,6 +17,7 @@ import { table } from './table.js'
 
 const help = `Usage:
   weir cluster describe
+${membershipHelp}
 
 Prints the controller, then every broker with the partitions it leads, its state and its last
 heartbeat, then the partitions whose in-sync replicas are fewer than their replicas (a broker
@@ -21,23 +29,39 @@ data of its replicas, e.g. an empty data dir: N is the share it holds); draining
 leadership away); down (no heartbeat for 3 s; brokers send one every second). Last heartbeat is
 how long ago that broker's last heartbeat arrived (0 ms for the broker asked).
 
+add-broker admits a broker already started with --id ID and --peers listing every broker (itself
+included); remove-broker moves its replicas to the least-loaded other brokers, then removes it;
+rebalance spreads replicas and preferred leaders evenly. See the README's operations section.
+
 Flags:
+${membershipFlagsHelp}
 ${bootstrapHelp}
 `
 
 const internalTopics = ['__consumer_offsets']
 
 export const clusterCommand: Command = {
-  summary: 'describe the cluster: brokers, controller, leaders, under-replicated partitions',
+  summary:
+    'describe the cluster (brokers, controller, leaders, under-replicated partitions); add, remove or rebalance brokers',
   run: (argv) =>
     runCommand('cluster', help, async () => {
-      const { values, positionals } = parseCommand(argv, {})
+      const { values, positionals } = parseCommand(argv, membershipFlagOptions)
       if (values.help) {
         process.stdout.write(help)
         return exitCodes.ok
       }
       const [action, ...extra] = positionals
-      if (action === undefined) throw new UsageError('missing action: describe')
+      if (action === undefined)
+        throw new UsageError('missing action: describe, add-broker, remove-broker or rebalance')
+      if (isMembershipAction(action)) {
+        const client = connect(values, 'weir-cli')
+        try {
+          await runMembership(client.admin(), action, extra, values, (text) => process.stdout.write(text))
+          return exitCodes.ok
+        } finally {
+          await client.close()
+        }
+      }
       if (action !== 'describe') throw new UsageError(`unknown action ${JSON.stringify(action)}`)
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
       const client = connect(values, 'weir-cli')

@@ -17,6 +17,7 @@ import {
   type TopicResult,
 } from '@weir/protocol'
 import { type AclBindingInput, createAcls, deleteAcls, describeAcls } from './acl-admin.js'
+import { type AddBrokerOptions, addBroker, removeBroker } from './broker-admin.js'
 import type { Cluster } from './cluster.js'
 import {
   deleteGroup,
@@ -282,6 +283,25 @@ export class Admin {
   async undrainBroker(brokerId: number): Promise<void> {
     this.assertOpen()
     await this.cluster.request(DrainBroker, { brokerId, draining: false })
+  }
+
+  /**
+   * Adds a broker to the cluster: its addresses go into the controller log and it becomes a
+   * controller voter. Start it first with --id and --peers listing every broker, itself included.
+   * It holds no replicas until a reassignment or `rebalance` moves some there. Needs Cluster:Alter.
+   */
+  async addBroker(options: AddBrokerOptions): Promise<void> {
+    this.assertOpen()
+    return addBroker(this.cluster, options)
+  }
+
+  /**
+   * Removes a broker that holds no replicas (BROKER_NOT_EMPTY otherwise, naming the partitions):
+   * it stops being a controller voter, and every broker forgets it. Needs Cluster:Alter.
+   */
+  async removeBroker(id: number): Promise<void> {
+    this.assertOpen()
+    return removeBroker(this.cluster, id)
   }
 }
 

@@ -43,6 +43,7 @@ export {
   rangeAssignor,
   roundRobinAssignor,
 } from './assignors/index.js'
+export type { AddBrokerOptions } from './broker-admin.js'
 export {
   Client,
   /** The same class as Client, under the product's name: `new Weir({ brokers, tls, sasl })`. */
@@ -97,6 +98,12 @@ export {
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export type { ReassignPartitionsOptions } from './reassignment-admin.js'
+export {
+  type PartitionPlacement,
+  type PlannedMove,
+  planDecommission,
+  planRebalance,
+} from './rebalance-plan.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

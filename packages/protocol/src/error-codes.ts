@@ -282,6 +282,23 @@ export const ErrorCodes = {
     message:
       'The leader could not reach a majority of the replicas, so the write is not committed; it may still be committed later, so resending with an idempotent producer is safe. Bring back the brokers the message names (or fix the network).',
   },
+  BROKER_NOT_EMPTY: {
+    code: 58,
+    retriable: false,
+    message:
+      'The broker still holds replicas (or is the target of a reassignment); move them first: run `weir cluster remove-broker ID` without --no-move.',
+  },
+  UNKNOWN_BROKER: {
+    code: 60,
+    retriable: false,
+    message: 'No broker of the cluster has that id; list the brokers with `weir cluster describe`.',
+  },
+  INVALID_MEMBERSHIP_CHANGE: {
+    code: 61,
+    retriable: false,
+    message:
+      'The broker cannot be added or removed that way (its id or address is taken, it is the last broker, or the cluster runs alone); the message says which.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

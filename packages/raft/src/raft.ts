@@ -878,7 +878,9 @@ export class RaftNode {
       pr.recentActive = true
       pr.paused = false
       if (message.lastIndex < pr.match && pr.state !== 'snapshot') this.forgetLostMatch(pr, message.lastIndex)
-      if (pr.match < this.log.lastIndex) this.sendAppends(message.from)
+      // A probe goes out even with nothing new to send: a follower that missed the last one (a
+      // server just added, its host not listening yet) is otherwise never probed on an idle group.
+      if (pr.match < this.log.lastIndex) this.sendAppends(message.from, { sendIfEmpty: pr.state === 'probe' })
     } else if (message.type === 'appendResponse') {
       pr.recentActive = true
       if (message.success) this.handleAppendSuccess(message, pr)

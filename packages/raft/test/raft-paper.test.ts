@@ -356,6 +356,21 @@ test('membership: add a server, then remove the leader; each change commits and 
   assert.equal([...cluster.node(leader).config.voters].sort(), [2, 3, 4])
 })
 
+test('membership: an added server that missed the first probe catches up on an idle group (heartbeats probe it)', () => {
+  const cluster = new TestCluster(voters)
+  cluster.elect(1)
+  cluster.propose(1, [3, 2])
+  // The new server is not there yet when the change commits (its broker opens the replica later):
+  // every append to it is lost, and afterwards nothing new is ever proposed.
+  cluster.addNode(4, voters)
+  cluster.isolate(4)
+  assert.ok(cluster.node(1).proposeConfigChange({ add: 4 }).ok)
+  cluster.stabilize()
+  cluster.heal()
+  cluster.tickAll(5)
+  assert.equal(cluster.logOf(4), cluster.logOf(1))
+})
+
 test('membership: a new leader changes the config only after committing an entry of its own term', () => {
   const node = lone(1, entries(0, [[1, 1]]), 1, { preVote: false })
   node.campaign()

@@ -17,7 +17,8 @@ export const brokerHeartbeatIntervalMs = 1000
 
 export interface BrokerHeartbeatsOptions {
   readonly selfId: number
-  readonly brokerIds: readonly number[]
+  /** Every broker of the cluster now (membership changes at runtime). */
+  readonly brokerIds: () => readonly number[]
   readonly hosted: HostedReplicas
   readonly leaders: LeaderDirectory
   /** The controller's image: which replicas are assigned to this broker. */
@@ -39,7 +40,7 @@ export class BrokerHeartbeats {
   }
 
   start(): void {
-    if (this.options.brokerIds.length < 2) return
+    if (this.options.brokerIds().length < 2) return
     this.timer = this.options.environment.timers.setInterval(() => this.sendAll(), brokerHeartbeatIntervalMs)
     this.timer.unref()
   }
@@ -81,7 +82,7 @@ export class BrokerHeartbeats {
   private sendAll(): void {
     const { state, progressPercent } = this.selfState()
     const request = { brokerId: this.options.selfId, state, progressPercent }
-    for (const id of this.options.brokerIds) {
+    for (const id of this.options.brokerIds()) {
       if (id === this.options.selfId || this.pending.has(id)) continue
       this.pending.add(id)
       this.options.links

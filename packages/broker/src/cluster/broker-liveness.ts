@@ -20,11 +20,22 @@ export interface LivenessRow {
 export class BrokerLiveness {
   private readonly heard = new Map<number, PeerHeartbeat>()
 
-  /** `brokerIds`: every broker of the cluster, this one included; only they are kept. */
+  private readonly brokerIdsNow: () => readonly number[]
+
+  /**
+   * `brokerIds`: every broker of the cluster, this one included; only they are kept. A function
+   * when membership changes at runtime (`weir cluster add-broker` / `remove-broker`).
+   */
   constructor(
     private readonly selfId: number,
-    private readonly brokerIds: readonly number[],
-  ) {}
+    brokerIds: readonly number[] | (() => readonly number[]),
+  ) {
+    this.brokerIdsNow = typeof brokerIds === 'function' ? brokerIds : () => brokerIds
+  }
+
+  private get brokerIds(): readonly number[] {
+    return this.brokerIdsNow()
+  }
 
   /** A heartbeat of `id` arrived at `atMs`; one from a broker outside the cluster is ignored. */
   heartbeat(id: number, state: ReportedBrokerState, progressPercent: number, atMs: number): void {

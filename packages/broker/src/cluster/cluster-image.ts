@@ -5,6 +5,7 @@ import type { LogConfig } from '@weir/storage'
 import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
+import { type BrokerRecord, BrokerRegistry, isBrokerRecord } from './broker-registry.js'
 import { PartitionTargets } from './partition-targets.js'
 import type { ReassignmentRecord } from './reassignment-records.js'
 import { DrainingBrokers, type DrainRecord, isDrainRecord } from './drain-records.js'
@@ -37,6 +38,7 @@ export type MetadataRecord = (
   | AclRecord
   | UserRecord
   | DrainRecord
+  | BrokerRecord
 ) & { readonly change?: string }
 
 export interface TopicImage {
@@ -57,6 +59,8 @@ export class ClusterImage {
   readonly acls = new AclSet()
   /** SCRAM users (names, mechanisms, credentials): every broker knows every user. */
   readonly users = new UserDirectory()
+  /** Brokers added and removed after start (`weir cluster add-broker`, `remove-broker`). */
+  readonly brokers = new BrokerRegistry()
   /** Running partition reassignments: the replica set each moving partition is going to. */
   readonly targets = new PartitionTargets()
   private readonly draining = new DrainingBrokers()
@@ -89,6 +93,7 @@ export class ClusterImage {
       return undefined
     }
     if (isDrainRecord(record)) return void this.draining.apply(record)
+    if (isBrokerRecord(record)) return void this.brokers.apply(record)
     const existing = this.topicsByName.get(record.name)
     switch (record.type) {
       case 'topicCreated': {

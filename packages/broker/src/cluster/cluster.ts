@@ -15,6 +15,7 @@ import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { BrokerHeartbeats } from './broker-heartbeats.js'
 import { WarningRateLimit, warnLimited } from '../warning-rate-limit.js'
+import { isBrokerRecord } from './broker-registry.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
 import { isDrainRecord } from './drain-records.js'
@@ -83,6 +84,7 @@ export class Cluster {
   private readonly incarnations: TopicIncarnations
   private readonly timing: RaftTiming
   private controller!: Controller
+  private controllerReplica!: RaftReplica
   private readonly timers: Timer[] = []
   private applying: Promise<void> = Promise.resolve()
   private readonly appliedListeners = new Set<() => void>()
@@ -119,11 +121,10 @@ export class Cluster {
     }
     this.leaders = new LeaderDirectory(this.image, this.hosted)
     this.incarnations = new TopicIncarnations(store, environment.files)
-    const peerIds = options.peers.map((peer) => peer.id)
-    this.traffic = new RaftTraffic(options.selfId, peerIds, this.hosted, this.leaders, links)
+    this.traffic = new RaftTraffic(options.selfId, () => this.brokerIds(), this.hosted, this.leaders, links)
     this.heartbeats = new BrokerHeartbeats({
       selfId: options.selfId,
-      brokerIds: peerIds,
+      brokerIds: () => this.brokerIds(),
       hosted: this.hosted,
       leaders: this.leaders,
       image: this.image,
@@ -156,6 +157,8 @@ export class Cluster {
     const links = new PeerLinks(selfId, options.peers, defaultPeerLinkLimits, logger, environment, handshake)
     const cluster = new Cluster(options, store, watch, logger, environment, links)
     await cluster.openController()
+    // Brokers added or removed since --peers was written are in the log just replayed.
+    links.sync(cluster.brokers())
     for (const topic of cluster.image.topics()) await cluster.hostTopic(topic)
     // A broker alone leads its controller from the start: adopt before serving anyone.
     if (cluster.alone) {
@@ -183,13 +186,29 @@ export class Cluster {
     return this.controller.leaderId
   }
 
+  /** Every broker of the cluster now, this one included (as brokers()). */
   get peers(): readonly Peer[] {
-    return this.options.peers
+    return this.brokers()
   }
 
-  /** The ids of the cluster's brokers: where replicas may go. The one place that says so. */
-  brokerIds(): readonly number[] {
-    return this.options.peers.map((peer) => peer.id)
+  /** The brokers of the cluster, by id: --peers, plus those added (add-broker), minus those removed. */
+  brokers(): Peer[] {
+    return this.image.brokers.brokers(this.options.peers)
+  }
+
+  /** The ids of brokers(): what replica sets and reassignment targets may name. */
+  brokerIds(): number[] {
+    return this.brokers().map((peer) => peer.id)
+  }
+
+  /** A broker of the cluster by id, or undefined. */
+  broker(id: number): Peer | undefined {
+    return this.brokers().find((peer) => peer.id === id)
+  }
+
+  /** The controller's own Raft replica (membership changes add and remove its voters). */
+  get controllerRaft(): RaftReplica {
+    return this.controllerReplica
   }
 
   /** How peers authenticate; undefined for a broker alone (it has no peer listener). */
@@ -218,13 +237,13 @@ export class Cluster {
       leaderChanged: (leaderId, term) => this.leaderChanged(controllerGroup, leaderId, term),
       quorumLost: (unreachable) => this.quorumLost(controllerGroup, unreachable),
     })
-    const brokerIds = this.options.peers.map((peer) => peer.id)
+    this.controllerReplica = replica
     this.controller = new Controller(
       replica,
       this.image,
       this.links,
       this.environment,
-      brokerIds,
+      () => this.brokers(),
       this.options.placement,
     )
     this.hosted.add(replica, controllerIncarnation)
@@ -260,6 +279,10 @@ export class Cluster {
       for (const record of this.applyToImage(entry)) {
         // The image is the whole of an ACL change: nothing to open or delete locally.
         if (isAclRecord(record)) continue
+        if (isBrokerRecord(record)) {
+          this.membershipChanged(record.type === 'brokerRemoved' ? record.id : undefined)
+          continue
+        }
         // A user change is complete once in the image: nothing to host or drop. A deleted user's
         // open connections are told (the broker closes them).
         if (isUserRecord(record)) {
@@ -276,10 +299,13 @@ export class Cluster {
           if (id === this.selfId && draining) this.handOffIfDraining()
           continue
         }
-        const topic = this.image.topic(record.name)
         this.applying = this.applying
           .then(async () => {
             if (record.type === 'topicDeleted') return this.dropTopic(record.name)
+            // The image as it is now, not as it was when this record applied: several moves of one
+            // topic completing in one batch must not leave an older replica set beside a newer
+            // (cleared) target, which read as "not assigned here" and deleted a voter's log.
+            const topic = this.image.topic(record.name)
             if (topic === undefined) return
             // A completed reassignment moved some partition away from this broker, perhaps.
             if (record.type === 'reassignmentCompleted') await this.releaseUnassigned(topic)
@@ -293,6 +319,15 @@ export class Cluster {
     void this.applying.then(() => {
       for (const listener of this.appliedListeners) listener()
     })
+  }
+
+  /** The brokers changed: links follow them (a new broker gets one, a removed broker loses its own). */
+  private membershipChanged(removed: number | undefined): void {
+    this.links.sync(this.brokers())
+    if (removed === this.selfId)
+      this.logger.warn(
+        'this broker was removed from the cluster (remove-broker): it holds no replicas and takes no part; stop it',
+      )
   }
 
   /** Whether this broker holds a replica of the partition: in its replica set or a reassignment's target. */
@@ -588,11 +623,11 @@ export class Cluster {
         `a topic has 1 to ${partitionCountMax} partitions; ${first + count} were asked for`,
       )
     }
-    const ids = this.options.peers.map((peer) => peer.id)
+    const ids = this.brokerIds()
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > ids.length) {
       const why = this.alone
         ? 'this broker runs alone (no --peers), so 1 is the most it can hold; start a cluster to replicate'
-        : `there are ${ids.length} brokers in --peers`
+        : `the cluster has ${ids.length} brokers`
       throw new WeirError(
         'INVALID_CONFIG',
         `replicationFactor must be from 1 to ${ids.length}, got ${replicationFactor}: ${why}`,
@@ -648,7 +683,7 @@ export class Cluster {
     replicationFactorMax: number,
   ): Promise<void> {
     if (this.image.topic(name) !== undefined) return
-    const replicationFactor = Math.min(replicationFactorMax, this.options.peers.length)
+    const replicationFactor = Math.min(replicationFactorMax, this.brokerIds().length)
     const replicas = this.assign(0, partitions, replicationFactor)
     try {
       const id = randomId(this.environment.random)

@@ -16,6 +16,7 @@ import type { BrokerEnvironment } from '../environment.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import { checkProposal, controllerTopic, type ProposalOrigin } from './metadata-record-check.js'
 import type { PeerLinks } from './peer-links.js'
+import type { Peer } from './peers.js'
 import type { PlacementLimits } from './placement-limits.js'
 import type { RaftReplica } from './raft-replica.js'
 
@@ -37,8 +38,8 @@ export class Controller {
     private readonly image: ClusterImage,
     private readonly links: Pick<PeerLinks, 'request'>,
     private readonly environment: Pick<BrokerEnvironment, 'clock' | 'timers' | 'random'>,
-    /** The brokers of the cluster: a replica set may name no other. */
-    private readonly brokerIds: readonly number[],
+    /** The brokers of the cluster now: a replica set may name no other. */
+    private readonly brokers: () => readonly Peer[],
     /** maxTopics and maxPartitionsPerBroker, checked on every user proposal this broker commits. */
     private readonly placement?: PlacementLimits,
   ) {}
@@ -91,7 +92,8 @@ export class Controller {
       if (record.change !== undefined && this.image.applied(record.change)) return
       checkProposal(record, {
         image: this.image,
-        brokerIds: this.brokerIds,
+        brokerIds: this.brokers().map((peer) => peer.id),
+        brokers: this.brokers(),
         origin,
         ...(this.placement === undefined ? {} : { placement: this.placement }),
       })

@@ -17,8 +17,11 @@ import {
 import { checkAclRecord, isAclRecord } from '../acl/acl-records.js'
 import { checkUserRecord, isUserRecord } from '../auth/user-records.js'
 import { offsetsTopic } from '../groups/group-records.js'
+import { checkBrokerProposal } from './broker-proposal-check.js'
+import { checkBrokerRecord, isBrokerRecord } from './broker-registry.js'
 import type { ClusterImage, MetadataRecord } from './cluster-image.js'
 import { checkDrainRecord, isDrainRecord } from './drain-records.js'
+import type { Peer } from './peers.js'
 import { checkPlacement, type PlacementLimits } from './placement-limits.js'
 import {
   checkCompletion,
@@ -82,6 +85,11 @@ function checkChange(record: Fields): { change?: string } {
 function checkAclFields(record: Fields): MetadataRecord {
   const change = checkChange(record)
   return { ...checkAclRecord(record), ...change }
+}
+
+function checkBrokerFields(record: Fields): MetadataRecord {
+  const change = checkChange(record)
+  return { ...checkBrokerRecord(record as Record<string, unknown>, malformed), ...change }
 }
 
 function checkUserFields(record: Fields): MetadataRecord {
@@ -155,6 +163,8 @@ const fieldChecks: Record<MetadataRecord['type'], (record: Fields) => MetadataRe
   aclsDeleted: checkAclFields,
   userCredentialSet: checkUserFields,
   userDeleted: checkUserFields,
+  brokerRegistered: checkBrokerFields,
+  brokerRemoved: checkBrokerFields,
   partitionReassigned: checkPartitionReassigned,
   reassignmentCompleted: checkReassignmentCompleted,
   brokerDrainChanged: checkDrainFields,
@@ -206,8 +216,8 @@ function checkStoredConfig(value: unknown, what: string): void {
  * not are left to ClusterImage.apply, which ignores them (a retry whose first attempt committed).
  */
 export function checkAgainstImage(record: MetadataRecord, image: ClusterImage): void {
-  // ACLs may name topics not created yet; users and drains are not topics: none depends on the image.
-  if (isAclRecord(record) || isUserRecord(record) || isDrainRecord(record)) return
+  // ACLs may name topics not created yet; users, drains and brokers are not topics: none depends on the image.
+  if (isAclRecord(record) || isUserRecord(record) || isDrainRecord(record) || isBrokerRecord(record)) return
   switch (record.type) {
     case 'topicCreated':
       checkNotMetadataLog(record.name)
@@ -245,8 +255,10 @@ function checkPartitionExists(record: { name: string; partition: number }, image
 
 export interface ProposalContext {
   readonly image: ClusterImage
-  /** The brokers of the cluster (`--peers`): a replica set may name no other. */
+  /** The brokers of the cluster (`--peers`, plus registered, minus removed): a replica set may name no other. */
   readonly brokerIds: readonly number[]
+  /** The same brokers with their addresses, for membership changes. */
+  readonly brokers?: readonly Peer[]
   readonly origin: ProposalOrigin
   /** The leader's maxTopics and maxPartitionsPerBroker; user proposals must stay within them. */
   readonly placement?: PlacementLimits
@@ -261,6 +273,10 @@ export interface ProposalContext {
 export function checkProposal(record: MetadataRecord, context: ProposalContext): void {
   checkMetadataRecord(record)
   checkAgainstImage(record, context.image)
+  if (isBrokerRecord(record)) {
+    checkBrokerProposal(record, context)
+    return
+  }
   if (isAclRecord(record) || isUserRecord(record)) return
   if (isDrainRecord(record)) {
     checkDrainedBroker(record.id, context.brokerIds)

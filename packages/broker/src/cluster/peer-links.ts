@@ -176,10 +176,10 @@ export class PeerLinks {
   constructor(
     readonly selfId: number,
     peers: readonly Peer[],
-    limits: PeerLinkLimits,
-    logger: Logger,
-    environment: Environment,
-    handshake: PeerHandshake | undefined,
+    private readonly limits: PeerLinkLimits,
+    private readonly logger: Logger,
+    private readonly environment: Environment,
+    private readonly handshake: PeerHandshake | undefined,
   ) {
     for (const peer of peers) {
       if (peer.id === selfId) continue
@@ -187,6 +187,29 @@ export class PeerLinks {
       if (handshake === undefined)
         throw new Error(`assertion: no peer security for a cluster (broker ${peer.id})`)
       this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger, environment, handshake))
+    }
+  }
+
+  /**
+   * Follows the cluster's membership (add-broker, remove-broker): a link for each broker that has
+   * none, none for a broker no longer listed, a new one for a broker whose address changed.
+   */
+  sync(peers: readonly Peer[]): void {
+    const handshake = this.handshake
+    // A broker alone has no peer security and no peer listener: it never links to anyone.
+    if (handshake === undefined) return
+    const wanted = new Map(peers.filter((peer) => peer.id !== this.selfId).map((peer) => [peer.id, peer]))
+    for (const [id, link] of this.links) {
+      const peer = wanted.get(id)
+      if (peer !== undefined && sameAddress(peer, link.peer)) continue
+      link.close()
+      this.links.delete(id)
+    }
+    for (const peer of wanted.values()) {
+      if (this.links.has(peer.id)) continue
+      const { selfId, limits, logger, environment } = this
+      this.links.set(peer.id, new PeerLink(peer, selfId, limits, logger, environment, handshake))
+      logger.info({ peer: peer.id }, `linked to broker ${peer.id} at ${peer.host}:${peer.peerPort}`)
     }
   }
 
@@ -206,7 +229,8 @@ export class PeerLinks {
     body: Request,
   ): Promise<Response> {
     const link = this.links.get(to)
-    if (link === undefined) throw new WeirError('BROKER_UNAVAILABLE', `broker ${to} is not in --peers`)
+    if (link === undefined)
+      throw new WeirError('BROKER_UNAVAILABLE', `broker ${to} is not a broker of this cluster`)
     const connection = await link.open()
     return connection.request(api, body)
   }
@@ -214,4 +238,8 @@ export class PeerLinks {
   close(): void {
     for (const link of this.links.values()) link.close()
   }
+}
+
+function sameAddress(left: Peer, right: Peer): boolean {
+  return left.host === right.host && left.port === right.port && left.peerPort === right.peerPort
 }

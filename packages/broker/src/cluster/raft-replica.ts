@@ -516,6 +516,22 @@ export class RaftReplica implements PartitionReplica {
   }
 
   /**
+   * Adds or removes one voter: Raft's single-server membership change. Resolves once the config
+   * entry is committed (by a majority of the new voters). Errors: NOT_LEADER, also while another
+   * change is uncommitted or this leader has not committed an entry of its term yet (retry).
+   */
+  changeVoters(change: { readonly add: number } | { readonly remove: number }): Promise<void> {
+    if (this.closed) throw new WeirError('BROKER_SHUTTING_DOWN', `replica ${this.group} is closing`)
+    const result = this.node.proposeConfigChange(change)
+    if (!result.ok) throw this.notLeader(result.reason)
+    const done = new Promise<void>((resolve, reject) => {
+      this.waiters.push({ lastIndex: result.lastIndex, term: result.term, acks: 'all', resolve, reject })
+    })
+    this.kick()
+    return done
+  }
+
+  /**
    * Moves every replica's log start to `offset` through a committed log-start marker; resolves once
    * this replica cut its own log there (or, should its cut fail, after a while: the caller's
    * compaction then simply runs again later).

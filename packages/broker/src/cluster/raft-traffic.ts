@@ -14,23 +14,21 @@ import { checkRaftMessage } from './raft-message-check.js'
 import { LogStartMoved, type ReplicaTransport } from './raft-replica.js'
 
 export class RaftTraffic {
-  private readonly peerIds: ReadonlySet<number>
   /** A reassigned partition's progress, announced with its leader (set by the Cluster). */
   progressOf: (group: string) => readonly ReplicaProgress[] | undefined = () => undefined
 
   constructor(
     private readonly selfId: number,
-    peerIds: readonly number[],
+    /** The brokers of the cluster now (they change with add-broker and remove-broker). */
+    private readonly brokerIds: () => readonly number[],
     private readonly hosted: HostedReplicas,
     private readonly leaders: LeaderDirectory,
     private readonly links: PeerLinks,
-  ) {
-    this.peerIds = new Set(peerIds)
-  }
+  ) {}
 
   /** A cluster of this broker only sends nothing. */
   private get alone(): boolean {
-    return this.peerIds.size === 1
+    return this.brokerIds().length === 1
   }
 
   /** The transport of one replica: its messages carry the incarnation of the group they belong to. */
@@ -44,8 +42,8 @@ export class RaftTraffic {
 
   /** A RaftMessages request from a peer: leader news first, then each message into its group. */
   receive(request: RaftMessagesRequest): void {
-    // Only brokers of --peers take part; anyone else's messages (a stray client) are dropped.
-    if (!this.peerIds.has(request.from) || request.from === this.selfId) return
+    // Only brokers of the cluster take part; anyone else's messages (a removed broker) are dropped.
+    if (!this.brokerIds().includes(request.from) || request.from === this.selfId) return
     for (const news of request.leaders) this.leaders.learn(news)
     for (const envelope of request.messages) {
       const replica = this.hosted.get(envelope.group)

@@ -1,6 +1,7 @@
 // The dispatch table: API key → handler. A new API is a new file here plus one line below.
 import { apiVersionsHandler } from './api-versions.js'
 import { brokerHeartbeatHandler } from './broker-heartbeat.js'
+import { addBrokerHandler, removeBrokerHandler } from './broker-membership.js'
 import { controllerProposeHandler } from './controller-propose.js'
 import { createAclsHandler } from './create-acls.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -58,6 +59,8 @@ const handlers = [
   describeGroupsHandler,
   deleteGroupsHandler,
   drainBrokerHandler,
+  addBrokerHandler,
+  removeBrokerHandler,
   raftMessagesHandler,
   controllerProposeHandler,
   peerHelloHandler,

@@ -27,10 +27,13 @@ export const peerHelloHandler: Handler<PeerHelloRequest, PeerHelloResponse> = de
     }
     const ids = cluster.peers.map((peer) => peer.id)
     if (request.brokerId === cluster.selfId || !ids.includes(request.brokerId)) {
-      context.logger.warn({ claimed: request.brokerId }, 'refusing a peer that is not in --peers')
+      context.logger.warn(
+        { claimed: request.brokerId },
+        'refusing a peer that is not a broker of this cluster',
+      )
       throw new WeirError(
         'CLUSTER_AUTHORIZATION_FAILED',
-        `broker ${request.brokerId} is not another broker of this cluster (--peers ids ${ids.join(', ')}); give every broker the same --peers`,
+        `broker ${request.brokerId} is not another broker of this cluster (brokers ${ids.join(', ')}); give every broker the same --peers, or admit a new one with \`weir cluster add-broker\``,
       )
     }
     const nonce = (context.environment.randomBytes ?? nodeRandomBytes)(peerNonceBytes)

@@ -10,6 +10,8 @@ import { Controller, type ControllerLog } from '../../src/cluster/controller.js'
 
 const environment = { clock: nodeClock, timers: nodeTimers, random: Math.random }
 const brokerIds = [1, 2, 3]
+const brokers = () =>
+  brokerIds.map((id) => ({ id, host: '127.0.0.1', port: 7000 + 2 * id, peerPort: 7001 + 2 * id }))
 
 function imageWithTopic(): ClusterImage {
   const image = new ClusterImage()
@@ -53,7 +55,7 @@ test('a delete retried after its first attempt committed succeeds, and commits o
     image,
     links,
     environment,
-    brokerIds,
+    brokers,
   )
   await controller.submit({ type: 'topicDeleted', name: 'ledger' }, 5000)
   assert.is(image.topic('ledger'), undefined)
@@ -89,7 +91,7 @@ test('a forwarded change whose answer was lost is recognised by its change id', 
     leaderImage,
     { request: () => Promise.reject(new Error('unused')) },
     environment,
-    brokerIds,
+    brokers,
   )
   let forwards = 0
   const links = {
@@ -101,7 +103,7 @@ test('a forwarded change whose answer was lost is recognised by its change id', 
       return { errorCode: 0, leaderId: 2 }
     },
   }
-  const controller = new Controller(follower, image, links as never, environment, brokerIds)
+  const controller = new Controller(follower, image, links as never, environment, brokers)
   await controller.submit({ type: 'topicDeleted', name: 'ledger' }, 5000)
   assert.is(forwards, 2)
   assert.is(leaderImage.topic('ledger'), undefined)

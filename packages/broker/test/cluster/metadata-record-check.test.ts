@@ -10,6 +10,8 @@ import { applyCommittedEntry } from '../../src/cluster/metadata-apply.js'
 import { checkMetadataRecord, checkProposal } from '../../src/cluster/metadata-record-check.js'
 
 const brokerIds = [1, 2, 3]
+const brokers = () =>
+  brokerIds.map((id) => ({ id, host: '127.0.0.1', port: 7000 + 2 * id, peerPort: 7001 + 2 * id }))
 
 function imageWith(...records: MetadataRecord[]): ClusterImage {
   const image = new ClusterImage()
@@ -183,7 +185,7 @@ test('the controller leader commits nothing it refuses', async () => {
     image,
     { request: () => Promise.reject(new Error('unused')) },
     { clock: nodeClock, timers: nodeTimers, random: Math.random },
-    brokerIds,
+    brokers,
   )
   const refused = (record: MetadataRecord) => controller.proposeHere(record).then(() => 'committed', String)
   assert.match(await refused(created('../../x', [[1]])), /invalid topic name/)

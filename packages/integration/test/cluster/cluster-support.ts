@@ -41,6 +41,13 @@ export interface TestCluster {
   /** SIGTERM (a graceful stop: leadership handed off first); resolves once the process exited. */
   stop(id: number): Promise<void>
   restart(id: number): Promise<void>
+  /**
+   * Starts a spare broker (see StartOptions.spareBrokers) for the first time, with --peers listing
+   * every broker, the spares included, as an operator starts a broker before `add-broker`.
+   */
+  startSpare(id: number): Promise<void>
+  /** `id@host:port/peerPort` of a broker, as in --peers. */
+  peerEntry(id: number): string
   /** The tail of every broker's log, for an assertion message. */
   logs(): string
   close(): Promise<void>
@@ -70,7 +77,15 @@ interface Launch {
 
 function launch(broker: ClusterBroker, how: Launch): Promise<void> {
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
-  args.push('--data-dir', broker.dataDir, '--peers', how.peers, '--log-level', 'info', ...how.security)
+  args.push(
+    '--data-dir',
+    broker.dataDir,
+    '--peers',
+    how.peers,
+    '--log-level',
+    process.env.WEIR_TEST_LOG_LEVEL ?? 'info',
+    ...how.security,
+  )
   if (how.configPath !== undefined) args.push('--config', how.configPath)
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
@@ -109,16 +124,22 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+export interface StartOptions {
+  /** Brokers after the first `size` that get ports and a data directory but are not started. */
+  readonly spareBrokers?: number
+}
+
 /** Ports come from binding port 0 and closing it, so another process may take one first:
  *  such a start is retried on new ports. */
 export async function startCluster(
   size = 3,
   config?: object,
   authentication: PeerAuthentication = 'secret',
+  options: StartOptions = {},
 ): Promise<TestCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(size, config, authentication)
+      return await startClusterOnce(size, config, authentication, options.spareBrokers ?? 0)
     } catch (error) {
       if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
     }
@@ -129,6 +150,7 @@ async function startClusterOnce(
   size: number,
   config: object | undefined,
   authentication: PeerAuthentication,
+  spareBrokers: number,
 ): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
   const secretFile = join(root, 'cluster.secret')
@@ -143,7 +165,7 @@ async function startClusterOnce(
   const configPath = config === undefined ? undefined : join(root, 'weir.json')
   if (configPath !== undefined) writeFileSync(configPath, JSON.stringify(config))
   const brokers: ClusterBroker[] = []
-  for (let id = 1; id <= size; id++) {
+  for (let id = 1; id <= size + spareBrokers; id++) {
     brokers.push({
       id,
       port: await freePort(),
@@ -153,13 +175,16 @@ async function startClusterOnce(
       output: '',
     })
   }
-  const peers = brokers.map((broker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`).join(',')
+  const entry = (broker: ClusterBroker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`
+  const started = brokers.slice(0, size)
+  const peers = started.map(entry).join(',')
   const how: Launch = { peers, configPath, security }
+  const spareHow: Launch = { ...how, peers: brokers.map(entry).join(',') }
   const byId = (id: number) => brokers.find((broker) => broker.id === id)!
   const cluster: TestCluster = {
     brokers,
     secretFile,
-    bootstrap: brokers.map((broker) => `127.0.0.1:${broker.port}`),
+    bootstrap: started.map((broker) => `127.0.0.1:${broker.port}`),
     async kill(id) {
       const child = byId(id).child
       if (child === undefined) return
@@ -174,7 +199,10 @@ async function startClusterOnce(
       child.kill('SIGTERM')
       await withTimeout(exited, 30_000, () => `broker ${id} to exit after SIGTERM\n${byId(id).output}`)
     },
-    restart: (id) => launch(byId(id), how),
+    // A spare lists every broker in --peers (itself included), at its first start and after.
+    restart: (id) => launch(byId(id), id > size ? spareHow : how),
+    startSpare: (id) => launch(byId(id), spareHow),
+    peerEntry: (id) => entry(byId(id)),
     logs: () =>
       brokers
         .map((broker) => `--- broker ${broker.id}\n${broker.output.split('\n').slice(-15).join('\n')}`)
@@ -185,7 +213,7 @@ async function startClusterOnce(
     },
   }
   try {
-    await Promise.all(brokers.map((broker) => launch(broker, how)))
+    await Promise.all(started.map((broker) => launch(broker, how)))
   } catch (error) {
     await cluster.close()
     throw error

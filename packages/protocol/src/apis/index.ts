@@ -2,6 +2,7 @@
 import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
 import { BrokerHeartbeat } from './broker-heartbeat.js'
+import { AddBroker, RemoveBroker } from './broker-membership.js'
 import { ControllerPropose } from './controller-propose.js'
 import { CreateAcls } from './create-acls.js'
 import { CreatePartitions } from './create-partitions.js'
@@ -55,6 +56,8 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   DescribeGroups,
   DeleteGroups,
   DrainBroker,
+  AddBroker,
+  RemoveBroker,
   RaftMessages,
   ControllerPropose,
   PeerHello,
@@ -82,6 +85,7 @@ export function apiByKey(apiKey: number): ApiDefinition<unknown, unknown> | unde
 export * from './api.js'
 export * from './api-versions.js'
 export * from './broker-heartbeat.js'
+export * from './broker-membership.js'
 export * from './controller-propose.js'
 export * from './create-acls.js'
 export * from './create-partitions.js'
