@@ -6,9 +6,9 @@ import type { AclRecord } from '../acl/acl-records.js'
 import { AclSet } from '../acl/acl-set.js'
 import { isUserRecord, UserDirectory, type UserRecord } from '../auth/user-records.js'
 import { type BrokerRecord, BrokerRegistry, isBrokerRecord } from './broker-registry.js'
+import { DrainingBrokers, type DrainRecord, isDrainRecord } from './drain-records.js'
 import { PartitionTargets } from './partition-targets.js'
 import type { ReassignmentRecord } from './reassignment-records.js'
-import { DrainingBrokers, type DrainRecord, isDrainRecord } from './drain-records.js'
 
 /**
  * One change to the cluster metadata. `change` is unique per submission: a submission retried
