@@ -299,6 +299,12 @@ export const ErrorCodes = {
     message:
       'The broker cannot be added or removed that way (its id or address is taken, it is the last broker, or the cluster runs alone); the message says which.',
   },
+  UNSUPPORTED_COMPRESSION_TYPE: {
+    code: 65,
+    retriable: false,
+    message:
+      "This process cannot compress or decompress with that codec: its native library did not load on this platform. Install the package the message names for this platform, or use compression 'gzip' or 'none'.",
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -21,6 +21,7 @@ export {
 } from './acl.js'
 export * from './apis/index.js'
 export { decodeBody, encodeBody } from './body-codec.js'
+export { compress, compressionNameOf, decompress } from './compression/index.js'
 export { Connection, type ConnectionOptions, type RequestOptions } from './connection.js'
 export {
   assignmentPartitionsMax,

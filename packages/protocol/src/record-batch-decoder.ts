@@ -2,11 +2,10 @@
 // error: CORRUPT_MESSAGE when a length or the CRC fails (the bytes were damaged), INVALID_RECORD
 // when the CRC holds but the content cannot be decoded (the batch was built wrong, so no resend of
 // it can succeed). Decoding never trusts a length it has not checked against the buffer.
-import { gunzipSync } from 'node:zlib'
+import { compressionNameOf, decompress } from './compression/index.js'
 import {
   attributeCompressionMask,
   BatchField,
-  Compression,
   inspectBatch,
   type RecordBatchHeader,
   readBatchHeader,
@@ -44,13 +43,13 @@ export function decodeRecordBatch(buffer: Buffer, options: DecodeOptions = {}): 
   const check = inspectBatch(buffer, 0, buffer.length)
   if (!check.ok) throw new WeirError(check.code, `cannot decode record batch: ${check.reason}`)
   const header = readBatchHeader(buffer, 0)
-  let records = buffer.subarray(BatchField.records, check.size)
   const codec = header.attributes & attributeCompressionMask
-  if (codec === Compression.gzip) {
-    records = inflate(records, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
-  } else if (codec !== Compression.none) {
+  const codecName = compressionNameOf(codec)
+  if (codecName === undefined) {
     throw new WeirError('INVALID_RECORD', `unknown compression codec ${codec} in record batch`)
   }
+  const stored = buffer.subarray(BatchField.records, check.size)
+  const records = decompress(codecName, stored, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
   return { header, records: decodeRecords(records, header) }
 }
 
@@ -67,14 +66,6 @@ export function splitBatches(buffer: Buffer): Buffer[] {
     position += check.size
   }
   return batches
-}
-
-function inflate(compressed: Buffer, limit: number): Buffer {
-  try {
-    return gunzipSync(compressed, { maxOutputLength: limit })
-  } catch (error) {
-    throw new WeirError('INVALID_RECORD', 'gzip records section does not inflate', { cause: error })
-  }
 }
 
 // Shared by every record without headers (the common case): one frozen array, not one per record.

@@ -1,7 +1,7 @@
 // Builds a record batch from records: the client's job, done once; every later holder (broker,
 // replicas, consumers) passes the bytes on without re-encoding them.
-import { gzipSync } from 'node:zlib'
 import { crc32c } from '@node-rs/crc32'
+import { compress } from './compression/index.js'
 import {
   attributeControl,
   BatchField,
@@ -109,7 +109,7 @@ export class RecordBatchBuilder {
     const compression = options.compression ?? 'none'
     let batch = this.buffer.subarray(0, this.position)
     if (compression !== 'none') {
-      const compressed = gzipSync(batch.subarray(batchHeaderBytes))
+      const compressed = compress(compression, batch.subarray(batchHeaderBytes))
       batch = Buffer.allocUnsafe(batchHeaderBytes + compressed.length)
       compressed.copy(batch, batchHeaderBytes)
     }

@@ -28,7 +28,8 @@ export const batchLengthPrefixBytes = BatchField.term
 export const batchCrcStart = BatchField.attributes
 export const batchMagic = 1
 
-export const Compression = { none: 0, gzip: 1 } as const
+/** Kafka's codec numbers in the attributes' low three bits (5 to 7 are no codec). */
+export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const
 export type CompressionName = keyof typeof Compression
 export const attributeCompressionMask = 0b111
 export const attributeLogAppendTime = 0b1000

@@ -4,9 +4,10 @@
 // for it), and inflates a compressed section only up to the size the topic allows, so a
 // decompression bomb costs at most that much memory. The length and CRC are checked before
 // (inspectBatch, via splitBatches): this is about content whose CRC holds.
-import { gunzipSync } from 'node:zlib'
+import { compressionNameOf, decompress } from './compression/index.js'
+import { ErrorCodes } from './error-codes.js'
 import { batchRecordsMax } from './record-batch-encoder.js'
-import { attributeCompressionMask, BatchField, batchHeaderBytes, Compression } from './record-batch-layout.js'
+import { attributeCompressionMask, BatchField, batchHeaderBytes } from './record-batch-layout.js'
 import { zigzagDecode } from './varint.js'
 import { WeirError } from './weir-error.js'
 
@@ -51,21 +52,28 @@ function checkRecords(batch: Buffer, batchBytesMax: number): void {
 function recordsSection(batch: Buffer, batchBytesMax: number): Buffer {
   const codec = batch.readUInt16BE(BatchField.attributes) & attributeCompressionMask
   const stored = batch.subarray(batchHeaderBytes)
-  if (codec === Compression.none) return stored
-  if (codec !== Compression.gzip) {
-    throw invalid(`compression codec ${codec} is unknown (0 none, 1 gzip)`)
+  const codecName = compressionNameOf(codec)
+  if (codecName === undefined) {
+    throw invalid(`compression codec ${codec} is unknown (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd)`)
   }
+  if (codecName === 'none') return stored
   const sectionBytesMax = batchBytesMax - batchHeaderBytes
   try {
-    return gunzipSync(stored, { maxOutputLength: Math.max(sectionBytesMax, 1) })
+    return decompress(codecName, stored, Math.max(sectionBytesMax, 1))
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    if (!(error instanceof WeirError)) throw error
+    if (error.code === 'MESSAGE_TOO_LARGE') {
       throw new RecordFault(
         'MESSAGE_TOO_LARGE',
-        `the gzip records inflate past ${sectionBytesMax} bytes: the topic's maxMessageBytes (${batchBytesMax}) counts a compressed batch decompressed; send smaller batches`,
+        `the ${codecName} records inflate past ${sectionBytesMax} bytes: the topic's maxMessageBytes (${batchBytesMax}) counts a compressed batch decompressed; send smaller batches`,
       )
     }
-    throw invalid(`the gzip records section does not inflate (${(error as Error).message})`)
+    // UNSUPPORTED_COMPRESSION_TYPE (no native library here) passes through as it is.
+    if (error.code !== 'INVALID_RECORD') throw error
+    const tableText = `. ${ErrorCodes.INVALID_RECORD.message}`
+    throw invalid(
+      error.message.endsWith(tableText) ? error.message.slice(0, -tableText.length) : error.message,
+    )
   }
 }
 

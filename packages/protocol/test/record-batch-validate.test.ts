@@ -150,7 +150,7 @@ test('offset deltas must run 0, 1, 2, …', () => {
 
 test('an unknown codec and a gzip section that does not inflate are refused', () => {
   const batch = encodeRecordBatch(records, { timestamp: 1000 })
-  refused(withSection(batch, sectionOf(batch), { codec: 3 }), 'INVALID_RECORD', /codec 3 is unknown/)
+  refused(withSection(batch, sectionOf(batch), { codec: 5 }), 'INVALID_RECORD', /codec 5 is unknown/)
   refused(withSection(batch, sectionOf(batch), { codec: 1 }), 'INVALID_RECORD', /does not inflate/)
 })
 

@@ -26,7 +26,7 @@ test('encode → decode returns exactly the records given', () => {
   fc.assert(
     fc.property(
       fc.array(record, { minLength: 1, maxLength: 30 }),
-      fc.constantFrom('none' as const, 'gzip' as const),
+      fc.constantFrom('none' as const, 'gzip' as const, 'snappy' as const, 'lz4' as const, 'zstd' as const),
       fc.integer({ min: 0, max: 2 ** 50 }),
       (records, compression, baseOffset) => {
         const batch = encodeRecordBatch(records, { timestamp: 0, baseOffset, compression })

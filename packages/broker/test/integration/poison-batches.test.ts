@@ -98,7 +98,7 @@ test('every poison batch is refused by name and nothing of its partition is stor
     ],
     ['a record length that lies', poison(edited((bytes) => (bytes[0]! -= 4))), 'INVALID_RECORD', /record 0/],
     ['offsets out of order', poison(edited(secondOffsetDeltaTo(2))), 'INVALID_RECORD', /offsetDelta 2/],
-    ['an unknown codec', poison(plain(), { codec: 2 }), 'INVALID_RECORD', /codec 2 is unknown/],
+    ['an unknown codec', poison(plain(), { codec: 6 }), 'INVALID_RECORD', /codec 6 is unknown/],
     ['a 1 GiB gzip bomb', poison(gzipBomb(), { codec: 1 }), 'MESSAGE_TOO_LARGE', /inflate past/],
   ]
   const memoryBefore = process.memoryUsage().arrayBuffers
