@@ -9,6 +9,7 @@ import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
 
 const help = `Usage: weir produce TOPIC [--key K] [--key-separator SEP] [--acks all|leader|none]
+                    [--compression none|gzip|snappy|lz4|zstd]
 
 Sends each line of stdin as a message to TOPIC and prints how many were sent and how fast.
 
@@ -16,6 +17,7 @@ Flags:
   --key K                 key for every message (messages with one key keep their order)
   --key-separator SEP     split each line at the first SEP into key and value, e.g. --key-separator :
   --acks MODE             all (default), leader or none
+  --compression CODEC     none (default), gzip, snappy, lz4 or zstd: how each batch is compressed
 ${bootstrapHelp}
 `
 
@@ -23,7 +25,19 @@ const flagOptions = {
   key: { type: 'string' },
   'key-separator': { type: 'string' },
   acks: { type: 'string' },
+  compression: { type: 'string' },
 } as const
+
+const compressionNames = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+type CompressionFlag = (typeof compressionNames)[number]
+
+function compressionOf(value: string | undefined): CompressionFlag {
+  const chosen = value ?? 'none'
+  if (!(compressionNames as readonly string[]).includes(chosen)) {
+    throw new UsageError(`--compression must be one of ${compressionNames.join(', ')}, got ${chosen}`)
+  }
+  return chosen as CompressionFlag
+}
 
 /** Sends awaited together: bounds memory for promises while keeping the producer's batches full. */
 const windowMessages = 10_000
@@ -41,11 +55,12 @@ export const produceCommand: Command = {
       const acks = values.acks ?? 'all'
       if (acks !== 'all' && acks !== 'leader' && acks !== 'none')
         throw new UsageError(`--acks must be all, leader or none, got ${acks}`)
+      const compression = compressionOf(values.compression)
       const separator = values['key-separator']
       if (separator === '') throw new UsageError('--key-separator must not be empty')
       const topic = defineTopic<string>({ name: positionals[0]!, codec: codecs.string })
       const client = connect(values, 'weir-cli')
-      const producer = client.producer({ acks })
+      const producer = client.producer({ acks, compression })
       const started = performance.now()
       let sent = 0
       try {

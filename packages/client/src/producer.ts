@@ -11,6 +11,8 @@ import {
   Acks,
   type AcksName,
   type Clock,
+  type CompressionName,
+  compress,
   delay,
   errorFromWire,
   InitProducerId,
@@ -81,6 +83,12 @@ export interface ProducerOptions {
    * checks. Default true, except with acks 'none' (no answers: a refused batch would go unnoticed).
    */
   readonly idempotent?: boolean
+  /**
+   * Codec of each batch's records section: 'none' (default), 'gzip', 'snappy', 'lz4' or 'zstd'
+   * (Kafka's codecs, byte for byte). Consumers decompress transparently; the broker stores the
+   * compressed bytes. maxBatchBytes still counts a batch uncompressed (as the broker's limit does).
+   */
+  readonly compression?: CompressionName
 }
 
 export interface ProducerRecord<R extends TopicRef<unknown>> {
@@ -187,8 +195,8 @@ type DeprecatedOptionNames =
   | 'queuedSendsMax'
   | 'requestBytesMax'
   | 'retryBackoffMsMax'
-type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent' | DeprecatedOptionNames>>
-type CheckedOptions = Limits & { acks: AcksName; idempotent: boolean }
+type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent' | 'compression' | DeprecatedOptionNames>>
+type CheckedOptions = Limits & { acks: AcksName; idempotent: boolean; compression: CompressionName }
 
 function checkOptions(options: ProducerOptions): CheckedOptions {
   const owner = 'producer'
@@ -202,6 +210,7 @@ function checkOptions(options: ProducerOptions): CheckedOptions {
   return {
     acks,
     idempotent: options.idempotent ?? acks !== 'none',
+    compression: checkCompression(options.compression),
     lingerMs: integerOption(owner, 'lingerMs', options.lingerMs, 5, 0, 60_000),
     maxBatchBytes: integerOption(
       owner,
@@ -248,6 +257,15 @@ function checkOptions(options: ProducerOptions): CheckedOptions {
     deliveryTimeoutMs: integerOption(owner, 'deliveryTimeoutMs', options.deliveryTimeoutMs, 60_000, 1),
     ackTimeoutMs: integerOption(owner, 'ackTimeoutMs', options.ackTimeoutMs, 30_000, 1, 2_147_483_647),
   }
+}
+
+const compressionNames: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+/** Checks the name, and that this platform can compress with it (UNSUPPORTED_COMPRESSION_TYPE now, not at the first send). */
+function checkCompression(value: CompressionName | undefined): CompressionName {
+  const compression = oneOfOption('producer', 'compression', value, 'none', compressionNames)
+  if (compression !== 'none') compress(compression, Buffer.from('probe'))
+  return compression
 }
 
 /** Topic names whose descriptor is kept; past it the cache starts over (bounded memory). */
@@ -740,11 +758,11 @@ export class Producer {
   /** Builds the batch's bytes once; an idempotent producer stamps its id and the next sequences in. */
   private encode(batch: ProducerBatch): void {
     if (this.identity === undefined) {
-      batch.encoded = batch.builder.build()
+      batch.encoded = batch.builder.build({ compression: this.options.compression })
       return
     }
     batch.stamp = this.identity.stamp(batch.topic, batch.partition, batch.recordCount)
-    batch.encoded = batch.builder.build(batch.stamp)
+    batch.encoded = batch.builder.build({ ...batch.stamp, compression: this.options.compression })
   }
 
   /** InitProducerId on any broker, retried with backoff on retriable errors within retries and deliveryTimeoutMs. */

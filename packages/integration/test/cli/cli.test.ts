@@ -1,9 +1,9 @@
 // Proves the weir CLI works end to end as a user runs it: a broker child process, then topics create/describe/list/add-partitions/delete, produce from stdin by key, consume as JSON, and clear failures with exit codes (a cluster without peer authentication included).
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { partitionForKey } from '@weir/protocol'
+import { attributeCompressionMask, BatchField, Compression, partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killChildren, run, startBrokerChild } from './cli-support.js'
@@ -88,6 +88,49 @@ test('produce stdin lines by key, consume them back as JSON in order per key', a
     )
     for (const message of mine) assert.is(message.partition, partitionForKey(key, 4))
   }
+})
+
+test('produce --compression zstd stores zstd batches that consume reads back; an unknown codec is a usage error', async () => {
+  const created = await run([
+    'topics',
+    'create',
+    'zstd-lines',
+    '--partitions',
+    '1',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(created.code, 0, created.stderr)
+  const lines = Array.from(
+    { length: 200 },
+    (_, index) => `{"event":"page-view","page":"/products/${index % 9}"}`,
+  )
+  const produced = await run(
+    ['produce', 'zstd-lines', '--compression', 'zstd', '--bootstrap', broker.bootstrap],
+    `${lines.join('\n')}\n`,
+  )
+  assert.is(produced.code, 0, produced.stderr)
+  const consumed = await run([
+    'consume',
+    'zstd-lines',
+    '--from-beginning',
+    '--max-messages',
+    '200',
+    '--bootstrap',
+    broker.bootstrap,
+  ])
+  assert.is(consumed.code, 0, consumed.stderr)
+  assert.equal(consumed.stdout.trim().split('\n'), lines)
+  const segment = await readFile(join(dataDir, 'zstd-lines', '0', '00000000000000000000.log'))
+  assert.is(segment.readUInt16BE(BatchField.attributes) & attributeCompressionMask, Compression.zstd)
+  const refused = await run(
+    ['produce', 'zstd-lines', '--compression', 'brotli', '--bootstrap', broker.bootstrap],
+    '',
+  )
+  assert.is(refused.code, 2)
+  assert.match(refused.stderr, /--compression must be one of none, gzip, snappy, lz4, zstd/)
+  const deleted = await run(['topics', 'delete', 'zstd-lines', '--bootstrap', broker.bootstrap])
+  assert.is(deleted.code, 0, deleted.stderr)
 })
 
 test('consume one partition from an offset as text', async () => {
