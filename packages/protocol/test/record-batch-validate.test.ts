@@ -7,7 +7,9 @@ import {
   BatchField,
   batchHeaderBytes,
   batchLengthPrefixBytes,
+  Compression,
   checkBatchRecords,
+  compress,
   computeBatchCrc,
   decodeRecordBatch,
   encodeRecordBatch,
@@ -165,6 +167,21 @@ test('a gzip bomb is refused as MESSAGE_TOO_LARGE against the decompressed size,
   // A batch within the cap once inflated passes.
   const fits = gzipSync(sectionOf(encodeRecordBatch(records, { timestamp: 1000 })))
   checkBatchRecords(withSection(batch, fits, { codec: 1, recordCount: 3 }), mebibyte)
+})
+
+test('snappy, lz4 and zstd batches pass; their bombs are MESSAGE_TOO_LARGE and their garbage INVALID_RECORD', () => {
+  const batch = encodeRecordBatch([records[0]!], { timestamp: 1000 })
+  const bombSection = Buffer.alloc(64 * mebibyte)
+  for (const codec of ['snappy', 'lz4', 'zstd'] as const) {
+    checkBatchRecords(encodeRecordBatch(records, { timestamp: 1000, compression: codec }), mebibyte)
+    const code = Compression[codec]
+    refused(
+      withSection(batch, compress(codec, bombSection), { codec: code }),
+      'MESSAGE_TOO_LARGE',
+      /inflate past/,
+    )
+    refused(withSection(batch, sectionOf(batch), { codec: code }), 'INVALID_RECORD', /does not inflate/)
+  }
 })
 
 const bytes = fc.uint8Array({ maxLength: 40 }).map((array) => Buffer.from(array))
