@@ -4,11 +4,13 @@
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
 // (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
 // time (<date>-replication-<suite>.*), `--only failover` the failover time alone
-// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*).
+// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*),
+// `--only codecs` bytes on disk and throughput per compression codec (<date>-codecs-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { runCodecs } from './codecs/codecs-run.js'
 import { runComparison } from './compare/compare-run.js'
 import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
@@ -29,8 +31,8 @@ import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.j
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security'] as const
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security', 'codecs'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -139,6 +141,16 @@ async function main(options: Options): Promise<void> {
   if (options.parts.includes('replication')) await runReplication(options, 'replication')
   if (options.parts.includes('failover')) await runReplication(options, 'failover')
   if (options.parts.includes('security')) await runSecurity(options)
+  if (options.parts.includes('codecs')) {
+    const { suite, outDirectory } = options
+    await runCodecs({
+      suite,
+      outDirectory,
+      date: today(),
+      machine: describeMachine(),
+      reporter: consoleReporter(),
+    })
+  }
 }
 
 async function runSecurity(options: Options): Promise<void> {

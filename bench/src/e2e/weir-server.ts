@@ -19,6 +19,8 @@ const startTimeoutMs = 20_000
 export interface RunningServer {
   /** host:port for the client's `brokers`. */
   readonly address: string
+  /** The broker's --data-dir (removed by stop): where a benchmark reads segment sizes. */
+  readonly dataDir: string
   stop(): Promise<void>
 }
 
@@ -44,6 +46,7 @@ export async function startWeirServer(
     const address = await listeningAddress(child, stderr)
     return {
       address,
+      dataDir,
       stop: () => stopChild(child).finally(removeDirectories),
     }
   } catch (error) {

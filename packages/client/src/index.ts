@@ -10,6 +10,7 @@ export type {
   AclResourceType,
   BrokerState,
   BrokerStatus,
+  CompressionName,
   PartitionReassignment,
   PartitionReassignmentSpec,
   ReplicaProgress,
