@@ -14,12 +14,20 @@ import { type DocumentPool, jsonDocuments } from './json-documents.js'
 
 export const codecNames: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
-export const codecsSizes = {
+export interface CodecsSizes {
+  /** Documents produced and consumed per codec and run. */
+  readonly messages: number
+  /** Distinct documents cycled through. */
+  readonly documents: number
+  readonly repetitions: number
+  /** Wall time each in-process CPU measurement runs (after a warm-up as long). */
+  readonly cpuMinimumMs: number
+}
+
+export const codecsSizes: Record<'quick' | 'full', CodecsSizes> = {
   quick: { messages: 60_000, documents: 4096, repetitions: 1, cpuMinimumMs: 300 },
   full: { messages: 300_000, documents: 8192, repetitions: 3, cpuMinimumMs: 1000 },
-} as const
-
-export type CodecsSizes = (typeof codecsSizes)[keyof typeof codecsSizes]
+}
 
 export interface CodecRun {
   readonly codec: CompressionName

@@ -83,7 +83,7 @@ test('snappy reads the format description literal block, a raw block and a xeria
   assert.is(raw[0], (orders.length & 0x7f) | 0x80, 'raw snappy starts with the varint length')
   // snappy-java's SnappyOutputStream: magic, version 1, compatible version 1, then length-prefixed 32 KiB chunks.
   const header = Buffer.from('82534e41505059000000000100000001', 'hex')
-  const chunks = [header]
+  const chunks: Buffer[] = [header]
   for (let start = 0; start < orders.length; start += 32 * 1024) {
     const block = compress('snappy', orders.subarray(start, start + 32 * 1024))
     const length = Buffer.alloc(4)
