@@ -25,8 +25,10 @@ const edit = fc.oneof(
   }),
 )
 
-function applyEdits(section: Buffer, edits: readonly fc.ArbitraryValue<typeof edit>[]): Buffer {
-  let bytes = Buffer.from(section)
+type Edit = typeof edit extends fc.Arbitrary<infer Value> ? Value : never
+
+function applyEdits(section: Buffer, edits: readonly Edit[]): Buffer {
+  let bytes: Buffer = Buffer.from(section)
   for (const change of edits) {
     const at = change.at % Math.max(1, bytes.length)
     if (change.kind === 'flip') bytes[at] = change.value
