@@ -5,6 +5,7 @@
 // any frame the format allows (linked or independent blocks, checksums, content size, skippable
 // frames), decoding blocks ourselves so the uncompressed cap is exact.
 import { decodeLz4Block } from './lz4-block.js'
+import { trimmedOutput } from './output-buffer.js'
 import { doesNotInflate, inflatesPast } from './section-errors.js'
 
 const frameMagic = 0x184d2204
@@ -120,7 +121,7 @@ export function decodeLz4Frames(
     position += layout.contentChecksum ? 4 : 0
     if (position > section.length) throw doesNotInflate('lz4', 'the content checksum is cut off')
   }
-  return output.subarray(0, outputPosition)
+  return trimmedOutput(output, outputPosition)
 }
 
 function decodeBlock(

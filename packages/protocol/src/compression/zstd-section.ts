@@ -5,6 +5,7 @@
 // no zstd, and the native decoder takes no output limit.
 import { Decompress } from 'fzstd'
 import { zstdLibrary } from './native-libraries.js'
+import { trimmedOutput } from './output-buffer.js'
 import { doesNotInflate, inflatesPast } from './section-errors.js'
 import { zstdBound } from './zstd-frame-bound.js'
 
@@ -62,5 +63,5 @@ function decompressCapped(section: Buffer, uncompressedBytesMax: number, windowB
     if (error instanceof CapReached) throw inflatesPast('zstd', uncompressedBytesMax)
     throw doesNotInflate('zstd', (error as Error).message, error)
   }
-  return output.subarray(0, position)
+  return trimmedOutput(output, position)
 }

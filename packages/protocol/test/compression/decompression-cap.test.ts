@@ -82,6 +82,15 @@ test('the TypeScript lz4 decoder agrees with the native one and stops at the cap
   )
 })
 
+test('a small section does not keep its upper bound alive: lz4 output is copied out of the 64 KiB block buffer', () => {
+  const section = Buffer.from('{"orderId":"order-1","status":"paid"}')
+  for (const codec of ['lz4', 'zstd', 'snappy', 'gzip'] as const) {
+    const restored = decompress(codec, compress(codec, section), mebibyte)
+    assert.ok(restored.equals(section), codec)
+    assert.ok(restored.buffer.byteLength < 64 * 1024, `${codec} holds ${restored.buffer.byteLength} bytes`)
+  }
+})
+
 test('the zstd bound from block headers covers what a frame inflates to', () => {
   const section = Buffer.from('{"orderId":"order-1","status":"paid","total":1250}\n'.repeat(20_000))
   const bound = zstdBound(compress('zstd', section))
