@@ -209,7 +209,7 @@ async function runReplication(options: Options, part: 'replication' | 'failover'
     failover: true,
   })
   const targets = checkReplicationTargets(results)
-  const tables = replicationTables(results, targets)
+  const tables = replicationTables(results, targets, machine.cores)
   const seconds = secondsSince(started)
   console.log(`\n${renderText(heading, tables)}`)
   if (results.failover?.error !== undefined) console.log(`failover error:\n${results.failover.error}\n`)

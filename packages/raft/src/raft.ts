@@ -77,8 +77,11 @@ export class RaftNode {
   private transferee: NodeId = 0
   private messages: Message[] = []
   private restoring: PendingRestore | undefined
-  /** Entries the host wrote ahead of durability (advance with entriesDurable false), not yet persisted(). */
-  private writtenAhead: { from: number; through: number } | undefined
+  /**
+   * Entries the host wrote ahead of durability (advance with entriesDurable false), not yet
+   * persisted(); `durableAfter`: the last entry after them advanced as durable meanwhile (-1: none).
+   */
+  private writtenAhead: { from: number; through: number; durableAfter: number } | undefined
   private handedHardState: HardState
   private handedSoftState: SoftState
   private outstanding: Outstanding | undefined
@@ -307,34 +310,42 @@ export class RaftNode {
   }
 
   /**
-   * The host handled `ready`. By default its entries are durable now. A leader's host may pass
-   * `{ entriesDurable: false }` for a Ready without truncation: its entries are written in order
-   * but not yet durable, and it calls persisted() once they are, so the next Ready's entries can
-   * be written while this one's fsync runs. Only the leader counts itself toward the commit, and
-   * only through persisted(); the host must finish those writes before it answers as a follower.
+   * The host handled `ready`. By default its entries are durable now. A host may pass
+   * `{ entriesDurable: false }` for a Ready without truncation or restore: its entries are written
+   * in order but not yet durable, and it calls persisted() once they are, so the next Ready's
+   * entries are written while this one's fsync runs. A leader counts itself toward the commit only
+   * through persisted(). Messages may claim those entries (a follower's append answers, later ones
+   * included): the host sends a Ready's messages only once every entry written so far is durable,
+   * except a leader's appends and heartbeats, which claim nothing of its own log.
    */
   advance(ready: Ready, { entriesDurable = true }: { entriesDurable?: boolean } = {}): void {
     const outstanding = this.outstanding
     if (outstanding === undefined || outstanding.ready !== ready) {
       throw new Error('raft: advance() must be given the outstanding Ready')
     }
-    if (!entriesDurable && (this.state !== 'leader' || ready.truncateFrom !== undefined)) {
-      throw new Error(
-        'raft: only a leader may advance before its entries are durable, and never over a truncation',
-      )
+    if (!entriesDurable && (ready.truncateFrom !== undefined || ready.restore !== undefined)) {
+      throw new Error('raft: entries may be written ahead of durability only without a truncation or restore')
     }
     this.outstanding = undefined
     // Entries of this Ready that a later truncation removed are not durable as far as we care.
     const durable = Math.min(outstanding.hostLastIndex, this.log.truncatedBelow - 1)
     const first = ready.entries[0]?.index
+    const ahead = this.writtenAhead
     if (!entriesDurable) {
       if (first !== undefined)
-        this.writtenAhead = { from: this.writtenAhead?.from ?? first, through: outstanding.hostLastIndex }
+        this.writtenAhead = {
+          from: ahead?.from ?? first,
+          through: outstanding.hostLastIndex,
+          durableAfter: ahead?.durableAfter ?? -1,
+        }
+    } else if (ahead === undefined) {
+      this.log.persistedIndex = Math.max(this.log.persistedIndex, durable)
     } else {
       // A Ready advanced as durable vouches only for itself: entries written ahead by earlier
-      // Readies count once persisted() reports them, not because a later Ready was advanced.
-      const bound = this.writtenAhead === undefined ? durable : Math.min(durable, this.writtenAhead.from - 1)
-      this.log.persistedIndex = Math.max(this.log.persistedIndex, bound)
+      // Readies count once persisted() reports them, not because a later Ready was advanced; this
+      // Ready's own entries count from then on too.
+      this.log.persistedIndex = Math.max(this.log.persistedIndex, Math.min(durable, ahead.from - 1))
+      if (durable > ahead.through) ahead.durableAfter = Math.max(ahead.durableAfter, durable)
     }
     this.applied = Math.max(this.applied, outstanding.appliedThrough)
     if (this.state === 'leader') this.leaderCommitCheck()
@@ -350,9 +361,12 @@ export class RaftNode {
     if (index <= this.log.persistedIndex || index > this.log.hostLastIndex) return
     if (this.log.termAt(index) !== term) return
     this.log.persistedIndex = index
-    if (this.writtenAhead !== undefined) {
-      if (index >= this.writtenAhead.through) this.writtenAhead = undefined
-      else this.writtenAhead.from = Math.max(this.writtenAhead.from, index + 1)
+    const ahead = this.writtenAhead
+    if (ahead !== undefined) {
+      if (index >= ahead.through) {
+        this.log.persistedIndex = Math.max(index, ahead.durableAfter)
+        this.writtenAhead = undefined
+      } else ahead.from = Math.max(ahead.from, index + 1)
     }
     if (this.state === 'leader') this.leaderCommitCheck()
   }
@@ -712,8 +726,10 @@ export class RaftNode {
       this.respondAppend(message.from, { success: true, matchIndex: snapshot.index })
       return
     }
-    if (keepThrough < snapshot.firstIndex - 1) this.wipeForRestore(snapshot)
+    const wiped = keepThrough < snapshot.firstIndex - 1
+    if (wiped) this.wipeForRestore(snapshot)
     else this.log.cutForRestore(keepThrough)
+    this.forgetWrittenAheadFrom(wiped ? Number.NEGATIVE_INFINITY : keepThrough + 1)
     while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index > keepThrough)
       this.configs.pop()
     this.restoring = { restore: { leaderId: message.from, keepThrough, snapshot }, handed: false }
@@ -766,12 +782,22 @@ export class RaftNode {
 
   private truncate(from: number): void {
     this.log.truncateFrom(from)
-    if (this.writtenAhead !== undefined && from <= this.writtenAhead.through) {
-      if (from <= this.writtenAhead.from) this.writtenAhead = undefined
-      else this.writtenAhead.through = from - 1
-    }
+    this.forgetWrittenAheadFrom(from)
     // Config takes effect when appended, so it is undone when truncated.
     while (this.configs.length > 1 && this.configs[this.configs.length - 1]!.index >= from) this.configs.pop()
+  }
+
+  /** Entries from `from` on are gone (truncated, or cut for a restore): none of them is awaited. */
+  private forgetWrittenAheadFrom(from: number): void {
+    const ahead = this.writtenAhead
+    if (ahead === undefined) return
+    ahead.durableAfter = Math.min(ahead.durableAfter, from - 1)
+    if (from > ahead.through) return
+    if (from <= ahead.from) this.writtenAhead = undefined
+    else {
+      ahead.through = from - 1
+      ahead.durableAfter = -1
+    }
   }
 
   private commitTo(index: number): void {

@@ -559,17 +559,80 @@ test('entries written ahead stay uncommitted when a later Ready without them is 
   assert.is(node.commitIndex, 1)
 })
 
-test('only a leader may advance before its entries are durable', () => {
+test('a follower may write ahead too: once leader, it counts those entries only through persisted()', () => {
   const cluster = new TestCluster([1, 2, 3])
   cluster.elect(1)
-  cluster.propose(1, [1])
+  cluster.isolate(3)
+  assert.ok(cluster.node(1).propose([{ span: 2, data: new Uint8Array(1) }]).ok)
+  cluster.flush(1)
   const follower = cluster.node(2)
-  follower.tick()
-  if (!follower.hasReady())
-    follower.step({ type: 'heartbeat', from: 1, to: 2, term: cluster.node(1).term, commit: 0 } as never)
-  assert.ok(follower.hasReady())
+  const append = cluster.sent.findLast((message) => message.type === 'append' && message.to === 2)!
+  follower.step(append)
   const ready = follower.ready()
-  assert.throws(() => follower.advance(ready, { entriesDurable: false }), /only a leader/)
+  assert.is(ready.entries.length, 1)
+  follower.advance(ready, { entriesDurable: false })
+  const lastIndex = follower.lastIndex
+  // Node 1 hands over and goes away; node 2 wins with node 3's vote, its entries still not durable
+  // (the test's disk takes them now only because its later Readies append behind them).
+  cluster.heal()
+  cluster.isolate(1)
+  cluster.nodes.get(2)!.storage.persist(ready)
+  follower.step({ type: 'timeoutNow', from: 1, to: 2, term: follower.term })
+  cluster.stabilize()
+  assert.is(follower.role, 'leader')
+  const noop = follower.lastIndex
+  assert.ok(noop > lastIndex)
+  assert.ok(follower.commitIndex < lastIndex, 'entries written ahead are not counted before persisted()')
+  follower.persisted(lastIndex, ready.entries[0]!.term)
+  cluster.stabilize()
+  assert.is(follower.commitIndex, noop, 'counted once persisted: the new term commits with node 3')
+})
+
+test('entries are written ahead only without a truncation or restore', () => {
+  const cluster = new TestCluster([1, 2, 3])
+  cluster.elect(1)
+  const follower = cluster.node(2)
+  // An append that conflicts with nothing but arrives for a log that must be cut: fake one.
+  follower.step({
+    type: 'append',
+    from: 1,
+    to: 2,
+    term: follower.term,
+    prevIndex: follower.lastIndex,
+    prevTerm: follower.termAt(follower.lastIndex),
+    entries: [
+      {
+        index: follower.lastIndex + 1,
+        term: follower.term,
+        span: 1,
+        kind: 'normal',
+        data: new Uint8Array(1),
+      },
+    ],
+    commit: follower.commitIndex,
+  })
+  follower.advance(follower.ready(), { entriesDurable: false })
+  follower.step({
+    type: 'append',
+    from: 1,
+    to: 2,
+    term: follower.term + 1,
+    prevIndex: follower.lastIndex - 1,
+    prevTerm: follower.termAt(follower.lastIndex - 1),
+    entries: [
+      {
+        index: follower.lastIndex,
+        term: follower.term + 1,
+        span: 1,
+        kind: 'normal',
+        data: new Uint8Array(2),
+      },
+    ],
+    commit: follower.commitIndex,
+  })
+  const truncating = follower.ready()
+  assert.is(truncating.truncateFrom, truncating.entries[0]!.index)
+  assert.throws(() => follower.advance(truncating, { entriesDurable: false }), /only without a truncation/)
 })
 
 test.run()

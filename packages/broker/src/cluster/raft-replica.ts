@@ -608,40 +608,47 @@ export class RaftReplica implements PartitionReplica {
       const ready = this.node.ready()
       // A leader's appends and heartbeats may leave before its own write (Raft allows it: the
       // leader counts itself toward the commit only once durable), so its fsync and the
-      // followers' overlap instead of running one after the other. Everything else waits.
+      // followers' overlap instead of running one after the other.
       const early = this.node.role === 'leader'
-      // A follower's answers must cover every entry it wrote while it led.
-      if (!early) await this.writes
       if (early)
         for (const message of ready.messages)
           if (sendsEarly(message)) this.options.transport.send(this.group, message)
-      // A leader writes this Ready's entries and moves on to the next Ready while their fsync
-      // runs: proposals arriving meanwhile are written behind them and share the next fsync, as
-      // storage's group commit does on its own. It counts them toward the commit only once
-      // durable (persisted(), in writeAhead). Anything with a truncation waits, as followers do.
-      let durable = early && ready.truncateFrom === undefined && ready.entries.length > 0
+      // Leader and follower alike write this Ready's entries and move on to the next Ready while
+      // their fsync runs: appends arriving meanwhile are written behind them and share the next
+      // fsync, as storage's group commit does on its own, so a follower keeps several appends in
+      // flight instead of a write, an fsync and an answer per round. The node counts them only
+      // once durable (persisted(), in writeAhead). A truncation or restore first waits for every
+      // earlier write.
+      const rewrites = ready.truncateFrom !== undefined || ready.restore !== undefined
+      const ahead = !rewrites && ready.entries.length > 0
+      if (rewrites) await this.writes
       try {
-        if (durable) await this.writeAhead(ready)
+        if (ahead) await this.writeAhead(ready)
         else await this.persist(ready)
       } catch (error) {
         // Never advance the node past what is not on disk.
         this.cannotWrite(error)
         return
       }
-      for (const message of ready.messages) {
-        if (!early || !sendsEarly(message)) this.options.transport.send(this.group, message)
-      }
+      const held = early ? ready.messages.filter((message) => !sendsEarly(message)) : ready.messages
+      // A follower's answers claim the entries it wrote (this Ready's and earlier ones): they
+      // leave once all of those are durable, in order. A leader's other messages claim none.
+      if (early) for (const message of held) this.options.transport.send(this.group, message)
+      else if (held.length > 0) this.afterWrites(held)
       if (ready.softState !== undefined) this.roleChanged(ready.softState.role, ready.softState.leaderId)
-      // Deposed while writing ahead: the core takes entries not yet durable only from a leader.
-      if (durable && this.node.role !== 'leader') {
-        await this.writes
-        durable = false
-      }
-      this.node.advance(ready, { entriesDurable: !durable })
+      this.node.advance(ready, { entriesDurable: !ahead })
       if (this.options.replay === undefined) await this.applyLogStarts(ready.committed)
       this.settle(ready)
       if (ready.restore !== undefined) await this.restore(ready.restore)
     }
+  }
+
+  /** Sends `messages` once every entry written so far is durable (never if a write failed). */
+  private afterWrites(messages: readonly Message[]): void {
+    this.writes = this.writes.then(() => {
+      if (this.closed) return
+      for (const message of messages) this.options.transport.send(this.group, message)
+    })
   }
 
   private async persist(ready: Ready): Promise<void> {
@@ -657,8 +664,8 @@ export class RaftReplica implements PartitionReplica {
   }
 
   /**
-   * Starts the appends of a leader's Ready (storage keeps them in call order) and saves the hard
-   * state; the entries become durable later, when `writes` reports them to the node in order.
+   * Starts the appends of a Ready (storage keeps them in call order) and saves the hard state;
+   * the entries become durable later, when `writes` reports them to the node in order.
    */
   private async writeAhead(ready: Ready): Promise<void> {
     const appended = Promise.all(ready.entries.map((entry) => this.appendEntry(entry)))

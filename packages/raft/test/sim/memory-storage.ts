@@ -43,12 +43,7 @@ export class MemoryStorage {
       this.hardState = ready.hardState
     }
     if (ready.truncateFrom !== undefined) this.truncateFrom(ready.truncateFrom)
-    for (const entry of ready.entries) {
-      if (entry.index !== this.lastIndex + 1) {
-        throw new Error(`append at ${entry.index} but the log ends at ${this.lastIndex}`)
-      }
-      this.entries.push(entry)
-    }
+    this.append(ready.entries)
     if (ready.restore !== undefined) {
       const { keepThrough, snapshot } = ready.restore
       if (keepThrough < snapshot.firstIndex - 1) {
@@ -58,6 +53,16 @@ export class MemoryStorage {
       } else {
         this.truncateFrom(keepThrough + 1)
       }
+    }
+  }
+
+  /** Appends entries that must follow the log's end. */
+  append(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.index !== this.lastIndex + 1) {
+        throw new Error(`append at ${entry.index} but the log ends at ${this.lastIndex}`)
+      }
+      this.entries.push(entry)
     }
   }
 

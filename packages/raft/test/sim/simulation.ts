@@ -42,6 +42,11 @@ interface SimNode {
   outstanding: { readonly at: number; readonly ready: Ready } | undefined
   /** Set while the node's log lacks entries a damaged disk took (kept across restarts, as the broker does). */
   repairThrough: number | undefined
+  /**
+   * Entries written ahead of durability (advance with entriesDurable false) and the messages held
+   * until they are durable, as the broker does; a crash loses both unless the write made it.
+   */
+  ahead: { readonly entries: Entry[]; readonly messages: Message[]; readonly at: number } | undefined
 }
 
 interface InFlight {
@@ -63,6 +68,8 @@ export class Simulation {
   private readonly prng: Prng
   /** Decides disk damage apart from `prng`, so seeds without damage replay as before. */
   private readonly damagePrng: Prng
+  /** Decides writes ahead of durability and when they become durable. */
+  private readonly aheadPrng: Prng
   private readonly nodes = new Map<NodeId, SimNode>()
   private readonly ids: NodeId[]
   private network: InFlight[] = []
@@ -84,6 +91,7 @@ export class Simulation {
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed)
     this.damagePrng = new Prng(options.seed * 7 + 3)
+    this.aheadPrng = new Prng(options.seed * 13 + 5)
     this.ids = Array.from({ length: options.nodes }, (_, i) => i + 1)
     this.tuning = {
       heartbeatTicks: this.prng.int(1, 3),
@@ -104,6 +112,7 @@ export class Simulation {
         restoreJob: undefined,
         outstanding: undefined,
         repairThrough: undefined,
+        ahead: undefined,
       }
       this.nodes.set(id, node)
       this.start(node)
@@ -153,6 +162,9 @@ export class Simulation {
     }
     this.deliver(faulty)
     for (const node of this.nodes.values()) {
+      if (node.ahead !== undefined && node.ahead.at <= this.time) this.syncAhead(node, faulty)
+    }
+    for (const node of this.nodes.values()) {
       if (node.raft !== undefined) this.handleReady(node, faulty)
     }
     this.runRestoreJobs()
@@ -191,8 +203,26 @@ export class Simulation {
     if (node.outstanding.at > this.time) return
     const { ready } = node.outstanding
     node.outstanding = undefined
-    node.storage.persist(ready)
-    this.send(ready.messages, faulty)
+    const rewrites = ready.truncateFrom !== undefined || ready.restore !== undefined
+    const writeAhead = ready.entries.length > 0 && !rewrites && this.aheadPrng.chance(0.5)
+    // The disk finishes what was written ahead before anything written the ordinary way.
+    if (!writeAhead && (ready.entries.length > 0 || rewrites)) this.syncAhead(node, faulty)
+    if (writeAhead) {
+      // Term and vote durable now; the entries later (no truncation here, so the order is free).
+      node.storage.persist({ ...ready, entries: [] })
+      node.ahead ??= { entries: [], messages: [], at: this.time + this.aheadPrng.int(1, 4) }
+      node.ahead.entries.push(...ready.entries)
+    } else {
+      node.storage.persist(ready)
+    }
+    // A leader's appends and heartbeats claim nothing of its own log; every other message waits
+    // for what was written ahead (a follower's answers may cover it).
+    const early = (message: Message) =>
+      raft.role === 'leader' && (message.type === 'append' || message.type === 'heartbeat')
+    this.send(ready.messages.filter(early), faulty)
+    const held = ready.messages.filter((message) => !early(message))
+    if (node.ahead !== undefined) node.ahead.messages.push(...held)
+    else this.send(held, faulty)
     this.checkApplied(node, ready)
     if (ready.restore !== undefined) {
       const at = this.time + this.prng.int(1, 6)
@@ -202,7 +232,18 @@ export class Simulation {
     }
     if (ready.softState !== undefined)
       this.say(`n${node.id} ${ready.softState.role} term ${ready.softState.term}`)
-    raft.advance(ready)
+    raft.advance(ready, { entriesDurable: !writeAhead })
+  }
+
+  /** The entries written ahead become durable: the core is told, and the held messages go. */
+  private syncAhead(node: SimNode, faulty: boolean): void {
+    const ahead = node.ahead
+    if (ahead === undefined) return
+    node.ahead = undefined
+    node.storage.append(ahead.entries)
+    const last = ahead.entries[ahead.entries.length - 1]!
+    node.raft?.persisted(last.index + last.span - 1, last.term)
+    this.send(ahead.messages, faulty)
   }
 
   private runRestoreJobs(): void {
@@ -259,9 +300,13 @@ export class Simulation {
   private crash(id: NodeId): void {
     const node = this.nodes.get(id)!
     if (node.raft === undefined) return
+    // Entries written ahead were written, not yet durable: the crash keeps them or loses them all.
+    const aheadLost = node.ahead !== undefined && this.aheadPrng.chance(0.5)
+    if (node.ahead !== undefined && !aheadLost) node.storage.append(node.ahead.entries)
+    node.ahead = undefined
     // The host writes entries before the hard state: a crash can land between the two.
     const outstanding = node.outstanding
-    if (outstanding !== undefined && this.prng.chance(0.5)) {
+    if (outstanding !== undefined && !aheadLost && this.prng.chance(0.5)) {
       node.storage.persist({ ...outstanding.ready, hardState: undefined, restore: undefined })
     }
     node.raft = undefined
@@ -402,6 +447,7 @@ export class Simulation {
     victim.raft = undefined
     victim.restoreJob = undefined
     victim.outstanding = undefined
+    victim.ahead = undefined
     victim.checkedThrough = -1
     this.start(victim)
     this.say(`n${victim.id} wiped`)
