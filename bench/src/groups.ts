@@ -20,7 +20,7 @@ import type { Progress } from './measurement.js'
 
 /** Members send heartbeats this often (client default 3000): members learn of a rebalance on one. */
 export const groupHeartbeatIntervalMs = 100
-/** The bench broker's delay before the first rebalance of an empty group (broker default 0). */
+/** The bench broker's delay before the first rebalance of an empty group (the broker default too). */
 export const groupInitialRebalanceDelayMs = 300
 
 export interface GroupThroughputSpec {
