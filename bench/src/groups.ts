@@ -47,6 +47,8 @@ export interface RebalanceSpec {
   readonly members: number
   readonly partitions: number
   readonly trickleIntervalMs: number
+  /** The members' heartbeat interval; undefined: the client's default (3000 ms). */
+  readonly heartbeatIntervalMs?: number
 }
 
 export interface RebalanceStatistics {
@@ -62,12 +64,17 @@ export interface RebalanceStatistics {
 let groupCounter = 0
 const groupName = (kind: string) => `bench-group-${kind}-${process.pid}-${++groupCounter}`
 
-function memberOptions(groupId: string, topic: string, autoOffsetReset: 'earliest' | 'latest') {
+function memberOptions(
+  groupId: string,
+  topic: string,
+  autoOffsetReset: 'earliest' | 'latest',
+  heartbeatIntervalMs: number | undefined = groupHeartbeatIntervalMs,
+) {
   return {
     groupId,
     topics: [defineTopic<Buffer>({ name: topic, codec: codecs.raw })],
     autoOffsetReset,
-    heartbeatIntervalMs: groupHeartbeatIntervalMs,
+    ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   } as const
 }
 
@@ -75,7 +82,7 @@ function newClient(brokers: readonly string[], name: string): Client {
   return new Client({ brokers: [...brokers], clientId: name })
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`)
@@ -203,7 +210,8 @@ export async function measureRebalances(
   const members: Member[] = []
   const newMember = (client: Client = newClient(brokers, `bench-rebalance-${memberCounter}`)) => {
     const name = `member-${memberCounter++}`
-    const consumer = client.consumer(memberOptions(groupId, topic, 'latest'))
+    const heartbeatIntervalMs = 'heartbeatIntervalMs' in spec ? spec.heartbeatIntervalMs : groupHeartbeatIntervalMs
+    const consumer = client.consumer(memberOptions(groupId, topic, 'latest', heartbeatIntervalMs))
     const run = consumer.run({
       eachBatch: ({ batch }) => {
         const atMs = performance.now()

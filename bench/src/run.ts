@@ -4,7 +4,8 @@
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
 // (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
 // time (<date>-replication-<suite>.*), `--only failover` the failover time alone
-// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*).
+// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*),
+// `--only rebalance` consumer group settling and hand-over times (<date>-rebalance-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +16,12 @@ import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
 import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
+import {
+  checkRebalanceTargets,
+  rebalanceSizes,
+  rebalanceTables,
+  runRebalanceSuite,
+} from './rebalance/rebalance-suite.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
 import {
@@ -29,8 +36,8 @@ import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.j
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security'] as const
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|rebalance] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security', 'rebalance'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -139,6 +146,19 @@ async function main(options: Options): Promise<void> {
   if (options.parts.includes('replication')) await runReplication(options, 'replication')
   if (options.parts.includes('failover')) await runReplication(options, 'failover')
   if (options.parts.includes('security')) await runSecurity(options)
+  if (options.parts.includes('rebalance')) await runRebalance(options)
+}
+
+async function runRebalance(options: Options): Promise<void> {
+  const sizes = rebalanceSizes[options.suite]
+  await runMeasuredPart(options, {
+    name: 'rebalance',
+    title: 'Weir consumer group rebalance (broker in its own process, default settings)',
+    sizes,
+    run: () => runRebalanceSuite(sizes, consoleReporter()),
+    check: checkRebalanceTargets,
+    tables: rebalanceTables,
+  })
 }
 
 async function runSecurity(options: Options): Promise<void> {

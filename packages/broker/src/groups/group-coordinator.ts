@@ -111,8 +111,8 @@ export class GroupCoordinator {
 
   heartbeat(requestId: RequestId, request: HeartbeatRequest, nowMs: number): void {
     const group = this.groups.get(request.groupId)
-    const response = group === undefined ? unknownGroup(request.groupId) : group.heartbeat(request, nowMs)
-    this.outbox.respond({ api: 'Heartbeat', requestId, response })
+    if (group !== undefined) return group.heartbeat(requestId, request, nowMs)
+    this.outbox.respond({ api: 'Heartbeat', requestId, response: unknownGroup(request.groupId) })
   }
 
   leaveGroup(requestId: RequestId, request: LeaveGroupRequest, nowMs: number): void {

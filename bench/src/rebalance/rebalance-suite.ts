@@ -1,0 +1,151 @@
+// `pnpm bench -- --only rebalance` (issue 14, part 5): how fast a consumer group settles, on one
+// broker in its own process with the broker's defaults (initialRebalanceDelayMs 300 ms) and
+// members with the client's defaults (heartbeat every 3 s): the figures a user gets without
+// tuning. Rows: a group of 4 starting together over 8 partitions; 10 members over 900 partitions
+// stable after the last one joins; a member's clean leave (close()) until every partition is
+// consumed again by its new owner. Redis Streams and NATS JetStream have no equivalent: their
+// consumer groups do not assign partitions to members, so nothing rebalances.
+import { findWeir } from '../servers/weir.js'
+import { startWeirServer } from '../e2e/weir-server.js'
+import { measureRebalances, type RebalanceSpec, type RebalanceStatistics } from '../groups.js'
+import type { Progress } from '../measurement.js'
+import { type Table, targetTable } from '../report.js'
+import type { TargetCheck } from '../targets.js'
+import { measureStartTogether, type StartTogetherSpec, type StartTogetherStatistics } from './start-together.js'
+
+export const rebalanceSizes = {
+  quick: { rounds: 3, leaves: 5 },
+  full: { rounds: 10, leaves: 20 },
+} as const
+
+export type RebalanceSizes = (typeof rebalanceSizes)[keyof typeof rebalanceSizes]
+
+/** Targets of issue 14: one join round under 1 s; 10 × 900 under 1 s; a leave under 300 ms. */
+export const startTogetherMsMax = 1000
+export const lastJoinMsMax = 1000
+export const leaveHandOverMsMax = 300
+
+export interface RebalanceResults {
+  readonly together?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
+  readonly lastJoin?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
+  readonly leave?: { readonly spec: RebalanceSpec; readonly statistics: RebalanceStatistics }
+  readonly errors: { readonly workload: string; readonly message: string }[]
+}
+
+export interface RebalanceReporter {
+  caseStarted(step: number, steps: number, label: string): void
+  readonly progress: Progress
+}
+
+/** Runs every row against a fresh broker; a row that fails is recorded in `errors`, the rest still run. */
+export async function runRebalanceSuite(
+  sizes: RebalanceSizes,
+  reporter: RebalanceReporter,
+): Promise<RebalanceResults> {
+  const weir = await findWeir()
+  if (!weir.available) throw new Error(`the rebalance benchmark needs the weir broker: ${weir.reason}`)
+  const server = await startWeirServer()
+  const brokers = [server.address]
+  const errors: RebalanceResults['errors'] = []
+  const attempt = async <T>(workload: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run()
+    } catch (error) {
+      errors.push({ workload, message: error instanceof Error ? error.message : String(error) })
+      return undefined
+    }
+  }
+  const topic = (name: string) => `bench-rebalance-${name}-${process.pid}`
+  try {
+    const togetherSpec: StartTogetherSpec = { members: 4, partitions: 8, rounds: sizes.rounds }
+    reporter.caseStarted(1, 3, `group of 4 over 8 partitions starting together, ${sizes.rounds} rounds`)
+    const together = await attempt('group of 4 starting together', () =>
+      measureStartTogether(brokers, topic('together'), togetherSpec, reporter.progress),
+    )
+    const lastJoinSpec: StartTogetherSpec = {
+      members: 10,
+      partitions: 900,
+      rounds: sizes.rounds,
+      lateJoiners: 1,
+    }
+    reporter.caseStarted(2, 3, `10 members over 900 partitions, the 10th joining, ${sizes.rounds} rounds`)
+    const lastJoin = await attempt('10 members x 900 partitions', () =>
+      measureStartTogether(brokers, topic('last-join'), lastJoinSpec, reporter.progress),
+    )
+    const leaveSpec: RebalanceSpec = {
+      kind: 'leave',
+      rebalances: sizes.leaves,
+      members: 4,
+      partitions: 8,
+      trickleIntervalMs: 10,
+      heartbeatIntervalMs: undefined,
+    }
+    reporter.caseStarted(3, 3, `${sizes.leaves} clean leaves (close()), group of 4 over 8 partitions`)
+    const leave = await attempt('leave hand-over', () =>
+      measureRebalances(brokers, topic('leave'), leaveSpec, reporter.progress),
+    )
+    return {
+      ...(together === undefined ? {} : { together: { spec: togetherSpec, statistics: together } }),
+      ...(lastJoin === undefined ? {} : { lastJoin: { spec: lastJoinSpec, statistics: lastJoin } }),
+      ...(leave === undefined ? {} : { leave: { spec: leaveSpec, statistics: leave } }),
+      errors,
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
+export function checkRebalanceTargets(results: RebalanceResults): TargetCheck[] {
+  const checks: TargetCheck[] = []
+  const check = (target: string, measuredMs: number | undefined, maxMs: number) => {
+    if (measuredMs === undefined) return
+    checks.push({
+      target,
+      measured: `${measuredMs.toFixed(0)} ms`,
+      ratio: measuredMs / maxMs,
+      required: `under ${maxMs} ms`,
+      meets: measuredMs < maxMs,
+    })
+  }
+  check('group of 4 starting together: stable (slowest round)', results.together?.statistics.maxMs, startTogetherMsMax)
+  check('10 members x 900 partitions: stable after the last joins (slowest)', results.lastJoin?.statistics.maxMs, lastJoinMsMax)
+  check('leave hand-over (slowest)', results.leave?.statistics.maxMs, leaveHandOverMsMax)
+  return checks
+}
+
+export function rebalanceTables(results: RebalanceResults, targets: readonly TargetCheck[]): Table[] {
+  const rows: string[][] = []
+  const startRow = (label: string, entry: RebalanceResults['together']) => {
+    if (entry === undefined) return
+    const { statistics } = entry
+    rows.push([
+      label,
+      String(statistics.rounds.length),
+      statistics.p50Ms.toFixed(0),
+      statistics.maxMs.toFixed(0),
+      String(statistics.generationMax),
+    ])
+  }
+  startRow('group of 4 over 8 partitions starting together', results.together)
+  startRow('10 members over 900 partitions, stable after the last joins', results.lastJoin)
+  if (results.leave !== undefined) {
+    const { statistics } = results.leave
+    rows.push([
+      'leave hand-over (close() until every partition is consumed again)',
+      String(statistics.rebalances),
+      statistics.p50Ms.toFixed(0),
+      statistics.maxMs.toFixed(0),
+      '',
+    ])
+  }
+  for (const error of results.errors) rows.push([`${error.workload}: failed (${error.message})`, '', '', '', ''])
+  return [
+    {
+      title:
+        'Weir consumer group rebalance, broker and client defaults (initial rebalance delay 300 ms, heartbeat 3 s); Redis Streams and NATS JetStream have no equivalent row (their groups do not assign partitions)',
+      header: ['row', 'rounds', 'p50 ms', 'max ms', 'generation (join rounds, max)'],
+      rows,
+    },
+    targetTable(targets),
+  ]
+}
