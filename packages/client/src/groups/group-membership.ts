@@ -339,9 +339,11 @@ export class GroupMembership {
     if (!this.isRunning()) return
     const assigned = decodeConsumerAssignment(response.assignment).partitions
     const change = assignmentChange(this.protocolName, this.owned, assigned)
-    // Heartbeats run from here on, through the revoke callback: the new generation is live.
+    // Heartbeats run from here on, through the revoke callback: the new generation is live. The
+    // first goes at once: held by the coordinator, it is how this member hears of the next
+    // rebalance (a cooperative follow-up round starts within milliseconds of this answer).
     this.stateValue = 'revoking'
-    this.scheduleHeartbeat(this.settings.heartbeatIntervalMs)
+    this.scheduleHeartbeat(0)
     if (change.revoked.length > 0) {
       this.owned = withoutPartitions(this.owned, change.revoked)
       await this.options.listener?.onRevoked?.(change.revoked, { lost: false })
