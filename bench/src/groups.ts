@@ -210,7 +210,8 @@ export async function measureRebalances(
   const members: Member[] = []
   const newMember = (client: Client = newClient(brokers, `bench-rebalance-${memberCounter}`)) => {
     const name = `member-${memberCounter++}`
-    const heartbeatIntervalMs = 'heartbeatIntervalMs' in spec ? spec.heartbeatIntervalMs : groupHeartbeatIntervalMs
+    const heartbeatIntervalMs =
+      'heartbeatIntervalMs' in spec ? spec.heartbeatIntervalMs : groupHeartbeatIntervalMs
     const consumer = client.consumer(memberOptions(groupId, topic, 'latest', heartbeatIntervalMs))
     const run = consumer.run({
       eachBatch: ({ batch }) => {

@@ -15,13 +15,13 @@ import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
 import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
-import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import {
   checkRebalanceTargets,
   rebalanceSizes,
   rebalanceTables,
   runRebalanceSuite,
 } from './rebalance/rebalance-suite.js'
+import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
 import {

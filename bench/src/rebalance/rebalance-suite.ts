@@ -5,13 +5,18 @@
 // stable after the last one joins; a member's clean leave (close()) until every partition is
 // consumed again by its new owner. Redis Streams and NATS JetStream have no equivalent: their
 // consumer groups do not assign partitions to members, so nothing rebalances.
-import { findWeir } from '../servers/weir.js'
+
 import { startWeirServer } from '../e2e/weir-server.js'
 import { measureRebalances, type RebalanceSpec, type RebalanceStatistics } from '../groups.js'
 import type { Progress } from '../measurement.js'
 import { type Table, targetTable } from '../report.js'
+import { findWeir } from '../servers/weir.js'
 import type { TargetCheck } from '../targets.js'
-import { measureStartTogether, type StartTogetherSpec, type StartTogetherStatistics } from './start-together.js'
+import {
+  measureStartTogether,
+  type StartTogetherSpec,
+  type StartTogetherStatistics,
+} from './start-together.js'
 
 export const rebalanceSizes = {
   quick: { rounds: 3, leaves: 5 },
@@ -107,8 +112,16 @@ export function checkRebalanceTargets(results: RebalanceResults): TargetCheck[] 
       meets: measuredMs < maxMs,
     })
   }
-  check('group of 4 starting together: stable (slowest round)', results.together?.statistics.maxMs, startTogetherMsMax)
-  check('10 members x 900 partitions: stable after the last joins (slowest)', results.lastJoin?.statistics.maxMs, lastJoinMsMax)
+  check(
+    'group of 4 starting together: stable (slowest round)',
+    results.together?.statistics.maxMs,
+    startTogetherMsMax,
+  )
+  check(
+    '10 members x 900 partitions: stable after the last joins (slowest)',
+    results.lastJoin?.statistics.maxMs,
+    lastJoinMsMax,
+  )
   check('leave hand-over (slowest)', results.leave?.statistics.maxMs, leaveHandOverMsMax)
   return checks
 }
@@ -138,7 +151,8 @@ export function rebalanceTables(results: RebalanceResults, targets: readonly Tar
       '',
     ])
   }
-  for (const error of results.errors) rows.push([`${error.workload}: failed (${error.message})`, '', '', '', ''])
+  for (const error of results.errors)
+    rows.push([`${error.workload}: failed (${error.message})`, '', '', '', ''])
   return [
     {
       title:

@@ -45,7 +45,9 @@ export async function measureStartTogether(
     // In steps of 100: one CreateTopics of 900 partitions can outlast the request timeout on a
     // loaded 2-core machine (every partition is a Raft replica with its own files).
     const step = 100
-    await setup.admin().createTopic({ topic, partitions: Math.min(step, spec.partitions), replicationFactor: 1 })
+    await setup
+      .admin()
+      .createTopic({ topic, partitions: Math.min(step, spec.partitions), replicationFactor: 1 })
     for (let count = step * 2; count < spec.partitions + step; count += step)
       await setup.admin().createPartitions({ topic, count: Math.min(count, spec.partitions) })
     for (let round = 0; round < spec.rounds; round++) {

@@ -299,6 +299,12 @@ export const ErrorCodes = {
     message:
       'The broker cannot be added or removed that way (its id or address is taken, it is the last broker, or the cluster runs alone); the message says which.',
   },
+  FENCED_MEMBER_EPOCH: {
+    code: 62,
+    retriable: false,
+    message:
+      'The member epoch is not the one the coordinator holds for this member (a stale or replaced member); drop the partitions without committing and join again with epoch 0.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -490,19 +490,32 @@ export class Group {
    */
   heartbeat(requestId: RequestId, request: HeartbeatRequest, nowMs: number): void {
     const checked = this.checkMember(request.memberId, request.groupInstanceId)
-    if ('error' in checked) return this.answerHeartbeat(requestId, errorOf(checked.error, checked.detail))
+    if ('error' in checked) {
+      this.answerHeartbeat(requestId, errorOf(checked.error, checked.detail))
+      return
+    }
     const member = checked.member
-    if (request.generationId !== this.generationId)
-      return this.answerHeartbeat(
+    if (request.generationId !== this.generationId) {
+      this.answerHeartbeat(
         requestId,
-        errorOf('ILLEGAL_GENERATION', `generation ${request.generationId} is not the current ${this.generationId}`),
+        errorOf(
+          'ILLEGAL_GENERATION',
+          `generation ${request.generationId} is not the current ${this.generationId}`,
+        ),
       )
+      return
+    }
     member.sessionDeadlineMs = nowMs + member.sessionTimeoutMs
-    if (this.state === 'preparing-rebalance')
-      return this.answerHeartbeat(requestId, errorOf('REBALANCE_IN_PROGRESS', 'the group is rebalancing'))
+    if (this.state === 'preparing-rebalance') {
+      this.answerHeartbeat(requestId, errorOf('REBALANCE_IN_PROGRESS', 'the group is rebalancing'))
+      return
+    }
     this.releaseHeartbeat(member)
     const holdMs = Math.min(request.maxWaitMs ?? 0, Math.floor(member.sessionTimeoutMs / 2))
-    if (holdMs <= 0) return this.answerHeartbeat(requestId, { errorCode: 0 })
+    if (holdMs <= 0) {
+      this.answerHeartbeat(requestId, { errorCode: 0 })
+      return
+    }
     member.heartbeatRequestId = requestId
     member.heartbeatAnswerMs = nowMs + holdMs
   }

@@ -23,7 +23,11 @@ function stablePair(h: Harness): [string, string] {
 
 function heldHeartbeat(h: Harness, nowMs: number, memberId: string, maxWaitMs: number): number {
   const requestId = h.nextRequestId++
-  h.coordinator.heartbeat(requestId, { groupId: 'g', generationId: h.group.generationId, memberId, maxWaitMs }, nowMs)
+  h.coordinator.heartbeat(
+    requestId,
+    { groupId: 'g', generationId: h.group.generationId, memberId, maxWaitMs },
+    nowMs,
+  )
   h.collect()
   return requestId
 }

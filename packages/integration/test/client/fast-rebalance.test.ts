@@ -97,7 +97,8 @@ test('a clean leave hands over without waiting for a heartbeat interval, from th
   const leaving = members[1]!.assignment().map((entry) => entry.partition)
   const producer = admin.producer()
   for (const partition of leaving)
-    for (let index = 0; index < 5; index++) await producer.send({ topic, value: `before-${index}`, partition })
+    for (let index = 0; index < 5; index++)
+      await producer.send({ topic, value: `before-${index}`, partition })
   await eventually(
     () => 'the leaving member read its 10 messages',
     () => seen.filter((entry) => entry.by === 1).length === leaving.length * 5,
@@ -109,7 +110,8 @@ test('a clean leave hands over without waiting for a heartbeat interval, from th
   for (const partition of leaving) await producer.send({ topic, value: 'after', partition })
   await eventually(
     () => 'the new owner read the messages produced after the leave',
-    () => seen.filter((entry) => entry.by === 0 && leaving.includes(entry.partition)).length >= leaving.length,
+    () =>
+      seen.filter((entry) => entry.by === 0 && leaving.includes(entry.partition)).length >= leaving.length,
     { timeoutMs: settleMs },
   )
   const takenOver = seen.filter((entry) => entry.by === 0 && leaving.includes(entry.partition))
