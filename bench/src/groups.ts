@@ -49,6 +49,8 @@ export interface RebalanceSpec {
   readonly trickleIntervalMs: number
   /** The members' heartbeat interval; undefined: the client's default (3000 ms). */
   readonly heartbeatIntervalMs?: number
+  /** Default 'classic'. */
+  readonly groupProtocol?: 'classic' | 'consumer'
 }
 
 export interface RebalanceStatistics {
@@ -212,7 +214,10 @@ export async function measureRebalances(
     const name = `member-${memberCounter++}`
     const heartbeatIntervalMs =
       'heartbeatIntervalMs' in spec ? spec.heartbeatIntervalMs : groupHeartbeatIntervalMs
-    const consumer = client.consumer(memberOptions(groupId, topic, 'latest', heartbeatIntervalMs))
+    const consumer = client.consumer({
+      ...memberOptions(groupId, topic, 'latest', heartbeatIntervalMs),
+      groupProtocol: spec.groupProtocol ?? 'classic',
+    })
     const run = consumer.run({
       eachBatch: ({ batch }) => {
         const atMs = performance.now()

@@ -1,11 +1,12 @@
 // `pnpm bench -- --only rebalance` (issue 14, part 5): how fast a consumer group settles, on one
 // broker in its own process with the broker's defaults (initialRebalanceDelayMs 300 ms) and
 // members with the client's defaults (heartbeat every 3 s): the figures a user gets without
-// tuning. Rows: a group of 4 starting together over 8 partitions; 10 members over 900 partitions
-// stable after the last one joins; a member's clean leave (close()) until every partition is
-// consumed again by its new owner. Redis Streams and NATS JetStream have no equivalent: their
-// consumer groups do not assign partitions to members, so nothing rebalances.
-
+// tuning. Rows, each for the classic protocol (JoinGroup/SyncGroup, cooperative-sticky) and the
+// broker-driven one (groupProtocol 'consumer', ConsumerGroupHeartbeat): a group of 4 starting
+// together over 8 partitions; 10 members over 900 partitions stable after the last one joins; a
+// member's clean leave (close()) until every partition is consumed again by its new owner. Redis
+// Streams and NATS JetStream have no equivalent: their consumer groups do not assign partitions to
+// members, so nothing rebalances. `runRebalanceSuite` is what the default run can call.
 import { startWeirServer } from '../e2e/weir-server.js'
 import { measureRebalances, type RebalanceSpec, type RebalanceStatistics } from '../groups.js'
 import type { Progress } from '../measurement.js'
@@ -30,10 +31,18 @@ export const startTogetherMsMax = 1000
 export const lastJoinMsMax = 1000
 export const leaveHandOverMsMax = 300
 
-export interface RebalanceResults {
+export const groupProtocols = ['classic', 'consumer'] as const
+export type GroupProtocol = (typeof groupProtocols)[number]
+
+export interface ProtocolResults {
   readonly together?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
   readonly lastJoin?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
   readonly leave?: { readonly spec: RebalanceSpec; readonly statistics: RebalanceStatistics }
+}
+
+export interface RebalanceResults {
+  readonly classic: ProtocolResults
+  readonly consumer: ProtocolResults
   readonly errors: { readonly workload: string; readonly message: string }[]
 }
 
@@ -61,21 +70,32 @@ export async function runRebalanceSuite(
     }
   }
   const topic = (name: string) => `bench-rebalance-${name}-${process.pid}`
-  try {
-    const togetherSpec: StartTogetherSpec = { members: 4, partitions: 8, rounds: sizes.rounds }
-    reporter.caseStarted(1, 3, `group of 4 over 8 partitions starting together, ${sizes.rounds} rounds`)
-    const together = await attempt('group of 4 starting together', () =>
-      measureStartTogether(brokers, topic('together'), togetherSpec, reporter.progress),
+  const steps = 3 * groupProtocols.length
+  let step = 0
+  const measure = async (groupProtocol: GroupProtocol): Promise<ProtocolResults> => {
+    const togetherSpec: StartTogetherSpec = { members: 4, partitions: 8, rounds: sizes.rounds, groupProtocol }
+    reporter.caseStarted(
+      ++step,
+      steps,
+      `${groupProtocol}: group of 4 over 8 partitions starting together, ${sizes.rounds} rounds`,
+    )
+    const together = await attempt(`${groupProtocol}: group of 4 starting together`, () =>
+      measureStartTogether(brokers, topic(`together-${groupProtocol}`), togetherSpec, reporter.progress),
     )
     const lastJoinSpec: StartTogetherSpec = {
       members: 10,
       partitions: 900,
       rounds: sizes.rounds,
       lateJoiners: 1,
+      groupProtocol,
     }
-    reporter.caseStarted(2, 3, `10 members over 900 partitions, the 10th joining, ${sizes.rounds} rounds`)
-    const lastJoin = await attempt('10 members x 900 partitions', () =>
-      measureStartTogether(brokers, topic('last-join'), lastJoinSpec, reporter.progress),
+    reporter.caseStarted(
+      ++step,
+      steps,
+      `${groupProtocol}: 10 members over 900 partitions, the 10th joining, ${sizes.rounds} rounds`,
+    )
+    const lastJoin = await attempt(`${groupProtocol}: 10 members x 900 partitions`, () =>
+      measureStartTogether(brokers, topic(`last-join-${groupProtocol}`), lastJoinSpec, reporter.progress),
     )
     const leaveSpec: RebalanceSpec = {
       kind: 'leave',
@@ -84,17 +104,26 @@ export async function runRebalanceSuite(
       partitions: 8,
       trickleIntervalMs: 10,
       heartbeatIntervalMs: undefined,
+      groupProtocol,
     }
-    reporter.caseStarted(3, 3, `${sizes.leaves} clean leaves (close()), group of 4 over 8 partitions`)
-    const leave = await attempt('leave hand-over', () =>
-      measureRebalances(brokers, topic('leave'), leaveSpec, reporter.progress),
+    reporter.caseStarted(
+      ++step,
+      steps,
+      `${groupProtocol}: ${sizes.leaves} clean leaves (close()), group of 4 over 8 partitions`,
+    )
+    const leave = await attempt(`${groupProtocol}: leave hand-over`, () =>
+      measureRebalances(brokers, topic(`leave-${groupProtocol}`), leaveSpec, reporter.progress),
     )
     return {
       ...(together === undefined ? {} : { together: { spec: togetherSpec, statistics: together } }),
       ...(lastJoin === undefined ? {} : { lastJoin: { spec: lastJoinSpec, statistics: lastJoin } }),
       ...(leave === undefined ? {} : { leave: { spec: leaveSpec, statistics: leave } }),
-      errors,
     }
+  }
+  try {
+    const classic = await measure('classic')
+    const consumer = await measure('consumer')
+    return { classic, consumer, errors }
   } finally {
     await server.stop()
   }
@@ -112,53 +141,54 @@ export function checkRebalanceTargets(results: RebalanceResults): TargetCheck[] 
       meets: measuredMs < maxMs,
     })
   }
-  check(
-    'group of 4 starting together: stable (slowest round)',
-    results.together?.statistics.maxMs,
-    startTogetherMsMax,
-  )
-  check(
-    '10 members x 900 partitions: stable after the last joins (slowest)',
-    results.lastJoin?.statistics.maxMs,
-    lastJoinMsMax,
-  )
-  check('leave hand-over (slowest)', results.leave?.statistics.maxMs, leaveHandOverMsMax)
+  for (const protocol of groupProtocols) {
+    const entry = results[protocol]
+    check(
+      `${protocol}: group of 4 starting together, stable (slowest round)`,
+      entry.together?.statistics.maxMs,
+      startTogetherMsMax,
+    )
+    check(
+      `${protocol}: 10 members x 900 partitions, stable after the last joins (slowest)`,
+      entry.lastJoin?.statistics.maxMs,
+      lastJoinMsMax,
+    )
+    check(`${protocol}: leave hand-over (slowest)`, entry.leave?.statistics.maxMs, leaveHandOverMsMax)
+  }
   return checks
 }
 
 export function rebalanceTables(results: RebalanceResults, targets: readonly TargetCheck[]): Table[] {
-  const rows: string[][] = []
-  const startRow = (label: string, entry: RebalanceResults['together']) => {
-    if (entry === undefined) return
-    const { statistics } = entry
-    rows.push([
-      label,
-      String(statistics.rounds.length),
-      statistics.p50Ms.toFixed(0),
-      statistics.maxMs.toFixed(0),
-      String(statistics.generationMax),
-    ])
-  }
-  startRow('group of 4 over 8 partitions starting together', results.together)
-  startRow('10 members over 900 partitions, stable after the last joins', results.lastJoin)
-  if (results.leave !== undefined) {
-    const { statistics } = results.leave
-    rows.push([
-      'leave hand-over (close() until every partition is consumed again)',
-      String(statistics.rebalances),
-      statistics.p50Ms.toFixed(0),
-      statistics.maxMs.toFixed(0),
-      '',
-    ])
-  }
+  const cells = (statistics: { p50Ms: number; maxMs: number } | undefined) =>
+    statistics === undefined ? ['failed', ''] : [statistics.p50Ms.toFixed(0), statistics.maxMs.toFixed(0)]
+  const row = (
+    label: string,
+    pick: (entry: ProtocolResults) => { p50Ms: number; maxMs: number } | undefined,
+  ) => [label, ...cells(pick(results.classic)), ...cells(pick(results.consumer))]
+  const rounds = (entry: ProtocolResults) =>
+    String(entry.together?.statistics.rounds.length ?? entry.leave?.statistics.rebalances ?? 0)
+  const rows = [
+    row('group of 4 over 8 partitions starting together: stable', (entry) => entry.together?.statistics),
+    row('10 members over 900 partitions: stable after the last joins', (entry) => entry.lastJoin?.statistics),
+    row(
+      'leave hand-over: close() until every partition is consumed again',
+      (entry) => entry.leave?.statistics,
+    ),
+  ]
+  const rounding = [
+    'join rounds (classic: generation) / epochs (consumer), max, group of 4',
+    String(results.classic.together?.statistics.generationMax ?? ''),
+    '',
+    String(results.consumer.together?.statistics.generationMax ?? ''),
+    '',
+  ]
   for (const error of results.errors)
     rows.push([`${error.workload}: failed (${error.message})`, '', '', '', ''])
   return [
     {
-      title:
-        'Weir consumer group rebalance, broker and client defaults (initial rebalance delay 300 ms, heartbeat 3 s); Redis Streams and NATS JetStream have no equivalent row (their groups do not assign partitions)',
-      header: ['row', 'rounds', 'p50 ms', 'max ms', 'generation (join rounds, max)'],
-      rows,
+      title: `Weir consumer group rebalance, classic (JoinGroup/SyncGroup) vs consumer (ConsumerGroupHeartbeat) protocol, broker and client defaults (initial rebalance delay 300 ms, heartbeat 3 s), ${rounds(results.classic)} rounds each; Redis Streams and NATS JetStream have no equivalent row (their groups do not assign partitions to members, so nothing rebalances)`,
+      header: ['row', 'classic p50 ms', 'classic max ms', 'consumer p50 ms', 'consumer max ms'],
+      rows: [...rows, rounding],
     },
     targetTable(targets),
   ]

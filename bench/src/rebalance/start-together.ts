@@ -15,11 +15,14 @@ export interface StartTogetherSpec {
   readonly rounds: number
   /** Members created after the others are stable; the clock starts with them. Default 0. */
   readonly lateJoiners?: number
+  /** Default 'classic'. */
+  readonly groupProtocol?: 'classic' | 'consumer'
 }
 
 export interface StartTogetherRound {
   readonly stableMs: number
-  /** The group's generation once stable: the number of join rounds it took. */
+  /** Classic: the group's generation once stable, the number of join rounds it took. Consumer:
+   *  the highest member epoch (assignment changes one member went through). */
   readonly generation: number
 }
 
@@ -85,7 +88,12 @@ async function oneRound(
   let failure: unknown
   const ready = new Set<number>()
   const start = (client: Client) => {
-    const member = client.consumer({ groupId, topics, autoOffsetReset: 'latest' })
+    const member = client.consumer({
+      groupId,
+      topics,
+      autoOffsetReset: 'latest',
+      groupProtocol: spec.groupProtocol ?? 'classic',
+    })
     const index = members.push(member) - 1
     member.ready().then(
       () => ready.add(index),

@@ -13,6 +13,9 @@
 // - No barrier: members converge one heartbeat at a time. A heartbeat with maxWaitMs whose answer
 //   would be unchanged is held until the member's assignment changes (someone left, a partition
 //   was freed) or the hold ends, so hand-overs take a round trip, not a heartbeat interval.
+// - Every change of who holds what is appended to __consumer_offsets (key [3, groupId]) before
+//   the answers go out, so a new coordinator after a failover restores members, epochs and
+//   assignments (restore) and keeps the no-double-owner rule.
 import type {
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse,
@@ -20,6 +23,7 @@ import type {
 } from '@weir/protocol'
 import type { GroupLimits } from './group-limits.js'
 import { errorOf, type GroupOutbox, type RequestId } from './group-output.js'
+import { type ConsumerGroupValue, encodeGroupLogEntry } from './group-records.js'
 import { type PartitionKey, partitionKey, splitPartitionKey, uniformAssignment } from './target-assignment.js'
 
 /** A member's session when its request gives none, as the classic protocol's client default. */
@@ -55,6 +59,8 @@ export class ConsumerGroupMembers {
   groupEpoch = 0
   readonly members = new Map<string, ConsumerMember>()
   target = new Map<string, Set<PartitionKey>>()
+  /** Something that must be stored changed since the last record. */
+  private dirty = false
 
   constructor(
     readonly groupId: string,
@@ -62,6 +68,16 @@ export class ConsumerGroupMembers {
   ) {}
 
   heartbeat(
+    requestId: RequestId,
+    request: ConsumerGroupHeartbeatRequest,
+    clientHost: string,
+    nowMs: number,
+  ): void {
+    this.handle(requestId, request, clientHost, nowMs)
+    this.flush()
+  }
+
+  private handle(
     requestId: RequestId,
     request: ConsumerGroupHeartbeatRequest,
     clientHost: string,
@@ -105,7 +121,9 @@ export class ConsumerGroupMembers {
     }
     if (request.ownedPartitions !== undefined) {
       // The member has seen the latest answer (its epoch matches): what it no longer owns is gone.
-      member.owned = keysOf(request.ownedPartitions)
+      const owned = keysOf(request.ownedPartitions)
+      if (!sameKeys(owned, member.owned)) this.dirty = true
+      member.owned = owned
       for (const key of [...member.revoking]) if (!member.owned.has(key)) member.revoking.delete(key)
     }
     if (changed) this.recompute(nowMs)
@@ -208,6 +226,7 @@ export class ConsumerGroupMembers {
       for (const key of member.assigned) if (!next.has(key)) member.revoking.add(key)
       member.assigned = next
       member.epoch += 1
+      this.dirty = true
     }
     this.respond(requestId, {
       errorCode: 0,
@@ -247,6 +266,7 @@ export class ConsumerGroupMembers {
 
   private remove(member: ConsumerMember): void {
     this.members.delete(member.memberId)
+    this.dirty = true
     if (member.heldRequestId !== undefined)
       this.respond(member.heldRequestId, {
         ...errorOf('UNKNOWN_MEMBER_ID', `member ${member.memberId} left or was removed`),
@@ -260,6 +280,7 @@ export class ConsumerGroupMembers {
   /** A topic gained partitions: the target is recomputed so the new ones get owners. */
   partitionsChanged(nowMs: number): void {
     if (this.members.size > 0) this.recompute(nowMs)
+    this.flush()
   }
 
   /** Expires sessions (freeing their partitions) and ends holds that ran out. */
@@ -269,6 +290,64 @@ export class ConsumerGroupMembers {
     if (expired.length > 0) this.recompute(nowMs)
     for (const member of this.members.values())
       if (member.heldRequestId !== undefined && nowMs >= member.heldUntilMs) this.releaseHeld(member)
+    this.flush()
+  }
+
+  /** Appends the membership when it changed; the host stores it before sending the answers. */
+  private flush(): void {
+    if (!this.dirty) return
+    this.dirty = false
+    this.context.outbox.append(
+      encodeGroupLogEntry({ type: 'consumer-group', groupId: this.groupId, value: this.snapshot() }),
+    )
+  }
+
+  snapshot(): ConsumerGroupValue {
+    return {
+      groupEpoch: this.groupEpoch,
+      members: [...this.members.values()].map((member) => ({
+        memberId: member.memberId,
+        clientId: member.clientId,
+        clientHost: member.clientHost,
+        sessionTimeoutMs: member.sessionTimeoutMs,
+        epoch: member.epoch,
+        topics: [...member.topics].sort(),
+        assigned: pairsOf(member.assigned),
+        held: pairsOf(new Set([...member.revoking, ...member.owned])),
+      })),
+    }
+  }
+
+  /** A new coordinator takes over: members as stored, every session starting at `nowMs` (live
+   *  members keep their epoch by heartbeating, dead ones time out). What a member may still hold
+   *  stays held until it reports otherwise. */
+  restore(value: ConsumerGroupValue, nowMs: number): void {
+    this.groupEpoch = value.groupEpoch
+    this.members.clear()
+    for (const stored of value.members) {
+      const held = keysOf(stored.held.map(([name, partitions]) => ({ name, partitions })))
+      this.members.set(stored.memberId, {
+        memberId: stored.memberId,
+        clientId: stored.clientId,
+        clientHost: stored.clientHost,
+        epoch: stored.epoch,
+        topics: new Set(stored.topics),
+        sessionTimeoutMs: stored.sessionTimeoutMs,
+        sessionDeadlineMs: nowMs + stored.sessionTimeoutMs,
+        assigned: keysOf(stored.assigned.map(([name, partitions]) => ({ name, partitions }))),
+        revoking: held,
+        owned: new Set(),
+        heldRequestId: undefined,
+        heldUntilMs: 0,
+      })
+    }
+    const members = [...this.members.values()].map((member) => ({
+      memberId: member.memberId,
+      topics: member.topics,
+    }))
+    const previous = new Map([...this.members.values()].map((member) => [member.memberId, member.assigned]))
+    this.target = uniformAssignment(members, this.context.partitionsOf, previous)
+    this.dirty = false
   }
 
   nextDeadlineMs(): number | undefined {
@@ -353,4 +432,8 @@ function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 
 function sameSet(a: ReadonlySet<string>, b: readonly string[]): boolean {
   return sameKeys(a, new Set(b))
+}
+
+function pairsOf(keys: ReadonlySet<PartitionKey>): Array<[string, number[]]> {
+  return toTopicPartitions(keys).map(({ name, partitions }) => [name, [...partitions]])
 }

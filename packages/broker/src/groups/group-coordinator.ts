@@ -31,6 +31,7 @@ import { type GroupLimits, type GroupLimitsInput, resolveGroupLimits } from './g
 import { errorOf, GroupOutbox, type GroupOutput, type RequestId } from './group-output.js'
 import {
   type CommittedOffset,
+  type ConsumerGroupValue,
   decodeGroupLogRecord,
   encodeGroupLogEntry,
   type GroupLogRecord,
@@ -88,17 +89,21 @@ export class GroupCoordinator {
       )
       return
     }
-    let members = this.consumerGroups.get(request.groupId)
+    this.consumerMembers(request.groupId).heartbeat(requestId, request, clientHost, nowMs)
+  }
+
+  private consumerMembers(groupId: string): ConsumerGroupMembers {
+    let members = this.consumerGroups.get(groupId)
     if (members === undefined) {
-      members = new ConsumerGroupMembers(request.groupId, {
+      members = new ConsumerGroupMembers(groupId, {
         limits: this.limits,
         outbox: this.outbox,
         newMemberId: this.newMemberId,
         partitionsOf: this.partitionsOf,
       })
-      this.consumerGroups.set(request.groupId, members)
+      this.consumerGroups.set(groupId, members)
     }
-    members.heartbeat(requestId, request, clientHost, nowMs)
+    return members
   }
 
   /** The broker-driven members of a group, for tests and DescribeGroups. */
@@ -118,17 +123,29 @@ export class GroupCoordinator {
   ): GroupCoordinator {
     const coordinator = new GroupCoordinator(options)
     const metadata = new Map<string, GroupMetadataValue | null>()
+    const consumers = new Map<string, ConsumerGroupValue | null>()
     for (const record of records) {
       const entry = decodeGroupLogRecord(record)
       if (entry === undefined) continue
       if (entry.type === 'group') metadata.set(entry.groupId, entry.value)
+      else if (entry.type === 'consumer-group') consumers.set(entry.groupId, entry.value)
       else
         coordinator.setOffset(coordinator.groupFor(entry.groupId), entry.topic, entry.partition, entry.value)
     }
     for (const [groupId, value] of metadata)
       if (value !== null) coordinator.groupFor(groupId).restore(value, nowMs)
+    for (const [groupId, value] of consumers) {
+      if (value === null || value.members.length === 0) continue
+      coordinator.groupFor(groupId)
+      coordinator.consumerMembers(groupId).restore(value, nowMs)
+    }
     for (const [groupId, group] of coordinator.groups)
-      if (group.members.size === 0 && group.offsetCount === 0 && !metadata.get(groupId))
+      if (
+        group.members.size === 0 &&
+        group.offsetCount === 0 &&
+        !metadata.get(groupId) &&
+        !coordinator.hasConsumerMembers(groupId)
+      )
         coordinator.groups.delete(groupId)
     coordinator.outbox.take()
     return coordinator
@@ -360,6 +377,8 @@ export class GroupCoordinator {
         for (const partition of partitions.keys())
           this.outbox.append(encodeGroupLogEntry({ type: 'offset', groupId, topic, partition, value: null }))
       this.outbox.append(encodeGroupLogEntry({ type: 'group', groupId, value: null }))
+      if (this.consumerGroups.has(groupId))
+        this.outbox.append(encodeGroupLogEntry({ type: 'consumer-group', groupId, value: null }))
       group.markDead()
       this.groups.delete(groupId)
       this.consumerGroups.delete(groupId)
