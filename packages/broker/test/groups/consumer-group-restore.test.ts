@@ -73,7 +73,12 @@ test('members, epochs and assignments survive a rebuild; a hand-over in progress
   const secondAfter = host.heartbeat(second.memberId, second.memberEpoch, [], 100)
   assert.is(secondAfter.errorCode, 0, 'the second member is known, at its epoch')
   assert.equal(partitionsOf(secondAfter), [], 'still held by the first member')
-  const firstAfter = host.heartbeat(first.memberId, told.memberEpoch, told.assignment as TopicPartitionNumbers[], 100)
+  const firstAfter = host.heartbeat(
+    first.memberId,
+    told.memberEpoch,
+    told.assignment as TopicPartitionNumbers[],
+    100,
+  )
   assert.is(firstAfter.errorCode, 0)
   assert.equal(partitionsOf(firstAfter), partitionsOf(told), 'same assignment, same epoch')
   assert.is(firstAfter.memberEpoch, told.memberEpoch)

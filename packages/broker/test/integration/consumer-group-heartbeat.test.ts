@@ -117,7 +117,11 @@ test('two members converge without a partition given twice; a held heartbeat wak
       protocols: [
         {
           name: 'range',
-          metadata: encodeConsumerSubscription({ topics: [topic], ownedPartitions: new Map(), generationId: -1 }),
+          metadata: encodeConsumerSubscription({
+            topics: [topic],
+            ownedPartitions: new Map(),
+            generationId: -1,
+          }),
         },
       ],
     })
