@@ -3,7 +3,8 @@
 // members with the client's defaults (heartbeat every 3 s): the figures a user gets without
 // tuning. Rows, each for the classic protocol (JoinGroup/SyncGroup, cooperative-sticky) and the
 // broker-driven one (groupProtocol 'consumer', ConsumerGroupHeartbeat): a group of 4 starting
-// together over 8 partitions; 10 members over 900 partitions stable after the last one joins; a
+// together over 8 partitions, and created 100 ms apart (as separate processes starting one after
+// another: the case where a member that is already stable must hear of the next); 10 members over 900 partitions stable after the last one joins; a
 // member's clean leave (close()) until every partition is consumed again by its new owner. Redis
 // Streams and NATS JetStream have no equivalent: their consumer groups do not assign partitions to
 // members, so nothing rebalances. `runRebalanceSuite` is what the default run can call.
@@ -36,6 +37,7 @@ export type GroupProtocol = (typeof groupProtocols)[number]
 
 export interface ProtocolResults {
   readonly together?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
+  readonly staggered?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
   readonly lastJoin?: { readonly spec: StartTogetherSpec; readonly statistics: StartTogetherStatistics }
   readonly leave?: { readonly spec: RebalanceSpec; readonly statistics: RebalanceStatistics }
 }
@@ -70,7 +72,7 @@ export async function runRebalanceSuite(
     }
   }
   const topic = (name: string) => `bench-rebalance-${name}-${process.pid}`
-  const steps = 3 * groupProtocols.length
+  const steps = 4 * groupProtocols.length
   let step = 0
   const measure = async (groupProtocol: GroupProtocol): Promise<ProtocolResults> => {
     const togetherSpec: StartTogetherSpec = { members: 4, partitions: 8, rounds: sizes.rounds, groupProtocol }
@@ -81,6 +83,15 @@ export async function runRebalanceSuite(
     )
     const together = await attempt(`${groupProtocol}: group of 4 starting together`, () =>
       measureStartTogether(brokers, topic(`together-${groupProtocol}`), togetherSpec, reporter.progress),
+    )
+    const staggeredSpec: StartTogetherSpec = { ...togetherSpec, staggerMs: 100 }
+    reporter.caseStarted(
+      ++step,
+      steps,
+      `${groupProtocol}: group of 4 over 8 partitions created 100 ms apart, ${sizes.rounds} rounds`,
+    )
+    const staggered = await attempt(`${groupProtocol}: group of 4 created 100 ms apart`, () =>
+      measureStartTogether(brokers, topic(`staggered-${groupProtocol}`), staggeredSpec, reporter.progress),
     )
     const lastJoinSpec: StartTogetherSpec = {
       members: 10,
@@ -116,6 +127,7 @@ export async function runRebalanceSuite(
     )
     return {
       ...(together === undefined ? {} : { together: { spec: togetherSpec, statistics: together } }),
+      ...(staggered === undefined ? {} : { staggered: { spec: staggeredSpec, statistics: staggered } }),
       ...(lastJoin === undefined ? {} : { lastJoin: { spec: lastJoinSpec, statistics: lastJoin } }),
       ...(leave === undefined ? {} : { leave: { spec: leaveSpec, statistics: leave } }),
     }
@@ -149,6 +161,11 @@ export function checkRebalanceTargets(results: RebalanceResults): TargetCheck[] 
       startTogetherMsMax,
     )
     check(
+      `${protocol}: group of 4 created 100 ms apart, stable (slowest round)`,
+      entry.staggered?.statistics.maxMs,
+      startTogetherMsMax,
+    )
+    check(
       `${protocol}: 10 members x 900 partitions, stable after the last joins (slowest)`,
       entry.lastJoin?.statistics.maxMs,
       lastJoinMsMax,
@@ -169,17 +186,18 @@ export function rebalanceTables(results: RebalanceResults, targets: readonly Tar
     String(entry.together?.statistics.rounds.length ?? entry.leave?.statistics.rebalances ?? 0)
   const rows = [
     row('group of 4 over 8 partitions starting together: stable', (entry) => entry.together?.statistics),
+    row('group of 4 created 100 ms apart: stable, from the first', (entry) => entry.staggered?.statistics),
     row('10 members over 900 partitions: stable after the last joins', (entry) => entry.lastJoin?.statistics),
     row(
       'leave hand-over: close() until every partition is consumed again',
       (entry) => entry.leave?.statistics,
     ),
   ]
-  const rounding = [
-    'join rounds (classic: generation) / epochs (consumer), max, group of 4',
-    String(results.classic.together?.statistics.generationMax ?? ''),
+  const rounding = (label: string, pick: (entry: ProtocolResults) => StartTogetherStatistics | undefined) => [
+    `${label}: join rounds (classic: generation) / epochs (consumer), max`,
+    String(pick(results.classic)?.generationMax ?? ''),
     '',
-    String(results.consumer.together?.statistics.generationMax ?? ''),
+    String(pick(results.consumer)?.generationMax ?? ''),
     '',
   ]
   for (const error of results.errors)
@@ -188,7 +206,11 @@ export function rebalanceTables(results: RebalanceResults, targets: readonly Tar
     {
       title: `Weir consumer group rebalance, classic (JoinGroup/SyncGroup) vs consumer (ConsumerGroupHeartbeat) protocol, broker and client defaults (initial rebalance delay 300 ms, heartbeat 3 s), ${rounds(results.classic)} rounds each; Redis Streams and NATS JetStream have no equivalent row (their groups do not assign partitions to members, so nothing rebalances)`,
       header: ['row', 'classic p50 ms', 'classic max ms', 'consumer p50 ms', 'consumer max ms'],
-      rows: [...rows, rounding],
+      rows: [
+        ...rows,
+        rounding('group of 4 together', (entry) => entry.together?.statistics),
+        rounding('group of 4, 100 ms apart', (entry) => entry.staggered?.statistics),
+      ],
     },
     targetTable(targets),
   ]

@@ -17,6 +17,8 @@ export interface StartTogetherSpec {
   readonly lateJoiners?: number
   /** Default 'classic'. */
   readonly groupProtocol?: 'classic' | 'consumer'
+  /** Members are created this far apart (as processes starting one after another would). Default 0. */
+  readonly staggerMs?: number
 }
 
 export interface StartTogetherRound {
@@ -111,7 +113,11 @@ async function oneRound(
       )
     }
     const t0 = performance.now()
-    for (const client of late > 0 ? clients.slice(clients.length - late) : clients) start(client)
+    for (const [index, client] of (late > 0 ? clients.slice(clients.length - late) : clients).entries()) {
+      if (index > 0 && (spec.staggerMs ?? 0) > 0)
+        await new Promise((resolve) => setTimeout(resolve, spec.staggerMs))
+      start(client)
+    }
     let stableMs = 0
     await until(
       () => {
