@@ -99,7 +99,7 @@ export class ConsumerGroupMembers {
     }
     if (request.memberEpoch === -1) {
       this.remove(member)
-      this.recompute(nowMs)
+      this.recompute()
       this.respond(requestId, { errorCode: 0, memberId: member.memberId, memberEpoch: -1 })
       return
     }
@@ -126,7 +126,7 @@ export class ConsumerGroupMembers {
       member.owned = owned
       for (const key of [...member.revoking]) if (!member.owned.has(key)) member.revoking.delete(key)
     }
-    if (changed) this.recompute(nowMs)
+    if (changed) this.recompute()
     else this.wakeOthers(member)
     this.answerOrHold(member, requestId, request.maxWaitMs ?? 0, nowMs)
   }
@@ -182,7 +182,7 @@ export class ConsumerGroupMembers {
       heldUntilMs: 0,
     }
     this.members.set(memberId, member)
-    this.recompute(nowMs)
+    this.recompute()
     // A joining member is always answered at once: it needs its id and epoch.
     this.answer(member, requestId, true)
   }
@@ -253,8 +253,7 @@ export class ConsumerGroupMembers {
     this.answer(member, requestId, true)
   }
 
-  private recompute(nowMs: number): void {
-    void nowMs
+  private recompute(): void {
     this.groupEpoch += 1
     const members = [...this.members.values()].map((member) => ({
       memberId: member.memberId,
@@ -278,8 +277,8 @@ export class ConsumerGroupMembers {
   }
 
   /** A topic gained partitions: the target is recomputed so the new ones get owners. */
-  partitionsChanged(nowMs: number): void {
-    if (this.members.size > 0) this.recompute(nowMs)
+  partitionsChanged(): void {
+    if (this.members.size > 0) this.recompute()
     this.flush()
   }
 
@@ -287,7 +286,7 @@ export class ConsumerGroupMembers {
   tick(nowMs: number): void {
     const expired = [...this.members.values()].filter((member) => nowMs >= member.sessionDeadlineMs)
     for (const member of expired) this.remove(member)
-    if (expired.length > 0) this.recompute(nowMs)
+    if (expired.length > 0) this.recompute()
     for (const member of this.members.values())
       if (member.heldRequestId !== undefined && nowMs >= member.heldUntilMs) this.releaseHeld(member)
     this.flush()

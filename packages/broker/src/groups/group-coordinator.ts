@@ -394,7 +394,7 @@ export class GroupCoordinator {
       .map((group) => group.groupId)
     for (const members of this.consumerGroups.values()) {
       if (![...members.members.values()].some((member) => member.topics.has(topic))) continue
-      members.partitionsChanged(nowMs)
+      members.partitionsChanged()
       grown.push(members.groupId)
     }
     return grown

@@ -181,7 +181,7 @@ test('property: no partition is ever owned by two live members, whatever the ord
           else if (step.kind === 'tick') simulation.tick(step.advanceMs)
           else if (step.kind === 'grow') {
             simulation.partitions += 1
-            simulation.group.partitionsChanged(simulation.nowMs)
+            simulation.group.partitionsChanged()
             simulation.collect()
           } else if (member !== undefined) {
             if (step.kind === 'deliver') simulation.deliver(member)
