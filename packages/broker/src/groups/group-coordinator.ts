@@ -529,9 +529,9 @@ function describe(
   }
 }
 
-/** A broker-driven group as DescribeGroups shows it: generationId is the group epoch, each member's
- *  assignment what it was last told to own (its epoch is not on this wire; ListGroups/Describe
- *  of the classic shape). */
+/** A broker-driven group in DescribeGroups' classic shape: generationId is the group epoch; each
+ *  member's metadata is its subscription whose generationId is the member epoch, and its
+ *  assignment what it was last told to own. */
 function describeConsumerGroup(groupId: string, consumer: ConsumerGroupMembers): DescribedGroup {
   return {
     errorCode: 0,

@@ -4,6 +4,7 @@ import {
   type ConsumerGroupHeartbeatResponse,
   DescribeGroups,
   decodeConsumerAssignment,
+  decodeConsumerSubscription,
   ErrorCodes,
   encodeConsumerSubscription,
   JoinGroup,
@@ -107,6 +108,7 @@ test('two members converge without a partition given twice; a held heartbeat wak
     assert.is(described.members.length, 2)
     const shown = described.members.find((member) => member.memberId === second.memberId)!
     assert.equal(decodeConsumerAssignment(shown.assignment).partitions.get(topic), second.partitions)
+    assert.is(decodeConsumerSubscription(shown.metadata).generationId, second.epoch, 'the member epoch')
 
     const classic = await first.client.call(JoinGroup, {
       groupId,
