@@ -20,7 +20,7 @@ import type { Progress } from './measurement.js'
 
 /** Members send heartbeats this often (client default 3000): members learn of a rebalance on one. */
 export const groupHeartbeatIntervalMs = 100
-/** The bench broker's delay before the first rebalance of an empty group (broker default 0). */
+/** The bench broker's delay before the first rebalance of an empty group (the broker default too). */
 export const groupInitialRebalanceDelayMs = 300
 
 export interface GroupThroughputSpec {
@@ -47,6 +47,10 @@ export interface RebalanceSpec {
   readonly members: number
   readonly partitions: number
   readonly trickleIntervalMs: number
+  /** The members' heartbeat interval; undefined: the client's default (3000 ms). */
+  readonly heartbeatIntervalMs?: number
+  /** Default 'classic'. */
+  readonly groupProtocol?: 'classic' | 'consumer'
 }
 
 export interface RebalanceStatistics {
@@ -62,12 +66,17 @@ export interface RebalanceStatistics {
 let groupCounter = 0
 const groupName = (kind: string) => `bench-group-${kind}-${process.pid}-${++groupCounter}`
 
-function memberOptions(groupId: string, topic: string, autoOffsetReset: 'earliest' | 'latest') {
+function memberOptions(
+  groupId: string,
+  topic: string,
+  autoOffsetReset: 'earliest' | 'latest',
+  heartbeatIntervalMs: number | undefined = groupHeartbeatIntervalMs,
+) {
   return {
     groupId,
     topics: [defineTopic<Buffer>({ name: topic, codec: codecs.raw })],
     autoOffsetReset,
-    heartbeatIntervalMs: groupHeartbeatIntervalMs,
+    ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   } as const
 }
 
@@ -75,7 +84,7 @@ function newClient(brokers: readonly string[], name: string): Client {
   return new Client({ brokers: [...brokers], clientId: name })
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`)
@@ -203,7 +212,13 @@ export async function measureRebalances(
   const members: Member[] = []
   const newMember = (client: Client = newClient(brokers, `bench-rebalance-${memberCounter}`)) => {
     const name = `member-${memberCounter++}`
-    const consumer = client.consumer(memberOptions(groupId, topic, 'latest'))
+    const heartbeatIntervalMs =
+      'heartbeatIntervalMs' in spec ? spec.heartbeatIntervalMs : groupHeartbeatIntervalMs
+    const consumer = client.consumer({
+      ...memberOptions(groupId, topic, 'latest', heartbeatIntervalMs),
+      // Only when not the default, so this runs against clients that predate the option too.
+      ...(spec.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
+    })
     const run = consumer.run({
       eachBatch: ({ batch }) => {
         const atMs = performance.now()

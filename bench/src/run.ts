@@ -6,6 +6,7 @@
 // time (<date>-replication-<suite>.*), `--only failover` the failover time alone
 // (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*),
 // `--only codecs` bytes on disk and throughput per compression codec (<date>-codecs-<suite>.*).
+// `--only rebalance` consumer group settling and hand-over times (<date>-rebalance-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +17,12 @@ import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
 import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
+import {
+  checkRebalanceTargets,
+  rebalanceSizes,
+  rebalanceTables,
+  runRebalanceSuite,
+} from './rebalance/rebalance-suite.js'
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
@@ -31,8 +38,17 @@ import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.j
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security', 'codecs'] as const
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs|rebalance] [--out <dir>]'
+const parts = [
+  'compare',
+  'storage',
+  'e2e',
+  'replication',
+  'failover',
+  'security',
+  'codecs',
+  'rebalance',
+] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -151,6 +167,19 @@ async function main(options: Options): Promise<void> {
       reporter: consoleReporter(),
     })
   }
+  if (options.parts.includes('rebalance')) await runRebalance(options)
+}
+
+async function runRebalance(options: Options): Promise<void> {
+  const sizes = rebalanceSizes[options.suite]
+  await runMeasuredPart(options, {
+    name: 'rebalance',
+    title: 'Weir consumer group rebalance (broker in its own process, default settings)',
+    sizes,
+    run: () => runRebalanceSuite(sizes, consoleReporter()),
+    check: checkRebalanceTargets,
+    tables: rebalanceTables,
+  })
 }
 
 async function runSecurity(options: Options): Promise<void> {

@@ -15,6 +15,7 @@ import { OffsetSpec, type Timer, WeirError } from '@weir/protocol'
 import type { Assignor } from './assignors/index.js'
 import type { Cluster } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
+import { ConsumerMembership } from './groups/consumer-membership.js'
 import { GroupMembership, type MembershipListener } from './groups/group-membership.js'
 import type { GroupPartition } from './groups/membership-decisions.js'
 import { KeyedScheduler, PartitionProgress } from './groups/progress.js'
@@ -47,7 +48,18 @@ export interface GroupConsumerOptions<R extends TopicRef<unknown>>
   readonly autoCommitIntervalMs?: number
   /** Where committed offsets live. Default the broker (fenced by the coordinator). */
   readonly offsetStore?: OffsetStore
+  /**
+   * Kafka's names. 'classic' (default): JoinGroup/SyncGroup with a client-side assignor
+   * (`assignors`), static membership supported. 'consumer': the broker-driven protocol
+   * (ConsumerGroupHeartbeat): the coordinator assigns (uniform, sticky), members converge one
+   * heartbeat at a time with no group-wide barrier; `assignors`, `groupInstanceId` and
+   * `rebalanceTimeoutMs` do not apply. Needs a broker that serves API key 48.
+   */
+  readonly groupProtocol?: 'classic' | 'consumer'
 }
+
+/** What GroupConsumer needs of a membership, whichever protocol runs it. */
+type Membership = Pick<GroupMembership, 'coordinator' | 'start' | 'assignment' | 'context' | 'poll' | 'close'>
 
 export interface RebalanceEvent {
   readonly type: 'assigned' | 'revoked'
@@ -82,7 +94,7 @@ const iterationDone: IteratorResult<never, undefined> = Object.freeze({ done: tr
 export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Message<T>> {
   readonly groupId: string
   private readonly inner: Consumer<T>
-  private readonly membership: GroupMembership
+  private readonly membership: Membership
   private readonly store: OffsetStore
   private readonly resetSpec: number
   private readonly progress = new Map<string, PartitionProgress>()
@@ -126,6 +138,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
       autoCommit,
       autoCommitIntervalMs,
       offsetStore,
+      groupProtocol,
       ...fetchOptions
     } = options
     const commitIntervalMs = integerOption(owner, 'autoCommitIntervalMs', autoCommitIntervalMs, 5000, 1)
@@ -137,18 +150,37 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
       onRevoked: (partitions, details) => this.onRevoked(partitions, details.lost),
       onError: (error) => this.failWith(error),
     }
-    this.membership = new GroupMembership(cluster, {
-      groupId: options.groupId,
-      topics,
-      clientId,
-      listener,
-      ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
-      ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
-      ...(rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs }),
-      ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
-      ...(assignors === undefined ? {} : { assignors }),
-      maxPollIntervalMs: pollIntervalMs,
-    })
+    const protocol = groupProtocol ?? 'classic'
+    if (protocol !== 'classic' && protocol !== 'consumer')
+      throw new WeirError('INVALID_CONFIG', `${owner} option groupProtocol must be 'classic' or 'consumer'`)
+    if (protocol === 'consumer' && (assignors !== undefined || groupInstanceId !== undefined))
+      throw new WeirError(
+        'INVALID_CONFIG',
+        `${owner} with groupProtocol 'consumer' is assigned by the broker and has no static membership: drop assignors and groupInstanceId, or use groupProtocol 'classic'`,
+      )
+    this.membership =
+      protocol === 'consumer'
+        ? new ConsumerMembership(cluster, {
+            groupId: options.groupId,
+            topics,
+            clientId,
+            listener,
+            ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+            ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+            maxPollIntervalMs: pollIntervalMs,
+          })
+        : new GroupMembership(cluster, {
+            groupId: options.groupId,
+            topics,
+            clientId,
+            listener,
+            ...(groupInstanceId === undefined ? {} : { groupInstanceId }),
+            ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+            ...(rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs }),
+            ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+            ...(assignors === undefined ? {} : { assignors }),
+            maxPollIntervalMs: pollIntervalMs,
+          })
     this.store = offsetStore ?? new BrokerOffsetStore(cluster)
     if (this.store instanceof BrokerOffsetStore) this.store.adopt(this.membership.coordinator)
     // While the application waits for messages it is polling: keep the poll deadline fresh. In

@@ -305,6 +305,12 @@ export const ErrorCodes = {
     message:
       "This process cannot compress or decompress with that codec: its native library did not load on this platform. Install the package the message names for this platform, or use compression 'gzip' or 'none'.",
   },
+  FENCED_MEMBER_EPOCH: {
+    code: 62,
+    retriable: false,
+    message:
+      'The member epoch is not the one the coordinator holds for this member (a stale or replaced member); drop the partitions without committing and join again with epoch 0.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -6,10 +6,14 @@
 // stored. If an append fails, answer that output's responses with the storage error and rebuild
 // the coordinator from the log (GroupCoordinator.load): memory is then ahead of the log.
 import {
+  type ConsumerGroupHeartbeatRequest,
+  consumerProtocolType,
   type DeleteGroupsRequest,
   type DescribedGroup,
   type DescribeGroupsRequest,
   type ErrorName,
+  encodeConsumerAssignment,
+  encodeConsumerSubscription,
   type HeartbeatRequest,
   type JoinGroupRequest,
   type LeaveGroupMemberResult,
@@ -22,10 +26,12 @@ import {
   offsetMetadataLengthMax,
   type SyncGroupRequest,
 } from '@weir/protocol'
+import { ConsumerGroupMembers } from './consumer-group.js'
 import { type GroupLimits, type GroupLimitsInput, resolveGroupLimits } from './group-limits.js'
 import { errorOf, GroupOutbox, type GroupOutput, type RequestId } from './group-output.js'
 import {
   type CommittedOffset,
+  type ConsumerGroupValue,
   decodeGroupLogRecord,
   encodeGroupLogEntry,
   type GroupLogRecord,
@@ -37,17 +43,76 @@ export interface GroupCoordinatorOptions {
   /** A new member's id; must never repeat (the broker uses `${clientId}-${randomId(environment.random)}`). */
   readonly newMemberId: (clientId: string) => string
   readonly limits?: GroupLimitsInput
+  /** A topic's partition count (undefined: no such topic), for the server-side assignor of
+   *  ConsumerGroupHeartbeat groups. Without it those groups assign nothing. */
+  readonly partitionsOf?: (topic: string) => number | undefined
 }
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>()
+  /** Members of groups on the broker-driven protocol; their offsets live in `groups` as any group's. */
+  private readonly consumerGroups = new Map<string, ConsumerGroupMembers>()
   private readonly outbox = new GroupOutbox()
   readonly limits: GroupLimits
   private readonly newMemberId: (clientId: string) => string
+  private readonly partitionsOf: (topic: string) => number | undefined
 
   constructor(options: GroupCoordinatorOptions) {
     this.limits = resolveGroupLimits(options.limits)
     this.newMemberId = options.newMemberId
+    this.partitionsOf = options.partitionsOf ?? (() => undefined)
+  }
+
+  /** ConsumerGroupHeartbeat: the broker-driven protocol (consumer-group.ts). A group is on one
+   *  protocol at a time: while it has classic members this is INCONSISTENT_GROUP_PROTOCOL. */
+  consumerGroupHeartbeat(
+    requestId: RequestId,
+    request: ConsumerGroupHeartbeatRequest,
+    clientHost: string,
+    nowMs: number,
+  ): void {
+    const refuse = (code: ErrorName, detail: string) =>
+      this.outbox.respond({
+        api: 'ConsumerGroupHeartbeat',
+        requestId,
+        response: { ...errorOf(code, detail), memberId: request.memberId, memberEpoch: -1 },
+      })
+    const group = this.groupOrCreate(request.groupId)
+    if (group === undefined) {
+      refuse('LIMIT_EXCEEDED', `this coordinator holds ${this.groups.size} groups, the maximum`)
+      return
+    }
+    if (group.members.size > 0) {
+      refuse(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `group ${request.groupId} has members on the classic protocol (JoinGroup); use groupProtocol 'classic' or another group`,
+      )
+      return
+    }
+    this.consumerMembers(request.groupId).heartbeat(requestId, request, clientHost, nowMs)
+  }
+
+  private consumerMembers(groupId: string): ConsumerGroupMembers {
+    let members = this.consumerGroups.get(groupId)
+    if (members === undefined) {
+      members = new ConsumerGroupMembers(groupId, {
+        limits: this.limits,
+        outbox: this.outbox,
+        newMemberId: this.newMemberId,
+        partitionsOf: this.partitionsOf,
+      })
+      this.consumerGroups.set(groupId, members)
+    }
+    return members
+  }
+
+  /** The broker-driven members of a group, for tests and DescribeGroups. */
+  consumerGroup(groupId: string): ConsumerGroupMembers | undefined {
+    return this.consumerGroups.get(groupId)
+  }
+
+  private hasConsumerMembers(groupId: string): boolean {
+    return (this.consumerGroups.get(groupId)?.members.size ?? 0) > 0
   }
 
   /** Rebuilds every group from the partition's records, oldest first (latest per key wins). */
@@ -58,17 +123,29 @@ export class GroupCoordinator {
   ): GroupCoordinator {
     const coordinator = new GroupCoordinator(options)
     const metadata = new Map<string, GroupMetadataValue | null>()
+    const consumers = new Map<string, ConsumerGroupValue | null>()
     for (const record of records) {
       const entry = decodeGroupLogRecord(record)
       if (entry === undefined) continue
       if (entry.type === 'group') metadata.set(entry.groupId, entry.value)
+      else if (entry.type === 'consumer-group') consumers.set(entry.groupId, entry.value)
       else
         coordinator.setOffset(coordinator.groupFor(entry.groupId), entry.topic, entry.partition, entry.value)
     }
     for (const [groupId, value] of metadata)
       if (value !== null) coordinator.groupFor(groupId).restore(value, nowMs)
+    for (const [groupId, value] of consumers) {
+      if (value === null || value.members.length === 0) continue
+      coordinator.groupFor(groupId)
+      coordinator.consumerMembers(groupId).restore(value, nowMs)
+    }
     for (const [groupId, group] of coordinator.groups)
-      if (group.members.size === 0 && group.offsetCount === 0 && !metadata.get(groupId))
+      if (
+        group.members.size === 0 &&
+        group.offsetCount === 0 &&
+        !metadata.get(groupId) &&
+        !coordinator.hasConsumerMembers(groupId)
+      )
         coordinator.groups.delete(groupId)
     coordinator.outbox.take()
     return coordinator
@@ -96,6 +173,21 @@ export class GroupCoordinator {
       })
       return
     }
+    if (this.hasConsumerMembers(request.groupId)) {
+      const detail = `group ${request.groupId} has members on the consumer protocol (ConsumerGroupHeartbeat); use groupProtocol 'consumer' or another group`
+      this.outbox.respond({
+        api: 'JoinGroup',
+        requestId,
+        response: {
+          ...errorOf('INCONSISTENT_GROUP_PROTOCOL', detail),
+          generationId: -1,
+          leader: '',
+          memberId: request.memberId,
+          members: [],
+        },
+      })
+      return
+    }
     group.join(requestId, request, client, nowMs)
   }
 
@@ -111,8 +203,11 @@ export class GroupCoordinator {
 
   heartbeat(requestId: RequestId, request: HeartbeatRequest, nowMs: number): void {
     const group = this.groups.get(request.groupId)
-    const response = group === undefined ? unknownGroup(request.groupId) : group.heartbeat(request, nowMs)
-    this.outbox.respond({ api: 'Heartbeat', requestId, response })
+    if (group !== undefined) {
+      group.heartbeat(requestId, request, nowMs)
+      return
+    }
+    this.outbox.respond({ api: 'Heartbeat', requestId, response: unknownGroup(request.groupId) })
   }
 
   leaveGroup(requestId: RequestId, request: LeaveGroupRequest, nowMs: number): void {
@@ -160,7 +255,7 @@ export class GroupCoordinator {
         ? existing === undefined && simple
           ? ['LIMIT_EXCEEDED', `this coordinator holds ${this.groups.size} groups, the maximum`]
           : ['UNKNOWN_MEMBER_ID', `group ${request.groupId} has no members`]
-        : commitRefusal(group, request, simple, nowMs)
+        : this.commitRefusalFor(group, request, simple, nowMs)
     const topics = request.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((partition) => {
@@ -185,6 +280,21 @@ export class GroupCoordinator {
       }),
     }))
     return { errorCode: 0, topics }
+  }
+
+  /** A group on the broker-driven protocol fences commits by member epoch (generationId carries
+   *  it); a classic one by generation. */
+  private commitRefusalFor(
+    group: Group,
+    request: OffsetCommitRequest,
+    simple: boolean,
+    nowMs: number,
+  ): [ErrorName, string] | undefined {
+    const members = this.consumerGroups.get(request.groupId)
+    if (members === undefined || members.members.size === 0)
+      return commitRefusal(group, request, simple, nowMs)
+    if (simple) return ['UNKNOWN_MEMBER_ID', `group ${request.groupId} has members; commit as one of them`]
+    return members.commitRefusal(request.memberId, request.generationId, nowMs)
   }
 
   private partitionRefusal(
@@ -246,7 +356,9 @@ export class GroupCoordinator {
   }
 
   describeGroups(requestId: RequestId, request: DescribeGroupsRequest): void {
-    const groups = request.groups.map((groupId) => describe(groupId, this.groups.get(groupId)))
+    const groups = request.groups.map((groupId) =>
+      describe(groupId, this.groups.get(groupId), this.consumerGroups.get(groupId)),
+    )
     this.outbox.respond({ api: 'DescribeGroups', requestId, response: { errorCode: 0, groups } })
   }
 
@@ -255,20 +367,21 @@ export class GroupCoordinator {
       const group = this.groups.get(groupId)
       if (group === undefined)
         return { groupId, ...errorOf('GROUP_ID_NOT_FOUND', `this coordinator has no group ${groupId}`) }
-      if (group.members.size > 0)
+      const members = group.members.size + (this.consumerGroups.get(groupId)?.members.size ?? 0)
+      if (members > 0)
         return {
           groupId,
-          ...errorOf(
-            'NON_EMPTY_GROUP',
-            `group ${groupId} has ${group.members.size} members; they must leave first`,
-          ),
+          ...errorOf('NON_EMPTY_GROUP', `group ${groupId} has ${members} members; they must leave first`),
         }
       for (const [topic, partitions] of group.offsets)
         for (const partition of partitions.keys())
           this.outbox.append(encodeGroupLogEntry({ type: 'offset', groupId, topic, partition, value: null }))
       this.outbox.append(encodeGroupLogEntry({ type: 'group', groupId, value: null }))
+      if (this.consumerGroups.has(groupId))
+        this.outbox.append(encodeGroupLogEntry({ type: 'consumer-group', groupId, value: null }))
       group.markDead()
       this.groups.delete(groupId)
+      this.consumerGroups.delete(groupId)
       return { groupId, errorCode: 0 }
     })
     this.outbox.respond({ api: 'DeleteGroups', requestId, response: { errorCode: 0, groups } })
@@ -276,9 +389,15 @@ export class GroupCoordinator {
 
   /** Input event: `topic` now has more partitions. Returns the groups that started a rebalance. */
   partitionsGrew(topic: string, nowMs: number): string[] {
-    return [...this.groups.values()]
+    const grown = [...this.groups.values()]
       .filter((group) => group.partitionsGrew(topic, nowMs))
       .map((group) => group.groupId)
+    for (const members of this.consumerGroups.values()) {
+      if (![...members.members.values()].some((member) => member.topics.has(topic))) continue
+      members.partitionsChanged()
+      grown.push(members.groupId)
+    }
+    return grown
   }
 
   /** Expires sessions and rebalance deadlines of every group. */
@@ -287,12 +406,16 @@ export class GroupCoordinator {
       const deadline = group.nextDeadlineMs()
       if (deadline !== undefined && deadline <= nowMs) group.tick(nowMs)
     }
+    for (const members of this.consumerGroups.values()) {
+      const deadline = members.nextDeadlineMs()
+      if (deadline !== undefined && deadline <= nowMs) members.tick(nowMs)
+    }
   }
 
   /** When tick next has work; the broker arms one timer for it. undefined: nothing scheduled. */
   nextDeadlineMs(): number | undefined {
     let earliest: number | undefined
-    for (const group of this.groups.values()) {
+    for (const group of [...this.groups.values(), ...this.consumerGroups.values()]) {
       const deadline = group.nextDeadlineMs()
       if (deadline !== undefined && (earliest === undefined || deadline < earliest)) earliest = deadline
     }
@@ -368,7 +491,13 @@ function unknownGroup(groupId: string): { errorCode: number; errorMessage: strin
   return errorOf('UNKNOWN_MEMBER_ID', `this coordinator has no group ${groupId}`)
 }
 
-function describe(groupId: string, group: Group | undefined): DescribedGroup {
+function describe(
+  groupId: string,
+  group: Group | undefined,
+  consumer: ConsumerGroupMembers | undefined,
+): DescribedGroup {
+  if (group !== undefined && consumer !== undefined && consumer.members.size > 0)
+    return describeConsumerGroup(groupId, consumer)
   if (group === undefined)
     return {
       errorCode: 0,
@@ -398,4 +527,42 @@ function describe(groupId: string, group: Group | undefined): DescribedGroup {
       }),
     ),
   }
+}
+
+/** A broker-driven group in DescribeGroups' classic shape: generationId is the group epoch; each
+ *  member's metadata is its subscription whose generationId is the member epoch, and its
+ *  assignment what it was last told to own. */
+function describeConsumerGroup(groupId: string, consumer: ConsumerGroupMembers): DescribedGroup {
+  return {
+    errorCode: 0,
+    groupId,
+    state: 'stable',
+    protocolType: consumerProtocolType,
+    protocolName: 'uniform',
+    generationId: consumer.groupEpoch,
+    members: [...consumer.members.values()].map((member) => ({
+      memberId: member.memberId,
+      clientId: member.clientId,
+      clientHost: member.clientHost,
+      metadata: encodeConsumerSubscription({
+        topics: [...member.topics].sort(),
+        ownedPartitions: new Map(),
+        generationId: member.epoch,
+      }),
+      assignment: encodeConsumerAssignment({ partitions: byTopic(member.assigned) }),
+    })),
+  }
+}
+
+function byTopic(keys: ReadonlySet<string>): Map<string, number[]> {
+  const map = new Map<string, number[]>()
+  for (const key of keys) {
+    const cut = key.lastIndexOf('\u0000')
+    const topic = key.slice(0, cut)
+    const list = map.get(topic) ?? []
+    list.push(Number(key.slice(cut + 1)))
+    map.set(topic, list)
+  }
+  for (const list of map.values()) list.sort((a, b) => a - b)
+  return map
 }

@@ -13,8 +13,10 @@ export interface GroupLimits {
   /** Committed partitions one group may hold; commits for more are LIMIT_EXCEEDED per partition. */
   readonly maxOffsetsPerGroup: number
   /** How long the first rebalance of an empty group waits for more members before completing
-   *  (Kafka's group.initial.rebalance.delay.ms): fewer rebalances when many consumers start at
-   *  once. Never longer than the group's rebalance timeout. */
+   *  (Kafka's group.initial.rebalance.delay.ms): members that start together land in one
+   *  generation instead of one member first and then a rebalance per late joiner. Never longer
+   *  than the group's rebalance timeout. 0 completes the first join as soon as every known member
+   *  has joined. */
   readonly initialRebalanceDelayMs: number
 }
 
@@ -49,7 +51,7 @@ export const defaultGroupLimits: GroupLimits = {
   maxGroupMembers: 1000,
   maxGroups: 100_000,
   maxOffsetsPerGroup: 1_000_000,
-  initialRebalanceDelayMs: 0,
+  initialRebalanceDelayMs: 300,
 }
 
 const ranges: Record<keyof GroupLimits, IntegerRange> = {

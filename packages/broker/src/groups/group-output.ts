@@ -3,6 +3,7 @@
 // (durably) before sending any of `responses`, because some responses (OffsetCommit, the SyncGroup
 // that makes a generation stable, DeleteGroups) promise that the records are stored.
 import type {
+  ConsumerGroupHeartbeatResponse,
   DeleteGroupsResponse,
   DescribeGroupsResponse,
   ErrorName,
@@ -34,6 +35,11 @@ export type GroupResponse =
       readonly response: DescribeGroupsResponse
     }
   | { readonly api: 'DeleteGroups'; readonly requestId: RequestId; readonly response: DeleteGroupsResponse }
+  | {
+      readonly api: 'ConsumerGroupHeartbeat'
+      readonly requestId: RequestId
+      readonly response: ConsumerGroupHeartbeatResponse
+    }
 
 /** Something worth a log line: why a rebalance started, who was removed, a generation completing. */
 export interface GroupEvent {

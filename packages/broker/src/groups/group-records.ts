@@ -7,6 +7,10 @@
 //   group value  = msgpack { version: 0, protocolType, protocolName, generationId, leader,
 //                    members: [{ memberId, groupInstanceId?, clientId, clientHost, sessionTimeoutMs,
 //                               rebalanceTimeoutMs, metadata: bin, assignment: bin }] }
+//   consumer-group key   = msgpack [3, groupId]   (the broker-driven protocol's membership)
+//   consumer-group value = msgpack { version: 0, groupEpoch, members: [{ memberId, clientId,
+//                    clientHost, sessionTimeoutMs, epoch, topics: [str], assigned: [[topic, [int]]],
+//                    held: [[topic, [int]]] }] }   (held: what the member may still own)
 // Keys are arrays so equal keys are equal bytes (compaction compares bytes). A key whose first
 // element is a number this build does not know is skipped (a newer broker wrote it); a known key
 // or value that does not decode is LOG_CORRUPTED.
@@ -20,6 +24,7 @@ export function isInternalTopic(name: string): boolean {
 }
 const offsetKeyVersion = 1
 const groupKeyVersion = 2
+const consumerGroupKeyVersion = 3
 const valueVersion = 0
 
 /** The __consumer_offsets partition holding group `groupId`: its leader is the coordinator. */
@@ -58,6 +63,26 @@ export interface GroupMetadataValue {
   readonly members: readonly StoredMember[]
 }
 
+/** One member of a broker-driven group as stored: enough to keep fencing and the no-double-owner
+ *  rule across a coordinator failover. Partitions as [topic, numbers] pairs. */
+export interface StoredConsumerMember {
+  readonly memberId: string
+  readonly clientId: string
+  readonly clientHost: string
+  readonly sessionTimeoutMs: number
+  readonly epoch: number
+  readonly topics: readonly string[]
+  /** What the member was last told to own. */
+  readonly assigned: ReadonlyArray<readonly [string, readonly number[]]>
+  /** What it may still own besides: revoking, or last reported. */
+  readonly held: ReadonlyArray<readonly [string, readonly number[]]>
+}
+
+export interface ConsumerGroupValue {
+  readonly groupEpoch: number
+  readonly members: readonly StoredConsumerMember[]
+}
+
 export type GroupLogEntry =
   | {
       readonly type: 'offset'
@@ -68,6 +93,7 @@ export type GroupLogEntry =
       readonly value: CommittedOffset | null
     }
   | { readonly type: 'group'; readonly groupId: string; readonly value: GroupMetadataValue | null }
+  | { readonly type: 'consumer-group'; readonly groupId: string; readonly value: ConsumerGroupValue | null }
 
 /** One record of __consumer_offsets as bytes; `value` null is a tombstone. */
 export interface GroupLogRecord {
@@ -78,6 +104,10 @@ export interface GroupLogRecord {
 export function encodeGroupLogEntry(entry: GroupLogEntry): GroupLogRecord {
   if (entry.type === 'offset') {
     const key = encodeBody([offsetKeyVersion, entry.groupId, entry.topic, entry.partition])
+    return { key, value: entry.value === null ? null : encodeBody({ version: valueVersion, ...entry.value }) }
+  }
+  if (entry.type === 'consumer-group') {
+    const key = encodeBody([consumerGroupKeyVersion, entry.groupId])
     return { key, value: entry.value === null ? null : encodeBody({ version: valueVersion, ...entry.value }) }
   }
   const key = encodeBody([groupKeyVersion, entry.groupId])
@@ -97,7 +127,54 @@ export function decodeGroupLogRecord(record: GroupLogRecord): GroupLogEntry | un
   if (!Array.isArray(key) || typeof key[0] !== 'number') throw corrupted('key is not a versioned array')
   if (key[0] === offsetKeyVersion) return decodeOffsetEntry(key, record.value)
   if (key[0] === groupKeyVersion) return decodeGroupEntry(key, record.value)
+  if (key[0] === consumerGroupKeyVersion) return decodeConsumerGroupEntry(key, record.value)
   return undefined
+}
+
+function decodeConsumerGroupEntry(key: unknown[], valueBytes: Buffer | null): GroupLogEntry {
+  const groupId = key[1]
+  if (typeof groupId !== 'string') throw corrupted('consumer group key must be [3, groupId]')
+  if (valueBytes === null) return { type: 'consumer-group', groupId, value: null }
+  const { groupEpoch, members } = decodeValue(valueBytes)
+  if (!isCount(groupEpoch) || !Array.isArray(members))
+    throw corrupted(`consumer group value of ${groupId} has a field of the wrong type`)
+  return {
+    type: 'consumer-group',
+    groupId,
+    value: { groupEpoch, members: members.map((member) => decodeConsumerMember(member, groupId)) },
+  }
+}
+
+function decodeConsumerMember(value: unknown, groupId: string): StoredConsumerMember {
+  const member = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const { memberId, clientId, clientHost, sessionTimeoutMs, epoch, topics, assigned, held } = member
+  if (
+    typeof memberId !== 'string' ||
+    typeof clientId !== 'string' ||
+    typeof clientHost !== 'string' ||
+    !isCount(sessionTimeoutMs) ||
+    !isCount(epoch) ||
+    !Array.isArray(topics) ||
+    !topics.every((topic) => typeof topic === 'string') ||
+    !isPartitionList(assigned) ||
+    !isPartitionList(held)
+  )
+    throw corrupted(`a member of consumer group ${groupId} has a field of the wrong type`)
+  return { memberId, clientId, clientHost, sessionTimeoutMs, epoch, topics, assigned, held }
+}
+
+function isPartitionList(value: unknown): value is Array<[string, number[]]> {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (entry) =>
+        Array.isArray(entry) &&
+        entry.length === 2 &&
+        typeof entry[0] === 'string' &&
+        Array.isArray(entry[1]) &&
+        entry[1].every(isCount),
+    )
+  )
 }
 
 function decodeOffsetEntry(key: unknown[], valueBytes: Buffer | null): GroupLogEntry {

@@ -45,6 +45,7 @@ export class GroupService {
     const coordinator = {
       newMemberId: (clientId: string) => `${clientId || 'member'}-${randomId(environment.random)}`,
       limits: options.limits,
+      partitionsOf: (topic: string) => cluster.image.topic(topic)?.replicas.length,
     }
     cluster.onControllerLeader(() =>
       cluster.ensureTopic(

@@ -24,6 +24,7 @@ import {
   type ErrorName,
   type GroupState,
   type HeartbeatRequest,
+  type HeartbeatResponse,
   type JoinGroupProtocol,
   type JoinGroupRequest,
   type JoinGroupResponse,
@@ -56,6 +57,9 @@ export interface GroupMember {
   joinRequestId: RequestId | undefined
   /** A SyncGroup held until the leader's SyncGroup arrives. */
   syncRequestId: RequestId | undefined
+  /** A Heartbeat with maxWaitMs, held until a rebalance starts, the member goes, or heartbeatAnswerMs. */
+  heartbeatRequestId: RequestId | undefined
+  heartbeatAnswerMs: number
   /** Removed at this time unless it sends a heartbeat, join, sync or commit before. */
   sessionDeadlineMs: number
 }
@@ -190,6 +194,8 @@ export class Group {
       assignment: emptyBytes,
       joinRequestId: requestId,
       syncRequestId: undefined,
+      heartbeatRequestId: undefined,
+      heartbeatAnswerMs: 0,
       sessionDeadlineMs: nowMs + request.sessionTimeoutMs,
     })
     if (instanceId !== undefined) this.staticMembers.set(instanceId, memberId)
@@ -300,6 +306,11 @@ export class Group {
         this.answerSync(member.syncRequestId, syncError('REBALANCE_IN_PROGRESS', reason))
         member.syncRequestId = undefined
       }
+    }
+    for (const member of this.members.values()) {
+      if (member.heartbeatRequestId === undefined) continue
+      this.answerHeartbeat(member.heartbeatRequestId, errorOf('REBALANCE_IN_PROGRESS', reason))
+      member.heartbeatRequestId = undefined
     }
     const wasEmpty = this.state === 'empty'
     this.state = 'preparing-rebalance'
@@ -471,18 +482,49 @@ export class Group {
     }
   }
 
-  heartbeat(request: HeartbeatRequest, nowMs: number): { errorCode: number; errorMessage?: string } {
+  /**
+   * Answered at once, except a heartbeat with `maxWaitMs` from a member in good standing: that one
+   * is held (at most half the member's session, so it never outlives it) and answered the moment
+   * a rebalance starts or the member is removed. This is how the other members learn of a leave
+   * or a join within a round trip instead of at their next heartbeat.
+   */
+  heartbeat(requestId: RequestId, request: HeartbeatRequest, nowMs: number): void {
     const checked = this.checkMember(request.memberId, request.groupInstanceId)
-    if ('error' in checked) return errorOf(checked.error, checked.detail)
-    if (request.generationId !== this.generationId)
-      return errorOf(
-        'ILLEGAL_GENERATION',
-        `generation ${request.generationId} is not the current ${this.generationId}`,
+    if ('error' in checked) {
+      this.answerHeartbeat(requestId, errorOf(checked.error, checked.detail))
+      return
+    }
+    const member = checked.member
+    if (request.generationId !== this.generationId) {
+      this.answerHeartbeat(
+        requestId,
+        errorOf(
+          'ILLEGAL_GENERATION',
+          `generation ${request.generationId} is not the current ${this.generationId}`,
+        ),
       )
-    checked.member.sessionDeadlineMs = nowMs + checked.member.sessionTimeoutMs
-    if (this.state === 'preparing-rebalance')
-      return errorOf('REBALANCE_IN_PROGRESS', 'the group is rebalancing')
-    return { errorCode: 0 }
+      return
+    }
+    member.sessionDeadlineMs = nowMs + member.sessionTimeoutMs
+    if (this.state === 'preparing-rebalance') {
+      this.answerHeartbeat(requestId, errorOf('REBALANCE_IN_PROGRESS', 'the group is rebalancing'))
+      return
+    }
+    this.releaseHeartbeat(member)
+    const holdMs = Math.min(request.maxWaitMs ?? 0, Math.floor(member.sessionTimeoutMs / 2))
+    if (holdMs <= 0) {
+      this.answerHeartbeat(requestId, { errorCode: 0 })
+      return
+    }
+    member.heartbeatRequestId = requestId
+    member.heartbeatAnswerMs = nowMs + holdMs
+  }
+
+  /** Answers a held heartbeat with "nothing happened" (its hold ran out, or a newer one came). */
+  private releaseHeartbeat(member: GroupMember): void {
+    if (member.heartbeatRequestId === undefined) return
+    this.answerHeartbeat(member.heartbeatRequestId, { errorCode: 0 })
+    member.heartbeatRequestId = undefined
   }
 
   /** The member `memberId`, or why it is refused (unknown, fenced static instance, dead group). */
@@ -535,6 +577,9 @@ export class Group {
     )
     for (const member of expired) this.removeMember(member, `no heartbeat for ${member.sessionTimeoutMs} ms`)
     if (expired.length > 0) this.membersChanged(nowMs, `${expired.length} member(s) timed out`)
+    for (const member of this.members.values())
+      if (member.heartbeatRequestId !== undefined && nowMs >= member.heartbeatAnswerMs)
+        this.releaseHeartbeat(member)
     if (this.phaseDeadlineMs === undefined || nowMs < this.phaseDeadlineMs) {
       this.tryCompleteJoin(nowMs)
       return
@@ -556,9 +601,11 @@ export class Group {
     let deadline = this.phaseDeadlineMs ?? Number.POSITIVE_INFINITY
     if (this.state === 'preparing-rebalance' && this.joinNotBeforeMs !== undefined)
       deadline = Math.min(deadline, this.joinNotBeforeMs)
-    for (const member of this.members.values())
+    for (const member of this.members.values()) {
       if (member.joinRequestId === undefined && member.syncRequestId === undefined)
         deadline = Math.min(deadline, member.sessionDeadlineMs)
+      if (member.heartbeatRequestId !== undefined) deadline = Math.min(deadline, member.heartbeatAnswerMs)
+    }
     return deadline === Number.POSITIVE_INFINITY ? undefined : deadline
   }
 
@@ -607,6 +654,8 @@ export class Group {
         assignment: stored.assignment,
         joinRequestId: undefined,
         syncRequestId: undefined,
+        heartbeatRequestId: undefined,
+        heartbeatAnswerMs: 0,
         sessionDeadlineMs: nowMs + stored.sessionTimeoutMs,
       })
       if (stored.groupInstanceId !== undefined)
@@ -652,8 +701,11 @@ export class Group {
     if (member.joinRequestId !== undefined)
       this.answerJoin(member.joinRequestId, joinError(member.memberId, code, detail))
     if (member.syncRequestId !== undefined) this.answerSync(member.syncRequestId, syncError(code, detail))
+    if (member.heartbeatRequestId !== undefined)
+      this.answerHeartbeat(member.heartbeatRequestId, errorOf(code, detail))
     member.joinRequestId = undefined
     member.syncRequestId = undefined
+    member.heartbeatRequestId = undefined
   }
 
   private answerJoin(requestId: RequestId, response: JoinGroupResponse): void {
@@ -662,6 +714,10 @@ export class Group {
 
   private answerSync(requestId: RequestId, response: SyncGroupResponse): void {
     this.context.outbox.respond({ api: 'SyncGroup', requestId, response })
+  }
+
+  private answerHeartbeat(requestId: RequestId, response: HeartbeatResponse): void {
+    this.context.outbox.respond({ api: 'Heartbeat', requestId, response })
   }
 }
 

@@ -30,6 +30,8 @@ export function withError(answer: GroupResponse, code: ErrorName, detail: string
       return { ...answer, response: joinGroupError(answer.response.memberId, code, detail) }
     case 'SyncGroup':
       return { ...answer, response: syncGroupError(code, detail) }
+    case 'ConsumerGroupHeartbeat':
+      return { ...answer, response: { ...error, memberId: answer.response.memberId, memberEpoch: -1 } }
     default:
       return { ...answer, response: { ...answer.response, ...error } } as GroupResponse
   }
@@ -47,5 +49,6 @@ export function syncGroupError(code: ErrorName, detail: string): ResponseOf<'Syn
 export function heldRequestError(api: GroupApi, code: ErrorName, detail: string): unknown {
   if (api === 'JoinGroup') return joinGroupError('', code, detail)
   if (api === 'SyncGroup') return syncGroupError(code, detail)
+  if (api === 'ConsumerGroupHeartbeat') return { ...errorOf(code, detail), memberId: '', memberEpoch: -1 }
   return errorOf(code, detail)
 }

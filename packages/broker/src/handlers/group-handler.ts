@@ -14,6 +14,7 @@ const groupOperation: Readonly<Record<GroupApi, AclOperation>> = {
   JoinGroup: 'Read',
   SyncGroup: 'Read',
   Heartbeat: 'Read',
+  ConsumerGroupHeartbeat: 'Read',
   LeaveGroup: 'Read',
   OffsetCommit: 'Read',
   OffsetFetch: 'Describe',

@@ -1,4 +1,6 @@
-// Heartbeat: answered at once (REBALANCE_IN_PROGRESS tells the member to rejoin).
+// Heartbeat: answered at once (REBALANCE_IN_PROGRESS tells the member to rejoin), or with maxWaitMs
+// held by the coordinator until the group starts a rebalance or the hold runs out (waitMs), so the
+// members learn of a leave or a join within a round trip.
 import { Heartbeat, type HeartbeatRequest, type HeartbeatResponse } from '@weir/protocol'
 import { submitToGroup } from './group-handler.js'
 import { defineHandler, type Handler } from './handler.js'
@@ -14,4 +16,5 @@ export const heartbeatHandler: Handler<HeartbeatRequest, HeartbeatResponse> = de
       (error) => error,
     )
   },
+  waitMs: (request) => request.maxWaitMs ?? 0,
 })

@@ -2,6 +2,7 @@
 import { apiVersionsHandler } from './api-versions.js'
 import { brokerHeartbeatHandler } from './broker-heartbeat.js'
 import { addBrokerHandler, removeBrokerHandler } from './broker-membership.js'
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js'
 import { controllerProposeHandler } from './controller-propose.js'
 import { createAclsHandler } from './create-acls.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -50,6 +51,7 @@ const handlers = [
   initProducerIdHandler,
   findCoordinatorHandler,
   joinGroupHandler,
+  consumerGroupHeartbeatHandler,
   syncGroupHandler,
   heartbeatHandler,
   leaveGroupHandler,

@@ -12,6 +12,7 @@ import {
   decodeConsumerAssignment,
   encodeConsumerSubscription,
   Heartbeat,
+  heartbeatWaitMsMax,
   isWeirError,
   JoinGroup,
   type JoinGroupResponse,
@@ -121,6 +122,8 @@ export class GroupMembership {
   private failures = 0
   private lastPollMs: number
   private heartbeatTimer: Timer | undefined
+  /** Bumped by every heartbeat sent and by stopHeartbeat: only the latest one's answer schedules the next. */
+  private heartbeatToken = 0
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
   private stableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
@@ -336,9 +339,11 @@ export class GroupMembership {
     if (!this.isRunning()) return
     const assigned = decodeConsumerAssignment(response.assignment).partitions
     const change = assignmentChange(this.protocolName, this.owned, assigned)
-    // Heartbeats run from here on, through the revoke callback: the new generation is live.
+    // Heartbeats run from here on, through the revoke callback: the new generation is live. The
+    // first goes at once: held by the coordinator, it is how this member hears of the next
+    // rebalance (a cooperative follow-up round starts within milliseconds of this answer).
     this.stateValue = 'revoking'
-    this.scheduleHeartbeat(this.settings.heartbeatIntervalMs)
+    this.scheduleHeartbeat(0)
     if (change.revoked.length > 0) {
       this.owned = withoutPartitions(this.owned, change.revoked)
       await this.options.listener?.onRevoked?.(change.revoked, { lost: false })
@@ -424,9 +429,16 @@ export class GroupMembership {
   private stopHeartbeat(): void {
     this.cluster.environment.timers.clear(this.heartbeatTimer)
     this.heartbeatTimer = undefined
+    this.heartbeatToken++
   }
 
-  /** One heartbeat; runs while the member is stable or revoking, whatever the application does. */
+  /**
+   * One heartbeat; runs while the member is stable or revoking, whatever the application does. It
+   * asks the coordinator to hold it for the heartbeat interval (maxWaitMs): the answer comes early
+   * when a rebalance starts, which is how this member learns of another's leave or join within a
+   * round trip. Answered early without news (a broker that does not hold), the next one waits out
+   * the rest of the interval; answered after the hold, the next one goes at once.
+   */
   private async heartbeat(): Promise<void> {
     if (this.stateValue !== 'stable' && this.stateValue !== 'revoking') return
     if (
@@ -438,16 +450,23 @@ export class GroupMembership {
     )
       return this.leaveForPollTimeout()
     const generationId = this.generationId
+    const token = ++this.heartbeatToken
+    const clock = this.cluster.environment.clock
+    const sentMs = clock.now()
+    const maxWaitMs = Math.min(this.settings.heartbeatIntervalMs, heartbeatWaitMsMax)
     let nextMs = this.settings.heartbeatIntervalMs
     try {
-      const request = { groupId: this.groupId, generationId, memberId: this.memberId }
+      const request = { groupId: this.groupId, generationId, memberId: this.memberId, maxWaitMs }
       await this.coordinator.request(
         Heartbeat,
         this.options.groupInstanceId === undefined
           ? request
           : { ...request, groupInstanceId: this.options.groupInstanceId },
+        { extraTimeoutMs: maxWaitMs },
       )
+      nextMs = Math.max(0, this.settings.heartbeatIntervalMs - (clock.now() - sentMs))
     } catch (error) {
+      if (token !== this.heartbeatToken) return
       if (generationId !== this.generationId || !isWeirError(error)) return
       const action = actionForError(error.code, error.retriable, 'heartbeat')
       if (action.kind === 'fatal') return this.fail(error)
@@ -455,6 +474,7 @@ export class GroupMembership {
       if (action.kind === 'rejoin') this.requestRejoin({ reason: `heartbeat: ${error.code}`, ...action })
       else nextMs = Math.min(nextMs, this.settings.retryBackoffMs)
     }
+    if (token !== this.heartbeatToken) return
     if (this.stateValue === 'stable' || this.stateValue === 'revoking') this.scheduleHeartbeat(nextMs)
   }
 

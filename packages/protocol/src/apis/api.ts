@@ -12,7 +12,7 @@ export interface ApiDefinition<Request, Response> {
 
 /**
  * Wire keys. 0-9 client data APIs, 10-19 consumer groups, 20-29 cluster administration, 30-39 broker-to-broker, 40-44 SASL and
- * users. Never reused.
+ * users, 45-47 ACLs, 48-49 the broker-driven consumer group protocol. Never reused.
  */
 export const ApiKeys = {
   ApiVersions: 0,
@@ -48,6 +48,7 @@ export const ApiKeys = {
   CreateAcls: 45,
   DeleteAcls: 46,
   DescribeAcls: 47,
+  ConsumerGroupHeartbeat: 48,
   SaslHandshake: 40,
   SaslAuthenticate: 41,
   SetUserCredential: 42,

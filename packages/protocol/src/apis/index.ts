@@ -3,6 +3,7 @@ import type { ApiDefinition } from './api.js'
 import { ApiVersions } from './api-versions.js'
 import { BrokerHeartbeat } from './broker-heartbeat.js'
 import { AddBroker, RemoveBroker } from './broker-membership.js'
+import { ConsumerGroupHeartbeat } from './consumer-group-heartbeat.js'
 import { ControllerPropose } from './controller-propose.js'
 import { CreateAcls } from './create-acls.js'
 import { CreatePartitions } from './create-partitions.js'
@@ -65,6 +66,7 @@ export const apiDefinitions: readonly ApiDefinition<unknown, unknown>[] = [
   CreateAcls,
   DeleteAcls,
   DescribeAcls,
+  ConsumerGroupHeartbeat,
   SaslHandshake,
   SaslAuthenticate,
   SetUserCredential,
@@ -86,6 +88,7 @@ export * from './api.js'
 export * from './api-versions.js'
 export * from './broker-heartbeat.js'
 export * from './broker-membership.js'
+export * from './consumer-group-heartbeat.js'
 export * from './controller-propose.js'
 export * from './create-acls.js'
 export * from './create-partitions.js'
