@@ -13,6 +13,7 @@ import {
   settlesWithin,
   type Timer,
   type TransportSocket,
+  writeFrame,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
 import { ConnectionDeadlines, type ExpiryReason } from './connection-deadlines.js'
@@ -179,12 +180,12 @@ export class Connection {
     )
   }
 
-  private finish(frame: Buffer | undefined, requestBytes: number): void {
+  private finish(frame: Buffer[] | undefined, requestBytes: number): void {
     this.inFlight--
     this.inFlightBytes -= requestBytes
     this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
-    if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
+    if (frame !== undefined && !this.closed && this.socket.writable) writeFrame(this.socket, frame)
     if ((this.context.sasl?.failed || this.context.peerSession?.failed) && !this.closing) {
       // The answer (SASL_AUTHENTICATION_FAILED, or CLUSTER_AUTHORIZATION_FAILED for a peer's wrong
       // proof) is on its way; nothing more is read or served.

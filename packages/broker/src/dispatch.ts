@@ -4,11 +4,10 @@
 // an error log, and the connection carries on.
 import {
   apiByKey,
-  decodeBody,
+  decodeApiBody,
   ErrorCodes,
   type ErrorName,
-  encodeBody,
-  encodeResponseFrame,
+  encodeApiResponseFrame,
   isWeirError,
   type RequestHeader,
   WeirError,
@@ -28,15 +27,21 @@ export function requestError(code: ErrorName, detail: string): RequestError {
   return { errorCode: ErrorCodes[code].code, errorMessage: new WeirError(code, detail).message }
 }
 
-/** The response frame for one request, or undefined when none is sent (Produce with acks 0). */
+/**
+ * The response frame for one request as buffers to write in order (writeFrame), or undefined when
+ * none is sent (Produce with acks 0). Every answer to a version with a segmented response (Fetch
+ * v1), refusals included, has that version's body shape: the client decodes by the version it sent.
+ */
 export async function dispatch(
   header: RequestHeader,
   body: Buffer,
   context: HandlerContext,
-): Promise<Buffer | undefined> {
+): Promise<Buffer[] | undefined> {
   const response = await respond(header, body, context)
   if (response === undefined) return undefined
-  return encodeResponseFrame(header.correlationId, encodeBody(response))
+  const api = apiByKey(header.apiKey)
+  const spoken = api !== undefined && header.apiVersion >= api.versionMin && header.apiVersion <= api.versionMax
+  return encodeApiResponseFrame(spoken ? api : undefined, header.apiVersion, header.correlationId, response)
 }
 
 async function respond(header: RequestHeader, body: Buffer, context: HandlerContext): Promise<unknown> {
@@ -61,7 +66,7 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
     )
   }
   try {
-    const request = api.decodeRequest(decodeBody(body, api.name))
+    const request = api.decodeRequest(decodeApiBody(api, 'request', apiVersion, body))
     const budgetMs = context.limits.requestTimeoutMs + (handler.waitMs?.(request, context) ?? 0)
     const late = () => new WeirError('REQUEST_TIMED_OUT', `${api.name} took longer than ${budgetMs} ms`)
     return await withTimeout(context.environment, handler.handle(request, context), budgetMs, late)

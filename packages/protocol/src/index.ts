@@ -63,6 +63,14 @@ export {
   requestHeaderBytes,
   responseHeaderBytes,
 } from './frame.js'
+export {
+  decodeApiBody,
+  encodeApiRequestFrame,
+  encodeApiResponseFrame,
+  segmentBytesMin,
+  writeFrame,
+} from './frame-body.js'
+export { ReceiveBufferPool, type ReceiveBufferPoolOptions } from './receive-buffer-pool.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
 export {
   clusterSecretBytesMin,
@@ -74,6 +82,12 @@ export {
 } from './peer-authentication.js'
 export { authenticatePeer, type PeerHandshakeOptions } from './peer-handshake.js'
 export { lastSequenceOf, noProducerId, sequenceAfter, sequenceModulus } from './producer-sequence.js'
+export {
+  decodeSegmentedBody,
+  encodeSegmentedBody,
+  type SegmentedBody,
+  segmentReferenceKey,
+} from './segmented-body.js'
 export {
   type DecodedBatch,
   type DecodedHeader,
