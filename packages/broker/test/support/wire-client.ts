@@ -4,6 +4,8 @@
 import { connect, type Socket } from 'node:net'
 import {
   type ApiDefinition,
+  apiByKey,
+  decodeApiBody,
   decodeBody,
   encodeBody,
   encodeRequestFrame,
@@ -15,6 +17,9 @@ import {
 interface Pending {
   readonly resolve: (body: unknown) => void
   readonly reject: (error: Error) => void
+  /** The request's API and version, when sent with send(): the response body has that version's shape. */
+  apiKey?: number
+  apiVersion?: number
 }
 
 export class WireClient {
@@ -30,7 +35,7 @@ export class WireClient {
         const { correlationId, body } = parseResponseFrame(payload)
         const waiter = this.pending.get(correlationId)
         this.pending.delete(correlationId)
-        waiter?.resolve(decodeBody(body, 'response'))
+        waiter?.resolve(decodeResponse(waiter, body))
       }
     })
     socket.on('error', () => {})
@@ -63,6 +68,7 @@ export class WireClient {
     const correlationId = this.nextCorrelationId++
     const frame = encodeRequestFrame({ apiKey, apiVersion, correlationId }, body)
     const response = this.expect(correlationId)
+    Object.assign(this.pending.get(correlationId)!, { apiKey, apiVersion })
     this.socket.write(frame)
     return response as Promise<Record<string, unknown>>
   }
@@ -88,4 +94,12 @@ export class WireClient {
     this.socket.destroy()
     return this.closed
   }
+}
+
+/** Decodes a response in the body shape of the request's version (Fetch v1 is segmented), plain otherwise. */
+function decodeResponse(waiter: Pending | undefined, body: Buffer): unknown {
+  const api = waiter?.apiKey === undefined ? undefined : apiByKey(waiter.apiKey)
+  const version = waiter?.apiVersion ?? 0
+  if (api === undefined || version < api.versionMin || version > api.versionMax) return decodeBody(body, 'response')
+  return decodeApiBody(api, 'response', version, body)
 }
