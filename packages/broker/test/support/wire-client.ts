@@ -7,6 +7,7 @@ import {
   apiByKey,
   decodeApiBody,
   decodeBody,
+  encodeApiRequestFrame,
   encodeBody,
   encodeRequestFrame,
   FrameReader,
@@ -61,6 +62,20 @@ export class WireClient {
   /** Sends a typed request and decodes the typed response (throws if the response does not decode). */
   async call<Request, Response>(api: ApiDefinition<Request, Response>, request: Request): Promise<Response> {
     return api.decodeResponse(await this.send(api.apiKey, 0, encodeBody(request)))
+  }
+
+  /** Sends a typed request in `version`'s body shape (Produce v1 is segmented) and decodes the response in it. */
+  async callVersion<Request, Response>(
+    api: ApiDefinition<Request, Response>,
+    version: number,
+    request: Request,
+  ): Promise<Response> {
+    const correlationId = this.nextCorrelationId++
+    const frame = encodeApiRequestFrame(api, { apiKey: api.apiKey, apiVersion: version, correlationId }, request)
+    const response = this.expect(correlationId)
+    Object.assign(this.pending.get(correlationId)!, { apiKey: api.apiKey, apiVersion: version })
+    this.socket.write(Buffer.concat(frame))
+    return api.decodeResponse(await response)
   }
 
   /** Sends a request frame with any header and body bytes; resolves with the decoded response body. */
