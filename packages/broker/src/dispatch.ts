@@ -15,6 +15,7 @@ import {
 import { refusedBeforeAuthentication } from './auth/sasl-gate.js'
 import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
+import { pooledRelease } from './handlers/pooled-reads.js'
 import { listenerRefusal } from './listener-gate.js'
 import { warnLimited } from './warning-rate-limit.js'
 
@@ -27,21 +28,35 @@ export function requestError(code: ErrorName, detail: string): RequestError {
   return { errorCode: ErrorCodes[code].code, errorMessage: new WeirError(code, detail).message }
 }
 
+/** A response frame as buffers to write in order (writeFrame), and what to call once it is written (or dropped). */
+export interface ResponseFrame {
+  readonly parts: Buffer[]
+  /** Gives back the pooled read buffers the parts are views of (pooled-reads.ts); call exactly once. */
+  readonly written: () => void
+}
+
 /**
- * The response frame for one request as buffers to write in order (writeFrame), or undefined when
- * none is sent (Produce with acks 0). Every answer to a version with a segmented response (Fetch
- * v1), refusals included, has that version's body shape: the client decodes by the version it sent.
+ * The response frame for one request, or undefined when none is sent (Produce with acks 0). Every
+ * answer to a version with a segmented response (Fetch v1), refusals included, has that version's
+ * body shape: the client decodes by the version it sent.
  */
 export async function dispatch(
   header: RequestHeader,
   body: Buffer,
   context: HandlerContext,
-): Promise<Buffer[] | undefined> {
+): Promise<ResponseFrame | undefined> {
   const response = await respond(header, body, context)
   if (response === undefined) return undefined
+  const written = pooledRelease(response)
   const api = apiByKey(header.apiKey)
   const spoken = api !== undefined && header.apiVersion >= api.versionMin && header.apiVersion <= api.versionMax
-  return encodeApiResponseFrame(spoken ? api : undefined, header.apiVersion, header.correlationId, response)
+  try {
+    const parts = encodeApiResponseFrame(spoken ? api : undefined, header.apiVersion, header.correlationId, response)
+    return { parts, written }
+  } catch (error) {
+    written()
+    throw error
+  }
 }
 
 async function respond(header: RequestHeader, body: Buffer, context: HandlerContext): Promise<unknown> {
