@@ -186,7 +186,8 @@ export class Connection {
     this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
     // Pooled read buffers the frame points into go back once the socket took the bytes (or at once when unsent).
-    if (frame !== undefined && !this.closed && this.socket.writable) writeFrame(this.socket, frame.parts, frame.written)
+    if (frame !== undefined && !this.closed && this.socket.writable)
+      writeFrame(this.socket, frame.parts, frame.written)
     else frame?.written()
     if ((this.context.sasl?.failed || this.context.peerSession?.failed) && !this.closing) {
       // The answer (SASL_AUTHENTICATION_FAILED, or CLUSTER_AUTHORIZATION_FAILED for a peer's wrong

@@ -49,9 +49,15 @@ export async function dispatch(
   if (response === undefined) return undefined
   const written = pooledRelease(response)
   const api = apiByKey(header.apiKey)
-  const spoken = api !== undefined && header.apiVersion >= api.versionMin && header.apiVersion <= api.versionMax
+  const spoken =
+    api !== undefined && header.apiVersion >= api.versionMin && header.apiVersion <= api.versionMax
   try {
-    const parts = encodeApiResponseFrame(spoken ? api : undefined, header.apiVersion, header.correlationId, response)
+    const parts = encodeApiResponseFrame(
+      spoken ? api : undefined,
+      header.apiVersion,
+      header.correlationId,
+      response,
+    )
     return { parts, written }
   } catch (error) {
     written()

@@ -33,7 +33,8 @@ export class ReceivedMessage<T> implements Message<T> {
   }
 
   get key(): string | null {
-    if (this.keyText === notDecoded) this.keyText = this.keyBytes === null ? null : this.keyBytes.toString('utf8')
+    if (this.keyText === notDecoded)
+      this.keyText = this.keyBytes === null ? null : this.keyBytes.toString('utf8')
     return this.keyText
   }
 

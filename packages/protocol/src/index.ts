@@ -70,7 +70,6 @@ export {
   segmentBytesMin,
   writeFrame,
 } from './frame-body.js'
-export { ReceiveBufferPool, type ReceiveBufferPoolOptions } from './receive-buffer-pool.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
 export {
   clusterSecretBytesMin,
@@ -82,12 +81,7 @@ export {
 } from './peer-authentication.js'
 export { authenticatePeer, type PeerHandshakeOptions } from './peer-handshake.js'
 export { lastSequenceOf, noProducerId, sequenceAfter, sequenceModulus } from './producer-sequence.js'
-export {
-  decodeSegmentedBody,
-  encodeSegmentedBody,
-  type SegmentedBody,
-  segmentReferenceKey,
-} from './segmented-body.js'
+export { ReceiveBufferPool, type ReceiveBufferPoolOptions } from './receive-buffer-pool.js'
 export {
   type DecodedBatch,
   type DecodedHeader,
@@ -164,6 +158,12 @@ export {
   verifyPlainPassword,
 } from './sasl/scram.js'
 export type { Fields, ResponseError } from './schema.js'
+export {
+  decodeSegmentedBody,
+  encodeSegmentedBody,
+  type SegmentedBody,
+  segmentReferenceKey,
+} from './segmented-body.js'
 export {
   checkTopicConfig,
   parseTopicConfigEntries,

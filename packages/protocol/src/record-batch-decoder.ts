@@ -117,7 +117,10 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader, copy: boolean
       for (let headerIndex = 0; headerIndex < headerCount; headerIndex++) {
         const headerKey = reader.bytes(reader.varint()).toString('utf8')
         const headerValue = reader.nullableBytes()
-        decoded.push({ key: headerKey, value: copy && headerValue !== null ? Buffer.from(headerValue) : headerValue })
+        decoded.push({
+          key: headerKey,
+          value: copy && headerValue !== null ? Buffer.from(headerValue) : headerValue,
+        })
       }
       headers = decoded
     }

@@ -46,7 +46,10 @@ export function encodeSegmentedBody(body: unknown, segmentBytesMin = 0): Segment
  */
 export function decodeSegmentedBody(body: Buffer, what: string): unknown {
   if (body.length < countBytes) {
-    throw new WeirError('INVALID_REQUEST', `${what}: segmented body of ${body.length} bytes has no segment count`)
+    throw new WeirError(
+      'INVALID_REQUEST',
+      `${what}: segmented body of ${body.length} bytes has no segment count`,
+    )
   }
   const count = body.readUInt32BE(0)
   const tableEnd = countBytes + lengthBytes * count
@@ -57,7 +60,8 @@ export function decodeSegmentedBody(body: Buffer, what: string): unknown {
     )
   }
   let segmentBytes = 0
-  for (let index = 0; index < count; index++) segmentBytes += body.readUInt32BE(countBytes + lengthBytes * index)
+  for (let index = 0; index < count; index++)
+    segmentBytes += body.readUInt32BE(countBytes + lengthBytes * index)
   const headerEnd = body.length - segmentBytes
   if (headerEnd <= tableEnd) {
     throw new WeirError(

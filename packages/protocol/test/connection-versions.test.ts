@@ -32,19 +32,38 @@ async function startBroker(network: Network, versionMax: number) {
         const { header, body } = parseRequestFrame(payload)
         seen.push(`${header.apiKey}v${header.apiVersion}`)
         const respond = (api: unknown, response: unknown) =>
-          writeFrame(socket, encodeApiResponseFrame(api as never, header.apiVersion, header.correlationId, response))
+          writeFrame(
+            socket,
+            encodeApiResponseFrame(api as never, header.apiVersion, header.correlationId, response),
+          )
         if (header.apiKey === ApiKeys.ApiVersions) {
-          const apis = [ApiKeys.Fetch, ApiKeys.Produce].map((apiKey) => ({ apiKey, versionMin: 0, versionMax }))
+          const apis = [ApiKeys.Fetch, ApiKeys.Produce].map((apiKey) => ({
+            apiKey,
+            versionMin: 0,
+            versionMax,
+          }))
           respond(ApiVersions, { brokerId: 1, apis: versionMax === 0 ? [] : apis })
         } else if (header.apiKey === ApiKeys.Produce) {
-          const request = Produce.decodeRequest(decodeApiBody(Produce as never, 'request', header.apiVersion, body))
+          const request = Produce.decodeRequest(
+            decodeApiBody(Produce as never, 'request', header.apiVersion, body),
+          )
           const sent = request.topics[0]!.partitions[0]!.records
           respond(Produce, {
-            topics: [{ name: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: sent.length, logStartOffset: 0 }] }],
+            topics: [
+              {
+                name: 't',
+                partitions: [{ partition: 0, errorCode: 0, baseOffset: sent.length, logStartOffset: 0 }],
+              },
+            ],
           })
         } else {
           const response: FetchResponse = {
-            topics: [{ name: 't', partitions: [{ partition: 0, errorCode: 0, highWatermark: 1, logStartOffset: 0, records }] }],
+            topics: [
+              {
+                name: 't',
+                partitions: [{ partition: 0, errorCode: 0, highWatermark: 1, logStartOffset: 0, records }],
+              },
+            ],
           }
           respond(Fetch, response)
         }
@@ -90,7 +109,11 @@ function versionSuite(name: string, makeNetwork: () => Network): void {
           timeoutMs: 1000,
           topics: [{ name: 't', partitions: [{ partition: 0, records }] }],
         })
-        assert.is(produced.topics[0]!.partitions[0]!.baseOffset, records.length, 'the broker got every record byte')
+        assert.is(
+          produced.topics[0]!.partitions[0]!.baseOffset,
+          records.length,
+          'the broker got every record byte',
+        )
         assert.equal(broker.seen, ['0v0', `5v${versionMax}`, `4v${versionMax}`], 'ApiVersions once, first')
       } finally {
         connection.close()

@@ -54,14 +54,18 @@ test('round trip: byte fields come back as views of the body, small ones inline'
 
 test('round trip of arbitrary byte fields (property)', () => {
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 8 }), fc.nat(700), (fields, minimum) => {
-      const body = { items: fields.map((bytes) => ({ bytes: Buffer.from(bytes) })) }
-      const decoded = decodeSegmentedBody(join(encodeSegmentedBody(body, minimum)), 'Test') as typeof body
-      assert.equal(
-        decoded.items.map((item) => [...item.bytes]),
-        fields.map((bytes) => [...bytes]),
-      )
-    }),
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 8 }),
+      fc.nat(700),
+      (fields, minimum) => {
+        const body = { items: fields.map((bytes) => ({ bytes: Buffer.from(bytes) })) }
+        const decoded = decodeSegmentedBody(join(encodeSegmentedBody(body, minimum)), 'Test') as typeof body
+        assert.equal(
+          decoded.items.map((item) => [...item.bytes]),
+          fields.map((bytes) => [...bytes]),
+        )
+      },
+    ),
   )
 })
 
@@ -121,7 +125,11 @@ test('Fetch v1 response frame: records travel as segments and decode to the same
 
 test('Produce v1 request frame: the header says version 1 and the broker reads records as segments', () => {
   const records = Buffer.alloc(2 * segmentBytesMin, 9)
-  const request: ProduceRequest = { acks: -1, timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partition: 2, records }] }] }
+  const request: ProduceRequest = {
+    acks: -1,
+    timeoutMs: 1000,
+    topics: [{ name: 't', partitions: [{ partition: 2, records }] }],
+  }
   const parts = encodeApiRequestFrame(Produce, { apiKey: 4, apiVersion: 1, correlationId: 5 }, request)
   const [payload] = new FrameReader().push(Buffer.concat(parts))
   const { header, body } = parseRequestFrame(payload!)

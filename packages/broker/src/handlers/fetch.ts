@@ -131,7 +131,9 @@ class PooledReads {
 
   /** A log read: its bytes land in pooled buffers; those not holding `keep(...)`'s bytes go back at once. */
   async read(
-    log: { read(offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<{ bytes: Buffer }> },
+    log: {
+      read(offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<{ bytes: Buffer }>
+    },
     offset: number,
     maxBytes: number,
     keep: (bytes: Buffer) => Buffer,
@@ -182,7 +184,15 @@ async function readRound(
     const partitions: FetchPartitionResult[] = []
     for (const wanted of topic.partitions) {
       const remaining = maxBytes - bytes
-      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, reservation, reads, context)
+      const result = await readPartition(
+        topic.name,
+        wanted,
+        remaining,
+        bytes > 0,
+        reservation,
+        reads,
+        context,
+      )
       bytes += result.records.length
       failed ||= result.errorCode !== 0
       partitions.push(result)
@@ -226,7 +236,9 @@ async function readPartition(
     if (grantedBytes === 0) return { ...result, records: empty }
     let records: Buffer = empty
     try {
-      records = await reads.read(log, fetchOffset, grantedBytes, (bytes) => belowHighWatermark(bytes, highWatermark))
+      records = await reads.read(log, fetchOffset, grantedBytes, (bytes) =>
+        belowHighWatermark(bytes, highWatermark),
+      )
     } finally {
       reservation.keep(grantedBytes, records.length)
     }

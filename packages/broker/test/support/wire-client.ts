@@ -71,7 +71,11 @@ export class WireClient {
     request: Request,
   ): Promise<Response> {
     const correlationId = this.nextCorrelationId++
-    const frame = encodeApiRequestFrame(api, { apiKey: api.apiKey, apiVersion: version, correlationId }, request)
+    const frame = encodeApiRequestFrame(
+      api,
+      { apiKey: api.apiKey, apiVersion: version, correlationId },
+      request,
+    )
     const response = this.expect(correlationId)
     Object.assign(this.pending.get(correlationId)!, { apiKey: api.apiKey, apiVersion: version })
     this.socket.write(Buffer.concat(frame))
@@ -115,6 +119,7 @@ export class WireClient {
 function decodeResponse(waiter: Pending | undefined, body: Buffer): unknown {
   const api = waiter?.apiKey === undefined ? undefined : apiByKey(waiter.apiKey)
   const version = waiter?.apiVersion ?? 0
-  if (api === undefined || version < api.versionMin || version > api.versionMax) return decodeBody(body, 'response')
+  if (api === undefined || version < api.versionMin || version > api.versionMax)
+    return decodeBody(body, 'response')
   return decodeApiBody(api, 'response', version, body)
 }
