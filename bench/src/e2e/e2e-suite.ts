@@ -20,14 +20,15 @@ export const e2eSizes = {
   quick: {
     smallMessages: 300_000,
     largeMessages: 60_000,
-    consumeMessages: 500_000,
+    // 100 B consume rows: at least 0.5 s at issue 14's 2M msg/s target.
+    consumeMessages: 1_000_000,
     latencySeconds: 5,
     repetitions: 1,
   },
   full: {
     smallMessages: 1_000_000,
     largeMessages: 200_000,
-    consumeMessages: 1_000_000,
+    consumeMessages: 2_000_000,
     latencySeconds: 10,
     repetitions: 3,
   },

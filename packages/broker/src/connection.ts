@@ -13,10 +13,11 @@ import {
   settlesWithin,
   type Timer,
   type TransportSocket,
+  writeFrame,
 } from '@weir/protocol'
 import type { Logger } from 'pino'
 import { ConnectionDeadlines, type ExpiryReason } from './connection-deadlines.js'
-import { dispatch } from './dispatch.js'
+import { dispatch, type ResponseFrame } from './dispatch.js'
 import type { HandlerContext } from './handlers/index.js'
 import { warnLimited } from './warning-rate-limit.js'
 
@@ -179,12 +180,15 @@ export class Connection {
     )
   }
 
-  private finish(frame: Buffer | undefined, requestBytes: number): void {
+  private finish(frame: ResponseFrame | undefined, requestBytes: number): void {
     this.inFlight--
     this.inFlightBytes -= requestBytes
     this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
-    if (frame !== undefined && !this.closed && this.socket.writable) this.socket.write(frame)
+    // Pooled read buffers the frame points into go back once the socket took the bytes (or at once when unsent).
+    if (frame !== undefined && !this.closed && this.socket.writable)
+      writeFrame(this.socket, frame.parts, frame.written)
+    else frame?.written()
     if ((this.context.sasl?.failed || this.context.peerSession?.failed) && !this.closing) {
       // The answer (SASL_AUTHENTICATION_FAILED, or CLUSTER_AUTHORIZATION_FAILED for a peer's wrong
       // proof) is on its way; nothing more is read or served.

@@ -4,11 +4,10 @@
 // an error log, and the connection carries on.
 import {
   apiByKey,
-  decodeBody,
+  decodeApiBody,
   ErrorCodes,
   type ErrorName,
-  encodeBody,
-  encodeResponseFrame,
+  encodeApiResponseFrame,
   isWeirError,
   type RequestHeader,
   WeirError,
@@ -16,6 +15,7 @@ import {
 import { refusedBeforeAuthentication } from './auth/sasl-gate.js'
 import { withTimeout } from './environment.js'
 import { type HandlerContext, handlerFor } from './handlers/index.js'
+import { pooledRelease } from './handlers/pooled-reads.js'
 import { listenerRefusal } from './listener-gate.js'
 import { warnLimited } from './warning-rate-limit.js'
 
@@ -28,15 +28,41 @@ export function requestError(code: ErrorName, detail: string): RequestError {
   return { errorCode: ErrorCodes[code].code, errorMessage: new WeirError(code, detail).message }
 }
 
-/** The response frame for one request, or undefined when none is sent (Produce with acks 0). */
+/** A response frame as buffers to write in order (writeFrame), and what to call once it is written (or dropped). */
+export interface ResponseFrame {
+  readonly parts: Buffer[]
+  /** Gives back the pooled read buffers the parts are views of (pooled-reads.ts); call exactly once. */
+  readonly written: () => void
+}
+
+/**
+ * The response frame for one request, or undefined when none is sent (Produce with acks 0). Every
+ * answer to a version with a segmented response (Fetch v1), refusals included, has that version's
+ * body shape: the client decodes by the version it sent.
+ */
 export async function dispatch(
   header: RequestHeader,
   body: Buffer,
   context: HandlerContext,
-): Promise<Buffer | undefined> {
+): Promise<ResponseFrame | undefined> {
   const response = await respond(header, body, context)
   if (response === undefined) return undefined
-  return encodeResponseFrame(header.correlationId, encodeBody(response))
+  const written = pooledRelease(response)
+  const api = apiByKey(header.apiKey)
+  const spoken =
+    api !== undefined && header.apiVersion >= api.versionMin && header.apiVersion <= api.versionMax
+  try {
+    const parts = encodeApiResponseFrame(
+      spoken ? api : undefined,
+      header.apiVersion,
+      header.correlationId,
+      response,
+    )
+    return { parts, written }
+  } catch (error) {
+    written()
+    throw error
+  }
 }
 
 async function respond(header: RequestHeader, body: Buffer, context: HandlerContext): Promise<unknown> {
@@ -61,7 +87,7 @@ async function respond(header: RequestHeader, body: Buffer, context: HandlerCont
     )
   }
   try {
-    const request = api.decodeRequest(decodeBody(body, api.name))
+    const request = api.decodeRequest(decodeApiBody(api, 'request', apiVersion, body))
     const budgetMs = context.limits.requestTimeoutMs + (handler.waitMs?.(request, context) ?? 0)
     const late = () => new WeirError('REQUEST_TIMED_OUT', `${api.name} took longer than ${budgetMs} ms`)
     return await withTimeout(context.environment, handler.handle(request, context), budgetMs, late)

@@ -15,6 +15,7 @@ import {
   Metadata,
   type MetadataResponse,
   type MetadataTopic,
+  ReceiveBufferPool,
   Redialer,
   type RequestOptions,
   WeirError,
@@ -100,6 +101,9 @@ export class Cluster {
   private closed = false
 
   readonly environment: Environment
+
+  /** Large Fetch responses are assembled in these buffers and reused once consumed (prefetch-buffer.ts). */
+  readonly receivePool = new ReceiveBufferPool({ frameBytesMin: 256 * 1024, idleBytesMax: 32 * 1024 * 1024 })
 
   constructor(readonly options: ClusterOptions) {
     this.bootstrap = options.brokers.map(parseAddress)
@@ -380,6 +384,7 @@ export class Cluster {
       dial: async () => {
         const connection = await Connection.open({
           ...this.options,
+          receivePool: this.receivePool,
           host: target.host,
           port: target.port,
           transport: environment.transport,

@@ -6,7 +6,7 @@ import { type DecodedRecord, delay, OffsetSpec, WeirError } from '@weir/protocol
 import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
 import { backoffMs, integerOption, renamedOption } from './limits.js'
-import { headersToText, type Message } from './message.js'
+import type { Message } from './message.js'
 import {
   listOffsets,
   PartitionFetcher,
@@ -15,6 +15,7 @@ import {
   type TopicPartition,
 } from './partition-fetcher.js'
 import { type FetchedChunk, PrefetchBuffer } from './prefetch-buffer.js'
+import { ReceivedMessage } from './received-message.js'
 import { resolveTopic, type TopicRef } from './topic.js'
 
 export interface ConsumerOptions<R extends TopicRef<unknown>> {
@@ -106,6 +107,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     const maxBytes = integerOption(owner, 'maxBytes', options.maxBytes, 8 << 20, 1, frameBytesMax - 4096)
     this.buffer = new PrefetchBuffer(
       integerOption(owner, ...renamedOption(options, 'maxPrefetchBytes', 'prefetchBytesMax'), 16 << 20, 1),
+      cluster.receivePool,
     )
     this.fetcher = new PartitionFetcher(
       cluster,
@@ -262,19 +264,7 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     const chunk = this.buffer.lastChunk!
     if (chunk !== this.currentChunk) this.enterChunk(chunk)
     this.currentPosition.offset = record.offset + 1
-    const key = record.key
-    const headers = record.headers
-    return {
-      topic: chunk.topic,
-      partition: chunk.partition,
-      offset: record.offset,
-      timestamp: record.timestamp,
-      key: key === null ? null : key.toString('utf8'),
-      keyBytes: key,
-      value: (record.value === null ? null : this.currentCodec!.decode(record.value)) as T,
-      headers: headers.length === 0 ? {} : headersToText(headers),
-      rawHeaders: headers,
-    }
+    return new ReceivedMessage<T>(chunk.topic, chunk.partition, record, this.currentCodec!)
   }
 
   private enterChunk(chunk: FetchedChunk): void {

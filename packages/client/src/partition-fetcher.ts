@@ -252,12 +252,18 @@ export class PartitionFetcher {
         ]).finally(() => watch.stop())
         if (response === closedMark) return
         failures = 0
-        for (const topic of response.topics) {
-          for (const result of topic.partitions) {
-            const state = this.states.get(partitionKey(topic.name, result.partition))
-            if (state === undefined || state.paused || epochs.get(state) !== state.epoch) continue
-            await this.accept(state, result, brokerId)
+        try {
+          for (const topic of response.topics) {
+            for (const result of topic.partitions) {
+              const state = this.states.get(partitionKey(topic.name, result.partition))
+              if (state === undefined || state.paused || epochs.get(state) !== state.epoch) continue
+              await this.accept(state, result, brokerId)
+            }
           }
+        } finally {
+          // The connection handed this loop the response frame's hold; each chunk pushed holds its own.
+          const frame = response.topics[0]?.partitions[0]?.records
+          if (frame !== undefined) this.cluster.receivePool.release(frame)
         }
       } catch (error) {
         if (this.closed) return

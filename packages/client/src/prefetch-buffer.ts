@@ -7,12 +7,16 @@
 // whole fetch up front kept up to bytesMax of record objects alive across garbage collections
 // (16 MiB of 100 B messages is over a million objects promoted to the old generation); decoded
 // lazily, a record lives from its batch's decode until the application drops it.
+// With a ReceiveBufferPool, a chunk in a pooled frame holds that frame until the chunk is taken or
+// dropped; its records' bytes are copied out when its batches are decoded, so no record refers
+// to a frame that has gone back to the pool.
 import {
   BatchField,
   batchSizeAt,
   type DecodedRecord,
   decodeRecordBatch,
   isControlBatch,
+  type ReceiveBufferPool,
   readUint64,
 } from '@weir/protocol'
 
@@ -49,7 +53,10 @@ export class PrefetchBuffer {
   private dataWaiters: Array<() => void> = []
   private takenFrom: FetchedChunk | undefined
 
-  constructor(readonly bytesMax: number) {}
+  constructor(
+    readonly bytesMax: number,
+    private readonly pool?: ReceiveBufferPool,
+  ) {}
 
   get bytes(): number {
     return this.bytesHeld
@@ -65,6 +72,7 @@ export class PrefetchBuffer {
 
   push(chunk: FetchedChunk): void {
     if (chunk.batches.length === 0) return
+    this.pool?.hold(chunk.batches)
     this.entries.push({ chunk, batchPosition: 0, records: noRecords, index: 0 })
     this.bytesHeld += chunk.bytes
     if (this.dataWaiters.length > 0) for (const wake of this.dataWaiters.splice(0)) wake()
@@ -88,7 +96,7 @@ export class PrefetchBuffer {
         return record
       }
       if (entry.batchPosition === chunk.batches.length) this.removeHead(chunk.bytes)
-      else decodeNextBatch(entry)
+      else decodeNextBatch(entry, this.pool?.isPooled(chunk.batches) === true)
     }
   }
 
@@ -106,6 +114,7 @@ export class PrefetchBuffer {
       if (entry.chunk.topic === topic && entry.chunk.partition === partition) {
         firstOffset ??= firstUntaken(entry)
         this.bytesHeld -= entry.chunk.bytes
+        this.pool?.release(entry.chunk.batches)
       } else {
         kept.push(entry)
       }
@@ -135,6 +144,8 @@ export class PrefetchBuffer {
   }
 
   clear(): void {
+    for (let index = this.head; index < this.entries.length; index++)
+      this.pool?.release(this.entries[index]!.chunk.batches)
     this.entries = []
     this.head = 0
     this.bytesHeld = 0
@@ -142,6 +153,7 @@ export class PrefetchBuffer {
   }
 
   private removeHead(bytes: number): void {
+    this.pool?.release(this.entries[this.head]!.chunk.batches)
     this.head++
     this.bytesHeld -= bytes
     if (this.head === this.entries.length) {
@@ -159,13 +171,14 @@ export class PrefetchBuffer {
   }
 }
 
-function decodeNextBatch(entry: Entry): void {
+/** `copyBytes`: the chunk's frame goes back to a pool once taken, so records must not be views of it. */
+function decodeNextBatch(entry: Entry, copyBytes: boolean): void {
   const { batches, fromOffset } = entry.chunk
   const position = entry.batchPosition
   const size = batchSizeAt(batches, position)
   const batch = batches.subarray(position, position + size)
   // A control batch (a Raft leader's no-op, a membership change) holds no user records.
-  const records = isControlBatch(batch) ? noRecords : decodeRecordBatch(batch).records
+  const records = isControlBatch(batch) ? noRecords : decodeRecordBatch(batch, { copyBytes }).records
   entry.batchPosition = position + size
   entry.index = 0
   entry.records =

@@ -1,4 +1,4 @@
-// Proves the consumer reads every partition from its start offsets, skips records before the requested offset, honours seek/pause/resume, resets on OFFSET_OUT_OF_RANGE, and never fetches past its prefetch bound, against an in-memory fake broker.
+// Proves the consumer reads every partition from its start offsets, skips records before the requested offset, honours seek/pause/resume, resets on OFFSET_OUT_OF_RANGE, never fetches past its prefetch bound, and decodes values only when read, against an in-memory fake broker.
 import {
   type ApiDefinition,
   ErrorCodes,
@@ -12,7 +12,7 @@ import {
 import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Consumer, codecs, type Message } from '../src/index.js'
+import { type Codec, Consumer, codecs, defineTopic, type Message } from '../src/index.js'
 import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
 
 interface FakeLog {
@@ -146,6 +146,38 @@ test('fromBeginning reads every partition in order with keys, values and offsets
     assert.is(mine[0]!.timestamp, 1000)
   }
   assert.is(consumer.position({ topic: 't', partition: 1 }), 3)
+  await consumer.close()
+})
+
+test('values are decoded on first read only; a value that does not decode is CORRUPT_MESSAGE when read', async () => {
+  const fake = fakeCluster(1)
+  fake.append(0, ['a', 'b'], 'k')
+  let decodes = 0
+  const counting: Codec<unknown> = {
+    name: 'counting',
+    encode: codecs.msgpack.encode,
+    decode: (bytes) => {
+      decodes++
+      if (decodes === 2) throw new Error('not the format this codec reads')
+      return codecs.msgpack.decode(bytes)
+    },
+  }
+  const topic = defineTopic({ name: 't', codec: counting })
+  const consumer = new Consumer(fake.cluster, { topics: [topic], fromBeginning: true, maxWaitMs: 10 })
+  const [first, second] = await take(consumer, 2)
+  assert.is(decodes, 0, 'taking messages decodes no value')
+  assert.equal([first!.offset, first!.key, second!.offset, second!.key], [0, 'k', 1, 'k'])
+  assert.is(first!.value, 'a')
+  assert.is(first!.value, 'a')
+  assert.is(decodes, 1, 'a value is decoded once and kept')
+  try {
+    void second!.value
+    assert.unreachable('an undecodable value was returned')
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'CORRUPT_MESSAGE')
+    assert.match((error as Error).message, /t\/0 offset 1/)
+  }
+  assert.equal(JSON.parse(JSON.stringify(first)).value, 'a')
   await consumer.close()
 })
 

@@ -43,7 +43,10 @@ async function fakeBroker(network: MemoryNetwork, produced: Produced[]): Promise
     const { header, body } = parseRequestFrame(payload)
     const reply = (response: unknown) =>
       socket.write(encodeResponseFrame(header.correlationId, encodeBody(response)))
-    if (header.apiKey === ApiKeys.Metadata) {
+    if (header.apiKey === ApiKeys.ApiVersions) {
+      // A first-release broker: version 0 of everything, so the client sends v0 bodies.
+      reply({ brokerId: 1, apis: [] })
+    } else if (header.apiKey === ApiKeys.Metadata) {
       reply({
         brokers: [{ id: 0, host: 'broker', port: 9092 }],
         controllerId: 0,

@@ -1,5 +1,5 @@
-// Proves the prefetch buffer accounts bytes, blocks fetchers at its limit, frees space as records are taken, and drops a partition on seek.
-import { encodeRecordBatch, patchBatch } from '@weir/protocol'
+// Proves the prefetch buffer accounts bytes, blocks fetchers at its limit, frees space as records are taken, drops a partition on seek, and hands a pooled frame back only once its records no longer refer to it.
+import { encodeRecordBatch, patchBatch, ReceiveBufferPool } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type FetchedChunk, PrefetchBuffer } from '../src/prefetch-buffer.js'
@@ -114,6 +114,46 @@ test('waitForData resolves on push and on wakeAll', async () => {
   const second = buffer.waitForData()
   buffer.wakeAll()
   await second
+})
+
+/** `chunk`'s batches copied into a buffer of `pool`, as the connection assembles a large frame. */
+function pooledChunk(pool: ReceiveBufferPool, plain: FetchedChunk): FetchedChunk {
+  const frame = pool.acquire(plain.batches.length)
+  plain.batches.copy(frame)
+  return { ...plain, batches: frame }
+}
+
+test('a pooled frame returns to the pool once its chunk is taken, and records taken stay intact', () => {
+  const pool = new ReceiveBufferPool({ frameBytesMin: 1, idleBytesMax: 1 << 20 })
+  const buffer = new PrefetchBuffer(1000, pool)
+  const pooled = pooledChunk(pool, chunk(0, 0, [2, 1], 100))
+  buffer.push(pooled)
+  // The fetch loop lets go of the connection's hold once it pushed every chunk of the frame.
+  pool.release(pooled.batches)
+  const first = buffer.shift()!
+  assert.is(pool.idleCount, 0, 'not back while records remain')
+  buffer.shift()
+  buffer.shift()
+  assert.is(pool.idleCount, 1, 'back once the last record is taken')
+  // The next frame reuses (and overwrites) the memory: records already taken must not change.
+  pool.acquire(pooled.batches.length).fill(0xee)
+  assert.is(first.value?.toString(), '0')
+  assert.is(first.offset, 0)
+})
+
+test('dropping or clearing a partition returns its pooled frames', () => {
+  const pool = new ReceiveBufferPool({ frameBytesMin: 1, idleBytesMax: 1 << 20 })
+  const buffer = new PrefetchBuffer(1000, pool)
+  const dropped = pooledChunk(pool, chunk(0, 0, [2], 100))
+  const cleared = pooledChunk(pool, chunk(1, 0, [2], 100))
+  buffer.push(dropped)
+  buffer.push(cleared)
+  pool.release(dropped.batches)
+  pool.release(cleared.batches)
+  buffer.drop('t', 0)
+  assert.is(pool.idleCount, 1)
+  buffer.clear()
+  assert.is(pool.idleCount, 2)
 })
 
 test.run()

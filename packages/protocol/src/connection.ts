@@ -3,10 +3,15 @@
 // it. The number in flight is bounded (`inFlightMax`); callers past it wait for a slot in FIFO
 // order. A dropped connection rejects everything in flight with CONNECTION_CLOSED (retriable) and
 // is never reused: the owner opens a new one, with backoff (see Redialer).
-import type { ApiDefinition } from './apis/index.js'
-import { decodeBody, encodeBody } from './body-codec.js'
+// Versions: an API this build speaks in one version only is sent in it. For an API with newer
+// versions (Fetch and Produce v1 send records as raw segments), the connection asks the broker's
+// ApiVersions once, on first use, and sends the highest version both speak, so a newer client
+// still talks to an older broker.
+import { type ApiDefinition, ApiVersions } from './apis/index.js'
 import type { Timer, Timers, Transport, TransportSocket } from './environment.js'
-import { encodeRequestFrame, FrameReader, parseResponseFrame } from './frame.js'
+import { FrameReader, parseResponseFrame } from './frame.js'
+import { decodeApiBody, encodeApiRequestFrame, writeFrame } from './frame-body.js'
+import type { ReceiveBufferPool } from './receive-buffer-pool.js'
 import { errorFromWire, WeirError } from './weir-error.js'
 
 export interface ConnectionOptions {
@@ -19,12 +24,18 @@ export interface ConnectionOptions {
   readonly inFlightMax: number
   /** The largest response frame accepted; a larger one drops the connection. */
   readonly frameBytesMax: number
+  /**
+   * Large response frames are assembled in buffers from here; the requester that gets the
+   * response owns its hold (see ReceiveBufferPool). Absent: every frame gets a fresh buffer.
+   */
+  readonly receivePool?: ReceiveBufferPool
   readonly transport: Transport
   readonly timers: Timers
 }
 
 interface Pending {
   readonly api: ApiDefinition<unknown, unknown>
+  readonly version: number
   readonly resolve: (response: unknown) => void
   readonly reject: (error: WeirError) => void
   readonly timer: Timer
@@ -43,13 +54,15 @@ export class Connection {
   private nextCorrelationId = 1
   private inFlight = 0
   private closedError: WeirError | undefined
+  /** The broker's highest version of each API, asked once (see versionFor). */
+  private brokerVersions: Promise<ReadonlyMap<number, number>> | undefined
 
   private constructor(
     private readonly socket: TransportSocket,
     private readonly options: ConnectionOptions,
   ) {
     this.address = `${options.host}:${options.port}`
-    this.reader = new FrameReader(options.frameBytesMax)
+    this.reader = new FrameReader(options.frameBytesMax, undefined, options.receivePool)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (error) =>
@@ -85,7 +98,8 @@ export class Connection {
   ): Promise<Response> {
     await this.acquireSlot()
     try {
-      const response = await this.exchange(api, body, options)
+      const version = await this.versionFor(api)
+      const response = await this.exchange(api, version, body, options)
       const error = response as { errorCode?: number; errorMessage?: string }
       if (error.errorCode) throw errorFromWire(error.errorCode, error.errorMessage)
       return response
@@ -98,10 +112,11 @@ export class Connection {
   async send<Request>(api: ApiDefinition<Request, unknown>, body: Request): Promise<void> {
     await this.acquireSlot()
     try {
+      const version = await this.versionFor(api)
       this.assertOpen()
-      const { frame } = this.frame(api, body)
+      const { frame } = this.frame(api, version, body)
       await new Promise<void>((resolve, reject) => {
-        this.socket.write(frame, (error) =>
+        writeFrame(this.socket, frame, (error) =>
           error
             ? reject(new WeirError('CONNECTION_CLOSED', `write to ${this.address} failed`, { cause: error }))
             : resolve(),
@@ -116,13 +131,29 @@ export class Connection {
     this.fail(new WeirError('CLIENT_CLOSED', `connection to ${this.address} closed by the client`))
   }
 
+  /**
+   * The version to send `api` in: the highest this build and the broker both speak. The broker is
+   * asked once per connection, outside the in-flight slots (the caller already holds one); a
+   * broker that refuses ApiVersions is taken to speak version 0 of everything.
+   */
+  private async versionFor(api: ApiDefinition<unknown, unknown>): Promise<number> {
+    if (api.versionMax === 0) return 0
+    this.brokerVersions ??= this.exchange(ApiVersions, 0, {}, {}).then(
+      (response) => new Map(response.apis.map((range) => [range.apiKey, range.versionMax])),
+      () => new Map<number, number>(),
+    )
+    const brokerMax = (await this.brokerVersions).get(api.apiKey) ?? 0
+    return Math.max(api.versionMin, Math.min(api.versionMax, brokerMax))
+  }
+
   private exchange<Request, Response>(
     api: ApiDefinition<Request, Response>,
+    version: number,
     body: Request,
     options: RequestOptions,
   ): Promise<Response> {
     this.assertOpen()
-    const { frame, correlationId } = this.frame(api, body)
+    const { frame, correlationId } = this.frame(api, version, body)
     return new Promise<Response>((resolve, reject) => {
       const timeoutMs = this.options.requestTimeoutMs + (options.extraTimeoutMs ?? 0)
       const timer = this.options.timers.setTimeout(() => {
@@ -140,22 +171,24 @@ export class Connection {
       }, timeoutMs)
       this.pending.set(correlationId, {
         api: api as ApiDefinition<unknown, unknown>,
+        version,
         resolve: resolve as (response: unknown) => void,
         reject,
         timer,
       })
-      this.socket.write(frame)
+      writeFrame(this.socket, frame)
     })
   }
 
   private frame<Request>(
     api: ApiDefinition<Request, unknown>,
+    version: number,
     body: Request,
-  ): { frame: Buffer; correlationId: number } {
+  ): { frame: Buffer[]; correlationId: number } {
     const correlationId = this.nextCorrelationId
     this.nextCorrelationId = correlationId >= 0x7fff_ffff ? 1 : correlationId + 1
-    const header = { apiKey: api.apiKey, apiVersion: api.versionMax, correlationId }
-    return { frame: encodeRequestFrame(header, encodeBody(body)), correlationId }
+    const header = { apiKey: api.apiKey, apiVersion: version, correlationId }
+    return { frame: encodeApiRequestFrame(api, header, body), correlationId }
   }
 
   private onData(chunk: Buffer): void {
@@ -186,7 +219,7 @@ export class Connection {
     this.options.timers.clear(pending.timer)
     let decoded: unknown
     try {
-      decoded = decodeBody(body, pending.api.name)
+      decoded = decodeApiBody(pending.api, 'response', pending.version, body)
       pending.resolve(pending.api.decodeResponse(decoded))
     } catch (error) {
       // A broker that refused the whole request answers { errorCode, errorMessage } only: report

@@ -39,6 +39,12 @@ export interface TransportSocket {
   isPaused(): boolean
   /** Queues `data`; false once the queue is past its high-water mark ('drain' follows). */
   write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean
+  /**
+   * Holds writes until uncork() and then sends them as one writev (node:net and TLS sockets have
+   * it; a transport without it gets each frame as one concatenated write, see writeFrame).
+   */
+  cork?(): void
+  uncork?(): void
   /** Half-closes after the queued bytes are sent. */
   end(): unknown
   destroy(error?: Error): unknown

@@ -3,6 +3,7 @@
 //   request  = length:u32 apiKey:u16 apiVersion:u16 correlationId:u32 body:msgpack
 //   response = length:u32 correlationId:u32 body:msgpack
 // The reader checks the declared length against its limit before it buffers a single body byte.
+import type { ReceiveBufferPool } from './receive-buffer-pool.js'
 import { WeirError } from './weir-error.js'
 
 export const frameLengthBytes = 4
@@ -77,6 +78,8 @@ export class FrameReader {
   constructor(
     private frameBytesMax: number = frameBytesMaxDefault,
     private readonly frameBytesMin: number = responseHeaderBytes,
+    /** Where frames spanning several chunks are assembled, when large enough; fresh buffers otherwise. */
+    private readonly pool?: ReceiveBufferPool,
   ) {}
 
   /** Lets later frames be larger, as when a connection authenticates (its pre-auth cap lifts). */
@@ -149,7 +152,7 @@ export class FrameReader {
       this.buffered -= bytes
       return first.subarray(0, bytes)
     }
-    const out = Buffer.allocUnsafe(bytes)
+    const out = this.pool?.pools(bytes) ? this.pool.acquire(bytes) : Buffer.allocUnsafe(bytes)
     let filled = 0
     while (filled < bytes) {
       const chunk = this.chunks[0]!

@@ -64,6 +64,13 @@ export {
   requestHeaderBytes,
   responseHeaderBytes,
 } from './frame.js'
+export {
+  decodeApiBody,
+  encodeApiRequestFrame,
+  encodeApiResponseFrame,
+  segmentBytesMin,
+  writeFrame,
+} from './frame-body.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
 export {
   clusterSecretBytesMin,
@@ -75,6 +82,7 @@ export {
 } from './peer-authentication.js'
 export { authenticatePeer, type PeerHandshakeOptions } from './peer-handshake.js'
 export { lastSequenceOf, noProducerId, sequenceAfter, sequenceModulus } from './producer-sequence.js'
+export { ReceiveBufferPool, type ReceiveBufferPoolOptions } from './receive-buffer-pool.js'
 export {
   type DecodedBatch,
   type DecodedHeader,
@@ -151,6 +159,12 @@ export {
   verifyPlainPassword,
 } from './sasl/scram.js'
 export type { Fields, ResponseError } from './schema.js'
+export {
+  decodeSegmentedBody,
+  encodeSegmentedBody,
+  type SegmentedBody,
+  segmentReferenceKey,
+} from './segmented-body.js'
 export {
   checkTopicConfig,
   parseTopicConfigEntries,

@@ -34,6 +34,11 @@ export interface DecodedBatch {
 export interface DecodeOptions {
   /** Cap on a compressed records section once inflated: a guard against decompression bombs. */
   readonly uncompressedBytesMax?: number
+  /**
+   * Copy keys, values and header values out of `buffer` instead of returning views of it, so the
+   * caller may reuse `buffer` once the batch is decoded (a pooled receive buffer).
+   */
+  readonly copyBytes?: boolean
 }
 
 const defaultUncompressedBytesMax = 64 * 1024 * 1024
@@ -50,7 +55,8 @@ export function decodeRecordBatch(buffer: Buffer, options: DecodeOptions = {}): 
   }
   const stored = buffer.subarray(BatchField.records, check.size)
   const records = decompress(codecName, stored, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
-  return { header, records: decodeRecords(records, header) }
+  // An inflated section is already the batch's own memory: only stored bytes need the copy.
+  return { header, records: decodeRecords(records, header, options.copyBytes === true && records === stored) }
 }
 
 /** Splits concatenated batches (a log read, a fetch response) into one buffer per batch, no copies. */
@@ -74,7 +80,7 @@ const noHeaders: readonly DecodedHeader[] = Object.freeze([])
 // Hot on the consumer: one bounded reader walks the whole section (no reader object per record),
 // and a record that reads past its declared length is caught after the fact. The section reader is
 // bounded by the section, so such a read never leaves the buffer.
-function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecord[] {
+function decodeRecords(section: Buffer, header: RecordBatchHeader, copy: boolean): DecodedRecord[] {
   const reader = new ByteReader(section, 0, section.length)
   const { baseOffset, firstTimestamp, recordCount } = header
   const records = new Array<DecodedRecord>(recordCount)
@@ -87,8 +93,12 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecor
     reader.int8() // record attributes: reserved
     const timestampDelta = reader.varint()
     const offsetDelta = reader.varint()
-    const key = reader.nullableBytes()
-    const value = reader.nullableBytes()
+    let key = reader.nullableBytes()
+    let value = reader.nullableBytes()
+    if (copy) {
+      key = key === null ? null : Buffer.from(key)
+      value = value === null ? null : Buffer.from(value)
+    }
     const headerCount = reader.varint()
     if (headerCount < 0 || headerCount > length) {
       throw new WeirError('INVALID_RECORD', `record ${index} has an impossible header count ${headerCount}`)
@@ -98,7 +108,11 @@ function decodeRecords(section: Buffer, header: RecordBatchHeader): DecodedRecor
       const decoded: DecodedHeader[] = []
       for (let headerIndex = 0; headerIndex < headerCount; headerIndex++) {
         const headerKey = reader.bytes(reader.varint()).toString('utf8')
-        decoded.push({ key: headerKey, value: reader.nullableBytes() })
+        const headerValue = reader.nullableBytes()
+        decoded.push({
+          key: headerKey,
+          value: copy && headerValue !== null ? Buffer.from(headerValue) : headerValue,
+        })
       }
       headers = decoded
     }

@@ -16,8 +16,11 @@ export interface FileIo {
   size(fd: number): Promise<number>
   /** Writes all buffers at `position`; rejects if any byte could not be written. */
   writev(fd: number, buffers: readonly Buffer[], position: number): Promise<void>
-  /** Reads up to `length` bytes at `position` into a new buffer; shorter only at end of file. */
-  read(fd: number, position: number, length: number): Promise<Buffer>
+  /**
+   * Reads up to `length` bytes at `position` into `target` (at least `length` bytes; a reused
+   * buffer) or else a new buffer; the result is shorter only at end of file.
+   */
+  read(fd: number, position: number, length: number, target?: Buffer): Promise<Buffer>
   datasync(fd: number): Promise<void>
   truncate(fd: number, length: number): Promise<void>
   readFile(path: string): Promise<Buffer>
@@ -58,8 +61,8 @@ async function writeAll(fd: number, buffers: readonly Buffer[], position: number
   }
 }
 
-async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length)
+async function readAt(fd: number, position: number, length: number, target?: Buffer): Promise<Buffer> {
+  const buffer = target ?? Buffer.allocUnsafe(length)
   let filled = 0
   while (filled < length) {
     const { bytesRead } = await readAsync(fd, buffer, filled, length - filled, position + filled)

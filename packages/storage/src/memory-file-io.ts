@@ -213,7 +213,7 @@ export class MemoryFileIo implements FileIo {
       close: (fd) => live('close', () => this.close(fd)),
       size: (fd) => live('size', () => this.size(fd)),
       writev: (fd, buffers, position) => live('writev', () => this.writev(fd, buffers, position)),
-      read: (fd, position, length) => live('read', () => this.read(fd, position, length)),
+      read: (fd, position, length, target) => live('read', () => this.read(fd, position, length, target)),
       datasync: (fd) => live('datasync', () => this.datasync(fd)),
       truncate: (fd, length) => live('truncate', () => this.truncate(fd, length)),
       readFile: (path) => live('readFile', () => this.readFile(path)),
@@ -287,12 +287,15 @@ export class MemoryFileIo implements FileIo {
     writeAt(file.node, data, position)
   }
 
-  async read(fd: number, position: number, length: number): Promise<Buffer> {
+  async read(fd: number, position: number, length: number, target?: Buffer): Promise<Buffer> {
     if (this.inFlightPossible) await this.inFlight('read')
     const file = this.file(fd, 'read')
     this.checkFault('read', file.path)
     const end = Math.min(file.node.size, position + length)
-    return Buffer.from(file.node.content.subarray(Math.min(position, end), end))
+    const bytes = file.node.content.subarray(Math.min(position, end), end)
+    if (target === undefined) return Buffer.from(bytes)
+    bytes.copy(target)
+    return target.subarray(0, bytes.length)
   }
 
   async datasync(fd: number): Promise<void> {

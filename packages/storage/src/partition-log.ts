@@ -385,17 +385,24 @@ export class PartitionLog {
    * always at least one batch so a consumer can make progress past a batch larger than maxBytes.
    * Memory held: at most maxBytes plus one index interval, or one batch.
    * Errors: OFFSET_OUT_OF_RANGE (below the log start or past the log end), LOG_CORRUPTED, LOG_CLOSED.
+   * `allocate`: the buffer each file read goes to (the broker's Fetch passes pooled buffers, so a
+   * read does not fault in fresh memory); the returned bytes are then a view of one of them. A
+   * buffer it handed out that holds no returned bytes is dropped, never handed back.
    */
-  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+  async read(offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<ReadResult> {
     try {
-      return await this.readBatches(offset, maxBytes)
+      return await this.readBatches(offset, maxBytes, allocate)
     } catch (error) {
       if (error instanceof DamageAt) throw await this.locateDamage(error)
       throw error
     }
   }
 
-  private async readBatches(offset: number, maxBytes: number): Promise<ReadResult> {
+  private async readBatches(
+    offset: number,
+    maxBytes: number,
+    allocate: ((bytes: number) => Buffer) | undefined,
+  ): Promise<ReadResult> {
     this.checkUsable()
     this.checkOffset(offset)
     if (!Number.isInteger(maxBytes) || maxBytes < 1)
@@ -404,7 +411,7 @@ export class PartitionLog {
     for (let index = this.segmentIndexFor(offset); index < segments.length; index++) {
       const segment = segments[index]!
       if (offset >= segment.nextOffset) continue
-      const bytes = await this.readFromSegment(segment, offset, maxBytes)
+      const bytes = await this.readFromSegment(segment, offset, maxBytes, allocate)
       if (bytes.length > 0) {
         const last = lastBatchEnd(bytes)
         return this.readResult(bytes, last)
@@ -417,11 +424,16 @@ export class PartitionLog {
     return { bytes, nextOffset, logStartOffset: this.startOffset, logEndOffset: this.nextOffset }
   }
 
-  private async readFromSegment(segment: Segment, offset: number, maxBytes: number): Promise<Buffer> {
+  private async readFromSegment(
+    segment: Segment,
+    offset: number,
+    maxBytes: number,
+    allocate: ((bytes: number) => Buffer) | undefined,
+  ): Promise<Buffer> {
     let position = segment.positionFloor(offset)
     const windowBytes = maxBytes + this.config.indexIntervalBytes + batchHeaderBytes
     while (position < segment.size) {
-      const buffer = await segment.read(position, Math.min(segment.size - position, windowBytes))
+      const buffer = await segment.read(position, Math.min(segment.size - position, windowBytes), allocate)
       const found = findBatches(buffer, offset, maxBytes, (at, problem) =>
         this.corrupt(segment, position + at, problem),
       )
@@ -434,7 +446,7 @@ export class PartitionLog {
           continue
         }
         // The first wanted batch is larger than the window: return it alone.
-        const whole = await segment.read(position + found.first, size)
+        const whole = await segment.read(position + found.first, size, allocate)
         const check = inspectBatch(whole, 0, whole.length)
         if (!check.ok) this.corrupt(segment, position + found.first, check.reason)
         return whole

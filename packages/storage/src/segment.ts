@@ -191,8 +191,11 @@ export class Segment {
     }
   }
 
-  /** Reads file bytes; keeps the file open until the read is done even if the segment is deleted. */
-  async read(position: number, length: number): Promise<Buffer> {
+  /**
+   * Reads file bytes; keeps the file open until the read is done even if the segment is deleted.
+   * `allocate`: where to read to (a pooled buffer of at least `length` bytes); a new buffer otherwise.
+   */
+  async read(position: number, length: number, allocate?: (bytes: number) => Buffer): Promise<Buffer> {
     if (!this.fdOpen) {
       throw new WeirError(
         'OFFSET_OUT_OF_RANGE',
@@ -201,7 +204,7 @@ export class Segment {
     }
     this.readers++
     try {
-      return await this.io.read(this.fd, position, length)
+      return await this.io.read(this.fd, position, length, allocate?.(length))
     } finally {
       this.readers--
       if (this.readers === 0) this.closing?.()

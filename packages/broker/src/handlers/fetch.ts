@@ -9,6 +9,9 @@
 // connection's ResponseRoom grants, so Fetches in flight for a client that does not read cannot
 // pile up responses. A partition named twice in one Fetch is refused with INVALID_REQUEST: the
 // same bytes twice would only multiply the response.
+// Reads go into the broker's pooled buffers (readBufferPool): the buffers a returned round's
+// records live in are released by the connection once the frame is written (pooled-reads.ts); a
+// round not returned (still below minBytes) releases its buffers at once.
 import {
   BatchField,
   batchSizeAt,
@@ -18,11 +21,13 @@ import {
   type FetchRequest,
   type FetchResponse,
   lastOffsetAt,
+  type ReceiveBufferPool,
   settlesWithin,
   WeirError,
 } from '@weir/protocol'
 import { authorize } from './authorize.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
+import { holdsPooled } from './pooled-reads.js'
 import { readablePartition } from './readable-partition.js'
 
 const empty = Buffer.alloc(0)
@@ -45,17 +50,23 @@ export const fetchHandler = defineHandler({
       const woken = new Promise<void>((resolve) => (wake = resolve))
       const unsubscribe = context.watch.subscribe(watched, wake)
       const reservation = new Reservation(context.responseRoom)
+      const reads = new PooledReads(context.readBufferPool)
       let round: Round
       try {
-        round = await readRound(request, reservation, context)
+        round = await readRound(request, reservation, reads, context)
+      } catch (error) {
+        reads.releaseAll()
+        throw error
       } finally {
         reservation.releaseAll()
       }
       const remainingMs = deadline - clock.now()
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || context.isClosing()) {
         unsubscribe()
+        reads.handTo(round.response)
         return round.response
       }
+      reads.releaseAll()
       await settlesWithin(timers, woken, remainingMs)
       unsubscribe()
     }
@@ -112,10 +123,57 @@ class Reservation {
   }
 }
 
+/** The pooled buffers one round's reads went to; those holding returned records go with the response. */
+class PooledReads {
+  private readonly kept: Buffer[] = []
+
+  constructor(private readonly pool: ReceiveBufferPool | undefined) {}
+
+  /** A log read: its bytes land in pooled buffers; those not holding `keep(...)`'s bytes go back at once. */
+  async read(
+    log: {
+      read(offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<{ bytes: Buffer }>
+    },
+    offset: number,
+    maxBytes: number,
+    keep: (bytes: Buffer) => Buffer,
+  ): Promise<Buffer> {
+    const pool = this.pool
+    if (pool === undefined) return keep((await log.read(offset, maxBytes)).bytes)
+    const acquired: Buffer[] = []
+    const allocate = (bytes: number) => {
+      if (!pool.pools(bytes)) return Buffer.allocUnsafe(bytes)
+      const buffer = pool.acquire(bytes)
+      acquired.push(buffer)
+      return buffer
+    }
+    let kept: Buffer | undefined
+    try {
+      kept = keep((await log.read(offset, maxBytes, allocate)).bytes)
+      return kept
+    } finally {
+      for (const buffer of acquired) {
+        if (kept !== undefined && kept.length > 0 && kept.buffer === buffer.buffer) this.kept.push(buffer)
+        else pool.release(buffer)
+      }
+    }
+  }
+
+  /** The response's bytes live in the kept buffers: the connection releases them once it is written. */
+  handTo(response: object): void {
+    if (this.pool !== undefined) holdsPooled(response, this.pool, this.kept.splice(0))
+  }
+
+  releaseAll(): void {
+    for (const buffer of this.kept.splice(0)) this.pool?.release(buffer)
+  }
+}
+
 /** Reads every partition once, honouring each partition's maxBytes and the round's total (fetchMaxBytes at most). */
 async function readRound(
   request: FetchRequest,
   reservation: Reservation,
+  reads: PooledReads,
   context: HandlerContext,
 ): Promise<Round> {
   const maxBytes = Math.min(request.maxBytes, context.limits.fetchMaxBytes)
@@ -126,7 +184,15 @@ async function readRound(
     const partitions: FetchPartitionResult[] = []
     for (const wanted of topic.partitions) {
       const remaining = maxBytes - bytes
-      const result = await readPartition(topic.name, wanted, remaining, bytes > 0, reservation, context)
+      const result = await readPartition(
+        topic.name,
+        wanted,
+        remaining,
+        bytes > 0,
+        reservation,
+        reads,
+        context,
+      )
       bytes += result.records.length
       failed ||= result.errorCode !== 0
       partitions.push(result)
@@ -142,6 +208,7 @@ async function readPartition(
   remainingBytes: number,
   haveData: boolean,
   reservation: Reservation,
+  reads: PooledReads,
   context: HandlerContext,
 ): Promise<FetchPartitionResult> {
   const { partition, fetchOffset } = wanted
@@ -169,8 +236,9 @@ async function readPartition(
     if (grantedBytes === 0) return { ...result, records: empty }
     let records: Buffer = empty
     try {
-      const read = await log.read(fetchOffset, grantedBytes)
-      records = belowHighWatermark(read.bytes, highWatermark)
+      records = await reads.read(log, fetchOffset, grantedBytes, (bytes) =>
+        belowHighWatermark(bytes, highWatermark),
+      )
     } finally {
       reservation.keep(grantedBytes, records.length)
     }

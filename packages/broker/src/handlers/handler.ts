@@ -1,6 +1,6 @@
 // What every API handler gets and returns. A handler turns a decoded request into a response
 // object; the connection layer owns framing, timeouts and errors that fail the whole request.
-import type { ApiDefinition, ErrorFields, TopicConfig } from '@weir/protocol'
+import type { ApiDefinition, ErrorFields, ReceiveBufferPool, TopicConfig } from '@weir/protocol'
 import { isWeirError } from '@weir/protocol'
 import type { TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
@@ -57,6 +57,11 @@ export interface HandlerContext {
   readonly warnings: WarningRateLimit
   /** This connection's room for Fetch responses not yet written (limits.maxWriteBufferBytes). */
   readonly responseRoom: ResponseRoom
+  /**
+   * Broker-wide reusable buffers Fetch reads the log into; given back once the response is written
+   * (pooled-reads.ts). Absent: every read gets a fresh buffer.
+   */
+  readonly readBufferPool?: ReceiveBufferPool
 }
 
 export interface Handler<Request, Response> {

@@ -4,7 +4,10 @@
 import { connect, type Socket } from 'node:net'
 import {
   type ApiDefinition,
+  apiByKey,
+  decodeApiBody,
   decodeBody,
+  encodeApiRequestFrame,
   encodeBody,
   encodeRequestFrame,
   FrameReader,
@@ -15,6 +18,9 @@ import {
 interface Pending {
   readonly resolve: (body: unknown) => void
   readonly reject: (error: Error) => void
+  /** The request's API and version, when sent with send(): the response body has that version's shape. */
+  apiKey?: number
+  apiVersion?: number
 }
 
 export class WireClient {
@@ -30,7 +36,7 @@ export class WireClient {
         const { correlationId, body } = parseResponseFrame(payload)
         const waiter = this.pending.get(correlationId)
         this.pending.delete(correlationId)
-        waiter?.resolve(decodeBody(body, 'response'))
+        waiter?.resolve(decodeResponse(waiter, body))
       }
     })
     socket.on('error', () => {})
@@ -58,11 +64,30 @@ export class WireClient {
     return api.decodeResponse(await this.send(api.apiKey, 0, encodeBody(request)))
   }
 
+  /** Sends a typed request in `version`'s body shape (Produce v1 is segmented) and decodes the response in it. */
+  async callVersion<Request, Response>(
+    api: ApiDefinition<Request, Response>,
+    version: number,
+    request: Request,
+  ): Promise<Response> {
+    const correlationId = this.nextCorrelationId++
+    const frame = encodeApiRequestFrame(
+      api,
+      { apiKey: api.apiKey, apiVersion: version, correlationId },
+      request,
+    )
+    const response = this.expect(correlationId)
+    Object.assign(this.pending.get(correlationId)!, { apiKey: api.apiKey, apiVersion: version })
+    this.socket.write(Buffer.concat(frame))
+    return api.decodeResponse(await response)
+  }
+
   /** Sends a request frame with any header and body bytes; resolves with the decoded response body. */
   send(apiKey: number, apiVersion: number, body: Uint8Array): Promise<Record<string, unknown>> {
     const correlationId = this.nextCorrelationId++
     const frame = encodeRequestFrame({ apiKey, apiVersion, correlationId }, body)
     const response = this.expect(correlationId)
+    Object.assign(this.pending.get(correlationId)!, { apiKey, apiVersion })
     this.socket.write(frame)
     return response as Promise<Record<string, unknown>>
   }
@@ -88,4 +113,13 @@ export class WireClient {
     this.socket.destroy()
     return this.closed
   }
+}
+
+/** Decodes a response in the body shape of the request's version (Fetch v1 is segmented), plain otherwise. */
+function decodeResponse(waiter: Pending | undefined, body: Buffer): unknown {
+  const api = waiter?.apiKey === undefined ? undefined : apiByKey(waiter.apiKey)
+  const version = waiter?.apiVersion ?? 0
+  if (api === undefined || version < api.versionMin || version > api.versionMax)
+    return decodeBody(body, 'response')
+  return decodeApiBody(api, 'response', version, body)
 }

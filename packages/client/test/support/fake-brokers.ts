@@ -71,7 +71,10 @@ export class FakeBroker {
     const { header, body } = parseRequestFrame(payload)
     const reply = (response: unknown) =>
       socket.write(encodeResponseFrame(header.correlationId, encodeBody(response)))
-    if (header.apiKey === ApiKeys.Metadata) {
+    if (header.apiKey === ApiKeys.ApiVersions) {
+      // A broker of the first release: version 0 of every API, so clients fall back to v0 bodies.
+      reply({ brokerId: this.id, apis: [] })
+    } else if (header.apiKey === ApiKeys.Metadata) {
       this.metadataAnswers++
       reply({
         brokers: this.brokers.all.map((broker) => ({ id: broker.id, host: broker.host, port: brokerPort })),

@@ -1,6 +1,6 @@
 // The in-memory stand-in for Cluster that the producer and consumer unit tests share: one topic
 // whose partitions all lead on broker 0, served by the test's own fake connection.
-import { type Environment, type MetadataTopic, nodeEnvironment } from '@weir/protocol'
+import { type Environment, type MetadataTopic, nodeEnvironment, ReceiveBufferPool } from '@weir/protocol'
 import type { Cluster } from '../../src/cluster.js'
 
 /** Metadata of topic `name` with `partitionCount` partitions, every one led by broker 0. */
@@ -35,6 +35,7 @@ export function clusterWith({ metadata, connection, request, environment }: Fake
   const cached = (name: string) => (name === metadata.name ? metadata : undefined)
   return {
     options: { frameBytesMax: 16 << 20 },
+    receivePool: new ReceiveBufferPool({ frameBytesMin: 256 * 1024, idleBytesMax: 32 << 20 }),
     environment: environment ?? nodeEnvironment,
     cachedTopic: cached,
     cachedTopicRefreshingStale: cached,

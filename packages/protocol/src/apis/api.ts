@@ -5,6 +5,11 @@ export interface ApiDefinition<Request, Response> {
   readonly apiKey: number
   readonly versionMin: number
   readonly versionMax: number
+  /**
+   * From which version on the request's or the response's byte fields travel as trailing segments
+   * (segmented-body.ts) instead of msgpack bin; absent: every version is one msgpack body.
+   */
+  readonly segmentedSince?: { readonly request?: number; readonly response?: number }
   /** Checks a decoded msgpack body; INVALID_REQUEST naming the bad field otherwise. */
   decodeRequest(body: unknown): Request
   decodeResponse(body: unknown): Response

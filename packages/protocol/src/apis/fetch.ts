@@ -1,4 +1,4 @@
-// Fetch (key 5), v0. Long poll: the broker answers once `minBytes` are available over all
+// Fetch (key 5), v0 and v1. Long poll: the broker answers once `minBytes` are available over all
 // partitions asked for, or `maxWaitMs` passed, whichever is first. Each partition's `records` are
 // whole batches copied from the segment files as stored (never decoded or re-encoded by the
 // broker); at least one batch is returned even when it is larger than the partition's maxBytes,
@@ -7,6 +7,9 @@
 //   response = { errorCode?, errorMessage?, topics: [{ name, partitions:
 //                  [{ partition, errorCode, errorMessage?, highWatermark, logStartOffset, records: bin }] }] }
 // A fetch at exactly the log end returns empty `records` (and waits, per maxWaitMs/minBytes).
+// v1: the same fields, but the response is a segmented body (segmented-body.ts): each partition's
+// `records` travels as a raw trailing segment, so the broker writes the bytes it read from the log
+// without copying them into msgpack and the client takes views of the frame.
 import { bytes, integer, object, type ResponseError, responseError, topicPartitions } from '../schema.js'
 import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
 import { errorFields } from './metadata.js'
@@ -47,7 +50,8 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
   name: 'Fetch',
   apiKey: ApiKeys.Fetch,
   versionMin: 0,
-  versionMax: 0,
+  versionMax: 1,
+  segmentedSince: { response: 1 },
   decodeRequest(body) {
     const fields = object(body, 'Fetch')
     return {

@@ -1,4 +1,4 @@
-// Produce (key 4), v0. Record batches travel as msgpack bin, byte for byte as the client encoded
+// Produce (key 4), v0 and v1. Record batches travel as msgpack bin, byte for byte as the client encoded
 // them (see docs/record-batch.md); the broker validates length and CRC, patches baseOffset and
 // term in place, and appends them verbatim.
 //   request  = { acks: 0 | 1 | -1, timeoutMs, topics: [{ name, partitions: [{ partition, records: bin }] }] }
@@ -9,6 +9,9 @@
 // `records` holds one or more whole batches. acks 0 gets no response frame at all; 1 (leader)
 // answers once the leader appended; -1 (all) once the write is as durable as the topic's fsync
 // policy says (and, with replication, committed by a majority).
+// v1: the same fields, but the request is a segmented body (segmented-body.ts): each partition's
+// `records` travels as a raw trailing segment, written from the producer's batch buffers as they
+// are and read by the broker as views of the frame.
 import { bytes, integer, object, type ResponseError, responseError, topicPartitions } from '../schema.js'
 import { type ApiDefinition, ApiKeys, type ErrorFields } from './api.js'
 import { errorFields } from './metadata.js'
@@ -57,7 +60,8 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
   name: 'Produce',
   apiKey: ApiKeys.Produce,
   versionMin: 0,
-  versionMax: 0,
+  versionMax: 1,
+  segmentedSince: { request: 1 },
   decodeRequest(body) {
     const fields = object(body, 'Produce')
     return {
