@@ -1,7 +1,10 @@
 // The producer's per-partition accumulator: records become batches, one queue of batches per
 // partition. Pure: no timers, clocks or sockets; the producer passes `nowMs` and drives sending.
-// A partition's head batch is sent alone and stays at the head until it is acknowledged or fails,
-// so at most one batch per partition is in flight and retries can never reorder a partition.
+// A batch stays in its queue until it is acknowledged or fails. Up to `maxInFlightBatches` of a
+// partition's batches are in flight at once (an idempotent producer: the leader refuses a batch
+// whose predecessor it has not written, so the pipeline cannot reorder); a batch is handed out only
+// while every batch before it is in flight, so a batch waiting for a retry holds back the rest of
+// its partition and retries can never reorder a partition. With 1, the head batch goes alone.
 import { RecordBatchBuilder, type RecordInput } from '@weir/protocol'
 import type { BatchStamp } from './producer-identity.js'
 
@@ -31,6 +34,13 @@ export class ProducerBatch {
   sealed = false
   /** Being sent, or waiting for a retry: not handed out by `drain`. */
   busy = false
+  /** An attempt is outstanding (busy and not waiting for a retry). */
+  inFlight = false
+  /**
+   * The latest attempt left while an earlier batch of the partition was unacknowledged: a sequence
+   * gap the leader reports for it may be that batch's failure, not a lost record.
+   */
+  sentBehind = false
   attempts = 0
   /** Holds keyless records: the sticky partitioner moves on when this batch leaves. */
   keyless = false
@@ -63,7 +73,12 @@ export interface AccumulatorLimits {
   readonly maxBatchRecords: number
   /** How long a batch that is not full waits for more records before it is sent. */
   readonly lingerMs: number
+  /** Batches of one partition in flight at once, 1 to `inFlightBatchesMax` (default 1). */
+  readonly maxInFlightBatches?: number
 }
+
+/** Kafka's bound with idempotence, and the number of batches the leader's dedup table remembers per producer. */
+export const inFlightBatchesMax = 5
 
 export class RecordAccumulator {
   /** Per topic, per partition: the partition's batches, head first. Nested so the hot path builds no string keys. */
@@ -103,48 +118,56 @@ export class RecordAccumulator {
   }
 
   /**
-   * Head batches to send. Once any head is ready (full, lingered long enough, or `flushing`),
-   * every idle head bound for the same broker (`brokerOf`) goes with it, as in Kafka's sender:
-   * that request is being made anyway, and batches that started a moment later would otherwise
-   * follow in a request of their own. Skips partitions whose head is busy. Returned batches are
-   * sealed and marked busy.
+   * The next batch of each partition to send, at most one per partition per call (call again for
+   * the next one behind it). Once any is ready (full, lingered long enough, or `flushing`), every
+   * idle one bound for the same broker (`brokerOf`) goes with it, as in Kafka's sender: that
+   * request is being made anyway, and batches that started a moment later would otherwise follow
+   * in a request of their own. Returned batches are sealed and marked busy and in flight.
    */
   drain(nowMs: number, options: DrainOptions = {}): ProducerBatch[] {
     const { flushing = false, brokerOf = () => 0 } = options
-    const heads: ProducerBatch[] = []
+    const candidates: ProducerBatch[] = []
     const readyBrokers = new Set<number>()
     for (const queue of this.allQueues()) {
-      const head = queue[0]
-      if (head === undefined || head.busy) continue
-      heads.push(head)
-      if (flushing || head.sealed || nowMs - head.createdAtMs >= this.limits.lingerMs)
-        readyBrokers.add(brokerOf(head))
+      const next = this.nextToSend(queue)
+      if (next === undefined) continue
+      candidates.push(next)
+      if (flushing || next.sealed || nowMs - next.createdAtMs >= this.limits.lingerMs)
+        readyBrokers.add(brokerOf(next))
     }
-    const ready = readyBrokers.size === 0 ? [] : heads.filter((head) => readyBrokers.has(brokerOf(head)))
-    for (const head of ready) {
-      head.sealed = true
-      head.busy = true
+    const ready = readyBrokers.size === 0 ? [] : candidates.filter((next) => readyBrokers.has(brokerOf(next)))
+    for (const next of ready) {
+      next.sealed = true
+      next.busy = true
+      next.inFlight = true
+      next.sentBehind = next !== this.queueOf(next.topic, next.partition)[0]
     }
     return ready
   }
 
-  /** When the earliest lingering head batch becomes ready; undefined when none lingers. */
+  /** When the earliest lingering batch that may be sent becomes ready; undefined when none lingers. */
   nextReadyAtMs(): number | undefined {
     let earliest: number | undefined
     for (const queue of this.allQueues()) {
-      const head = queue[0]
-      if (head === undefined || head.busy) continue
-      const readyAt = head.sealed ? 0 : head.createdAtMs + this.limits.lingerMs
+      const next = this.nextToSend(queue)
+      if (next === undefined) continue
+      const readyAt = next.sealed ? 0 : next.createdAtMs + this.limits.lingerMs
       if (earliest === undefined || readyAt < earliest) earliest = readyAt
     }
     return earliest
   }
 
-  /** Removes an acknowledged or failed head batch so the partition's next batch can go. */
+  /** An attempt of a batch handed out by `drain` failed: it waits for a retry, holding back those behind it. */
+  attemptFailed(batch: ProducerBatch): void {
+    batch.inFlight = false
+  }
+
+  /** Removes an acknowledged or failed batch (normally its partition's head) so later ones can go. */
   remove(batch: ProducerBatch): void {
     const queue = this.topics.get(batch.topic)?.[batch.partition]
-    if (queue?.[0] !== batch) throw new Error('assertion: only a partition head batch completes')
-    queue.shift()
+    const index = queue?.indexOf(batch) ?? -1
+    if (queue === undefined || index < 0) throw new Error('assertion: only a queued batch completes')
+    queue.splice(index, 1)
     this.batches--
   }
 
@@ -159,6 +182,20 @@ export class RecordAccumulator {
       for (const queue of partitions) if (queue !== undefined && queue.length > 0) queues.push(queue)
     }
     return queues
+  }
+
+  /**
+   * The first idle batch of `queue` when every batch before it is in flight and fewer than
+   * maxInFlightBatches are: a batch waiting for a retry holds back everything behind it.
+   */
+  private nextToSend(queue: readonly ProducerBatch[]): ProducerBatch | undefined {
+    const inFlightMax = this.limits.maxInFlightBatches ?? 1
+    for (let index = 0; index < queue.length && index < inFlightMax; index++) {
+      const batch = queue[index]!
+      if (!batch.busy) return batch
+      if (!batch.inFlight) return undefined
+    }
+    return undefined
   }
 
   private fits(batch: ProducerBatch, bytes: number): boolean {

@@ -72,14 +72,24 @@ export class ProducerIdentity {
   }
 
   /**
-   * A stamped batch failed for good. When the broker certainly did not write it, its sequences go
-   * to the next batch (one batch in flight per partition: none was stamped after it); otherwise the
-   * broker's view is unknown and the next batch takes a new producerId.
+   * A stamped batch of `recordCount` records failed for good. When the broker certainly did not
+   * write it and no later batch of its partition was stamped yet, its sequences go to the next
+   * batch; otherwise (the broker's view is unknown, or batches stamped after it would leave a gap)
+   * the next batch takes a new producerId.
    */
-  failed(topic: string, partition: number, stamp: BatchStamp, error: unknown, onlyAttempt: boolean): void {
+  failed(
+    topic: string,
+    partition: number,
+    stamp: BatchStamp,
+    recordCount: number,
+    error: unknown,
+    onlyAttempt: boolean,
+  ): void {
     if (this.identity?.producerId !== stamp.producerId) return // already replaced
-    if (onlyAttempt && error instanceof WeirError && notWrittenErrors.has(error.code)) {
-      this.partitionsOf(topic)[partition] = stamp.baseSequence
+    const partitions = this.partitionsOf(topic)
+    const last = partitions[partition] === sequenceAfter(stamp.baseSequence, recordCount)
+    if (last && onlyAttempt && error instanceof WeirError && notWrittenErrors.has(error.code)) {
+      partitions[partition] = stamp.baseSequence
       return
     }
     this.identity = undefined
