@@ -5,7 +5,7 @@
 // whose predecessor it has not written, so the pipeline cannot reorder); a batch is handed out only
 // while every batch before it is in flight, so a batch waiting for a retry holds back the rest of
 // its partition and retries can never reorder a partition. With 1, the head batch goes alone.
-import { RecordBatchBuilder, type RecordInput } from '@weir/protocol'
+import { batchHeaderBytes, RecordBatchBuilder, type RecordInput } from '@weir/protocol'
 import type { BatchStamp } from './producer-identity.js'
 
 export interface RecordMetadata {
@@ -27,11 +27,13 @@ const builderInitialBytes = 16 * 1024
 
 export class ProducerBatch {
   /** Records are encoded as they are appended: a filling batch holds bytes, not record objects. */
-  readonly builder = new RecordBatchBuilder(builderInitialBytes)
+  readonly builder: RecordBatchBuilder
   readonly completions: Completion[] = []
   bytes = 0
   /** Full or already sent once: takes no more records. */
   sealed = false
+  /** Sealed because it reached maxBatchBytes or maxBatchRecords (not by linger or a send). */
+  filled = false
   /** Being sent, or waiting for a retry: not handed out by `drain`. */
   busy = false
   /** An attempt is outstanding (busy and not waiting for a retry). */
@@ -53,7 +55,11 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly createdAtMs: number,
-  ) {}
+    /** The builder's first buffer: the size of a batch that filled just before, when one did. */
+    initialBytes = builderInitialBytes,
+  ) {
+    this.builder = new RecordBatchBuilder(initialBytes)
+  }
 
   get recordCount(): number {
     return this.builder.recordCount
@@ -102,9 +108,12 @@ export class RecordAccumulator {
   ): ProducerBatch {
     const queue = this.queueOf(topic, partition)
     let batch = queue[queue.length - 1]
-    if (batch && !batch.sealed && !this.fits(batch, bytes)) batch.sealed = true
+    if (batch && !batch.sealed && !this.fits(batch, bytes)) {
+      batch.sealed = true
+      batch.filled = true
+    }
     if (batch === undefined || batch.sealed) {
-      batch = new ProducerBatch(topic, partition, nowMs)
+      batch = new ProducerBatch(topic, partition, nowMs, this.initialBytesAfter(batch))
       queue.push(batch)
       this.batches++
     }
@@ -113,8 +122,20 @@ export class RecordAccumulator {
     batch.bytes += bytes
     if (batch.bytes >= this.limits.maxBatchBytes || batch.recordCount >= this.limits.maxBatchRecords) {
       batch.sealed = true
+      batch.filled = true
     }
     return batch
+  }
+
+  /**
+   * A batch that follows one that filled up will most likely fill too: its builder starts at that
+   * size (at most maxBatchBytes and a header; the encoding of a record takes no more than the
+   * bytes counted for it) instead of doubling its way there from 16 KiB, which copied about a
+   * whole batch and allocated six buffers per 1 MiB batch. Otherwise it starts small.
+   */
+  private initialBytesAfter(previous: ProducerBatch | undefined): number | undefined {
+    if (previous === undefined || !previous.filled) return undefined
+    return Math.min(previous.builder.sizeBytes, this.limits.maxBatchBytes + batchHeaderBytes)
   }
 
   /**

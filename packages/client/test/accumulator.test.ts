@@ -109,6 +109,30 @@ test('with maxInFlightBatches, batches behind in-flight ones go in order up to t
   assert.is(accumulator.drain(0)[0]!.recordCount, 1, 'then the fifth behind it')
 })
 
+test('a batch after one that filled starts at its size instead of growing from 16 KiB', () => {
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 64 * 1024, maxBatchRecords: 1000, lingerMs: 0 })
+  const value = Buffer.alloc(1000)
+  let first: ReturnType<typeof accumulator.append> | undefined
+  for (let index = 0; index < 200; index++) {
+    const batch = accumulator.append('t', 0, { key: null, value }, 1024, noop, 0)
+    first ??= batch
+  }
+  const batches = [...accumulator.pending()]
+  assert.ok(batches.length >= 3)
+  assert.ok(first!.filled)
+  const capacity = (batch: (typeof batches)[number]) => batch.builder.build().buffer.byteLength
+  assert.is(capacity(batches[0]!), 64 * 1024, 'the first grew from 16 KiB by doubling')
+  const filledBytes = batches[0]!.builder.sizeBytes
+  assert.is(capacity(batches[1]!), filledBytes, 'the second started at the size the first reached')
+  accumulator.drain(0, { flushing: true })
+  const after = new RecordAccumulator({ maxBatchBytes: 64 * 1024, maxBatchRecords: 1000, lingerMs: 0 })
+  after.append('t', 0, record('a'), 10, noop, 0)
+  after.drain(0)
+  after.append('t', 0, record('b'), 10, noop, 0)
+  const [, lingered] = [...after.pending()]
+  assert.is(capacity(lingered!), 16 * 1024, 'after a batch sent unfilled: small again')
+})
+
 test('recordBytes grows with key, value and headers', () => {
   const base = recordBytes({ value: Buffer.alloc(10) })
   assert.ok(recordBytes({ key: Buffer.alloc(5), value: Buffer.alloc(10) }) === base + 5)
