@@ -71,6 +71,11 @@ export interface DrainOptions {
   readonly flushing?: boolean
   /** The broker a batch goes to; heads bound for the same broker as a ready head go with it. */
   readonly brokerOf?: (batch: ProducerBatch) => number
+  /**
+   * Whether a partition may have more than one batch in flight (default: yes, up to
+   * maxInFlightBatches); otherwise its head goes alone.
+   */
+  readonly mayPipeline?: (topic: string, partition: number) => boolean
 }
 
 export interface AccumulatorLimits {
@@ -146,11 +151,12 @@ export class RecordAccumulator {
    * in a request of their own. Returned batches are sealed and marked busy and in flight.
    */
   drain(nowMs: number, options: DrainOptions = {}): ProducerBatch[] {
-    const { flushing = false, brokerOf = () => 0 } = options
+    const { flushing = false, brokerOf = () => 0, mayPipeline = () => true } = options
     const candidates: ProducerBatch[] = []
     const readyBrokers = new Set<number>()
     for (const queue of this.allQueues()) {
-      const next = this.nextToSend(queue)
+      const head = queue[0]!
+      const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
       if (next === undefined) continue
       candidates.push(next)
       if (flushing || next.sealed || nowMs - next.createdAtMs >= this.limits.lingerMs)
@@ -167,10 +173,11 @@ export class RecordAccumulator {
   }
 
   /** When the earliest lingering batch that may be sent becomes ready; undefined when none lingers. */
-  nextReadyAtMs(): number | undefined {
+  nextReadyAtMs(mayPipeline: DrainOptions['mayPipeline'] = () => true): number | undefined {
     let earliest: number | undefined
     for (const queue of this.allQueues()) {
-      const next = this.nextToSend(queue)
+      const head = queue[0]!
+      const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
       if (next === undefined) continue
       const readyAt = next.sealed ? 0 : next.createdAtMs + this.limits.lingerMs
       if (earliest === undefined || readyAt < earliest) earliest = readyAt
@@ -209,8 +216,8 @@ export class RecordAccumulator {
    * The first idle batch of `queue` when every batch before it is in flight and fewer than
    * maxInFlightBatches are: a batch waiting for a retry holds back everything behind it.
    */
-  private nextToSend(queue: readonly ProducerBatch[]): ProducerBatch | undefined {
-    const inFlightMax = this.limits.maxInFlightBatches ?? 1
+  private nextToSend(queue: readonly ProducerBatch[], pipelined: boolean): ProducerBatch | undefined {
+    const inFlightMax = pipelined ? (this.limits.maxInFlightBatches ?? 1) : 1
     for (let index = 0; index < queue.length && index < inFlightMax; index++) {
       const batch = queue[index]!
       if (!batch.busy) return batch

@@ -574,8 +574,15 @@ export class Producer {
     this.queuedHead = 0
   }
 
+  /**
+   * Several batches of a partition in flight only once its leader knows the producerId (it then
+   * refuses a batch whose predecessor is missing; an unknown producerId is accepted at any sequence).
+   */
+  private readonly mayPipeline = (topic: string, partition: number): boolean =>
+    this.identity?.knownBy(topic, partition) ?? false
+
   private scheduleLinger(): void {
-    const readyAtMs = this.accumulator.nextReadyAtMs()
+    const readyAtMs = this.accumulator.nextReadyAtMs(this.mayPipeline)
     if (readyAtMs === undefined || readyAtMs >= this.lingerAtMs) return
     if (readyAtMs <= this.clock.now()) {
       // Ready now (lingerMs 0, or a deadline already passed): a timer would add Node's 1 ms minimum.
@@ -622,7 +629,7 @@ export class Producer {
     const leaderOf = (batch: ProducerBatch) =>
       this.cluster.cachedTopic(batch.topic)?.partitions.find((p) => p.partition === batch.partition)
     const brokerOf = (batch: ProducerBatch) => leaderOf(batch)?.leader ?? -1
-    const ready = this.accumulator.drain(now, { flushing, brokerOf })
+    const ready = this.accumulator.drain(now, { flushing, brokerOf, mayPipeline: this.mayPipeline })
     for (const batch of ready) {
       const leader = leaderOf(batch)
       if (leader === undefined) {
@@ -807,6 +814,7 @@ export class Producer {
   }
 
   private complete(batch: ProducerBatch, baseOffset: number): void {
+    if (batch.stamp !== undefined) this.identity?.acknowledged(batch.topic, batch.partition, batch.stamp)
     this.finish(batch)
     const { topic, partition } = batch
     const { completions } = batch
