@@ -17,7 +17,10 @@ test('acknowledgements are timed from their send; rejections are not timed', asy
     const stages = recorder.finish()
     assert.ok(stages.ack.p50Ms >= 29 && stages.ack.maxMs < 1000, JSON.stringify(stages.ack))
     assert.is(stages.ack.p50Ms, stages.ack.maxMs, 'one timed acknowledgement: the rejected one is left out')
-    assert.ok(stages.eventLoopDelay.p50Ms >= 0 && stages.eventLoopDelay.p50Ms < 10, 'an idle loop is hardly late')
+    assert.ok(
+      stages.eventLoopDelay.p50Ms >= 0 && stages.eventLoopDelay.p50Ms < 10,
+      'an idle loop is hardly late',
+    )
     assert.match(describeStages(stages), /ack p50 .* event-loop delay p99/)
   } finally {
     recorder.stop()
