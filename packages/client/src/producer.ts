@@ -2,13 +2,14 @@
 // keys, the same protocol code the broker uses), and appends it to that partition's accumulator.
 // A sender pass groups ready batches by leader into one Produce request per broker (one batch per
 // partition), pipelined up to the connection's in-flight limit; an idempotent producer keeps up to
-// 5 batches of a partition in flight (the leader's sequence check refuses a batch whose predecessor
-// is missing, so they cannot be written out of order), others one. Retriable errors are retried with
-// exponential backoff after a metadata refresh; a batch stays queued until it is acknowledged and
-// nothing behind a batch waiting for a retry is sent, so retries keep per-partition order. A leader that refuses (NOT_LEADER), has
-// none, or does not answer makes the producer ask other brokers at once, and the batch goes to the
-// new leader as soon as one is named, without a backoff. Idempotent by default: each batch carries
-// the producerId and its partition's sequences, so a resent batch is never written twice.
+// 5 batches of a partition in flight once the leader knows its producerId (its sequence check then
+// refuses a batch whose predecessor is missing, so none is written out of order), others one.
+// Retriable errors are retried with exponential backoff after a metadata refresh; a batch stays
+// queued until acknowledged and nothing behind a batch waiting for a retry is sent, so retries
+// keep per-partition order. A leader that refuses (NOT_LEADER), has none, or does not answer
+// makes the producer ask other brokers at once, and the batch goes to the new leader as soon as
+// one is named, without a backoff. Idempotent by default: each batch carries the producerId and
+// its partition's sequences, so a resent batch is never written twice.
 import {
   Acks,
   type AcksName,
