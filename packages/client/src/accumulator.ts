@@ -4,7 +4,8 @@
 // partition's batches are in flight at once (an idempotent producer: the leader refuses a batch
 // whose predecessor it has not written, so the pipeline cannot reorder); a batch is handed out only
 // while every batch before it is in flight, so a batch waiting for a retry holds back the rest of
-// its partition and retries can never reorder a partition. With 1, the head batch goes alone.
+// its partition and retries can never reorder a partition; one behind in-flight batches goes only
+// once full (or on flush). With 1, the head batch goes alone.
 import { batchHeaderBytes, RecordBatchBuilder, type RecordInput } from '@weir/protocol'
 import type { BatchStamp } from './producer-identity.js'
 
@@ -157,7 +158,7 @@ export class RecordAccumulator {
     for (const queue of this.allQueues()) {
       const head = queue[0]!
       const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
-      if (next === undefined) continue
+      if (next === undefined || (next !== head && !next.sealed && !flushing)) continue
       candidates.push(next)
       if (flushing || next.sealed || nowMs - next.createdAtMs >= this.limits.lingerMs)
         readyBrokers.add(brokerOf(next))
@@ -178,7 +179,7 @@ export class RecordAccumulator {
     for (const queue of this.allQueues()) {
       const head = queue[0]!
       const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
-      if (next === undefined) continue
+      if (next === undefined || (next !== head && !next.sealed)) continue
       const readyAt = next.sealed ? 0 : next.createdAtMs + this.limits.lingerMs
       if (earliest === undefined || readyAt < earliest) earliest = readyAt
     }
@@ -214,7 +215,12 @@ export class RecordAccumulator {
 
   /**
    * The first idle batch of `queue` when every batch before it is in flight and fewer than
-   * maxInFlightBatches are: a batch waiting for a retry holds back everything behind it.
+   * maxInFlightBatches are: a batch waiting for a retry holds back everything behind it. The
+   * callers send one behind in-flight batches only once it is full (or on flush): a batch sealed
+   * by linger alone waits for the answer to the one before and gathers the sends meanwhile, so a
+   * trickle of sends (the latency case) makes one request per round trip, as with one batch in
+   * flight, instead of one per linger, which cost CPU on both ends and no latency gained (the
+   * leader's group commit holds a batch until the fsync running when it lands has finished).
    */
   private nextToSend(queue: readonly ProducerBatch[], pipelined: boolean): ProducerBatch | undefined {
     const inFlightMax = pipelined ? (this.limits.maxInFlightBatches ?? 1) : 1

@@ -83,7 +83,7 @@ test('flushing hands out lingering batches at once', () => {
 test('with maxInFlightBatches, batches behind in-flight ones go in order up to the bound', () => {
   const limits = { maxBatchBytes: 50, maxBatchRecords: 1000, lingerMs: 0, maxInFlightBatches: 3 }
   const accumulator = new RecordAccumulator(limits)
-  for (let index = 0; index < 5; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
+  for (let index = 0; index < 6; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
   const sent = [accumulator.drain(0), accumulator.drain(0), accumulator.drain(0), accumulator.drain(0)]
   assert.equal(
     sent.map((batches) => batches.length),
@@ -107,6 +107,11 @@ test('with maxInFlightBatches, batches behind in-flight ones go in order up to t
   const [again] = accumulator.drain(0)
   assert.is(again, first, 'the retried head goes first')
   assert.is(accumulator.drain(0)[0]!.recordCount, 1, 'then the fifth behind it')
+  assert.equal(accumulator.drain(0), [], 'the sixth is not full: it waits for an answer, gathering sends')
+  assert.is(accumulator.nextReadyAtMs(), undefined, 'and no linger timer is due for it')
+  accumulator.remove(first!)
+  assert.equal(accumulator.drain(0), [], 'even when a slot is free')
+  assert.is(accumulator.drain(0, { flushing: true }).length, 1, 'a flush sends it')
 })
 
 test('a batch after one that filled starts at its size instead of growing from 16 KiB', () => {
