@@ -3,6 +3,7 @@
 // sweep, then the machine's physical limits. A missing server binary skips that system with the
 // reason; a failing workload is recorded and the rest goes on.
 import { type DiskWriteMeasurement, type DiskWriteSpec, measureDiskWrite } from '../disk-limit.js'
+import { describeStages } from '../e2e/latency-stages.js'
 import { formatCount, formatRate } from '../format.js'
 import {
   type GroupThroughputMeasurement,
@@ -249,7 +250,7 @@ async function runWorkloads(
   )
   if (latency) {
     reporter.workloadFinished(
-      `p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, p99.9 ${latency.p999Ms.toFixed(2)} ms`,
+      `p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, p99.9 ${latency.p999Ms.toFixed(2)} ms${describeStages(latency.stages)}`,
     )
     Object.assign(result, { latency: { spec: latencySpec, measurement: latency, runs: [latency] } })
   }

@@ -1,9 +1,11 @@
 // End-to-end latency at a fixed offered rate, driven the same way for every system: message i is
 // sent at start + i/rate (catching up after a late timer instead of drifting), a subscriber in the
 // same process records send-to-receipt time of every message in an HDR histogram. One process, so
-// both ends read one clock.
+// both ends read one clock. Beside it, the stages (e2e/latency-stages.ts): send to acknowledgement,
+// and the benchmark process's event-loop delay, so a tail can be told apart.
 import * as hdr from 'hdr-histogram-js'
 import { percentileMs } from '../e2e/latency.js'
+import { LatencyStageRecorder } from '../e2e/latency-stages.js'
 import type { Progress } from '../measurement.js'
 import type { LatencyChannel, LatencyMeasurement, LatencySpec } from './system.js'
 
@@ -25,6 +27,7 @@ export async function measureChannelLatency(
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
   })
+  const stages = new LatencyStageRecorder()
   try {
     const total = Math.round(spec.ratePerSecond * spec.seconds)
     let received = 0
@@ -35,6 +38,7 @@ export async function measureChannelLatency(
       histogram.recordValue(Math.max(1, Math.round((performance.now() - sentMs) * 1000)))
       if (++received === total) allReceived()
     })
+    stages.start()
     const started = performance.now()
     await sendOnSchedule(
       total,
@@ -42,8 +46,9 @@ export async function measureChannelLatency(
       (index) => {
         // A buffer per message: a client may hold it until written.
         const value = Buffer.alloc(spec.valueBytes, index & 0xff)
-        value.writeDoubleBE(performance.now(), 0)
-        channel.send(value)
+        const sentMs = performance.now()
+        value.writeDoubleBE(sentMs, 0)
+        stages.acknowledged(channel.send(value), sentMs)
       },
       progress,
     )
@@ -59,8 +64,10 @@ export async function measureChannelLatency(
       p999Ms: ms(99.9),
       maxMs: histogram.maxValue / 1000,
       curve: curvePercentiles.map((percentile) => [percentile, ms(percentile)] as const),
+      stages: stages.finish(),
     }
   } finally {
+    stages.stop()
     histogram.destroy()
     await channel.close()
   }

@@ -138,6 +138,7 @@ class NatsSession implements SystemSession {
           () => pending.delete(publishing),
           (error: unknown) => (failure ??= error),
         )
+        return publishing
       },
       drain: async () => {
         await Promise.all(pending)

@@ -166,6 +166,7 @@ class RedisSession implements SystemSession {
           () => pending.delete(sending),
           (error: unknown) => (failure ??= error),
         )
+        return sending
       },
       drain: async () => {
         await Promise.all(pending)

@@ -1,6 +1,7 @@
 // The common face of every system the comparison runs: Weir, Redis Streams, NATS JetStream. Every
 // workload is defined here once, by what it must do; each adapter does it with its own client at
 // that client's best, and the suite (compare-suite.ts) times nothing an adapter could skip.
+import type { LatencyStages } from '../e2e/latency-stages.js'
 import type { Progress } from '../measurement.js'
 import type { ServerAvailability } from '../servers/server.js'
 
@@ -35,6 +36,8 @@ export interface LatencyMeasurement {
   readonly maxMs: number
   /** [percentile, ms] points from 0 to 100, dense in the tail, for a percentile curve. */
   readonly curve: readonly (readonly [number, number])[]
+  /** Where the time goes (e2e/latency-stages.ts): absent in results recorded before it existed. */
+  readonly stages?: LatencyStages
 }
 
 export interface GroupSpec extends ThroughputSpec {
@@ -60,8 +63,11 @@ export interface Durability {
 export interface LatencyChannel {
   /** Starts receiving from the (empty) stream's beginning; calls `onValue` for every message. */
   subscribe(onValue: (value: Uint8Array) => void): Promise<void>
-  /** Sends without waiting for the acknowledgement; a failed send surfaces from `drain`. */
-  send(value: Buffer): void
+  /**
+   * Sends without waiting for the acknowledgement; a failed send surfaces from `drain`. Returns
+   * the acknowledgement, which the driver times (a rejection is `drain`'s to report).
+   */
+  send(value: Buffer): Promise<unknown>
   /** Resolves when every send was acknowledged, rejects with the first failure. */
   drain(): Promise<void>
   close(): Promise<void>

@@ -155,7 +155,9 @@ class WeirBenchSession implements WeirSession {
         })()
       },
       send: (value) => {
-        producer.send({ topic, value }).catch((error: unknown) => (failure ??= error))
+        const sending = producer.send({ topic, value })
+        sending.catch((error: unknown) => (failure ??= error))
+        return sending
       },
       drain: async () => {
         await producer.flush()

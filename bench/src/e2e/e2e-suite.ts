@@ -5,6 +5,7 @@ import { formatCount, formatRate } from '../format.js'
 import { medianRun, type Progress } from '../measurement.js'
 import { type ConsumeMeasurement, type ConsumeSpec, measureConsume } from './consume.js'
 import { type LatencyMeasurement, type LatencySpec, measureLatency } from './latency.js'
+import { describeStages } from './latency-stages.js'
 import { measureProduce, type ProduceMeasurement, type ProduceSpec } from './produce.js'
 import { startWeirServer } from './weir-server.js'
 
@@ -126,7 +127,8 @@ export async function runE2eSuite(sizes: E2eSizes, reporter: E2eReporter): Promi
         entry,
         measureLatency,
         (m) => m.p99Ms,
-        (m) => `p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, p99.9 ${m.p999Ms.toFixed(2)} ms`,
+        (m) =>
+          `p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, p99.9 ${m.p999Ms.toFixed(2)} ms${describeStages(m.stages)}`,
       ),
     )
   }

@@ -2,8 +2,10 @@
 // can), a consumer in the same process records send-to-receipt time of every message in an HDR
 // histogram. Same process, so both read one clock.
 import { Client, codecs, defineTopic } from '@weir/client'
-import * as hdr from 'hdr-histogram-js'
+import type * as hdr from 'hdr-histogram-js'
 import type { Progress } from '../measurement.js'
+import { buildLatencyHistogram, percentileMs } from './latency-histogram.js'
+import { LatencyStageRecorder, type LatencyStages } from './latency-stages.js'
 import { benchKey, benchTopicName, createBenchTopic } from './produce.js'
 
 export interface LatencySpec {
@@ -23,7 +25,12 @@ export interface LatencyMeasurement {
   readonly maxMs: number
   /** [percentile, ms] points for a latency curve. */
   readonly curve: readonly (readonly [number, number])[]
+  /** Send to acknowledgement, and the event loop's delay (latency-stages.ts); absent in older results. */
+  readonly stages?: LatencyStages
 }
+
+// Re-exported: other benchmarks take them from here.
+export { buildLatencyHistogram, percentileMs }
 
 const tickMs = 1
 const curvePercentiles = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100]
@@ -35,6 +42,7 @@ export async function measureLatency(
 ): Promise<LatencyMeasurement> {
   const client = new Client({ brokers: [brokers], clientId: 'bench-latency' })
   const histogram = buildLatencyHistogram()
+  const stages = new LatencyStageRecorder()
   try {
     const name = benchTopicName('latency')
     await createBenchTopic(client, name, spec.partitions)
@@ -43,26 +51,29 @@ export async function measureLatency(
     const producer = client.producer({ acks: spec.acks, lingerMs: 0 })
     const total = Math.round(spec.ratePerSecond * spec.seconds)
     const received = receive(consumer, total, histogram)
+    stages.start()
     try {
       const sendSeconds = await sendOnSchedule(
         total,
         spec.ratePerSecond,
         (index) => {
           const value = Buffer.alloc(Math.max(8, spec.valueBytes))
-          value.writeDoubleBE(performance.now(), 0)
-          void producer.send({ topic, key: benchKey(index), value })
+          const sentMs = performance.now()
+          value.writeDoubleBE(sentMs, 0)
+          stages.acknowledged(producer.send({ topic, key: benchKey(index), value }), sentMs)
         },
         progress,
       )
       await producer.flush()
       await received
-      return summarize(histogram, total, total / sendSeconds)
+      return { ...summarize(histogram, total, total / sendSeconds), stages: stages.finish() }
     } finally {
       await producer.close()
       await consumer.close()
     }
   } finally {
     await client.close()
+    stages.stop()
     histogram.destroy()
   }
 }
@@ -99,25 +110,6 @@ async function receive(
     histogram.recordValue(micros)
     if (++count === total) return
   }
-}
-
-/** Microseconds, 1 µs to 60 s, 3 significant digits: every latency histogram of the benchmarks. */
-export function buildLatencyHistogram(): hdr.Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  })
-}
-
-/**
- * One percentile of a histogram of microseconds, in ms. HdrHistogram reports a percentile as the top
- * of its bucket (3 significant digits), which lies above the largest value recorded when the tail
- * shares the maximum's bucket (a stall delaying many messages alike): no percentile is reported
- * above the maximum.
- */
-export function percentileMs(histogram: hdr.Histogram, percentile: number): number {
-  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue) / 1000
 }
 
 /** Percentiles of a histogram of microseconds, in ms. */

@@ -1,8 +1,12 @@
 // The producer's per-partition accumulator: records become batches, one queue of batches per
 // partition. Pure: no timers, clocks or sockets; the producer passes `nowMs` and drives sending.
-// A partition's head batch is sent alone and stays at the head until it is acknowledged or fails,
-// so at most one batch per partition is in flight and retries can never reorder a partition.
-import { RecordBatchBuilder, type RecordInput } from '@weir/protocol'
+// A batch stays in its queue until it is acknowledged or fails. Up to `maxInFlightBatches` of a
+// partition's batches are in flight at once (an idempotent producer: the leader refuses a batch
+// whose predecessor it has not written, so the pipeline cannot reorder); a batch is handed out only
+// while every batch before it is in flight, so a batch waiting for a retry holds back the rest of
+// its partition and retries can never reorder a partition; one behind in-flight batches goes only
+// once full (or on flush). With 1, the head batch goes alone.
+import { batchHeaderBytes, RecordBatchBuilder, type RecordInput } from '@weir/protocol'
 import type { BatchStamp } from './producer-identity.js'
 
 export interface RecordMetadata {
@@ -24,13 +28,22 @@ const builderInitialBytes = 16 * 1024
 
 export class ProducerBatch {
   /** Records are encoded as they are appended: a filling batch holds bytes, not record objects. */
-  readonly builder = new RecordBatchBuilder(builderInitialBytes)
+  readonly builder: RecordBatchBuilder
   readonly completions: Completion[] = []
   bytes = 0
   /** Full or already sent once: takes no more records. */
   sealed = false
+  /** Sealed because it reached maxBatchBytes or maxBatchRecords (not by linger or a send). */
+  filled = false
   /** Being sent, or waiting for a retry: not handed out by `drain`. */
   busy = false
+  /** An attempt is outstanding (busy and not waiting for a retry). */
+  inFlight = false
+  /**
+   * The latest attempt left while an earlier batch of the partition was unacknowledged: a sequence
+   * gap the leader reports for it may be that batch's failure, not a lost record.
+   */
+  sentBehind = false
   attempts = 0
   /** Holds keyless records: the sticky partitioner moves on when this batch leaves. */
   keyless = false
@@ -43,7 +56,11 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly createdAtMs: number,
-  ) {}
+    /** The builder's first buffer: the size of a batch that filled just before, when one did. */
+    initialBytes = builderInitialBytes,
+  ) {
+    this.builder = new RecordBatchBuilder(initialBytes)
+  }
 
   get recordCount(): number {
     return this.builder.recordCount
@@ -55,6 +72,11 @@ export interface DrainOptions {
   readonly flushing?: boolean
   /** The broker a batch goes to; heads bound for the same broker as a ready head go with it. */
   readonly brokerOf?: (batch: ProducerBatch) => number
+  /**
+   * Whether a partition may have more than one batch in flight (default: yes, up to
+   * maxInFlightBatches); otherwise its head goes alone.
+   */
+  readonly mayPipeline?: (topic: string, partition: number) => boolean
 }
 
 export interface AccumulatorLimits {
@@ -63,7 +85,12 @@ export interface AccumulatorLimits {
   readonly maxBatchRecords: number
   /** How long a batch that is not full waits for more records before it is sent. */
   readonly lingerMs: number
+  /** Batches of one partition in flight at once, 1 to `inFlightBatchesMax` (default 1). */
+  readonly maxInFlightBatches?: number
 }
+
+/** Kafka's bound with idempotence, and the number of batches the leader's dedup table remembers per producer. */
+export const inFlightBatchesMax = 5
 
 export class RecordAccumulator {
   /** Per topic, per partition: the partition's batches, head first. Nested so the hot path builds no string keys. */
@@ -87,9 +114,12 @@ export class RecordAccumulator {
   ): ProducerBatch {
     const queue = this.queueOf(topic, partition)
     let batch = queue[queue.length - 1]
-    if (batch && !batch.sealed && !this.fits(batch, bytes)) batch.sealed = true
+    if (batch && !batch.sealed && !this.fits(batch, bytes)) {
+      batch.sealed = true
+      batch.filled = true
+    }
     if (batch === undefined || batch.sealed) {
-      batch = new ProducerBatch(topic, partition, nowMs)
+      batch = new ProducerBatch(topic, partition, nowMs, this.initialBytesAfter(batch))
       queue.push(batch)
       this.batches++
     }
@@ -98,53 +128,75 @@ export class RecordAccumulator {
     batch.bytes += bytes
     if (batch.bytes >= this.limits.maxBatchBytes || batch.recordCount >= this.limits.maxBatchRecords) {
       batch.sealed = true
+      batch.filled = true
     }
     return batch
   }
 
   /**
-   * Head batches to send. Once any head is ready (full, lingered long enough, or `flushing`),
-   * every idle head bound for the same broker (`brokerOf`) goes with it, as in Kafka's sender:
-   * that request is being made anyway, and batches that started a moment later would otherwise
-   * follow in a request of their own. Skips partitions whose head is busy. Returned batches are
-   * sealed and marked busy.
+   * A batch that follows one that filled up will most likely fill too: its builder starts at that
+   * size (at most maxBatchBytes and a header; the encoding of a record takes no more than the
+   * bytes counted for it) instead of doubling its way there from 16 KiB, which copied about a
+   * whole batch and allocated six buffers per 1 MiB batch. Otherwise it starts small.
+   */
+  private initialBytesAfter(previous: ProducerBatch | undefined): number | undefined {
+    if (previous === undefined || !previous.filled) return undefined
+    return Math.min(previous.builder.sizeBytes, this.limits.maxBatchBytes + batchHeaderBytes)
+  }
+
+  /**
+   * The next batch of each partition to send, at most one per partition per call (call again for
+   * the next one behind it). Once any is ready (full, lingered long enough, or `flushing`), every
+   * idle one bound for the same broker (`brokerOf`) goes with it, as in Kafka's sender: that
+   * request is being made anyway, and batches that started a moment later would otherwise follow
+   * in a request of their own. Returned batches are sealed and marked busy and in flight.
    */
   drain(nowMs: number, options: DrainOptions = {}): ProducerBatch[] {
-    const { flushing = false, brokerOf = () => 0 } = options
-    const heads: ProducerBatch[] = []
+    const { flushing = false, brokerOf = () => 0, mayPipeline = () => true } = options
+    const candidates: ProducerBatch[] = []
     const readyBrokers = new Set<number>()
     for (const queue of this.allQueues()) {
-      const head = queue[0]
-      if (head === undefined || head.busy) continue
-      heads.push(head)
-      if (flushing || head.sealed || nowMs - head.createdAtMs >= this.limits.lingerMs)
-        readyBrokers.add(brokerOf(head))
+      const head = queue[0]!
+      const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
+      if (next === undefined || (next !== head && !next.sealed && !flushing)) continue
+      candidates.push(next)
+      if (flushing || next.sealed || nowMs - next.createdAtMs >= this.limits.lingerMs)
+        readyBrokers.add(brokerOf(next))
     }
-    const ready = readyBrokers.size === 0 ? [] : heads.filter((head) => readyBrokers.has(brokerOf(head)))
-    for (const head of ready) {
-      head.sealed = true
-      head.busy = true
+    const ready = readyBrokers.size === 0 ? [] : candidates.filter((next) => readyBrokers.has(brokerOf(next)))
+    for (const next of ready) {
+      next.sealed = true
+      next.busy = true
+      next.inFlight = true
+      next.sentBehind = next !== this.queueOf(next.topic, next.partition)[0]
     }
     return ready
   }
 
-  /** When the earliest lingering head batch becomes ready; undefined when none lingers. */
-  nextReadyAtMs(): number | undefined {
+  /** When the earliest lingering batch that may be sent becomes ready; undefined when none lingers. */
+  nextReadyAtMs(mayPipeline: DrainOptions['mayPipeline'] = () => true): number | undefined {
     let earliest: number | undefined
     for (const queue of this.allQueues()) {
-      const head = queue[0]
-      if (head === undefined || head.busy) continue
-      const readyAt = head.sealed ? 0 : head.createdAtMs + this.limits.lingerMs
+      const head = queue[0]!
+      const next = this.nextToSend(queue, mayPipeline(head.topic, head.partition))
+      if (next === undefined || (next !== head && !next.sealed)) continue
+      const readyAt = next.sealed ? 0 : next.createdAtMs + this.limits.lingerMs
       if (earliest === undefined || readyAt < earliest) earliest = readyAt
     }
     return earliest
   }
 
-  /** Removes an acknowledged or failed head batch so the partition's next batch can go. */
+  /** An attempt of a batch handed out by `drain` failed: it waits for a retry, holding back those behind it. */
+  attemptFailed(batch: ProducerBatch): void {
+    batch.inFlight = false
+  }
+
+  /** Removes an acknowledged or failed batch (normally its partition's head) so later ones can go. */
   remove(batch: ProducerBatch): void {
     const queue = this.topics.get(batch.topic)?.[batch.partition]
-    if (queue?.[0] !== batch) throw new Error('assertion: only a partition head batch completes')
-    queue.shift()
+    const index = queue?.indexOf(batch) ?? -1
+    if (queue === undefined || index < 0) throw new Error('assertion: only a queued batch completes')
+    queue.splice(index, 1)
     this.batches--
   }
 
@@ -159,6 +211,25 @@ export class RecordAccumulator {
       for (const queue of partitions) if (queue !== undefined && queue.length > 0) queues.push(queue)
     }
     return queues
+  }
+
+  /**
+   * The first idle batch of `queue` when every batch before it is in flight and fewer than
+   * maxInFlightBatches are: a batch waiting for a retry holds back everything behind it. The
+   * callers send one behind in-flight batches only once it is full (or on flush): a batch sealed
+   * by linger alone waits for the answer to the one before and gathers the sends meanwhile, so a
+   * trickle of sends (the latency case) makes one request per round trip, as with one batch in
+   * flight, instead of one per linger, which cost CPU on both ends and no latency gained (the
+   * leader's group commit holds a batch until the fsync running when it lands has finished).
+   */
+  private nextToSend(queue: readonly ProducerBatch[], pipelined: boolean): ProducerBatch | undefined {
+    const inFlightMax = pipelined ? (this.limits.maxInFlightBatches ?? 1) : 1
+    for (let index = 0; index < queue.length && index < inFlightMax; index++) {
+      const batch = queue[index]!
+      if (!batch.busy) return batch
+      if (!batch.inFlight) return undefined
+    }
+    return undefined
   }
 
   private fits(batch: ProducerBatch, bytes: number): boolean {

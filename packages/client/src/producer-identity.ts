@@ -37,6 +37,8 @@ export class ProducerIdentity {
   private initializing: Promise<void> | undefined
   /** Next sequence per topic, per partition. */
   private readonly sequences = new Map<string, number[]>()
+  /** Partitions ("topic\u0000partition") whose leader acknowledged a batch of the current producerId. */
+  private readonly known = new Set<string>()
 
   constructor(private readonly init: () => Promise<Identity>) {}
 
@@ -72,18 +74,45 @@ export class ProducerIdentity {
   }
 
   /**
-   * A stamped batch failed for good. When the broker certainly did not write it, its sequences go
-   * to the next batch (one batch in flight per partition: none was stamped after it); otherwise the
-   * broker's view is unknown and the next batch takes a new producerId.
+   * The leader acknowledged a batch stamped `stamp`: it now knows this producerId, so it refuses a
+   * gap in its sequences (a producerId a leader does not know is accepted at any sequence).
    */
-  failed(topic: string, partition: number, stamp: BatchStamp, error: unknown, onlyAttempt: boolean): void {
+  acknowledged(topic: string, partition: number, stamp: BatchStamp): void {
+    if (this.identity?.producerId === stamp.producerId) this.known.add(partitionKey(topic, partition))
+  }
+
+  /**
+   * Whether several batches of the partition may be in flight: only once its leader knows the
+   * producerId, else a batch behind a first one that failed could be written without it.
+   */
+  knownBy(topic: string, partition: number): boolean {
+    return this.known.has(partitionKey(topic, partition))
+  }
+
+  /**
+   * A stamped batch of `recordCount` records failed for good. When the broker certainly did not
+   * write it and no later batch of its partition was stamped yet, its sequences go to the next
+   * batch; otherwise (the broker's view is unknown, or batches stamped after it would leave a gap)
+   * the next batch takes a new producerId.
+   */
+  failed(
+    topic: string,
+    partition: number,
+    stamp: BatchStamp,
+    recordCount: number,
+    error: unknown,
+    onlyAttempt: boolean,
+  ): void {
     if (this.identity?.producerId !== stamp.producerId) return // already replaced
-    if (onlyAttempt && error instanceof WeirError && notWrittenErrors.has(error.code)) {
-      this.partitionsOf(topic)[partition] = stamp.baseSequence
+    const partitions = this.partitionsOf(topic)
+    const last = partitions[partition] === sequenceAfter(stamp.baseSequence, recordCount)
+    if (last && onlyAttempt && error instanceof WeirError && notWrittenErrors.has(error.code)) {
+      partitions[partition] = stamp.baseSequence
       return
     }
     this.identity = undefined
     this.sequences.clear()
+    this.known.clear()
   }
 
   private partitionsOf(topic: string): number[] {
@@ -94,4 +123,8 @@ export class ProducerIdentity {
     }
     return partitions
   }
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
 }

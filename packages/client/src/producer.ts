@@ -1,12 +1,15 @@
 // The producer: send() encodes a record, picks its partition (murmur3 for keys, sticky for null
 // keys, the same protocol code the broker uses), and appends it to that partition's accumulator.
 // A sender pass groups ready batches by leader into one Produce request per broker (one batch per
-// partition), pipelined up to the connection's in-flight limit. Retriable errors are retried with
-// exponential backoff after a metadata refresh; a partition's head batch stays at the head until it
-// is acknowledged, so retries keep per-partition order. A leader that refuses (NOT_LEADER), has
-// none, or does not answer makes the producer ask other brokers at once, and the batch goes to the
-// new leader as soon as one is named, without a backoff. Idempotent by default: each batch carries
-// the producerId and its partition's sequences, so a resent batch is never written twice.
+// partition), pipelined up to the connection's in-flight limit; an idempotent producer keeps up to
+// 5 batches of a partition in flight once the leader knows its producerId (its sequence check then
+// refuses a batch whose predecessor is missing, so none is written out of order), others one.
+// Retriable errors are retried with exponential backoff after a metadata refresh; a batch stays
+// queued until acknowledged and nothing behind a batch waiting for a retry is sent, so retries
+// keep per-partition order. A leader that refuses (NOT_LEADER), has none, or does not answer
+// makes the producer ask other brokers at once, and the batch goes to the new leader as soon as
+// one is named, without a backoff. Idempotent by default: each batch carries the producerId and
+// its partition's sequences, so a resent batch is never written twice.
 import {
   Acks,
   type AcksName,
@@ -27,7 +30,13 @@ import {
   type Timers,
   WeirError,
 } from '@weir/protocol'
-import { type Completion, type ProducerBatch, RecordAccumulator, type RecordMetadata } from './accumulator.js'
+import {
+  type Completion,
+  inFlightBatchesMax,
+  type ProducerBatch,
+  RecordAccumulator,
+  type RecordMetadata,
+} from './accumulator.js'
 import type { Cluster } from './cluster.js'
 import { deliveryError, describeAttempt } from './delivery-failure.js'
 import { LeaderWaits } from './leader-waits.js'
@@ -309,7 +318,10 @@ export class Producer {
     this.clock = cluster.environment.clock
     this.timers = cluster.environment.timers
     this.options = checkOptions(options)
-    this.accumulator = new RecordAccumulator(this.options)
+    // Several batches of a partition in flight only where the leader's sequence check keeps them in
+    // order; a plain producer's retry could otherwise land behind a later batch.
+    const maxInFlightBatches = this.options.idempotent ? inFlightBatchesMax : 1
+    this.accumulator = new RecordAccumulator({ ...this.options, maxInFlightBatches })
     this.leaderWaits = new LeaderWaits(cluster, (batch) => this.retryNow(batch))
     this.identity = this.options.idempotent ? new ProducerIdentity(() => this.initProducerId()) : undefined
   }
@@ -581,8 +593,15 @@ export class Producer {
     this.queuedHead = 0
   }
 
+  /**
+   * Several batches of a partition in flight only once its leader knows the producerId (it then
+   * refuses a batch whose predecessor is missing; an unknown producerId is accepted at any sequence).
+   */
+  private readonly mayPipeline = (topic: string, partition: number): boolean =>
+    this.identity?.knownBy(topic, partition) ?? false
+
   private scheduleLinger(): void {
-    const readyAtMs = this.accumulator.nextReadyAtMs()
+    const readyAtMs = this.accumulator.nextReadyAtMs(this.mayPipeline)
     if (readyAtMs === undefined || readyAtMs >= this.lingerAtMs) return
     if (readyAtMs <= this.clock.now()) {
       // Ready now (lingerMs 0, or a deadline already passed): a timer would add Node's 1 ms minimum.
@@ -609,16 +628,31 @@ export class Producer {
     })
   }
 
-  /** One sender pass: hand every ready batch to its leader, one request per broker. */
+  /**
+   * One sender pass: hand every ready batch to its leader, one request per broker with one batch
+   * per partition; then the batches behind them, in requests of their own, up to the in-flight bound.
+   */
   private drain(): void {
+    const now = this.clock.now()
+    for (let round = 0; round < inFlightBatchesMax; round++) {
+      if (!this.sendReady(now)) break
+    }
+    this.scheduleLinger()
+    this.checkIdle()
+  }
+
+  /** Sends the next ready batch of every partition; false when there was none. */
+  private sendReady(now: number): boolean {
     const flushing = this.flushWaiters.length > 0
     const byLeader = new Map<number, ProducerBatch[]>()
     const leaderOf = (batch: ProducerBatch) =>
       this.cluster.cachedTopic(batch.topic)?.partitions.find((p) => p.partition === batch.partition)
     const brokerOf = (batch: ProducerBatch) => leaderOf(batch)?.leader ?? -1
-    for (const batch of this.accumulator.drain(this.clock.now(), { flushing, brokerOf })) {
+    const ready = this.accumulator.drain(now, { flushing, brokerOf, mayPipeline: this.mayPipeline })
+    for (const batch of ready) {
       const leader = leaderOf(batch)
       if (leader === undefined) {
+        this.accumulator.attemptFailed(batch)
         this.refreshThenRetry(batch)
         continue
       }
@@ -643,8 +677,7 @@ export class Producer {
     for (const [brokerId, batches] of byLeader) {
       for (const request of this.splitRequests(batches)) void this.produce(brokerId, request)
     }
-    this.scheduleLinger()
-    this.checkIdle()
+    return ready.length > 0
   }
 
   private splitRequests(batches: ProducerBatch[]): ProducerBatch[][] {
@@ -800,6 +833,7 @@ export class Producer {
   }
 
   private complete(batch: ProducerBatch, baseOffset: number): void {
+    if (batch.stamp !== undefined) this.identity?.acknowledged(batch.topic, batch.partition, batch.stamp)
     this.finish(batch)
     const { topic, partition } = batch
     const { completions } = batch
@@ -810,14 +844,25 @@ export class Producer {
 
   /** `brokerId`: the broker the error came from, when one did (absent: no leader to send to). */
   private failOrRetry(batch: ProducerBatch, error: unknown, brokerId?: number): void {
+    this.accumulator.attemptFailed(batch)
     const broker = brokerId === undefined ? undefined : this.cluster.describeBroker(brokerId)
     const lastAttempt = describeAttempt(error, broker)
     this.lastAttempts.set(batch, lastAttempt)
     const firstSentAtMs = this.batchFirstSentAtMs.get(batch) ?? batch.createdAtMs
     const expired = this.clock.now() - firstSentAtMs >= this.options.deliveryTimeoutMs
-    if (!isRetriable(error) || expired || batch.attempts >= this.options.retries) {
+    // A gap behind a batch that was unacknowledged when this one left is that batch's doing (it
+    // failed, or is being retried): nothing was written, so this one goes again once it follows it.
+    const behindGap = batch.sentBehind && error instanceof WeirError && error.code === 'OUT_OF_ORDER_SEQUENCE'
+    if (!(isRetriable(error) || behindGap) || expired || batch.attempts >= this.options.retries) {
       if (batch.stamp !== undefined) {
-        this.identity?.failed(batch.topic, batch.partition, batch.stamp, error, batch.attempts === 0)
+        this.identity?.failed(
+          batch.topic,
+          batch.partition,
+          batch.stamp,
+          batch.recordCount,
+          error,
+          batch.attempts === 0,
+        )
       }
       this.finish(batch)
       const final = isRetriable(error) ? this.givenUp(batch, error as WeirError, expired, lastAttempt) : error

@@ -1,4 +1,4 @@
-// Proves the accumulator batches per partition, seals by size and count, lingers by time, and hands out one batch per partition at a time.
+// Proves the accumulator batches per partition, seals by size and count, lingers by time, and hands out one batch per partition at a time, or up to maxInFlightBatches in order with nothing passing a batch that waits for a retry.
 import { decodeRecordBatch } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -78,6 +78,64 @@ test('flushing hands out lingering batches at once', () => {
   accumulator.append('b', 3, record('b'), 10, noop, 0)
   assert.is(accumulator.drain(1, { flushing: true }).length, 2)
   assert.is(accumulator.nextReadyAtMs(), undefined)
+})
+
+test('with maxInFlightBatches, batches behind in-flight ones go in order up to the bound', () => {
+  const limits = { maxBatchBytes: 50, maxBatchRecords: 1000, lingerMs: 0, maxInFlightBatches: 3 }
+  const accumulator = new RecordAccumulator(limits)
+  for (let index = 0; index < 6; index++) accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
+  const sent = [accumulator.drain(0), accumulator.drain(0), accumulator.drain(0), accumulator.drain(0)]
+  assert.equal(
+    sent.map((batches) => batches.length),
+    [1, 1, 1, 0],
+    'one batch per partition per call, three in flight at most',
+  )
+  const [first, second, third] = sent.map((batches) => batches[0]!)
+  assert.equal(
+    [first!.sentBehind, second!.sentBehind, third!.sentBehind],
+    [false, true, true],
+    'sentBehind marks a batch that left while an earlier one was unacknowledged',
+  )
+  // An acknowledgement may come for a batch behind the head (its predecessor's answer was lost).
+  accumulator.remove(second!)
+  assert.is(accumulator.drain(0)[0]!.builder.build().length > 0, true, 'the fourth goes once one is done')
+  // The head's attempt fails: nothing behind it may go until it is sent again.
+  accumulator.remove(third!)
+  accumulator.attemptFailed(first!)
+  assert.equal(accumulator.drain(0), [], 'the fifth waits behind the head that waits for a retry')
+  first!.busy = false
+  const [again] = accumulator.drain(0)
+  assert.is(again, first, 'the retried head goes first')
+  assert.is(accumulator.drain(0)[0]!.recordCount, 1, 'then the fifth behind it')
+  assert.equal(accumulator.drain(0), [], 'the sixth is not full: it waits for an answer, gathering sends')
+  assert.is(accumulator.nextReadyAtMs(), undefined, 'and no linger timer is due for it')
+  accumulator.remove(first!)
+  assert.equal(accumulator.drain(0), [], 'even when a slot is free')
+  assert.is(accumulator.drain(0, { flushing: true }).length, 1, 'a flush sends it')
+})
+
+test('a batch after one that filled starts at its size instead of growing from 16 KiB', () => {
+  const accumulator = new RecordAccumulator({ maxBatchBytes: 64 * 1024, maxBatchRecords: 1000, lingerMs: 0 })
+  const value = Buffer.alloc(1000)
+  let first: ReturnType<typeof accumulator.append> | undefined
+  for (let index = 0; index < 200; index++) {
+    const batch = accumulator.append('t', 0, { key: null, value }, 1024, noop, 0)
+    first ??= batch
+  }
+  const batches = [...accumulator.pending()]
+  assert.ok(batches.length >= 3)
+  assert.ok(first!.filled)
+  const capacity = (batch: (typeof batches)[number]) => batch.builder.build().buffer.byteLength
+  assert.is(capacity(batches[0]!), 64 * 1024, 'the first grew from 16 KiB by doubling')
+  const filledBytes = batches[0]!.builder.sizeBytes
+  assert.is(capacity(batches[1]!), filledBytes, 'the second started at the size the first reached')
+  accumulator.drain(0, { flushing: true })
+  const after = new RecordAccumulator({ maxBatchBytes: 64 * 1024, maxBatchRecords: 1000, lingerMs: 0 })
+  after.append('t', 0, record('a'), 10, noop, 0)
+  after.drain(0)
+  after.append('t', 0, record('b'), 10, noop, 0)
+  const [, lingered] = [...after.pending()]
+  assert.is(capacity(lingered!), 16 * 1024, 'after a batch sent unfilled: small again')
 })
 
 test('recordBytes grows with key, value and headers', () => {

@@ -1,4 +1,4 @@
-// Proves the idempotent producer stamps producerId and per-partition sequences into each batch once, resends a retried batch byte for byte, fails OUT_OF_ORDER_SEQUENCE batches with the broker's error and then takes a new producerId, and stays plain with acks 'none' or idempotent: false.
+// Proves the idempotent producer stamps producerId and per-partition sequences into each batch once, pipelines a partition's batches only once its leader knows the producerId, resends a retried batch byte for byte, fails OUT_OF_ORDER_SEQUENCE batches with the broker's error and then takes a new producerId, and stays plain with acks 'none' or idempotent: false.
 import {
   ErrorCodes,
   isWeirError,
@@ -13,6 +13,9 @@ import { clusterWith, singleBrokerTopic } from './support/fake-cluster.js'
 
 function fakeCluster(partitionCount: number) {
   const sent: Array<{ partition: number; records: Buffer }> = []
+  /** Requests already in flight when each request arrived. */
+  const concurrent: number[] = []
+  let inFlight = 0
   const failNext: number[] = []
   let nextProducerId = 100
   let inits = 0
@@ -20,7 +23,9 @@ function fakeCluster(partitionCount: number) {
   const metadata = singleBrokerTopic('orders', partitionCount)
   const connection = {
     async request(_api: unknown, request: ProduceRequest): Promise<ProduceResponse> {
+      concurrent.push(inFlight++)
       await new Promise((resolve) => setTimeout(resolve, 1))
+      inFlight--
       const failure = failNext.shift()
       return {
         topics: request.topics.map((topic) => ({
@@ -48,7 +53,7 @@ function fakeCluster(partitionCount: number) {
       return { errorCode: 0, producerId: nextProducerId++, producerEpoch: 0 }
     },
   })
-  return { cluster, sent, failNext, inits: () => inits }
+  return { cluster, sent, failNext, concurrent, inits: () => inits }
 }
 
 const stampOf = (records: Buffer) => {
@@ -75,6 +80,24 @@ test('one InitProducerId; sequences count records per partition from 0', async (
     }
     assert.is(expected, 5)
   }
+})
+
+test("a partition's first batch goes alone; once its leader knows the producerId, up to 5 are in flight", async () => {
+  const fake = fakeCluster(1)
+  const producer = new Producer(fake.cluster, { lingerMs: 0, maxBatchRecords: 1 })
+  await Promise.all(
+    Array.from({ length: 12 }, (_, index) => producer.send({ topic: 'orders', value: index })),
+  )
+  await producer.close()
+  assert.is(fake.concurrent[0], 0)
+  assert.is(fake.concurrent[1], 0, 'the second batch waited for the answer to the first')
+  assert.is(Math.max(...fake.concurrent), 4, 'then five at once')
+  const sequences = fake.sent.map((entry) => stampOf(entry.records)[2])
+  assert.equal(
+    sequences,
+    Array.from({ length: 12 }, (_, index) => index),
+    'sent in sequence order',
+  )
 })
 
 test('a retried batch is resent byte for byte with the same sequence', async () => {

@@ -23,9 +23,14 @@ const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/murmur3-partitions.json', import.meta.url), 'utf8'),
 ) as Fixture
 
-/** A fake cluster whose one broker appends to in-memory logs; `failNext` injects partition errors. */
+/**
+ * A fake cluster whose one broker appends to in-memory logs; `failNext` injects partition errors.
+ * Like a partition leader, it checks an idempotent batch's sequence: a resend is answered with its
+ * first offset, a gap is refused with OUT_OF_ORDER_SEQUENCE.
+ */
 function fakeCluster(partitionCount: number, environment?: Environment) {
   const logs = new Map<number, Array<{ key: string | null; value: Buffer; offset: number }>>()
+  const sequences = new Map<number, { next: number; offsets: Map<number, number> }>()
   const requests: ProduceRequest[] = []
   const failNext: number[] = []
   let inFlight = 0
@@ -47,7 +52,21 @@ function fakeCluster(partitionCount: number, environment?: Environment) {
             const log = logs.get(partition) ?? []
             logs.set(partition, log)
             const baseOffset = log.length
-            for (const record of decodeRecordBatch(records).records) {
+            const batch = decodeRecordBatch(records)
+            if (batch.header.producerId >= 0) {
+              const state = sequences.get(partition) ?? { next: 0, offsets: new Map() }
+              sequences.set(partition, state)
+              const first = state.offsets.get(batch.header.baseSequence)
+              if (first !== undefined)
+                return { partition, errorCode: 0, baseOffset: first, logStartOffset: 0 }
+              if (batch.header.baseSequence !== state.next) {
+                const errorCode = ErrorCodes.OUT_OF_ORDER_SEQUENCE.code
+                return { partition, errorCode, baseOffset: -1, logStartOffset: 0 }
+              }
+              state.next += batch.records.length
+              state.offsets.set(batch.header.baseSequence, baseOffset)
+            }
+            for (const record of batch.records) {
               log.push({ key: record.key?.toString() ?? null, value: record.value!, offset: log.length })
             }
             return { partition, errorCode: 0, baseOffset, logStartOffset: 0 }
@@ -140,29 +159,40 @@ test('offsets are baseOffset plus index; one batch per partition per request', a
 })
 
 test('retriable partition errors are retried in order; non-retriable ones reject', async () => {
-  const fake = fakeCluster(1)
-  const producer = new Producer(fake.cluster, { lingerMs: 0, maxBatchRecords: 2, retryBackoffMs: 1 })
-  fake.failNext.push(ErrorCodes.NOT_LEADER.code, ErrorCodes.CONNECTION_CLOSED.code)
-  const results = await Promise.all(
-    Array.from({ length: 10 }, (_, index) => producer.send({ topic: 'orders', value: index })),
-  )
-  assert.equal(
-    results.map((result) => result.offset),
-    Array.from({ length: 10 }, (_, index) => index),
-  )
-  assert.equal(
-    fake.logs.get(0)!.map((entry) => codecs.msgpack.decode(entry.value)),
-    Array.from({ length: 10 }, (_, index) => index),
-  )
-  assert.is(fake.peak(), 1, 'one partition: never two batches in flight')
-  fake.failNext.push(ErrorCodes.MESSAGE_TOO_LARGE.code)
-  try {
-    await producer.send({ topic: 'orders', value: 'x' })
-    assert.unreachable()
-  } catch (error) {
-    assert.ok(isWeirError(error, 'MESSAGE_TOO_LARGE'))
+  // Idempotent: up to 5 batches of the partition in flight, kept in order by the sequence check;
+  // plain: one at a time.
+  for (const idempotent of [true, false]) {
+    const fake = fakeCluster(1)
+    const options = { lingerMs: 0, maxBatchRecords: 2, retryBackoffMs: 1, idempotent }
+    const producer = new Producer(fake.cluster, options)
+    // The first batch goes alone (the leader learns the producerId from it); the failures then
+    // hit a pipeline: the batches sent behind a failed one are refused for the gap and go again.
+    const results = [await producer.send({ topic: 'orders', value: 0 })]
+    fake.failNext.push(ErrorCodes.NOT_LEADER.code, ErrorCodes.CONNECTION_CLOSED.code)
+    results.push(
+      ...(await Promise.all(
+        Array.from({ length: 9 }, (_, index) => producer.send({ topic: 'orders', value: index + 1 })),
+      )),
+    )
+    assert.equal(
+      results.map((result) => result.offset),
+      Array.from({ length: 10 }, (_, index) => index),
+    )
+    assert.equal(
+      fake.logs.get(0)!.map((entry) => codecs.msgpack.decode(entry.value)),
+      Array.from({ length: 10 }, (_, index) => index),
+    )
+    if (idempotent) assert.ok(fake.peak() > 1, `pipelined: ${fake.peak()} batches in flight at most`)
+    else assert.is(fake.peak(), 1, 'one partition: never two batches in flight')
+    fake.failNext.push(ErrorCodes.MESSAGE_TOO_LARGE.code)
+    try {
+      await producer.send({ topic: 'orders', value: 'x' })
+      assert.unreachable()
+    } catch (error) {
+      assert.ok(isWeirError(error, 'MESSAGE_TOO_LARGE'))
+    }
+    await producer.close()
   }
-  await producer.close()
 })
 
 test('INVALID_RECORD rejects the send after one request (no retry); CORRUPT_MESSAGE is retried', async () => {
