@@ -4,7 +4,8 @@
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
 // (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
 // time (<date>-replication-<suite>.*), `--only failover` the failover time alone
-// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*).
+// (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*),
+// `--only scale` many partitions, topics, connections and a large log (<date>-scale-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,14 +24,15 @@ import {
   securitySizes,
   securityTables,
 } from './security/security-suite.js'
+import { runScale } from './scale/scale-run.js'
 import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security] [--out <dir>]'
-const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security'] as const
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|scale] [--out <dir>]'
+const parts = ['compare', 'storage', 'e2e', 'replication', 'failover', 'security', 'scale'] as const
 type Part = (typeof parts)[number]
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
@@ -139,6 +141,13 @@ async function main(options: Options): Promise<void> {
   if (options.parts.includes('replication')) await runReplication(options, 'replication')
   if (options.parts.includes('failover')) await runReplication(options, 'failover')
   if (options.parts.includes('security')) await runSecurity(options)
+  if (options.parts.includes('scale')) {
+    const machine = describeMachine()
+    const date = today()
+    const title = 'Weir at scale: partitions, topics, connections, a large log (broker in its own process)'
+    const heading = describeRun({ suite: options.suite, date, machine, title })
+    await runScale({ suite: options.suite, outDirectory: options.outDirectory, date, machine, heading })
+  }
 }
 
 async function runSecurity(options: Options): Promise<void> {

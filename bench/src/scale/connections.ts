@@ -67,7 +67,9 @@ export async function measureConnections(
     const connectSeconds = secondsSince(started)
     const brokerSockets = (await socketCount(broker.pid)) - socketsIdle
     const rssConnectedBytes = await residentBytes(broker.pid)
-    say(`${spec.connections} producers connected in ${connectSeconds.toFixed(2)} s (${brokerSockets} broker sockets); producing`)
+    say(
+      `${spec.connections} producers connected in ${connectSeconds.toFixed(2)} s (${brokerSockets} broker sockets); producing`,
+    )
     const share = Math.ceil(spec.messages / spec.connections)
     const sampler = sampleResidentBytes(broker.pid)
     const sendStarted = performance.now()

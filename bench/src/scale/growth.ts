@@ -29,7 +29,9 @@ export function fitGrowth(points: readonly GrowthPoint[]): Growth {
   return { slope: line.slope, intercept: line.intercept, exponent: leastSquares(logPoints)?.slope }
 }
 
-function leastSquares(points: readonly (readonly [number, number])[]): { slope: number; intercept: number } | undefined {
+function leastSquares(
+  points: readonly (readonly [number, number])[],
+): { slope: number; intercept: number } | undefined {
   const count = points.length
   if (count < 2) return undefined
   const meanX = points.reduce((sum, [x]) => sum + x, 0) / count

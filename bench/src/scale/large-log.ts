@@ -102,14 +102,18 @@ export async function measureLargeLog(
     }
     const fillSeconds = secondsSince(fillStarted)
     const logBytes = await segmentBytes(broker.dataDirectory, topic)
-    say(`filled ${(logBytes / 1e9).toFixed(2)} GB of log in ${fillSeconds.toFixed(0)} s; restarting, dropping the cache`)
+    say(
+      `filled ${(logBytes / 1e9).toFixed(2)} GB of log in ${fillSeconds.toFixed(0)} s; restarting, dropping the cache`,
+    )
     const restartSeconds = await broker.restart()
     await dropFromPageCache(broker.dataDirectory, topic)
     const cachedBeforeReadBytes = await cachedBytes(broker.dataDirectory, topic)
     const sampler = sampleResidentBytes(broker.pid)
     let consume: ConsumeFigures
     try {
-      consume = await consumeAll(client, topic, messages, (done) => progress(targetMessages + (done * targetMessages) / messages, 2 * targetMessages))
+      consume = await consumeAll(client, topic, messages, (done) =>
+        progress(targetMessages + (done * targetMessages) / messages, 2 * targetMessages),
+      )
     } catch (error) {
       await sampler.stop()
       throw error
@@ -144,7 +148,9 @@ export async function measureLargeLog(
 
 async function segmentFiles(dataDirectory: string, topic: string): Promise<string[]> {
   const directory = join(dataDirectory, topic, '0')
-  return (await readdir(directory)).filter((name) => name.endsWith('.log')).map((name) => join(directory, name))
+  return (await readdir(directory))
+    .filter((name) => name.endsWith('.log'))
+    .map((name) => join(directory, name))
 }
 
 async function segmentBytes(dataDirectory: string, topic: string): Promise<number> {

@@ -57,7 +57,9 @@ export async function measurePartitions(
         (done, total) => progress(done, 2 * total),
       )
       say('consuming')
-      consume = await consumeAll(client, topic, spec.messages, (done, total) => progress(total + done, 2 * total))
+      consume = await consumeAll(client, topic, spec.messages, (done, total) =>
+        progress(total + done, 2 * total),
+      )
     } catch (error) {
       await sampler.stop()
       throw error

@@ -68,3 +68,21 @@ export async function socketCount(pid: number): Promise<number> {
   }
   return sockets
 }
+
+export interface OpenFilesLimit {
+  readonly soft: number | 'unlimited'
+  readonly hard: number | 'unlimited'
+}
+
+/** "Max open files" of a /proc/<pid>/limits text (what `ulimit -n` / `ulimit -Hn` say). */
+export function parseOpenFilesLimit(limits: string): OpenFilesLimit | undefined {
+  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)\s+files/m.exec(limits)
+  if (match === null) return undefined
+  const value = (text: string) => (text === 'unlimited' ? 'unlimited' : Number(text))
+  return { soft: value(match[1]!), hard: value(match[2]!) }
+}
+
+/** This process's open-files limit (children inherit it: the broker has the same). */
+export async function openFilesLimit(): Promise<OpenFilesLimit | undefined> {
+  return parseOpenFilesLimit(await readFile('/proc/self/limits', 'utf8').catch(() => ''))
+}

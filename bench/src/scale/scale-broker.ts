@@ -78,9 +78,16 @@ function listeningAddress(child: ChildProcessByStdio<null, Readable, Readable>):
     const fail = (reason: string) => {
       clearTimeout(timer)
       lines.close()
-      reject(new Error(`weir broker did not start: ${reason}. Run \`pnpm build\` first. stderr: ${stderr.join('')}`))
+      reject(
+        new Error(
+          `weir broker did not start: ${reason}. Run \`pnpm build\` first. stderr: ${stderr.join('')}`,
+        ),
+      )
     }
-    const timer = setTimeout(() => fail(`no "listening on" line within ${listenTimeoutMs} ms`), listenTimeoutMs)
+    const timer = setTimeout(
+      () => fail(`no "listening on" line within ${listenTimeoutMs} ms`),
+      listenTimeoutMs,
+    )
     const onExit = (code: number | null, signal: string | null) => fail(`exited with ${code ?? signal}`)
     child.once('exit', onExit)
     lines.on('line', (line) => {

@@ -54,7 +54,9 @@ export async function measureTopics(
     const started = performance.now()
     for (let first = 0; first < names.length; first += topicsPerRequest) {
       const batch = names.slice(first, first + topicsPerRequest)
-      await client.admin().createTopics(batch.map((topic) => ({ topic, partitions: 1, replicationFactor: 1 })))
+      await client
+        .admin()
+        .createTopics(batch.map((topic) => ({ topic, partitions: 1, replicationFactor: 1 })))
       progress(first + batch.length, names.length)
     }
     const createSeconds = secondsSince(started)
@@ -62,7 +64,8 @@ export async function measureTopics(
     say(`created ${spec.topics} topics in ${createSeconds.toFixed(1)} s; timing Metadata`)
     const everyTopicMetadata = await timeRequests(spec.everyTopicRequests, async () => {
       const listed = await client.admin().listTopics()
-      if (listed.length !== spec.topics) throw new Error(`Metadata listed ${listed.length} of ${spec.topics} topics`)
+      if (listed.length !== spec.topics)
+        throw new Error(`Metadata listed ${listed.length} of ${spec.topics} topics`)
     })
     const oneTopicMetadata = await timeRequests(spec.oneTopicRequests, async (request) => {
       await client.admin().describeTopic(names[(request * 7919) % names.length]!)
