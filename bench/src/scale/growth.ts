@@ -1,6 +1,6 @@
 // How a cost grows with size: a least-squares line (the cost of one more partition, topic or
-// connection) and the exponent of a power law fitted on log-log axes (1 is linear, 2 quadratic),
-// so a table can say "grows linearly, 41 KB each" from three or more sizes.
+// connection) and the exponent of a power law between the two largest sizes (1 is linear, 2
+// quadratic), so a table can say "grows linearly, 41 KB each" from three or more sizes.
 
 export interface GrowthPoint {
   readonly size: number
@@ -13,8 +13,10 @@ export interface Growth {
   /** The line's value at size 0 (the fixed cost). */
   readonly intercept: number
   /**
-   * b in value ≈ a · size^b, fitted on log-log axes over the points with positive size and value;
-   * undefined with fewer than two such points. Near 0: flat; near 1: linear; near 2: quadratic.
+   * b in value ≈ a · size^b between the two largest sizes (with positive values): the growth
+   * where it matters, where a fixed part no longer hides it. A fit over every size reads a
+   * quadratic cost with a large fixed part as linear. Near 0: flat; 1: linear; 2: quadratic.
+   * Undefined without two such sizes.
    */
   readonly exponent: number | undefined
 }
@@ -23,10 +25,15 @@ export interface Growth {
 export function fitGrowth(points: readonly GrowthPoint[]): Growth {
   const line = leastSquares(points.map(({ size, value }) => [size, value]))
   if (line === undefined) throw new Error('fitGrowth needs at least two distinct sizes')
-  const logPoints = points
-    .filter(({ size, value }) => size > 0 && value > 0)
-    .map(({ size, value }): [number, number] => [Math.log(size), Math.log(value)])
-  return { slope: line.slope, intercept: line.intercept, exponent: leastSquares(logPoints)?.slope }
+  return { slope: line.slope, intercept: line.intercept, exponent: largestStepExponent(points) }
+}
+
+function largestStepExponent(points: readonly GrowthPoint[]): number | undefined {
+  const usable = points.filter(({ size, value }) => size > 0 && value > 0).sort((a, b) => a.size - b.size)
+  const upper = usable.at(-1)
+  const lower = usable.findLast((point) => upper !== undefined && point.size < upper.size)
+  if (upper === undefined || lower === undefined) return undefined
+  return Math.log(upper.value / lower.value) / Math.log(upper.size / lower.size)
 }
 
 function leastSquares(

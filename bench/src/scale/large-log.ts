@@ -43,6 +43,11 @@ export interface LargeLogMeasurement {
   readonly cachedBeforeReadBytes: number | undefined
   readonly consume: ConsumeFigures
   readonly rssPeakBytes: number
+  /**
+   * The same segment files read by `dd bs=1M` after dropping them from the cache again, once the
+   * broker is stopped: what the disk gives one sequential reader, the limit of the consume figure.
+   */
+  readonly diskColdReadMegabytesPerSecond: number
 }
 
 export type LargeLogResult =
@@ -119,6 +124,10 @@ export async function measureLargeLog(
       throw error
     }
     const { peakBytes } = await sampler.stop()
+    await client.close()
+    await broker.stopProcess()
+    say('reading the segments with dd from a dropped cache: the disk limit')
+    const diskColdReadMegabytesPerSecond = await coldReadMegabytesPerSecond(broker.dataDirectory, topic)
     return {
       measurement: {
         logBytes,
@@ -138,6 +147,7 @@ export async function measureLargeLog(
         cachedBeforeReadBytes,
         consume,
         rssPeakBytes: peakBytes,
+        diskColdReadMegabytesPerSecond,
       },
     }
   } finally {
@@ -164,6 +174,14 @@ async function dropFromPageCache(dataDirectory: string, topic: string): Promise<
   for (const file of await segmentFiles(dataDirectory, topic)) {
     await run('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']).catch(() => undefined)
   }
+}
+
+async function coldReadMegabytesPerSecond(dataDirectory: string, topic: string): Promise<number> {
+  await dropFromPageCache(dataDirectory, topic)
+  const files = await segmentFiles(dataDirectory, topic)
+  const started = performance.now()
+  for (const file of files) await run('dd', [`if=${file}`, 'of=/dev/null', 'bs=1M', 'status=none'])
+  return (await segmentBytes(dataDirectory, topic)) / 1e6 / secondsSince(started)
 }
 
 /** Bytes of the segments resident in the page cache (util-linux fincore); undefined without it. */

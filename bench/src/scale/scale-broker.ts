@@ -21,6 +21,9 @@ export interface ScaleBroker {
   readonly dataDirectory: string
   /** Graceful stop (SIGTERM), then a new process on the same data directory; seconds until it listens. */
   restart(): Promise<number>
+  /** Stops the process (SIGTERM) and keeps the data directory, to read its files afterwards. */
+  stopProcess(): Promise<void>
+  /** Stops the process if running and removes its directories. */
   stop(): Promise<void>
 }
 
@@ -60,6 +63,7 @@ export async function startScaleBroker(limits: ScaleBrokerLimits = {}): Promise<
         address = await launch(address)
         return secondsSince(started)
       },
+      stopProcess: () => stopChild(child!),
       stop: () => stopChild(child!).finally(removeDirectories),
     }
   } catch (error) {

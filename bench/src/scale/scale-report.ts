@@ -122,7 +122,7 @@ function largeLogTable({ largeLog }: ScaleResults): Table {
   const title =
     'A large log read from the start: 1 partition of 1 KiB messages, broker restarted, segments dropped from the page cache'
   if ('skipped' in largeLog)
-    return { title, header, rows: [['skipped', '', '', '', '', '', '', '', largeLog.skipped]] }
+    return { title, header, rows: [['skipped', '', '', '', '', '', '', '', '', largeLog.skipped]] }
   const m = largeLog.measurement
   return {
     title,
@@ -135,6 +135,7 @@ function largeLogTable({ largeLog }: ScaleResults): Table {
         formatRate(m.fillMegabytesPerSecond),
         formatSeconds(m.restartSeconds),
         formatRate(m.consume.megabytesPerSecond),
+        formatRate(m.diskColdReadMegabytesPerSecond),
         formatCount(m.consume.messagesPerSecond),
         megabytes(m.rssPeakBytes),
         m.shortBecause === undefined ? '' : `smaller than the target: ${m.shortBecause}`,
@@ -244,7 +245,7 @@ export function growthRows(results: ScaleResults): GrowthRow[] {
 function growthTable(results: ScaleResults): Table {
   return {
     title:
-      'How each cost grows with size: least-squares slope (cost of one more) and log-log exponent (1 linear, 2 quadratic)',
+      'How each cost grows with size: least-squares slope (cost of one more) and the exponent between the two largest sizes (1 linear, 2 quadratic)',
     header: ['row', 'cost', 'sizes', 'per unit', 'exponent', 'growth'],
     rows: growthRows(results).map((row) => {
       const growth = fitGrowth(row.points)
@@ -333,7 +334,13 @@ export function scalePanels(results: ScaleResults): ScalePanel[] {
       title: 'Large log read from the start (cold-ish)',
       sizeLabel: 'log GB',
       leftLabel: 'MB per second',
-      left: [{ label: 'consume MB/s', points: [{ size: gigabytes, value: m.consume.megabytesPerSecond }] }],
+      left: [
+        { label: 'consume MB/s', points: [{ size: gigabytes, value: m.consume.megabytesPerSecond }] },
+        {
+          label: 'disk cold read MB/s (dd)',
+          points: [{ size: gigabytes, value: m.diskColdReadMegabytesPerSecond }],
+        },
+      ],
       rightLabel: 'broker RSS, MB',
       right: [{ label: 'RSS peak while reading', points: [{ size: gigabytes, value: rss(m.rssPeakBytes) }] }],
     })

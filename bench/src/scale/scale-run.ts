@@ -23,24 +23,33 @@ export interface ScaleRunOptions {
 function consoleScaleReporter(): ScaleReporter {
   let tenth = 0
   let startedMs = 0
+  let lineOpen = false
+  const closeLine = () => {
+    if (lineOpen) process.stdout.write('\n')
+    lineOpen = false
+  }
   return {
     caseStarted(step, steps, label) {
       tenth = 0
       startedMs = performance.now()
+      closeLine()
       console.log(`[${step}/${steps}] ${label}`)
-      process.stdout.write('  ')
     },
     progress(done, total) {
       while (tenth < 10 && done >= (total * (tenth + 1)) / 10) {
+        if (!lineOpen) process.stdout.write(' ')
+        lineOpen = true
         tenth++
         process.stdout.write(` ${tenth * 10}%`)
       }
     },
     note(line) {
-      process.stdout.write(`\n  ${line}\n  `)
+      closeLine()
+      console.log(`  ${line}`)
     },
     caseFinished(summary) {
-      process.stdout.write(`\n  → ${summary} (${secondsSince(startedMs).toFixed(1)} s)\n`)
+      closeLine()
+      console.log(`  → ${summary} (${secondsSince(startedMs).toFixed(1)} s)`)
     },
   }
 }
