@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { renderMarkdown } from '../src/report.js'
 import { describeExponent, fitGrowth } from '../src/scale/growth.js'
 import { plannedLogBytes } from '../src/scale/large-log.js'
-import { parseOpenFilesLimit, parseVmRssBytes } from '../src/scale/process-memory.js'
+import { parseCpuSeconds, parseOpenFilesLimit, parseVmRssBytes } from '../src/scale/process-memory.js'
 import { quantile } from '../src/scale/samples.js'
 import { niceScale, scaleChart, sizeDecades } from '../src/scale/scale-chart.js'
 import { growthRows, scalePanels, scaleTables } from '../src/scale/scale-report.js'
@@ -20,6 +20,12 @@ RssAnon:\t   100000 kB
 test('VmRSS is read in kB and returned in bytes; VmHWM and RssAnon are not mistaken for it', () => {
   assert.is(parseVmRssBytes(status), 123456 * 1024)
   assert.is(parseVmRssBytes('Name:\tzombie\nState:\tZ (zombie)\n'), undefined)
+})
+
+test('CPU seconds are utime + stime in 1/100 s ticks, after a command name that may hold spaces and parentheses', () => {
+  const stat = '4242 (node (weir) x) S 1 4242 4242 0 -1 4194560 123 0 0 0 250 75 0 0 20 0 11 0 100 0 0'
+  assert.is(parseCpuSeconds(stat), 3.25)
+  assert.is(parseCpuSeconds('garbage'), undefined)
 })
 
 test('the open-files limit is read from /proc/<pid>/limits, "unlimited" included', () => {
@@ -117,6 +123,7 @@ const results: ScaleResults = {
     createSeconds: partitions * 0.004,
     rssIdleBytes: 80e6,
     rssCreatedBytes: 80e6 + partitions * 30e3,
+    idleCores: 0.01 + partitions * 1e-4,
     rssPeakBytes: 120e6 + partitions * 100e3,
     rssAfterBytes: 100e6 + partitions * 90e3,
     produce: {
@@ -140,6 +147,7 @@ const results: ScaleResults = {
     topicsCreatedPerSecond: 50,
     rssIdleBytes: 80e6,
     rssCreatedBytes: 80e6 + topics * 40e3,
+    idleCores: 0.01 + topics * 1e-4,
     everyTopicMetadata: { requests: 20, p50Ms: topics * 0.1, p99Ms: topics * 0.2, maxMs: topics * 0.3 },
     oneTopicMetadata: { requests: 100, p50Ms: 0.5, p99Ms: 2, maxMs: 3 },
     restartSeconds: topics * 0.01,
@@ -190,6 +198,7 @@ test('the growth table states memory per partition and per connection from the s
   assert.is(perConnection.perUnit(fitGrowth(perConnection.points).slope), '35.0 KB')
   const markdown = renderMarkdown('heading', scaleTables(results))
   assert.match(markdown, /30\.0 KB per partition/)
+  assert.match(markdown, /100\.0 µs\/s per partition/)
   assert.match(
     markdown,
     /Metadata for every topic, p50 \| 100, 1,000 \| 100\.0 µs per topic \| 1\.00 \| linear/,

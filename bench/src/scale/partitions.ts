@@ -6,7 +6,7 @@ import { Client } from '@weir/client'
 import { benchTopicName, type ProduceMeasurement, produceMessages } from '../e2e/produce.js'
 import { type Progress, secondsSince } from '../measurement.js'
 import { type ConsumeFigures, consumeAll } from './consume-all.js'
-import { residentBytes, sampleResidentBytes } from './process-memory.js'
+import { idleCores, residentBytes, sampleResidentBytes } from './process-memory.js'
 import { startScaleBroker } from './scale-broker.js'
 
 export interface PartitionsSpec {
@@ -22,6 +22,8 @@ export interface PartitionsMeasurement {
   readonly rssIdleBytes: number
   /** Broker RSS once the N partitions exist, before any traffic. */
   readonly rssCreatedBytes: number
+  /** Cores the broker keeps busy with the N partitions and no traffic (their Raft ticks). */
+  readonly idleCores: number
   /** Highest broker RSS sampled while producing and consuming. */
   readonly rssPeakBytes: number
   /** Broker RSS after the traffic (buffers the broker keeps per partition show here). */
@@ -45,6 +47,7 @@ export async function measurePartitions(
     await client.admin().createTopic({ topic, partitions: spec.partitions, replicationFactor: 1 })
     const createSeconds = secondsSince(started)
     const rssCreatedBytes = await residentBytes(broker.pid)
+    const idle = await idleCores(broker.pid)
     say(`created ${spec.partitions} partitions in ${createSeconds.toFixed(2)} s; producing`)
     const sampler = sampleResidentBytes(broker.pid)
     let produce: ProduceMeasurement
@@ -70,6 +73,7 @@ export async function measurePartitions(
       createSeconds,
       rssIdleBytes,
       rssCreatedBytes,
+      idleCores: idle,
       rssPeakBytes: peakBytes,
       rssAfterBytes: await residentBytes(broker.pid),
       produce,

@@ -86,3 +86,30 @@ export function parseOpenFilesLimit(limits: string): OpenFilesLimit | undefined 
 export async function openFilesLimit(): Promise<OpenFilesLimit | undefined> {
   return parseOpenFilesLimit(await readFile('/proc/self/limits', 'utf8').catch(() => ''))
 }
+
+/** Linux reports /proc/<pid>/stat times in clock ticks of 1/100 s on every architecture Node runs on. */
+const clockTicksPerSecond = 100
+
+/** User plus system CPU seconds of a /proc/<pid>/stat text; undefined when it does not parse. */
+export function parseCpuSeconds(stat: string): number | undefined {
+  // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return Number.isFinite(ticks) ? ticks / clockTicksPerSecond : undefined
+}
+
+/**
+ * Cores `pid` keeps busy while nothing is asked of it, over `windowMs`: what hosting N partitions
+ * or topics costs in timers (every partition is a Raft group with its own tick) when idle.
+ */
+export async function idleCores(pid: number, windowMs = 2000): Promise<number> {
+  const read = async () => {
+    const seconds = parseCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8'))
+    if (seconds === undefined) throw new Error(`/proc/${pid}/stat does not parse`)
+    return seconds
+  }
+  const before = await read()
+  const started = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, windowMs))
+  return ((await read()) - before) / ((performance.now() - started) / 1000)
+}

@@ -4,7 +4,7 @@
 // broker listens again (it opens every topic's log first).
 import { Client } from '@weir/client'
 import { type Progress, secondsSince } from '../measurement.js'
-import { residentBytes } from './process-memory.js'
+import { idleCores, residentBytes } from './process-memory.js'
 import { quantile } from './samples.js'
 import { startScaleBroker } from './scale-broker.js'
 
@@ -29,6 +29,8 @@ export interface TopicsMeasurement {
   readonly topicsCreatedPerSecond: number
   readonly rssIdleBytes: number
   readonly rssCreatedBytes: number
+  /** Cores the broker keeps busy with the N topics and no requests (their Raft ticks). */
+  readonly idleCores: number
   readonly everyTopicMetadata: LatencyFigures
   readonly oneTopicMetadata: LatencyFigures
   readonly restartSeconds: number
@@ -61,6 +63,7 @@ export async function measureTopics(
     }
     const createSeconds = secondsSince(started)
     const rssCreatedBytes = await residentBytes(broker.pid)
+    const idle = await idleCores(broker.pid)
     say(`created ${spec.topics} topics in ${createSeconds.toFixed(1)} s; timing Metadata`)
     const everyTopicMetadata = await timeRequests(spec.everyTopicRequests, async () => {
       const listed = await client.admin().listTopics()
@@ -82,6 +85,7 @@ export async function measureTopics(
       topicsCreatedPerSecond: spec.topics / createSeconds,
       rssIdleBytes,
       rssCreatedBytes,
+      idleCores: idle,
       everyTopicMetadata,
       oneTopicMetadata,
       restartSeconds,
