@@ -18,13 +18,13 @@ import { secondsSince } from './measurement.js'
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
+import { runScale } from './scale/scale-run.js'
 import {
   checkSecurityTargets,
   runSecuritySuite,
   securitySizes,
   securityTables,
 } from './security/security-suite.js'
-import { runScale } from './scale/scale-run.js'
 import { findWeir } from './servers/weir.js'
 import { runStorageSuite, type SuiteReporter } from './storage-suite.js'
 import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.js'
