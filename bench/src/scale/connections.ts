@@ -7,7 +7,7 @@ import { Client, codecs, defineTopic, type Producer } from '@weir/client'
 import { benchKey, benchTopicName } from '../e2e/produce.js'
 import { megabyteBytes, type Progress, secondsSince } from '../measurement.js'
 import { residentBytes, sampleResidentBytes, socketCount } from './process-memory.js'
-import { startScaleBroker } from './scale-broker.js'
+import { scaleRequestTimeoutMs, startScaleBroker } from './scale-broker.js'
 
 export interface ConnectionsSpec {
   readonly connections: number
@@ -41,7 +41,11 @@ export async function measureConnections(
 ): Promise<ConnectionsMeasurement> {
   const headroom = spec.connections * 2 + 100
   const broker = await startScaleBroker({ maxConnections: headroom, maxConnectionsPerIp: headroom })
-  const admin = new Client({ brokers: [broker.address], clientId: 'bench-scale-admin' })
+  const admin = new Client({
+    brokers: [broker.address],
+    clientId: 'bench-scale-admin',
+    requestTimeoutMs: scaleRequestTimeoutMs,
+  })
   const clients: Client[] = []
   try {
     const name = benchTopicName(`connections-${spec.connections}`)
@@ -53,7 +57,11 @@ export async function measureConnections(
     const started = performance.now()
     const producers: Producer[] = []
     for (let index = 0; index < spec.connections; index++) {
-      const client = new Client({ brokers: [broker.address], clientId: `bench-scale-${index}` })
+      const client = new Client({
+        brokers: [broker.address],
+        clientId: `bench-scale-${index}`,
+        requestTimeoutMs: scaleRequestTimeoutMs,
+      })
       clients.push(client)
       producers.push(client.producer({ acks: 'all', lingerMs: 2 }))
     }

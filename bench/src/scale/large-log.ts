@@ -14,7 +14,7 @@ import { benchTopicName, produceMessages } from '../e2e/produce.js'
 import { type Progress, secondsSince } from '../measurement.js'
 import { type ConsumeFigures, consumeAll } from './consume-all.js'
 import { sampleResidentBytes } from './process-memory.js'
-import { startScaleBroker } from './scale-broker.js'
+import { scaleRequestTimeoutMs, startScaleBroker } from './scale-broker.js'
 
 const run = promisify(execFile)
 
@@ -85,7 +85,11 @@ export async function measureLargeLog(
     }
   }
   const broker = await startScaleBroker()
-  const client = new Client({ brokers: [broker.address], clientId: 'bench-scale-large-log' })
+  const client = new Client({
+    brokers: [broker.address],
+    clientId: 'bench-scale-large-log',
+    requestTimeoutMs: scaleRequestTimeoutMs,
+  })
   try {
     const topic = benchTopicName('large-log')
     // fsync every second while filling: the fill is set-up, the read is what is measured.

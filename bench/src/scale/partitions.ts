@@ -7,7 +7,7 @@ import { benchTopicName, type ProduceMeasurement, produceMessages } from '../e2e
 import { type Progress, secondsSince } from '../measurement.js'
 import { type ConsumeFigures, consumeAll } from './consume-all.js'
 import { idleCores, residentBytes, sampleResidentBytes } from './process-memory.js'
-import { startScaleBroker } from './scale-broker.js'
+import { scaleRequestTimeoutMs, startScaleBroker } from './scale-broker.js'
 
 export interface PartitionsSpec {
   readonly partitions: number
@@ -38,7 +38,11 @@ export async function measurePartitions(
   say: (line: string) => void,
 ): Promise<PartitionsMeasurement> {
   const broker = await startScaleBroker()
-  const client = new Client({ brokers: [broker.address], clientId: 'bench-scale-partitions' })
+  const client = new Client({
+    brokers: [broker.address],
+    clientId: 'bench-scale-partitions',
+    requestTimeoutMs: scaleRequestTimeoutMs,
+  })
   try {
     await client.admin().listTopics()
     const rssIdleBytes = await residentBytes(broker.pid)

@@ -6,7 +6,7 @@ import { Client } from '@weir/client'
 import { type Progress, secondsSince } from '../measurement.js'
 import { idleCores, residentBytes } from './process-memory.js'
 import { quantile } from './samples.js'
-import { startScaleBroker } from './scale-broker.js'
+import { scaleRequestTimeoutMs, startScaleBroker } from './scale-broker.js'
 
 export interface TopicsSpec {
   readonly topics: number
@@ -48,7 +48,11 @@ export async function measureTopics(
 ): Promise<TopicsMeasurement> {
   // Room for the internal topics beside the N of the row.
   const broker = await startScaleBroker({ maxTopics: spec.topics + 100 })
-  const client = new Client({ brokers: [broker.address], clientId: 'bench-scale-topics' })
+  const client = new Client({
+    brokers: [broker.address],
+    clientId: 'bench-scale-topics',
+    requestTimeoutMs: scaleRequestTimeoutMs,
+  })
   try {
     await client.admin().listTopics()
     const rssIdleBytes = await residentBytes(broker.pid)
