@@ -206,6 +206,14 @@ test('the growth table states memory per partition and per connection from the s
   assert.match(markdown, /skipped: 4000 connections/)
 })
 
+test('every table row has as many cells as its header', () => {
+  for (const table of scaleTables(results)) {
+    for (const row of table.rows) assert.is(row.length, table.header.length, `${table.title}: ${row.join(' | ')}`)
+  }
+  const skipped = scaleTables({ ...results, largeLog: { skipped: 'no space', freeBytes: 1e9 } })
+  for (const table of skipped) for (const row of table.rows) assert.is(row.length, table.header.length, table.title)
+})
+
 test('the chart has a panel per row with a line and a point per size, and escapes labels', () => {
   const svg = scaleChart(scalePanels(results), 'Cost <against> size')
   assert.ok(svg.startsWith('<svg'))
