@@ -208,10 +208,12 @@ test('the growth table states memory per partition and per connection from the s
 
 test('every table row has as many cells as its header', () => {
   for (const table of scaleTables(results)) {
-    for (const row of table.rows) assert.is(row.length, table.header.length, `${table.title}: ${row.join(' | ')}`)
+    for (const row of table.rows)
+      assert.is(row.length, table.header.length, `${table.title}: ${row.join(' | ')}`)
   }
   const skipped = scaleTables({ ...results, largeLog: { skipped: 'no space', freeBytes: 1e9 } })
-  for (const table of skipped) for (const row of table.rows) assert.is(row.length, table.header.length, table.title)
+  for (const table of skipped)
+    for (const row of table.rows) assert.is(row.length, table.header.length, table.title)
 })
 
 test('the chart has a panel per row with a line and a point per size, and escapes labels', () => {
