@@ -1,5 +1,6 @@
 // `pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover] [--out <dir>]`:
-// by default the comparison of Weir with Redis Streams and NATS JetStream (issue 4), writing
+// by default the comparison of Weir with Redis Streams and NATS JetStream (issue 4), then the
+// replication, rebalance, codecs and scale parts (issue 14), each writing its own files; the comparison writes
 // <out>/<YYYY-MM-DD>-<suite>.json/.md/-throughput.svg/-latency.svg; `--only storage` runs the
 // storage benchmarks (<date>-storage-<suite>.*), `--only e2e` Weir's own end-to-end cases
 // (<date>-e2e-<suite>.*), `--only replication` RF 1 vs RF 3 on a 3-broker cluster and the failover
@@ -7,6 +8,7 @@
 // (<date>-failover-<suite>.*), `--only security` plain TCP vs TLS + SCRAM (<date>-security-<suite>.*),
 // `--only codecs` bytes on disk and throughput per compression codec (<date>-codecs-<suite>.*).
 // `--only rebalance` consumer group settling and hand-over times (<date>-rebalance-<suite>.*).
+// `--only scale` many partitions, topics, connections and a large log (<date>-scale-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +28,7 @@ import {
 import { checkReplicationTargets, replicationTables } from './replication/replication-report.js'
 import { replicationSizes, runReplicationSuite } from './replication/replication-suite.js'
 import { describeRun, renderMarkdown, renderText, storageTables, type Table } from './report.js'
+import { runScale } from './scale/scale-run.js'
 import {
   checkSecurityTargets,
   runSecuritySuite,
@@ -38,7 +41,7 @@ import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.j
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs|rebalance] [--out <dir>]'
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs|rebalance|scale] [--out <dir>]'
 const parts = [
   'compare',
   'storage',
@@ -48,8 +51,10 @@ const parts = [
   'security',
   'codecs',
   'rebalance',
+  'scale',
 ] as const
 type Part = (typeof parts)[number]
+const defaultParts: readonly Part[] = ['compare', 'replication', 'rebalance', 'codecs', 'scale']
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
 interface Options {
@@ -78,7 +83,8 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     suite,
     outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out),
-    parts: only ? [only] : ['compare'],
+    // The default run is every row issue 14 judges: the comparison, replication, rebalance, codecs, scale.
+    parts: only ? [only] : defaultParts,
   }
 }
 
@@ -168,6 +174,13 @@ async function main(options: Options): Promise<void> {
     })
   }
   if (options.parts.includes('rebalance')) await runRebalance(options)
+  if (options.parts.includes('scale')) {
+    const machine = describeMachine()
+    const date = today()
+    const title = 'Weir at scale: partitions, topics, connections, a large log (broker in its own process)'
+    const heading = describeRun({ suite: options.suite, date, machine, title })
+    await runScale({ suite: options.suite, outDirectory: options.outDirectory, date, machine, heading })
+  }
 }
 
 async function runRebalance(options: Options): Promise<void> {

@@ -2,6 +2,7 @@
 // mistyped --data-dir pointing at someone else's files is refused rather than filled.
 import { dirname, join } from 'node:path'
 import { WeirError } from '@weir/protocol'
+import { allBounded } from './bounded-concurrency.js'
 import { checkDataMarker, dataMarkerFileName, dataMarkerText } from './data-marker.js'
 import { type FileLock, lockFileName } from './directory-lock.js'
 import type { FileIo } from './file-io.js'
@@ -12,6 +13,12 @@ import { type SyncRoundStats, SyncRounds } from './sync-rounds.js'
 import { checkTopicName, Topic, type TopicOptions, topicMetaFileName } from './topic.js'
 
 export { dataMarkerFileName }
+
+/**
+ * Topics opened at once by TopicStore.open; each opens up to partitionOpensInFlightMax partitions
+ * at once, so at most 8 × 32 partition logs are half-open together.
+ */
+export const topicOpensInFlightMax = 8
 
 export class TopicStore {
   private constructor(
@@ -47,13 +54,19 @@ export class TopicStore {
     const topics = new Map<string, Topic>()
     try {
       await initialiseOrCheckMarker(io, dataDirectory)
-      for (const name of names.sort()) {
-        if (await io.exists(join(dataDirectory, name, topicMetaFileName))) {
-          topics.set(name, await Topic.open(dataDirectory, name, options))
-        }
-      }
+      // Opened together (bounded): one after another, 10,000 topics waited out 10,000 opens' reads
+      // and fsyncs in turn. Each topic opens its own partitions together too.
+      const opened = await allBounded(
+        names.sort(),
+        topicOpensInFlightMax,
+        async (name) =>
+          (await io.exists(join(dataDirectory, name, topicMetaFileName)))
+            ? await Topic.open(dataDirectory, name, options)
+            : undefined,
+        async (topic) => topic?.close(),
+      )
+      for (const topic of opened) if (topic !== undefined) topics.set(topic.name, topic)
     } catch (error) {
-      await Promise.allSettled([...topics.values()].map((topic) => topic.close()))
       await lock.release()
       throw error
     }
