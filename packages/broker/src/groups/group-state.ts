@@ -200,8 +200,10 @@ export class Group {
     })
     if (instanceId !== undefined) this.staticMembers.set(instanceId, memberId)
     if (this.members.size === 1) this.protocolType = request.protocolType
-    if (this.state === 'preparing-rebalance') this.tryCompleteJoin(nowMs)
-    else this.prepareRebalance(nowMs, `member ${memberId} joined`)
+    if (this.state === 'preparing-rebalance') {
+      this.extendInitialDelay(nowMs)
+      this.tryCompleteJoin(nowMs)
+    } else this.prepareRebalance(nowMs, `member ${memberId} joined`)
   }
 
   private joinKnown(
@@ -325,6 +327,18 @@ export class Group {
       wasEmpty && delayMs > 0 ? Math.min(nowMs + delayMs, this.phaseDeadlineMs) : undefined
     this.context.outbox.event({ groupId: this.groupId, type: 'rebalance-started', detail: reason })
     this.tryCompleteJoin(nowMs)
+  }
+
+  /**
+   * A member joining while the initial delay runs restarts it (Kafka's initial delayed join), up to
+   * the rebalance timeout: members that start together but reach the coordinator more than one
+   * delay after the first (a loaded machine, a slow connect) still land in the first generation.
+   */
+  private extendInitialDelay(nowMs: number): void {
+    if (this.joinNotBeforeMs === undefined) return
+    const delayMs = this.context.limits.initialRebalanceDelayMs
+    const restarted = Math.min(nowMs + delayMs, this.phaseDeadlineMs ?? nowMs + delayMs)
+    this.joinNotBeforeMs = Math.max(this.joinNotBeforeMs, restarted)
   }
 
   private tryCompleteJoin(nowMs: number): void {

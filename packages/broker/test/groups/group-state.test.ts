@@ -320,11 +320,35 @@ test('initial rebalance delay: the first rebalance of an empty group waits for m
   const a = h.join(0)
   const b = h.join(100)
   assert.not.ok(h.answered(a))
-  assert.is(h.coordinator.nextDeadlineMs(), 300)
-  h.tick(300)
+  // b restarted the delay: 100 + 300.
+  assert.is(h.coordinator.nextDeadlineMs(), 400)
+  h.tick(400)
   assert.is(h.joinAnswer(a).generationId, 1)
   assert.is(h.joinAnswer(b).generationId, 1)
   assert.is(h.joinAnswer(a).members.length, 2)
+})
+
+test('initial rebalance delay: each member that joins during it restarts it, up to the rebalance timeout', () => {
+  const h = new Harness({ initialRebalanceDelayMs: 300 })
+  const joined = [h.join(0), h.join(250)]
+  h.tick(500)
+  // 250 ms after the second join: still waiting, so a third member 350 ms after the first gets in.
+  assert.not.ok(h.answered(joined[0]!))
+  joined.push(h.join(520))
+  assert.is(h.coordinator.nextDeadlineMs(), 820)
+  h.tick(820)
+  assert.equal(
+    joined.map((request) => h.joinAnswer(request).generationId),
+    [1, 1, 1],
+  )
+  // Joins every 200 ms forever cannot hold the group past the rebalance timeout (5,000 ms here).
+  const h2 = new Harness({ initialRebalanceDelayMs: 300 })
+  const first = h2.join(0)
+  for (let at = 200; at < 6000 && !h2.answered(first); at += 200) {
+    h2.tick(at)
+    if (!h2.answered(first)) h2.join(at)
+  }
+  assert.ok(h2.answered(first), 'answered by the rebalance timeout')
 })
 
 test('a newer JoinGroup from the same member replaces the held one, which gets REBALANCE_IN_PROGRESS', () => {
