@@ -396,21 +396,29 @@ export class Cluster {
    * reads from the new leader. A sole replica has nowhere to copy from: LOG_CORRUPTED as it is.
    */
   readFailed(topic: string, partition: number, error: unknown): unknown {
-    const replica = this.hosted.of(topic, partition)
-    if (!(error instanceof LogCorruption) || replica === undefined) return error
+    if (!(error instanceof LogCorruption)) return error
     const voters = this.image.topic(topic)?.replicas[partition] ?? []
     if (voters.length <= 1) return error
-    if (!this.repairs.has(replica.group)) {
-      const repair = this.repair(topic, partition, replica, error)
-        .catch((repairError: unknown) =>
-          this.logger.error(
-            { err: repairError, group: replica.group },
-            `could not repair ${replica.group}; restart this broker to retry`,
-          ),
-        )
-        .finally(() => this.repairs.delete(replica.group))
-      this.repairs.set(replica.group, repair)
+    const replica = this.hosted.of(topic, partition)
+    // A read that started before a repair took the replica away (or cut the damage off) ends
+    // here after it: the reader still belongs at another replica, and this is not fatal.
+    const alreadyCut = replica !== undefined && error.offset >= replica.log.logEndOffset
+    if (replica === undefined || alreadyCut || this.repairs.has(replica.group)) {
+      const where = replica?.whereLeader() ?? 'retry shortly'
+      return new WeirError(
+        'NOT_LEADER',
+        `broker ${this.selfId} is repairing ${topic}/${partition} from another replica: ${where}`,
+      )
     }
+    const repair = this.repair(topic, partition, replica, error)
+      .catch((repairError: unknown) =>
+        this.logger.error(
+          { err: repairError, group: replica.group },
+          `could not repair ${replica.group}; restart this broker to retry`,
+        ),
+      )
+      .finally(() => this.repairs.delete(replica.group))
+    this.repairs.set(replica.group, repair)
     return replica.notLeader('its log is damaged here and is being repaired from another replica')
   }
 
