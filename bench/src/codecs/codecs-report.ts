@@ -1,5 +1,6 @@
 // The codecs part's tables (per codec: bytes on disk, ratio, produce and consume rates; CPU per
 // batch) and its SVG: three bar panels, bytes on disk, produce msg/s and consume msg/s per codec.
+import { escapeXml, svgDocument } from '../compare/charts.js'
 import { formatCount, formatMegabytes, formatRate } from '../format.js'
 import type { Table } from '../report.js'
 import type { CodecsResults } from './codecs-suite.js'
@@ -60,10 +61,6 @@ export function codecsTables(results: CodecsResults): Table[] {
 const colors = ['#6e7781', '#1f6feb', '#bf8700', '#2da44e', '#8250df']
 const font = 'font-family="system-ui, sans-serif" font-size="12"'
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
 function panel(
   left: number,
   title: string,
@@ -123,12 +120,5 @@ export function codecsChart(results: CodecsResults, title: string): string {
       })),
     ),
   ]
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="system-ui, sans-serif" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    ...parts,
-    '</svg>',
-    '',
-  ].join('\n')
+  return svgDocument(width, height, title, parts)
 }

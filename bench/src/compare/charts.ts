@@ -6,7 +6,7 @@ import { type CompareResults, throughputWorkloads } from './compare-suite.js'
 const colors = ['#1f6feb', '#79a8f5', '#d1242f', '#f08c8c', '#2da44e', '#8250df', '#bf8700']
 const font = 'font-family="system-ui, sans-serif" font-size="12"'
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
@@ -143,7 +143,7 @@ export function latencyChart(results: CompareResults, title: string): string {
   ])
 }
 
-function svgDocument(width: number, height: number, title: string, parts: readonly string[]): string {
+export function svgDocument(width: number, height: number, title: string, parts: readonly string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

@@ -1,6 +1,7 @@
 // The scale rows as one SVG, written by hand like compare/charts.ts: a panel per row, cost against
 // size on a log-scaled x axis (10, 100, 1,000, ...), the row's throughput or time on the left axis
 // (solid lines) and the broker's RSS on the right axis (dashed), so growth shows as a slope.
+import { escapeXml } from '../compare/charts.js'
 import { formatCount } from '../format.js'
 
 export interface ChartSeries {
@@ -23,10 +24,6 @@ const font = 'font-family="system-ui, sans-serif" font-size="11"'
 const panelWidth = 520
 const panelHeight = 300
 const columns = 2
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
 
 /** Round axis top and tick step for values up to `max` (at least one step). */
 export function niceScale(max: number, ticksWanted = 4): { top: number; step: number } {

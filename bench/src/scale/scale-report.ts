@@ -158,98 +158,46 @@ export interface GrowthRow {
   readonly perUnit: (slope: number) => string
 }
 
+/** Growth rows of one kind of measurement: each names a cost and how to read it from one. */
+function series<M>(row: string, unit: string, measurements: readonly M[], size: (m: M) => number) {
+  return (cost: string, value: (m: M) => number, perUnit: GrowthRow['perUnit']): GrowthRow => ({
+    row,
+    cost,
+    unit,
+    points: measurements.map((m) => ({ size: size(m), value: value(m) })),
+    perUnit,
+  })
+}
+
 /** Every cost whose growth the report states; only those measured at two sizes or more. */
 export function growthRows(results: ScaleResults): GrowthRow[] {
   const kilobytes = (bytes: number) => `${(bytes / 1e3).toFixed(1)} KB`
   const ms = (seconds: number) => `${(seconds * 1e3).toFixed(2)} ms`
   const microseconds = (ms: number) => `${(ms * 1e3).toFixed(1)} µs`
+  const partition = series('partitions', 'partition', results.partitions, (m) => m.partitions)
+  const topic = series('topics', 'topic', results.topics, (m) => m.topics)
+  const connection = series('connections', 'connection', results.connections, (m) => m.connections)
+  const socket = series('connections', 'connection', results.connections, (m) => m.brokerSockets)
   const rows: GrowthRow[] = [
-    {
-      row: 'partitions',
-      cost: 'broker RSS once created (minus idle)',
-      unit: 'partition',
-      points: results.partitions.map((m) => ({
-        size: m.partitions,
-        value: m.rssCreatedBytes - m.rssIdleBytes,
-      })),
-      perUnit: kilobytes,
-    },
-    {
-      row: 'partitions',
-      cost: 'broker RSS after traffic (minus idle)',
-      unit: 'partition',
-      points: results.partitions.map((m) => ({
-        size: m.partitions,
-        value: m.rssAfterBytes - m.rssIdleBytes,
-      })),
-      perUnit: kilobytes,
-    },
-    {
-      row: 'partitions',
-      cost: 'create time',
-      unit: 'partition',
-      points: results.partitions.map((m) => ({ size: m.partitions, value: m.createSeconds })),
-      perUnit: ms,
-    },
-    {
-      row: 'partitions',
-      cost: 'broker CPU with no traffic (cores)',
-      unit: 'partition',
-      points: results.partitions.map((m) => ({ size: m.partitions, value: m.idleCores })),
-      perUnit: (cores) => `${(cores * 1e6).toFixed(1)} µs/s`,
-    },
-    {
-      row: 'topics',
-      cost: 'broker RSS once created (minus idle)',
-      unit: 'topic',
-      points: results.topics.map((m) => ({ size: m.topics, value: m.rssCreatedBytes - m.rssIdleBytes })),
-      perUnit: kilobytes,
-    },
-    {
-      row: 'topics',
-      cost: 'create time',
-      unit: 'topic',
-      points: results.topics.map((m) => ({ size: m.topics, value: m.createSeconds })),
-      perUnit: ms,
-    },
-    {
-      row: 'topics',
-      cost: 'Metadata for every topic, p50',
-      unit: 'topic',
-      points: results.topics.map((m) => ({ size: m.topics, value: m.everyTopicMetadata.p50Ms })),
-      perUnit: microseconds,
-    },
-    {
-      row: 'topics',
-      cost: 'Metadata for one topic, p50',
-      unit: 'topic',
-      points: results.topics.map((m) => ({ size: m.topics, value: m.oneTopicMetadata.p50Ms })),
-      perUnit: microseconds,
-    },
-    {
-      row: 'topics',
-      cost: 'restart until listening',
-      unit: 'topic',
-      points: results.topics.map((m) => ({ size: m.topics, value: m.restartSeconds })),
-      perUnit: ms,
-    },
-    {
-      row: 'connections',
-      cost: 'broker RSS connected (minus idle), per broker socket',
-      unit: 'connection',
-      points: results.connections.map((m) => ({
-        size: m.brokerSockets,
-        value: m.rssConnectedBytes - m.rssIdleBytes,
-      })),
-      perUnit: kilobytes,
-    },
-    {
-      row: 'connections',
-      cost: 'connect time (until every first send is acknowledged)',
-      unit: 'connection',
-      points: results.connections.map((m) => ({ size: m.connections, value: m.connectSeconds })),
-      perUnit: ms,
-    },
+    partition('broker RSS once created (minus idle)', (m) => m.rssCreatedBytes - m.rssIdleBytes, kilobytes),
+    partition('broker RSS after traffic (minus idle)', (m) => m.rssAfterBytes - m.rssIdleBytes, kilobytes),
+    partition('create time', (m) => m.createSeconds, ms),
+    partition(
+      'broker CPU with no traffic (cores)',
+      (m) => m.idleCores,
+      (cores) => `${(cores * 1e6).toFixed(1)} µs/s`,
+    ),
+    topic('broker RSS once created (minus idle)', (m) => m.rssCreatedBytes - m.rssIdleBytes, kilobytes),
+    topic('create time', (m) => m.createSeconds, ms),
+    topic('Metadata for every topic, p50', (m) => m.everyTopicMetadata.p50Ms, microseconds),
+    topic('Metadata for one topic, p50', (m) => m.oneTopicMetadata.p50Ms, microseconds),
+    topic('restart until listening', (m) => m.restartSeconds, ms),
+    socket(
+      'broker RSS connected (minus idle), per broker socket',
+      (m) => m.rssConnectedBytes - m.rssIdleBytes,
+      kilobytes,
+    ),
+    connection('connect time (until every first send is acknowledged)', (m) => m.connectSeconds, ms),
   ]
   return rows.filter((row) => new Set(row.points.map((point) => point.size)).size >= 2)
 }

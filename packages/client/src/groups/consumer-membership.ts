@@ -18,7 +18,7 @@ import {
 import type { Cluster } from '../cluster.js'
 import { backoffMs, integerOption } from '../limits.js'
 import { CoordinatorClient } from './coordinator-client.js'
-import type { MemberContext, MembershipListener } from './group-membership.js'
+import { type MemberContext, type MembershipListener, reportFailure } from './group-membership.js'
 import {
   actionForError,
   flatten,
@@ -289,12 +289,7 @@ export class ConsumerMembership {
     const lost = flatten(this.owned)
     this.owned = new Map()
     this.rejectWaiters(error)
-    try {
-      if (lost.length > 0) await this.options.listener?.onRevoked?.(lost, { lost: true })
-    } catch {
-      // The member has failed already; the error reported below is the one that matters.
-    }
-    this.options.listener?.onError?.(error)
+    await reportFailure(this.options.listener, lost, error)
   }
 
   private rejectWaiters(error: Error): void {

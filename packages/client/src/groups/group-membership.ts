@@ -64,6 +64,20 @@ export interface MembershipListener {
   onError?(error: Error): void
 }
 
+/** A member that stopped for good: its partitions are revoked as lost, then the error is reported. */
+export async function reportFailure(
+  listener: MembershipListener | undefined,
+  lost: readonly GroupPartition[],
+  error: Error,
+): Promise<void> {
+  try {
+    if (lost.length > 0) await listener?.onRevoked?.(lost, { lost: true })
+  } catch {
+    // The member has failed already; the error reported below is the one that matters.
+  }
+  listener?.onError?.(error)
+}
+
 export interface GroupMembershipOptions {
   readonly groupId: string
   readonly topics: readonly string[]
@@ -409,12 +423,7 @@ export class GroupMembership {
     const lost = flatten(this.owned)
     this.owned = new Map()
     this.rejectWaiters(error)
-    try {
-      if (lost.length > 0) await this.options.listener?.onRevoked?.(lost, { lost: true })
-    } catch {
-      // The member has failed already; the error reported below is the one that matters.
-    }
-    this.options.listener?.onError?.(error)
+    await reportFailure(this.options.listener, lost, error)
   }
 
   private rejectWaiters(error: Error): void {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, type TopicDescriptor } from '@weir/client'
+import { partitionForKey } from '@weir/protocol'
 import { eventually, withTimeout } from '@weir/protocol/testing'
 
 const cliPath = fileURLToPath(new URL('../../node_modules/@weir/cli/dist/main.js', import.meta.url))
@@ -310,4 +311,13 @@ export async function readValues<T>(
   if (values.length < count)
     throw new Error(`the consumer of ${topic.name} ended after ${values.length} of ${count} values`)
   return values
+}
+
+/** The broker leading the group's __consumer_offsets partition: its coordinator. */
+export async function coordinatorOf(client: Client, group: string): Promise<number> {
+  return waitFor('the group coordinator', 15_000, async () => {
+    const offsets = await client.admin().describeTopic('__consumer_offsets')
+    const leader = offsets.partitions[partitionForKey(group, offsets.partitions.length)]!.leader
+    return leader > 0 ? leader : undefined
+  })
 }

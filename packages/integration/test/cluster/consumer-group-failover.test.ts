@@ -1,9 +1,8 @@
 // Proves, with real broker processes, that a group on the broker-driven protocol (groupProtocol 'consumer') keeps its members and assignments when its coordinator is killed with SIGKILL: the new coordinator restores them from __consumer_offsets, no partition is revoked as lost, and consumption goes on.
 import { Client, codecs, defineTopic, type GroupConsumer, type RebalanceEvent } from '@weir/client'
-import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { useCluster, waitFor } from './cluster-support.js'
+import { coordinatorOf, useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'kept', codec: codecs.string })
 const groupId = 'kept-assignment'
@@ -12,14 +11,6 @@ const env = useCluster(test, 'consumer-group-failover-test', {
   partitions: 4,
   replicationFactor: 3,
 })
-
-async function coordinatorOf(group: string): Promise<number> {
-  return waitFor('the group coordinator', 15_000, async () => {
-    const offsets = await env.client.admin().describeTopic('__consumer_offsets')
-    const leader = offsets.partitions[partitionForKey(group, offsets.partitions.length)]!.leader
-    return leader > 0 ? leader : undefined
-  })
-}
 
 test('a broker-driven group keeps its assignment through a coordinator failover', async () => {
   const clients = [0, 1].map(
@@ -55,7 +46,7 @@ test('a broker-driven group keeps its assignment through a coordinator failover'
     await waitFor('the first 40 consumed', 20_000, async () => (seen.size >= 40 ? true : undefined))
     const eventsBefore = events.length
 
-    await env.cluster.kill(await coordinatorOf(groupId))
+    await env.cluster.kill(await coordinatorOf(env.client, groupId))
     await Promise.all(
       Array.from({ length: 40 }, (_, index) =>
         producer.send({ topic, key: `k${index}`, value: `b-${index}` }),

@@ -3,11 +3,10 @@
 // is killed with SIGKILL; the group finds the new coordinator and every produced message is still
 // delivered (at least once).
 import { codecs, defineTopic } from '@weir/client'
-import { partitionForKey } from '@weir/protocol'
 import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { useCluster, waitFor } from './cluster-support.js'
+import { coordinatorOf, useCluster, waitFor } from './cluster-support.js'
 
 const topic = defineTopic<string>({ name: 'events', codec: codecs.string })
 const groupId = 'failover-group'
@@ -16,15 +15,6 @@ const env = useCluster(test, 'group-failover-test', {
   partitions: 3,
   replicationFactor: 3,
 })
-
-/** The broker leading the group's __consumer_offsets partition: its coordinator. */
-async function coordinatorOf(group: string): Promise<number> {
-  return waitFor('the group coordinator', 15_000, async () => {
-    const offsets = await env.client.admin().describeTopic('__consumer_offsets')
-    const leader = offsets.partitions[partitionForKey(group, offsets.partitions.length)]!.leader
-    return leader > 0 ? leader : undefined
-  })
-}
 
 test('a group consumer keeps consuming when its coordinator and partition leaders are killed', async () => {
   const producer = env.client.producer({ acks: 'all' })
@@ -48,7 +38,7 @@ test('a group consumer keeps consuming when its coordinator and partition leader
       throw new Error(`${error.message}: ${seen.size} seen, consumer error ${String(consumeError)}`)
     },
   )
-  const coordinator = await coordinatorOf(groupId)
+  const coordinator = await coordinatorOf(env.client, groupId)
   await env.cluster.kill(coordinator)
   await send(300, 300)
   await waitFor('all 600 consumed after the failover', 30_000, async () =>
