@@ -143,7 +143,9 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     } = options
     const commitIntervalMs = integerOption(owner, 'autoCommitIntervalMs', autoCommitIntervalMs, 5000, 1)
     const pollIntervalMs = integerOption(owner, 'maxPollIntervalMs', maxPollIntervalMs, 300_000, 1)
-    this.inner = new Consumer<T>(cluster, fetchOptions, { manualAssignment: true })
+    // A fetch position the log no longer holds (retention) moves as autoOffsetReset says, as in Kafka.
+    const resetOptions = { ...fetchOptions, fromBeginning: reset === 'earliest' }
+    this.inner = new Consumer<T>(cluster, resetOptions, { manualAssignment: true })
     const topics = options.topics.map((ref) => resolveTopic(ref).name)
     const listener: MembershipListener = {
       onAssigned: (partitions) => this.onAssigned(partitions),

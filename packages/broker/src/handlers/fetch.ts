@@ -26,6 +26,7 @@ import {
   WeirError,
 } from '@weir/protocol'
 import { authorize } from './authorize.js'
+import { fetchPosition } from './fetch-position.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { holdsPooled } from './pooled-reads.js'
 import { readablePartition } from './readable-partition.js'
@@ -216,7 +217,8 @@ async function readPartition(
     authorize(context, 'Read', 'Topic', topicName)
     const { log, highWatermark } = readablePartition(context, topicName, partition)
     const logStartOffset = log.logStartOffset
-    if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
+    const position = fetchPosition(fetchOffset, logStartOffset, highWatermark, log.logEndOffset)
+    if (position === 'out-of-range') {
       const error = new WeirError(
         'OFFSET_OUT_OF_RANGE',
         `fetchOffset ${fetchOffset} of ${topicName}/${partition}: readable offsets are ${logStartOffset} to ${highWatermark}`,
@@ -227,8 +229,7 @@ async function readPartition(
     }
     const result = { partition, errorCode: 0, highWatermark, logStartOffset }
     // Past the total budget only a partition that would be the response's first data still reads.
-    if (fetchOffset === highWatermark || (haveData && remainingBytes <= 0))
-      return { ...result, records: empty }
+    if (position === 'nothing-yet' || (haveData && remainingBytes <= 0)) return { ...result, records: empty }
     // A read costs at most what the log holds: reserving that, not maxBytes, keeps small logs cheap.
     const limitBytes = Math.max(1, Math.min(wanted.maxBytes, remainingBytes, log.sizeBytes))
     const grantedBytes = reservation.reserve(limitBytes)
