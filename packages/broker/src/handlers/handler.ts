@@ -18,6 +18,7 @@ import type { RequestBudget } from '../request-budget.js'
 import type { ResponseRoom } from '../response-room.js'
 import type { Session } from '../session.js'
 import type { WarningRateLimit } from '../warning-rate-limit.js'
+import type { TrafficObserver } from '../metrics/broker-metrics.js'
 
 export interface HandlerContext {
   readonly store: TopicStore
@@ -62,6 +63,8 @@ export interface HandlerContext {
    * (pooled-reads.ts). Absent: every read gets a fresh buffer.
    */
   readonly readBufferPool?: ReceiveBufferPool
+  /** Request counts, latencies and bytes for the metrics endpoint; absent when metrics are off. */
+  readonly traffic?: TrafficObserver
 }
 
 export interface Handler<Request, Response> {
