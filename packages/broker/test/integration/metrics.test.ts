@@ -1,6 +1,7 @@
 // Proves the metrics listener over real HTTP: /metrics in the Prometheus text format with real
 // figures (log end offset = records produced, lag = end offset - committed, request counters and
 // fsync histogram moved), /health and /ready status codes, and that a busy explicit address fails the start.
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { OffsetCommit } from '@weir/protocol'
 import { test } from 'uvu'
@@ -107,6 +108,7 @@ test('scrapes offsets, sizes, lag, requests, fsyncs, Raft and readiness of a bro
     )
 
     assert.is((await get(port, '/nope')).status, 404)
+    documentedAndCharted(metrics.types)
   } finally {
     await client.close()
     await broker.close()
@@ -117,6 +119,22 @@ test('scrapes offsets, sizes, lag, requests, fsyncs, Raft and readiness of a bro
   )
   assert.is(afterClose, 'refused', 'the metrics listener closes with the broker')
 })
+
+const docs = (path: string) => readFileSync(new URL(`../../../../docs/${path}`, import.meta.url), 'utf8')
+
+/** docs/metrics.md lists every weir_ family scraped, and the Grafana dashboard charts only families that exist. */
+function documentedAndCharted(types: ReadonlyMap<string, string>): void {
+  const table = docs('metrics.md')
+  const own = [...types.keys()].filter((name) => !/^weir_(process|nodejs)_/.test(name))
+  assert.ok(own.length >= 20, own.join(' '))
+  for (const name of own)
+    assert.ok(table.includes(`| \`${name}\` |`), `docs/metrics.md lacks a row for ${name}`)
+  const dashboard = docs('grafana/weir-dashboard.json')
+  for (const [used] of dashboard.matchAll(/weir_[a-z0-9_]+/g)) {
+    const family = used.replace(/_(bucket|sum|count)$/, '')
+    assert.ok(types.has(family), `the dashboard charts ${used}, which the broker does not export`)
+  }
+}
 
 test('/ready is 503 with the reasons while the broker is not ready', async () => {
   // A broker of a 3-broker cluster whose peers never start: no controller can be elected.
