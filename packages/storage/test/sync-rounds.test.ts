@@ -92,7 +92,6 @@ test("a TopicStore's partitions group-commit together under real fsyncs", async 
   await store.close()
 })
 
-
 test('an observer is told how long each fsync took, failed ones included, by its own clock', async () => {
   let nowMs = 100
   const durations: number[] = []

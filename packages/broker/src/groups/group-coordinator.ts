@@ -431,7 +431,8 @@ export class GroupCoordinator {
   *committedOffsets(): Generator<{ group: string; topic: string; partition: number; offset: number }> {
     for (const [group, state] of this.groups) {
       for (const [topic, partitions] of state.offsets) {
-        for (const [partition, committed] of partitions) yield { group, topic, partition, offset: committed.offset }
+        for (const [partition, committed] of partitions)
+          yield { group, topic, partition, offset: committed.offset }
       }
     }
   }

@@ -10,6 +10,7 @@ import type { Cluster } from '../cluster/cluster.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
+import type { TrafficObserver } from '../metrics/broker-metrics.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import type { PeerSession } from '../peer-session.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
@@ -18,7 +19,6 @@ import type { RequestBudget } from '../request-budget.js'
 import type { ResponseRoom } from '../response-room.js'
 import type { Session } from '../session.js'
 import type { WarningRateLimit } from '../warning-rate-limit.js'
-import type { TrafficObserver } from '../metrics/broker-metrics.js'
 
 export interface HandlerContext {
   readonly store: TopicStore
