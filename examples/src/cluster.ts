@@ -59,6 +59,8 @@ function startBroker(cli: string, broker: ClusterPlan['brokers'][number], plan: 
   mkdirSync(broker.dataDir, { recursive: true })
   const args = ['broker', '--id', String(broker.id), '--listen', `127.0.0.1:${broker.port}`]
   args.push('--data-dir', broker.dataDir, '--peers', plan.peers, '--cluster-secret-file', plan.secretFile)
+  // One metrics port each (9172 is the console's default): 9171, 9181, 9191.
+  args.push('--metrics-listen', `127.0.0.1:${9171 + 10 * (broker.id - 1)}`)
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let pending = ''
   const onData = (chunk: Buffer) => {

@@ -13,7 +13,7 @@ import {
   type TransportListener,
   type TransportSocket,
 } from '@weir/protocol'
-import { TopicStore } from '@weir/storage'
+import { SyncRounds, TopicStore } from '@weir/storage'
 import type { Logger } from 'pino'
 import { openBrokerWarning } from './acl/authorizer-options.js'
 import { ClientSecurity } from './auth/client-security.js'
@@ -30,6 +30,8 @@ import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
 import { createLogger } from './logger.js'
+import { BrokerMetrics } from './metrics/broker-metrics.js'
+import { MetricsEndpoint } from './metrics/metrics-endpoint.js'
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { PartitionWatch } from './partition-watch.js'
 import { closeUnlessAuthenticated, newPeerSession } from './peer-session.js'
@@ -75,8 +77,10 @@ export class Broker {
     private readonly environment: BrokerEnvironment,
     accepting: { accept: (socket: TransportSocket, listener: ListenerName) => void },
     private readonly security: ClientSecurity,
+    private readonly metricsEndpoint: MetricsEndpoint | undefined,
   ) {
     this.context = {
+      ...(metricsEndpoint === undefined ? {} : { traffic: metricsEndpoint.metrics }),
       store,
       watch: this.watch,
       brokerId: options.brokerId,
@@ -129,6 +133,12 @@ export class Broker {
     const environment = options.environment ?? nodeBrokerEnvironment
     const logger = options.logger ?? createLogger(resolved.logLevel)
     const security = await ClientSecurity.load(resolved.security)
+    // Bound first: /health answers while the logs recover.
+    const metricsEndpoint =
+      resolved.metricsListen === undefined
+        ? undefined
+        : await MetricsEndpoint.open(resolved.metricsListen, new BrokerMetrics(resolved.brokerId), logger)
+    const syncObserver = metricsEndpoint?.metrics.syncObserver
     const store = await TopicStore.open(resolved.dataDir, {
       io: environment.files,
       clock: environment.clock,
@@ -137,6 +147,10 @@ export class Broker {
       // In a cluster a damaged segment is cut and copied again from the leader (RaftReplica.open);
       // a broker alone has no other copy and refuses to start, naming the file.
       onCorruption: (resolved.peers?.length ?? 1) > 1 ? 'truncate' : 'fail',
+      ...(syncObserver === undefined ? {} : { syncRounds: new SyncRounds(environment.timers, syncObserver) }),
+    }).catch(async (error: unknown) => {
+      await metricsEndpoint?.close()
+      throw error
     })
     let listener: TransportListener | undefined
     let peerListener: TransportListener | undefined
@@ -192,6 +206,7 @@ export class Broker {
       for (const [socket] of early) socket.destroy()
       await listener?.close()
       await peerListener?.close()
+      await metricsEndpoint?.close()
       throw error
     }
     const address = { host: resolved.host, port: listener.port }
@@ -211,7 +226,14 @@ export class Broker {
       environment,
       accepting,
       security,
+      metricsEndpoint,
     )
+    metricsEndpoint?.attach({
+      cluster,
+      groups,
+      connectionCount: () => broker.connectionCount,
+      isClosing: () => broker.stopping !== undefined,
+    })
     for (const [socket, name] of early) broker.accept(socket, name)
     if (peerAddress !== undefined) {
       const how = cluster.security?.kind === 'tls' ? 'mutual TLS' : 'the cluster secret'
@@ -235,6 +257,12 @@ export class Broker {
 
   get brokerId(): number {
     return this.options.brokerId
+  }
+
+  /** Where /metrics, /health and /ready are served; undefined when off (or the default port was busy). */
+  get metricsAddress(): BrokerAddress | undefined {
+    const port = this.metricsEndpoint?.port
+    return port === undefined ? undefined : { host: this.options.metricsListen!.host, port }
   }
 
   get connectionCount(): number {
@@ -275,6 +303,8 @@ export class Broker {
     await this.retentionRun
     await this.cluster.close()
     await this.store.close()
+    // Last: /ready says 503 (shutting down) until the process is gone.
+    await this.metricsEndpoint?.close()
     // How well partitions shared their fsyncs (group commit across partitions) over the run.
     this.logger.info({ fsyncRounds: this.store.syncStats() }, 'closed')
     this.logger.flush()

@@ -134,6 +134,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return
+    this.context.traffic?.bytesReceived(this.context.listener, chunk.length)
     this.accountedBytes += chunk.length
     this.context.requestBudget.add(chunk.length)
     let frames: Buffer[]
@@ -171,13 +172,25 @@ export class Connection {
     const { header, body } = parseRequestFrame(payload)
     this.inFlight++
     this.inFlightBytes += payload.length
+    const { traffic, listener } = this.context
+    const startedMs = traffic?.now()
     void dispatch(header, body, this.context).then(
-      (frame) => this.finish(frame, payload.length),
+      (frame) => {
+        if (traffic !== undefined && startedMs !== undefined)
+          traffic.requestAnswered(listener, header.apiKey, traffic.now() - startedMs)
+        this.finish(frame, payload.length)
+      },
       (error: unknown) => {
         this.logger.error({ err: error }, 'request dispatch failed')
         this.finish(undefined, payload.length)
       },
     )
+  }
+
+  private countSent(parts: readonly Buffer[]): void {
+    let bytes = 0
+    for (const part of parts) bytes += part.length
+    this.context.traffic?.bytesSent(this.context.listener, bytes)
   }
 
   private finish(frame: ResponseFrame | undefined, requestBytes: number): void {
@@ -186,9 +199,10 @@ export class Connection {
     this.releaseBytes(requestBytes)
     // A client that went away mid-request simply does not get its answer.
     // Pooled read buffers the frame points into go back once the socket took the bytes (or at once when unsent).
-    if (frame !== undefined && !this.closed && this.socket.writable)
+    if (frame !== undefined && !this.closed && this.socket.writable) {
+      if (this.context.traffic !== undefined) this.countSent(frame.parts)
       writeFrame(this.socket, frame.parts, frame.written)
-    else frame?.written()
+    } else frame?.written()
     if ((this.context.sasl?.failed || this.context.peerSession?.failed) && !this.closing) {
       // The answer (SASL_AUTHENTICATION_FAILED, or CLUSTER_AUTHORIZATION_FAILED for a peer's wrong
       // proof) is on its way; nothing more is read or served.

@@ -4,6 +4,7 @@ export { parsePeers } from './cluster/peers.js'
 export { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 export { type BrokerLimits, type BrokerLimitsInput, defaultLimits, resolveLimits } from './limits.js'
 export { createLogger } from './logger.js'
+export { defaultMetricsListen, resolveMetricsListen } from './metrics/metrics-listen.js'
 export {
   type BrokerOptions,
   type ConfigFile,

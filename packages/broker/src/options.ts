@@ -27,6 +27,7 @@ import { defaultGroupOptions, type GroupOptions } from './groups/group-options.j
 import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
 import { type BrokerLimits, type BrokerLimitsInput, resolveLimits } from './limits.js'
 import { parseListen } from './listen-address.js'
+import { type MetricsAddress, resolveMetricsListen } from './metrics/metrics-listen.js'
 import { mergeTopicConfig } from './topic-config.js'
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -40,6 +41,11 @@ export interface BrokerOptions extends AuthorizerOptions {
   readonly dataDir: string
   /** `host:port` to bind; port 0 picks a free port (see `broker.address`). Default 127.0.0.1:7171. */
   readonly listen?: string
+  /**
+   * `host:port` of the HTTP listener for /metrics (Prometheus), /health and /ready, or `off`.
+   * Default off for an embedded broker; `weir broker` defaults to 127.0.0.1:9171 (docs/metrics.md).
+   */
+  readonly metricsListen?: string
   /** Host clients are told to connect to in Metadata; defaults to the bound host (127.0.0.1 for a wildcard). */
   readonly advertisedHost?: string
   /** This broker's id in Metadata (leader, replicas, controllerId). Default 1. */
@@ -139,6 +145,7 @@ export const configFileKeys = [
   'tls',
   'saslMechanisms',
   'bootstrapUserFile',
+  'metricsListen',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -164,6 +171,8 @@ export interface ResolvedOptions {
   readonly authorizer: AuthorizerConfig
   /** Client listener TLS and SASL. */
   readonly security: SecurityOptions
+  /** Where /metrics, /health and /ready are served; undefined: off. */
+  readonly metricsListen: MetricsAddress
 }
 
 function invalid(message: string): never {
@@ -233,6 +242,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     raft: resolveRaftTiming(options.raft, options.replicaLagTimeMs),
     authorizer: resolveAuthorizer(options),
     security: resolveSecurityOptions(options),
+    metricsListen: resolveMetricsListen(options.metricsListen),
   }
 }
 
@@ -369,6 +379,7 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   stringKey('dataDir')
   stringKey('listen')
   stringKey('advertisedHost')
+  resolveMetricsListen(fields.metricsListen, `config file ${path}: metricsListen`)
   if (fields.listen !== undefined) parseListen(fields.listen as string, `config file ${path}: listen`)
   if (fields.logLevel !== undefined) checkLogLevel(fields.logLevel, `config file ${path}: logLevel`)
   if (fields.brokerId !== undefined && !Number.isInteger(fields.brokerId)) {

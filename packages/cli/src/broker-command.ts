@@ -10,9 +10,11 @@ import {
   type ConfigFile,
   checkLogLevel,
   defaultListen,
+  defaultMetricsListen,
   parseListen,
   parsePeers,
   readConfigFile,
+  resolveMetricsListen,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
 import { brokerDrainCommand } from './broker-drain-command.js'
@@ -30,11 +32,15 @@ cluster, after handing the partitions it leads to other brokers).
 
 Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
+  --metrics-listen HOST:PORT
+                       HTTP address of /metrics (Prometheus), /health and /ready (default
+                       ${defaultMetricsListen}; off to serve none). A busy default port is only a
+                       warning (several brokers on one host); docs/metrics.md lists the metrics
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
                        peerTlsFiles, raft, replicaLagTimeMs, authorizer, superUsers, tls, saslMechanisms,
-                       bootstrapUserFile
+                       bootstrapUserFile, metricsListen
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
@@ -73,6 +79,7 @@ Flags:
 
 const flagOptions = {
   listen: { type: 'string' },
+  'metrics-listen': { type: 'string' },
   'data-dir': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
@@ -128,6 +135,7 @@ export const brokerCommand: Command = {
 function brokerOptions(
   flags: {
     listen?: string
+    'metrics-listen'?: string
     'data-dir'?: string
     'log-level'?: string
     id?: string
@@ -139,6 +147,8 @@ function brokerOptions(
   file: ConfigFile,
 ): BrokerOptions {
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
+  const metricsListen = flags['metrics-listen'] ?? file.metricsListen ?? defaultMetricsListen
+  checkFlag(() => resolveMetricsListen(metricsListen, '--metrics-listen'))
   if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
   const brokerId = integerFlag(flags.id, '--id')
   const replicaLagTimeMs = integerFlag(flags['replica-lag-time-ms'], '--replica-lag-time-ms')
@@ -147,6 +157,7 @@ function brokerOptions(
     dataDir:
       flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+    metricsListen,
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(brokerId !== undefined ? { brokerId } : {}),
     ...(replicaLagTimeMs !== undefined ? { replicaLagTimeMs } : {}),

@@ -3,6 +3,7 @@
 // through the client.
 import { type Admin, type BrokerStatus, isWeirError, type PartitionDescription } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
+import { clusterHealth } from './cluster-health-command.js'
 import {
   isMembershipAction,
   membershipFlagOptions,
@@ -17,6 +18,7 @@ import { table } from './table.js'
 
 const help = `Usage:
   weir cluster describe
+  weir cluster health [--json]
 ${membershipHelp}
 
 Prints the controller, then every broker with the partitions it leads, its state and its last
@@ -28,6 +30,11 @@ State, as the broker asked sees it: alive; catching-up N% (started with less tha
 data of its replicas, e.g. an empty data dir: N is the share it holds); draining (moving its
 leadership away); down (no heartbeat for 3 s; brokers send one every second). Last heartbeat is
 how long ago that broker's last heartbeat arrived (0 ms for the broker asked).
+
+health prints one line, healthy or UNHEALTHY, then what is wrong; it exits 1 when a broker is not
+alive (down or catching up), a partition has no leader (offline) or fewer in-sync replicas than
+replicas, or no controller is elected, and 0 otherwise (a draining broker is noted, not a failure).
+--json prints the same as one JSON object. Exit 1 also when no broker answers.
 
 add-broker admits a broker already started with --id ID and --peers listing every broker (itself
 included); remove-broker moves its replicas to the least-loaded other brokers, then removes it;
@@ -42,22 +49,36 @@ const internalTopics = ['__consumer_offsets']
 
 export const clusterCommand: Command = {
   summary:
-    'describe the cluster (brokers, controller, leaders, under-replicated partitions); add, remove or rebalance brokers',
+    'describe the cluster (brokers, controller, leaders, under-replicated partitions); health (exit 1 when not); add, remove or rebalance brokers',
   run: (argv) =>
     runCommand('cluster', help, async () => {
-      const { values, positionals } = parseCommand(argv, membershipFlagOptions)
+      const { values, positionals } = parseCommand(argv, {
+        ...membershipFlagOptions,
+        json: { type: 'boolean' },
+      })
       if (values.help) {
         process.stdout.write(help)
         return exitCodes.ok
       }
       const [action, ...extra] = positionals
       if (action === undefined)
-        throw new UsageError('missing action: describe, add-broker, remove-broker or rebalance')
+        throw new UsageError('missing action: describe, health, add-broker, remove-broker or rebalance')
       if (isMembershipAction(action)) {
         const client = connect(values, 'weir-cli')
         try {
           await runMembership(client.admin(), action, extra, values, (text) => process.stdout.write(text))
           return exitCodes.ok
+        } finally {
+          await client.close()
+        }
+      }
+      if (action === 'health') {
+        if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
+        const client = connect(values, 'weir-cli')
+        try {
+          return await clusterHealth(client.admin(), values.json === true, (text) =>
+            process.stdout.write(text),
+          )
         } finally {
           await client.close()
         }

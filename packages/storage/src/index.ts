@@ -28,7 +28,7 @@ export {
   resolveStorageEnvironment,
   type StorageEnvironment,
 } from './storage-environment.js'
-export { type SyncRoundStats, SyncRounds, type SyncScheduler } from './sync-rounds.js'
+export { type SyncObserver, type SyncRoundStats, SyncRounds, type SyncScheduler } from './sync-rounds.js'
 export {
   type CreateTopicOptions,
   checkTopicName,

@@ -21,6 +21,15 @@ export interface SyncRoundStats {
   readonly largestRound: number
 }
 
+/**
+ * Told how long each log's fsync in a round took (the broker's fsync latency histogram). `now` is
+ * the observer's own monotonic clock in milliseconds: storage measures nothing by itself.
+ */
+export interface SyncObserver {
+  readonly now: () => number
+  readonly synced: (durationMs: number) => void
+}
+
 export class SyncRounds {
   private pending: Job[] = []
   private running = false
@@ -30,7 +39,10 @@ export class SyncRounds {
   private largestRound = 0
 
   /** `timers.defer` gathers one turn's fsyncs into a round (Node's setImmediate by default). */
-  constructor(private readonly timers: Pick<Timers, 'defer'> = nodeTimers) {}
+  constructor(
+    private readonly timers: Pick<Timers, 'defer'> = nodeTimers,
+    private readonly observer?: SyncObserver,
+  ) {}
 
   /** Runs `sync` (one log's fsync) in the next round; settles when that fsync does. */
   join(sync: () => Promise<number>): Promise<number> {
@@ -62,10 +74,15 @@ export class SyncRounds {
     await Promise.all(
       jobs.map((job) => {
         let started: Promise<number>
+        const startedMs = this.observer?.now()
         try {
           started = job.sync()
         } catch (error) {
           started = Promise.reject(error)
+        }
+        if (this.observer !== undefined && startedMs !== undefined) {
+          const { observer } = this
+          started = started.finally(() => observer.synced(observer.now() - startedMs))
         }
         return started.then(job.resolve, job.reject)
       }),

@@ -92,4 +92,28 @@ test("a TopicStore's partitions group-commit together under real fsyncs", async 
   await store.close()
 })
 
+test('an observer is told how long each fsync took, failed ones included, by its own clock', async () => {
+  let nowMs = 100
+  const durations: number[] = []
+  const rounds = new SyncRounds(undefined, { now: () => nowMs, synced: (ms) => durations.push(ms) })
+  const slow = gate()
+  const first = rounds.join(async () => {
+    await slow.promise
+    return 1
+  })
+  const failed = rounds.join(async () => {
+    nowMs += 2
+    throw new Error('disk gone')
+  })
+  const failure = await failed.then(
+    () => 'synced',
+    (error: Error) => error.message,
+  )
+  assert.is(failure, 'disk gone')
+  nowMs += 5
+  slow.open()
+  assert.is(await first, 1)
+  assert.equal(durations, [2, 7])
+})
+
 test.run()

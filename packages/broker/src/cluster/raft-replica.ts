@@ -395,6 +395,16 @@ export class RaftReplica implements PartitionReplica {
     return true
   }
 
+  /** Follower, pre-candidate, candidate or leader (the metrics endpoint reports it). */
+  get raftRole(): Role {
+    return this.node.role
+  }
+
+  /** The Raft index of the last entry known committed. */
+  get commitIndex(): number {
+    return this.node.commitIndex
+  }
+
   /** The group's latest config (in effect once appended, committed or not). */
   get voters(): readonly number[] {
     return this.node.config.voters

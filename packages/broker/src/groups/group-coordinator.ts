@@ -427,6 +427,16 @@ export class GroupCoordinator {
     return this.groups.get(groupId)
   }
 
+  /** Every committed offset of the groups here (the metrics endpoint's consumer lag). */
+  *committedOffsets(): Generator<{ group: string; topic: string; partition: number; offset: number }> {
+    for (const [group, state] of this.groups) {
+      for (const [topic, partitions] of state.offsets) {
+        for (const [partition, committed] of partitions)
+          yield { group, topic, partition, offset: committed.offset }
+      }
+    }
+  }
+
   get groupCount(): number {
     return this.groups.size
   }

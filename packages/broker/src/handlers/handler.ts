@@ -10,6 +10,7 @@ import type { Cluster } from '../cluster/cluster.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { GroupService } from '../groups/group-service.js'
 import type { BrokerLimits } from '../limits.js'
+import type { TrafficObserver } from '../metrics/broker-metrics.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import type { PeerSession } from '../peer-session.js'
 import type { ProducerIdAllocator } from '../producers/producer-ids.js'
@@ -62,6 +63,8 @@ export interface HandlerContext {
    * (pooled-reads.ts). Absent: every read gets a fresh buffer.
    */
   readonly readBufferPool?: ReceiveBufferPool
+  /** Request counts, latencies and bytes for the metrics endpoint; absent when metrics are off. */
+  readonly traffic?: TrafficObserver
 }
 
 export interface Handler<Request, Response> {
