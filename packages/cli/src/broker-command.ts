@@ -17,6 +17,7 @@ import {
 import { isWeirError, WeirError } from '@weir/protocol'
 import { brokerDrainCommand } from './broker-drain-command.js'
 import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
+import { brokerSummary } from './broker-summary.js'
 import type { Command } from './command.js'
 import { exitCodes, usageHint } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
@@ -97,8 +98,7 @@ const flagOptions = {
 } as const
 
 export const brokerCommand: Command = {
-  summary:
-    'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers, --peer-listen, --peer-tls-*, --cluster-secret-file); drain|undrain ID',
+  summary: brokerSummary,
   async run(argv) {
     // `weir broker drain|undrain ID` manage a running broker; anything else runs one.
     if (argv[0] === 'drain' || argv[0] === 'undrain') return brokerDrainCommand.run(argv)
