@@ -8,6 +8,7 @@ import type {
   GroupDescription,
   ListedGroupSummary,
   PartitionDescription,
+  PartitionReassignment,
   TopicDescription,
   UserDescription,
 } from '@weir/client'
@@ -38,6 +39,22 @@ export function topicDescriptionJson(description: TopicDescription) {
     config: { ...description.config },
     partitions: description.partitions.map(partitionJson),
   }
+}
+
+export function reassignmentsJson(running: readonly PartitionReassignment[]) {
+  return running.map((entry) => ({
+    topic: entry.topic,
+    partition: entry.partition,
+    replicas: [...entry.replicas],
+    target: [...entry.target],
+    leader: entry.leader < 0 ? null : entry.leader,
+    progress: entry.progress.map(({ broker, caughtUpPercent, offsetsBehind }) => ({
+      broker,
+      caughtUpPercent,
+      offsetsBehind,
+    })),
+    throttleBytesPerSec: entry.throttleBytesPerSec ?? null,
+  }))
 }
 
 export function groupListJson(groups: readonly ListedGroupSummary[]) {

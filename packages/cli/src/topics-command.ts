@@ -5,7 +5,7 @@ import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
-import { printJson, topicDescriptionJson, topicListJson } from './json-output.js'
+import { printJson, reassignmentsJson, topicDescriptionJson, topicListJson } from './json-output.js'
 import { integerFlag } from './numeric-flags.js'
 import {
   parseReassign,
@@ -33,7 +33,7 @@ Flags:
                             murmur3(key) % N, so most keys move to another partition, as in Kafka)
   --replication-factor R    replicas per partition (default 1)
   --config key=value        topic config, repeatable
-  --json                    list, describe: machine-readable output (shapes in the README)
+  --json                    list, describe, reassignments: machine-readable output (shapes in the README)
 ${reassignFlagsHelp}
 ${bootstrapHelp}
 `
@@ -65,7 +65,11 @@ export const topicsCommand: Command = {
         try {
           const write = (line: string) => void process.stdout.write(line)
           if (moving) await reassign(client.admin(), moving, write)
-          else write(reassignmentsTable(await client.admin().listReassignments()))
+          else {
+            const running = await client.admin().listReassignments()
+            if (values.json) printJson(reassignmentsJson(running))
+            else write(reassignmentsTable(running))
+          }
           return exitCodes.ok
         } finally {
           await client.close()

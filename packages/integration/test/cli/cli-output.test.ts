@@ -1,4 +1,4 @@
-// Proves the real `weir` binary's machine-readable and shell-facing output: --json for topics list/describe, acl list, users list and cluster describe in the documented shapes; `weir completion bash|zsh|fish` scripts with every command (bash's run by a real bash); and an UNKNOWN_TOPIC answer that names the topic, never the broker's data directory.
+// Proves the real `weir` binary's machine-readable and shell-facing output: --json for topics list/describe/reassignments, groups (in groups-cli.test.ts), acl list, users list and cluster describe in the documented shapes; `weir completion bash|zsh|fish` scripts with every command (bash's run by a real bash); and an UNKNOWN_TOPIC answer that names the topic, never the broker's data directory.
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -31,7 +31,7 @@ async function json(args: readonly string[]): Promise<unknown> {
   return JSON.parse(result.stdout)
 }
 
-test('topics list and describe --json', async () => {
+test('topics list, describe and reassignments --json', async () => {
   assert.equal(await json(['topics', 'list']), [{ name: 'orders' }])
   const described = (await json(['topics', 'describe', 'orders'])) as {
     name: string
@@ -56,6 +56,8 @@ test('topics list and describe --json', async () => {
     3,
   )
   assert.equal(described.partitions[0]!.replicas, [1])
+  // Nothing moving on a single broker: an empty list, not the table's sentence.
+  assert.equal(await json(['topics', 'reassignments']), [])
 })
 
 test('acl list, users list and cluster describe --json', async () => {
