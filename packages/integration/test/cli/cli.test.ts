@@ -210,7 +210,10 @@ test('topics add-partitions grows a topic; shrinking and a missing --partitions 
   assert.match(shrink.stderr, /has 6 partition/)
   const missing = await run(['topics', 'add-partitions', 'orders', '--bootstrap', broker.bootstrap])
   assert.is(missing.code, 2)
-  assert.is(missing.stderr, 'weir topics: topics add-partitions needs --partitions N (the new total)\nsee weir topics --help\n')
+  assert.is(
+    missing.stderr,
+    'weir topics: topics add-partitions needs --partitions N (the new total)\nsee weir topics --help\n',
+  )
 })
 
 test('topics delete', async () => {
