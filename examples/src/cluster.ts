@@ -2,7 +2,9 @@
 // and 3 take clients on 127.0.0.1:7171-7173 (--base-port to move them) and each other on peer
 // ports 7181-7183, data in ./data/cluster/<id> (--data-dir), each broker's log lines prefixed with
 // its id. The brokers authenticate each other with a cluster secret, generated once into
-// <data-dir>/cluster.secret (kept across runs). Ctrl-C stops all three cleanly.
+// <data-dir>/cluster.secret (kept across runs). Ctrl-C stops all three cleanly and exits 130.
+// The brokers run in their own process group: a terminal's Ctrl-C reaches only this process, which
+// sends each broker one SIGTERM (they would otherwise get the terminal's SIGINT and then ours).
 // Run it with `pnpm cluster` from the repository root; the README's Cluster section shows what
 // to try next (an RF 3 topic, killing a leader).
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -61,7 +63,7 @@ function startBroker(cli: string, broker: ClusterPlan['brokers'][number], plan: 
   args.push('--data-dir', broker.dataDir, '--peers', plan.peers, '--cluster-secret-file', plan.secretFile)
   // One metrics port each (9172 is the console's default): 9171, 9181, 9191.
   args.push('--metrics-listen', `127.0.0.1:${9171 + 10 * (broker.id - 1)}`)
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let pending = ''
   const onData = (chunk: Buffer) => {
     pending += chunk.toString('utf8')
@@ -113,16 +115,24 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   )
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
+  const exits = children.map((child) => new Promise((done) => child.once('exit', done)))
+  // Should this process die some other way, its detached brokers must not outlive it.
+  process.once('exit', () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  let stoppedBy: NodeJS.Signals | undefined
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppedBy !== undefined) return
+    stoppedBy = signal
     console.log('stopping the cluster')
     for (const child of children) child.kill('SIGTERM')
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  await Promise.all(children.map((child) => new Promise((done) => child.once('exit', done))))
+  await Promise.all(exits)
+  // The shell convention for "stopped by a signal": 128 + its number (130 for Ctrl-C).
+  process.exitCode = stoppedBy === undefined ? 1 : 128 + (stoppedBy === 'SIGINT' ? 2 : 15)
 }
 
 if (isMain(import.meta.url)) await main()

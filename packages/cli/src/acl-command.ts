@@ -7,12 +7,13 @@ import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { aclListJson, printJson } from './json-output.js'
 import { table } from './table.js'
 
 const help = `Usage:
   weir acl add --principal User:NAME --operation OP (--topic NAME | --group NAME | --cluster) [--prefixed] [--deny] [--host IP]
   weir acl remove [the same flags: each one given narrows what is removed]
-  weir acl list [the same flags: each one given narrows what is listed]
+  weir acl list [the same flags: each one given narrows what is listed] [--json]
 
 Bindings take effect once the broker runs with --authorizer acl: then everything not allowed is
 denied, a deny beats any allow, and --super-users bypass every binding. Managing ACLs needs
@@ -29,6 +30,7 @@ Flags:
   --deny                  a deny binding (add: instead of allow; remove/list: only denies)
   --allow                 remove/list: only allow bindings
   --host IP               only for clients connecting from this address (default any)
+  --json                  list: machine-readable output (shapes in the README)
 ${bootstrapHelp}
 `
 
@@ -42,6 +44,7 @@ const flagOptions = {
   deny: { type: 'boolean' },
   allow: { type: 'boolean' },
   host: { type: 'string' },
+  json: { type: 'boolean' },
 } as const
 
 export const aclCommand: Command = {
@@ -75,7 +78,9 @@ export const aclCommand: Command = {
           process.stdout.write(`removed ${removed.length} binding${removed.length === 1 ? '' : 's'}\n`)
           if (removed.length > 0) process.stdout.write(listing(removed))
         } else {
-          process.stdout.write(listing(await admin.describeAcls(filter)))
+          const bindings = sorted(await admin.describeAcls(filter))
+          if (values.json) printJson(aclListJson(bindings))
+          else process.stdout.write(listing(bindings))
         }
         return exitCodes.ok
       } finally {
@@ -89,11 +94,14 @@ function describe(binding: AclBinding): string {
   return `${binding.permission} ${binding.principal} ${binding.operation} on ${resource} from ${binding.host}`
 }
 
+function sorted(bindings: readonly AclBinding[]): AclBinding[] {
+  return [...bindings].sort((left, right) => describe(left).localeCompare(describe(right)))
+}
+
 function listing(bindings: readonly AclBinding[]): string {
-  const sorted = [...bindings].sort((left, right) => describe(left).localeCompare(describe(right)))
   return table(
     ['principal', 'permission', 'operation', 'resource', 'name', 'pattern', 'host'],
-    sorted.map((binding) => [
+    sorted(bindings).map((binding) => [
       binding.principal,
       binding.permission,
       binding.operation,

@@ -19,8 +19,9 @@ import {
 import { isWeirError, WeirError } from '@weir/protocol'
 import { brokerDrainCommand } from './broker-drain-command.js'
 import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
+import { brokerSummary } from './broker-summary.js'
 import type { Command } from './command.js'
-import { exitCodes } from './command.js'
+import { exitCodes, usageHint } from './command.js'
 import { parseFlags, UsageError, userPath } from './flags.js'
 import { integerFlag } from './numeric-flags.js'
 
@@ -28,7 +29,8 @@ const help = `Usage: weir broker [flags]
        weir broker drain|undrain ID   (see weir broker drain --help)
 
 Runs a Weir broker in the foreground; Ctrl-C (SIGINT) or SIGTERM closes it cleanly (in a
-cluster, after handing the partitions it leads to other brokers).
+cluster, after handing the partitions it leads to other brokers), then exits 130 after Ctrl-C
+and 0 after SIGTERM.
 
 Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
@@ -103,8 +105,7 @@ const flagOptions = {
 } as const
 
 export const brokerCommand: Command = {
-  summary:
-    'run a broker in the foreground (--listen, --data-dir, --config, --log-level, --id, --peers, --peer-listen, --peer-tls-*, --cluster-secret-file); drain|undrain ID',
+  summary: brokerSummary,
   async run(argv) {
     // `weir broker drain|undrain ID` manage a running broker; anything else runs one.
     if (argv[0] === 'drain' || argv[0] === 'undrain') return brokerDrainCommand.run(argv)
@@ -119,7 +120,7 @@ export const brokerCommand: Command = {
       options = { ...brokerOptions(flags, file), ...(await peerSecurityOptions(flags)) }
     } catch (error) {
       if (error instanceof UsageError) {
-        process.stderr.write(`weir broker: ${error.message}\n\n${help}`)
+        process.stderr.write(`weir broker: ${error.message}\n${usageHint('broker')}\n`)
         return exitCodes.usage
       }
       if (isWeirError(error, 'INVALID_CONFIG')) {
@@ -242,7 +243,7 @@ async function runBroker(options: BrokerOptions): Promise<number> {
       }
       broker.logger.info({ signal }, 'signal received, closing')
       broker.close().then(
-        () => resolve(exitCodes.ok),
+        () => resolve(signal === 'SIGINT' ? exitCodes.interrupted : exitCodes.ok),
         (error: unknown) => {
           broker.logger.error({ err: error }, 'close failed')
           resolve(exitCodes.failure)

@@ -1,15 +1,28 @@
 // What the client-side commands (topics, produce, consume) share: positional arguments, the
-// --bootstrap flag, TLS and SASL flags, and one way to turn a failure into a message and an exit code.
+// -b/--brokers (alias --bootstrap) and --profile flags, TLS and SASL flags, and one way to turn a
+// failure into a message and an exit code. Where the settings come from is connection-settings.ts.
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { Client, isWeirError } from '@weir/client'
-import { exitCodes } from './command.js'
+import { exitCodes, usageHint } from './command.js'
+import {
+  type ConnectionFlags,
+  defaultBrokers,
+  resolveBrokers,
+  resolveSecurity,
+} from './connection-settings.js'
 import { UsageError } from './flags.js'
 import { attachNegativeValues } from './negative-values.js'
-import { type SecurityFlags, securityFlagOptions, securityOptions } from './security-flags.js'
+import { loadProfile } from './profiles.js'
+import { securityFlagOptions, securityOptions } from './security-flags.js'
 
-export const defaultBootstrap = '127.0.0.1:7171'
+export const defaultBootstrap = defaultBrokers
 
-export const bootstrapHelp = `  --bootstrap HOST:PORT   broker to connect to (default ${defaultBootstrap})
+export const bootstrapHelp = `  -b, --brokers HOST:PORT[,HOST:PORT...]
+                          brokers to connect to (any one will do; default: WEIR_BROKERS, else
+                          WEIR_BOOTSTRAP, else the profile's, else ${defaultBrokers})
+  --bootstrap HOST:PORT   the same as --brokers
+  --profile NAME          connection settings from ~/.config/weir/config.json (default: WEIR_PROFILE,
+                          else the file's defaultProfile); flags and environment win over it
   --tls-ca FILE           connect with TLS, trusting this CA (PEM) for the broker certificate
   --tls-cert FILE         client certificate (PEM) for brokers that require one; with --tls-key
   --tls-key FILE          its private key (PEM)
@@ -20,7 +33,9 @@ export const bootstrapHelp = `  --bootstrap HOST:PORT   broker to connect to (de
   -h, --help              show this help`
 
 const commonOptions = {
+  brokers: { type: 'string', short: 'b' },
   bootstrap: { type: 'string' },
+  profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...securityFlagOptions,
 } as const
@@ -51,27 +66,29 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-/** A client for the --bootstrap broker, with the TLS and SASL the flags ask for. */
+/** A client for the brokers the flags, environment or profile name, with their TLS and SASL. */
 export function connect(
-  flags: { readonly bootstrap?: string | undefined } & SecurityFlags,
+  flags: ConnectionFlags & { readonly profile?: string | undefined },
   clientId: string,
+  environment: NodeJS.ProcessEnv = process.env,
 ): Client {
-  const address = flags.bootstrap ?? defaultBootstrap
-  if (!/^[^:\s]+:\d{1,5}$/.test(address))
-    throw new UsageError(`--bootstrap must be HOST:PORT, got ${JSON.stringify(address)}`)
-  return new Client({ brokers: [address], clientId, connectTimeoutMs: 5000, ...securityOptions(flags) })
+  const profile = loadProfile(flags.profile ?? (environment.WEIR_PROFILE || undefined), environment)
+  const brokers = resolveBrokers(flags, environment, profile)
+  const security = securityOptions(resolveSecurity(flags, environment, profile), environment)
+  return new Client({ brokers, clientId, connectTimeoutMs: 5000, ...security })
 }
 
 /**
- * Runs a command body; usage errors print the help and exit 2, Weir errors (broker unreachable,
+ * Runs a command body; usage errors print one line and where the help is and exit 2 (`_help` is
+ * kept for the callers; `--help` prints it), Weir errors (broker unreachable,
  * unknown topic...) print their message, which says what to do, and exit 1.
  */
-export async function runCommand(name: string, help: string, body: () => Promise<number>): Promise<number> {
+export async function runCommand(name: string, _help: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body()
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`weir ${name}: ${error.message}\n\n${help}`)
+      process.stderr.write(`weir ${name}: ${error.message}\n${usageHint(name)}\n`)
       return exitCodes.usage
     }
     if (isWeirError(error)) {

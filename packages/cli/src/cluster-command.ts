@@ -14,10 +14,11 @@ import {
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { type ClusterJsonInput, clusterJson, printJson } from './json-output.js'
 import { table } from './table.js'
 
 const help = `Usage:
-  weir cluster describe
+  weir cluster describe [--json]
   weir cluster health [--json]
 ${membershipHelp}
 
@@ -41,21 +42,20 @@ included); remove-broker moves its replicas to the least-loaded other brokers, t
 rebalance spreads replicas and preferred leaders evenly. See the README's operations section.
 
 Flags:
+  --json                    describe and health: machine-readable output (shapes in the README)
 ${membershipFlagsHelp}
 ${bootstrapHelp}
 `
 
 const internalTopics = ['__consumer_offsets']
+const flagOptions = { ...membershipFlagOptions, json: { type: 'boolean' } } as const
 
 export const clusterCommand: Command = {
   summary:
     'describe the cluster (brokers, controller, leaders, under-replicated partitions); health (exit 1 when not); add, remove or rebalance brokers',
   run: (argv) =>
     runCommand('cluster', help, async () => {
-      const { values, positionals } = parseCommand(argv, {
-        ...membershipFlagOptions,
-        json: { type: 'boolean' },
-      })
+      const { values, positionals } = parseCommand(argv, flagOptions)
       if (values.help) {
         process.stdout.write(help)
         return exitCodes.ok
@@ -87,7 +87,9 @@ export const clusterCommand: Command = {
       if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`)
       const client = connect(values, 'weir-cli')
       try {
-        process.stdout.write(await describe(client.admin()))
+        const state = await gather(client.admin())
+        if (values.json) printJson(clusterJson(state))
+        else process.stdout.write(render(state))
         return exitCodes.ok
       } finally {
         await client.close()
@@ -95,7 +97,8 @@ export const clusterCommand: Command = {
     }),
 }
 
-async function describe(admin: Admin): Promise<string> {
+/** Everything describe shows, fetched once, for the table or the JSON. */
+async function gather(admin: Admin): Promise<ClusterJsonInput> {
   const cluster = await admin.describeCluster()
   const partitions: { topic: string; partition: PartitionDescription }[] = []
   for (const topic of [...(await admin.listTopics()), ...internalTopics]) {
@@ -106,22 +109,26 @@ async function describe(admin: Admin): Promise<string> {
     for (const partition of described?.partitions ?? []) partitions.push({ topic, partition })
   }
   const led = (id: number) => partitions.filter(({ partition }) => partition.leader === id).length
-  const liveness = await brokerStatuses(admin)
+  const statuses = await brokerStatuses(admin)
+  const underReplicated = partitions.filter(
+    ({ partition }) => partition.leader < 0 || (partition.isr?.length ?? 0) < partition.replicas.length,
+  )
+  return { cluster, statuses, partitions, leads: led, underReplicated }
+}
+
+function render({ cluster, statuses, partitions, leads, underReplicated: under }: ClusterJsonInput): string {
   const brokers = table(
     ['broker', 'address', 'leads', 'state', 'last heartbeat'],
     cluster.brokers.map((broker) => {
-      const status = liveness.get(broker.id)
+      const status = statuses.get(broker.id)
       return [
         String(broker.id) + (broker.id === cluster.controllerId ? ' (controller)' : ''),
         `${broker.host}:${broker.port}`,
-        String(led(broker.id)),
+        String(leads(broker.id)),
         status === undefined ? '-' : stateText(status),
         status === undefined ? '-' : heartbeatText(status),
       ]
     }),
-  )
-  const under = partitions.filter(
-    ({ partition }) => partition.leader < 0 || (partition.isr?.length ?? 0) < partition.replicas.length,
   )
   const controller = cluster.controllerId < 0 ? 'none elected' : `broker ${cluster.controllerId}`
   const summary = `controller: ${controller}\n${brokers}\n${under.length} of ${partitions.length} partitions under-replicated\n`

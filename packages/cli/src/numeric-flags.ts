@@ -15,6 +15,9 @@ export const flagRanges = {
   // A topic's partitions: storage's partitionCountMax.
   '--partitions': { min: 1, max: 10_000 },
   '--replication-factor': { min: 1, max: 1000 },
+  // groups reset-offsets: an offset, and a shift either way (the plan then clamps to the log).
+  '--to-offset': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  '--shift-by': { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
   '--partition': { min: 0, max: 9999 },
   '--offset': { min: 0, max: Number.MAX_SAFE_INTEGER },
   '--max-messages': { min: 1, max: Number.MAX_SAFE_INTEGER },

@@ -10,7 +10,7 @@ import { integerFlag } from './numeric-flags.js'
 import { table } from './table.js'
 
 export const reassignHelp = `  weir topics reassign NAME --partition P --replicas 1,2,4 [--throttle-bytes-per-sec N] [--no-wait]
-  weir topics reassignments`
+  weir topics reassignments [--json]`
 
 export const reassignFlagsHelp = `  --partition P             the partition to move (reassign)
   --replicas 1,2,4          its new replica set, the first the preferred leader (reassign;

@@ -5,6 +5,7 @@ import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { printJson, reassignmentsJson, topicDescriptionJson, topicListJson } from './json-output.js'
 import { integerFlag } from './numeric-flags.js'
 import {
   parseReassign,
@@ -19,8 +20,8 @@ import { table } from './table.js'
 const help = `Usage:
   weir topics create NAME --partitions N [--replication-factor R] [--config key=value ...]
   weir topics add-partitions NAME --partitions N
-  weir topics list
-  weir topics describe NAME
+  weir topics list [--json]
+  weir topics describe NAME [--json]
   weir topics delete NAME
 ${reassignHelp}
 
@@ -32,6 +33,7 @@ Flags:
                             murmur3(key) % N, so most keys move to another partition, as in Kafka)
   --replication-factor R    replicas per partition (default 1)
   --config key=value        topic config, repeatable
+  --json                    list, describe, reassignments: machine-readable output (shapes in the README)
 ${reassignFlagsHelp}
 ${bootstrapHelp}
 `
@@ -40,6 +42,7 @@ const flagOptions = {
   partitions: { type: 'string' },
   'replication-factor': { type: 'string' },
   config: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
   ...reassignFlagOptions,
 } as const
 
@@ -62,7 +65,11 @@ export const topicsCommand: Command = {
         try {
           const write = (line: string) => void process.stdout.write(line)
           if (moving) await reassign(client.admin(), moving, write)
-          else write(reassignmentsTable(await client.admin().listReassignments()))
+          else {
+            const running = await client.admin().listReassignments()
+            if (values.json) printJson(reassignmentsJson(running))
+            else write(reassignmentsTable(running))
+          }
           return exitCodes.ok
         } finally {
           await client.close()
@@ -105,9 +112,13 @@ export const topicsCommand: Command = {
           await admin.createPartitions({ topic: name!, count: grow })
           process.stdout.write(`topic ${name} now has ${grow} partition(s)\n`)
         } else if (action === 'list') {
-          for (const topic of await admin.listTopics()) process.stdout.write(`${topic}\n`)
+          const topics = await admin.listTopics()
+          if (values.json) printJson(topicListJson(topics))
+          else for (const topic of topics) process.stdout.write(`${topic}\n`)
         } else if (action === 'describe') {
-          process.stdout.write(describe(await admin.describeTopic(name!)))
+          const description = await admin.describeTopic(name!)
+          if (values.json) printJson(topicDescriptionJson(description))
+          else process.stdout.write(describe(description))
         } else {
           await admin.deleteTopic(name!)
           process.stdout.write(`deleted topic ${name}\n`)

@@ -5,13 +5,14 @@ import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
 import { UsageError } from './flags.js'
+import { printJson, userListJson } from './json-output.js'
 import { readFlagFile } from './security-flags.js'
 import { table } from './table.js'
 
 const help = `Usage:
   weir users create NAME (--password-file FILE | --password PASS | WEIR_USER_PASSWORD=...)
   weir users delete NAME
-  weir users list
+  weir users list [--json]
 
 create makes a SCRAM user, or sets a new password for an existing one; every broker of the
 cluster knows it at once. delete removes every credential of the user. list prints names and
@@ -21,6 +22,7 @@ Flags:
   --password-file FILE  the new user's password: the file's first line
   --password PASS       the password on the command line (prefer --password-file or WEIR_USER_PASSWORD)
   --mechanism M         scram-sha-256 or scram-sha-512 (default: both)
+  --json                list: machine-readable output (shapes in the README)
 ${bootstrapHelp}
 `
 
@@ -28,6 +30,7 @@ const flagOptions = {
   'password-file': { type: 'string' },
   password: { type: 'string' },
   mechanism: { type: 'string' },
+  json: { type: 'boolean' },
 } as const
 
 function passwordOf(values: { 'password-file'?: string; password?: string }): string {
@@ -86,12 +89,14 @@ export const usersCommand: Command = {
           process.stdout.write(deleted ? `user ${name} deleted\n` : `no user ${name}; nothing deleted\n`)
         } else {
           const users = await admin.listUsers()
-          process.stdout.write(
-            table(
-              ['user', 'mechanisms'],
-              users.map((user) => [user.username, user.mechanisms.join(',')]),
-            ),
-          )
+          if (values.json) printJson(userListJson(users))
+          else
+            process.stdout.write(
+              table(
+                ['user', 'mechanisms'],
+                users.map((user) => [user.username, user.mechanisms.join(',')]),
+              ),
+            )
         }
         return exitCodes.ok
       } finally {

@@ -28,6 +28,8 @@ import {
   listGroups,
   type OffsetResetSpec,
   resetOffsets,
+  setOffsets,
+  topicOffsetsAt,
 } from './groups/group-admin.js'
 import {
   listReassignments,
@@ -209,6 +211,22 @@ export class Admin {
   async resetOffsets(groupId: string, topic: string, to: OffsetResetSpec): Promise<GroupPartitionOffset[]> {
     this.assertOpen()
     return resetOffsets(this.cluster, groupId, topic, to)
+  }
+
+  /** Commits these offsets of `topic` for a group with no live members (NON_EMPTY_GROUP otherwise), as given. */
+  async setOffsets(
+    groupId: string,
+    topic: string,
+    offsets: readonly { readonly partition: number; readonly offset: number }[],
+  ): Promise<GroupPartitionOffset[]> {
+    this.assertOpen()
+    return setOffsets(this.cluster, groupId, topic, offsets)
+  }
+
+  /** Per partition of `topic`, the first offset whose record is at or after `timestampMs` (ListOffsets by time; the log end when none is). */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestampMs: number): Promise<GroupPartitionOffset[]> {
+    this.assertOpen()
+    return topicOffsetsAt(this.cluster, topic, timestampMs)
   }
 
   /** Deletes an empty group and its offsets: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown. */

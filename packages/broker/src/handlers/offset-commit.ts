@@ -71,7 +71,14 @@ function partitionRefusal(
     context.store.topic(topic).partition(partition)
     return undefined
   } catch (error) {
-    const weir = error instanceof WeirError ? error : new WeirError('UNKNOWN_TOPIC', `no topic ${topic}`)
+    // The store's own message names its data directory: a client is told the topic, not the path.
+    const weir =
+      error instanceof WeirError && error.code !== 'UNKNOWN_TOPIC'
+        ? error
+        : new WeirError(
+            'UNKNOWN_TOPIC',
+            `topic ${topic} does not exist; list topics with \`weir topics list\``,
+          )
     return { errorCode: weir.errorCode, errorMessage: weir.message }
   }
 }

@@ -164,6 +164,60 @@ export async function resetOffsets(
   return result
 }
 
+/**
+ * Commits the given offsets of `topic` for an idle group, as they are (no clamping: the caller
+ * plans them); NON_EMPTY_GROUP while the group has members. The offsets CLI reset plans use it.
+ */
+export async function setOffsets(
+  cluster: Cluster,
+  groupId: string,
+  topic: string,
+  offsets: readonly { readonly partition: number; readonly offset: number }[],
+): Promise<GroupPartitionOffset[]> {
+  for (const { partition, offset } of offsets)
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(partition) || partition < 0)
+      throw new WeirError(
+        'INVALID_REQUEST',
+        `offsets must be partitions and offsets >= 0, got partition ${partition} offset ${offset}`,
+      )
+  const coordinator = new CoordinatorClient(cluster, groupId)
+  const described = await describeOne(coordinator, groupId)
+  if (described.members.length > 0)
+    throw new WeirError(
+      'NON_EMPTY_GROUP',
+      `group ${groupId} has ${described.members.length} live member(s) (state ${described.state}); stop its consumers before resetting its offsets`,
+    )
+  const response = await coordinator.requestWithRetry(
+    OffsetCommit,
+    { groupId, generationId: -1, memberId: '', topics: [{ name: topic, partitions: [...offsets] }] },
+    'commit',
+  )
+  for (const entry of response.topics)
+    for (const partition of entry.partitions)
+      if (partition.errorCode !== 0) throw errorFromWire(partition.errorCode, partition.errorMessage)
+  return offsets.map(({ partition, offset }) => ({ topic, partition, offset }))
+}
+
+/** Per partition of `topic`, the offset of the first record at or after `timestampMs` (the log end when none is that new). */
+export async function topicOffsetsAt(
+  cluster: Cluster,
+  topic: string,
+  timestampMs: number,
+): Promise<GroupPartitionOffset[]> {
+  if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
+    throw new WeirError('INVALID_REQUEST', `a timestamp must be ms since the epoch, got ${timestampMs}`)
+  const metadata = await cluster.topic(topic, { refresh: true })
+  const partitions = metadata.partitions
+    .map(({ partition }) => ({ topic, partition }))
+    .sort((a, b) => a.partition - b.partition)
+  const offsets = await listOffsets(cluster, partitions, timestampMs)
+  return partitions.map(({ partition }) => ({
+    topic,
+    partition,
+    offset: offsets.get(partitionKey(topic, partition))!,
+  }))
+}
+
 export interface GroupPartitionOffset {
   readonly topic: string
   readonly partition: number
