@@ -31,6 +31,9 @@ cluster, after handing the partitions it leads to other brokers).
 Flags:
   --listen HOST:PORT   address to bind (default ${defaultListen}; port 0 picks a free port)
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
+  --advertised-host H  the host name clients are told to connect to (default: the --listen host,
+                       or this machine's name when that is 0.0.0.0); e.g. the name a container
+                       is reached by from outside
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
                        peerTlsFiles, raft, replicaLagTimeMs, authorizer, superUsers, tls, saslMechanisms,
@@ -74,6 +77,7 @@ Flags:
 const flagOptions = {
   listen: { type: 'string' },
   'data-dir': { type: 'string' },
+  'advertised-host': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
   id: { type: 'string' },
@@ -129,6 +133,7 @@ function brokerOptions(
   flags: {
     listen?: string
     'data-dir'?: string
+    'advertised-host'?: string
     'log-level'?: string
     id?: string
     peers?: string
@@ -147,6 +152,7 @@ function brokerOptions(
     dataDir:
       flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+    ...(flags['advertised-host'] !== undefined ? { advertisedHost: hostFlag(flags['advertised-host']) } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(brokerId !== undefined ? { brokerId } : {}),
     ...(replicaLagTimeMs !== undefined ? { replicaLagTimeMs } : {}),
@@ -154,6 +160,16 @@ function brokerOptions(
     ...authorizerFlags(flags.authorizer, flags['super-users']),
     ...securityFlags(flags, file),
   }
+}
+
+/** --advertised-host: a bare host name or address, no port (clients get the --listen port). */
+function hostFlag(value: string): string {
+  const ipv6 = /^[0-9a-fA-F:]+$/
+  if (value === '' || /[\s/]/.test(value) || (value.includes(':') && !ipv6.test(value)))
+    throw new UsageError(
+      `--advertised-host must be a host name or address without a port, got ${JSON.stringify(value)}`,
+    )
+  return value
 }
 
 function authorizerFlags(
