@@ -149,6 +149,12 @@ test('the runtime stage copies what the build stage deployed, on Node 20, as a n
     'the entry point is copied onto the PATH',
   )
   accessSync(join(deployDirectory, 'docker-entrypoint.sh'), constants.X_OK)
+  // The entry point execs `weir`: a link on the PATH to the deployed main.js, made executable.
+  const linking = of(runtime, 'RUN').find((entry) => /ln -s (\S+) \/usr\/local\/bin\/weir/.test(entry.args))
+  const linked = linking?.args.match(/ln -s (\S+) \/usr\/local\/bin\/weir/)?.[1]
+  assert.ok(linked !== undefined, 'the runtime stage puts weir on the PATH')
+  assert.match(linking!.args, `chmod 0755 ${linked}`, 'tsc writes main.js without the execute bit')
+  assert.ok(linked.startsWith(`${fromBuild.destination}/`), `${linked} is inside the deployed tree`)
 })
 
 test('the entry point runs weir broker on /data, all interfaces, with WEIR_ADVERTISED_HOST and the run arguments', () => {
