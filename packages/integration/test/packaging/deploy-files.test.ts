@@ -19,6 +19,9 @@ import { killChildren, run } from '../cli/cli-support.js'
 import { repositoryRoot, runToEnd } from './packaging-support.js'
 
 const deployDirectory = join(repositoryRoot, 'docs', 'deploy')
+const workspaceCli = join(repositoryRoot, 'packages', 'cli', 'dist', 'main.js')
+/** The deployed tree with pino-pretty removed, once the deploy test made it. */
+let deployedWithoutPretty: string | undefined
 const temporary: string[] = []
 const children = new Set<ChildProcess>()
 
@@ -185,7 +188,7 @@ test('the entry point runs weir broker on /data, all interfaces, with WEIR_ADVER
   ])
 })
 
-test('the production tree the build stage makes (pnpm deploy --prod) has no dev tooling and starts a broker that advertises --advertised-host', async () => {
+test('the production tree the build stage makes (pnpm deploy --prod) has no dev tooling and, without the optional pino-pretty, starts a broker that advertises --advertised-host', async () => {
   const out = mkdtempSync(join(tmpdir(), 'weir-deploy-'))
   temporary.push(out)
   rmSync(out, { recursive: true })
@@ -217,17 +220,27 @@ test('the production tree the build stage makes (pnpm deploy --prod) has no dev 
     assert.ok(existsSync(join(folder, 'LICENSE')), `${name} deployed without its LICENSE`)
   }
 
+  // As `npm install --omit=optional` would: pino-pretty (optional, for terminals) is not there.
+  const pretty = installed.filter((name) => name.startsWith('pino-pretty@'))
+  assert.is(pretty.length, 1, 'pino-pretty is deployed as an optional dependency')
+  rmSync(join(out, 'node_modules', '.pnpm', pretty[0]!), { recursive: true })
+  deployedWithoutPretty = out
+
   const dataDir = join(out, 'data')
-  const broker = spawn(process.execPath, [
-    join(out, 'dist', 'main.js'),
-    'broker',
-    '--listen',
-    '127.0.0.1:0',
-    '--data-dir',
-    dataDir,
-    '--advertised-host',
-    'weir-deployed.test',
-  ])
+  const broker = spawn(
+    process.execPath,
+    [
+      join(out, 'dist', 'main.js'),
+      'broker',
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--advertised-host',
+      'weir-deployed.test',
+    ],
+    { env: withoutNodePath() },
+  )
   children.add(broker)
   let output = ''
   const listening = new Promise<string>((resolve, reject) => {
@@ -241,11 +254,63 @@ test('the production tree the build stage makes (pnpm deploy --prod) has no dev 
     broker.once('exit', (code) => reject(new Error(`the deployed broker exited with ${code}:\n${output}`)))
   })
   const address = await withTimeout(listening, 60_000, () => `the deployed broker to listen:\n${output}`)
-  // The JSON log lines (stdout is a pipe): pino-pretty, optional, is only for terminals.
+  // JSON log lines: stdout is a pipe, and pino-pretty is gone anyway.
   assert.ok(output.trimStart().startsWith('{'), output)
   const described = await run(['cluster', 'describe', '--bootstrap', address])
   assert.is(described.code, 0, described.stderr)
   assert.match(described.stdout, 'weir-deployed.test:')
+})
+
+/**
+ * The environment minus NODE_PATH: pnpm sets it (to its virtual store) for the scripts it runs, and
+ * CommonJS require searches it, so a package missing from a deployed tree would still be found.
+ */
+function withoutNodePath(): NodeJS.ProcessEnv {
+  const { NODE_PATH: _, ...rest } = process.env
+  return rest
+}
+
+/**
+ * The first log line of `weir broker` (the JS file `main`) run on a terminal: `script` gives it a
+ * pseudo-terminal as stdout. SIGTERM to script ends the broker it started (gracefully).
+ */
+async function firstLineOnTerminal(main: string, dataDir: string): Promise<string> {
+  const command = [process.execPath, main, 'broker', '--listen', '127.0.0.1:0', '--data-dir', dataDir]
+  const child = spawn(
+    'script',
+    ['-qec', command.map((word) => JSON.stringify(word)).join(' '), '/dev/null'],
+    {
+      env: withoutNodePath(),
+    },
+  )
+  children.add(child)
+  let output = ''
+  const listening = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      if (output.includes('listening on 127.0.0.1:')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`script exited with ${code}:\n${output}`)))
+  })
+  await withTimeout(listening, 60_000, () => `the broker on a terminal to listen:\n${output}`)
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await withTimeout(exited, 30_000, 'the broker on a terminal to stop')
+  return output.trimStart().split('\n')[0]!
+}
+
+test('on a terminal, logs are pretty with pino-pretty installed and JSON lines without it', async () => {
+  if (!existsSync('/usr/bin/script')) {
+    console.log('  script (util-linux) not installed: the terminal case is not checked')
+    return
+  }
+  assert.ok(deployedWithoutPretty !== undefined, 'the deploy test runs first')
+  const data = mkdtempSync(join(tmpdir(), 'weir-tty-'))
+  temporary.push(data)
+  const pretty = await firstLineOnTerminal(workspaceCli, join(data, 'pretty'))
+  assert.match(pretty, /^\S*\[\d\d:\d\d:\d\d\.\d{3}\]/, `pretty lines start with the time: ${pretty}`)
+  const plain = await firstLineOnTerminal(join(deployedWithoutPretty, 'dist', 'main.js'), join(data, 'plain'))
+  assert.ok(plain.startsWith('{"level":'), `without pino-pretty: ${plain}`)
 })
 
 test('a bad --advertised-host is a one-line usage error', async () => {
