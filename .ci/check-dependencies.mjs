@@ -5,10 +5,13 @@
 // climbs out of its package ('../../client/src/...') is refused whatever it reaches. Tests (packages/*/test), examples/ and bench/ may import anything.
 // Exits 1 naming the file, the forbidden import and the rule. Circular imports inside a package
 // are the other half of the check: dependency-cruiser with .ci/dependency-cruiser.cjs.
+// Then the engines rule (.ci/check-engines.mjs): every runtime dependency a published package
+// installs must admit the oldest Node our `engines` allow.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
+import { checkEngines } from './check-engines.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const scope = '@weir/'
@@ -152,3 +155,15 @@ if (violations.length > 0) {
   process.exit(1)
 }
 console.log(`dependency rule: ${packages.length} packages checked, no forbidden import`)
+
+const enginesFindings = checkEngines(root)
+if (enginesFindings.problems.length > 0) {
+  console.error(
+    `engines: ${enginesFindings.problems.length} runtime dependenc(ies) refuse Node ${enginesFindings.node}\n`,
+  )
+  for (const line of enginesFindings.problems) console.error(`  ${line}`)
+  process.exit(1)
+}
+console.log(
+  `engines: ${enginesFindings.checked} installed runtime dependencies of the published packages admit Node ${enginesFindings.node}`,
+)

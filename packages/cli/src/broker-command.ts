@@ -39,6 +39,9 @@ Flags:
                        ${defaultMetricsListen}; off to serve none). A busy default port is only a
                        warning (several brokers on one host); docs/metrics.md lists the metrics
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
+  --advertised-host H  the host name clients are told to connect to (default: the --listen host,
+                       or this machine's name when that is 0.0.0.0); e.g. the name a container
+                       is reached by from outside
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
                        peerTlsFiles, raft, replicaLagTimeMs, authorizer, superUsers, tls, saslMechanisms,
@@ -83,6 +86,7 @@ const flagOptions = {
   listen: { type: 'string' },
   'metrics-listen': { type: 'string' },
   'data-dir': { type: 'string' },
+  'advertised-host': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
   id: { type: 'string' },
@@ -138,6 +142,7 @@ function brokerOptions(
     listen?: string
     'metrics-listen'?: string
     'data-dir'?: string
+    'advertised-host'?: string
     'log-level'?: string
     id?: string
     peers?: string
@@ -159,6 +164,7 @@ function brokerOptions(
       flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     metricsListen,
+    ...(flags['advertised-host'] !== undefined ? { advertisedHost: hostFlag(flags['advertised-host']) } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(brokerId !== undefined ? { brokerId } : {}),
     ...(replicaLagTimeMs !== undefined ? { replicaLagTimeMs } : {}),
@@ -166,6 +172,16 @@ function brokerOptions(
     ...authorizerFlags(flags.authorizer, flags['super-users']),
     ...securityFlags(flags, file),
   }
+}
+
+/** --advertised-host: a bare host name or address, no port (clients get the --listen port). */
+function hostFlag(value: string): string {
+  const ipv6 = /^[0-9a-fA-F:]+$/
+  if (value === '' || /[\s/]/.test(value) || (value.includes(':') && !ipv6.test(value)))
+    throw new UsageError(
+      `--advertised-host must be a host name or address without a port, got ${JSON.stringify(value)}`,
+    )
+  return value
 }
 
 function authorizerFlags(

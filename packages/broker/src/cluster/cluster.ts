@@ -23,6 +23,7 @@ import { groupOf, topicOfGroup } from './group-names.js'
 import { handOffDrained, handOffLeaders, logHandOff } from './hand-off-leaders.js'
 import { HostedReplicas } from './hosted-replicas.js'
 import { controllerIncarnation, LeaderDirectory } from './leader-directory.js'
+import { leadershipLogLevel } from './leadership-log.js'
 import { applyCommittedEntry } from './metadata-apply.js'
 import type { ProposalOrigin } from './metadata-record-check.js'
 import { defaultPeerLinkLimits, PeerLinks } from './peer-links.js'
@@ -726,8 +727,7 @@ export class Cluster {
     }
     this.leadershipHooks.get(topic)?.(partition, led)
     this.watch.notify(topic, partition)
-    const level = this.alone ? 'debug' : 'info'
-    this.logger[level](
+    this.logger[leadershipLogLevel(leaderId, this.selfId, this.alone)](
       { group, leaderId, term },
       leaderId === 0 ? `${group} has no leader` : `${group} is led by broker ${leaderId}`,
     )
@@ -752,7 +752,8 @@ export class Cluster {
       // heartbeat answers), so transferTo refuses it; were it not, it would ignore the hand-over.
       if (this.image.drainingBrokers().has(preferred)) continue
       if (replica.transferTo(preferred)) {
-        this.logger.info(
+        // debug: the preferred leader logs the outcome at info ("... is led by broker N").
+        this.logger.debug(
           { group: replica.group, to: preferred },
           `handing ${replica.group} back to its preferred leader`,
         )
