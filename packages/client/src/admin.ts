@@ -15,6 +15,7 @@ import {
   type PartitionReassignmentSpec,
   type TopicConfig,
   type TopicResult,
+  WeirError,
 } from '@weir/protocol'
 import { type AclBindingInput, createAcls, deleteAcls, describeAcls } from './acl-admin.js'
 import { type AddBrokerOptions, addBroker, removeBroker } from './broker-admin.js'
@@ -29,6 +30,7 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
+import { listOffsets } from './partition-fetcher.js'
 import {
   listReassignments,
   type ReassignPartitionsOptions,
@@ -185,6 +187,27 @@ export class Admin {
           }
         }),
     }
+  }
+
+  /**
+   * Per partition of `topic`, the first offset whose record is at or after `timestamp` (ms since
+   * the epoch), or the log end when no record is that new (ListOffsets by time, as KafkaJS's
+   * fetchTopicOffsetsByTimestamp). UNKNOWN_TOPIC when absent.
+   */
+  async fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestamp: number,
+  ): Promise<{ partition: number; offset: number }[]> {
+    this.assertOpen()
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0)
+      throw new WeirError('INVALID_CONFIG', `timestamp must be ms since the epoch (>= 0), got ${timestamp}`)
+    const metadata = await this.cluster.topic(topic, { refresh: true })
+    const partitions = [...metadata.partitions]
+      .map((entry) => entry.partition)
+      .sort((a, b) => a - b)
+      .map((partition) => ({ topic, partition }))
+    const offsets = await listOffsets(this.cluster, partitions, timestamp)
+    return partitions.map(({ partition }, index) => ({ partition, offset: offsets[index]! }))
   }
 
   /** Every consumer group the cluster coordinates, sorted by id. */
