@@ -7,6 +7,7 @@ import type { Client } from '@weir/client'
 import { WeirError } from '@weir/protocol'
 import { ConsoleApi } from './console-api.js'
 import { matchRoute } from './console-routes.js'
+import { hostAllowed } from './host-check.js'
 import { errorAnswer } from './http-status.js'
 import { consoleUrl, defaultConsoleListen, type ListenAddress, parseListenAddress } from './listen-address.js'
 import { staticFile } from './static-files.js'
@@ -40,7 +41,7 @@ const securityHeaders = {
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleServer> {
   const wanted = parseListenAddress(options.listen ?? defaultConsoleListen)
   const api = new ConsoleApi({ newClient: options.newClient })
-  const server = createServer((request, response) => void handle(api, request, response))
+  const server = createServer((request, response) => void handle(api, wanted.host, request, response))
   try {
     await listen(server, wanted)
   } catch (error) {
@@ -77,7 +78,19 @@ function listen(server: Server, address: ListenAddress): Promise<void> {
   })
 }
 
-async function handle(api: ConsoleApi, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  api: ConsoleApi,
+  listenHost: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!hostAllowed(request.headers.host, listenHost)) {
+    response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders })
+    response.end(
+      `host ${request.headers.host} refused: open the console by IP address or localhost, or start it listening on that name\n`,
+    )
+    return
+  }
   try {
     const url = new URL(request.url ?? '/', 'http://console.invalid')
     const method = request.method ?? 'GET'

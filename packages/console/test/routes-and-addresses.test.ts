@@ -1,5 +1,5 @@
 // Proves the HTTP edges that need no broker: API paths to calls, error codes to statuses, and listen addresses.
-import { isWeirError, WeirError } from '@weir/client'
+import { type ErrorName, isWeirError, WeirError } from '@weir/client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ConsoleApi } from '../src/console-api.js'
@@ -45,7 +45,7 @@ test('a known path with the wrong method says which one to use; other paths are 
 })
 
 test('errors map to statuses: bad input 400, missing 404, ACL 403, busy 429, cluster 502, bugs 500', () => {
-  const status = (code: Parameters<typeof WeirError>[0]) => errorAnswer(new WeirError(code, 'x')).status
+  const status = (code: ErrorName) => errorAnswer(new WeirError(code, 'x')).status
   assert.is(status('INVALID_CONSOLE_REQUEST'), 400)
   assert.is(status('UNKNOWN_TOPIC'), 404)
   assert.is(status('GROUP_ID_NOT_FOUND'), 404)

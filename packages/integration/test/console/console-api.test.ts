@@ -1,6 +1,7 @@
 // Proves the console's JSON API against a real broker: brokers, topics with leaders and ISR,
 // browsing by offset and by time in each format with keys and headers, producing, groups with lag
 // (log end minus committed) sampled over time, and the HTTP edge (statuses, cross-site writes refused).
+import { request as httpRequest } from 'node:http'
 import { Client, isWeirError } from '@weir/client'
 import { ConsoleApi, type ConsoleServer, startConsole } from '@weir/console'
 import { test } from 'uvu'
@@ -184,6 +185,20 @@ test('over HTTP: the page and its script, JSON answers, 404 and 400 with the err
   const bad = await fetch(new URL(`/api/topics/${topic}/messages?limit=0`, server.url))
   assert.is(bad.status, 400)
   assert.is((await fetch(new URL('/../../etc/passwd', server.url))).status, 404)
+})
+
+test('over HTTP: a request naming another host (DNS rebinding) is refused', async () => {
+  const status = (host: string) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(new URL('/api/brokers', server.url), { headers: { host } }, (response) => {
+        response.resume()
+        resolve(response.statusCode)
+      })
+      request.once('error', reject)
+      request.end()
+    })
+  assert.is(await status(`evil.example:${server.address.port}`), 403)
+  assert.is(await status(`localhost:${server.address.port}`), 200)
 })
 
 test('over HTTP: a JSON POST from the page produces; other content types and other origins are refused', async () => {

@@ -13,6 +13,18 @@ import { type ConsoleFixture, groupId, markup, startFixture, topic } from './con
 const chromiumPath = process.env.WEIR_CHROMIUM ?? '/usr/bin/chromium'
 const title = 'the console shows topics, browses messages safely, produces, and shows group lag in Chromium'
 
+/**
+ * What the functions run in the page touch (they are sent as source, so they name globalThis
+ * themselves), typed here because this package compiles without the DOM library.
+ */
+interface PageGlobals {
+  readonly document: {
+    querySelectorAll(selector: string): { readonly length: number }
+    querySelector(selector: string): { getAttribute(name: string): string | null } | null
+  }
+  readonly __injected?: number
+}
+
 let fixture: ConsoleFixture
 let server: ConsoleServer
 let browser: Browser
@@ -52,10 +64,12 @@ async function browseMarkupAsText(page: Page): Promise<void> {
   await page.locator('#browse-form select[name=format]').selectOption('text')
   await page.locator('#browse-form button').click()
   const cell = page.locator('#messages tbody tr td').nth(3)
-  await page.waitForFunction(() => document.querySelectorAll('#messages tbody tr').length === 1)
+  await page.waitForFunction(
+    () => (globalThis as unknown as PageGlobals).document.querySelectorAll('#messages tbody tr').length === 1,
+  )
   assert.is(await cell.textContent(), markup)
   assert.is(await page.locator('#messages img').count(), 0)
-  assert.is(await page.evaluate(() => (window as { __injected?: number }).__injected), undefined)
+  assert.is(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).__injected), 'undefined')
 }
 
 async function produceFromForm(page: Page): Promise<void> {
@@ -81,7 +95,11 @@ async function groupLag(page: Page): Promise<void> {
   // The page polls every 3 s while the group is open: the chart's line grows a second point.
   await page.waitForFunction(
     () =>
-      (document.querySelector('#lag-chart polyline')?.getAttribute('points') ?? '').split(' ').length >= 2,
+      (
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('#lag-chart polyline')
+          ?.getAttribute('points') ?? ''
+      ).split(' ').length >= 2,
   )
 }
 

@@ -10,7 +10,11 @@ export const groupId = 'billing'
 export const firstTimestampMs = Date.UTC(2026, 0, 1)
 export const markup = '<img src=x onerror="window.__injected=1">'
 
-export const records = [
+export const records: readonly {
+  readonly key: string
+  readonly value: { readonly id: number; readonly item: string }
+  readonly headers: Record<string, string>
+}[] = [
   { key: 'order-1', value: { id: 1, item: 'tea' }, headers: { source: 'web' } },
   { key: 'order-2', value: { id: 2, item: 'cake' }, headers: {} },
   { key: 'order-3', value: { id: 3, item: 'jam' }, headers: {} },
