@@ -33,9 +33,13 @@ const rules = {
     why: 'broker → storage, raft, protocol (never the client)',
   },
   cli: {
-    may: ['client', 'protocol', 'broker'],
+    may: ['client', 'protocol', 'broker', 'console'],
     onlyIn: { broker: ['src/broker-command.ts'] },
-    why: 'cli → client, protocol; broker only in src/broker-command.ts, which has to start one',
+    why: 'cli → client, protocol, console; broker only in src/broker-command.ts, which has to start one',
+  },
+  console: {
+    may: ['client', 'protocol'],
+    why: 'console → client, protocol: a web page over the client, like any application',
   },
   simulation: {
     may: ['broker', 'client', 'protocol', 'storage', 'raft'],

@@ -17,6 +17,7 @@ import {
   resolveMetricsListen,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
+import { checkConsoleListen, startBrokerConsole } from './broker-console.js'
 import { brokerDrainCommand } from './broker-drain-command.js'
 import { type SecurityFlags, securityFlags } from './broker-security-flags.js'
 import { brokerSummary } from './broker-summary.js'
@@ -79,6 +80,9 @@ Flags:
   --sasl-mechanisms L  authenticate clients: scram-sha-256,scram-sha-512 (and plain, TLS only)
   --bootstrap-user-file FILE
                        one line name:password; that user is created at start when missing
+  --console-listen HOST:PORT
+                       also serve the web console (see \`weir console\`) on this address, e.g.
+                       127.0.0.1:9172; off by default. It has no login: keep it on loopback
   -h, --help           show this help
 `
 
@@ -105,6 +109,7 @@ const flagOptions = {
   'sasl-mechanisms': { type: 'string' },
   'bootstrap-user-file': { type: 'string' },
   'replica-lag-time-ms': { type: 'string' },
+  'console-listen': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -114,6 +119,7 @@ export const brokerCommand: Command = {
     // `weir broker drain|undrain ID` manage a running broker; anything else runs one.
     if (argv[0] === 'drain' || argv[0] === 'undrain') return brokerDrainCommand.run(argv)
     let options: BrokerOptions
+    let consoleListen: string | undefined
     try {
       const flags = parseFlags(argv, flagOptions)
       if (flags.help) {
@@ -122,6 +128,7 @@ export const brokerCommand: Command = {
       }
       const file: ConfigFile = flags.config === undefined ? {} : await readConfigFile(userPath(flags.config))
       options = { ...brokerOptions(flags, file), ...(await peerSecurityOptions(flags)) }
+      consoleListen = checkConsoleListen(flags['console-listen'], options)
     } catch (error) {
       if (error instanceof UsageError) {
         process.stderr.write(`weir broker: ${error.message}\n${usageHint('broker')}\n`)
@@ -133,7 +140,7 @@ export const brokerCommand: Command = {
       }
       throw error
     }
-    return runBroker(options)
+    return runBroker(options, consoleListen)
   },
 }
 
@@ -240,7 +247,7 @@ function checkFlag<T>(check: () => T): T {
   }
 }
 
-async function runBroker(options: BrokerOptions): Promise<number> {
+async function runBroker(options: BrokerOptions, consoleListen: string | undefined): Promise<number> {
   let broker: Broker
   try {
     broker = await Broker.start(options)
@@ -248,6 +255,17 @@ async function runBroker(options: BrokerOptions): Promise<number> {
     process.stderr.write(`weir broker: ${(error as Error).message}\n`)
     // Not a passing failure: starting again gets the same answer until the other broker stops.
     return isWeirError(error, 'DATA_DIRECTORY_LOCKED') ? exitCodes.usage : exitCodes.failure
+  }
+  let webConsole: Awaited<ReturnType<typeof startBrokerConsole>> | undefined
+  if (consoleListen !== undefined) {
+    try {
+      webConsole = await startBrokerConsole(consoleListen, broker.address)
+      broker.logger.info({ url: webConsole.url }, `web console on ${webConsole.url}`)
+    } catch (error) {
+      process.stderr.write(`weir broker: ${(error as Error).message}\n`)
+      await broker.close()
+      return exitCodes.failure
+    }
   }
   return new Promise<number>((resolve) => {
     let signals = 0
@@ -258,13 +276,16 @@ async function runBroker(options: BrokerOptions): Promise<number> {
         process.exit(exitCodes.failure)
       }
       broker.logger.info({ signal }, 'signal received, closing')
-      broker.close().then(
-        () => resolve(signal === 'SIGINT' ? exitCodes.interrupted : exitCodes.ok),
-        (error: unknown) => {
-          broker.logger.error({ err: error }, 'close failed')
-          resolve(exitCodes.failure)
-        },
-      )
+      const consoleClosed = webConsole?.close() ?? Promise.resolve()
+      consoleClosed
+        .then(() => broker.close())
+        .then(
+          () => resolve(signal === 'SIGINT' ? exitCodes.interrupted : exitCodes.ok),
+          (error: unknown) => {
+            broker.logger.error({ err: error }, 'close failed')
+            resolve(exitCodes.failure)
+          },
+        )
     }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)

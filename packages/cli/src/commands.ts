@@ -7,6 +7,7 @@ import { aclCommand } from './acl-command.js'
 import { brokerSummary } from './broker-summary.js'
 import { clusterCommand } from './cluster-command.js'
 import type { Command } from './command.js'
+import { consoleCommand } from './console-command.js'
 import { consumeCommand } from './consume-command.js'
 import { groupsCommand } from './groups-command.js'
 import { produceCommand } from './produce-command.js'
@@ -27,4 +28,5 @@ export const commands: Readonly<Record<string, Command>> = {
   cluster: clusterCommand,
   acl: aclCommand,
   users: usersCommand,
+  console: consoleCommand,
 }

@@ -15,6 +15,7 @@ import {
   type PartitionReassignmentSpec,
   type TopicConfig,
   type TopicResult,
+  WeirError,
 } from '@weir/protocol'
 import { type AclBindingInput, createAcls, deleteAcls, describeAcls } from './acl-admin.js'
 import { type AddBrokerOptions, addBroker, removeBroker } from './broker-admin.js'
@@ -31,6 +32,7 @@ import {
   setOffsets,
   topicOffsetsAt,
 } from './groups/group-admin.js'
+import { listOffsets } from './partition-fetcher.js'
 import {
   listReassignments,
   type ReassignPartitionsOptions,
@@ -189,6 +191,16 @@ export class Admin {
     }
   }
 
+  /**
+   * Per partition of `topic`, the first offset whose record is at or after `timestamp` (ms since
+   * the epoch), or the log end when no record is that new (ListOffsets by time, as KafkaJS's
+   * fetchTopicOffsetsByTimestamp). UNKNOWN_TOPIC when absent.
+   */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<GroupPartitionOffset[]> {
+    this.assertOpen()
+    return topicOffsetsAt(this.cluster, topic, timestamp)
+  }
+
   /** Every consumer group the cluster coordinates, sorted by id. */
   async listGroups(): Promise<ListedGroupSummary[]> {
     this.assertOpen()
@@ -221,12 +233,6 @@ export class Admin {
   ): Promise<GroupPartitionOffset[]> {
     this.assertOpen()
     return setOffsets(this.cluster, groupId, topic, offsets)
-  }
-
-  /** Per partition of `topic`, the first offset whose record is at or after `timestampMs` (ListOffsets by time; the log end when none is). */
-  async fetchTopicOffsetsByTimestamp(topic: string, timestampMs: number): Promise<GroupPartitionOffset[]> {
-    this.assertOpen()
-    return topicOffsetsAt(this.cluster, topic, timestampMs)
   }
 
   /** Deletes an empty group and its offsets: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown. */

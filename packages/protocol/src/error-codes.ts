@@ -311,6 +311,12 @@ export const ErrorCodes = {
     message:
       'The member epoch is not the one the coordinator holds for this member (a stale or replaced member); drop the partitions without committing and join again with epoch 0.',
   },
+  INVALID_CONSOLE_REQUEST: {
+    code: 71,
+    retriable: false,
+    message:
+      'A web console API call has a missing or invalid parameter (topic, partition, offset, timestamp, format or message body); the message names it and the values it takes.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>
 
 export type ErrorName = keyof typeof ErrorCodes

@@ -205,7 +205,7 @@ export async function topicOffsetsAt(
   timestampMs: number,
 ): Promise<GroupPartitionOffset[]> {
   if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
-    throw new WeirError('INVALID_REQUEST', `a timestamp must be ms since the epoch, got ${timestampMs}`)
+    throw new WeirError('INVALID_CONFIG', `a timestamp must be ms since the epoch, got ${timestampMs}`)
   const metadata = await cluster.topic(topic, { refresh: true })
   const partitions = metadata.partitions
     .map(({ partition }) => ({ topic, partition }))
