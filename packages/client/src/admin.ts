@@ -15,7 +15,6 @@ import {
   type PartitionReassignmentSpec,
   type TopicConfig,
   type TopicResult,
-  WeirError,
 } from '@weir/protocol'
 import { type AclBindingInput, createAcls, deleteAcls, describeAcls } from './acl-admin.js'
 import { type AddBrokerOptions, addBroker, removeBroker } from './broker-admin.js'
@@ -32,7 +31,6 @@ import {
   setOffsets,
   topicOffsetsAt,
 } from './groups/group-admin.js'
-import { listOffsets } from './partition-fetcher.js'
 import {
   listReassignments,
   type ReassignPartitionsOptions,
