@@ -7,6 +7,7 @@ import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
 import { backoffMs, integerOption, renamedOption } from './limits.js'
 import type { Message } from './message.js'
+import { checkTimestamp, offsetsForTimes } from './offsets-for-times.js'
 import {
   listOffsets,
   PartitionFetcher,
@@ -149,6 +150,33 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
       this.fetcher.seek(target.topic, target.partition, target.offset)
     else this.pendingSeeks.set(key, target)
     this.positionCell(key).offset = target.offset
+  }
+
+  /**
+   * Seeks each listed partition (all of the topic's when `partitions` is omitted) to its first
+   * record at or after `timestamp` (ms since the epoch), or to the log end when none is that new.
+   * Resolves with the offsets it moved to.
+   */
+  async seekToTimestamp(target: {
+    readonly topic: string
+    readonly partitions?: readonly number[]
+    readonly timestamp: number
+  }): Promise<PartitionOffset[]> {
+    this.assertOpen()
+    if (!this.codecs.has(target.topic)) {
+      throw new WeirError('UNKNOWN_TOPIC', `the consumer does not read topic ${target.topic}`)
+    }
+    checkTimestamp(target.timestamp)
+    let partitions: TopicPartition[]
+    if (target.partitions !== undefined)
+      partitions = target.partitions.map((partition) => ({ topic: target.topic, partition }))
+    else {
+      const metadata = await this.cluster.topic(target.topic)
+      partitions = metadata.partitions.map((entry) => ({ topic: target.topic, partition: entry.partition }))
+    }
+    const offsets = await offsetsForTimes(this.cluster, partitions, target.timestamp)
+    if (!this.closed) for (const offset of offsets) this.seek(offset)
+    return offsets
   }
 
   pause(partitions: readonly TopicPartition[]): void {
