@@ -145,6 +145,8 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private readonly pausedPartitions = new PausedPartitions()
   /** Seeks on partitions not owned when asked: applied when the partition is assigned to this member. */
   private readonly pendingSeeks = new Map<string, PartitionOffset>()
+  /** Per paused partition, the lowest offset whose queued run() work was skipped: resume reads again from it. */
+  private readonly skippedPaused = new Map<string, number>()
   private readonly started: Promise<void>
   private readonly pollTimer: Timer
   private autoCommitTimer: Timer | undefined
@@ -307,9 +309,28 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     this.checkTopicPartitions('resume', topicPartitions)
     const assigned = this.assignment()
     this.pausedPartitions.resume(topicPartitions, assigned)
-    this.inner.resume(
-      assigned.filter((owned) => !this.pausedPartitions.isPaused(owned.topic, owned.partition)),
-    )
+    const resumed = assigned.filter((owned) => !this.pausedPartitions.isPaused(owned.topic, owned.partition))
+    for (const { topic, partition } of resumed) {
+      const key = partitionKey(topic, partition)
+      const skipped = this.skippedPaused.get(key)
+      this.skippedPaused.delete(key)
+      if (skipped !== undefined) this.seek({ topic, partition, offset: skipped })
+    }
+    this.inner.resume(resumed)
+  }
+
+  /**
+   * run() pulls a few messages ahead of its handlers: those of a partition paused meanwhile are
+   * not handed over but skipped (uncommitted), and resume() reads the partition again from the
+   * first skipped one, so pause() holds back every message not yet handed to a handler.
+   */
+  private skippedWhilePaused(progress: PartitionProgress, offset: number): boolean {
+    if (!this.pausedPartitions.isPaused(progress.topic, progress.partition)) return false
+    progress.abandon(offset)
+    const key = partitionKey(progress.topic, progress.partition)
+    const lowest = this.skippedPaused.get(key)
+    if (lowest === undefined || offset < lowest) this.skippedPaused.set(key, offset)
+    return true
   }
 
   /** The owned partitions that are paused, per topic. */
@@ -330,6 +351,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     this.checkTopicPartitions('seek', [{ topic, partitions: [partition] }])
     checkOffset('seek', offset)
     const key = partitionKey(topic, partition)
+    this.skippedPaused.delete(key)
     const current = this.progress.get(key)
     if (current === undefined || current.revoked) {
       this.pendingSeeks.set(key, { topic, partition, offset })
@@ -581,6 +603,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     const offset = message.offset
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return progress.abandon(offset)
+      if (this.skippedWhilePaused(progress, offset)) return
       try {
         await this.handling(() =>
           eachMessage({ topic: message.topic, partition: message.partition, message }),
@@ -608,6 +631,10 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     }
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return abandonAll()
+      if (messages.length > 0 && this.skippedWhilePaused(progress, messages[0]!.offset)) {
+        for (const message of messages.slice(1)) progress.abandon(message.offset)
+        return
+      }
       try {
         await this.handling(() =>
           eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } }),
@@ -710,6 +737,8 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private async onRevoked(partitions: readonly GroupPartition[], lost: boolean): Promise<void> {
     const entries: PartitionProgress[] = []
     for (const { topic, partition } of partitions) {
+      // Its next owner (maybe this member again) starts from the commit, which stays below skipped work.
+      this.skippedPaused.delete(partitionKey(topic, partition))
       const entry = this.progress.get(partitionKey(topic, partition))
       if (entry === undefined) continue
       entry.revoked = true

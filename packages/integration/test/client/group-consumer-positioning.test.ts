@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Broker } from '@weir/broker'
 import { Client, type GroupConsumer, isWeirError, type Message } from '@weir/client'
-import { withTimeout } from '@weir/protocol/testing'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -189,6 +189,32 @@ test('commitOffsets stores exactly the positions given (the next offset to read)
     assert.ok(isWeirError(error, 'INVALID_CONFIG'), String(error))
   }
   await consumer.close()
+})
+
+test('run(): a handler that pauses its partition gets nothing more until resume, then every message once, in order', async () => {
+  const topic = 'paused-in-run'
+  await client.admin().createTopic({ topic, partitions: 1 })
+  await produce(topic, 0, 'r', 10)
+  const consumer = member('pause-run-group', topic)
+  const delivered: number[] = []
+  let deliveredAtResume: number[] | undefined
+  const running = consumer.run({
+    eachMessage: async ({ message }) => {
+      delivered.push(message.offset)
+      // KafkaJS's pattern: pause the partition from its own handler (e.g. a downstream is busy).
+      if (message.offset === 2 && deliveredAtResume === undefined) consumer.pause([{ topic }])
+    },
+  })
+  await eventually('the pause', () => consumer.paused().length === 1, { timeoutMs: waitMs })
+  // Messages 3.. were pulled ahead for the handler before the pause: they must not be handed over.
+  await eventually('the handler of message 2 to finish', () => delivered.length >= 3, { timeoutMs: waitMs })
+  deliveredAtResume = [...delivered]
+  consumer.resume([{ topic }])
+  await eventually('all ten messages', () => delivered.length >= 10, { timeoutMs: waitMs })
+  await consumer.close()
+  await running
+  assert.equal(deliveredAtResume, [0, 1, 2])
+  assert.equal(delivered, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
 })
 
 test.run()
