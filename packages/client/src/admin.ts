@@ -29,6 +29,7 @@ import {
   type OffsetResetSpec,
   resetOffsets,
 } from './groups/group-admin.js'
+import { checkTimestamp, offsetsForTimes } from './offsets-for-times.js'
 import {
   listReassignments,
   type ReassignPartitionsOptions,
@@ -185,6 +186,25 @@ export class Admin {
           }
         }),
     }
+  }
+
+  /**
+   * KafkaJS's fetchTopicOffsetsByTimestamp: per partition of `topic`, the first offset whose record
+   * is at or after `timestamp` (ms since the epoch), or the log end when none is that new. Offsets
+   * are numbers (KafkaJS: strings).
+   */
+  async fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestamp: number,
+  ): Promise<Array<{ partition: number; offset: number }>> {
+    this.assertOpen()
+    checkTimestamp(timestamp)
+    const metadata = await this.cluster.topic(topic)
+    const partitions = metadata.partitions
+      .map((entry) => ({ topic, partition: entry.partition }))
+      .sort((a, b) => a.partition - b.partition)
+    const offsets = await offsetsForTimes(this.cluster, partitions, timestamp)
+    return offsets.map(({ partition, offset }) => ({ partition, offset }))
   }
 
   /** Every consumer group the cluster coordinates, sorted by id. */

@@ -1,4 +1,4 @@
-// Proves the group consumer's KafkaJS-style positioning against a real broker: pause stops a partition's delivery at once (records already fetched are not delivered) while it stays assigned, resume continues from where the application was; seek moves an owned partition and a seek before the first assignment applies when it comes; seekToTimestamp (group and plain consumer) lands on the first record at or after the time; commitOffsets stores exactly the positions given; bad input is a typed error.
+// Proves the group consumer's KafkaJS-style positioning against a real broker: pause stops a partition's delivery at once (records already fetched are not delivered) while it stays assigned, resume continues from where the application was; seek moves an owned partition and a seek before the first assignment applies when it comes; seekToTimestamp (group and plain consumer) and admin fetchTopicOffsetsByTimestamp land on the first record at or after the time; commitOffsets stores exactly the positions given; bad input is a typed error.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,7 +130,7 @@ test('seek moves an owned partition; a seek before the first assignment applies 
   await consumer.close()
 })
 
-test('seekToTimestamp lands on the first record at or after the time, for a group member and a plain consumer', async () => {
+test('seekToTimestamp and fetchTopicOffsetsByTimestamp land on the first record at or after the time, for a group member and a plain consumer', async () => {
   const topic = 'timed'
   await client.admin().createTopic({ topic, partitions: 1 })
   const baseMs = Date.parse('2026-01-01T00:00:00Z')
@@ -140,6 +140,9 @@ test('seekToTimestamp lands on the first record at or after the time, for a grou
     await producer.send({ topic, partition: 0, value: `t-${index}`, timestamp: baseMs + index * 1000 })
   await producer.close()
 
+  assert.equal(await client.admin().fetchTopicOffsetsByTimestamp(topic, baseMs + 5500), [
+    { partition: 0, offset: 6 },
+  ])
   const consumer = member('time-group', topic)
   assert.is(where(await nextOf(consumer)), '0/0')
   const moved = await consumer.seekToTimestamp({ topic, timestamp: baseMs + 5500 })
