@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import ts from 'typescript'
 
 const packageDirectory = join(dirname(fileURLToPath(import.meta.url)), '..')
 
