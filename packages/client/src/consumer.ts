@@ -48,6 +48,11 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   readonly startTimeoutMs?: number
 }
 
+/** One partition, or KafkaJS's shape: a topic's listed partitions, or all of them. */
+export type PartitionSelector =
+  | TopicPartition
+  | { readonly topic: string; readonly partitions?: readonly number[] }
+
 /** A partition's position, updated in place so the per-message path keeps a reference to it. */
 interface PositionCell {
   offset: number
@@ -179,14 +184,36 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     return offsets
   }
 
-  pause(partitions: readonly TopicPartition[]): void {
+  /**
+   * Stops fetching partitions; their buffered records are dropped and fetched again on resume.
+   * Entries are `{ topic, partition }` or KafkaJS's `{ topic, partitions? }` (all of the topic's
+   * when `partitions` is omitted).
+   */
+  pause(partitions: readonly PartitionSelector[]): void {
     this.assertOpen()
-    this.fetcher.pause(partitions)
+    this.fetcher.pause(this.selected(partitions))
   }
 
-  resume(partitions: readonly TopicPartition[]): void {
+  resume(partitions: readonly PartitionSelector[]): void {
     this.assertOpen()
-    this.fetcher.resume(partitions)
+    this.fetcher.resume(this.selected(partitions))
+  }
+
+  private selected(selectors: readonly PartitionSelector[]): TopicPartition[] {
+    if (!Array.isArray(selectors))
+      throw new WeirError(
+        'INVALID_CONFIG',
+        'pause and resume take an array of { topic, partition } or { topic, partitions? }',
+      )
+    return selectors.flatMap((selector): TopicPartition[] => {
+      if ('partition' in selector) return [selector]
+      const { topic, partitions } = selector as {
+        readonly topic: string
+        readonly partitions?: readonly number[]
+      }
+      if (partitions !== undefined) return partitions.map((partition: number) => ({ topic, partition }))
+      return this.fetcher.assignment().filter((owned) => owned.topic === topic)
+    })
   }
 
   paused(): TopicPartition[] {

@@ -54,7 +54,7 @@ export {
   type ClientTlsOptions,
 } from './client.js'
 export { type Codec, codecs } from './codecs.js'
-export { Consumer, type ConsumerOptions } from './consumer.js'
+export { Consumer, type ConsumerOptions, type PartitionSelector } from './consumer.js'
 export {
   type CrashEvent,
   type EachBatchPayload,
