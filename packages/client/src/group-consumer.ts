@@ -440,7 +440,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     )
     // The first join starts inside the constructor: listeners attached right after it still hear it.
     const event: RebalancingEvent = { groupId: this.groupId, memberId, reason }
-    queueMicrotask(() => this.emit('rebalancing', event))
+    queueMicrotask(() => this.report('rebalancing', event))
   }
 
   private onJoined(details: JoinedDetails): void {
@@ -448,12 +448,27 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
       { ...details, partitions: this.assignment().length },
       'joined consumer group',
     )
-    this.emit('group_join', { ...details, assignment: this.assignment() } satisfies GroupJoinEvent)
+    this.report('group_join', { ...details, assignment: this.assignment() })
+  }
+
+  /** Emits an instrumentation event; a listener that throws is logged, never let into the membership loop. */
+  private report<E extends 'rebalancing' | 'group_join' | 'crash'>(
+    event: E,
+    payload: GroupConsumerEvents[E],
+  ): void {
+    try {
+      this.emit(event, payload)
+    } catch (error) {
+      this.cluster.instrumentation.logger.error(
+        { groupId: this.groupId, event, err: error },
+        `a listener of group consumer event ${event} threw`,
+      )
+    }
   }
 
   private reportCrash(error: Error): void {
     this.cluster.instrumentation.logger.error({ groupId: this.groupId, err: error }, 'group consumer crashed')
-    this.emit('crash', { groupId: this.groupId, error, willRestart: false } satisfies CrashEvent)
+    this.report('crash', { groupId: this.groupId, error, willRestart: false })
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message<T>> {

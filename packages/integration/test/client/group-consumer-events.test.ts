@@ -52,8 +52,13 @@ for (const groupProtocol of ['classic', 'consumer'] as const)
       maxWaitMs: 100,
     })
     const seen: Array<{ name: keyof GroupConsumerEvents; payload: unknown }> = []
-    for (const name of ['rebalancing', 'group_join', 'crash'] as const)
+    for (const name of ['rebalancing', 'group_join', 'crash'] as const) {
       consumer.on(name, (payload) => seen.push({ name, payload }))
+      // A listener that throws is logged; it must not crash the process or fail the join.
+      consumer.on(name, () => {
+        throw new Error(`listener of ${name} failed`)
+      })
+    }
     await withTimeout(consumer.ready(), waitMs, 'the first assignment')
 
     const names = seen.map((entry) => entry.name)
@@ -68,6 +73,14 @@ for (const groupProtocol of ['classic', 'consumer'] as const)
     assert.equal(joined.assignment.map((entry) => entry.partition).sort(), [0, 1, 2])
     assert.ok(
       lines.some((line) => line.level === 'info' && line.message === 'joined consumer group'),
+      JSON.stringify(lines),
+    )
+
+    assert.ok(
+      lines.some(
+        (line) =>
+          line.level === 'error' && line.message === 'a listener of group consumer event group_join threw',
+      ),
       JSON.stringify(lines),
     )
 
