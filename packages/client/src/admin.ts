@@ -190,13 +190,17 @@ export class Admin {
   }
 
   /**
-   * Per partition of `topic`, the first offset whose record is at or after `timestamp` (ms since
-   * the epoch), or the log end when no record is that new (ListOffsets by time, as KafkaJS's
-   * fetchTopicOffsetsByTimestamp). UNKNOWN_TOPIC when absent.
+   * KafkaJS's fetchTopicOffsetsByTimestamp: per partition of `topic`, the first offset whose record
+   * is at or after `timestamp` (ms since the epoch), or the log end when none is that new. Offsets
+   * are numbers (KafkaJS: strings). UNKNOWN_TOPIC when absent.
    */
-  async fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<GroupPartitionOffset[]> {
+  async fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestamp: number,
+  ): Promise<Array<{ partition: number; offset: number }>> {
     this.assertOpen()
-    return topicOffsetsAt(this.cluster, topic, timestamp)
+    const offsets = await topicOffsetsAt(this.cluster, topic, timestamp)
+    return offsets.map(({ partition, offset }) => ({ partition, offset }))
   }
 
   /** Every consumer group the cluster coordinates, sorted by id. */

@@ -13,6 +13,13 @@ import { Cluster, parseAddress } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './group-consumer.js'
 import { GroupMembership, type GroupMembershipOptions } from './groups/group-membership.js'
+import {
+  type ClientEventName,
+  type ClientEvents,
+  Instrumentation,
+  isLogger,
+  type Logger,
+} from './instrumentation.js'
 import { integerOption, renamedOption } from './limits.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import { Producer, type ProducerOptions } from './producer.js'
@@ -67,6 +74,11 @@ export interface ClientOptions {
   readonly tls?: ClientTlsOptions
   /** Log every connection in with SASL before its first request. Default: no authentication. */
   readonly sasl?: SaslOptions
+  /**
+   * A pino-compatible logger (`debug`, `info`, `warn`, `error`, each taking an object and/or a
+   * message): the client logs its retries, reconnects and rebalances through it. Default: silent.
+   */
+  readonly logger?: Logger
 }
 
 function clientEnvironment(options: ClientOptions): Environment {
@@ -85,6 +97,7 @@ function clientEnvironment(options: ClientOptions): Environment {
 export class Client {
   readonly clientId: string
   private readonly cluster: Cluster
+  private readonly instrumentation: Instrumentation
   private readonly producers = new Set<Producer>()
   private readonly consumers = new Set<{ close(): Promise<void> }>()
   private readonly memberships = new Set<GroupMembership>()
@@ -96,6 +109,12 @@ export class Client {
       throw new WeirError('INVALID_CONFIG', 'client option brokers must list at least one host:port')
     }
     options.brokers.forEach(parseAddress)
+    if (options.logger !== undefined && !isLogger(options.logger))
+      throw new WeirError(
+        'INVALID_CONFIG',
+        'client option logger must have debug, info, warn and error methods (pino, or an object of four functions)',
+      )
+    this.instrumentation = new Instrumentation(options.logger)
     this.clientId = options.clientId ?? 'weir-client'
     this.cluster = new Cluster({
       brokers: options.brokers,
@@ -128,8 +147,24 @@ export class Client {
         0,
       ),
       environment: clientEnvironment(options),
+      instrumentation: this.instrumentation,
       ...(options.sasl === undefined ? {} : { sasl: checkSaslOptions(options.sasl) }),
     })
+  }
+
+  /**
+   * Instrumentation events of every connection and request this client makes: `connect`,
+   * `disconnect` (`{ broker }`), `request` and `request_timeout` (`{ api, broker, durationMs }`).
+   * Group consumers add their own (`rebalancing`, `group_join`, `crash`) on the consumer.
+   */
+  on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): this {
+    this.instrumentation.on(event, listener)
+    return this
+  }
+
+  off<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): this {
+    this.instrumentation.off(event, listener)
+    return this
   }
 
   admin(): Admin {

@@ -18,8 +18,10 @@ import {
   ReceiveBufferPool,
   Redialer,
   type RequestOptions,
+  type Transport,
   WeirError,
 } from '@weir/protocol'
+import { Instrumentation } from './instrumentation.js'
 import {
   addressOf,
   askInTurn,
@@ -50,6 +52,8 @@ export interface ClusterOptions {
   readonly environment: Environment
   /** Every new connection logs in with these before its first request. */
   readonly sasl?: SaslOptions
+  /** Where connect, disconnect and request events and log lines go. Default: nowhere. */
+  readonly instrumentation?: Instrumentation
 }
 
 /** Errors that say a broker did not answer: it is asked last until it answers again. */
@@ -101,6 +105,7 @@ export class Cluster {
   private closed = false
 
   readonly environment: Environment
+  readonly instrumentation: Instrumentation
 
   /** Large Fetch responses are assembled in these buffers and reused once consumed (prefetch-buffer.ts). */
   readonly receivePool = new ReceiveBufferPool({ frameBytesMin: 256 * 1024, idleBytesMax: 32 * 1024 * 1024 })
@@ -108,6 +113,7 @@ export class Cluster {
   constructor(readonly options: ClusterOptions) {
     this.bootstrap = options.brokers.map(parseAddress)
     this.environment = options.environment
+    this.instrumentation = options.instrumentation ?? new Instrumentation()
   }
 
   /** A request to any broker that answers (metadata, admin). */
@@ -117,7 +123,7 @@ export class Cluster {
     options?: RequestOptions,
   ): Promise<Response> {
     const connection = await this.anyConnection()
-    return this.tracked(connection.address, connection.request(api, body, options))
+    return this.tracked(connection.address, api.name, connection.request(api, body, options))
   }
 
   /**
@@ -135,7 +141,7 @@ export class Cluster {
       sources: this.sources(),
       ask: async (source) => {
         const connection = await this.sourceConnection(source)
-        return this.tracked(connection.address, connection.request(api, body))
+        return this.tracked(connection.address, api.name, connection.request(api, body))
       },
       merge: (current, next) => current ?? next,
       gap: () => undefined,
@@ -159,7 +165,7 @@ export class Cluster {
     options?: RequestOptions,
   ): Promise<Response> {
     const connection = await this.connectionFor(brokerId)
-    return this.tracked(connection.address, connection.request(api, body, options))
+    return this.tracked(connection.address, api.name, connection.request(api, body, options))
   }
 
   /** Whether broker `brokerId`'s last request timed out or its connection failed (and nothing answered since). */
@@ -206,7 +212,7 @@ export class Cluster {
       sources: this.sources(options.avoid),
       ask: async (source) => {
         const connection = await this.sourceConnection(source)
-        return this.tracked(connection.address, connection.request(Metadata, { topics }))
+        return this.tracked(connection.address, Metadata.name, connection.request(Metadata, { topics }))
       },
       // A partition the avoided broker still leads per this answer may be stale news: ask the others
       // too, but not that broker itself (it would only repeat it, or not answer at all).
@@ -313,15 +319,41 @@ export class Cluster {
   }
 
   /** Settles as `request` does, noting on the way whether `address` answered. */
-  private async tracked<Response>(address: string, request: Promise<Response>): Promise<Response> {
+  private async tracked<Response>(
+    address: string,
+    api: string,
+    request: Promise<Response>,
+  ): Promise<Response> {
+    // Called in the same tick as connection.request: the clock read here is when the request began.
+    const startedMs = this.environment.clock.now()
     try {
       const response = await request
       this.unreachable.delete(address)
+      this.reportRequest('request', api, address, startedMs)
       return response
     } catch (error) {
       this.noteFailure(address, error)
+      if (error instanceof WeirError && error.code === 'REQUEST_TIMED_OUT')
+        this.reportRequest('request_timeout', api, address, startedMs)
+      // A broker's refusal (an error code in its answer) is still an answer.
+      else if (
+        error instanceof WeirError &&
+        !unreachableErrors.includes(error.code) &&
+        error.code !== 'CLIENT_CLOSED'
+      )
+        this.reportRequest('request', api, address, startedMs)
       throw error
     }
+  }
+
+  private reportRequest(
+    event: 'request' | 'request_timeout',
+    api: string,
+    broker: string,
+    startedMs: number,
+  ): void {
+    if (!this.instrumentation.wants(event)) return
+    this.instrumentation.emit(event, { api, broker, durationMs: this.environment.clock.now() - startedMs })
   }
 
   private noteFailure(address: string, error: unknown): void {
@@ -387,16 +419,18 @@ export class Cluster {
           receivePool: this.receivePool,
           host: target.host,
           port: target.port,
-          transport: environment.transport,
+          transport: this.reportingClose(environment.transport),
           timers: environment.timers,
         })
-        if (this.options.sasl === undefined) return connection
-        try {
-          await saslLogin(connection, this.options.sasl)
-        } catch (error) {
-          connection.close()
-          throw error
+        if (this.options.sasl !== undefined) {
+          try {
+            await saslLogin(connection, this.options.sasl)
+          } catch (error) {
+            connection.close()
+            throw error
+          }
         }
+        this.instrumentation.emit('connect', { broker: connection.address })
         return connection
       },
       clock: environment.clock,
@@ -405,6 +439,19 @@ export class Cluster {
       backoffMsMax: reconnectBackoffMsMax,
       closedError: () => new WeirError('CLIENT_CLOSED', 'the client is closed'),
     })
+  }
+
+  /** The same transport, whose sockets report `disconnect` when they close, from either side. */
+  private reportingClose(transport: Transport): Transport {
+    return {
+      connect: async (address, timeoutMs) => {
+        const socket = await transport.connect(address, timeoutMs)
+        const broker = `${address.host}:${address.port}`
+        socket.on('close', () => this.instrumentation.emit('disconnect', { broker }))
+        return socket
+      },
+      listen: (address, accept) => transport.listen(address, accept),
+    }
   }
 
   private assertOpen(): void {

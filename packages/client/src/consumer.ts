@@ -7,6 +7,7 @@ import type { Cluster } from './cluster.js'
 import type { Codec } from './codecs.js'
 import { backoffMs, integerOption, renamedOption } from './limits.js'
 import type { Message } from './message.js'
+import { checkTimestamp, offsetsForTimes } from './offsets-for-times.js'
 import {
   listOffsets,
   PartitionFetcher,
@@ -46,6 +47,11 @@ export interface ConsumerOptions<R extends TopicRef<unknown>> {
   /** Retriable errors while finding partitions and start offsets are retried this long. Default 30 000. */
   readonly startTimeoutMs?: number
 }
+
+/** One partition, or KafkaJS's shape: a topic's listed partitions, or all of them. */
+export type PartitionSelector =
+  | TopicPartition
+  | { readonly topic: string; readonly partitions?: readonly number[] }
 
 /** A partition's position, updated in place so the per-message path keeps a reference to it. */
 interface PositionCell {
@@ -151,14 +157,63 @@ export class Consumer<T> implements AsyncIterable<Message<T>> {
     this.positionCell(key).offset = target.offset
   }
 
-  pause(partitions: readonly TopicPartition[]): void {
+  /**
+   * Seeks each listed partition (all of the topic's when `partitions` is omitted) to its first
+   * record at or after `timestamp` (ms since the epoch), or to the log end when none is that new.
+   * Resolves with the offsets it moved to.
+   */
+  async seekToTimestamp(target: {
+    readonly topic: string
+    readonly partitions?: readonly number[]
+    readonly timestamp: number
+  }): Promise<PartitionOffset[]> {
     this.assertOpen()
-    this.fetcher.pause(partitions)
+    if (!this.codecs.has(target.topic)) {
+      throw new WeirError('UNKNOWN_TOPIC', `the consumer does not read topic ${target.topic}`)
+    }
+    checkTimestamp(target.timestamp)
+    let partitions: TopicPartition[]
+    if (target.partitions !== undefined)
+      partitions = target.partitions.map((partition) => ({ topic: target.topic, partition }))
+    else {
+      const metadata = await this.cluster.topic(target.topic)
+      partitions = metadata.partitions.map((entry) => ({ topic: target.topic, partition: entry.partition }))
+    }
+    const offsets = await offsetsForTimes(this.cluster, partitions, target.timestamp)
+    if (!this.closed) for (const offset of offsets) this.seek(offset)
+    return offsets
   }
 
-  resume(partitions: readonly TopicPartition[]): void {
+  /**
+   * Stops fetching partitions; their buffered records are dropped and fetched again on resume.
+   * Entries are `{ topic, partition }` or KafkaJS's `{ topic, partitions? }` (all of the topic's
+   * when `partitions` is omitted).
+   */
+  pause(partitions: readonly PartitionSelector[]): void {
     this.assertOpen()
-    this.fetcher.resume(partitions)
+    this.fetcher.pause(this.selected(partitions))
+  }
+
+  resume(partitions: readonly PartitionSelector[]): void {
+    this.assertOpen()
+    this.fetcher.resume(this.selected(partitions))
+  }
+
+  private selected(selectors: readonly PartitionSelector[]): TopicPartition[] {
+    if (!Array.isArray(selectors))
+      throw new WeirError(
+        'INVALID_CONFIG',
+        'pause and resume take an array of { topic, partition } or { topic, partitions? }',
+      )
+    return selectors.flatMap((selector): TopicPartition[] => {
+      if ('partition' in selector) return [selector]
+      const { topic, partitions } = selector as {
+        readonly topic: string
+        readonly partitions?: readonly number[]
+      }
+      if (partitions !== undefined) return partitions.map((partition: number) => ({ topic, partition }))
+      return this.fetcher.assignment().filter((owned) => owned.topic === topic)
+    })
   }
 
   paused(): TopicPartition[] {

@@ -16,14 +16,16 @@ import type { Assignor } from './assignors/index.js'
 import type { Cluster } from './cluster.js'
 import { Consumer, type ConsumerOptions } from './consumer.js'
 import { ConsumerMembership } from './groups/consumer-membership.js'
-import { GroupMembership, type MembershipListener } from './groups/group-membership.js'
+import { GroupMembership, type JoinedDetails, type MembershipListener } from './groups/group-membership.js'
 import type { GroupPartition } from './groups/membership-decisions.js'
+import { PausedPartitions, type TopicPartitionsInput } from './groups/paused-partitions.js'
 import { KeyedScheduler, PartitionProgress } from './groups/progress.js'
 import { integerOption, renamedOption } from './limits.js'
 import type { Message } from './message.js'
 import { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 import type { OffsetStore, TopicPartitionOffset, TopicPartitions } from './offsets/offset-store.js'
-import { listOffsets, partitionKey } from './partition-fetcher.js'
+import { offsetsForTimes } from './offsets-for-times.js'
+import { listOffsets, type PartitionOffset, partitionKey } from './partition-fetcher.js'
 import { resolveTopic, type TopicRef } from './topic.js'
 
 /** Keys GroupConsumer's crash seam; exported to ./testing.ts only, never from index.ts. */
@@ -68,6 +70,39 @@ export interface RebalanceEvent {
   readonly lost: boolean
 }
 
+/** `rebalancing`: a join round begins (the first join, or a rebalance). */
+export interface RebalancingEvent {
+  readonly groupId: string
+  /** Empty before the first join. */
+  readonly memberId: string
+  readonly reason: string
+}
+
+/** `group_join`: a join round ended with an assignment. */
+export interface GroupJoinEvent extends JoinedDetails {
+  /** Everything the member owns after the round. */
+  readonly assignment: readonly GroupPartition[]
+}
+
+/**
+ * `crash`: the consumer stopped consuming: a membership error it cannot recover from (the consumer
+ * is failed: close it and make a new one), or a run() handler that threw (run() rejects with it;
+ * call run() again to go on). Weir never restarts by itself, so `willRestart` is always false.
+ */
+export interface CrashEvent {
+  readonly groupId: string
+  readonly error: Error
+  readonly willRestart: false
+}
+
+/** GroupConsumer events and their payloads. */
+export interface GroupConsumerEvents {
+  rebalance: RebalanceEvent
+  rebalancing: RebalancingEvent
+  group_join: GroupJoinEvent
+  crash: CrashEvent
+}
+
 export interface EachMessagePayload<T> {
   readonly topic: string
   readonly partition: number
@@ -89,6 +124,14 @@ export interface RunOptions<T> {
   readonly batchSizeMax?: number
 }
 
+function checkOffset(method: string, offset: unknown): void {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `${method}: offset must be an integer >= 0 (a number: Weir's offsets are numbers, KafkaJS's are strings; use Number(offset)), got ${JSON.stringify(offset)}`,
+    )
+}
+
 const iterationDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined })
 
 export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Message<T>> {
@@ -98,6 +141,12 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private readonly store: OffsetStore
   private readonly resetSpec: number
   private readonly progress = new Map<string, PartitionProgress>()
+  private readonly topics: ReadonlySet<string>
+  private readonly pausedPartitions = new PausedPartitions()
+  /** Seeks on partitions not owned when asked: applied when the partition is assigned to this member. */
+  private readonly pendingSeeks = new Map<string, PartitionOffset>()
+  /** Per paused partition, the lowest offset whose queued run() work was skipped: resume reads again from it. */
+  private readonly skippedPaused = new Map<string, number>()
   private readonly started: Promise<void>
   private readonly pollTimer: Timer
   private autoCommitTimer: Timer | undefined
@@ -147,10 +196,13 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     const resetOptions = { ...fetchOptions, fromBeginning: reset === 'earliest' }
     this.inner = new Consumer<T>(cluster, resetOptions, { manualAssignment: true })
     const topics = options.topics.map((ref) => resolveTopic(ref).name)
+    this.topics = new Set(topics)
     const listener: MembershipListener = {
       onAssigned: (partitions) => this.onAssigned(partitions),
       onRevoked: (partitions, details) => this.onRevoked(partitions, details.lost),
       onError: (error) => this.failWith(error),
+      onJoining: (reason) => this.onJoining(reason),
+      onJoined: (details) => this.onJoined(details),
     }
     const protocol = groupProtocol ?? 'classic'
     if (protocol !== 'classic' && protocol !== 'consumer')
@@ -230,10 +282,195 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     return this.progress.get(partitionKey(topic, partition))?.commitPoint()
   }
 
-  override on(event: 'rebalance', listener: (event: RebalanceEvent) => void): this
+  override on<E extends keyof GroupConsumerEvents>(
+    event: E,
+    listener: (event: GroupConsumerEvents[E]) => void,
+  ): this
   override on(event: string | symbol, listener: (...args: never[]) => void): this
   override on(event: string | symbol, listener: (...args: never[]) => void): this {
     return super.on(event, listener as (...args: unknown[]) => void)
+  }
+
+  /**
+   * Stops fetching these partitions (`{ topic }` alone: all of the topic's, including ones
+   * assigned later); records already fetched for them are dropped and fetched again on resume.
+   * They stay assigned (and stay paused across rebalances) until resumed.
+   */
+  pause(topicPartitions: readonly TopicPartitionsInput[]): void {
+    this.assertOpen()
+    this.checkTopicPartitions('pause', topicPartitions)
+    this.pausedPartitions.pause(topicPartitions)
+    this.inner.pause(
+      this.assignment().filter((owned) => this.pausedPartitions.isPaused(owned.topic, owned.partition)),
+    )
+  }
+
+  /** Fetches paused partitions again, from where their application left off. */
+  resume(topicPartitions: readonly TopicPartitionsInput[]): void {
+    this.assertOpen()
+    this.checkTopicPartitions('resume', topicPartitions)
+    const assigned = this.assignment()
+    this.pausedPartitions.resume(topicPartitions, assigned)
+    const resumed = assigned.filter((owned) => !this.pausedPartitions.isPaused(owned.topic, owned.partition))
+    for (const { topic, partition } of resumed) {
+      const key = partitionKey(topic, partition)
+      const skipped = this.skippedPaused.get(key)
+      this.skippedPaused.delete(key)
+      if (skipped !== undefined) this.seek({ topic, partition, offset: skipped })
+    }
+    this.inner.resume(resumed)
+  }
+
+  /**
+   * run() pulls a few messages ahead of its handlers: those of a partition paused meanwhile are
+   * not handed over but skipped (uncommitted), and resume() reads the partition again from the
+   * first skipped one, so pause() holds back every message not yet handed to a handler.
+   */
+  private skippedWhilePaused(progress: PartitionProgress, offset: number): boolean {
+    if (!this.pausedPartitions.isPaused(progress.topic, progress.partition)) return false
+    progress.abandon(offset)
+    const key = partitionKey(progress.topic, progress.partition)
+    const lowest = this.skippedPaused.get(key)
+    if (lowest === undefined || offset < lowest) this.skippedPaused.set(key, offset)
+    return true
+  }
+
+  /** The owned partitions that are paused, per topic. */
+  paused(): Array<{ topic: string; partitions: number[] }> {
+    return this.pausedPartitions.list(this.assignment())
+  }
+
+  /**
+   * Reads a partition from `offset` next (a number; KafkaJS takes a string). Records fetched for it
+   * are dropped, queued handler calls for its old position are skipped, and the next commit stores
+   * the new position. On a partition this member does not own now (before its first assignment or
+   * during a rebalance) the seek is kept and applied when the partition is assigned to it, instead
+   * of its committed offset; if the group gives the partition to another member, it does not apply.
+   */
+  seek(target: PartitionOffset): void {
+    this.assertOpen()
+    const { topic, partition, offset } = target
+    this.checkTopicPartitions('seek', [{ topic, partitions: [partition] }])
+    checkOffset('seek', offset)
+    const key = partitionKey(topic, partition)
+    this.skippedPaused.delete(key)
+    const current = this.progress.get(key)
+    if (current === undefined || current.revoked) {
+      this.pendingSeeks.set(key, { topic, partition, offset })
+      return
+    }
+    current.revoked = true
+    const moved = new PartitionProgress(topic, partition, offset)
+    moved.committed = -1
+    this.progress.set(key, moved)
+    if (this.lastYielded?.progress === current) this.lastYielded = undefined
+    this.inner.seek({ topic, partition, offset })
+  }
+
+  /** Seeks each partition to its first record at or after `timestamp` (ms since the epoch); the
+   *  log end when none is that new. Resolves with the offsets it moved to. */
+  async seekToTimestamp(target: {
+    readonly topic: string
+    readonly partitions?: readonly number[]
+    readonly timestamp: number
+  }): Promise<PartitionOffset[]> {
+    this.assertOpen()
+    this.checkTopicPartitions('seekToTimestamp', [target])
+    const partitions =
+      target.partitions?.map((partition) => ({ topic: target.topic, partition })) ??
+      this.assignment().filter((owned) => owned.topic === target.topic)
+    const offsets = await offsetsForTimes(this.cluster, partitions, target.timestamp)
+    if (!this.closed) for (const offset of offsets) this.seek(offset)
+    return offsets
+  }
+
+  /**
+   * Commits these positions now (`offset` is the next to read: last processed + 1, as Kafka),
+   * fenced by the coordinator like every commit. With autoCommit on, a later automatic commit may
+   * move a partition on past what was given here: turn autoCommit off to commit only explicitly.
+   */
+  commitOffsets(offsets: readonly PartitionOffset[]): Promise<void> {
+    this.assertOpen()
+    if (!Array.isArray(offsets))
+      throw new WeirError('INVALID_CONFIG', 'commitOffsets takes an array of { topic, partition, offset }')
+    for (const { topic, partition, offset } of offsets) {
+      this.checkTopicPartitions('commitOffsets', [{ topic, partitions: [partition] }])
+      checkOffset('commitOffsets', offset)
+    }
+    const entries = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }))
+    const run = this.commitChain
+      .catch(() => undefined)
+      .then(async () => {
+        if (entries.length === 0) return
+        await this.store.commit(this.groupId, entries, this.membership.context())
+        for (const { topic, partition, offset } of entries) {
+          const progress = this.progress.get(partitionKey(topic, partition))
+          if (progress !== undefined) progress.committed = offset
+        }
+      })
+    this.commitChain = run
+    return run
+  }
+
+  private checkTopicPartitions(method: string, entries: readonly TopicPartitionsInput[]): void {
+    if (!Array.isArray(entries))
+      throw new WeirError('INVALID_CONFIG', `${method} takes an array of { topic, partitions? }`)
+    for (const { topic, partitions } of entries) {
+      if (!this.topics.has(topic))
+        throw new WeirError(
+          'UNKNOWN_TOPIC',
+          `${method}: the consumer of group ${this.groupId} does not read topic ${topic}; it reads ${[...this.topics].join(', ')}`,
+        )
+      for (const partition of partitions ?? [])
+        if (!Number.isInteger(partition) || partition < 0)
+          throw new WeirError(
+            'INVALID_CONFIG',
+            `${method}: partition ${String(partition)} of ${topic} must be an integer >= 0`,
+          )
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WeirError('CLIENT_CLOSED', 'the group consumer is closed')
+  }
+
+  private onJoining(reason: string): void {
+    const memberId = this.membership.context()?.memberId ?? ''
+    this.cluster.instrumentation.logger.info(
+      { groupId: this.groupId, memberId, reason },
+      'joining consumer group',
+    )
+    // The first join starts inside the constructor: listeners attached right after it still hear it.
+    const event: RebalancingEvent = { groupId: this.groupId, memberId, reason }
+    queueMicrotask(() => this.report('rebalancing', event))
+  }
+
+  private onJoined(details: JoinedDetails): void {
+    this.cluster.instrumentation.logger.info(
+      { ...details, partitions: this.assignment().length },
+      'joined consumer group',
+    )
+    this.report('group_join', { ...details, assignment: this.assignment() })
+  }
+
+  /** Emits an instrumentation event; a listener that throws is logged, never let into the membership loop. */
+  private report<E extends 'rebalancing' | 'group_join' | 'crash'>(
+    event: E,
+    payload: GroupConsumerEvents[E],
+  ): void {
+    try {
+      this.emit(event, payload)
+    } catch (error) {
+      this.cluster.instrumentation.logger.error(
+        { groupId: this.groupId, event, err: error },
+        `a listener of group consumer event ${event} threw`,
+      )
+    }
+  }
+
+  private reportCrash(error: Error): void {
+    this.cluster.instrumentation.logger.error({ groupId: this.groupId, err: error }, 'group consumer crashed')
+    this.report('crash', { groupId: this.groupId, error, willRestart: false })
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message<T>> {
@@ -363,7 +600,10 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
       await scheduler.below(1)
       this.running = false
     }
-    if (failure !== undefined) throw failure.error
+    if (failure !== undefined) {
+      this.reportCrash(failure.error instanceof Error ? failure.error : new Error(String(failure.error)))
+      throw failure.error
+    }
   }
 
   private submitMessage(
@@ -380,6 +620,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     const offset = message.offset
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return progress.abandon(offset)
+      if (this.skippedWhilePaused(progress, offset)) return
       try {
         await this.handling(() =>
           eachMessage({ topic: message.topic, partition: message.partition, message }),
@@ -407,6 +648,10 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     }
     scheduler.submit(key, async () => {
       if (progress.revoked || this.crashed) return abandonAll()
+      if (messages.length > 0 && this.skippedWhilePaused(progress, messages[0]!.offset)) {
+        for (const message of messages.slice(1)) progress.abandon(message.offset)
+        return
+      }
       try {
         await this.handling(() =>
           eachBatch({ batch: { topic: progress.topic, partition: progress.partition, messages } }),
@@ -489,17 +734,28 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
     if (this.closed) return
     const assigned = partitions.map(({ topic, partition }) => {
       const key = partitionKey(topic, partition)
-      const offset = committed.get(topic)?.get(partition) ?? resetOf.get(key)!
-      this.progress.set(key, new PartitionProgress(topic, partition, offset))
+      const sought = this.pendingSeeks.get(key)?.offset
+      this.pendingSeeks.delete(key)
+      const offset = sought ?? committed.get(topic)?.get(partition) ?? resetOf.get(key)!
+      const progress = new PartitionProgress(topic, partition, offset)
+      // A seek's position is committed at the next commit, as after a seek on an owned partition.
+      if (sought !== undefined) progress.committed = -1
+      this.progress.set(key, progress)
       return { topic, partition, offset }
     })
     this.inner.assignPartitions(assigned)
+    const paused = partitions.filter(({ topic, partition }) =>
+      this.pausedPartitions.isPaused(topic, partition),
+    )
+    if (paused.length > 0) this.inner.pause(paused)
     this.emit('rebalance', { type: 'assigned', partitions, lost: false } satisfies RebalanceEvent)
   }
 
   private async onRevoked(partitions: readonly GroupPartition[], lost: boolean): Promise<void> {
     const entries: PartitionProgress[] = []
     for (const { topic, partition } of partitions) {
+      // Its next owner (maybe this member again) starts from the commit, which stays below skipped work.
+      this.skippedPaused.delete(partitionKey(topic, partition))
       const entry = this.progress.get(partitionKey(topic, partition))
       if (entry === undefined) continue
       entry.revoked = true
@@ -547,6 +803,7 @@ export class GroupConsumer<T> extends EventEmitter implements AsyncIterable<Mess
   private failWith(error: Error): void {
     if (this.fatal !== undefined || this.closed) return
     this.fatal = error
+    this.reportCrash(error)
     this.inner.fail(
       error instanceof WeirError
         ? error

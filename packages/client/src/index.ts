@@ -54,13 +54,17 @@ export {
   type ClientTlsOptions,
 } from './client.js'
 export { type Codec, codecs } from './codecs.js'
-export { Consumer, type ConsumerOptions } from './consumer.js'
+export { Consumer, type ConsumerOptions, type PartitionSelector } from './consumer.js'
 export {
+  type CrashEvent,
   type EachBatchPayload,
   type EachMessagePayload,
   GroupConsumer,
+  type GroupConsumerEvents,
   type GroupConsumerOptions,
+  type GroupJoinEvent,
   type RebalanceEvent,
+  type RebalancingEvent,
   type RunOptions,
 } from './group-consumer.js'
 export {
@@ -83,6 +87,15 @@ export {
   type MembershipState,
 } from './groups/group-membership.js'
 export type { GroupPartition } from './groups/membership-decisions.js'
+export type { TopicPartitionsInput } from './groups/paused-partitions.js'
+export type {
+  ClientEventName,
+  ClientEvents,
+  ConnectionEvent,
+  Logger,
+  LogMethod,
+  RequestEvent,
+} from './instrumentation.js'
 export type { Headers, Key, Message } from './message.js'
 export { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 export type {
@@ -97,6 +110,7 @@ export {
   type RedisOffsetStoreOptions,
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
+export type { PartitionerFunction, PartitionerName, PartitionerOption } from './partitioners.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export type { ReassignPartitionsOptions } from './reassignment-admin.js'
 export {

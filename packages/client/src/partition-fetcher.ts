@@ -272,6 +272,10 @@ export class PartitionFetcher {
           this.onFatal(weirError)
           return
         }
+        this.cluster.instrumentation.logger.warn(
+          { broker: brokerId, error: weirError.code, failures: failures + 1 },
+          `fetch from broker ${brokerId} failed, retrying: ${weirError.message}`,
+        )
         // Ask the other brokers now: partitions that moved are fetched from their new leader at
         // once (ensureLoops); only those still led here wait a backoff before this broker is asked again.
         const topics = [...new Set(states.map((state) => state.topic))]

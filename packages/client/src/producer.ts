@@ -22,7 +22,6 @@ import {
   Produce,
   type ProduceRequest,
   type ProduceResponse,
-  partitionForKey,
   type RecordHeader,
   type RecordInput,
   StickyPartitioner,
@@ -43,6 +42,7 @@ import { LeaderWaits } from './leader-waits.js'
 import { watchLeadership } from './leader-watch.js'
 import { backoffMs, integerOption, oneOfOption, renamedOption } from './limits.js'
 import { type Headers, headersToRecord, type Key, keyToBytes } from './message.js'
+import { choosePartitioner, type Partitioner, type PartitionerOption } from './partitioners.js'
 import { ProducerIdentity } from './producer-identity.js'
 import { resolveTopic, type TopicDescriptor, type TopicRef } from './topic.js'
 
@@ -98,6 +98,13 @@ export interface ProducerOptions {
    * compressed bytes. maxBatchBytes still counts a batch uncompressed (as the broker's limit does).
    */
   readonly compression?: CompressionName
+  /**
+   * Which partition a record without `partition` goes to: 'murmur3' (default: murmur3 of the key,
+   * keyless records stick to one partition per batch), 'round-robin' (each record to the next
+   * partition, keys ignored), or a function `(key, partitionCount, topic) => partition` that must
+   * return an integer from 0 to partitionCount - 1 (otherwise that send fails with INVALID_CONFIG).
+   */
+  readonly partitioner?: PartitionerOption
 }
 
 export interface ProducerRecord<R extends TopicRef<unknown>> {
@@ -204,7 +211,9 @@ type DeprecatedOptionNames =
   | 'queuedSendsMax'
   | 'requestBytesMax'
   | 'retryBackoffMsMax'
-type Limits = Required<Omit<ProducerOptions, 'acks' | 'idempotent' | 'compression' | DeprecatedOptionNames>>
+type Limits = Required<
+  Omit<ProducerOptions, 'acks' | 'idempotent' | 'compression' | 'partitioner' | DeprecatedOptionNames>
+>
 type CheckedOptions = Limits & { acks: AcksName; idempotent: boolean; compression: CompressionName }
 
 function checkOptions(options: ProducerOptions): CheckedOptions {
@@ -302,6 +311,7 @@ export class Producer {
   private readonly sentEpochs = new WeakMap<ProducerBatch, number | undefined>()
   /** Batches backing off for want of a leader: released early when one appears (leader-waits.ts). */
   private readonly leaderWaits: LeaderWaits<ProducerBatch>
+  private readonly partitioner: Partitioner
   private bufferedBytes = 0
   private lingerTimer: Timer | undefined
   private lingerAtMs = Number.POSITIVE_INFINITY
@@ -318,6 +328,7 @@ export class Producer {
     this.clock = cluster.environment.clock
     this.timers = cluster.environment.timers
     this.options = checkOptions(options)
+    this.partitioner = choosePartitioner(options.partitioner)
     // An idempotent producer keeps up to inFlightBatchesMax batches of a partition in flight (the
     // leader refuses one whose predecessor it lacks, so nothing reorders); others, one at a time.
     const maxInFlightBatches = this.options.idempotent ? inFlightBatchesMax : 1
@@ -513,13 +524,19 @@ export class Producer {
   }
 
   private append(next: QueuedSend, partitionCount: number): void {
-    const keyless = next.key === null && next.partition === undefined
     let partition = next.partition
+    let keyless = false
     if (partition === undefined) {
-      partition =
-        next.key === null
-          ? this.stickyFor(next.topic).partition(partitionCount)
-          : partitionForKey(next.key, partitionCount)
+      try {
+        partition = this.partitioner.partition(next.topic, next.key, partitionCount)
+      } catch (error) {
+        next.failed(asError(error))
+        return
+      }
+      if (partition === undefined) {
+        keyless = true
+        partition = this.stickyFor(next.topic).partition(partitionCount)
+      }
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       next.failed(new WeirError('UNKNOWN_PARTITION', `topic ${next.topic} has no partition ${partition}`))
       return
@@ -872,6 +889,16 @@ export class Producer {
     const { retryBackoffMs, maxRetryBackoffMs } = this.options
     const delayMs = backoffMs(batch.attempts, retryBackoffMs, maxRetryBackoffMs)
     batch.attempts++
+    this.cluster.instrumentation.logger.warn(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        attempt: batch.attempts,
+        retries: this.options.retries,
+        error: error instanceof WeirError ? error.code : String(error),
+      },
+      `retrying a produce batch: ${error instanceof Error ? error.message : String(error)}`,
+    )
     if (error instanceof WeirError && leaderErrors.has(error.code)) {
       // NOT_LEADER needs another leader; a broker that did not answer may simply answer again.
       const refused = error.code === 'NOT_LEADER' ? brokerId : undefined

@@ -230,6 +230,24 @@ test('pause stops a partition and drops its buffer; resume continues where the l
   await consumer.close()
 })
 
+test("pause and resume also take KafkaJS's { topic, partitions? } (all of the topic's without partitions)", async () => {
+  const fake = fakeCluster(3)
+  const consumer = new Consumer(fake.cluster, { topics: ['t'], fromBeginning: true, maxWaitMs: 10 })
+  await consumer.ready()
+  consumer.pause([{ topic: 't', partitions: [0, 2] }])
+  assert.equal(consumer.paused(), [
+    { topic: 't', partition: 0 },
+    { topic: 't', partition: 2 },
+  ])
+  consumer.resume([{ topic: 't', partitions: [2] }])
+  assert.equal(consumer.paused(), [{ topic: 't', partition: 0 }])
+  consumer.pause([{ topic: 't' }])
+  assert.is(consumer.paused().length, 3)
+  consumer.resume([{ topic: 't' }])
+  assert.equal(consumer.paused(), [])
+  await consumer.close()
+})
+
 test('OFFSET_OUT_OF_RANGE resets to the log start with fromBeginning', async () => {
   const fake = fakeCluster(1)
   fake.append(0, ['a', 'b'])

@@ -200,6 +200,7 @@ export class ConsumerMembership {
   /** Takes up an answer: revoke what is gone (awaited, so it is committed), then start the new ones. */
   private async act(answer: ConsumerGroupHeartbeatResponse): Promise<void> {
     const epochBefore = this.epoch
+    const joining = this.memberId === ''
     this.memberId = answer.memberId
     this.epoch = answer.memberEpoch
     const next = toMap(
@@ -211,6 +212,11 @@ export class ConsumerMembership {
     const ownedKeys = new Set(flatten(this.owned).map(keyOf))
     const revoked = flatten(this.owned).filter((entry) => !nextKeys.has(keyOf(entry)))
     const added = flatten(next).filter((entry) => !ownedKeys.has(keyOf(entry)))
+    // No group-wide round here: a "join" is this member taking up a changed assignment (its share only).
+    const changed = revoked.length > 0 || added.length > 0
+    const startedMs = this.cluster.environment.clock.now()
+    if (changed)
+      this.options.listener?.onJoining?.(joining ? 'joining' : 'the coordinator changed the assignment')
     if (revoked.length > 0) {
       this.owned = withoutPartitions(this.owned, revoked)
       await this.options.listener?.onRevoked?.(revoked, { lost: false })
@@ -227,6 +233,14 @@ export class ConsumerMembership {
         throw error
       }
     }
+    if (changed)
+      this.options.listener?.onJoined?.({
+        groupId: this.groupId,
+        memberId: this.memberId,
+        generationId: this.epoch,
+        isLeader: false,
+        durationMs: this.cluster.environment.clock.now() - startedMs,
+      })
     this.reportNow = revoked.length > 0 || added.length > 0 || this.epoch !== epochBefore
     if (!this.stable) {
       this.stable = true

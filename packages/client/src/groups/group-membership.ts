@@ -62,6 +62,19 @@ export interface MembershipListener {
   /** The member stopped for good: FENCED_INSTANCE_ID, a configuration the coordinator refuses, or
    *  a callback that threw. Its partitions were revoked as lost first. */
   onError?(error: Error): void
+  /** A join round begins: the first join, or a rebalance (`reason` says why). */
+  onJoining?(reason: string): void
+  /** The round ended with an assignment, `durationMs` after onJoining. */
+  onJoined?(details: JoinedDetails): void
+}
+
+export interface JoinedDetails {
+  readonly groupId: string
+  readonly memberId: string
+  readonly generationId: number
+  /** Whether this member computed the group's assignment. */
+  readonly isLeader: boolean
+  readonly durationMs: number
 }
 
 /** A member that stopped for good: its partitions are revoked as lost, then the error is reported. */
@@ -277,7 +290,9 @@ export class GroupMembership {
         continue
       }
       let phase: GroupPhase = 'join'
+      const startedMs = this.cluster.environment.clock.now()
       try {
+        this.options.listener?.onJoining?.(rejoin.reason)
         await this.revokeForJoin(rejoin)
         if (!this.isRunning()) return
         this.rejoin = undefined
@@ -288,6 +303,14 @@ export class GroupMembership {
         phase = 'sync'
         await this.sync(joined)
         this.failures = 0
+        if (this.isRunning())
+          this.options.listener?.onJoined?.({
+            groupId: this.groupId,
+            memberId: joined.memberId,
+            generationId: joined.generationId,
+            isLeader: joined.leader === joined.memberId,
+            durationMs: this.cluster.environment.clock.now() - startedMs,
+          })
       } catch (error) {
         await this.onLoopError(error, phase, rejoin)
       }
