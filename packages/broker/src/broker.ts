@@ -29,6 +29,7 @@ import { Connection } from './connection.js'
 import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
+import { LogCleaning } from './log-cleaning.js'
 import { createLogger } from './logger.js'
 import { type BrokerOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { PartitionWatch } from './partition-watch.js'
@@ -54,6 +55,8 @@ export class Broker {
   private readonly context: HandlerContext
   private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
+  /** The log cleaner of compacted topics (cleanup.policy=compact). */
+  private readonly cleaning: LogCleaning
   private closing: Promise<void> | undefined
   /** close() under way: the leadership hand-off, then `closing`. */
   private stopping: Promise<void> | undefined
@@ -118,6 +121,8 @@ export class Broker {
       options.limits.retentionCheckIntervalMs,
     )
     this.retentionTimer.unref()
+    this.cleaning = new LogCleaning(store, cluster, options.limits, environment.timers, logger)
+    this.cleaning.start()
   }
 
   /**
@@ -273,6 +278,7 @@ export class Broker {
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(requestTimeoutMs)))
     await listenerClosed
     await this.retentionRun
+    await this.cleaning.stop()
     await this.cluster.close()
     await this.store.close()
     // How well partitions shared their fsyncs (group commit across partitions) over the run.
