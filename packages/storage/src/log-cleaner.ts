@@ -70,29 +70,37 @@ export async function cleanLog(host: CleanerHost, options: CleanOptions): Promis
   const now = host.clock.now()
   const checkpoint = await readCleanerCheckpoint(host.io, host.directory)
   const tombstoneCutoff = tombstoneCutoffOffset(checkpoint.passes, now, host.deleteRetentionMs)
+  // As in Kafka: the key map covers only the dirty segments (past the last pass); the clean ones
+  // below already hold at most one record per key of their range, and are cleaned against it.
   const cleanedBefore = checkpoint.passes.at(-1)?.endOffset ?? 0
-  const dirty = segments.at(-1)!.nextOffset > cleanedBefore
-  if (!dirty && tombstoneCutoff <= checkpoint.tombstoneCutoff) return nothingCleaned
+  const dirtyFrom = segments.findIndex((segment) => segment.nextOffset > cleanedBefore)
+  if (dirtyFrom < 0 && tombstoneCutoff <= checkpoint.tombstoneCutoff) return nothingCleaned
   const throttle = new CleanerThrottle(
     options.bytesPerSecond ?? Number.POSITIVE_INFINITY,
     host.clock,
     host.timers,
   )
   const keysMax = options.keysMax ?? defaultCleanerKeysMax
-  let latest = await mapKeys(segments, keysMax, throttle)
-  if (latest.fitted < segments.length) {
-    if (latest.fitted === 0) {
+  let latest = new LatestOffsetMap(keysMax)
+  if (dirtyFrom >= 0) {
+    const dirty = segments.slice(dirtyFrom)
+    let mapped = await mapKeys(dirty, keysMax, throttle)
+    if (mapped.fitted === 0) {
       throw new WeirError(
         'INVALID_CONFIG',
-        `${segments[0]!.logPath} holds more than ${keysMax} keys: raise the cleaner's keysMax or lower segmentBytes`,
+        `${dirty[0]!.logPath} holds more than ${keysMax} keys: raise the cleaner's keysMax or lower segmentBytes`,
       )
     }
-    segments = segments.slice(0, latest.fitted)
-    latest = await mapKeys(segments, keysMax, throttle)
+    if (mapped.fitted < dirty.length) {
+      // The rest waits for the next clean, which maps from where this one ends.
+      segments = segments.slice(0, dirtyFrom + mapped.fitted)
+      mapped = await mapKeys(dirty.slice(0, mapped.fitted), keysMax, throttle)
+    }
+    latest = mapped.map
   }
   let result = { ...nothingCleaned, cleanedEndOffset: segments.at(-1)!.nextOffset }
   for (const segment of segments) {
-    const cleaned = await cleanSegment(host, segment, latest.map, tombstoneCutoff, throttle)
+    const cleaned = await cleanSegment(host, segment, latest, tombstoneCutoff, throttle)
     result = {
       ...result,
       cleanedSegments: result.cleanedSegments + (cleaned.swapped ? 1 : 0),

@@ -204,6 +204,30 @@ test('a tombstone stays readable until deleteRetentionMs after the first clean t
   await second.close()
 })
 
+test('keys past keysMax spread over several cleans, each mapping from where the last one ended', async () => {
+  const log = await PartitionLog.open(join(tempDirectory(), 'log'), { config: compact })
+  // Every batch: a key of its own and the one hot key.
+  for (let index = 0; index < 60; index++) {
+    const records = [
+      { key: Buffer.from(`own-${index}`), value: Buffer.from(`own-${index}`) },
+      { key: Buffer.from('hot'), value: Buffer.from(`hot-${index}`) },
+    ]
+    await log.append(encodeRecordBatch(records, { timestamp: 1_700_000_000_000 }), { term: 3 })
+  }
+  const before = await readAll(log)
+  const activeBase = log.segmentBaseOffsets.at(-1)!
+  const ends: number[] = []
+  for (let pass = 0; pass < 20 && ends.at(-1) !== activeBase; pass++) {
+    ends.push((await log.clean({ cleanableEndOffset: log.logEndOffset, keysMax: 12 })).cleanedEndOffset)
+  }
+  assert.ok(ends.length > 2, `several cleans: ${ends}`)
+  for (let index = 1; index < ends.length; index++)
+    assert.ok(ends[index]! > ends[index - 1]!, `progress: ${ends}`)
+  assert.is(ends.at(-1), activeBase)
+  assert.equal(describe(await readAll(log)), expectedAfterClean(before, activeBase, false))
+  await log.close()
+})
+
 test('cleanupPolicy compact turns retention off; compact,delete keeps it', async () => {
   const time = new ManualTime()
   for (const [policy, deletes] of [
