@@ -651,6 +651,8 @@ export class PartitionLog {
     if (this.cleaning === undefined) {
       this.cleaning = cleanLog(this.cleanerHost(), options)
         .catch((error: unknown) => {
+          // Closed under the clean (a deleted topic, a moved replica): its segments went away.
+          if (this.closed) throw new WeirError('LOG_CLOSED', `${this.directory} closed during a clean`)
           throw storageError(`cleaning ${this.directory}`, error)
         })
         .finally(() => {

@@ -11,7 +11,7 @@ import {
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type FileIo, type LogConfig, MemoryFileIo, PartitionLog } from '../src/index.js'
-import { ManualTime, readAll, removeTempDirectories, tempDirectory } from './helpers.js'
+import { ManualTime, readAll, rejectsWith, removeTempDirectories, settle, tempDirectory } from './helpers.js'
 
 const compact: Partial<LogConfig> = {
   segmentBytes: 1024,
@@ -226,6 +226,28 @@ test('keys past keysMax spread over several cleans, each mapping from where the 
   assert.is(ends.at(-1), activeBase)
   assert.equal(describe(await readAll(log)), expectedAfterClean(before, activeBase, false))
   await log.close()
+})
+
+test('a log closed during a (throttled, so slow) clean ends the clean with LOG_CLOSED', async () => {
+  const time = new ManualTime()
+  const log = await PartitionLog.open(join(tempDirectory(), 'log'), {
+    config: compact,
+    clock: time,
+    timers: time,
+  })
+  await fill(log, 40)
+  let settled = false
+  const cleaning = log.clean({ cleanableEndOffset: log.logEndOffset, bytesPerSecond: 1024 })
+  void cleaning.then(
+    () => (settled = true),
+    () => (settled = true),
+  )
+  await log.close()
+  for (let round = 0; round < 200 && !settled; round++) {
+    time.advance(60_000)
+    await settle()
+  }
+  await rejectsWith(cleaning, 'LOG_CLOSED', /closed during a clean/)
 })
 
 test('cleanupPolicy compact turns retention off; compact,delete keeps it', async () => {
