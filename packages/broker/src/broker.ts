@@ -29,6 +29,7 @@ import { Connection } from './connection.js'
 import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
+import { LogCleaning } from './log-cleaning.js'
 import { createLogger } from './logger.js'
 import { BrokerMetrics } from './metrics/broker-metrics.js'
 import { MetricsEndpoint } from './metrics/metrics-endpoint.js'
@@ -56,6 +57,8 @@ export class Broker {
   private readonly context: HandlerContext
   private retentionTimer: Timer | undefined
   private retentionRun: Promise<void> | undefined
+  /** The log cleaner of compacted topics (cleanup.policy=compact). */
+  private readonly cleaning: LogCleaning
   private closing: Promise<void> | undefined
   /** close() under way: the leadership hand-off, then `closing`. */
   private stopping: Promise<void> | undefined
@@ -122,6 +125,8 @@ export class Broker {
       options.limits.retentionCheckIntervalMs,
     )
     this.retentionTimer.unref()
+    this.cleaning = new LogCleaning(store, cluster, options.limits, environment.timers, logger)
+    this.cleaning.start()
   }
 
   /**
@@ -301,6 +306,7 @@ export class Broker {
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(requestTimeoutMs)))
     await listenerClosed
     await this.retentionRun
+    await this.cleaning.stop()
     await this.cluster.close()
     await this.store.close()
     // Last: /ready says 503 (shutting down) until the process is gone.

@@ -20,6 +20,12 @@ export interface BrokerLimits {
   readonly maxFetchWaitMs: number
   /** How often retention (by time and bytes) runs over every partition. */
   readonly retentionCheckIntervalMs: number
+  /** How often the log cleaner looks at every partition of a compacted topic. */
+  readonly cleanerIntervalMs: number
+  /** The log cleaner's read and write pace on one broker, in bytes per second (one clean at a time). */
+  readonly cleanerBytesPerSec: number
+  /** Keys one clean of a partition tracks (about 80 bytes each plus the key); more spreads over more cleans. */
+  readonly cleanerKeysMax: number
   /** With SASL on: a connection not authenticated this long after it opened is closed. */
   readonly authenticationTimeoutMs: number
   /**
@@ -83,6 +89,9 @@ export const defaultLimits: BrokerLimits = {
   writeBufferBytesHigh: 8 * mebibyte,
   maxFetchWaitMs: 30_000,
   retentionCheckIntervalMs: 300_000,
+  cleanerIntervalMs: 15_000,
+  cleanerBytesPerSec: 64 * mebibyte,
+  cleanerKeysMax: 1_000_000,
   authenticationTimeoutMs: 10_000,
   queuedMaxRequestBytes: 100 * mebibyte,
   fetchMaxBytes: 55 * mebibyte,
@@ -105,6 +114,9 @@ const ranges: Record<keyof BrokerLimits, IntegerRange> = {
   writeBufferBytesHigh: [1024, 2 ** 31 - 1],
   maxFetchWaitMs: [0, 2 ** 31 - 1],
   retentionCheckIntervalMs: [10, 2 ** 31 - 1],
+  cleanerIntervalMs: [10, 2 ** 31 - 1],
+  cleanerBytesPerSec: [1024, 2 ** 40],
+  cleanerKeysMax: [1000, 100_000_000],
   authenticationTimeoutMs: [100, 600_000],
   queuedMaxRequestBytes: [1024, 2 ** 40],
   fetchMaxBytes: [1024, 2 ** 31 - 1],

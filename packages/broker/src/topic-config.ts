@@ -17,6 +17,8 @@ export function fromLogConfig(config: LogConfig): TopicConfig {
     segmentMs: config.segmentMs,
     fsync: config.fsync,
     maxMessageBytes: config.maxBatchBytes,
+    cleanupPolicy: config.cleanupPolicy,
+    deleteRetentionMs: config.deleteRetentionMs,
   }
 }
 

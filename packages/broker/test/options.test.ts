@@ -291,6 +291,26 @@ test('weir.json: peerTlsFiles names the peer certificate, key and CA, relative t
   )
 })
 
+test("topicDefaults (weir.json) take Kafka's dotted names and the cleanup policy", () => {
+  const options = resolveOptions({
+    dataDir: '/tmp/x',
+    topicDefaults: {
+      'cleanup.policy': 'compact',
+      'delete.retention.ms': 5000,
+      'segment.bytes': 4096,
+    } as never,
+  })
+  assert.equal(options.topicDefaults, {
+    cleanupPolicy: 'compact',
+    deleteRetentionMs: 5000,
+    segmentBytes: 4096,
+  })
+  assert.throws(
+    () => resolveOptions({ dataDir: '/tmp/x', topicDefaults: { cleanupPolicy: 'shred' } as never }),
+    /topicDefaults\.cleanupPolicy must be one of 'delete', 'compact', 'compact,delete'/,
+  )
+})
+
 test('topic config maps maxMessageBytes onto the log maxBatchBytes', () => {
   assert.equal(toLogConfig({ maxMessageBytes: 1000, retentionMs: 5 }), {
     retentionMs: 5,

@@ -25,7 +25,9 @@ const help = `Usage:
   weir topics delete NAME
 ${reassignHelp}
 
-Config keys: retentionMs, retentionBytes, segmentBytes, segmentMs, fsync (always|never|ms), maxMessageBytes.
+Config keys: retentionMs, retentionBytes, segmentBytes, segmentMs, fsync (always|never|ms), maxMessageBytes,
+cleanupPolicy (delete|compact|compact,delete), deleteRetentionMs; Kafka's names work too (cleanup.policy,
+retention.ms, retention.bytes, segment.bytes, segment.ms, delete.retention.ms, max.message.bytes).
 
 Flags:
   --partitions N            partition count for create, or the new total for add-partitions

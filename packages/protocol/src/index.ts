@@ -166,9 +166,13 @@ export {
   segmentReferenceKey,
 } from './segmented-body.js'
 export {
+  type CleanupPolicy,
   checkTopicConfig,
+  cleanupPolicies,
+  isCompacted,
   parseTopicConfigEntries,
   type TopicConfig,
+  topicConfigAliases,
   topicConfigKeys,
 } from './topic-config.js'
 export {

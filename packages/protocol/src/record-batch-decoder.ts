@@ -53,6 +53,8 @@ export function decodeRecordBatch(buffer: Buffer, options: DecodeOptions = {}): 
   if (codecName === undefined) {
     throw new WeirError('INVALID_RECORD', `unknown compression codec ${codec} in record batch`)
   }
+  // A batch the log cleaner emptied keeps its header and has no records section to inflate.
+  if (header.recordCount === 0) return { header, records: [] }
   const stored = buffer.subarray(BatchField.records, check.size)
   const records = decompress(codecName, stored, options.uncompressedBytesMax ?? defaultUncompressedBytesMax)
   // An inflated section is already the batch's own memory: only stored bytes need the copy.

@@ -13,6 +13,35 @@ export interface TopicConfig {
   readonly fsync?: 'always' | 'never' | number
   /** Largest record batch a Produce may carry for this topic. */
   readonly maxMessageBytes?: number
+  /**
+   * 'delete' (default): retention deletes old segments. 'compact': a background cleaner keeps the
+   * latest record per key and retention deletes nothing. 'compact,delete': both.
+   */
+  readonly cleanupPolicy?: CleanupPolicy
+  /** How long a tombstone (null value) stays readable after the cleaner first passed it. */
+  readonly deleteRetentionMs?: number
+}
+
+export const cleanupPolicies = ['delete', 'compact', 'compact,delete'] as const
+export type CleanupPolicy = (typeof cleanupPolicies)[number]
+
+/** True when the policy compacts (keys required, the cleaner runs). */
+export function isCompacted(policy: CleanupPolicy | undefined): boolean {
+  return policy === 'compact' || policy === 'compact,delete'
+}
+
+/**
+ * Kafka's dotted names, accepted wherever a topic config is read, so a config copied from Kafka or
+ * rpk works as is. Each maps to the camelCase key it means.
+ */
+export const topicConfigAliases: Readonly<Record<string, TopicConfigKey>> = {
+  'retention.ms': 'retentionMs',
+  'retention.bytes': 'retentionBytes',
+  'segment.bytes': 'segmentBytes',
+  'segment.ms': 'segmentMs',
+  'max.message.bytes': 'maxMessageBytes',
+  'cleanup.policy': 'cleanupPolicy',
+  'delete.retention.ms': 'deleteRetentionMs',
 }
 
 export const topicConfigKeys = [
@@ -22,6 +51,8 @@ export const topicConfigKeys = [
   'segmentMs',
   'fsync',
   'maxMessageBytes',
+  'cleanupPolicy',
+  'deleteRetentionMs',
 ] as const satisfies readonly (keyof TopicConfig)[]
 
 type TopicConfigKey = (typeof topicConfigKeys)[number]
@@ -37,14 +68,19 @@ export function checkTopicConfig(value: unknown, path = 'config'): TopicConfig {
     throw new WeirError('INVALID_CONFIG', `${path} must be a map of ${topicConfigKeys.join(', ')}`)
   }
   const config: Record<string, number | string> = {}
-  for (const [key, entry] of Object.entries(value)) {
+  for (const [given, entry] of Object.entries(value)) {
+    const key = topicConfigAliases[given] ?? given
     if (!isConfigKey(key)) {
       throw new WeirError(
         'INVALID_CONFIG',
-        `${path}.${key} is not a topic config; known: ${topicConfigKeys.join(', ')}`,
+        `${path}.${given} is not a topic config; known: ${topicConfigKeys.join(', ')} (or Kafka's ${Object.keys(topicConfigAliases).join(', ')})`,
       )
     }
     if (entry === undefined) continue
+    if (key === 'cleanupPolicy') {
+      config[key] = checkCleanupPolicy(entry, `${path}.${given}`)
+      continue
+    }
     const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
     if (!fsyncWord && (typeof entry !== 'number' || !Number.isInteger(entry))) {
       const expected = key === 'fsync' ? "'always', 'never' or an integer (ms)" : 'an integer'
@@ -53,6 +89,18 @@ export function checkTopicConfig(value: unknown, path = 'config'): TopicConfig {
     config[key] = entry as number | string
   }
   return config as TopicConfig
+}
+
+function checkCleanupPolicy(value: unknown, path: string): CleanupPolicy {
+  // Kafka lists the two policies in either order.
+  const normalized = value === 'delete,compact' ? 'compact,delete' : value
+  if (!(cleanupPolicies as readonly unknown[]).includes(normalized)) {
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `${path} must be one of ${cleanupPolicies.map((policy) => `'${policy}'`).join(', ')}, got ${describeValue(value)}`,
+    )
+  }
+  return normalized as CleanupPolicy
 }
 
 /** Parses `key=value` strings (CLI flags): numbers as integers, fsync also as 'always'/'never'. */

@@ -32,4 +32,41 @@ test('bad keys and values name what is wrong', () => {
   assert.equal(checkTopicConfig(undefined), {})
 })
 
+test("Kafka's dotted names map to the camelCase keys, from flags and from maps", () => {
+  assert.equal(
+    parseTopicConfigEntries([
+      'cleanup.policy=compact',
+      'retention.ms=1000',
+      'retention.bytes=2048',
+      'segment.bytes=4096',
+      'segment.ms=60000',
+      'delete.retention.ms=5000',
+      'max.message.bytes=1024',
+    ]),
+    {
+      cleanupPolicy: 'compact',
+      retentionMs: 1000,
+      retentionBytes: 2048,
+      segmentBytes: 4096,
+      segmentMs: 60000,
+      deleteRetentionMs: 5000,
+      maxMessageBytes: 1024,
+    },
+  )
+  assert.equal(checkTopicConfig({ 'cleanup.policy': 'delete,compact' }), { cleanupPolicy: 'compact,delete' })
+  assert.equal(checkTopicConfig({ cleanupPolicy: 'compact,delete' }), { cleanupPolicy: 'compact,delete' })
+})
+
+test('a cleanup policy other than delete, compact or both is refused, naming the key as given', () => {
+  invalid(
+    () => parseTopicConfigEntries(['cleanup.policy=shred']),
+    /--config\.cleanup\.policy must be one of 'delete', 'compact', 'compact,delete', got "shred"/,
+  )
+  invalid(() => checkTopicConfig({ cleanupPolicy: 3 }), /config\.cleanupPolicy must be one of/)
+  invalid(
+    () => checkTopicConfig({ 'retention.hours': 3 }),
+    /retention\.hours is not a topic config; known: .*cleanup\.policy/,
+  )
+})
+
 test.run()

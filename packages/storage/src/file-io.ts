@@ -29,6 +29,11 @@ export interface FileIo {
   readdir(path: string): Promise<string[]>
   mkdir(path: string): Promise<void>
   unlink(path: string): Promise<void>
+  /**
+   * Moves `from` over `to` (replacing it) in one step; fds open on the old `to` keep reading the
+   * old file. Pending until the directory is synced.
+   */
+  rename(from: string, to: string): Promise<void>
   rmdir(path: string): Promise<void>
   exists(path: string): Promise<boolean>
   /** Makes creations, renames and deletions inside the directory durable. */
@@ -108,6 +113,7 @@ export const nodeFileIo: FileIo = {
     await fs.promises.mkdir(path, { recursive: true })
   },
   unlink: (path) => fs.promises.unlink(path),
+  rename: (from, to) => fs.promises.rename(from, to),
   rmdir: (path) => fs.promises.rm(path, { recursive: true, force: true }),
   exists: async (path) => {
     try {

@@ -1,5 +1,18 @@
+export { type BatchRecords, readBatchRecords, rewriteBatch } from './batch-rewrite.js'
+export { cleanerCheckpointFileName } from './cleaner-checkpoint.js'
+export { CleanerThrottle, throttleDelayMs } from './cleaner-throttle.js'
+export {
+  type CleanerPass,
+  cleanerPassesMax,
+  LatestOffsetMap,
+  type PlannedRecord,
+  recordPass,
+  survivesClean,
+  tombstoneCutoffOffset,
+} from './compaction-plan.js'
 export { type FileLock, lockFileName } from './directory-lock.js'
 export { type FileIo, nodeFileIo, type OpenOptions } from './file-io.js'
+export { type CleanOptions, type CleanResult, cleanedSuffix, defaultCleanerKeysMax } from './log-cleaner.js'
 export { defaultLogConfig, type FsyncPolicy, type LogConfig, resolveLogConfig } from './log-config.js'
 export { type CorruptionCut, type CorruptionPolicy, LogCorruption } from './log-corruption.js'
 export { logMetaFileName } from './log-directory.js'

@@ -1,4 +1,4 @@
-import { WeirError } from '@weir/protocol'
+import { type CleanupPolicy, cleanupPolicies, WeirError } from '@weir/protocol'
 
 /**
  * `'always'`: an append resolves once an fsync covers it; concurrent appends share one fsync
@@ -22,6 +22,13 @@ export interface LogConfig {
   readonly maxBatchBytes: number
   /** One offset-index entry per this many bytes of log. */
   readonly indexIntervalBytes: number
+  /**
+   * 'delete': retention deletes old segments. 'compact': `clean()` keeps the latest record per
+   * key and retention deletes nothing. 'compact,delete': both.
+   */
+  readonly cleanupPolicy: CleanupPolicy
+  /** A tombstone stays this long after the first clean that passed it. */
+  readonly deleteRetentionMs: number
 }
 
 const mebibyte = 1024 * 1024
@@ -35,6 +42,8 @@ export const defaultLogConfig: LogConfig = {
   fsync: 'always',
   maxBatchBytes: 16 * mebibyte,
   indexIntervalBytes: 4096,
+  cleanupPolicy: 'delete',
+  deleteRetentionMs: day,
 }
 
 // Positions in the offset index are u32 and a segment must be addressable by them.
@@ -70,6 +79,13 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
   checkLimitOrUnlimited('retentionBytes', config.retentionBytes)
   checkInteger('maxBatchBytes', config.maxBatchBytes, 61, config.segmentBytes)
   checkInteger('indexIntervalBytes', config.indexIntervalBytes, 1, config.segmentBytes)
+  checkInteger('deleteRetentionMs', config.deleteRetentionMs, 0, Number.MAX_SAFE_INTEGER)
+  if (!(cleanupPolicies as readonly unknown[]).includes(config.cleanupPolicy)) {
+    throw new WeirError(
+      'INVALID_CONFIG',
+      `cleanupPolicy must be one of ${cleanupPolicies.join(', ')}, got ${String(config.cleanupPolicy)}`,
+    )
+  }
   const { fsync } = config
   if (fsync !== 'always' && fsync !== 'never') {
     checkInteger("fsync (an interval in ms, 'always' or 'never')", fsync, 1, 3_600_000)

@@ -67,6 +67,8 @@ export async function prepareLogDirectory(io: FileIo, directory: string): Promis
   for (const name of names) {
     // A .tmp file is an atomic write that never reached its rename: its target is intact.
     if (name.endsWith('.tmp')) await io.unlink(join(directory, name))
+    // A .cleaned file is a clean that never reached its rename: the segment it was for is intact.
+    else if (name.endsWith('.cleaned')) await io.unlink(join(directory, name))
   }
   const segmentBaseOffsets = names
     .map((name) => parseSegmentFileName(name, logSuffix))

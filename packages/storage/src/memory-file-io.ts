@@ -221,6 +221,7 @@ export class MemoryFileIo implements FileIo {
       readdir: (path) => live('readdir', () => this.readdir(path)),
       mkdir: (path) => live('mkdir', () => this.mkdir(path)),
       unlink: (path) => live('unlink', () => this.unlink(path)),
+      rename: (from, to) => live('rename', () => this.rename(from, to)),
       rmdir: (path) => live('rmdir', () => this.rmdir(path)),
       exists: (path) => live('exists', () => this.exists(path)),
       syncDirectory: (path) => live('syncDirectory', () => this.syncDirectory(path)),
@@ -395,6 +396,22 @@ export class MemoryFileIo implements FileIo {
     if (node === undefined) throw fsError('ENOENT', 'unlink', at)
     if (node.kind === 'directory') throw fsError('EISDIR', 'unlink', at)
     parent.entries.delete(name)
+  }
+
+  /** Moves a file entry over another; both entries change pending until their directories are synced. */
+  async rename(from: string, to: string): Promise<void> {
+    if (this.inFlightPossible) await this.inFlight('rename')
+    const source = normalize(from)
+    const target = normalize(to)
+    this.checkFault('rename', source)
+    const { parent: sourceParent, name: sourceName } = this.parentOf(source, 'rename')
+    const node = sourceParent.entries.get(sourceName)
+    if (node === undefined) throw fsError('ENOENT', 'rename', source)
+    if (node.kind === 'directory') throw fsError('EISDIR', 'rename', source)
+    const { parent: targetParent, name: targetName } = this.parentOf(target, 'rename')
+    if (targetParent.entries.get(targetName)?.kind === 'directory') throw fsError('EISDIR', 'rename', target)
+    sourceParent.entries.delete(sourceName)
+    targetParent.entries.set(targetName, node)
   }
 
   /**

@@ -4,6 +4,7 @@
 // only ever see batches whose write has completed. A rolled segment is flushed in the background
 // (see segment-flusher.ts); the persisted recovery point says how far flushing got.
 
+import { join } from 'node:path'
 import type { Clock, Timers } from '@weir/protocol'
 import {
   batchHeaderBytes,
@@ -15,9 +16,11 @@ import {
   validateBatch,
   WeirError,
 } from '@weir/protocol'
+import { truncateCleanerCheckpoint } from './cleaner-checkpoint.js'
 import type { FileIo } from './file-io.js'
 import { GroupCommit } from './group-commit.js'
 import { storageError } from './io-errors.js'
+import { type CleanOptions, type CleanResult, cleanLog } from './log-cleaner.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { type CorruptionPolicy, LogCorruption } from './log-corruption.js'
 import {
@@ -29,7 +32,7 @@ import {
   writeRecoveryPoint,
 } from './log-directory.js'
 import { segmentsToDelete } from './retention.js'
-import { Segment } from './segment.js'
+import { Segment, segmentFileName } from './segment.js'
 import { SegmentFlusher } from './segment-flusher.js'
 import { type RecoveryReport, recoverSegments } from './segment-recovery.js'
 import { type ScannedBatch, scanBatches } from './segment-scan.js'
@@ -95,6 +98,8 @@ const relativeOffsetMax = 2 ** 32 - 1
 const scanChunkBytes = 64 * 1024
 // Rolled segments whose background flush has not finished; a roll past this waits for the oldest.
 const rolledSegmentsUnflushedMax = 4
+// A read retries when a cleaned segment was swapped in under it; more swaps than this in one read is not expected.
+const readAttemptsMax = 4
 
 export class PartitionLog {
   readonly config: LogConfig
@@ -111,6 +116,10 @@ export class PartitionLog {
   private readonly damagedSegments = new Set<number>()
   /** The last damage a read located, so truncateSuffix can cut there without reading the bad batch. */
   private knownDamage: LogCorruption | undefined
+  /** Counts cleaned segments swapped in, so a read that met a swapped-out segment knows to retry. */
+  private cleanedSwaps = 0
+  private cleaning: Promise<CleanResult> | undefined
+  private readonly timers: Timers
 
   private constructor(
     readonly directory: string,
@@ -124,6 +133,7 @@ export class PartitionLog {
     syncRounds: SyncScheduler | undefined,
   ) {
     this.config = config
+    this.timers = timers
     this.segments = segments
     this.recovery = recovery
     this.nextOffset = this.active.nextOffset
@@ -234,7 +244,8 @@ export class PartitionLog {
         const pending = {
           batch,
           term: options.term ?? 0,
-          recordCount: header.recordCount,
+          // Offsets, not records: a batch from a compacted log may hold fewer records than its range.
+          recordCount: header.lastOffsetDelta + 1,
           maxTimestamp: header.maxTimestamp,
           resolve,
           reject,
@@ -390,11 +401,16 @@ export class PartitionLog {
    * buffer it handed out that holds no returned bytes is dropped, never handed back.
    */
   async read(offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<ReadResult> {
-    try {
-      return await this.readBatches(offset, maxBytes, allocate)
-    } catch (error) {
-      if (error instanceof DamageAt) throw await this.locateDamage(error)
-      throw error
+    for (let attempt = 1; ; attempt++) {
+      const swaps = this.cleanedSwaps
+      try {
+        return await this.readBatches(offset, maxBytes, allocate)
+      } catch (error) {
+        if (error instanceof DamageAt) throw await this.locateDamage(error)
+        // The cleaner swapped a segment out under this read: its replacement holds the same offsets.
+        if (this.cleanedSwaps !== swaps && attempt < readAttemptsMax && !this.closed) continue
+        throw error
+      }
     }
   }
 
@@ -569,6 +585,7 @@ export class PartitionLog {
           return false
         })
       }
+      await truncateCleanerCheckpoint(this.io, this.directory, cut.offset)
       const { timeScanStart } = await segment.truncateTo(cut.position, cut.offset)
       await this.scanHeaders(segment, timeScanStart, cut.position, (batch) => {
         segment.noteTimestamp(batch)
@@ -614,6 +631,94 @@ export class PartitionLog {
       }
       await this.io.syncDirectory(this.directory)
     })
+  }
+
+  /**
+   * Compacts the log (cleanupPolicy 'compact' or 'compact,delete'): in closed segments wholly below
+   * `cleanableEndOffset`, keeps the latest record of each key and drops tombstones first cleaned
+   * more than `deleteRetentionMs` ago. Offsets, batch headers and the log's start and end stay as
+   * they are; each changed segment is rewritten beside the old one and swapped in with a rename.
+   * Appends and reads go on meanwhile; one clean runs at a time (a second call joins it).
+   * Errors: LOG_CORRUPTED (a damaged batch met; nothing of that segment swapped), STORAGE_ERROR,
+   * LOG_CLOSED, INVALID_CONFIG (one segment holds more keys than `keysMax`).
+   */
+  clean(options: CleanOptions): Promise<CleanResult> {
+    try {
+      this.checkUsable()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (this.cleaning === undefined) {
+      this.cleaning = cleanLog(this.cleanerHost(), options)
+        .catch((error: unknown) => {
+          // Closed under the clean (a deleted topic, a moved replica): its segments went away.
+          if (this.closed) throw new WeirError('LOG_CLOSED', `${this.directory} closed during a clean`)
+          throw storageError(`cleaning ${this.directory}`, error)
+        })
+        .finally(() => {
+          this.cleaning = undefined
+        })
+    }
+    return this.cleaning
+  }
+
+  private cleanerHost() {
+    return {
+      io: this.io,
+      directory: this.directory,
+      clock: this.clock,
+      timers: this.timers,
+      deleteRetentionMs: this.config.deleteRetentionMs,
+      cleanableSegments: async (endOffset: number) => {
+        // Rolled segments still being flushed are left for the next clean.
+        await this.flusher.idle()
+        const closed = this.segments.slice(0, -1)
+        return closed.filter((segment) => segment.nextOffset <= endOffset && !segment.isEmpty)
+      },
+      swap: (segment: Segment, sizeBefore: number, cleanedPath: string) =>
+        this.swapCleaned(segment, sizeBefore, cleanedPath),
+    }
+  }
+
+  /**
+   * Puts a cleaned file in place of `segment`, crash-safe: the old index files go first (and the
+   * directory is synced), so a crash at any point leaves either the old segment or the cleaned one,
+   * with its indexes rebuilt at open; the rename replaces the file in one step. Reads still on the
+   * old file finish on it (its fd stays open until they are done).
+   */
+  private swapCleaned(segment: Segment, sizeBefore: number, cleanedPath: string): Promise<boolean> {
+    return this.serially(async () => {
+      const index = this.segments.indexOf(segment)
+      if (index < 0 || index === this.segments.length - 1 || segment.size !== sizeBefore) {
+        // Retention or a truncation changed the segment while it was being cleaned.
+        await this.io.unlink(cleanedPath)
+        return false
+      }
+      await this.flusher.idle()
+      await segment.removeIndexFiles()
+      await this.io.syncDirectory(this.directory)
+      await this.io.rename(cleanedPath, segment.logPath)
+      await this.io.syncDirectory(this.directory)
+      const fresh = await this.openCleanedSegment(segment.baseOffset)
+      this.segments[index] = fresh
+      this.cleanedSwaps++
+      this.damagedSegments.delete(segment.baseOffset)
+      await segment.close()
+      return true
+    })
+  }
+
+  private async openCleanedSegment(baseOffset: number): Promise<Segment> {
+    const path = join(this.directory, segmentFileName(baseOffset, '.log'))
+    const fd = await this.io.open(path)
+    const segment = new Segment(this.io, this.directory, baseOffset, fd, this.config.indexIntervalBytes)
+    const size = await this.io.size(fd)
+    await this.scanHeaders(segment, 0, size, (batch) => {
+      segment.recordBatch(batch)
+      return true
+    })
+    await segment.writeIndexFiles()
+    return segment
   }
 
   /** Deletes old segments by `retentionMs` and `retentionBytes`; never the active segment. */

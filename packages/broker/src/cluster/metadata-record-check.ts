@@ -202,7 +202,9 @@ function checkStoredConfig(value: unknown, what: string): void {
     if (entry === undefined) continue // an unset field: storage's default applies
     // Storage checks ranges of numbers; anything else (a bigint from msgpack) must not reach it.
     const fsyncWord = key === 'fsync' && (entry === 'always' || entry === 'never')
-    if (typeof entry !== 'number' && !fsyncWord) {
+    // The policy's words are checked by resolveLogConfig below.
+    const policyWord = key === 'cleanupPolicy' && typeof entry === 'string'
+    if (typeof entry !== 'number' && !fsyncWord && !policyWord) {
       throw new WeirError('INVALID_CONFIG', `${what}: ${key} must be a number, got a ${typeof entry}`)
     }
   }

@@ -21,6 +21,7 @@ import { withTimeout } from '../environment.js'
 import { isInternalTopic } from '../groups/group-records.js'
 import { appendToReplica } from '../producers/replica-append.js'
 import { authorize } from './authorize.js'
+import { checkKeysForCompaction } from './compacted-keys.js'
 import { defineHandler, errorFields, type HandlerContext } from './handler.js'
 import { checkBatches, isIdempotent } from './produce-batches.js'
 
@@ -86,6 +87,7 @@ async function append(
   context: HandlerContext,
 ): Promise<number> {
   const checked = checkBatches(records, replica.log.config.maxBatchBytes)
+  checkKeysForCompaction(checked, replica.log.config, replica.group.slice(0, replica.group.lastIndexOf('/')))
   const table = checked.some(isIdempotent) ? await context.producerStates.tableFor(replica.log) : undefined
   return appendToReplica(replica, table, checked, acks === Acks.all ? 'all' : 'leader')
 }

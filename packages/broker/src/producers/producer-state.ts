@@ -212,7 +212,10 @@ export class ProducerStateTable {
         const header = readBatchHeader(bytes, position)
         const lastOffset = header.baseOffset + header.lastOffsetDelta
         if (header.baseOffset >= endOffset) return table
-        if (lastOffset >= startOffset) table.observe(header, header.baseOffset)
+        // A compacted topic's cleaner may have dropped records of the batch; its offset range,
+        // and so its sequence range, stays whole.
+        const producerHeader = { ...header, recordCount: header.lastOffsetDelta + 1 }
+        if (lastOffset >= startOffset) table.observe(producerHeader, header.baseOffset)
         position += batchSizeAt(bytes, position)
       }
       offset = nextOffset
