@@ -181,7 +181,7 @@ test('batches that can never be valid are INVALID_RECORD (not retriable) and lea
     [
       'a false recordCount',
       rebuilt((batch) => batch.writeUInt32BE(5, BatchField.recordCount)),
-      /recordCount 5 does not match/,
+      /recordCount 5 is above lastOffsetDelta \+ 1 \(1\)/,
     ],
     [
       'an unknown codec',
