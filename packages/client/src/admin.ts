@@ -30,6 +30,12 @@ import {
   resetOffsets,
 } from './groups/group-admin.js'
 import {
+  fetchTopicOffsets,
+  fetchTopicOffsetsByTimestamp,
+  type PartitionOffsetAt,
+  type TopicPartitionOffsets,
+} from './topic-offsets.js'
+import {
   listReassignments,
   type ReassignPartitionsOptions,
   reassignPartitions,
@@ -185,6 +191,18 @@ export class Admin {
           }
         }),
     }
+  }
+
+  /** Per partition, sorted: the log start (`low`) and end (`high`) offsets, from each leader. */
+  async fetchTopicOffsets(topic: string): Promise<TopicPartitionOffsets[]> {
+    this.assertOpen()
+    return fetchTopicOffsets(this.cluster, topic)
+  }
+
+  /** Per partition, sorted: the first offset at or after `timestampMs` (the log end when none is). */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestampMs: number): Promise<PartitionOffsetAt[]> {
+    this.assertOpen()
+    return fetchTopicOffsetsByTimestamp(this.cluster, topic, timestampMs)
   }
 
   /** Every consumer group the cluster coordinates, sorted by id. */

@@ -97,6 +97,7 @@ export {
   type RedisOffsetStoreOptions,
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
+export type { PartitionOffsetAt, TopicPartitionOffsets } from './topic-offsets.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export type { ReassignPartitionsOptions } from './reassignment-admin.js'
 export {
