@@ -112,9 +112,9 @@ function planOf(
 ): ConsumePlan {
   if (positionals.length !== 1) throw new UsageError('expected exactly one TOPIC')
   const formats = keyValueFormats(values)
-  const count = integerFlag(values.count ?? values['max-messages'], '--max-messages')
   if (values.count !== undefined && values['max-messages'] !== undefined)
     throw new UsageError('give --count or --max-messages, not both')
+  const count = integerFlag(values.count, '--count') ?? integerFlag(values['max-messages'], '--max-messages')
   if (values['from-beginning'] && values.offset !== undefined)
     throw new UsageError('give --from-beginning or --offset, not both')
   const offset = parseOffsetFlag(values.offset ?? (values['from-beginning'] ? 'start' : 'end'))
