@@ -20,8 +20,20 @@ import { interruptedExitCode, onInterrupt } from './interrupt.js'
 import { parseTemplate, renderTemplate, type TemplatePart } from './message-template.js'
 import { integerFlag } from './numeric-flags.js'
 import { unknownTopic } from './produce-command.js'
-import { bytesAsJsonValue, keyValueFormats, type RecordFormat, recordFormats, renderBytes } from './record-format.js'
-import { EndTracker, type OffsetFlag, parseOffsetFlag, type StartOffset, startOffsets } from './start-offsets.js'
+import {
+  bytesAsJsonValue,
+  keyValueFormats,
+  type RecordFormat,
+  recordFormats,
+  renderBytes,
+} from './record-format.js'
+import {
+  EndTracker,
+  type OffsetFlag,
+  parseOffsetFlag,
+  type StartOffset,
+  startOffsets,
+} from './start-offsets.js'
 
 const help = `Usage: weir consume TOPIC [-o OFFSET] [-p P] [-e] [-c N] [-g GROUP]
                     [--format F] [--key-format F] [--value-format F] [-f TEMPLATE]
@@ -126,8 +138,10 @@ function planOf(
       throw new UsageError(
         '--group starts at the committed offsets: --offset may only be start or end (where a partition without one starts); move them with weir groups reset-offsets',
       )
-    if (partition !== undefined) throw new UsageError('--group shares partitions among members: leave --partition out')
-    if (values.exit) throw new UsageError('-e is not supported with --group: use --count, or consume without --group')
+    if (partition !== undefined)
+      throw new UsageError('--group shares partitions among members: leave --partition out')
+    if (values.exit)
+      throw new UsageError('-e is not supported with --group: use --count, or consume without --group')
   }
   return {
     topic: positionals[0]!,
@@ -152,20 +166,27 @@ async function consumeAlone(client: Client, plan: ConsumePlan): Promise<number> 
   if (plan.partition !== undefined) {
     ranges = ranges.filter((range) => range.partition === plan.partition)
     if (ranges.length === 0)
-      throw new UsageError(`topic ${plan.topic} has no partition ${plan.partition}: see weir topics describe ${plan.topic}`)
+      throw new UsageError(
+        `topic ${plan.topic} has no partition ${plan.partition}: see weir topics describe ${plan.topic}`,
+      )
   }
   const atTimestamp = new Map<number, number>()
   if (plan.offset.kind === 'timestamp') {
-    for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(plan.topic, plan.offset.timestampMs))
+    for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(
+      plan.topic,
+      plan.offset.timestampMs,
+    ))
       atTimestamp.set(partition, offset)
   }
   const starts = startOffsets(plan.offset, ranges, atTimestamp)
-  for (const start of starts) if (start.clamped !== undefined) process.stderr.write(`weir consume: ${start.clamped}\n`)
+  for (const start of starts)
+    if (start.clamped !== undefined) process.stderr.write(`weir consume: ${start.clamped}\n`)
   const tracker = plan.exitAtEnd ? new EndTracker(starts, ranges) : undefined
   if (tracker?.finished) return exitCodes.ok
   const topic = defineTopic<Buffer | null>({ name: plan.topic, codec: codecs.raw })
   const consumer = client.consumer({ topics: [topic] })
-  for (const start of starts) consumer.seek({ topic: plan.topic, partition: start.partition, offset: start.offset })
+  for (const start of starts)
+    consumer.seek({ topic: plan.topic, partition: start.partition, offset: start.offset })
   const interrupt = onInterrupt(() => void consumer.close())
   try {
     await consumer.ready()

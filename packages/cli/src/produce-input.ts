@@ -35,7 +35,11 @@ export function splitLine(
 export function parseTimestampFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const text = value.trim()
-  const ms = /^\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN
+  const ms = /^\d{1,16}$/.test(text)
+    ? Number(text)
+    : /^\d{4}-\d{2}-\d{2}/.test(text)
+      ? Date.parse(text)
+      : Number.NaN
   if (!Number.isSafeInteger(ms) || ms < 0)
     throw new UsageError(
       `--timestamp must be milliseconds since the epoch or an ISO datetime (2026-01-31T12:00:00Z), got ${JSON.stringify(value)}`,

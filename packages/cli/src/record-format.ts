@@ -12,7 +12,11 @@ export const recordFormats = ['text', 'json', 'msgpack', 'hex', 'base64'] as con
 export type RecordFormat = (typeof recordFormats)[number]
 
 /** The format a flag names; `fallback` when the flag is absent. */
-export function recordFormatFlag(value: string | undefined, flag: string, fallback: RecordFormat): RecordFormat {
+export function recordFormatFlag(
+  value: string | undefined,
+  flag: string,
+  fallback: RecordFormat,
+): RecordFormat {
   if (value === undefined) return fallback
   if (!(recordFormats as readonly string[]).includes(value)) {
     throw new UsageError(`${flag} must be one of ${recordFormats.join(', ')}, got ${JSON.stringify(value)}`)

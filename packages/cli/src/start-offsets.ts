@@ -24,7 +24,11 @@ export function parseOffsetFlag(value: string): OffsetFlag {
     const time = text.slice(1)
     const timestampMs = /^\d{1,16}$/.test(time) ? Number(time) : Date.parse(time)
     // Date.parse takes loose forms too; a date needs at least YYYY-MM-DD to be read as one.
-    if (Number.isSafeInteger(timestampMs) && timestampMs >= 0 && (/^\d+$/.test(time) || /^\d{4}-\d{2}-\d{2}/.test(time)))
+    if (
+      Number.isSafeInteger(timestampMs) &&
+      timestampMs >= 0 &&
+      (/^\d+$/.test(time) || /^\d{4}-\d{2}-\d{2}/.test(time))
+    )
       return { kind: 'timestamp', timestampMs }
     throw new UsageError(`--offset ${JSON.stringify(value)} is not a time: ${offsetHelp}`)
   }
@@ -57,35 +61,41 @@ export function startOffsets(
   ranges: readonly PartitionRange[],
   atTimestamp: ReadonlyMap<number, number> = new Map(),
 ): StartOffset[] {
-  return ranges.map(({ partition, low, high }) => {
-    switch (flag.kind) {
-      case 'start':
-        return { partition, offset: low }
-      case 'end':
-        return { partition, offset: high }
-      case 'fromEnd':
-        return { partition, offset: Math.max(low, high - flag.count) }
-      case 'timestamp': {
-        const offset = atTimestamp.get(partition)
-        if (offset === undefined) throw new Error(`no offset by timestamp for partition ${partition}`)
-        return { partition, offset: Math.min(Math.max(offset, low), high) }
-      }
-      case 'absolute':
-        if (flag.offset > high)
-          return {
-            partition,
-            offset: high,
-            clamped: `offset ${flag.offset} is past the end of partition ${partition} (${high}): starting at the end`,
-          }
-        if (flag.offset < low)
-          return {
-            partition,
-            offset: low,
-            clamped: `offset ${flag.offset} is before the start of partition ${partition} (${low}): starting at the start`,
-          }
-        return { partition, offset: flag.offset }
+  return ranges.map((range) => startOf(flag, range, atTimestamp))
+}
+
+function startOf(
+  flag: OffsetFlag,
+  { partition, low, high }: PartitionRange,
+  atTimestamp: ReadonlyMap<number, number>,
+): StartOffset {
+  switch (flag.kind) {
+    case 'start':
+      return { partition, offset: low }
+    case 'end':
+      return { partition, offset: high }
+    case 'fromEnd':
+      return { partition, offset: Math.max(low, high - flag.count) }
+    case 'timestamp': {
+      const offset = atTimestamp.get(partition)
+      if (offset === undefined) throw new Error(`no offset by timestamp for partition ${partition}`)
+      return { partition, offset: Math.min(Math.max(offset, low), high) }
     }
-  })
+    case 'absolute':
+      if (flag.offset > high)
+        return {
+          partition,
+          offset: high,
+          clamped: `offset ${flag.offset} is past the end of partition ${partition} (${high}): starting at the end`,
+        }
+      if (flag.offset < low)
+        return {
+          partition,
+          offset: low,
+          clamped: `offset ${flag.offset} is before the start of partition ${partition} (${low}): starting at the start`,
+        }
+      return { partition, offset: flag.offset }
+  }
 }
 
 /**

@@ -35,7 +35,8 @@ test('an unknown or trailing placeholder is a usage error', () => {
   for (const template of ['%x', 'value %']) {
     assert.throws(
       () => parseTemplate(template),
-      (error: Error) => error instanceof UsageError && /unknown placeholder.*%k %v %o %p %T %h %t/.test(error.message),
+      (error: Error) =>
+        error instanceof UsageError && /unknown placeholder.*%k %v %o %p %T %h %t/.test(error.message),
       template,
     )
   }

@@ -8,7 +8,10 @@ test('headers split at the first =', () => {
   assert.is(parseHeaders(undefined), undefined)
   assert.equal(parseHeaders(['trace=abc', 'query=a=b', 'empty=']), { trace: 'abc', query: 'a=b', empty: '' })
   for (const bad of ['novalue', '=x'])
-    assert.throws(() => parseHeaders([bad]), (error: Error) => error instanceof UsageError && /key=value/.test(error.message))
+    assert.throws(
+      () => parseHeaders([bad]),
+      (error: Error) => error instanceof UsageError && /key=value/.test(error.message),
+    )
 })
 
 test('a line splits at the first delimiter; without it the default key applies', () => {
@@ -23,7 +26,11 @@ test('--timestamp takes ms or an ISO datetime', () => {
   assert.is(parseTimestampFlag('1700000000000'), 1_700_000_000_000)
   assert.is(parseTimestampFlag('2023-11-14T22:13:20Z'), 1_700_000_000_000)
   for (const bad of ['-1', 'now', '1.5'])
-    assert.throws(() => parseTimestampFlag(bad), (error: Error) => error instanceof UsageError, bad)
+    assert.throws(
+      () => parseTimestampFlag(bad),
+      (error: Error) => error instanceof UsageError,
+      bad,
+    )
 })
 
 test.run()

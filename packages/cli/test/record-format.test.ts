@@ -12,7 +12,13 @@ import {
 } from '../src/record-format.js'
 
 test('each format round trips what a user types', () => {
-  const typed = { text: 'héllo wörld', json: '{"a":[1,2,{"b":null}]}', msgpack: '{"a":[1,2,{"b":null}]}', hex: '00ff10ab', base64: 'AP8Qqw==' }
+  const typed = {
+    text: 'héllo wörld',
+    json: '{"a":[1,2,{"b":null}]}',
+    msgpack: '{"a":[1,2,{"b":null}]}',
+    hex: '00ff10ab',
+    base64: 'AP8Qqw==',
+  }
   for (const format of recordFormats) {
     const bytes = encodeText(format, typed[format], 'the value')
     assert.is(renderBytes(format, bytes), typed[format], format)
@@ -66,7 +72,10 @@ test('--format sets both, --key-format and --value-format override it, text is t
   assert.equal(keyValueFormats({ format: 'hex' }), { key: 'hex', value: 'hex' })
   assert.equal(keyValueFormats({ format: 'hex', 'key-format': 'text' }), { key: 'text', value: 'hex' })
   assert.equal(keyValueFormats({ 'value-format': 'msgpack' }), { key: 'text', value: 'msgpack' })
-  assert.throws(() => keyValueFormats({ format: 'avro' }), /--format must be one of text, json, msgpack, hex, base64, got "avro"/)
+  assert.throws(
+    () => keyValueFormats({ format: 'avro' }),
+    /--format must be one of text, json, msgpack, hex, base64, got "avro"/,
+  )
 })
 
 test.run()

@@ -16,9 +16,16 @@ test('each --offset form parses', () => {
   assert.equal(parseOffsetFlag('7'), { kind: 'absolute', offset: 7 })
   assert.equal(parseOffsetFlag('-7'), { kind: 'fromEnd', count: 7 })
   assert.equal(parseOffsetFlag('@1700000000000'), { kind: 'timestamp', timestampMs: 1_700_000_000_000 })
-  assert.equal(parseOffsetFlag('@2023-11-14T22:13:20Z'), { kind: 'timestamp', timestampMs: 1_700_000_000_000 })
+  assert.equal(parseOffsetFlag('@2023-11-14T22:13:20Z'), {
+    kind: 'timestamp',
+    timestampMs: 1_700_000_000_000,
+  })
   for (const bad of ['', 'soon', '1.5', '@tomorrow', '@', '@-5', '99999999999999999999'])
-    assert.throws(() => parseOffsetFlag(bad), (error: Error) => error instanceof UsageError, bad)
+    assert.throws(
+      () => parseOffsetFlag(bad),
+      (error: Error) => error instanceof UsageError,
+      bad,
+    )
 })
 
 test('start, end and -N per partition', () => {

@@ -30,16 +30,16 @@ import {
   resetOffsets,
 } from './groups/group-admin.js'
 import {
+  listReassignments,
+  type ReassignPartitionsOptions,
+  reassignPartitions,
+} from './reassignment-admin.js'
+import {
   fetchTopicOffsets,
   fetchTopicOffsetsByTimestamp,
   type PartitionOffsetAt,
   type TopicPartitionOffsets,
 } from './topic-offsets.js'
-import {
-  listReassignments,
-  type ReassignPartitionsOptions,
-  reassignPartitions,
-} from './reassignment-admin.js'
 import {
   type CreateUserOptions,
   createUser,

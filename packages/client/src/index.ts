@@ -97,7 +97,6 @@ export {
   type RedisOffsetStoreOptions,
 } from './offsets/redis-offset-store.js'
 export type { PartitionOffset, TopicPartition } from './partition-fetcher.js'
-export type { PartitionOffsetAt, TopicPartitionOffsets } from './topic-offsets.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type SentRange } from './producer.js'
 export type { ReassignPartitionsOptions } from './reassignment-admin.js'
 export {
@@ -108,4 +107,5 @@ export {
 } from './rebalance-plan.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
+export type { PartitionOffsetAt, TopicPartitionOffsets } from './topic-offsets.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

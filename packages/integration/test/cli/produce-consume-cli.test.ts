@@ -53,7 +53,11 @@ test('a missing topic exits 1 within 2 s with one line saying how to create it',
     elapsedMs - startupMs < 2000,
     `weir consume nope took ${Math.round(elapsedMs)} ms, ${Math.round(startupMs)} ms of it start-up`,
   )
-  for (const result of [consumed, await weir(['consume', 'nope', '-g', 'g']), await weir(['produce', 'nope', 'x'])]) {
+  for (const result of [
+    consumed,
+    await weir(['consume', 'nope', '-g', 'g']),
+    await weir(['produce', 'nope', 'x']),
+  ]) {
     assert.is(result.code, 1, result.stderr)
     assert.is(result.stderr.trim().split('\n').length, 1)
     assert.match(result.stderr, /UNKNOWN_TOPIC: topic nope does not exist.*weir topics create nope/)
@@ -85,8 +89,8 @@ test('produce hex, base64, json and msgpack; the stored bytes are the decoded on
     (await ok(['consume', 'formats', '-o', 'start', '-e', ...flags])).stdout.trimEnd().split('\n')
   assert.equal((await lines('--format', 'hex')).slice(0, 2), ['00ff', '00ff'])
   assert.equal((await lines('--format', 'base64')).slice(0, 2), ['AP8=', 'AP8='])
-  assert.equal((await lines('-o', '3', '--value-format', 'msgpack')), ['{"n":[1,2]}'])
-  assert.equal((await lines('-o', '2', '-c', '1')), ['{"n":1}'])
+  assert.equal(await lines('-o', '3', '--value-format', 'msgpack'), ['{"n":[1,2]}'])
+  assert.equal(await lines('-o', '2', '-c', '1'), ['{"n":1}'])
   const json = (await lines('--format', 'json', '-o', '2', '-c', '1')).map((line) => JSON.parse(line))
   assert.equal(json[0].value, { n: 1 })
   assert.is(json[0].key, 'k3')
@@ -94,10 +98,33 @@ test('produce hex, base64, json and msgpack; the stored bytes are the decoded on
 
 test('keys from -K, headers, a timestamp and the template print back as typed', async () => {
   await ok(
-    ['produce', 'lines', '-K', ':', '-H', 'trace=abc', '-H', 'source=cli', '--timestamp', '1700000000000', '-p', '1'],
+    [
+      'produce',
+      'lines',
+      '-K',
+      ':',
+      '-H',
+      'trace=abc',
+      '-H',
+      'source=cli',
+      '--timestamp',
+      '1700000000000',
+      '-p',
+      '1',
+    ],
     'alpha:first\nbeta:second:with colon\n',
   )
-  const result = await ok(['consume', 'lines', '-p', '1', '-o', 'start', '-e', '-f', '%t|%p|%o|%T|%k|%v|%h\\n'])
+  const result = await ok([
+    'consume',
+    'lines',
+    '-p',
+    '1',
+    '-o',
+    'start',
+    '-e',
+    '-f',
+    '%t|%p|%o|%T|%k|%v|%h\\n',
+  ])
   assert.equal(result.stdout.trimEnd().split('\n'), [
     'lines|1|0|1700000000000|alpha|first|trace=abc,source=cli',
     'lines|1|1|1700000000000|beta|second:with colon|trace=abc,source=cli',
@@ -113,7 +140,10 @@ test('-e exits at the end of every partition; --offset start, end, N, -N and @ti
     await ok(['produce', 'lines', '-p', '0', '--timestamp', String((index + 1) * 1000), `m${index}`])
   await ok(['produce', 'lines', '-p', '2', 'x0', 'x1', 'x2'])
   const values = async (...flags: string[]) =>
-    (await ok(['consume', 'lines', '-e', '-f', '%p:%v\\n', ...flags])).stdout.split('\n').filter(Boolean).sort()
+    (await ok(['consume', 'lines', '-e', '-f', '%p:%v\\n', ...flags])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort()
   const all = await values('-o', 'start')
   assert.is(all.length, 10 + 2 + 3)
   assert.equal(await values('-o', 'end'), [])
