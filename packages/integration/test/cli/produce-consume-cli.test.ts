@@ -182,12 +182,16 @@ test('Ctrl-C during consume and produce closes cleanly with exit 130 and no stac
   let consumeErrors = ''
   consume.stderr!.on('data', (chunk: Buffer) => (consumeErrors += chunk.toString('utf8')))
   const consumeExit = new Promise<number | null>((resolve) => consume.once('exit', resolve))
-  await new Promise<void>((resolve) =>
-    consume.stdout!.on('data', (chunk: Buffer) => {
-      consumed += chunk.toString('utf8')
-      if (consumed.includes('x2\n')) resolve()
-    }),
-  )
+  // Waits for the last message printed, or for the process to end (then the exit code fails).
+  await Promise.race([
+    consumeExit,
+    new Promise<void>((resolve) =>
+      consume.stdout!.on('data', (chunk: Buffer) => {
+        consumed += chunk.toString('utf8')
+        if (consumed.includes('x2\n')) resolve()
+      }),
+    ),
+  ])
   consume.kill('SIGINT')
   assert.is(await consumeExit, 130, consumeErrors)
   assert.is(consumeErrors, '')
@@ -202,6 +206,7 @@ test('Ctrl-C during consume and produce closes cleanly with exit 130 and no stac
     const seen = await ok(['consume', 'empty', '-p', '0', '-o', 'start', '-e'])
     if (seen.stdout === 'while stdin stays open\n') break
     assert.ok(attempt < 100, 'the produced line never arrived')
+    assert.is(produce.exitCode, null, `produce ended early: ${produceErrors}`)
   }
   produce.kill('SIGINT')
   assert.is(await produceExit, 130, produceErrors)
