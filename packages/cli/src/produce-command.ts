@@ -27,7 +27,7 @@ Flags:
                           (a line without SEP is sent with --key, or no key)
   -H, --header KEY=VALUE  a header on every message; repeat for more
   --timestamp MS          the messages' timestamp: ms since the epoch or an ISO datetime (default now)
-  -p, --partition P       send to partition P (default: by key, murmur2 as Kafka; no key: sticky)
+  -p, --partition P       send to partition P (default: by the key's murmur3 hash; no key: sticky)
   --format F              how keys and values are typed: ${recordFormats.join(', ')} (default text)
   --key-format F          the key's format, overriding --format
   --value-format F        the value's format, overriding --format
