@@ -21,6 +21,7 @@ export const flagRanges = {
   '--partition': { min: 0, max: 9999 },
   '--offset': { min: 0, max: Number.MAX_SAFE_INTEGER },
   '--max-messages': { min: 1, max: Number.MAX_SAFE_INTEGER },
+  '--count': { min: 1, max: Number.MAX_SAFE_INTEGER },
   '--id': { min: 1, max: 2_147_483_647 },
   // The broker's replicaLagTimeMs range.
   '--replica-lag-time-ms': { min: 100, max: 600_000 },

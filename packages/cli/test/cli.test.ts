@@ -140,9 +140,13 @@ test('numeric flags get a range error, negative numbers included, and exit 2', a
   const lag = await runToExit(['broker', '--replica-lag-time-ms', '5'])
   assert.is(lag.code, 2)
   assert.match(lag.stderr, /--replica-lag-time-ms must be an integer from 100 to 600000, got "5"/)
-  const offset = await runToExit(['consume', 'x', '--offset', '-5'])
+  const count = await runToExit(['consume', 'x', '--count', '-5'])
+  assert.is(count.code, 2)
+  assert.match(count.stderr, /--count must be an integer from 1 to 9007199254740991, got "-5"/)
+  // consume's --offset is not only a number (-5 is 5 before the end): its forms are named.
+  const offset = await runToExit(['consume', 'x', '--offset', 'soon'])
   assert.is(offset.code, 2)
-  assert.match(offset.stderr, /--offset must be an integer from 0 to 9007199254740991/)
+  assert.match(offset.stderr, /--offset must be start, end or a number, got "soon"/)
   const config = await runToExit([
     'topics',
     'create',

@@ -29,13 +29,18 @@ import {
   type OffsetResetSpec,
   resetOffsets,
   setOffsets,
-  topicOffsetsAt,
 } from './groups/group-admin.js'
 import {
   listReassignments,
   type ReassignPartitionsOptions,
   reassignPartitions,
 } from './reassignment-admin.js'
+import {
+  fetchTopicOffsets,
+  fetchTopicOffsetsByTimestamp,
+  type PartitionOffsetAt,
+  type TopicPartitionOffsets,
+} from './topic-offsets.js'
 import {
   type CreateUserOptions,
   createUser,
@@ -189,18 +194,20 @@ export class Admin {
     }
   }
 
-  /**
-   * KafkaJS's fetchTopicOffsetsByTimestamp: per partition of `topic`, the first offset whose record
-   * is at or after `timestamp` (ms since the epoch), or the log end when none is that new. Offsets
-   * are numbers (KafkaJS: strings). UNKNOWN_TOPIC when absent.
-   */
-  async fetchTopicOffsetsByTimestamp(
-    topic: string,
-    timestamp: number,
-  ): Promise<Array<{ partition: number; offset: number }>> {
+  /** Per partition, sorted: the log start (`low`) and end (`high`) offsets, from each leader (as KafkaJS's). */
+  async fetchTopicOffsets(topic: string): Promise<TopicPartitionOffsets[]> {
     this.assertOpen()
-    const offsets = await topicOffsetsAt(this.cluster, topic, timestamp)
-    return offsets.map(({ partition, offset }) => ({ partition, offset }))
+    return fetchTopicOffsets(this.cluster, topic)
+  }
+
+  /**
+   * KafkaJS's fetchTopicOffsetsByTimestamp: per partition of `topic`, sorted, the first offset whose
+   * record is at or after `timestamp` (ms since the epoch), or the log end when none is that new.
+   * Offsets are numbers (KafkaJS: strings). UNKNOWN_TOPIC when absent, INVALID_CONFIG for a bad time.
+   */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<PartitionOffsetAt[]> {
+    this.assertOpen()
+    return fetchTopicOffsetsByTimestamp(this.cluster, topic, timestamp)
   }
 
   /** Every consumer group the cluster coordinates, sorted by id. */

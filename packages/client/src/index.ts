@@ -121,4 +121,5 @@ export {
 } from './rebalance-plan.js'
 export { type SaslMechanism, type SaslOptions, saslMechanisms } from './sasl-login.js'
 export { defineTopic, type TopicDescriptor, type TopicRef, type ValueOf } from './topic.js'
+export type { PartitionOffsetAt, TopicPartitionOffsets } from './topic-offsets.js'
 export type { CreateUserOptions, UserDescription } from './user-admin.js'

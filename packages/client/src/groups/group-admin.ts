@@ -198,26 +198,6 @@ export async function setOffsets(
   return offsets.map(({ partition, offset }) => ({ topic, partition, offset }))
 }
 
-/** Per partition of `topic`, the offset of the first record at or after `timestampMs` (the log end when none is that new). */
-export async function topicOffsetsAt(
-  cluster: Cluster,
-  topic: string,
-  timestampMs: number,
-): Promise<GroupPartitionOffset[]> {
-  if (!Number.isSafeInteger(timestampMs) || timestampMs < 0)
-    throw new WeirError('INVALID_CONFIG', `a timestamp must be ms since the epoch, got ${timestampMs}`)
-  const metadata = await cluster.topic(topic, { refresh: true })
-  const partitions = metadata.partitions
-    .map(({ partition }) => ({ topic, partition }))
-    .sort((a, b) => a.partition - b.partition)
-  const offsets = await listOffsets(cluster, partitions, timestampMs)
-  return partitions.map(({ partition }) => ({
-    topic,
-    partition,
-    offset: offsets.get(partitionKey(topic, partition))!,
-  }))
-}
-
 export interface GroupPartitionOffset {
   readonly topic: string
   readonly partition: number
