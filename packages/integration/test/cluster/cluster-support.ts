@@ -94,9 +94,13 @@ function launch(broker: ClusterBroker, how: Launch): Promise<void> {
   child.once('exit', () => running.delete(child))
   const listening = new Promise<void>((resolve, reject) => {
     let listening = false
+    // Only this child's own lines count: after a restart the kept output already says "listening".
+    let ownTail = ''
     const onData = (chunk: Buffer) => {
-      broker.output = (broker.output + chunk.toString('utf8')).slice(-200_000)
-      if (!listening && broker.output.includes(`listening on 127.0.0.1:${broker.port}`)) {
+      const text = chunk.toString('utf8')
+      broker.output = (broker.output + text).slice(-200_000)
+      ownTail = (ownTail + text).slice(-4096)
+      if (!listening && ownTail.includes(`listening on 127.0.0.1:${broker.port}`)) {
         listening = true
         resolve()
       }
