@@ -280,7 +280,14 @@ export function useCluster(
 ): { cluster: TestCluster; client: Client } {
   const env = {} as { cluster: TestCluster; client: Client }
   suite.before(async () => {
-    Object.assign(env, await clusterWithTopic(clientId, topic))
+    try {
+      Object.assign(env, await clusterWithTopic(clientId, topic))
+    } catch (error) {
+      // uvu swallows an error thrown by a `before` hook (its runner returns from `finally`): the
+      // file's tests then count as neither passed nor failed, with nothing printed. Say why here.
+      console.error(`${clientId}: starting the cluster failed:`, error)
+      throw error
+    }
   })
   suite.after(async () => {
     await env.client?.close()
