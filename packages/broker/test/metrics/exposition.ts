@@ -39,8 +39,11 @@ export function parseExposition(text: string): Exposition {
       labels[pair[1]!] = pair[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\')
     }
     const raw = match[3]!
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw)
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`bad value in: ${line}`)
+    // Prometheus reads values with Go's ParseFloat: "NaN" and "Inf" in any case. prom-client
+    // writes an event-loop lag mean with no samples yet as "Nan".
+    const word = raw.toLowerCase()
+    const value = /^\+?inf$/.test(word) ? Infinity : word === '-inf' ? -Infinity : Number(raw)
+    if (Number.isNaN(value) && word !== 'nan') throw new Error(`bad value in: ${line}`)
     samples.push({ name: match[1]!, labels, value })
   }
   return { types, samples }
