@@ -42,11 +42,17 @@ export function decodeBody(bytes: Uint8Array, what: string): unknown {
 /** The kind of the first value no protocol body may hold, or undefined. Iterative: depth is attacker-chosen. */
 function findForeignValue(root: unknown): string | undefined {
   const pending: unknown[] = [root]
+  // msgpackr decodes its structured-clone extensions (0x69 and 0x70) even when off: 13 bytes make
+  // an array that holds itself, and a walk without this set never ended (the broker's event loop
+  // spun on one frame; found by the decoder fuzz test). No protocol body shares an object.
+  const seen = new Set<object>()
   // Bounded by the decoded value's size, which the frame limit bounds.
   while (pending.length > 0) {
     const value = pending.pop()
     if (typeof value === 'bigint') return 'a bigint'
     if (typeof value !== 'object' || value === null || value instanceof Uint8Array) continue
+    if (seen.has(value)) return 'a reference to an object it already holds'
+    seen.add(value)
     if (value instanceof Date) return 'a timestamp'
     if (Array.isArray(value)) {
       for (const item of value) pending.push(item)
