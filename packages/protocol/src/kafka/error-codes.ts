@@ -58,7 +58,6 @@ export const KafkaErrorCodes = {
   GROUP_MAX_SIZE_REACHED: { code: 81, retriable: false },
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
-  THROTTLING_QUOTA_EXCEEDED: { code: 89, retriable: true },
   FENCED_MEMBER_EPOCH: { code: 110, retriable: false },
 } as const satisfies Record<string, KafkaErrorEntry>
 
@@ -68,7 +67,9 @@ export type KafkaErrorName = keyof typeof KafkaErrorCodes
  * The Kafka error a Weir error becomes on the Kafka listener. Typed over every Weir name, so a new
  * Weir code does not compile until someone decides its Kafka meaning. Where Kafka has no exact
  * twin the choice is the code whose client reaction is right (NOT_LEADER_OR_FOLLOWER makes a
- * client refresh metadata and retry elsewhere, which is what a shutting-down broker wants).
+ * client refresh metadata and retry elsewhere, which is what a shutting-down broker wants; a
+ * reached connection or in-flight limit answers REQUEST_TIMED_OUT, a retriable code every client
+ * knows, where Kafka's THROTTLING_QUOTA_EXCEEDED (89) is unknown to KafkaJS).
  */
 export const kafkaErrorForWeir = {
   UNKNOWN_SERVER_ERROR: 'UNKNOWN_SERVER_ERROR',
@@ -98,7 +99,7 @@ export const kafkaErrorForWeir = {
   CONNECTION_CLOSED: 'NETWORK_EXCEPTION',
   BROKER_SHUTTING_DOWN: 'NOT_LEADER_OR_FOLLOWER',
   CLIENT_CLOSED: 'UNKNOWN_SERVER_ERROR',
-  LIMIT_EXCEEDED: 'THROTTLING_QUOTA_EXCEEDED',
+  LIMIT_EXCEEDED: 'REQUEST_TIMED_OUT',
   NOT_COORDINATOR: 'NOT_COORDINATOR',
   COORDINATOR_LOAD_IN_PROGRESS: 'COORDINATOR_LOAD_IN_PROGRESS',
   FENCED_INSTANCE_ID: 'FENCED_INSTANCE_ID',

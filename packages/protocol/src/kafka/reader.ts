@@ -14,6 +14,7 @@ const unsignedVarintBytesMax = 5
 /** A zig-zag varlong takes at most 10 bytes; we accept the safe-integer range only. */
 const varlongBytesMax = 10
 const twoPow32 = 2 ** 32
+const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
 
 export class KafkaReader {
   position: number
@@ -91,22 +92,26 @@ export class KafkaReader {
     throw this.invalid(`unsigned varint at byte ${start} is longer than ${unsignedVarintBytesMax} bytes`)
   }
 
-  /** Kafka's VARINT/VARLONG: zig-zag over an unsigned varint, limited to the safe integers. */
+  /**
+   * Kafka's VARINT/VARLONG: zig-zag over an unsigned varint, limited to the safe integers. BigInt
+   * keeps values above 2^53 exact until the range check (numbers would round there).
+   */
   varlong(): number {
-    let unsigned = 0
-    let multiplier = 1
+    let unsigned = 0n
+    let shift = 0n
     const start = this.position
     for (let index = 0; index < varlongBytesMax; index++) {
       this.need(1, 'varint')
       const byte = this.buffer[this.position++]!
-      unsigned += (byte & 0x7f) * multiplier
+      unsigned |= BigInt(byte & 0x7f) << shift
       if (byte < 0x80) {
-        if (!Number.isSafeInteger(unsigned)) {
+        const value = (unsigned & 1n) === 0n ? unsigned >> 1n : -((unsigned + 1n) >> 1n)
+        if (value > safeMax || value < -safeMax) {
           throw this.invalid(`varint at byte ${start} is outside the safe integer range`)
         }
-        return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2
+        return Number(value)
       }
-      multiplier *= 128
+      shift += 7n
     }
     throw this.invalid(`varint at byte ${start} is longer than ${varlongBytesMax} bytes`)
   }

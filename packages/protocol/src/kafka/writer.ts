@@ -65,13 +65,14 @@ export class KafkaWriter {
 
   varlong(value: number): this {
     if (!Number.isSafeInteger(value)) throw new RangeError(`varint value ${value} is not a safe integer`)
-    let unsigned = value >= 0 ? value * 2 : -value * 2 - 1
+    // BigInt: the zig-zag of a value above 2^52 passes 2^53, where numbers round.
+    let unsigned = value >= 0 ? BigInt(value) << 1n : (BigInt(-value) << 1n) - 1n
     this.reserve(10)
-    while (unsigned >= 0x80) {
-      this.buffer[this.position++] = (unsigned % 0x80) | 0x80
-      unsigned = Math.floor(unsigned / 0x80)
+    while (unsigned >= 0x80n) {
+      this.buffer[this.position++] = Number(unsigned & 0x7fn) | 0x80
+      unsigned >>= 7n
     }
-    this.buffer[this.position++] = unsigned
+    this.buffer[this.position++] = Number(unsigned)
     return this
   }
 
