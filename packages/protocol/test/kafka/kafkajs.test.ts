@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decodeRecordBatch, encodeRecordBatch, Kafka } from '../../src/index.js'
+import { decodeRecordBatch, encodeRecordBatch, FrameReader, Kafka } from '../../src/index.js'
 
 const require = createRequire(import.meta.url)
 const kafkajs = 'kafkajs/src/protocol'
@@ -447,6 +447,28 @@ test('admin: CreateTopics v0-v3, DeleteTopics v0-v1, DescribeConfigs v0-v2 decod
     })
     assert.is(read.resources[0].configEntries[0].configValue, '604800000')
   }
+})
+
+test('a KafkaJS frame fed one byte at a time through the shared FrameReader decodes whole', async () => {
+  const request = requestOfKafkaJs(
+    'produce',
+    7,
+  )({
+    acks: 1,
+    timeout: 1000,
+    topicData: [
+      { topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages: [{ key: 'k', value: 'v' }] }] },
+    ],
+  })
+  const frame: Buffer = (await createRequest({ correlationId: 8, clientId: 'kafkajs', request })).buffer
+  const reader = new FrameReader(1024 * 1024, 10)
+  const frames: Buffer[] = []
+  for (let index = 0; index < frame.length; index++)
+    frames.push(...reader.push(frame.subarray(index, index + 1)))
+  assert.is(frames.length, 1)
+  const produce = Kafka.requestOf(Kafka.decodeKafkaRequest(frames[0]!), Kafka.produceApi)!
+  const { records } = decodeRecordBatch(Kafka.kafkaBatchToWeir(produce.topics[0]!.partitions[0]!.records!))
+  assert.is(records[0]!.value?.toString(), 'v')
 })
 
 test.run()
