@@ -126,6 +126,20 @@ export function encodeKafkaResponse<Response extends object>(
   correlationId: number,
   response: Response,
 ): Buffer {
+  const parts = encodeKafkaResponseParts(api, version, correlationId, response)
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+}
+
+/**
+ * The same frame as pieces for one writev: byte fields of at least kafkaViewBytesMin (a Fetch
+ * answer's records) are the caller's buffers, not copies; keep them unchanged until written.
+ */
+export function encodeKafkaResponseParts<Response extends object>(
+  api: KafkaApi<unknown, Response>,
+  version: number,
+  correlationId: number,
+  response: Response,
+): Buffer[] {
   if (version < api.versionMin || version > api.versionMax) {
     throw new RangeError(`${api.name} has no version ${version} (${api.versionMin}-${api.versionMax})`)
   }
@@ -133,7 +147,10 @@ export function encodeKafkaResponse<Response extends object>(
   writer.int32(0)
   writeResponseHeader(writer, correlationId, responseHeaderVersion(api, version))
   encodeMessage({ fields: api.response, flexibleFrom: api.flexibleFrom }, version, response, writer)
-  return sizeFrame(writer.finish())
+  const parts = writer.finishParts()
+  const size = parts.reduce((total, part) => total + part.length, 0) - 4
+  parts[0]!.writeInt32BE(size, 0)
+  return parts
 }
 
 /**
@@ -166,7 +183,9 @@ export function encodeKafkaRequest<Request extends object>(
   writer.int32(0)
   writeRequestHeader(writer, { ...header, apiKey: api.apiKey }, requestHeaderVersion(api, header.apiVersion))
   encodeMessage({ fields: api.request, flexibleFrom: api.flexibleFrom }, header.apiVersion, request, writer)
-  return sizeFrame(writer.finish())
+  const frame = writer.finish()
+  frame.writeInt32BE(frame.length - 4, 0)
+  return frame
 }
 
 /** Reads a response frame body (after the u32 size) as a client would: header, then body. */
@@ -186,9 +205,4 @@ export function decodeKafkaResponse<Response>(
     )
   }
   return { correlationId, response: response as Response }
-}
-
-function sizeFrame(frame: Buffer): Buffer {
-  frame.writeInt32BE(frame.length - 4, 0)
-  return frame
 }

@@ -27,6 +27,7 @@ export {
   decodeKafkaResponse,
   encodeKafkaRequest,
   encodeKafkaResponse,
+  encodeKafkaResponseParts,
   kafkaApiFor,
   kafkaApis,
   requestOf,
@@ -48,4 +49,4 @@ export {
 export { KafkaReader, kafkaArrayLengthMax, kafkaTaggedFieldsMax } from './reader.js'
 export { kafkaBatchMagic, kafkaBatchToWeir, weirBatchesToKafka, weirBatchToKafka } from './record-batch.js'
 export { type Field, type MessageSchema, type PrimitiveType, versions } from './schema.js'
-export { KafkaWriter } from './writer.js'
+export { KafkaWriter, kafkaViewBytesMin } from './writer.js'

@@ -3,10 +3,19 @@
 // (from Buffer or from the checks here) rather than a WeirError.
 const twoPow32 = 2 ** 32
 const initialBytes = 256
+/**
+ * Byte fields at least this long are kept as views of the caller's buffer instead of copied
+ * (finishParts): a Fetch answer's records are megabytes the socket can write as they are.
+ */
+export const kafkaViewBytesMin = 4096
 
 export class KafkaWriter {
   private buffer: Buffer
   private position = 0
+  /** Finished pieces: slices of earlier internal buffers and views of callers' large byte fields. */
+  private readonly parts: Buffer[] = []
+  /** Where the current internal buffer's not-yet-parted bytes start. */
+  private partStart = 0
 
   constructor(initialSizeBytes = initialBytes) {
     this.buffer = Buffer.allocUnsafe(initialSizeBytes)
@@ -102,12 +111,12 @@ export class KafkaWriter {
 
   nullableBytes(value: Uint8Array | null): this {
     if (value === null) return this.int32(-1)
-    return this.int32(value.length).raw(value)
+    return this.int32(value.length).bytesField(value)
   }
 
   compactNullableBytes(value: Uint8Array | null): this {
     if (value === null) return this.unsignedVarint(0)
-    return this.unsignedVarint(value.length + 1).raw(value)
+    return this.unsignedVarint(value.length + 1).bytesField(value)
   }
 
   arrayLength(count: number | null): this {
@@ -130,15 +139,37 @@ export class KafkaWriter {
     return this
   }
 
-  /** The bytes written so far (a view of the internal buffer: do not write after taking it). */
+  /** The bytes written so far, as one buffer (copies once if large byte fields were kept as views). */
   finish(): Buffer {
-    return this.buffer.subarray(0, this.position)
+    const parts = this.finishParts()
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+  }
+
+  /**
+   * The bytes written so far as pieces to write in order (one writev): large byte fields are the
+   * caller's own buffers, so the caller must not change them until the pieces are written.
+   */
+  finishParts(): Buffer[] {
+    const parts = [...this.parts, this.buffer.subarray(this.partStart, this.position)]
+    return parts.filter((part, index) => part.length > 0 || index === 0)
+  }
+
+  private bytesField(bytes: Uint8Array): this {
+    if (bytes.length < kafkaViewBytesMin) return this.raw(bytes)
+    this.parts.push(this.buffer.subarray(this.partStart, this.position))
+    this.parts.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
+    // The slice just parted stays valid: later writes only go past it (or to a new buffer).
+    this.partStart = this.position
+    return this
   }
 
   private reserve(bytes: number): void {
     if (this.position + bytes <= this.buffer.length) return
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + bytes))
-    this.buffer.copy(grown, 0, 0, this.position)
+    const pending = this.position - this.partStart
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, pending + bytes))
+    this.buffer.copy(grown, 0, this.partStart, this.position)
     this.buffer = grown
+    this.position = pending
+    this.partStart = 0
   }
 }

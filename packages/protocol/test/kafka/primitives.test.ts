@@ -105,6 +105,36 @@ test('every primitive round-trips (property)', () => {
   )
 })
 
+test('large byte fields kept as views and buffer growth between them keep every byte (property)', () => {
+  const item = fc.oneof(
+    fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    fc.integer({ min: 0, max: 9000 }).map((length) => Buffer.alloc(length, length % 251)),
+  )
+  fc.assert(
+    fc.property(fc.array(item, { maxLength: 12 }), fc.boolean(), (items, compact) => {
+      const writer = new Kafka.KafkaWriter(1)
+      for (const value of items) {
+        if (typeof value === 'number') writer.int32(value)
+        else if (compact) writer.compactNullableBytes(value)
+        else writer.nullableBytes(value)
+      }
+      const parts = writer.finishParts()
+      const joined = Buffer.concat(parts)
+      assert.is(writer.finish().toString('hex'), joined.toString('hex'))
+      const read = new Kafka.KafkaReader(joined)
+      for (const value of items) {
+        if (typeof value === 'number') assert.is(read.int32(), value)
+        else {
+          const bytes = compact ? read.compactNullableBytes() : read.nullableBytes()
+          assert.ok(bytes?.equals(value))
+        }
+      }
+      assert.is(read.remaining, 0)
+    }),
+    { numRuns: 60 },
+  )
+})
+
 test('a reader never reads past its end, even inside a larger buffer', () => {
   const buffer = Buffer.from('0005616263646566', 'hex')
   invalid(() => new Kafka.KafkaReader(buffer, 0, 4).nullableString(), /wanted string/)
