@@ -57,6 +57,7 @@ export const KafkaErrorCodes = {
   UNSUPPORTED_COMPRESSION_TYPE: { code: 76, retriable: false },
   GROUP_MAX_SIZE_REACHED: { code: 81, retriable: false },
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
+  MEMBER_ID_REQUIRED: { code: 79, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
   FENCED_MEMBER_EPOCH: { code: 110, retriable: false },
 } as const satisfies Record<string, KafkaErrorEntry>
