@@ -71,6 +71,7 @@ export {
   segmentBytesMin,
   writeFrame,
 } from './frame-body.js'
+export * as Kafka from './kafka/index.js'
 export { choosePartition, keyHash, partitionForKey, StickyPartitioner } from './partitioner.js'
 export {
   clusterSecretBytesMin,
