@@ -72,6 +72,23 @@ for (const [topic, acks] of [
   })
 }
 
+test("acks 0 gets no answer: the next answer on the connection is the next request's", async () => {
+  const wire = await KafkaWire.connect(kafkaPort)
+  const batch = Kafka.weirBatchToKafka(
+    encodeRecordBatch([{ value: Buffer.from('quiet') }], { timestamp: baseTimestamp }),
+  )
+  wire.send(Kafka.produceApi, 7, {
+    transactionalId: null,
+    acks: 0,
+    timeoutMs: 10_000,
+    topics: [{ name: 'acks-none', partitions: [{ partitionIndex: 0, records: batch }] }],
+  })
+  const versions = wire.send(Kafka.apiVersionsApi, 2, { clientSoftwareName: '', clientSoftwareVersion: '' })
+  const answer = Kafka.decodeKafkaResponse(Kafka.apiVersionsApi, 2, (await wire.nextFrame())!)
+  assert.is(answer.correlationId, versions)
+  wire.close()
+})
+
 test('the KafkaJS idempotent producer gets an id from InitProducerId and its batches carry it', async () => {
   const producer = kafkajs(kafkaPort).producer({ idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
