@@ -3,10 +3,17 @@
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
 import { kafkaFetchHandler } from './handlers/fetch.js'
+import { kafkaFindCoordinatorHandler } from './handlers/find-coordinator.js'
+import { kafkaHeartbeatHandler } from './handlers/heartbeat.js'
 import { kafkaInitProducerIdHandler } from './handlers/init-producer-id.js'
+import { kafkaJoinGroupHandler } from './handlers/join-group.js'
+import { kafkaLeaveGroupHandler } from './handlers/leave-group.js'
 import { kafkaListOffsetsHandler } from './handlers/list-offsets.js'
 import { kafkaMetadataHandler } from './handlers/metadata.js'
+import { kafkaOffsetCommitHandler } from './handlers/offset-commit.js'
+import { kafkaOffsetFetchHandler } from './handlers/offset-fetch.js'
 import { kafkaProduceHandler } from './handlers/produce.js'
+import { kafkaSyncGroupHandler } from './handlers/sync-group.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
 const handlers: readonly AnyKafkaHandler[] = [
@@ -16,6 +23,13 @@ const handlers: readonly AnyKafkaHandler[] = [
   kafkaFetchHandler,
   kafkaListOffsetsHandler,
   kafkaInitProducerIdHandler,
+  kafkaFindCoordinatorHandler,
+  kafkaJoinGroupHandler,
+  kafkaSyncGroupHandler,
+  kafkaHeartbeatHandler,
+  kafkaLeaveGroupHandler,
+  kafkaOffsetCommitHandler,
+  kafkaOffsetFetchHandler,
 ]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
