@@ -2,9 +2,21 @@
 // handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import { kafkaCreateTopicsHandler } from './handlers/create-topics.js'
+import { kafkaDeleteTopicsHandler } from './handlers/delete-topics.js'
+import { kafkaDescribeConfigsHandler } from './handlers/describe-configs.js'
+import { kafkaSaslAuthenticateHandler } from './handlers/sasl-authenticate.js'
+import { kafkaSaslHandshakeHandler } from './handlers/sasl-handshake.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
-const handlers: readonly AnyKafkaHandler[] = [apiVersionsHandlerOf(() => handlers)]
+const handlers: readonly AnyKafkaHandler[] = [
+  apiVersionsHandlerOf(() => handlers),
+  kafkaCreateTopicsHandler,
+  kafkaDeleteTopicsHandler,
+  kafkaDescribeConfigsHandler,
+  kafkaSaslHandshakeHandler,
+  kafkaSaslAuthenticateHandler,
+]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
 
