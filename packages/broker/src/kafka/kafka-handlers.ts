@@ -5,12 +5,22 @@ import { apiVersionsHandlerOf } from './handlers/api-versions.js'
 import { kafkaCreateTopicsHandler } from './handlers/create-topics.js'
 import { kafkaDeleteTopicsHandler } from './handlers/delete-topics.js'
 import { kafkaDescribeConfigsHandler } from './handlers/describe-configs.js'
+import { kafkaFetchHandler } from './handlers/fetch.js'
+import { kafkaInitProducerIdHandler } from './handlers/init-producer-id.js'
+import { kafkaListOffsetsHandler } from './handlers/list-offsets.js'
+import { kafkaMetadataHandler } from './handlers/metadata.js'
+import { kafkaProduceHandler } from './handlers/produce.js'
 import { kafkaSaslAuthenticateHandler } from './handlers/sasl-authenticate.js'
 import { kafkaSaslHandshakeHandler } from './handlers/sasl-handshake.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
 const handlers: readonly AnyKafkaHandler[] = [
   apiVersionsHandlerOf(() => handlers),
+  kafkaMetadataHandler,
+  kafkaProduceHandler,
+  kafkaFetchHandler,
+  kafkaListOffsetsHandler,
+  kafkaInitProducerIdHandler,
   kafkaCreateTopicsHandler,
   kafkaDeleteTopicsHandler,
   kafkaDescribeConfigsHandler,
