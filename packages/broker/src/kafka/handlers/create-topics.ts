@@ -3,7 +3,7 @@
 // to the request's timeoutMs. What only Kafka can ask for is settled here first: -1 partitions or
 // replication factor (the broker default, 1 as in Kafka), replica assignments (refused: Weir
 // places replicas itself), configs under Kafka's names (kafka-topic-configs.ts), a name given twice.
-import { type CreatableTopic, isWeirError, Kafka, WeirError } from '@weir/protocol'
+import { type CreatableTopic, CreateTopics, isWeirError, Kafka, WeirError } from '@weir/protocol'
 import { createTopicsHandler } from '../../handlers/create-topics.js'
 import type { HandlerContext } from '../../handlers/index.js'
 import { boundedBy, namedTwice, namedTwiceError } from '../admin-requests.js'
@@ -81,7 +81,9 @@ async function createOne(
   validateOnly: boolean,
   native: HandlerContext,
 ): Promise<KafkaErrorFields> {
-  const answer = await createTopicsHandler.handle({ topics: [topic], validateOnly }, native)
+  // The native decoder's checks (name length, counts, config types) as on the client listener.
+  const request = CreateTopics.decodeRequest({ topics: [topic], validateOnly })
+  const answer = await createTopicsHandler.handle(request, native)
   const result = answer?.topics[0]
   if (result === undefined) throw new Error('the native CreateTopics handler answered no topic')
   return kafkaErrorFields(result)

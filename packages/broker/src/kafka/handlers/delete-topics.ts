@@ -1,7 +1,7 @@
 // DeleteTopics (v0-3) on the Kafka listener: each name is one native DeleteTopics (controller, ACL
 // Delete, internal topics refused), run concurrently and awaited up to the request's timeoutMs,
 // answered in Kafka's codes. A name given twice is INVALID_REQUEST, as in Kafka.
-import { isWeirError, Kafka } from '@weir/protocol'
+import { DeleteTopics, isWeirError, Kafka } from '@weir/protocol'
 import { deleteTopicsHandler } from '../../handlers/delete-topics.js'
 import type { HandlerContext } from '../../handlers/index.js'
 import { boundedBy, namedTwice, namedTwiceError } from '../admin-requests.js'
@@ -32,7 +32,7 @@ export const kafkaDeleteTopicsHandler = defineKafkaHandler({
 })
 
 async function deleteOne(name: string, native: HandlerContext): Promise<KafkaErrorFields> {
-  const answer = await deleteTopicsHandler.handle({ topics: [name] }, native)
+  const answer = await deleteTopicsHandler.handle(DeleteTopics.decodeRequest({ topics: [name] }), native)
   const result = answer?.topics[0]
   if (result === undefined) throw new Error('the native DeleteTopics handler answered no topic')
   return kafkaErrorFields(result)
