@@ -1,11 +1,14 @@
 // Proves the Kafka listener's admin APIs obey the native ACL records: with --authorizer acl a user
 // without Create cannot create a topic (TOPIC_AUTHORIZATION_FAILED naming the `weir acl add` that
 // would allow it), an ACL created on the native listener lets him on the next request, and Delete
-// and Describe (DescribeConfigs) are checked the same way; a super user may do everything.
+// and Describe (DescribeConfigs) are checked the same way; a KafkaJS producer without Write gets
+// TOPIC_AUTHORIZATION_FAILED, a KafkaJS admin without Create cannot create; a super user may do
+// everything.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AclBinding, CreateAcls, Kafka, SetUserCredential, scramCredential } from '@weir/protocol'
 import { eventually } from '@weir/protocol/testing'
+import { Kafka as KafkaJs, logLevel } from 'kafkajs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
@@ -123,6 +126,54 @@ test('DescribeConfigs needs Describe on the topic (or the cluster for a broker);
   assert.is((await deleteOrders()).responses[0]?.errorCode, 0)
   assert.is(broker.cluster.image.topic('orders'), undefined)
   bob.close()
+})
+
+function kafkaJsAs(username: string, password: string): KafkaJs {
+  return new KafkaJs({
+    clientId: 'weir-kafka-acl-test',
+    brokers: [`127.0.0.1:${broker.kafkaAddress!.port}`],
+    sasl: { mechanism: 'scram-sha-256', username, password },
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  })
+}
+
+/** The Kafka error type a KafkaJS call failed with (KafkaJS wraps some in an aggregate). */
+async function kafkaJsFailure(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run()
+  } catch (error) {
+    const failure = error as {
+      type?: string
+      errors?: { type?: string }[]
+      originalError?: { type?: string }
+    }
+    return failure.type ?? failure.errors?.[0]?.type ?? failure.originalError?.type ?? String(error)
+  }
+  return 'succeeded'
+}
+
+test('KafkaJS: a user without Write gets TOPIC_AUTHORIZATION_FAILED from the producer, without Create from the admin', async () => {
+  const admin = await kafkaAs('admin', 'admin-pass')
+  assert.is((await create(admin, 'payments')).topics[0]?.errorCode, 0)
+  admin.close()
+  // Describe lets bob's producer find the topic in Metadata; the refusal then comes from Produce.
+  assert.is((await allowBob('Describe', 'Topic', 'payments')).errorCode, 0)
+  const kafka = kafkaJsAs('bob', 'bob-pass')
+  const producer = kafka.producer()
+  await producer.connect()
+  const send = () => producer.send({ topic: 'payments', acks: -1, messages: [{ key: 'k', value: 'v' }] })
+  assert.is(await kafkaJsFailure(send), 'TOPIC_AUTHORIZATION_FAILED')
+  assert.is((await allowBob('Write', 'Topic', 'payments')).errorCode, 0)
+  assert.is(await kafkaJsFailure(send), 'succeeded')
+  await producer.disconnect()
+
+  const bobAdmin = kafka.admin()
+  await bobAdmin.connect()
+  const createRefunds = () => bobAdmin.createTopics({ topics: [{ topic: 'refunds' }] })
+  assert.is(await kafkaJsFailure(createRefunds), 'TOPIC_AUTHORIZATION_FAILED')
+  assert.is(broker.cluster.image.topic('refunds'), undefined)
+  await bobAdmin.disconnect()
 })
 
 test('a super user creates, describes and deletes without ACLs', async () => {
