@@ -201,7 +201,7 @@ test('DescribeConfigs: an unknown topic, the broker, another broker and an unkno
   assert.match(String(logger?.errorMessage), /Weir describes topics \(2\) and brokers \(4\)/)
 })
 
-test('ApiVersions advertises the admin and SASL APIs at the versions spoken (SaslHandshake v1 only)', async () => {
+test('ApiVersions advertises the admin and SASL APIs at the versions spoken', async () => {
   const versions = await wire.call(Kafka.apiVersionsApi, 3, {
     clientSoftwareName: 't',
     clientSoftwareVersion: '1',
@@ -210,7 +210,7 @@ test('ApiVersions advertises the admin and SASL APIs at the versions spoken (Sas
   assert.equal(range(Kafka.KafkaApiKeys.CreateTopics), { apiKey: 19, minVersion: 0, maxVersion: 4 })
   assert.equal(range(Kafka.KafkaApiKeys.DeleteTopics), { apiKey: 20, minVersion: 0, maxVersion: 3 })
   assert.equal(range(Kafka.KafkaApiKeys.DescribeConfigs), { apiKey: 32, minVersion: 0, maxVersion: 2 })
-  assert.equal(range(Kafka.KafkaApiKeys.SaslHandshake), { apiKey: 17, minVersion: 1, maxVersion: 1 })
+  assert.equal(range(Kafka.KafkaApiKeys.SaslHandshake), { apiKey: 17, minVersion: 0, maxVersion: 1 })
   assert.equal(range(Kafka.KafkaApiKeys.SaslAuthenticate), { apiKey: 36, minVersion: 0, maxVersion: 1 })
 })
 

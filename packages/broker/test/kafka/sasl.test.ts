@@ -1,8 +1,11 @@
 // Proves SASL on the Kafka listener with the native exchange and rules: KafkaJS logs in with
-// SCRAM-SHA-256 and SCRAM-SHA-512, and with PLAIN over TLS; PLAIN is not offered on plain TCP; a
+// SCRAM-SHA-256 and SCRAM-SHA-512, and with PLAIN over TLS; kcat (librdkafka, which repeats its
+// nonce in SCRAM's last message) logs in with SCRAM; SaslHandshake v0 (raw tokens) is refused with
+// UNSUPPORTED_VERSION; PLAIN is not offered on plain TCP; a
 // wrong password is answered SASL_AUTHENTICATION_FAILED and the connection closes; before
 // authentication a request other than ApiVersions and SASL, or a frame above the unauthenticated
 // limit, closes the connection while the broker keeps serving other clients.
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -104,6 +107,62 @@ test('after SCRAM the connection is served; a wrong password is answered, then t
     codes.SASL_AUTHENTICATION_FAILED.code,
   )
   await withTimeout(unknownUser.closed, 10_000, 'the connection to close after a failed login')
+})
+
+/** Runs kcat (apt package kcat) to completion; resolves with its exit code and output. */
+function kcat(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('error', (error) =>
+      reject(new Error(`kcat could not run (apt-get install kcat): ${error.message}`)),
+    )
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+test('kcat (librdkafka) lists the cluster after a SCRAM-SHA-512 login; a wrong password fails', async () => {
+  const scram = (secret: string) => [
+    '-b',
+    `127.0.0.1:${broker.kafkaAddress!.port}`,
+    '-L',
+    '-m',
+    '10',
+    '-X',
+    'security.protocol=SASL_PLAINTEXT',
+    '-X',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    '-X',
+    'sasl.username=admin',
+    '-X',
+    `sasl.password=${secret}`,
+  ]
+  const listed = await kcat(scram(password))
+  assert.is(listed.code, 0, listed.stderr)
+  assert.match(
+    listed.stdout,
+    new RegExp(`broker ${broker.cluster.selfId} at 127\\.0\\.0\\.1:${broker.kafkaAddress!.port}`),
+  )
+  const refused = await kcat(scram('nope'))
+  assert.is.not(refused.code, 0)
+  assert.match(refused.stderr, /wrong user name or password/)
+})
+
+test('SaslHandshake v0 (raw SASL tokens next) is answered UNSUPPORTED_VERSION with the mechanisms', async () => {
+  const wire = await KafkaWire.connect(broker.kafkaAddress!.port)
+  const v0 = await wire.call(Kafka.saslHandshakeApi, 0, { mechanism: 'SCRAM-SHA-256' })
+  assert.is(v0.errorCode, codes.UNSUPPORTED_VERSION.code)
+  assert.equal(v0.mechanisms, ['SCRAM-SHA-256', 'SCRAM-SHA-512'])
+  // The exchange was not started: v1 still works on the same connection.
+  assert.is(await kafkaScramLogin(wire, 'SCRAM-SHA-256', 'admin', password), 0)
+  wire.close()
 })
 
 test('PLAIN is not offered on plain TCP; an unknown mechanism is UNSUPPORTED_SASL_MECHANISM', async () => {
