@@ -1,10 +1,10 @@
 // Proves SASL on the Kafka listener with the native exchange and rules: KafkaJS logs in with
 // SCRAM-SHA-256 and SCRAM-SHA-512, and with PLAIN over TLS; kcat (librdkafka, which repeats its
-// nonce in SCRAM's last message) logs in with SCRAM; SaslHandshake v0 (raw tokens) is refused with
-// UNSUPPORTED_VERSION; PLAIN is not offered on plain TCP; a
-// wrong password is answered SASL_AUTHENTICATION_FAILED and the connection closes; before
-// authentication a request other than ApiVersions and SASL, or a frame above the unauthenticated
-// limit, closes the connection while the broker keeps serving other clients.
+// nonce in SCRAM's last message) logs in with SCRAM and with PLAIN over TLS; SaslHandshake v0 (raw
+// tokens) is refused with UNSUPPORTED_VERSION; PLAIN is not offered on plain TCP; a wrong password
+// is answered SASL_AUTHENTICATION_FAILED and the connection closes; before authentication a
+// request other than ApiVersions and SASL, or a frame above the unauthenticated limit, closes the
+// connection while the broker keeps serving other clients.
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -230,7 +230,7 @@ test('a frame above the unauthenticated limit closes the connection; another cli
   third.close()
 })
 
-test('KafkaJS logs in with PLAIN over TLS', async () => {
+test('KafkaJS and kcat log in with PLAIN over TLS', async () => {
   const tlsBroker = await saslBroker({
     tls: { certFile: fixtures('broker.pem'), keyFile: fixtures('broker.key') },
   })
@@ -239,6 +239,25 @@ test('KafkaJS logs in with PLAIN over TLS', async () => {
     const admin = kafkaJsAdmin(tlsBroker, { mechanism: 'plain', username: 'admin', password }, { ca })
     await admin.connect()
     await admin.disconnect()
+    const listed = await kcat([
+      '-b',
+      `127.0.0.1:${tlsBroker.kafkaAddress!.port}`,
+      '-L',
+      '-m',
+      '10',
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `ssl.ca.location=${fixtures('ca.pem')}`,
+      '-X',
+      'sasl.mechanisms=PLAIN',
+      '-X',
+      'sasl.username=admin',
+      '-X',
+      `sasl.password=${password}`,
+    ])
+    assert.is(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /sasl_ssl:\/\/127\.0\.0\.1/)
     const wrong = kafkaJsAdmin(tlsBroker, { mechanism: 'plain', username: 'admin', password: 'nope' }, { ca })
     try {
       await wrong.connect()
