@@ -95,7 +95,8 @@ test("every broker's Metadata lists the three Kafka addresses and a leader for e
         assert.ok(partition.replicaNodes.includes(partition.leaderId))
         assert.ok(partition.leaderEpoch! >= 1)
       }
-      assert.ok(metadata.controllerId >= 1 && metadata.controllerId <= 3)
+      const controllerId = metadata.controllerId ?? -1
+      assert.ok(controllerId >= 1 && controllerId <= 3, `controller ${controllerId}`)
     } finally {
       wire.close()
     }

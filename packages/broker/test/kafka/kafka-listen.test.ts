@@ -22,7 +22,7 @@ function refusal(run: () => unknown): string {
     assert.ok(isWeirError(error, 'INVALID_CONFIG'), String(error))
     return (error as Error).message
   }
-  return assert.unreachable('should have been refused')
+  throw new Error('should have been refused')
 }
 
 test('kafkaListen: host:port or off (the default); anything else names the key', () => {
@@ -63,7 +63,7 @@ test('weir.json takes kafkaListen and kafkaAdvertise and checks them', async () 
   const bad = join(directory, 'bad.json')
   writeFileSync(bad, JSON.stringify({ kafkaListen: 'everywhere' }))
   const message = await readConfigFile(bad).then(
-    () => assert.unreachable('should have been refused'),
+    () => 'accepted',
     (error: Error) => error.message,
   )
   assert.match(message, /config file .*bad\.json: kafkaListen must be HOST:PORT/)
