@@ -110,6 +110,24 @@ test('each topic fails alone with its Kafka code and a message saying what to do
   assert.ok(broker.cluster.image.topic('fine'))
 })
 
+test('a topic past the placement limits is POLICY_VIOLATION, the native limit', async () => {
+  const limited = await startBroker({ kafkaListen: '127.0.0.1:0', limits: { maxPartitionsPerBroker: 100 } })
+  const limitedWire = await KafkaWire.connect(limited.kafkaAddress!.port)
+  try {
+    const answer = await limitedWire.call(Kafka.createTopicsApi, 4, {
+      topics: [topic('too-big', { numPartitions: 101 })],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    })
+    assert.is(answer.topics[0]?.errorCode, codes.POLICY_VIOLATION.code)
+    assert.match(String(answer.topics[0]?.errorMessage), /maxPartitionsPerBroker/)
+    assert.is(limited.cluster.image.topic('too-big'), undefined)
+  } finally {
+    limitedWire.close()
+    await limited.close()
+  }
+})
+
 test('DeleteTopics removes each topic; unknown, internal and twice-named ones fail alone, at every version', async () => {
   for (let version = 0; version <= 3; version++) {
     const name = `deleted-v${version}`
