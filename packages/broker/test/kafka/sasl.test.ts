@@ -129,12 +129,13 @@ function kcat(args: readonly string[]): Promise<{ code: number | null; stdout: s
 }
 
 test('kcat (librdkafka) lists the cluster after a SCRAM-SHA-512 login; a wrong password fails', async () => {
-  const scram = (secret: string) => [
+  // -m: how long kcat waits for metadata; a login that fails waits all of it, one that works none.
+  const scram = (secret: string, metadataWaitSeconds: number) => [
     '-b',
     `127.0.0.1:${broker.kafkaAddress!.port}`,
     '-L',
     '-m',
-    '10',
+    String(metadataWaitSeconds),
     '-X',
     'security.protocol=SASL_PLAINTEXT',
     '-X',
@@ -144,13 +145,13 @@ test('kcat (librdkafka) lists the cluster after a SCRAM-SHA-512 login; a wrong p
     '-X',
     `sasl.password=${secret}`,
   ]
-  const listed = await kcat(scram(password))
+  const listed = await kcat(scram(password, 60))
   assert.is(listed.code, 0, listed.stderr)
   assert.match(
     listed.stdout,
     new RegExp(`broker ${broker.cluster.selfId} at 127\\.0\\.0\\.1:${broker.kafkaAddress!.port}`),
   )
-  const refused = await kcat(scram('nope'))
+  const refused = await kcat(scram('nope', 15))
   assert.is.not(refused.code, 0)
   assert.match(refused.stderr, /wrong user name or password/)
 })
@@ -244,7 +245,7 @@ test('KafkaJS and kcat log in with PLAIN over TLS', async () => {
       `127.0.0.1:${tlsBroker.kafkaAddress!.port}`,
       '-L',
       '-m',
-      '10',
+      '60',
       '-X',
       'security.protocol=SASL_SSL',
       '-X',
