@@ -1,6 +1,7 @@
-// SaslHandshake (key 17), v0-v1. v1 means the SASL tokens follow in SaslAuthenticate requests
-// (v0 sent them as raw size-prefixed frames, which this listener does not speak: answer v0 with
-// the mechanisms and let the client use v1).
+// SaslHandshake (key 17), v0-v1. v1 means the SASL tokens follow in SaslAuthenticate requests.
+// v0 sent them as raw size-prefixed frames, which the listener does not speak; v0 stays in the
+// range because librdkafka counts SASL as supported only when SaslHandshake v0 is (it then uses
+// v1), and the listener answers a v0 request with UNSUPPORTED_VERSION.
 //   request  = mechanism STRING
 //   response = error_code INT16, mechanisms [STRING]
 import type { KafkaApi } from '../api.js'
