@@ -1,0 +1,241 @@
+// `--only kafka`: KafkaJS producing to and consuming from Weir over the Kafka listener, against
+// Weir's own client on the native listener, on one broker in its own process. Same record counts,
+// value sizes, acks and durability as the comparison's Weir rows (compare/compare-sizes.ts: 100 B
+// and 1 KiB, acks all / -1, topics with fsync 'always' and every 1000 ms, 1 partition). Each case
+// uses fresh topics; the two clients alternate which goes first per repetition, and each reports
+// its median run. A row the listener cannot serve (it does not advertise an API the client needs)
+// is reported as skipped with the missing APIs, never as a hang or a zero.
+import { loadavg } from 'node:os'
+import { Client } from '@weir/client'
+import type { Kafka } from '@weir/protocol'
+import { compareSizes } from '../compare/compare-sizes.js'
+import { type WeirFsync, weirServerConfig } from '../compare/weir.js'
+import { benchTopicName } from '../e2e/produce.js'
+import { startWeirServer } from '../e2e/weir-server.js'
+import { formatCount } from '../format.js'
+import { medianRun, type Progress } from '../measurement.js'
+import { freePort } from '../servers/child-processes.js'
+import type { SuiteName } from '../suites.js'
+import type { ClientRun } from './client-run.js'
+import { type AdvertisedApis, missingKafkaApis, probeKafkaApis } from './kafka-api-probe.js'
+import { kafkajsConsume, kafkajsProduce, kafkajsVersion } from './kafkajs-rows.js'
+import { weirConsume, weirProduce } from './weir-rows.js'
+
+export interface KafkaBenchSizes {
+  /** 100 B messages per produce and consume run. */
+  readonly smallMessages: number
+  /** 1 KiB messages per run. */
+  readonly largeMessages: number
+  /** Produced and consumed by each client before the clock starts: JIT, connections, the group. */
+  readonly warmupMessages: number
+  readonly repetitions: number
+  readonly fsyncs: readonly WeirFsync[]
+}
+
+export const kafkaBenchSizes: Record<SuiteName, KafkaBenchSizes> = {
+  quick: {
+    smallMessages: compareSizes.quick.smallMessages,
+    largeMessages: compareSizes.quick.largeMessages,
+    warmupMessages: compareSizes.quick.warmupMessages,
+    repetitions: 1,
+    fsyncs: ['always', 1000],
+  },
+  full: {
+    smallMessages: compareSizes.full.smallMessages,
+    largeMessages: compareSizes.full.largeMessages,
+    warmupMessages: compareSizes.full.warmupMessages,
+    repetitions: 3,
+    fsyncs: ['always', 1000],
+  },
+}
+
+/** What a KafkaJS producer and a KafkaJS group consumer send (KafkaJS 2.2.4, no idempotence). */
+const producerApis: readonly Kafka.KafkaApiName[] = ['ApiVersions', 'Metadata', 'Produce']
+const consumerApis: readonly Kafka.KafkaApiName[] = [
+  'ApiVersions',
+  'Metadata',
+  'FindCoordinator',
+  'JoinGroup',
+  'SyncGroup',
+  'Heartbeat',
+  'LeaveGroup',
+  'OffsetFetch',
+  'ListOffsets',
+  'Fetch',
+]
+
+export type ClientName = 'weir' | 'kafkajs'
+export type Direction = 'produce' | 'consume'
+
+export interface RowResult {
+  readonly median?: ClientRun
+  readonly runs: readonly ClientRun[]
+  /** Why the row was not measured (the listener lacks an API the client needs). */
+  readonly skipped?: string
+}
+
+export interface KafkaCaseResult {
+  readonly fsync: WeirFsync
+  readonly valueBytes: number
+  readonly messages: number
+  readonly rows: Record<ClientName, Record<Direction, RowResult>>
+}
+
+export interface KafkaBenchResults {
+  readonly kafkajsVersion: string
+  /** The Kafka API keys the listener advertised, with their versions. */
+  readonly advertised: ReadonlyArray<{
+    readonly apiKey: number
+    readonly minVersion: number
+    readonly maxVersion: number
+  }>
+  readonly cases: readonly KafkaCaseResult[]
+  /** 1, 5 and 15 minute load averages before and after: figures from a busy machine are low. */
+  readonly loadAverageBefore: readonly number[]
+  readonly loadAverageAfter: readonly number[]
+}
+
+export interface KafkaBenchReporter {
+  caseStarted(step: number, steps: number, label: string): void
+  runStarted(run: number, runs: number): void
+  readonly progress: Progress
+  runFinished(summary: string): void
+}
+
+interface Endpoints {
+  readonly native: string
+  readonly kafka: string
+  readonly client: Client
+  readonly skipped: Record<ClientName, Record<Direction, string | undefined>>
+}
+
+function skipReasons(advertised: AdvertisedApis): Endpoints['skipped'] {
+  const reason = (needed: readonly Kafka.KafkaApiName[], who: string) => {
+    const missing = missingKafkaApis(advertised, needed)
+    return missing.length === 0
+      ? undefined
+      : `the Kafka listener does not advertise ${missing.join(', ')}, which a ${who} needs`
+  }
+  return {
+    weir: { produce: undefined, consume: undefined },
+    kafkajs: {
+      produce: reason(producerApis, 'KafkaJS producer'),
+      consume: reason(consumerApis, 'KafkaJS consumer'),
+    },
+  }
+}
+
+async function measureOnce(
+  endpoints: Endpoints,
+  client: ClientName,
+  fsync: WeirFsync,
+  messages: number,
+  valueBytes: number,
+  progress: Progress,
+): Promise<Partial<Record<Direction, ClientRun>>> {
+  const skipped = endpoints.skipped[client]
+  if (skipped.produce !== undefined) return {}
+  const topic = benchTopicName(`kafka-${client}`)
+  await endpoints.client
+    .admin()
+    .createTopic({ topic, partitions: 1, replicationFactor: 1, config: { fsync } })
+  const halfway: Progress = (done, total) => progress(done, total * 2)
+  const secondHalf: Progress = (done, total) => progress(total + done, total * 2)
+  const produce =
+    client === 'weir'
+      ? await weirProduce(endpoints.client, topic, messages, valueBytes, halfway)
+      : await kafkajsProduce(endpoints.kafka, topic, messages, valueBytes, halfway)
+  const consume =
+    skipped.consume !== undefined
+      ? undefined
+      : client === 'weir'
+        ? await weirConsume(endpoints.client, topic, messages, valueBytes, secondHalf)
+        : await kafkajsConsume(endpoints.kafka, topic, messages, valueBytes, secondHalf)
+  // The next case starts on a broker that no longer holds this one's segments.
+  await endpoints.client.admin().deleteTopic(topic)
+  return consume === undefined ? { produce } : { produce, consume }
+}
+
+function row(runs: readonly ClientRun[], skipped: string | undefined): RowResult {
+  if (skipped !== undefined) return { runs: [], skipped }
+  return { runs, median: medianRun(runs, (run) => run.messagesPerSecond) }
+}
+
+function describe(run: Partial<Record<Direction, ClientRun>>): string {
+  const rate = (measured: ClientRun | undefined) =>
+    measured === undefined ? 'skipped' : `${formatCount(measured.messagesPerSecond)} msg/s`
+  return `produce ${rate(run.produce)}, consume ${rate(run.consume)}`
+}
+
+export async function runKafkaSuite(
+  sizes: KafkaBenchSizes,
+  reporter: KafkaBenchReporter,
+): Promise<KafkaBenchResults> {
+  const loadAverageBefore = loadavg()
+  const kafkaPort = await freePort()
+  const server = await startWeirServer(weirServerConfig, ['--kafka-listen', `127.0.0.1:${kafkaPort}`])
+  const client = new Client({ brokers: [server.address], clientId: 'bench-kafka' })
+  try {
+    const advertised = await probeKafkaApis('127.0.0.1', kafkaPort)
+    const endpoints: Endpoints = {
+      native: server.address,
+      kafka: `127.0.0.1:${kafkaPort}`,
+      client,
+      skipped: skipReasons(advertised),
+    }
+    const clients: readonly ClientName[] = ['weir', 'kafkajs']
+    // Uncounted: every path warmed once (JIT, connections, KafkaJS's metadata and group code).
+    for (const name of clients)
+      await measureOnce(endpoints, name, 'always', sizes.warmupMessages, 100, () => {})
+    const shapes = sizes.fsyncs.flatMap((fsync) => [
+      { fsync, valueBytes: 100, messages: sizes.smallMessages },
+      { fsync, valueBytes: 1024, messages: sizes.largeMessages },
+    ])
+    const cases: KafkaCaseResult[] = []
+    let run = 0
+    for (const [index, shape] of shapes.entries()) {
+      const fsyncLabel = shape.fsync === 'always' ? 'fsync always' : `fsync every ${shape.fsync} ms`
+      reporter.caseStarted(
+        index + 1,
+        shapes.length,
+        `${formatCount(shape.messages)} × ${shape.valueBytes} B, ${fsyncLabel}: Weir client, then KafkaJS`,
+      )
+      const runs: Record<ClientName, Record<Direction, ClientRun[]>> = {
+        weir: { produce: [], consume: [] },
+        kafkajs: { produce: [], consume: [] },
+      }
+      for (let repetition = 0; repetition < sizes.repetitions; repetition++) {
+        const order = repetition % 2 === 0 ? clients : [...clients].reverse()
+        for (const name of order) {
+          reporter.runStarted(++run, shapes.length * sizes.repetitions * clients.length)
+          const measured = await measureOnce(
+            endpoints,
+            name,
+            shape.fsync,
+            shape.messages,
+            shape.valueBytes,
+            reporter.progress,
+          )
+          if (measured.produce) runs[name].produce.push(measured.produce)
+          if (measured.consume) runs[name].consume.push(measured.consume)
+          reporter.runFinished(`${name === 'weir' ? 'Weir client' : 'KafkaJS'}: ${describe(measured)}`)
+        }
+      }
+      const rowsOf = (name: ClientName) => ({
+        produce: row(runs[name].produce, endpoints.skipped[name].produce),
+        consume: row(runs[name].consume, endpoints.skipped[name].produce ?? endpoints.skipped[name].consume),
+      })
+      cases.push({ ...shape, rows: { weir: rowsOf('weir'), kafkajs: rowsOf('kafkajs') } })
+    }
+    return {
+      kafkajsVersion: kafkajsVersion(),
+      advertised: [...advertised].map(([apiKey, versions]) => ({ apiKey, ...versions })),
+      cases,
+      loadAverageBefore,
+      loadAverageAfter: loadavg(),
+    }
+  } finally {
+    await client.close()
+    await server.stop()
+  }
+}
