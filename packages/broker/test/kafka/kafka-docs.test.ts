@@ -1,0 +1,108 @@
+// Proves docs/kafka.md's compatibility table says what the Kafka listener does: one row per Kafka API key from 0 up, every API the registry holds (so ApiVersions advertises) has a row with its name and exactly its versions, every row with versions is registered, and the rows marked planned are exactly the APIs with a codec but no handler. A handler added or removed without its row fails here, naming the row to write.
+import { readFileSync } from 'node:fs'
+import { Kafka } from '@weir/protocol'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { kafkaHandlers } from '../../src/kafka/kafka-handlers.js'
+
+const docPath = new URL('../../../../docs/kafka.md', import.meta.url)
+const header = '| key | API | Weir versions | notes |'
+/** Kafka's API keys run to 75 in 3.7; the table must cover at least those the issue names (0–68). */
+const lastKeyAtLeast = 68
+
+interface Row {
+  readonly key: number
+  readonly name: string
+  readonly versions: string
+  readonly notes: string
+  readonly line: number
+}
+
+/** The rows of the table under `header`, up to the first line that is not a table row. */
+export function compatibilityRows(markdown: string): Row[] {
+  const lines = markdown.split('\n')
+  const start = lines.indexOf(header)
+  if (start < 0) throw new Error(`docs/kafka.md has no line "${header}": the compatibility table's header`)
+  const rows: Row[] = []
+  for (let index = start + 2; index < lines.length && lines[index]!.startsWith('|'); index++) {
+    const cells = lines[index]!.split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim())
+    if (cells.length !== 4)
+      throw new Error(`docs/kafka.md line ${index + 1}: 4 cells expected, got ${cells.length}`)
+    rows.push({
+      key: Number(cells[0]),
+      name: cells[1]!,
+      versions: cells[2]!,
+      notes: cells[3]!,
+      line: index + 1,
+    })
+  }
+  return rows
+}
+
+/** "3–8" (en dash, as written) or "not supported". */
+function versionsOf(api: Kafka.AnyKafkaApi): string {
+  return `${api.versionMin}–${api.versionMax}`
+}
+
+const rows = compatibilityRows(readFileSync(docPath, 'utf8'))
+const registered = new Map(kafkaHandlers().map(({ api }) => [api.apiKey, api]))
+const codecs = new Map(Kafka.kafkaApis.map((api) => [api.apiKey, api]))
+
+test('one row per Kafka API key, 0 up without a gap, each "A–B" or "not supported"', () => {
+  assert.ok(
+    rows.length > lastKeyAtLeast,
+    `the table stops at key ${rows.length - 1}; list every key up to ${lastKeyAtLeast} at least`,
+  )
+  rows.forEach((row, index) => {
+    assert.is(
+      row.key,
+      index,
+      `docs/kafka.md line ${row.line}: key ${index} expected (one row per key, in order)`,
+    )
+    assert.ok(
+      /^\d+–\d+$/.test(row.versions) || row.versions === 'not supported',
+      `docs/kafka.md line ${row.line}: write the versions as "A–B" or "not supported", got "${row.versions}"`,
+    )
+  })
+})
+
+test('every registered Kafka API has its row with its name and exactly the versions ApiVersions advertises', () => {
+  for (const api of registered.values()) {
+    const row = rows[api.apiKey]
+    assert.ok(row, `docs/kafka.md has no row for key ${api.apiKey} (${api.name})`)
+    assert.is(row.name, api.name, `docs/kafka.md line ${row.line}: key ${api.apiKey} is ${api.name}`)
+    assert.is(
+      row.versions,
+      versionsOf(api),
+      `docs/kafka.md line ${row.line} (${api.name}): the Kafka listener advertises ${versionsOf(api)}; write that in the Weir versions column (and drop _planned_)`,
+    )
+  }
+})
+
+test('every row with versions is registered: the doc promises nothing the listener does not advertise', () => {
+  for (const row of rows.filter(({ versions }) => versions !== 'not supported'))
+    assert.ok(
+      registered.has(row.key),
+      `docs/kafka.md line ${row.line} says ${row.name} ${row.versions}, but no Kafka handler is registered for key ${row.key}: write "not supported" (or register the handler in kafka-handlers.ts)`,
+    )
+})
+
+test('rows marked _planned_ are exactly the APIs with a codec and no handler; codec APIs keep their names', () => {
+  for (const row of rows) {
+    const codec = codecs.get(row.key)
+    if (codec)
+      assert.is(row.name, codec.name, `docs/kafka.md line ${row.line}: key ${row.key} is ${codec.name}`)
+    const planned = codec !== undefined && !registered.has(row.key)
+    assert.is(
+      row.notes.startsWith('_planned_'),
+      planned,
+      planned
+        ? `docs/kafka.md line ${row.line}: ${row.name} has a codec but no handler; start its notes with _planned_`
+        : `docs/kafka.md line ${row.line}: ${row.name} is ${registered.has(row.key) ? 'registered' : 'without a codec'}; drop _planned_ from its notes`,
+    )
+  }
+})
+
+test.run()
