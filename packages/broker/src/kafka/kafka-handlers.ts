@@ -2,9 +2,21 @@
 // handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import { kafkaFetchHandler } from './handlers/fetch.js'
+import { kafkaInitProducerIdHandler } from './handlers/init-producer-id.js'
+import { kafkaListOffsetsHandler } from './handlers/list-offsets.js'
+import { kafkaMetadataHandler } from './handlers/metadata.js'
+import { kafkaProduceHandler } from './handlers/produce.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
-const handlers: readonly AnyKafkaHandler[] = [apiVersionsHandlerOf(() => handlers)]
+const handlers: readonly AnyKafkaHandler[] = [
+  apiVersionsHandlerOf(() => handlers),
+  kafkaMetadataHandler,
+  kafkaProduceHandler,
+  kafkaFetchHandler,
+  kafkaListOffsetsHandler,
+  kafkaInitProducerIdHandler,
+]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
 
