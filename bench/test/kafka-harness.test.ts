@@ -1,4 +1,4 @@
-// Proves the kafka part runs at tiny sizes against a real broker with --kafka-listen: Weir's rows are measured, each KafkaJS row is measured exactly when the listener advertises the APIs that client needs (skipped naming them otherwise), the tables render, and no temp directory or broker process is left; never checks speed.
+// Proves the kafka part runs at tiny sizes against a real broker with --kafka-listen: Weir's rows are measured, each KafkaJS and kcat row is measured exactly when the listener advertises the APIs that client needs (skipped naming them otherwise; kcat also when it is not installed), the tables render, and no temp directory or broker process is left; never checks speed.
 import { Kafka } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -21,6 +21,10 @@ test('Weir client and KafkaJS produce and consume through one broker; KafkaJS ro
   assert.ok(advertised.has(Kafka.KafkaApiKeys.ApiVersions))
   const producing = serves(['Metadata', 'Produce'])
   const consuming = producing && serves(['FindCoordinator', 'JoinGroup', 'SyncGroup', 'Fetch', 'ListOffsets'])
+  const kcatInstalled = results.kcat.startsWith('kcat ')
+  if (!kcatInstalled) assert.match(results.kcat, /apt-get install -y kcat/)
+  const kcatProducing = kcatInstalled && producing
+  const kcatConsuming = kcatProducing && serves(['ListOffsets', 'Fetch'])
   assert.equal(
     results.cases.map(({ valueBytes, messages }) => [valueBytes, messages]),
     [
@@ -34,6 +38,8 @@ test('Weir client and KafkaJS produce and consume through one broker; KafkaJS ro
       ['weir', 'consume', true],
       ['kafkajs', 'produce', producing],
       ['kafkajs', 'consume', consuming],
+      ['kcat', 'produce', kcatProducing],
+      ['kcat', 'consume', kcatConsuming],
     ] as const) {
       const row = entry.rows[client][direction]
       const what = `${client} ${direction} ${entry.valueBytes} B`
@@ -43,14 +49,14 @@ test('Weir client and KafkaJS produce and consume through one broker; KafkaJS ro
         assert.ok((row.median?.messagesPerSecond ?? 0) > 0, what)
       } else {
         assert.is(row.median, undefined, what)
-        assert.match(row.skipped ?? '', /does not advertise/, what)
+        assert.match(row.skipped ?? '', /does not advertise|not installed/, what)
       }
     }
   }
   const markdown = renderMarkdown('heading', kafkaTables(results))
   assert.ok(markdown.includes('KafkaJS msg/s'))
   assert.equal(await leftoverDirectories(), before)
-  assert.equal(childProcesses(/weir|main\.js/), [])
+  assert.equal(childProcesses(/weir|main\.js|kcat/), [])
 })
 
 test.run()

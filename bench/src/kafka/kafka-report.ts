@@ -1,9 +1,17 @@
-// The kafka part's tables: per case (value size, durability), Weir's client against KafkaJS over
-// the Kafka listener, produce and consume rates side by side with their ratio; a skipped row says
-// why.
+// The kafka part's tables: per case (value size, durability), Weir's client against KafkaJS and
+// kcat over the Kafka listener, produce and consume rates side by side with each Kafka client's
+// ratio to Weir's; a skipped row says why.
 import { formatCount, formatRate, formatRatio, formatSeconds } from '../format.js'
 import type { Table } from '../report.js'
-import type { KafkaBenchResults, KafkaCaseResult, RowResult } from './kafka-suite.js'
+import {
+  type ClientName,
+  clientLabels,
+  clientNames,
+  type Direction,
+  type KafkaBenchResults,
+  type KafkaCaseResult,
+  type RowResult,
+} from './kafka-suite.js'
 
 function rate(row: RowResult): string {
   return row.median === undefined ? 'skipped' : formatCount(row.median.messagesPerSecond)
@@ -13,14 +21,9 @@ function megabytes(row: RowResult): string {
   return row.median === undefined ? '-' : formatRate(row.median.megabytesPerSecond)
 }
 
-function ratio(kafkajs: RowResult, weir: RowResult): string {
-  if (kafkajs.median === undefined || weir.median === undefined) return '-'
-  return formatRatio(kafkajs.median.messagesPerSecond / weir.median.messagesPerSecond)
-}
-
-function caseLabel(entry: KafkaCaseResult): string {
-  const durability = entry.fsync === 'always' ? 'fsync always' : `fsync every ${entry.fsync} ms`
-  return `${formatCount(entry.messages)} × ${entry.valueBytes} B, ${durability}`
+function ratio(other: RowResult, weir: RowResult): string {
+  if (other.median === undefined || weir.median === undefined) return '-'
+  return formatRatio(other.median.messagesPerSecond / weir.median.messagesPerSecond)
 }
 
 function startup(row: RowResult): string {
@@ -28,49 +31,61 @@ function startup(row: RowResult): string {
   return seconds === undefined ? '-' : formatSeconds(seconds)
 }
 
+function caseLabel(entry: KafkaCaseResult): string {
+  const durability = entry.fsync === 'always' ? 'fsync always' : `fsync every ${entry.fsync} ms`
+  return `${formatCount(entry.messages)} × ${entry.valueBytes} B, ${durability}`
+}
+
+const kafkaClients = clientNames.filter((name): name is Exclude<ClientName, 'weir'> => name !== 'weir')
+
+function directionTable(results: KafkaBenchResults, direction: Direction, title: string): Table {
+  const withStartup = direction === 'consume'
+  const columns = (name: ClientName) => [
+    `${clientLabels[name]} msg/s`,
+    'MB/s',
+    ...(withStartup ? ['first msg s'] : []),
+  ]
+  return {
+    title,
+    header: [
+      'case',
+      ...clientNames.flatMap(columns),
+      ...kafkaClients.map((name) => `${clientLabels[name]} / Weir`),
+    ],
+    rows: results.cases.map((entry) => {
+      const cells = (name: ClientName) => {
+        const row = entry.rows[name][direction]
+        return [rate(row), megabytes(row), ...(withStartup ? [startup(row)] : [])]
+      }
+      return [
+        caseLabel(entry),
+        ...clientNames.flatMap(cells),
+        ...kafkaClients.map((name) => ratio(entry.rows[name][direction], entry.rows.weir[direction])),
+      ]
+    }),
+  }
+}
+
 export function kafkaTables(results: KafkaBenchResults): Table[] {
   const tables: Table[] = [
-    {
-      title: `Produce, 1 partition, acks all (Weir) / -1 (KafkaJS ${results.kafkajsVersion}); msg/s of the median run`,
-      header: ['case', 'Weir client msg/s', 'MB/s', 'KafkaJS msg/s', 'MB/s', 'KafkaJS / Weir'],
-      rows: results.cases.map((entry) => [
-        caseLabel(entry),
-        rate(entry.rows.weir.produce),
-        megabytes(entry.rows.weir.produce),
-        rate(entry.rows.kafkajs.produce),
-        megabytes(entry.rows.kafkajs.produce),
-        ratio(entry.rows.kafkajs.produce, entry.rows.weir.produce),
-      ]),
-    },
-    {
-      title:
-        'Consume from the beginning, first message to last (Weir: group-less consumer; KafkaJS: a group of one, eachBatch); s to the first message beside',
-      header: [
-        'case',
-        'Weir client msg/s',
-        'MB/s',
-        'first msg s',
-        'KafkaJS msg/s',
-        'MB/s',
-        'first msg s',
-        'KafkaJS / Weir',
-      ],
-      rows: results.cases.map((entry) => [
-        caseLabel(entry),
-        rate(entry.rows.weir.consume),
-        megabytes(entry.rows.weir.consume),
-        startup(entry.rows.weir.consume),
-        rate(entry.rows.kafkajs.consume),
-        megabytes(entry.rows.kafkajs.consume),
-        startup(entry.rows.kafkajs.consume),
-        ratio(entry.rows.kafkajs.consume, entry.rows.weir.consume),
-      ]),
-    },
+    directionTable(
+      results,
+      'produce',
+      `Produce into 1 partition, acks all (Weir) / -1 (KafkaJS ${results.kafkajsVersion}, ${results.kcat}); median run`,
+    ),
+    directionTable(
+      results,
+      'consume',
+      'Consume from the beginning, first message to last (Weir: group-less consumer; KafkaJS: a group of one, eachBatch; kcat -C -e, no group); s to the first message beside',
+    ),
   ]
   const reasons = new Set(
     results.cases.flatMap((entry) =>
-      [entry.rows.kafkajs.produce.skipped, entry.rows.kafkajs.consume.skipped].filter(
-        (reason): reason is string => reason !== undefined,
+      kafkaClients.flatMap((name) =>
+        (['produce', 'consume'] as const)
+          .map((direction) => entry.rows[name][direction].skipped)
+          .filter((reason): reason is string => reason !== undefined)
+          .map((reason) => `${clientLabels[name]}: ${reason}`),
       ),
     ),
   )

@@ -1,8 +1,9 @@
 // `--only kafka`: KafkaJS producing to and consuming from Weir over the Kafka listener, against
-// Weir's own client on the native listener, on one broker in its own process. Same record counts,
+// Weir's own client on the native listener, on one broker in its own process; kcat (librdkafka)
+// beside them when installed, a Kafka client whose own per-message cost is small. Same record counts,
 // value sizes, acks and durability as the comparison's Weir rows (compare/compare-sizes.ts: 100 B
 // and 1 KiB, acks all / -1, topics with fsync 'always' and every 1000 ms, 1 partition). Each case
-// uses fresh topics; the two clients alternate which goes first per repetition, and each reports
+// uses fresh topics; the clients rotate which goes first per repetition, and each reports
 // its median run. A row the listener cannot serve (it does not advertise an API the client needs)
 // is reported as skipped with the missing APIs, never as a hang or a zero.
 import { loadavg } from 'node:os'
@@ -19,6 +20,7 @@ import type { SuiteName } from '../suites.js'
 import type { ClientRun } from './client-run.js'
 import { type AdvertisedApis, missingKafkaApis, probeKafkaApis } from './kafka-api-probe.js'
 import { kafkajsConsume, kafkajsProduce, kafkajsVersion } from './kafkajs-rows.js'
+import { findKcat, type KcatAvailability, kcatConsume, kcatProduce } from './kcat-rows.js'
 import { weirConsume, weirProduce } from './weir-rows.js'
 
 export interface KafkaBenchSizes {
@@ -64,8 +66,19 @@ const consumerApis: readonly Kafka.KafkaApiName[] = [
   'Fetch',
 ]
 
-export type ClientName = 'weir' | 'kafkajs'
+/** What `kcat -P` and `kcat -C -e` (librdkafka 2.0, no group, not idempotent) send. */
+const kcatProducerApis: readonly Kafka.KafkaApiName[] = ['ApiVersions', 'Metadata', 'Produce']
+const kcatConsumerApis: readonly Kafka.KafkaApiName[] = ['ApiVersions', 'Metadata', 'ListOffsets', 'Fetch']
+
+export const clientNames = ['weir', 'kafkajs', 'kcat'] as const
+export type ClientName = (typeof clientNames)[number]
 export type Direction = 'produce' | 'consume'
+
+export const clientLabels: Record<ClientName, string> = {
+  weir: 'Weir client',
+  kafkajs: 'KafkaJS',
+  kcat: 'kcat',
+}
 
 export interface RowResult {
   readonly median?: ClientRun
@@ -83,6 +96,8 @@ export interface KafkaCaseResult {
 
 export interface KafkaBenchResults {
   readonly kafkajsVersion: string
+  /** kcat's and librdkafka's versions, or why kcat was not run. */
+  readonly kcat: string
   /** The Kafka API keys the listener advertised, with their versions. */
   readonly advertised: ReadonlyArray<{
     readonly apiKey: number
@@ -106,10 +121,11 @@ interface Endpoints {
   readonly native: string
   readonly kafka: string
   readonly client: Client
+  readonly kcat: KcatAvailability
   readonly skipped: Record<ClientName, Record<Direction, string | undefined>>
 }
 
-function skipReasons(advertised: AdvertisedApis): Endpoints['skipped'] {
+function skipReasons(advertised: AdvertisedApis, kcat: KcatAvailability): Endpoints['skipped'] {
   const reason = (needed: readonly Kafka.KafkaApiName[], who: string) => {
     const missing = missingKafkaApis(advertised, needed)
     return missing.length === 0
@@ -122,6 +138,9 @@ function skipReasons(advertised: AdvertisedApis): Endpoints['skipped'] {
       produce: reason(producerApis, 'KafkaJS producer'),
       consume: reason(consumerApis, 'KafkaJS consumer'),
     },
+    kcat: kcat.available
+      ? { produce: reason(kcatProducerApis, 'kcat -P'), consume: reason(kcatConsumerApis, 'kcat -C') }
+      : { produce: kcat.reason, consume: kcat.reason },
   }
 }
 
@@ -141,16 +160,20 @@ async function measureOnce(
     .createTopic({ topic, partitions: 1, replicationFactor: 1, config: { fsync } })
   const halfway: Progress = (done, total) => progress(done, total * 2)
   const secondHalf: Progress = (done, total) => progress(total + done, total * 2)
-  const produce =
-    client === 'weir'
-      ? await weirProduce(endpoints.client, topic, messages, valueBytes, halfway)
-      : await kafkajsProduce(endpoints.kafka, topic, messages, valueBytes, halfway)
+  const kcat = endpoints.kcat.available ? endpoints.kcat.executable : 'kcat'
+  const produce = await {
+    weir: () => weirProduce(endpoints.client, topic, messages, valueBytes, halfway),
+    kafkajs: () => kafkajsProduce(endpoints.kafka, topic, messages, valueBytes, halfway),
+    kcat: () => kcatProduce(kcat, endpoints.kafka, topic, messages, valueBytes, halfway),
+  }[client]()
   const consume =
     skipped.consume !== undefined
       ? undefined
-      : client === 'weir'
-        ? await weirConsume(endpoints.client, topic, messages, valueBytes, secondHalf)
-        : await kafkajsConsume(endpoints.kafka, topic, messages, valueBytes, secondHalf)
+      : await {
+          weir: () => weirConsume(endpoints.client, topic, messages, valueBytes, secondHalf),
+          kafkajs: () => kafkajsConsume(endpoints.kafka, topic, messages, valueBytes, secondHalf),
+          kcat: () => kcatConsume(kcat, endpoints.kafka, topic, messages, valueBytes, secondHalf),
+        }[client]()
   // The next case starts on a broker that no longer holds this one's segments.
   await endpoints.client.admin().deleteTopic(topic)
   return consume === undefined ? { produce } : { produce, consume }
@@ -177,13 +200,15 @@ export async function runKafkaSuite(
   const client = new Client({ brokers: [server.address], clientId: 'bench-kafka' })
   try {
     const advertised = await probeKafkaApis('127.0.0.1', kafkaPort)
+    const kcat = await findKcat()
     const endpoints: Endpoints = {
       native: server.address,
       kafka: `127.0.0.1:${kafkaPort}`,
       client,
-      skipped: skipReasons(advertised),
+      kcat,
+      skipped: skipReasons(advertised, kcat),
     }
-    const clients: readonly ClientName[] = ['weir', 'kafkajs']
+    const clients = clientNames
     // Uncounted: every path warmed once (JIT, connections, KafkaJS's metadata and group code).
     for (const name of clients)
       await measureOnce(endpoints, name, 'always', sizes.warmupMessages, 100, () => {})
@@ -198,14 +223,16 @@ export async function runKafkaSuite(
       reporter.caseStarted(
         index + 1,
         shapes.length,
-        `${formatCount(shape.messages)} × ${shape.valueBytes} B, ${fsyncLabel}: Weir client, then KafkaJS`,
+        `${formatCount(shape.messages)} × ${shape.valueBytes} B, ${fsyncLabel}: Weir client, KafkaJS, kcat`,
       )
       const runs: Record<ClientName, Record<Direction, ClientRun[]>> = {
         weir: { produce: [], consume: [] },
         kafkajs: { produce: [], consume: [] },
+        kcat: { produce: [], consume: [] },
       }
       for (let repetition = 0; repetition < sizes.repetitions; repetition++) {
-        const order = repetition % 2 === 0 ? clients : [...clients].reverse()
+        // Rotated, so no client always runs first on a cold machine.
+        const order = clients.map((_, index) => clients[(index + repetition) % clients.length]!)
         for (const name of order) {
           reporter.runStarted(++run, shapes.length * sizes.repetitions * clients.length)
           const measured = await measureOnce(
@@ -218,17 +245,21 @@ export async function runKafkaSuite(
           )
           if (measured.produce) runs[name].produce.push(measured.produce)
           if (measured.consume) runs[name].consume.push(measured.consume)
-          reporter.runFinished(`${name === 'weir' ? 'Weir client' : 'KafkaJS'}: ${describe(measured)}`)
+          reporter.runFinished(`${clientLabels[name]}: ${describe(measured)}`)
         }
       }
       const rowsOf = (name: ClientName) => ({
         produce: row(runs[name].produce, endpoints.skipped[name].produce),
         consume: row(runs[name].consume, endpoints.skipped[name].produce ?? endpoints.skipped[name].consume),
       })
-      cases.push({ ...shape, rows: { weir: rowsOf('weir'), kafkajs: rowsOf('kafkajs') } })
+      cases.push({
+        ...shape,
+        rows: { weir: rowsOf('weir'), kafkajs: rowsOf('kafkajs'), kcat: rowsOf('kcat') },
+      })
     }
     return {
       kafkajsVersion: kafkajsVersion(),
+      kcat: kcat.available ? kcat.version : kcat.reason,
       advertised: [...advertised].map(([apiKey, versions]) => ({ apiKey, ...versions })),
       cases,
       loadAverageBefore,
