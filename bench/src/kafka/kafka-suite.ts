@@ -16,6 +16,7 @@ import { startWeirServer } from '../e2e/weir-server.js'
 import { formatCount } from '../format.js'
 import { medianRun, type Progress } from '../measurement.js'
 import { freePort } from '../servers/child-processes.js'
+import { findWeir } from '../servers/weir.js'
 import type { SuiteName } from '../suites.js'
 import type { ClientRun } from './client-run.js'
 import { type AdvertisedApis, missingKafkaApis, probeKafkaApis } from './kafka-api-probe.js'
@@ -95,6 +96,8 @@ export interface KafkaCaseResult {
 }
 
 export interface KafkaBenchResults {
+  /** The broker measured: package version and git commit (servers/weir.ts). */
+  readonly weirVersion: string
   readonly kafkajsVersion: string
   /** kcat's and librdkafka's versions, or why kcat was not run. */
   readonly kcat: string
@@ -195,6 +198,8 @@ export async function runKafkaSuite(
   reporter: KafkaBenchReporter,
 ): Promise<KafkaBenchResults> {
   const loadAverageBefore = loadavg()
+  const weir = await findWeir()
+  if (!weir.available) throw new Error(`the kafka benchmark needs the weir broker: ${weir.reason}`)
   const kafkaPort = await freePort()
   const server = await startWeirServer(weirServerConfig, ['--kafka-listen', `127.0.0.1:${kafkaPort}`])
   const client = new Client({ brokers: [server.address], clientId: 'bench-kafka' })
@@ -258,6 +263,7 @@ export async function runKafkaSuite(
       })
     }
     return {
+      weirVersion: weir.version,
       kafkajsVersion: kafkajsVersion(),
       kcat: kcat.available ? kcat.version : kcat.reason,
       advertised: [...advertised].map(([apiKey, versions]) => ({ apiKey, ...versions })),
