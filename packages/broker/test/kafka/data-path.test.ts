@@ -152,7 +152,10 @@ test("KafkaJS fetches what Weir's client produced, every field identical", async
       })),
     )
     // From the middle of a batch: the records before the fetch offset are not handed out.
-    assert.equal((await fetchWithKafkajs(kafkaBroker, 'from-weir', 0, 25)).map((record) => record.offset)[0], 25)
+    assert.equal(
+      (await fetchWithKafkajs(kafkaBroker, 'from-weir', 0, 25)).map((record) => record.offset)[0],
+      25,
+    )
   } finally {
     await kafkaBroker.disconnect()
   }
@@ -170,7 +173,10 @@ test('ListOffsets: earliest, latest and by timestamp, through the KafkaJS admin'
   await admin.connect()
   try {
     const [latest] = await admin.fetchTopicOffsets('offsets')
-    assert.equal({ partition: latest!.partition, high: latest!.high, low: latest!.low }, { partition: 0, high: '10', low: '0' })
+    assert.equal(
+      { partition: latest!.partition, high: latest!.high, low: latest!.low },
+      { partition: 0, high: '10', low: '0' },
+    )
     const [byTime] = await admin.fetchTopicOffsetsByTimestamp('offsets', baseTimestamp + 4)
     assert.equal(byTime, { partition: 0, offset: '4' })
     const [future] = await admin.fetchTopicOffsetsByTimestamp('offsets', baseTimestamp + 1_000_000)
@@ -189,9 +195,10 @@ test('Metadata v9 and v1 name this broker by its Kafka address, with leader epoc
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     })
-    assert.equal(metadata.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })), [
-      { nodeId: 1, host: '127.0.0.1', port: kafkaPort },
-    ])
+    assert.equal(
+      metadata.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+      [{ nodeId: 1, host: '127.0.0.1', port: kafkaPort }],
+    )
     assert.is(metadata.controllerId, 1)
     const [known, unknown] = metadata.topics
     assert.is(known!.errorCode, 0)
@@ -207,23 +214,34 @@ test('Metadata v9 and v1 name this broker by its Kafka address, with leader epoc
     includeTopicAuthorizedOperations: false,
   })
   assert.ok(every.topics.some((topic) => topic.name === 'acks-all'))
-  assert.not.ok(every.topics.some((topic) => topic.name.startsWith('__')), 'internal topics are not listed')
+  assert.not.ok(
+    every.topics.some((topic) => topic.name.startsWith('__')),
+    'internal topics are not listed',
+  )
   wire.close()
 })
 
 test('Produce to an unknown topic answers UNKNOWN_TOPIC_OR_PARTITION; a bad batch CORRUPT_MESSAGE', async () => {
   const wire = await KafkaWire.connect(kafkaPort)
-  const batch = Kafka.weirBatchToKafka(encodeRecordBatch([{ value: Buffer.from('x') }], { timestamp: baseTimestamp }))
+  const batch = Kafka.weirBatchToKafka(
+    encodeRecordBatch([{ value: Buffer.from('x') }], { timestamp: baseTimestamp }),
+  )
   const answer = await wire.call(Kafka.produceApi, 7, {
     transactionalId: null,
     acks: 1,
     timeoutMs: 10_000,
     topics: [
       { name: 'no-such-topic', partitions: [{ partitionIndex: 0, records: batch }] },
-      { name: 'acks-leader', partitions: [{ partitionIndex: 0, records: batch.subarray(0, batch.length - 1) }] },
+      {
+        name: 'acks-leader',
+        partitions: [{ partitionIndex: 0, records: batch.subarray(0, batch.length - 1) }],
+      },
     ],
   })
-  assert.is(answer.responses[0]!.partitions[0]!.errorCode, Kafka.KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION.code)
+  assert.is(
+    answer.responses[0]!.partitions[0]!.errorCode,
+    Kafka.KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION.code,
+  )
   assert.is(answer.responses[1]!.partitions[0]!.errorCode, Kafka.KafkaErrorCodes.CORRUPT_MESSAGE.code)
   wire.close()
 })
@@ -240,7 +258,15 @@ function fetchRequest(topic: string): Kafka.FetchRequest {
     topics: [
       {
         topic,
-        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }],
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: 0,
+            logStartOffset: -1,
+            partitionMaxBytes: 1024 * 1024,
+          },
+        ],
       },
     ],
     forgottenTopicsData: [],

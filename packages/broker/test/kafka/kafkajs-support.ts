@@ -2,7 +2,7 @@
 // KafkaJS's own broker connection for a group-less Fetch (its consumer API needs a group, which
 // this suite does not use). Also reads a partition with Weir's own client, every record field.
 import { createRequire } from 'node:module'
-import { decodeRecordBatch, splitBatches } from '@weir/protocol'
+import { decodeRecordBatch, isControlBatch, splitBatches } from '@weir/protocol'
 import { Kafka, logLevel } from 'kafkajs'
 import { fetchOnce } from '../support/broker.js'
 import type { WireClient } from '../support/wire-client.js'
@@ -42,7 +42,12 @@ interface KafkaJsBroker {
   fetch(request: object): Promise<{
     responses: {
       topicName: string
-      partitions: { partition: number; errorCode: number; highWatermark: string; messages: KafkaJsFetchedMessage[] }[]
+      partitions: {
+        partition: number
+        errorCode: number
+        highWatermark: string
+        messages: KafkaJsFetchedMessage[]
+      }[]
     }[]
   }>
 }
@@ -87,7 +92,8 @@ export async function fetchWithKafkajs(
       topics: [{ topic, partitions: [{ partition, fetchOffset: String(next), maxBytes: 1024 * 1024 }] }],
     })
     const answer = response.responses[0]!.partitions[0]!
-    if (answer.errorCode !== 0) throw new Error(`KafkaJS fetch ${topic}/${partition}: error ${answer.errorCode}`)
+    if (answer.errorCode !== 0)
+      throw new Error(`KafkaJS fetch ${topic}/${partition}: error ${answer.errorCode}`)
     const fresh = answer.messages.filter((message) => Number(message.offset) >= next)
     for (const message of fresh) {
       seen.push({
@@ -95,7 +101,9 @@ export async function fetchWithKafkajs(
         key: message.key === null ? null : message.key.toString(),
         value: message.value === null ? null : message.value.toString(),
         timestamp: Number(message.timestamp),
-        headers: Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, String(value)])),
+        headers: Object.fromEntries(
+          Object.entries(message.headers).map(([name, value]) => [name, String(value)]),
+        ),
       })
     }
     if (fresh.length === 0) return seen
@@ -118,14 +126,20 @@ export async function readWithWeir(
     if (result.errorCode !== 0) throw new Error(`Weir fetch ${topic}/${partition}: ${result.errorMessage}`)
     for (const bytes of splitBatches(result.records)) {
       const batch = decodeRecordBatch(bytes)
-      for (const record of batch.records) {
+      // Raft's own entries (leader no-ops, membership) are control batches, not records.
+      for (const record of isControlBatch(bytes) ? [] : batch.records) {
         if (record.offset < offset) continue
         seen.push({
           offset: record.offset,
           key: record.key === null ? null : record.key.toString(),
           value: record.value === null ? null : record.value.toString(),
           timestamp: record.timestamp,
-          headers: Object.fromEntries(record.headers.map(({ key, value }) => [key, value === null ? '' : Buffer.from(value).toString()])),
+          headers: Object.fromEntries(
+            record.headers.map(({ key, value }) => [
+              key,
+              value === null ? '' : Buffer.from(value).toString(),
+            ]),
+          ),
         })
       }
       offset = batch.header.baseOffset + batch.header.lastOffsetDelta + 1
