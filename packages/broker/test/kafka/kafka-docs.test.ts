@@ -72,41 +72,51 @@ test('one row per Kafka API key, 0 up without a gap, each "A–B" or "not suppor
   })
 })
 
+/** Fails once with every problem found, so a merge that registers several APIs is fixed in one pass. */
+function assertNone(problems: readonly string[]): void {
+  assert.ok(problems.length === 0, `docs/kafka.md disagrees with the Kafka listener:\n${problems.join('\n')}`)
+}
+
 test('every registered Kafka API has its row with its name and exactly the versions ApiVersions advertises', () => {
+  const problems: string[] = []
   for (const api of registered.values()) {
     const row = rows[api.apiKey]
-    assert.ok(row, `docs/kafka.md has no row for key ${api.apiKey} (${api.name})`)
-    assert.is(row.name, api.name, `docs/kafka.md line ${row.line}: key ${api.apiKey} is ${api.name}`)
-    assert.is(
-      row.versions,
-      versionsOf(api),
-      `docs/kafka.md line ${row.line} (${api.name}): the Kafka listener advertises ${versionsOf(api)}; write that in the Weir versions column (and drop _planned_)`,
-    )
+    if (!row) problems.push(`no row for key ${api.apiKey} (${api.name})`)
+    else if (row.name !== api.name)
+      problems.push(`line ${row.line}: key ${api.apiKey} is ${api.name}, not ${row.name}`)
+    else if (row.versions !== versionsOf(api))
+      problems.push(
+        `line ${row.line} (${api.name}): the listener advertises ${versionsOf(api)}; write that in the Weir versions column (and drop _planned_)`,
+      )
   }
+  assertNone(problems)
 })
 
 test('every row with versions is registered: the doc promises nothing the listener does not advertise', () => {
-  for (const row of rows.filter(({ versions }) => versions !== 'not supported'))
-    assert.ok(
-      registered.has(row.key),
-      `docs/kafka.md line ${row.line} says ${row.name} ${row.versions}, but no Kafka handler is registered for key ${row.key}: write "not supported" (or register the handler in kafka-handlers.ts)`,
-    )
+  assertNone(
+    rows
+      .filter(({ versions, key }) => versions !== 'not supported' && !registered.has(key))
+      .map(
+        (row) =>
+          `line ${row.line} says ${row.name} ${row.versions}, but no Kafka handler is registered for key ${row.key}: write "not supported" (or register the handler in kafka-handlers.ts)`,
+      ),
+  )
 })
 
 test('rows marked _planned_ are exactly the APIs with a codec and no handler; codec APIs keep their names', () => {
+  const problems: string[] = []
   for (const row of rows) {
     const codec = codecs.get(row.key)
-    if (codec)
-      assert.is(row.name, codec.name, `docs/kafka.md line ${row.line}: key ${row.key} is ${codec.name}`)
+    if (codec && row.name !== codec.name) problems.push(`line ${row.line}: key ${row.key} is ${codec.name}`)
     const planned = codec !== undefined && !registered.has(row.key)
-    assert.is(
-      row.notes.startsWith('_planned_'),
-      planned,
-      planned
-        ? `docs/kafka.md line ${row.line}: ${row.name} has a codec but no handler; start its notes with _planned_`
-        : `docs/kafka.md line ${row.line}: ${row.name} is ${registered.has(row.key) ? 'registered' : 'without a codec'}; drop _planned_ from its notes`,
-    )
+    if (row.notes.startsWith('_planned_') !== planned)
+      problems.push(
+        planned
+          ? `line ${row.line}: ${row.name} has a codec but no handler; start its notes with _planned_`
+          : `line ${row.line}: ${row.name} is ${registered.has(row.key) ? 'registered' : 'without a codec'}; drop _planned_ from its notes`,
+      )
   }
+  assertNone(problems)
 })
 
 test.run()
