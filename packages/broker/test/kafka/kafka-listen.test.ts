@@ -51,6 +51,10 @@ test('kafkaAdvertise: a dialable host:port (port 0 is refused)', () => {
     refusal(() => resolveKafkaAdvertise(9092, '--kafka-advertise')),
     /--kafka-advertise must be HOST:PORT/,
   )
+  assert.match(
+    refusal(() => resolveOptions({ dataDir: '/tmp/x', kafkaAdvertise: 'kafka.example.com:9092' })),
+    /kafkaAdvertise is the address of the Kafka listener: set kafkaListen/,
+  )
 })
 
 test('weir.json takes kafkaListen and kafkaAdvertise and checks them', async () => {
