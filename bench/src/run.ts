@@ -9,6 +9,7 @@
 // `--only codecs` bytes on disk and throughput per compression codec (<date>-codecs-<suite>.*).
 // `--only rebalance` consumer group settling and hand-over times (<date>-rebalance-<suite>.*).
 // `--only scale` many partitions, topics, connections and a large log (<date>-scale-<suite>.*).
+// `--only kafka` KafkaJS over the Kafka listener vs Weir's own client (<date>-kafka-<suite>.*).
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,6 +18,8 @@ import { runCodecs } from './codecs/codecs-run.js'
 import { runComparison } from './compare/compare-run.js'
 import { checkE2eTargets, e2eTables } from './e2e/e2e-report.js'
 import { e2eSizes, runE2eSuite } from './e2e/e2e-suite.js'
+import { kafkaTables } from './kafka/kafka-report.js'
+import { kafkaBenchSizes, runKafkaSuite } from './kafka/kafka-suite.js'
 import { describeMachine, type Machine } from './machine.js'
 import { secondsSince } from './measurement.js'
 import {
@@ -41,7 +44,7 @@ import { type SuiteName, storageSuite, suiteNames, suiteSizes } from './suites.j
 import { checkTargets, type TargetCheck } from './targets.js'
 
 const usage =
-  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs|rebalance|scale] [--out <dir>]'
+  'usage: pnpm bench [-- --suite quick|full] [--only compare|storage|e2e|replication|failover|security|codecs|rebalance|scale|kafka] [--out <dir>]'
 const parts = [
   'compare',
   'storage',
@@ -52,9 +55,10 @@ const parts = [
   'codecs',
   'rebalance',
   'scale',
+  'kafka',
 ] as const
 type Part = (typeof parts)[number]
-const defaultParts: readonly Part[] = ['compare', 'replication', 'rebalance', 'codecs', 'scale']
+const defaultParts: readonly Part[] = ['compare', 'replication', 'rebalance', 'codecs', 'scale', 'kafka']
 const defaultOutDirectory = fileURLToPath(new URL('../results/', import.meta.url))
 
 interface Options {
@@ -83,7 +87,8 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     suite,
     outDirectory: values.out === undefined ? defaultOutDirectory : resolve(base, values.out),
-    // The default run is every row issue 14 judges: the comparison, replication, rebalance, codecs, scale.
+    // The default run is every row issue 14 judges (the comparison, replication, rebalance, codecs,
+    // scale) and issue 16's KafkaJS rows.
     parts: only ? [only] : defaultParts,
   }
 }
@@ -174,6 +179,7 @@ async function main(options: Options): Promise<void> {
     })
   }
   if (options.parts.includes('rebalance')) await runRebalance(options)
+  if (options.parts.includes('kafka')) await runKafka(options)
   if (options.parts.includes('scale')) {
     const machine = describeMachine()
     const date = today()
@@ -192,6 +198,19 @@ async function runRebalance(options: Options): Promise<void> {
     run: () => runRebalanceSuite(sizes, consoleReporter()),
     check: checkRebalanceTargets,
     tables: rebalanceTables,
+  })
+}
+
+async function runKafka(options: Options): Promise<void> {
+  const sizes = kafkaBenchSizes[options.suite]
+  await runMeasuredPart(options, {
+    name: 'kafka',
+    title: 'KafkaJS over the Kafka listener vs Weir client (broker in its own process, 127.0.0.1)',
+    sizes,
+    run: () => runKafkaSuite(sizes, consoleReporter()),
+    // No target: the issue asks for the rows, not a bound.
+    check: () => [],
+    tables: (results) => kafkaTables(results),
   })
 }
 

@@ -4,7 +4,7 @@
 // the end. Reads stdin as a stream, so a pipe of millions of lines runs in bounded memory (the
 // producer's buffer applies backpressure). Ctrl-C stops reading, sends what was read, exits 130.
 import { createInterface } from 'node:readline'
-import { codecs, defineTopic, isWeirError, WeirError } from '@weir/client'
+import { codecs, defineTopic, isWeirError, type PartitionerName, WeirError } from '@weir/client'
 import { bootstrapHelp, connect, parseCommand, runCommand } from './client-flags.js'
 import type { Command } from './command.js'
 import { exitCodes } from './command.js'
@@ -17,6 +17,7 @@ import { encodeText, keyValueFormats, type RecordFormat, recordFormats } from '.
 const help = `Usage: weir produce TOPIC [VALUE...] [-k KEY | -K DELIM] [-H key=value]... [--timestamp MS]
                     [--partition P] [--format F] [--key-format F] [--value-format F]
                     [--acks all|leader|none] [--compression none|gzip|snappy|lz4|zstd]
+                    [--partitioner murmur3|kafka-murmur2|round-robin]
 
 Sends each VALUE argument, or without any each line of stdin, as a message to TOPIC and prints
 how many were sent and how fast. Ctrl-C stops reading stdin, sends what was read, exits 130.
@@ -27,7 +28,10 @@ Flags:
                           (a line without SEP is sent with --key, or no key)
   -H, --header KEY=VALUE  a header on every message; repeat for more
   --timestamp MS          the messages' timestamp: ms since the epoch or an ISO datetime (default now)
-  -p, --partition P       send to partition P (default: by the key's murmur3 hash; no key: sticky)
+  -p, --partition P       send to partition P (default: by the key's hash, see --partitioner; no key: sticky)
+  --partitioner NAME      how keys pick a partition: murmur3 (default, Weir's clients), kafka-murmur2
+                          (as KafkaJS and the Java client do: for topics Kafka clients also write)
+                          or round-robin (keys ignored)
   --format F              how keys and values are typed: ${recordFormats.join(', ')} (default text)
   --key-format F          the key's format, overriding --format
   --value-format F        the value's format, overriding --format
@@ -49,6 +53,7 @@ const flagOptions = {
   'value-format': { type: 'string' },
   acks: { type: 'string' },
   compression: { type: 'string' },
+  partitioner: { type: 'string' },
 } as const
 
 const compressionNames = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
@@ -60,6 +65,21 @@ function compressionOf(value: string | undefined): CompressionFlag {
     throw new UsageError(`--compression must be one of ${compressionNames.join(', ')}, got ${chosen}`)
   }
   return chosen as CompressionFlag
+}
+
+const partitionerNames = [
+  'murmur3',
+  'kafka-murmur2',
+  'round-robin',
+] as const satisfies readonly PartitionerName[]
+type PartitionerFlag = (typeof partitionerNames)[number]
+
+function partitionerOf(value: string | undefined): PartitionerFlag {
+  const chosen = value ?? 'murmur3'
+  if (!(partitionerNames as readonly string[]).includes(chosen)) {
+    throw new UsageError(`--partitioner must be one of ${partitionerNames.join(', ')}, got ${chosen}`)
+  }
+  return chosen as PartitionerFlag
 }
 
 /** Sends awaited together: bounds memory for promises while keeping the producer's batches full. */
@@ -88,6 +108,7 @@ export const produceCommand: Command = {
       if (acks !== 'all' && acks !== 'leader' && acks !== 'none')
         throw new UsageError(`--acks must be all, leader or none, got ${acks}`)
       const compression = compressionOf(values.compression)
+      const partitioner = partitionerOf(values.partitioner)
       const separator = values['key-separator']
       if (separator === '') throw new UsageError('--key-separator must not be empty')
       const shape: RecordShape = {
@@ -101,7 +122,7 @@ export const produceCommand: Command = {
       const [topicName, ...args] = positionals as [string, ...string[]]
       const topic = defineTopic<Buffer>({ name: topicName, codec: codecs.raw })
       const client = connect(values, 'weir-cli')
-      const producer = client.producer({ acks, compression })
+      const producer = client.producer({ acks, compression, partitioner })
       // Made once the topic is known: readline drops lines read before its iterator exists.
       let input: ReturnType<typeof createInterface> | undefined
       let stopped = false

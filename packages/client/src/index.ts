@@ -96,6 +96,7 @@ export type {
   LogMethod,
   RequestEvent,
 } from './instrumentation.js'
+export { kafkaMurmur2, kafkaMurmur2Partition } from './kafka-murmur2.js'
 export type { Headers, Key, Message } from './message.js'
 export { BrokerOffsetStore } from './offsets/broker-offset-store.js'
 export type {

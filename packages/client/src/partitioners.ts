@@ -1,8 +1,10 @@
 // The producer's partitioner choice, pure (no clock, no randomness of its own): 'murmur3' (the
-// default: murmur3 of the key, sticky for keyless records), 'round-robin' (every record to the next
-// partition, keys ignored), or the application's function. A new named rule (issue 16's
-// 'kafka-murmur2') is one more entry in `namedPartitioners`.
+// default: murmur3 of the key, sticky for keyless records), 'kafka-murmur2' (Kafka's Java and
+// KafkaJS's default for keys, sticky for keyless records), 'round-robin' (every record to the next
+// partition, keys ignored), or the application's function. A new named rule is one more entry in
+// `namedPartitioners`.
 import { partitionForKey, WeirError } from '@weir/protocol'
+import { kafkaMurmur2Partition } from './kafka-murmur2.js'
 
 /** The application's rule: the partition for a record, an integer from 0 to partitionCount - 1. */
 export type PartitionerFunction = (key: Buffer | null, partitionCount: number, topic: string) => number
@@ -24,6 +26,11 @@ const namedPartitioners = {
   murmur3: (): Partitioner => ({
     partition: (_topic, key, partitionCount) =>
       key === null ? undefined : partitionForKey(key, partitionCount),
+  }),
+  // For topics Kafka clients also write to: the same key lands on the same partition.
+  'kafka-murmur2': (): Partitioner => ({
+    partition: (_topic, key, partitionCount) =>
+      key === null ? undefined : kafkaMurmur2Partition(key, partitionCount),
   }),
   'round-robin': (): Partitioner => {
     const next = new Map<string, number>()

@@ -1,4 +1,4 @@
-// Proves the producer's partitioner choice: 'murmur3' (default) is protocol's key rule and sticky for null keys; 'round-robin' cycles every record through the partitions per topic whatever its key; a custom function gets (key, partitionCount, topic) and a result that is not an integer in range fails that send with INVALID_CONFIG; an unknown name is refused when the producer is built.
+// Proves the producer's partitioner choice: 'murmur3' (default) is protocol's key rule and sticky for null keys; 'kafka-murmur2' places keys as Kafka's Java client does; 'round-robin' cycles every record through the partitions per topic whatever its key; a custom function gets (key, partitionCount, topic) and a result that is not an integer in range fails that send with INVALID_CONFIG; an unknown name is refused when the producer is built.
 import { isWeirError, type ProduceRequest, type ProduceResponse, partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -49,6 +49,7 @@ test('a custom function gets (key, partitionCount, topic); a result out of range
 })
 
 test('an unknown partitioner name is refused with INVALID_CONFIG listing the names', () => {
+  assert.ok(partitionerNames().includes('kafka-murmur2'))
   for (const name of ['murmur2', '', 42]) {
     try {
       choosePartitioner(name as never)
@@ -105,13 +106,21 @@ test('the producer sends where its partitioner says; a bad custom result fails o
   // An explicit partition does not ask the partitioner.
   assert.is((await custom.send({ topic: 'orders', value: 3, partition: 0 })).partition, 0)
   await custom.close()
+})
 
-  try {
-    producerWith({ partitioner: 'kafka-murmur2' as never })
-    assert.unreachable()
-  } catch (error) {
-    assert.ok(isWeirError(error, 'INVALID_CONFIG'), String(error))
-  }
+test("kafka-murmur2 sends keyed records where Kafka's Java client would, keyless ones to one sticky partition", async () => {
+  const producer = producerWith({ partitioner: 'kafka-murmur2' })
+  // Java's murmur2 of these keys modulo 3 (Kafka's own test vectors: '21' -973932308, '12'
+  // 126087238, 'a-little-bit-long-string' -985981536); murmur3 would place them 1, 2, 0.
+  for (const [key, expected] of [
+    ['21', 0],
+    ['12', 1],
+    ['a-little-bit-long-string', 2],
+  ] as const)
+    assert.is((await producer.send({ topic: 'orders', key, value: key })).partition, expected, key)
+  const keyless = await Promise.all([1, 2, 3].map((value) => producer.send({ topic: 'orders', value })))
+  assert.is(new Set(keyless.map(({ partition }) => partition)).size, 1)
+  await producer.close()
 })
 
 test.run()

@@ -1,8 +1,9 @@
-// Proves kcat/rpk-style produce and consume with the real binary: formats (text, json, msgpack, hex, base64) round trip, keys, -K, headers, timestamps, the -f template, -e exits at the end, every --offset form, an offset past the end warns and starts at the end, --group commits what it printed, Ctrl-C exits 130 without a stack trace, and a missing topic exits 1 within 2 s.
+// Proves kcat/rpk-style produce and consume with the real binary: formats (text, json, msgpack, hex, base64) round trip, keys, -K, headers, --partitioner kafka-murmur2 places keys as Kafka clients do, timestamps, the -f template, -e exits at the end, every --offset form, an offset past the end warns and starts at the end, --group commits what it printed, Ctrl-C exits 130 without a stack trace, and a missing topic exits 1 within 2 s.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client, codecs } from '@weir/client'
+import { Client, codecs, kafkaMurmur2Partition } from '@weir/client'
+import { partitionForKey } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killChildren, run, spawnCli, startBrokerChild } from './cli-support.js'
@@ -19,6 +20,7 @@ test.before(async () => {
     { topic: 'formats', partitions: 1 },
     { topic: 'lines', partitions: 3 },
     { topic: 'empty', partitions: 2 },
+    { topic: 'placed', partitions: 8 },
   ])
 })
 
@@ -94,6 +96,38 @@ test('produce hex, base64, json and msgpack; the stored bytes are the decoded on
   const json = (await lines('--format', 'json', '-o', '2', '-c', '1')).map((line) => JSON.parse(line))
   assert.equal(json[0].value, { n: 1 })
   assert.is(json[0].key, 'k3')
+})
+
+test('--partitioner kafka-murmur2 puts each key where Kafka clients put it, the default where murmur3 does; a bad name exits 2', async () => {
+  // Keys whose murmur2 and murmur3 partitions differ among 8, so the test tells the two apart.
+  const keys = Array.from({ length: 40 }, (_, index) => `user-${index}`)
+    .filter((key) => kafkaMurmur2Partition(Buffer.from(key), 8) !== partitionForKey(key, 8))
+    .slice(0, 6)
+  assert.is(keys.length, 6)
+  const lines = keys.map((key) => `${key}:${key}`).join('\n')
+  await ok(['produce', 'placed', '-K', ':', '--partitioner', 'kafka-murmur2'], `${lines}\n`)
+  await ok(['produce', 'placed', '-K', ':'], `${lines}\n`)
+  const placed: string[] = []
+  const consumer = client.consumer({
+    topics: [{ name: 'placed', codec: codecs.string }],
+    fromBeginning: true,
+  })
+  for await (const message of consumer) {
+    placed.push(`${message.key}@${message.partition}`)
+    if (placed.length === keys.length * 2) break
+  }
+  await consumer.close()
+  const expected = keys.flatMap((key) => [
+    `${key}@${kafkaMurmur2Partition(Buffer.from(key), 8)}`,
+    `${key}@${partitionForKey(key, 8)}`,
+  ])
+  assert.equal(placed.sort(), expected.sort())
+  const refused = await weir(['produce', 'placed', '--partitioner', 'murmur2', 'x'])
+  assert.is(refused.code, 2, refused.stderr)
+  assert.match(
+    refused.stderr,
+    /--partitioner must be one of murmur3, kafka-murmur2, round-robin, got murmur2/,
+  )
 })
 
 test('keys from -K, headers, a timestamp and the template print back as typed', async () => {
