@@ -26,9 +26,12 @@ import {
   peerTransport,
 } from './cluster/peer-security.js'
 import { Connection } from './connection.js'
+import { weirFrameDispatcher } from './dispatch.js'
 import { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
 import { GroupService } from './groups/group-service.js'
 import type { HandlerContext } from './handlers/index.js'
+import { KafkaDispatcher } from './kafka/kafka-dispatch.js'
+import { type KafkaListening, openKafkaListener } from './kafka/kafka-listener.js'
 import { LogCleaning } from './log-cleaning.js'
 import { createLogger } from './logger.js'
 import { BrokerMetrics } from './metrics/broker-metrics.js'
@@ -48,7 +51,7 @@ export interface BrokerAddress {
   readonly port: number
 }
 
-type ListenerName = 'client' | 'peer'
+type ListenerName = 'client' | 'peer' | 'kafka'
 
 export class Broker {
   private readonly connections = new Set<Connection>()
@@ -81,6 +84,8 @@ export class Broker {
     accepting: { accept: (socket: TransportSocket, listener: ListenerName) => void },
     private readonly security: ClientSecurity,
     private readonly metricsEndpoint: MetricsEndpoint | undefined,
+    /** The Kafka-protocol listener (--kafka-listen); undefined when off. */
+    private readonly kafka: KafkaListening | undefined,
   ) {
     this.context = {
       ...(metricsEndpoint === undefined ? {} : { traffic: metricsEndpoint.metrics }),
@@ -159,6 +164,7 @@ export class Broker {
     })
     let listener: TransportListener | undefined
     let peerListener: TransportListener | undefined
+    let kafka: KafkaListening | undefined
     let groups: GroupService | undefined
     let cluster: Cluster | undefined
     const watch = new PartitionWatch()
@@ -184,6 +190,13 @@ export class Broker {
       listener = await security
         .listenTransport(environment.transport)
         .listen({ host: resolved.host, port: resolved.port }, (socket) => accepting.accept(socket, 'client'))
+      if (resolved.kafkaListen !== undefined)
+        kafka = await openKafkaListener(
+          security.listenTransport(environment.transport),
+          resolved.kafkaListen,
+          resolved.kafkaAdvertise,
+          (socket) => accepting.accept(socket, 'kafka'),
+        )
       const self = { id: resolved.brokerId, host: advertisedHost(resolved), port: listener.port, peerPort: 0 }
       cluster = await Cluster.start(
         {
@@ -210,6 +223,7 @@ export class Broker {
       await store.close()
       for (const [socket] of early) socket.destroy()
       await listener?.close()
+      await kafka?.listener.close()
       await peerListener?.close()
       await metricsEndpoint?.close()
       throw error
@@ -232,6 +246,7 @@ export class Broker {
       accepting,
       security,
       metricsEndpoint,
+      kafka,
     )
     metricsEndpoint?.attach({
       cluster,
@@ -255,6 +270,16 @@ export class Broker {
       },
       `listening on ${resolved.host}:${address.port}`,
     )
+    if (kafka !== undefined) {
+      const { address: bound, advertised } = kafka
+      logger.info(
+        {
+          kafkaAddress: `${bound.host}:${bound.port}`,
+          kafkaAdvertised: `${advertised.host}:${advertised.port}`,
+        },
+        `listening for Kafka clients on ${bound.host}:${bound.port}`,
+      )
+    }
     const open = openBrokerWarning(resolved.authorizer, options)
     if (open !== undefined) logger.warn(open)
     return broker
@@ -268,6 +293,11 @@ export class Broker {
   get metricsAddress(): BrokerAddress | undefined {
     const port = this.metricsEndpoint?.port
     return port === undefined ? undefined : { host: this.options.metricsListen!.host, port }
+  }
+
+  /** Where the Kafka-protocol listener is bound (port 0 resolved); undefined when kafkaListen is off. */
+  get kafkaAddress(): BrokerAddress | undefined {
+    return this.kafka?.address
   }
 
   get connectionCount(): number {
@@ -298,7 +328,11 @@ export class Broker {
   private async shutdown(): Promise<void> {
     this.logger.info('closing')
     this.environment.timers.clear(this.retentionTimer)
-    const listenerClosed = Promise.all([this.listener.close(), this.peerListener?.close()])
+    const listenerClosed = Promise.all([
+      this.listener.close(),
+      this.peerListener?.close(),
+      this.kafka?.listener.close(),
+    ])
     this.watch.notifyAll()
     // Before the connections drain: held JoinGroup/SyncGroup requests are answered now.
     await this.groups.close()
@@ -358,21 +392,24 @@ export class Broker {
     if (peerSession !== undefined) {
       closeUnlessAuthenticated(socket, peerSession, this.environment.timers, peerAuthenticationTimeoutMs)
     }
-    const { session, sasl } = this.security.forConnection(socket, this.cluster, listener)
-    const connection = new Connection(
-      socket,
-      {
-        ...this.context,
-        logger,
-        clientHost,
-        session,
-        listener,
-        peerSession,
-        responseRoom,
-        ...(sasl === undefined ? {} : { sasl }),
-      },
+    // A Kafka connection is a client connection speaking another protocol: same security, same APIs.
+    const served = listener === 'kafka' ? 'client' : listener
+    const { session, sasl } = this.security.forConnection(socket, this.cluster, served)
+    const context: HandlerContext = {
+      ...this.context,
       logger,
-    )
+      clientHost,
+      session,
+      listener: served,
+      peerSession,
+      responseRoom,
+      ...(sasl === undefined ? {} : { sasl }),
+    }
+    const dispatcher =
+      listener === 'kafka' && this.kafka !== undefined
+        ? new KafkaDispatcher(context, this.kafka.advertised)
+        : weirFrameDispatcher(context)
+    const connection = new Connection(socket, context, logger, dispatcher)
     this.connections.add(connection)
     logger.debug({ principal: session.principal }, 'connection opened')
     void connection.closedPromise.then(() => {

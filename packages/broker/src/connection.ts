@@ -8,8 +8,6 @@
 import {
   FrameReader,
   frameLengthBytes,
-  parseRequestFrame,
-  requestHeaderBytes,
   settlesWithin,
   type Timer,
   type TransportSocket,
@@ -17,7 +15,7 @@ import {
 } from '@weir/protocol'
 import type { Logger } from 'pino'
 import { ConnectionDeadlines, type ExpiryReason } from './connection-deadlines.js'
-import { dispatch, type ResponseFrame } from './dispatch.js'
+import { type FrameDispatcher, type ResponseFrame, weirFrameDispatcher } from './dispatch.js'
 import type { HandlerContext } from './handlers/index.js'
 import { warnLimited } from './warning-rate-limit.js'
 
@@ -57,12 +55,14 @@ export class Connection {
     private readonly socket: TransportSocket,
     private readonly context: HandlerContext,
     readonly logger: Logger,
+    /** What each frame means: Weir's protocol, or the Kafka listener's (kafka/kafka-dispatch.ts). */
+    private readonly dispatcher: FrameDispatcher = weirFrameDispatcher(context),
   ) {
     const { limits, environment } = context
     const mustAuthenticate = this.mustAuthenticate()
     this.reader = new FrameReader(
       mustAuthenticate ? Math.min(unauthenticatedFrameBytesMax, limits.maxFrameBytes) : limits.maxFrameBytes,
-      requestHeaderBytes,
+      dispatcher.frameBytesMin,
     )
     // A deadline from the moment of connecting, not an idle timer: a trickle of bytes or a stream
     // of ApiVersions requests cannot keep an anonymous connection open.
@@ -168,23 +168,28 @@ export class Connection {
   }
 
   private start(payload: Buffer): void {
-    // The reader's minimum frame size is the request header, so this cannot throw.
-    const { header, body } = parseRequestFrame(payload)
     this.inFlight++
     this.inFlightBytes += payload.length
-    const { traffic, listener } = this.context
-    const startedMs = traffic?.now()
-    void dispatch(header, body, this.context).then(
-      (frame) => {
-        if (traffic !== undefined && startedMs !== undefined)
-          traffic.requestAnswered(listener, header.apiKey, traffic.now() - startedMs)
-        this.finish(frame, payload.length)
+    void this.dispatcher.dispatch(payload).then(
+      (outcome) => {
+        if (outcome === 'close') this.finishClosing(payload.length)
+        else this.finish(outcome, payload.length)
       },
       (error: unknown) => {
         this.logger.error({ err: error }, 'request dispatch failed')
         this.finish(undefined, payload.length)
       },
     )
+  }
+
+  /** The dispatcher logged why this connection cannot go on: answers already queued go out, then it ends. */
+  private finishClosing(requestBytes: number): void {
+    this.inFlight--
+    this.inFlightBytes -= requestBytes
+    this.releaseBytes(requestBytes)
+    this.waiting.length = 0
+    if (!this.closing) void this.closeGracefully(0)
+    if (this.inFlight === 0) this.notifyIdle()
   }
 
   private countSent(parts: readonly Buffer[]): void {

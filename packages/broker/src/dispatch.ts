@@ -9,7 +9,9 @@ import {
   type ErrorName,
   encodeApiResponseFrame,
   isWeirError,
+  parseRequestFrame,
   type RequestHeader,
+  requestHeaderBytes,
   WeirError,
 } from '@weir/protocol'
 import { refusedBeforeAuthentication } from './auth/sasl-gate.js'
@@ -33,6 +35,35 @@ export interface ResponseFrame {
   readonly parts: Buffer[]
   /** Gives back the pooled read buffers the parts are views of (pooled-reads.ts); call exactly once. */
   readonly written: () => void
+}
+
+/**
+ * What a connection does with each complete frame (connection.ts): the answer to write, undefined
+ * for none (Produce with acks 0), or 'close' once the dispatcher logged why the stream cannot go
+ * on (a Kafka request at a layout we do not speak). Answers are written as their promises settle,
+ * so a dispatcher that must answer in request order (Kafka) settles them in that order.
+ */
+export interface FrameDispatcher {
+  /** The shortest frame this protocol allows; a shorter declared length closes the connection. */
+  readonly frameBytesMin: number
+  dispatch(payload: Buffer): Promise<ResponseFrame | undefined | 'close'>
+}
+
+/** Weir's own protocol: answers go out as they are ready (clients match them by correlation id). */
+export function weirFrameDispatcher(context: HandlerContext): FrameDispatcher {
+  return {
+    frameBytesMin: requestHeaderBytes,
+    async dispatch(payload) {
+      // The reader's minimum frame size is the request header, so this cannot throw.
+      const { header, body } = parseRequestFrame(payload)
+      const { traffic, listener } = context
+      const startedMs = traffic?.now()
+      const frame = await dispatch(header, body, context)
+      if (traffic !== undefined && startedMs !== undefined)
+        traffic.requestAnswered(listener, header.apiKey, traffic.now() - startedMs)
+      return frame
+    },
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 export { Broker, type BrokerAddress } from './broker.js'
 export { parsePeers } from './cluster/peers.js'
 export { type BrokerEnvironment, nodeBrokerEnvironment } from './environment.js'
+export { resolveKafkaAdvertise, resolveKafkaListen } from './kafka/kafka-listen.js'
 export { type BrokerLimits, type BrokerLimitsInput, defaultLimits, resolveLimits } from './limits.js'
 export { createLogger } from './logger.js'
 export { defaultMetricsListen, resolveMetricsListen } from './metrics/metrics-listen.js'

@@ -25,6 +25,7 @@ import type { BrokerEnvironment } from './environment.js'
 import { type GroupLimitsInput, resolveGroupLimits } from './groups/group-limits.js'
 import { defaultGroupOptions, type GroupOptions } from './groups/group-options.js'
 import { type IntegerRange, resolveIntegerOptions } from './integer-options.js'
+import { type KafkaAddress, resolveKafkaAdvertise, resolveKafkaListen } from './kafka/kafka-listen.js'
 import { type BrokerLimits, type BrokerLimitsInput, resolveLimits } from './limits.js'
 import { parseListen } from './listen-address.js'
 import { type MetricsAddress, resolveMetricsListen } from './metrics/metrics-listen.js'
@@ -46,6 +47,13 @@ export interface BrokerOptions extends AuthorizerOptions {
    * Default off for an embedded broker; `weir broker` defaults to 127.0.0.1:9171 (docs/metrics.md).
    */
   readonly metricsListen?: string
+  /**
+   * `host:port` of the Kafka-protocol listener (Kafka clients such as kcat and KafkaJS), or `off`
+   * (the default). Same TLS and SASL settings as the client listener.
+   */
+  readonly kafkaListen?: string
+  /** `host:port` Kafka clients are told in Metadata. Default: the kafkaListen address as bound. */
+  readonly kafkaAdvertise?: string
   /** Host clients are told to connect to in Metadata; defaults to the bound host (127.0.0.1 for a wildcard). */
   readonly advertisedHost?: string
   /** This broker's id in Metadata (leader, replicas, controllerId). Default 1. */
@@ -146,6 +154,8 @@ export const configFileKeys = [
   'saslMechanisms',
   'bootstrapUserFile',
   'metricsListen',
+  'kafkaListen',
+  'kafkaAdvertise',
 ] as const
 
 export type ConfigFile = Partial<Omit<BrokerOptions, 'logger'>>
@@ -173,6 +183,10 @@ export interface ResolvedOptions {
   readonly security: SecurityOptions
   /** Where /metrics, /health and /ready are served; undefined: off. */
   readonly metricsListen: MetricsAddress
+  /** Where the Kafka-protocol listener binds; undefined: off. */
+  readonly kafkaListen: KafkaAddress | undefined
+  /** What Metadata on the Kafka listener names as this broker; undefined: the bound address. */
+  readonly kafkaAdvertise: KafkaAddress | undefined
 }
 
 function invalid(message: string): never {
@@ -243,6 +257,8 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     authorizer: resolveAuthorizer(options),
     security: resolveSecurityOptions(options),
     metricsListen: resolveMetricsListen(options.metricsListen),
+    kafkaListen: resolveKafkaListen(options.kafkaListen),
+    kafkaAdvertise: resolveKafkaAdvertise(options.kafkaAdvertise),
   }
 }
 
@@ -380,6 +396,8 @@ export function checkConfigFile(value: unknown, path: string): ConfigFile {
   stringKey('listen')
   stringKey('advertisedHost')
   resolveMetricsListen(fields.metricsListen, `config file ${path}: metricsListen`)
+  resolveKafkaListen(fields.kafkaListen, `config file ${path}: kafkaListen`)
+  resolveKafkaAdvertise(fields.kafkaAdvertise, `config file ${path}: kafkaAdvertise`)
   if (fields.listen !== undefined) parseListen(fields.listen as string, `config file ${path}: listen`)
   if (fields.logLevel !== undefined) checkLogLevel(fields.logLevel, `config file ${path}: logLevel`)
   if (fields.brokerId !== undefined && !Number.isInteger(fields.brokerId)) {

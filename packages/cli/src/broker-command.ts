@@ -14,6 +14,8 @@ import {
   parseListen,
   parsePeers,
   readConfigFile,
+  resolveKafkaAdvertise,
+  resolveKafkaListen,
   resolveMetricsListen,
 } from '@weir/broker'
 import { isWeirError, WeirError } from '@weir/protocol'
@@ -39,6 +41,12 @@ Flags:
                        HTTP address of /metrics (Prometheus), /health and /ready (default
                        ${defaultMetricsListen}; off to serve none). A busy default port is only a
                        warning (several brokers on one host); docs/metrics.md lists the metrics
+  --kafka-listen HOST:PORT
+                       also speak the Kafka protocol here (kcat, KafkaJS, librdkafka), e.g.
+                       127.0.0.1:9092; off by default. Same TLS and SASL as --listen; see docs/kafka.md
+  --kafka-advertise HOST:PORT
+                       the address Kafka clients are told to connect to (default: the bound
+                       --kafka-listen address); e.g. the name a container is reached by from outside
   --data-dir DIR       where topics are stored (default ./data, relative to where you ran the command)
   --advertised-host H  the host name clients are told to connect to (default: the --listen host,
                        or this machine's name when that is 0.0.0.0); e.g. the name a container
@@ -46,7 +54,7 @@ Flags:
   --config FILE        a weir.json with any of dataDir, listen, advertisedHost, brokerId, logLevel,
                        limits, topicDefaults, groups, peers, peerListen, clusterSecretFile,
                        peerTlsFiles, raft, replicaLagTimeMs, authorizer, superUsers, tls, saslMechanisms,
-                       bootstrapUserFile, metricsListen
+                       bootstrapUserFile, metricsListen, kafkaListen, kafkaAdvertise
                        (flags win over the file)
   --log-level LEVEL    fatal, error, warn, info, debug, trace or silent (default info)
   --id N               this broker's id, 1 or more (default 1)
@@ -89,6 +97,8 @@ Flags:
 const flagOptions = {
   listen: { type: 'string' },
   'metrics-listen': { type: 'string' },
+  'kafka-listen': { type: 'string' },
+  'kafka-advertise': { type: 'string' },
   'data-dir': { type: 'string' },
   'advertised-host': { type: 'string' },
   config: { type: 'string' },
@@ -148,6 +158,8 @@ function brokerOptions(
   flags: {
     listen?: string
     'metrics-listen'?: string
+    'kafka-listen'?: string
+    'kafka-advertise'?: string
     'data-dir'?: string
     'advertised-host'?: string
     'log-level'?: string
@@ -162,6 +174,10 @@ function brokerOptions(
   if (flags.listen !== undefined) checkFlag(() => parseListen(flags.listen!, '--listen'))
   const metricsListen = flags['metrics-listen'] ?? file.metricsListen ?? defaultMetricsListen
   checkFlag(() => resolveMetricsListen(metricsListen, '--metrics-listen'))
+  if (flags['kafka-listen'] !== undefined)
+    checkFlag(() => resolveKafkaListen(flags['kafka-listen'], '--kafka-listen'))
+  if (flags['kafka-advertise'] !== undefined)
+    checkFlag(() => resolveKafkaAdvertise(flags['kafka-advertise'], '--kafka-advertise'))
   if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
   const brokerId = integerFlag(flags.id, '--id')
   const replicaLagTimeMs = integerFlag(flags['replica-lag-time-ms'], '--replica-lag-time-ms')
@@ -171,6 +187,8 @@ function brokerOptions(
       flags['data-dir'] !== undefined ? userPath(flags['data-dir']) : (file.dataDir ?? userPath('data')),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     metricsListen,
+    ...(flags['kafka-listen'] !== undefined ? { kafkaListen: flags['kafka-listen'] } : {}),
+    ...(flags['kafka-advertise'] !== undefined ? { kafkaAdvertise: flags['kafka-advertise'] } : {}),
     ...(flags['advertised-host'] !== undefined ? { advertisedHost: hostFlag(flags['advertised-host']) } : {}),
     ...(flags['log-level'] !== undefined ? { logLevel: checkLogLevel(flags['log-level']) } : {}),
     ...(brokerId !== undefined ? { brokerId } : {}),

@@ -1,0 +1,18 @@
+// The Kafka listener's dispatch table: Kafka API key → handler. A new Kafka API is a new file in
+// handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
+// versions each handler's API speaks), so a client never picks an API we would not answer.
+import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import type { AnyKafkaHandler } from './kafka-handler.js'
+
+const handlers: readonly AnyKafkaHandler[] = [apiVersionsHandlerOf(() => handlers)]
+
+const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
+
+export function kafkaHandlerFor(apiKey: number): AnyKafkaHandler | undefined {
+  return byKey.get(apiKey)
+}
+
+/** Every registered handler, in registration order. */
+export function kafkaHandlers(): readonly AnyKafkaHandler[] {
+  return handlers
+}
