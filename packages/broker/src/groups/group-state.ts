@@ -18,22 +18,21 @@
 //   removed and a new rebalance starts (a leader that never syncs cannot stall the group).
 // - A member waiting for its JoinGroup or SyncGroup answer is not expired by its session timeout
 //   (the coordinator holds its request), as in Kafka.
-import {
-  consumerProtocolType,
-  decodeConsumerSubscription,
-  type ErrorName,
-  type GroupState,
-  type HeartbeatRequest,
-  type HeartbeatResponse,
-  type JoinGroupProtocol,
-  type JoinGroupRequest,
-  type JoinGroupResponse,
-  type SyncGroupRequest,
-  type SyncGroupResponse,
+import type {
+  ErrorName,
+  GroupState,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupProtocol,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
 } from '@weir/protocol'
 import type { GroupLimits } from './group-limits.js'
 import { errorOf, type GroupOutbox, type RequestId } from './group-output.js'
 import { type CommittedOffset, encodeGroupLogEntry, type GroupMetadataValue } from './group-records.js'
+import { readSubscription } from './member-subscription.js'
 
 const emptyBytes = Buffer.alloc(0)
 
@@ -50,7 +49,7 @@ export interface GroupMember {
   sessionTimeoutMs: number
   rebalanceTimeoutMs: number
   protocols: readonly JoinGroupProtocol[]
-  /** Topics named by the member's subscriptions (protocolType 'consumer' only). */
+  /** Topics named by the member's subscriptions ('consumer' and 'kafka:consumer' only). */
   subscribedTopics: ReadonlySet<string>
   assignment: Buffer
   /** A JoinGroup held until the rebalance completes. */
@@ -253,7 +252,7 @@ export class Group {
     this.renameMember(member, memberId)
     // A restarted instance reports no owned partitions and a fresh generation; only a change in
     // what it subscribes to (assignors, topics, user data) calls for a rebalance.
-    const changed = !sameSubscriptions(member.protocols, request.protocols)
+    const changed = !sameSubscriptions(request.protocolType, member.protocols, request.protocols)
     member.clientHost = client.clientHost
     updateMember(member, request, topics, nowMs)
     if (this.state === 'preparing-rebalance') {
@@ -768,30 +767,35 @@ function sameProtocols(a: readonly JoinGroupProtocol[], b: readonly JoinGroupPro
 }
 
 /** Same assignors, topics and user data, ignoring the owned partitions and generation a subscription carries. */
-function sameSubscriptions(a: readonly JoinGroupProtocol[], b: readonly JoinGroupProtocol[]): boolean {
+function sameSubscriptions(
+  protocolType: string,
+  a: readonly JoinGroupProtocol[],
+  b: readonly JoinGroupProtocol[],
+): boolean {
   if (a.length !== b.length) return false
   return a.every((protocol, index) => {
     const other = b[index]!
     if (protocol.name !== other.name) return false
     try {
-      const left = decodeConsumerSubscription(protocol.metadata)
-      const right = decodeConsumerSubscription(other.metadata)
+      const left = readSubscription(protocolType, protocol.metadata)
+      const right = readSubscription(protocolType, other.metadata)
+      // An opaque protocol type: only identical bytes count as unchanged.
+      if (left === undefined || right === undefined) return protocol.metadata.equals(other.metadata)
       const leftTopics = [...left.topics].sort().join('\u0000')
       const rightTopics = [...right.topics].sort().join('\u0000')
-      const sameUserData = (left.userData ?? Buffer.alloc(0)).equals(right.userData ?? Buffer.alloc(0))
-      return leftTopics === rightTopics && sameUserData
+      return leftTopics === rightTopics && left.userData.equals(right.userData)
     } catch {
-      // Not the consumer protocol: only identical bytes count as unchanged.
+      // Not a subscription after all: only identical bytes count as unchanged.
       return protocol.metadata.equals(other.metadata)
     }
   })
 }
 
-/** Topics of a consumer member's subscriptions; other protocol types subscribe to nothing we know. */
+/** Topics of a consumer member's subscriptions (Weir's or Kafka's); opaque protocol types subscribe to nothing we know. */
 function subscribedTopics(request: Pick<JoinGroupRequest, 'protocolType' | 'protocols'>): Set<string> {
   const topics = new Set<string>()
-  if (request.protocolType !== consumerProtocolType) return topics
   for (const protocol of request.protocols)
-    for (const topic of decodeConsumerSubscription(protocol.metadata).topics) topics.add(topic)
+    for (const topic of readSubscription(request.protocolType, protocol.metadata)?.topics ?? [])
+      topics.add(topic)
   return topics
 }

@@ -2,9 +2,25 @@
 // handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import { kafkaFindCoordinatorHandler } from './handlers/find-coordinator.js'
+import { kafkaHeartbeatHandler } from './handlers/heartbeat.js'
+import { kafkaJoinGroupHandler } from './handlers/join-group.js'
+import { kafkaLeaveGroupHandler } from './handlers/leave-group.js'
+import { kafkaOffsetCommitHandler } from './handlers/offset-commit.js'
+import { kafkaOffsetFetchHandler } from './handlers/offset-fetch.js'
+import { kafkaSyncGroupHandler } from './handlers/sync-group.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
-const handlers: readonly AnyKafkaHandler[] = [apiVersionsHandlerOf(() => handlers)]
+const handlers: readonly AnyKafkaHandler[] = [
+  apiVersionsHandlerOf(() => handlers),
+  kafkaFindCoordinatorHandler,
+  kafkaJoinGroupHandler,
+  kafkaSyncGroupHandler,
+  kafkaHeartbeatHandler,
+  kafkaLeaveGroupHandler,
+  kafkaOffsetCommitHandler,
+  kafkaOffsetFetchHandler,
+]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
 

@@ -5,7 +5,6 @@ import {
   DeleteGroups,
   type DescribedGroup,
   DescribeGroups,
-  decodeConsumerAssignment,
   errorFromWire,
   type GroupState,
   ListGroups,
@@ -16,12 +15,13 @@ import {
   WeirError,
 } from '@weir/protocol'
 import type { Cluster } from '../cluster.js'
+import { assignedPartitions } from './assigned-partitions.js'
 import { CoordinatorClient } from './coordinator-client.js'
 import type { GroupPartition } from './membership-decisions.js'
 
 export interface ListedGroupSummary {
   readonly groupId: string
-  /** 'consumer' for consumer groups, '' for a group that only stores offsets. */
+  /** 'consumer' for Weir consumer groups, 'kafka:consumer' for Kafka ones, '' for a group that only stores offsets. */
   readonly protocolType: string
   readonly state: GroupState
 }
@@ -79,7 +79,7 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
     groupInstanceId: member.groupInstanceId,
     clientId: member.clientId,
     host: member.clientHost,
-    assignment: assignmentOf(member.assignment),
+    assignment: assignedPartitions(described.protocolType, member.assignment),
   }))
   const fetched = await coordinator.requestWithRetry(OffsetFetch, { groupId, topics: null }, 'commit')
   const committed = new Map<string, number>()
@@ -220,16 +220,6 @@ async function describeOne(coordinator: CoordinatorClient, groupId: string): Pro
     throw new WeirError('UNKNOWN_SERVER_ERROR', `DescribeGroups answered without group ${groupId}`)
   if (described.errorCode !== 0) throw errorFromWire(described.errorCode, described.errorMessage)
   return described
-}
-
-function assignmentOf(bytes: Buffer): GroupPartition[] {
-  if (bytes.length === 0) return []
-  try {
-    const { partitions } = decodeConsumerAssignment(bytes)
-    return [...partitions].flatMap(([topic, numbers]) => numbers.map((partition) => ({ topic, partition })))
-  } catch {
-    return [] // not the consumer protocol: the assignment is opaque to us
-  }
 }
 
 /** ListOffsets with `timestamp` for each partition, to each partition's leader. */

@@ -33,6 +33,7 @@ export {
   requestOf,
   unsupportedApiVersionsResponse,
 } from './codec.js'
+export * from './consumer-protocol.js'
 export {
   KafkaErrorCodes,
   type KafkaErrorEntry,
