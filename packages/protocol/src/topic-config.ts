@@ -103,15 +103,18 @@ function checkCleanupPolicy(value: unknown, path: string): CleanupPolicy {
   return normalized as CleanupPolicy
 }
 
-/** Parses `key=value` strings (CLI flags): numbers as integers, fsync also as 'always'/'never'. */
-export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig {
+/**
+ * Parses `key=value` strings (CLI flags, Kafka's CreateTopics configs): numbers as integers, fsync
+ * also as 'always'/'never'. `source` names where the entries came from in error messages.
+ */
+export function parseTopicConfigEntries(entries: readonly string[], source = '--config'): TopicConfig {
   const config: Record<string, unknown> = {}
   for (const entry of entries) {
     const separator = entry.indexOf('=')
     if (separator <= 0)
       throw new WeirError(
         'INVALID_CONFIG',
-        `--config ${entry}: expected key=value, e.g. retentionMs=86400000`,
+        `${source} ${entry}: expected key=value, e.g. retentionMs=86400000`,
       )
     const key = entry.slice(0, separator).trim()
     const text = entry.slice(separator + 1).trim()
@@ -119,12 +122,12 @@ export function parseTopicConfigEntries(entries: readonly string[]): TopicConfig
     if (number !== undefined && !Number.isSafeInteger(number)) {
       throw new WeirError(
         'INVALID_CONFIG',
-        `--config ${key} must be an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${text}`,
+        `${source} ${key} must be an integer from -1 to ${Number.MAX_SAFE_INTEGER}, got ${text}`,
       )
     }
     config[key] = number ?? text
   }
-  return checkTopicConfig(config, '--config')
+  return checkTopicConfig(config, source)
 }
 
 /** A value for a message; JSON.stringify alone throws on a bigint. */

@@ -2,12 +2,17 @@
 // handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import { kafkaCreateTopicsHandler } from './handlers/create-topics.js'
+import { kafkaDeleteTopicsHandler } from './handlers/delete-topics.js'
+import { kafkaDescribeConfigsHandler } from './handlers/describe-configs.js'
 import { kafkaFindCoordinatorHandler } from './handlers/find-coordinator.js'
 import { kafkaHeartbeatHandler } from './handlers/heartbeat.js'
 import { kafkaJoinGroupHandler } from './handlers/join-group.js'
 import { kafkaLeaveGroupHandler } from './handlers/leave-group.js'
 import { kafkaOffsetCommitHandler } from './handlers/offset-commit.js'
 import { kafkaOffsetFetchHandler } from './handlers/offset-fetch.js'
+import { kafkaSaslAuthenticateHandler } from './handlers/sasl-authenticate.js'
+import { kafkaSaslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { kafkaSyncGroupHandler } from './handlers/sync-group.js'
 import type { AnyKafkaHandler } from './kafka-handler.js'
 
@@ -20,6 +25,11 @@ const handlers: readonly AnyKafkaHandler[] = [
   kafkaLeaveGroupHandler,
   kafkaOffsetCommitHandler,
   kafkaOffsetFetchHandler,
+  kafkaCreateTopicsHandler,
+  kafkaDeleteTopicsHandler,
+  kafkaDescribeConfigsHandler,
+  kafkaSaslHandshakeHandler,
+  kafkaSaslAuthenticateHandler,
 ]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))
