@@ -125,7 +125,7 @@ export async function kcat(
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
   child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-20_000)
+    stderr = (stderr + chunk.toString('utf8')).slice(-6_000)
   })
   child.stdin.on('error', () => {}) // kcat may exit before reading it all; its exit code says why
   child.stdin.end(input)
