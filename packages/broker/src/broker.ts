@@ -204,6 +204,7 @@ export class Broker {
           peers: resolved.peers ?? [self],
           security: peerSecurity,
           placement: resolved.limits,
+          kafkaAddress: kafka?.advertised,
           ...resolved.raft,
         },
         store,

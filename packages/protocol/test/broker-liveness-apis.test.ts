@@ -22,6 +22,35 @@ test('BrokerHeartbeat carries the sender, its state and its progress', () => {
   )
 })
 
+test("BrokerHeartbeat may carry the sender's Kafka address; old senders omit it, half of one is dropped", () => {
+  const kafka = { kafkaHost: 'b2.example', kafkaPort: 9092 }
+  roundTrip(
+    BrokerHeartbeat,
+    { brokerId: 2, state: 'alive', progressPercent: 100, ...kafka },
+    { errorCode: 0 },
+  )
+  const old = BrokerHeartbeat.decodeRequest({ brokerId: 2, state: 'alive', progressPercent: 100 })
+  assert.is(old.kafkaHost, undefined)
+  const half = BrokerHeartbeat.decodeRequest({
+    brokerId: 2,
+    state: 'alive',
+    progressPercent: 100,
+    kafkaHost: 'x',
+  })
+  assert.equal(half, { brokerId: 2, state: 'alive', progressPercent: 100 })
+  rejects(
+    () =>
+      BrokerHeartbeat.decodeRequest({
+        brokerId: 2,
+        state: 'alive',
+        progressPercent: 1,
+        ...kafka,
+        kafkaPort: 70_000,
+      }),
+    /kafkaPort/,
+  )
+})
+
 test('DescribeBrokers lists every broker with state, progress and heartbeat age', () => {
   const brokers = [
     { id: 1, host: '127.0.0.1', port: 7171, state: 'alive', progressPercent: 100, lastHeartbeatMs: 0 },

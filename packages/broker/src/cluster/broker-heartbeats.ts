@@ -1,7 +1,9 @@
 // Broker liveness, the I/O part: every second this broker sends BrokerHeartbeat with its state to
 // every peer (peer listener), and records the heartbeats peers send it in BrokerLiveness. Its own
 // state comes from its hosted replicas (broker-state.ts). At most one heartbeat per peer is in
-// flight: a peer that does not answer is not sent a queue of them.
+// flight: a peer that does not answer is not sent a queue of them. Heartbeats also carry each
+// broker's Kafka listener address (--kafka-listen), so the Kafka listener's Metadata can name every
+// broker as Kafka clients must dial it.
 import { BrokerHeartbeat, type BrokerHeartbeatRequest, type Timer } from '@weir/protocol'
 import type { Logger } from 'pino'
 import type { BrokerEnvironment } from '../environment.js'
@@ -28,11 +30,20 @@ export interface BrokerHeartbeatsOptions {
   readonly logger: Logger
   /** Whether this broker is draining (moving its leadership away); default never. */
   readonly draining?: () => boolean
+  /** This broker's advertised Kafka listener address; undefined when it has none. */
+  readonly kafkaAddress?: KafkaAddress | undefined
+}
+
+export interface KafkaAddress {
+  readonly host: string
+  readonly port: number
 }
 
 export class BrokerHeartbeats {
   private readonly liveness: BrokerLiveness
   private readonly pending = new Set<number>()
+  /** Each peer's Kafka address as its latest heartbeat gave it (removed when a heartbeat omits it). */
+  private readonly kafkaAddresses = new Map<number, KafkaAddress>()
   private timer: Timer | undefined
 
   constructor(private readonly options: BrokerHeartbeatsOptions) {
@@ -68,6 +79,19 @@ export class BrokerHeartbeats {
   received(request: BrokerHeartbeatRequest): void {
     const now = this.options.environment.clock.now()
     this.liveness.heartbeat(request.brokerId, request.state, request.progressPercent, now)
+    const { kafkaHost, kafkaPort } = request
+    if (kafkaHost !== undefined && kafkaPort !== undefined)
+      this.kafkaAddresses.set(request.brokerId, { host: kafkaHost, port: kafkaPort })
+    else this.kafkaAddresses.delete(request.brokerId)
+  }
+
+  /**
+   * Where Kafka clients reach broker `brokerId`: this broker's own from its options, a peer's from
+   * its latest heartbeat; undefined when it has no Kafka listener or has not been heard from yet.
+   */
+  kafkaAddressOf(brokerId: number): KafkaAddress | undefined {
+    if (brokerId === this.options.selfId) return this.options.kafkaAddress
+    return this.kafkaAddresses.get(brokerId)
   }
 
   /** Every broker of the cluster in id order, this one as it is now. */
@@ -81,7 +105,13 @@ export class BrokerHeartbeats {
 
   private sendAll(): void {
     const { state, progressPercent } = this.selfState()
-    const request = { brokerId: this.options.selfId, state, progressPercent }
+    const kafka = this.options.kafkaAddress
+    const request = {
+      brokerId: this.options.selfId,
+      state,
+      progressPercent,
+      ...(kafka === undefined ? {} : { kafkaHost: kafka.host, kafkaPort: kafka.port }),
+    }
     for (const id of this.options.brokerIds()) {
       if (id === this.options.selfId || this.pending.has(id)) continue
       this.pending.add(id)

@@ -14,7 +14,7 @@ import { isUserRecord } from '../auth/user-records.js'
 import type { BrokerEnvironment } from '../environment.js'
 import type { PartitionWatch } from '../partition-watch.js'
 import { WarningRateLimit, warnLimited } from '../warning-rate-limit.js'
-import { BrokerHeartbeats } from './broker-heartbeats.js'
+import { BrokerHeartbeats, type KafkaAddress } from './broker-heartbeats.js'
 import { isBrokerRecord } from './broker-registry.js'
 import { assignReplicas, ClusterImage, type MetadataRecord, type TopicImage } from './cluster-image.js'
 import { Controller, controllerGroup, controllerTopic } from './controller.js'
@@ -55,6 +55,8 @@ export interface ClusterOptions {
    * again there, so creates sent to different brokers at once cannot overshoot). Default: none.
    */
   readonly placement?: PlacementLimits | undefined
+  /** Where Kafka clients reach this broker (--kafka-listen); sent to peers in BrokerHeartbeat. */
+  readonly kafkaAddress?: KafkaAddress | undefined
 }
 
 export { defaultClusterTiming } from './cluster-timing.js'
@@ -133,6 +135,7 @@ export class Cluster {
       environment,
       logger,
       draining: () => this.image.drainingBrokers().has(options.selfId),
+      kafkaAddress: options.kafkaAddress,
     })
     this.reassignments = new ReassignmentEngine({
       selfId: options.selfId,

@@ -5,12 +5,17 @@ import { apiVersionsHandlerOf } from './handlers/api-versions.js'
 import { kafkaCreateTopicsHandler } from './handlers/create-topics.js'
 import { kafkaDeleteTopicsHandler } from './handlers/delete-topics.js'
 import { kafkaDescribeConfigsHandler } from './handlers/describe-configs.js'
+import { kafkaFetchHandler } from './handlers/fetch.js'
 import { kafkaFindCoordinatorHandler } from './handlers/find-coordinator.js'
 import { kafkaHeartbeatHandler } from './handlers/heartbeat.js'
+import { kafkaInitProducerIdHandler } from './handlers/init-producer-id.js'
 import { kafkaJoinGroupHandler } from './handlers/join-group.js'
 import { kafkaLeaveGroupHandler } from './handlers/leave-group.js'
+import { kafkaListOffsetsHandler } from './handlers/list-offsets.js'
+import { kafkaMetadataHandler } from './handlers/metadata.js'
 import { kafkaOffsetCommitHandler } from './handlers/offset-commit.js'
 import { kafkaOffsetFetchHandler } from './handlers/offset-fetch.js'
+import { kafkaProduceHandler } from './handlers/produce.js'
 import { kafkaSaslAuthenticateHandler } from './handlers/sasl-authenticate.js'
 import { kafkaSaslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { kafkaSyncGroupHandler } from './handlers/sync-group.js'
@@ -30,6 +35,11 @@ const handlers: readonly AnyKafkaHandler[] = [
   kafkaDescribeConfigsHandler,
   kafkaSaslHandshakeHandler,
   kafkaSaslAuthenticateHandler,
+  kafkaMetadataHandler,
+  kafkaProduceHandler,
+  kafkaFetchHandler,
+  kafkaListOffsetsHandler,
+  kafkaInitProducerIdHandler,
 ]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))

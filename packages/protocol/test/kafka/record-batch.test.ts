@@ -121,6 +121,27 @@ test('a log read converts batch by batch; a batch cut off at the end is left out
   assert.is(Kafka.weirBatchesToKafka(log.subarray(0, log.length - 1)).length, first.length)
 })
 
+test('a log read with a control batch between records: each batch converted, the input untouched', () => {
+  const first = encodeRecordBatch([{ key: null, value: Buffer.from('a') }], { timestamp: 1, baseOffset: 0 })
+  const control = encodeRecordBatch([{ key: null, value: Buffer.from('noop') }], {
+    timestamp: 2,
+    baseOffset: 1,
+    control: true,
+  })
+  const last = encodeRecordBatch([{ key: null, value: Buffer.from('c') }], { timestamp: 3, baseOffset: 2 })
+  const log = Buffer.concat([first, control, last])
+  const before = Buffer.from(log)
+  const out = Kafka.weirBatchesToKafka(log)
+  const converted = Kafka.weirBatchToKafka(control)
+  assert.equal(out, Buffer.concat([Kafka.weirBatchToKafka(first), converted, Kafka.weirBatchToKafka(last)]))
+  assert.is(out[first.length + converted.length + BatchField.magic], 2)
+  assert.equal(log, before, 'the stored bytes are never changed')
+  assert.equal(
+    Kafka.weirBatchesToKafka(Buffer.concat([first, last])).subarray(first.length),
+    Kafka.weirBatchToKafka(last),
+  )
+})
+
 test('bad producer batches are typed errors that say what to change', () => {
   const good = handBuiltKafkaBatch()
   typed(
