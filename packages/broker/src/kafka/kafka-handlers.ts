@@ -23,6 +23,11 @@ import type { AnyKafkaHandler } from './kafka-handler.js'
 
 const handlers: readonly AnyKafkaHandler[] = [
   apiVersionsHandlerOf(() => handlers),
+  kafkaMetadataHandler,
+  kafkaProduceHandler,
+  kafkaFetchHandler,
+  kafkaListOffsetsHandler,
+  kafkaInitProducerIdHandler,
   kafkaFindCoordinatorHandler,
   kafkaJoinGroupHandler,
   kafkaSyncGroupHandler,
@@ -35,11 +40,6 @@ const handlers: readonly AnyKafkaHandler[] = [
   kafkaDescribeConfigsHandler,
   kafkaSaslHandshakeHandler,
   kafkaSaslAuthenticateHandler,
-  kafkaMetadataHandler,
-  kafkaProduceHandler,
-  kafkaFetchHandler,
-  kafkaListOffsetsHandler,
-  kafkaInitProducerIdHandler,
 ]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -2,8 +2,8 @@
 // versions Kafka clients send: FindCoordinator names the Kafka address (transactions refused),
 // a first JoinGroup v5 gets its member id at once, join/sync/heartbeat/commit/fetch/leave go
 // through the native coordinator, simple commits work, Kafka consumers are stored as
-// 'kafka:consumer' and never share a group with Weir's, and the chosen protocol is one every
-// member offers.
+// 'kafka:consumer' and never share a group with Weir's, the chosen protocol is one every member
+// offers, a static member restarts without a rebalance, and the native group ACLs apply.
 import {
   DescribeGroups,
   ErrorCodes,
@@ -327,6 +327,69 @@ test('a bad request (an empty group id) is INVALID_REQUEST from the native check
   assert.is(answer.errorCode, codes.INVALID_REQUEST.code)
   const after = await connection.call(Kafka.findCoordinatorApi, 0, { key: 'g', keyType: 0 })
   assert.is(after.errorCode, 0)
+})
+
+test('a static member (JoinGroup v5 groupInstanceId) restarting keeps its generation and gets its assignment back', async () => {
+  const groupId = 'g-static'
+  const staticJoin = (connection: KafkaWire) =>
+    connection.call(Kafka.joinGroupApi, 5, {
+      groupId,
+      sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      memberId: '',
+      groupInstanceId: 'pod-1',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription(['orders']) }],
+    })
+  const first = await staticJoin(await wire())
+  assert.is(first.errorCode, 0)
+  const synced = await (await wire()).call(Kafka.syncGroupApi, 3, {
+    groupId,
+    generationId: first.generationId,
+    memberId: first.memberId,
+    groupInstanceId: 'pod-1',
+    assignments: [{ memberId: first.memberId, assignment: assignment([0, 1, 2]) }],
+  })
+  assert.is(synced.errorCode, 0)
+  const restarted = await wire()
+  const again = await staticJoin(restarted)
+  assert.is(again.errorCode, 0)
+  assert.is(again.generationId, first.generationId, 'no rebalance')
+  assert.is(again.leader, again.memberId)
+  assert.equal(again.members, [], 'a leader that must not reassign gets no members (Kafka before v9)')
+  const back = await restarted.call(Kafka.syncGroupApi, 3, {
+    groupId,
+    generationId: again.generationId,
+    memberId: again.memberId,
+    groupInstanceId: 'pod-1',
+    assignments: [],
+  })
+  assert.equal(Kafka.decodeConsumerProtocolAssignment(back.assignment).partitions, [
+    { topic: 'orders', partitions: [0, 1, 2] },
+  ])
+  const fenced = await restarted.call(Kafka.heartbeatApi, 3, {
+    groupId,
+    generationId: first.generationId,
+    memberId: first.memberId,
+    groupInstanceId: 'pod-1',
+  })
+  assert.is(fenced.errorCode, codes.FENCED_INSTANCE_ID.code)
+})
+
+test('with ACLs on and no bindings, the native Group ACL checks refuse Kafka group requests', async () => {
+  const locked = await startBroker({ kafkaListen: '127.0.0.1:0', authorizer: 'acl' })
+  try {
+    const connection = await KafkaWire.connect(locked.kafkaAddress!.port)
+    wires.push(connection)
+    const found = await connection.call(Kafka.findCoordinatorApi, 1, { key: 'g-locked', keyType: 0 })
+    assert.is(found.errorCode, codes.GROUP_AUTHORIZATION_FAILED.code)
+    const joined = await join(connection, 'g-locked')
+    assert.is(joined.errorCode, codes.GROUP_AUTHORIZATION_FAILED.code)
+    const fetched = await connection.call(Kafka.offsetFetchApi, 2, { groupId: 'g-locked', topics: null })
+    assert.is(fetched.errorCode, codes.GROUP_AUTHORIZATION_FAILED.code)
+  } finally {
+    await locked.close()
+  }
 })
 
 test.run()

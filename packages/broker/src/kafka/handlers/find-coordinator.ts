@@ -52,8 +52,11 @@ export function kafkaFindCoordinatorResponse(
   return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: native.nodeId, ...address }
 }
 
+/** This broker's own Kafka address, a peer's from its latest broker heartbeat. */
 function kafkaAddressesOf(context: KafkaRequestContext): KafkaAddressOf {
-  return (nodeId) => (nodeId === context.native.brokerId ? context.kafkaAdvertised : undefined)
+  const { cluster } = context.native
+  return (nodeId) =>
+    nodeId === cluster.selfId ? context.kafkaAdvertised : cluster.heartbeats.kafkaAddressOf(nodeId)
 }
 
 export const kafkaFindCoordinatorHandler = defineKafkaHandler({

@@ -1,7 +1,8 @@
 // Shared by the Kafka group handlers (find-coordinator, join-group, sync-group, heartbeat,
 // leave-group, offset-commit, offset-fetch): they hand the native group handlers a native request
 // and read back a native answer. Pure.
-import { type ApiDefinition, errorNameOf, Kafka } from '@weir/protocol'
+import type { ApiDefinition } from '@weir/protocol'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 
 /**
  * A native request built from a Kafka one, checked by the native API's own decoder: the same
@@ -12,10 +13,9 @@ export function nativeRequest<Request>(api: ApiDefinition<Request, unknown>, bod
   return api.decodeRequest(body)
 }
 
-/** A native answer's Weir error code as Kafka's (0 stays 0; an unknown code is UNKNOWN_SERVER_ERROR). */
+/** A native answer's Weir error code as Kafka's; an absent code (success) is 0. */
 export function kafkaCodeOf(weirErrorCode: number | undefined): number {
-  if (weirErrorCode === undefined || weirErrorCode === 0) return 0
-  return Kafka.kafkaErrorCodeOf(errorNameOf(weirErrorCode) ?? 'UNKNOWN_SERVER_ERROR')
+  return kafkaCodeOfWeirCode(weirErrorCode ?? 0)
 }
 
 /** Kafka's null for "absent" where the native request leaves the field out. */
