@@ -87,6 +87,8 @@ test('each topic fails alone with its Kafka code and a message saying what to do
     topic('twice'),
     topic('twice'),
     topic('too-many-replicas', { replicationFactor: 3 }),
+    topic('no-partitions', { numPartitions: 0 }),
+    topic('no-replicas', { replicationFactor: -2 }),
     topic('fine'),
   ])
   const byName = answer.topics.map((result) => [result.name, result.errorCode] as const)
@@ -97,6 +99,8 @@ test('each topic fails alone with its Kafka code and a message saying what to do
     ['twice', codes.INVALID_REQUEST.code],
     ['twice', codes.INVALID_REQUEST.code],
     ['too-many-replicas', codes.INVALID_CONFIG.code],
+    ['no-partitions', codes.INVALID_PARTITIONS.code],
+    ['no-replicas', codes.INVALID_REPLICATION_FACTOR.code],
     ['fine', 0],
   ])
   assert.match(String(answer.topics[1]?.errorMessage), /min\.insync\.replicas.*not supported/)
@@ -106,7 +110,7 @@ test('each topic fails alone with its Kafka code and a message saying what to do
   assert.ok(broker.cluster.image.topic('fine'))
 })
 
-test('DeleteTopics removes each topic; an unknown one is UNKNOWN_TOPIC_OR_PARTITION, at every version', async () => {
+test('DeleteTopics removes each topic; unknown, internal and twice-named ones fail alone, at every version', async () => {
   for (let version = 0; version <= 3; version++) {
     const name = `deleted-v${version}`
     assert.is((await create(2, [topic(name)])).topics[0]?.errorCode, 0)
@@ -123,11 +127,14 @@ test('DeleteTopics removes each topic; an unknown one is UNKNOWN_TOPIC_OR_PARTIT
     )
     assert.is(broker.cluster.image.topic(name), undefined)
   }
-  const internal = await wire.call(Kafka.deleteTopicsApi, 3, {
-    topicNames: ['__consumer_offsets'],
-    timeoutMs: 1000,
+  const refused = await wire.call(Kafka.deleteTopicsApi, 3, {
+    topicNames: ['__consumer_offsets', 'kept', 'kept'],
+    timeoutMs: 30_000,
   })
-  assert.is(internal.responses[0]?.errorCode, codes.INVALID_TOPIC_EXCEPTION.code)
+  assert.equal(
+    refused.responses.map((result) => result.errorCode),
+    [codes.INVALID_TOPIC_EXCEPTION.code, codes.INVALID_REQUEST.code, codes.INVALID_REQUEST.code],
+  )
 })
 
 test('DescribeConfigs answers a topic at v0-v2: values, sources, default flags, synonyms on request', async () => {

@@ -4,7 +4,7 @@
 import { isWeirError } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { creatableOf } from '../../src/kafka/handlers/create-topics.js'
+import { creatableOf, invalidCounts } from '../../src/kafka/handlers/create-topics.js'
 import {
   describeBrokerConfig,
   describeTopicConfig,
@@ -66,15 +66,17 @@ test('an unknown config is INVALID_CONFIG naming it; a bad value names the confi
   )
 })
 
-test('CreateTopics -1 means one partition and one replica; assignments are refused clearly', () => {
+test("CreateTopics -1 means one partition and one replica; other counts below 1 get Kafka's codes; assignments are refused", () => {
   const topic = { name: 't', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }
   assert.equal(creatableOf(topic), { name: 't', partitions: 1, replicationFactor: 1, config: {} })
   assert.equal(creatableOf({ ...topic, numPartitions: 6, replicationFactor: 3 }).partitions, 6)
-  refused(
-    () => creatableOf({ ...topic, numPartitions: 0 }),
-    'INVALID_CONFIG',
+  assert.is(invalidCounts(topic), undefined)
+  assert.is(invalidCounts({ ...topic, numPartitions: 0 })?.errorCode, 37, 'INVALID_PARTITIONS')
+  assert.match(
+    String(invalidCounts({ ...topic, numPartitions: -2 })?.errorMessage),
     /numPartitions must be at least 1/,
   )
+  assert.is(invalidCounts({ ...topic, replicationFactor: 0 })?.errorCode, 38, 'INVALID_REPLICATION_FACTOR')
   refused(
     () => creatableOf({ ...topic, assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
     'INVALID_REPLICA_ASSIGNMENT',

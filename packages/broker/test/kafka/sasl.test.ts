@@ -6,14 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  checkServerFinal,
-  clientFinalMessage,
-  clientFirstMessage,
-  Kafka,
-  parseServerFirst,
-  type ScramMechanism,
-} from '@weir/protocol'
+import { Kafka } from '@weir/protocol'
 import { eventually, withTimeout } from '@weir/protocol/testing'
 import { Kafka as KafkaJs, logLevel, type SASLOptions } from 'kafkajs'
 import { test } from 'uvu'
@@ -21,6 +14,7 @@ import * as assert from 'uvu/assert'
 import { unauthenticatedFrameBytesMax } from '../../src/connection.js'
 import type { Broker } from '../../src/index.js'
 import { removeTempDirectories, startBroker, tempDirectory } from '../support/broker.js'
+import { kafkaScramLogin } from './kafka-sasl-login.js'
 import { KafkaWire } from './kafka-wire.js'
 
 const fixtures = (name: string) =>
@@ -54,26 +48,6 @@ function kafkaJsAdmin(broker: Broker, sasl: SASLOptions, ssl?: { ca: string[] })
     authenticationTimeout: 10_000,
   })
   return client.admin()
-}
-
-/** A SCRAM exchange over raw Kafka frames; the error code of the step that failed (0: logged in). */
-async function scramLogin(
-  wire: KafkaWire,
-  mechanism: ScramMechanism,
-  user: string,
-  secret: string,
-): Promise<number> {
-  const handshake = await wire.call(Kafka.saslHandshakeApi, 1, { mechanism })
-  if (handshake.errorCode) return handshake.errorCode
-  const first = clientFirstMessage(user, 'abcdefghijklmnopqrstuvwx')
-  const serverFirst = await wire.call(Kafka.saslAuthenticateApi, 1, { authBytes: Buffer.from(first.message) })
-  if (serverFirst.errorCode) return serverFirst.errorCode
-  const parsed = parseServerFirst(Buffer.from(serverFirst.authBytes).toString(), first.clientNonce)
-  const final = clientFinalMessage(mechanism, secret, first, parsed)
-  const serverFinal = await wire.call(Kafka.saslAuthenticateApi, 1, { authBytes: Buffer.from(final.message) })
-  if (serverFinal.errorCode) return serverFinal.errorCode
-  checkServerFinal(Buffer.from(serverFinal.authBytes).toString(), final.serverSignature)
-  return 0
 }
 
 const createOne = (name: string) => ({
@@ -113,17 +87,20 @@ test('KafkaJS logs in with SCRAM-SHA-256 and SCRAM-SHA-512; a wrong password fai
 
 test('after SCRAM the connection is served; a wrong password is answered, then the connection closes', async () => {
   const wire = await KafkaWire.connect(broker.kafkaAddress!.port)
-  assert.is(await scramLogin(wire, 'SCRAM-SHA-256', 'admin', password), 0)
+  assert.is(await kafkaScramLogin(wire, 'SCRAM-SHA-256', 'admin', password), 0)
   const created = await wire.call(Kafka.createTopicsApi, 4, createOne('after-login'))
   assert.is(created.topics[0]?.errorCode, 0)
   wire.close()
 
   const wrong = await KafkaWire.connect(broker.kafkaAddress!.port)
-  assert.is(await scramLogin(wrong, 'SCRAM-SHA-512', 'admin', 'nope'), codes.SASL_AUTHENTICATION_FAILED.code)
+  assert.is(
+    await kafkaScramLogin(wrong, 'SCRAM-SHA-512', 'admin', 'nope'),
+    codes.SASL_AUTHENTICATION_FAILED.code,
+  )
   await withTimeout(wrong.closed, 10_000, 'the connection to close after a failed login')
   const unknownUser = await KafkaWire.connect(broker.kafkaAddress!.port)
   assert.is(
-    await scramLogin(unknownUser, 'SCRAM-SHA-256', 'mallory', 'x'),
+    await kafkaScramLogin(unknownUser, 'SCRAM-SHA-256', 'mallory', 'x'),
     codes.SASL_AUTHENTICATION_FAILED.code,
   )
   await withTimeout(unknownUser.closed, 10_000, 'the connection to close after a failed login')
@@ -166,7 +143,7 @@ test('a frame above the unauthenticated limit closes the connection; another cli
   wire.writeRaw(header)
   await withTimeout(wire.closed, 10_000, 'the connection to close on a large unauthenticated frame')
   const other = await KafkaWire.connect(broker.kafkaAddress!.port)
-  assert.is(await scramLogin(other, 'SCRAM-SHA-256', 'admin', password), 0)
+  assert.is(await kafkaScramLogin(other, 'SCRAM-SHA-256', 'admin', password), 0)
   // Once authenticated the same size is fine: the limit rose to maxFrameBytes...
   const longKeys = Array.from({ length: 20 }, (_, index) => `${index}`.padEnd(30_000, 'x'))
   const answer = await other.call(Kafka.describeConfigsApi, 1, {

@@ -3,10 +3,10 @@
 // to the request's timeoutMs. What only Kafka can ask for is settled here first: -1 partitions or
 // replication factor (the broker default, 1 as in Kafka), replica assignments (refused: Weir
 // places replicas itself), configs under Kafka's names (kafka-topic-configs.ts), a name given twice.
-import { type CreatableTopic, isWeirError, Kafka, WeirError } from '@weir/protocol'
-import { withTimeout } from '../../environment.js'
+import { type CreatableTopic, CreateTopics, isWeirError, Kafka, WeirError } from '@weir/protocol'
 import { createTopicsHandler } from '../../handlers/create-topics.js'
 import type { HandlerContext } from '../../handlers/index.js'
+import { boundedBy, namedTwice, namedTwiceError } from '../admin-requests.js'
 import { type KafkaErrorFields, kafkaErrorFields, kafkaErrorFieldsOf } from '../kafka-error-fields.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
 import { defaultPartitions, defaultReplicationFactor, topicConfigFromKafka } from '../kafka-topic-configs.js'
@@ -17,20 +17,18 @@ export const kafkaCreateTopicsHandler = defineKafkaHandler({
   api: Kafka.createTopicsApi,
   async handle(request, context) {
     const native = context.native
-    const named = countNames(request.topics)
+    const twice = namedTwice(request.topics.map((topic) => topic.name))
     const answers = request.topics.map(async (topic): Promise<TopicAnswer> => {
+      const { name } = topic
+      const invalid = invalidCounts(topic)
+      if (invalid !== undefined) return { name, ...invalid }
       try {
-        if ((named.get(topic.name) ?? 0) > 1)
-          throw new WeirError(
-            'INVALID_REQUEST',
-            `topic ${topic.name} is named more than once in this CreateTopics request; name each topic once`,
-          )
-        const creatable = creatableOf(topic)
-        const created = createOne(creatable, request.validateOnly, native)
-        return { name: topic.name, ...(await boundedBy(created, request.timeoutMs, topic.name, native)) }
+        if (twice.has(name)) throw namedTwiceError(name, 'CreateTopics')
+        const created = createOne(creatableOf(topic), request.validateOnly, native)
+        return { name, ...(await boundedBy(created, request.timeoutMs, `creating topic ${name}`, native)) }
       } catch (error) {
         if (!isWeirError(error)) throw error
-        return { name: topic.name, ...kafkaErrorFieldsOf(error) }
+        return { name, ...kafkaErrorFieldsOf(error) }
       }
     })
     return { throttleTimeMs: 0, topics: await Promise.all(answers) }
@@ -43,10 +41,23 @@ export const kafkaCreateTopicsHandler = defineKafkaHandler({
   },
 })
 
-function countNames(topics: readonly Kafka.CreatableTopic[]): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1)
-  return counts
+/**
+ * Kafka's own codes for counts no topic can have (0, or negative other than -1): no Weir error
+ * means exactly these. Counts too large for this cluster are the native path's INVALID_CONFIG.
+ */
+export function invalidCounts(topic: Kafka.CreatableTopic): KafkaErrorFields | undefined {
+  const { name, numPartitions, replicationFactor } = topic
+  if (numPartitions < 1 && numPartitions !== -1)
+    return {
+      errorCode: Kafka.KafkaErrorCodes.INVALID_PARTITIONS.code,
+      errorMessage: `topic ${name}: numPartitions must be at least 1, or -1 for the broker default (${defaultPartitions}), got ${numPartitions}`,
+    }
+  if (replicationFactor < 1 && replicationFactor !== -1)
+    return {
+      errorCode: Kafka.KafkaErrorCodes.INVALID_REPLICATION_FACTOR.code,
+      errorMessage: `topic ${name}: replicationFactor must be at least 1, or -1 for the broker default (${defaultReplicationFactor}), got ${replicationFactor}`,
+    }
+  return undefined
 }
 
 /** The native request for one Kafka topic. Errors: INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG. */
@@ -59,25 +70,10 @@ export function creatableOf(topic: Kafka.CreatableTopic): CreatableTopic {
   }
   return {
     name: topic.name,
-    partitions: orDefault(topic.numPartitions, defaultPartitions, 'numPartitions', topic.name),
-    replicationFactor: orDefault(
-      topic.replicationFactor,
-      defaultReplicationFactor,
-      'replicationFactor',
-      topic.name,
-    ),
+    partitions: topic.numPartitions === -1 ? defaultPartitions : topic.numPartitions,
+    replicationFactor: topic.replicationFactor === -1 ? defaultReplicationFactor : topic.replicationFactor,
     config: topicConfigFromKafka(topic.configs),
   }
-}
-
-function orDefault(value: number, fallback: number, field: string, topic: string): number {
-  if (value === -1) return fallback
-  if (value < 1)
-    throw new WeirError(
-      'INVALID_CONFIG',
-      `topic ${topic}: ${field} must be at least 1, or -1 for the broker default (${fallback}), got ${value}`,
-    )
-  return value
 }
 
 async function createOne(
@@ -85,28 +81,10 @@ async function createOne(
   validateOnly: boolean,
   native: HandlerContext,
 ): Promise<KafkaErrorFields> {
-  const answer = await createTopicsHandler.handle({ topics: [topic], validateOnly }, native)
+  // The native decoder's checks (name length, counts, config types) as on the client listener.
+  const request = CreateTopics.decodeRequest({ topics: [topic], validateOnly })
+  const answer = await createTopicsHandler.handle(request, native)
   const result = answer?.topics[0]
   if (result === undefined) throw new Error('the native CreateTopics handler answered no topic')
   return kafkaErrorFields(result)
-}
-
-/**
- * Kafka's timeoutMs: how long the client waits for the creation. Past it the topic's answer is
- * REQUEST_TIMED_OUT while the creation goes on (it is already proposed to the controller). 0 or
- * less: no bound but the broker's own requestTimeoutMs.
- */
-function boundedBy(
-  created: Promise<KafkaErrorFields>,
-  timeoutMs: number,
-  name: string,
-  native: HandlerContext,
-): Promise<KafkaErrorFields> {
-  if (timeoutMs <= 0) return created
-  const late = () =>
-    new WeirError(
-      'REQUEST_TIMED_OUT',
-      `topic ${name} was not created within the request's timeoutMs (${timeoutMs} ms); it may still appear: check with Metadata, or give a longer timeout`,
-    )
-  return withTimeout(native.environment, created, timeoutMs, late)
 }
