@@ -106,6 +106,11 @@ export class Connection {
     this.updateFlow()
   }
 
+  /** The `listener` label of this connection's byte counters (metrics). */
+  private get trafficListener(): string {
+    return this.dispatcher.trafficListener ?? this.context.listener
+  }
+
   /** Who is on the other end (changes once, when the connection authenticates). */
   get principal(): string {
     return this.context.session.principal
@@ -134,7 +139,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return
-    this.context.traffic?.bytesReceived(this.context.listener, chunk.length)
+    this.context.traffic?.bytesReceived(this.trafficListener, chunk.length)
     this.accountedBytes += chunk.length
     this.context.requestBudget.add(chunk.length)
     let frames: Buffer[]
@@ -195,7 +200,7 @@ export class Connection {
   private countSent(parts: readonly Buffer[]): void {
     let bytes = 0
     for (const part of parts) bytes += part.length
-    this.context.traffic?.bytesSent(this.context.listener, bytes)
+    this.context.traffic?.bytesSent(this.trafficListener, bytes)
   }
 
   private finish(frame: ResponseFrame | undefined, requestBytes: number): void {

@@ -46,6 +46,8 @@ export interface ResponseFrame {
 export interface FrameDispatcher {
   /** The shortest frame this protocol allows; a shorter declared length closes the connection. */
   readonly frameBytesMin: number
+  /** The `listener` label of this connection's byte counters; default the context's listener. */
+  readonly trafficListener?: string
   dispatch(payload: Buffer): Promise<ResponseFrame | undefined | 'close'>
 }
 

@@ -238,6 +238,11 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
   else if (options.peerListen !== undefined) {
     invalid('peerListen is for a cluster (--peers with other brokers): a broker alone opens no peer port')
   }
+  const kafkaListen = resolveKafkaListen(options.kafkaListen)
+  if (options.kafkaAdvertise !== undefined && kafkaListen === undefined)
+    invalid(
+      'kafkaAdvertise is the address of the Kafka listener: set kafkaListen (--kafka-listen) too, or drop it',
+    )
   return {
     dataDir: resolve(options.dataDir),
     host,
@@ -257,7 +262,7 @@ export function resolveOptions(options: BrokerOptions): ResolvedOptions {
     authorizer: resolveAuthorizer(options),
     security: resolveSecurityOptions(options),
     metricsListen: resolveMetricsListen(options.metricsListen),
-    kafkaListen: resolveKafkaListen(options.kafkaListen),
+    kafkaListen,
     kafkaAdvertise: resolveKafkaAdvertise(options.kafkaAdvertise),
   }
 }

@@ -176,8 +176,14 @@ function brokerOptions(
   checkFlag(() => resolveMetricsListen(metricsListen, '--metrics-listen'))
   if (flags['kafka-listen'] !== undefined)
     checkFlag(() => resolveKafkaListen(flags['kafka-listen'], '--kafka-listen'))
-  if (flags['kafka-advertise'] !== undefined)
+  if (flags['kafka-advertise'] !== undefined) {
     checkFlag(() => resolveKafkaAdvertise(flags['kafka-advertise'], '--kafka-advertise'))
+    const kafkaListen = flags['kafka-listen'] ?? file.kafkaListen
+    if (kafkaListen === undefined || kafkaListen === 'off')
+      throw new UsageError(
+        '--kafka-advertise is the address of the Kafka listener: add --kafka-listen HOST:PORT',
+      )
+  }
   if (flags['log-level'] !== undefined) checkFlag(() => checkLogLevel(flags['log-level'], '--log-level'))
   const brokerId = integerFlag(flags.id, '--id')
   const replicaLagTimeMs = integerFlag(flags['replica-lag-time-ms'], '--replica-lag-time-ms')

@@ -26,6 +26,7 @@ type Outcome = ResponseFrame | undefined | 'close'
 
 export class KafkaDispatcher implements FrameDispatcher {
   readonly frameBytesMin = kafkaRequestHeaderBytesMin
+  readonly trafficListener = 'kafka'
   /** Settles once every answer before the newest request is settled (never rejects). */
   private previous: Promise<unknown> = Promise.resolve()
 
@@ -78,7 +79,11 @@ export class KafkaDispatcher implements FrameDispatcher {
       native: this.context,
       kafkaAdvertised: this.kafkaAdvertised,
     }
+    const { traffic } = this.context
+    const startedMs = traffic?.now()
     const response = await this.run(handler, request, context)
+    if (traffic !== undefined && startedMs !== undefined)
+      traffic.kafkaRequestAnswered(handler.api.name, traffic.now() - startedMs)
     if (response === undefined) return undefined
     const written = pooledRelease(response)
     try {

@@ -14,6 +14,8 @@ export interface TrafficObserver {
   bytesReceived(listener: string, bytes: number): void
   bytesSent(listener: string, bytes: number): void
   requestAnswered(listener: string, apiKey: number, durationMs: number): void
+  /** A request on the Kafka listener, by Kafka API name (only APIs it serves: a bounded label set). */
+  kafkaRequestAnswered(apiName: string, durationMs: number): void
 }
 
 /** Request latency buckets, seconds: a local fsync'd produce is ~1 ms, a long poll up to ~30 s. */
@@ -173,6 +175,11 @@ export class BrokerMetrics implements TrafficObserver {
     const api = apiByKey(apiKey)?.name ?? 'unknown'
     this.requests.inc({ api, listener })
     this.requestSeconds.observe({ api, listener }, durationMs / 1000)
+  }
+
+  kafkaRequestAnswered(apiName: string, durationMs: number): void {
+    this.requests.inc({ api: apiName, listener: 'kafka' })
+    this.requestSeconds.observe({ api: apiName, listener: 'kafka' }, durationMs / 1000)
   }
 
   /** Sets every state gauge from a fresh snapshot; partitions and groups gone since the last scrape disappear. */

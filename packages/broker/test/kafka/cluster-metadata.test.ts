@@ -10,7 +10,7 @@ import type { Broker } from '../../src/index.js'
 import { freePort, removeTempDirectories, startBroker } from '../support/broker.js'
 import { WireClient } from '../support/wire-client.js'
 import { KafkaWire } from './kafka-wire.js'
-import { kafkajs, readWithWeir } from './kafkajs-support.js'
+import { fetchWithKafkajs, kafkajs, kafkajsBroker, readWithWeir } from './kafkajs-support.js'
 
 const secret = 'correct horse battery staple, long enough'
 const brokers: Broker[] = []
@@ -95,7 +95,8 @@ test("every broker's Metadata lists the three Kafka addresses and a leader for e
         assert.ok(partition.replicaNodes.includes(partition.leaderId))
         assert.ok(partition.leaderEpoch! >= 1)
       }
-      assert.ok(metadata.controllerId >= 1 && metadata.controllerId <= 3)
+      const controllerId = metadata.controllerId ?? -1
+      assert.ok(controllerId >= 1 && controllerId <= 3, `controller ${controllerId}`)
     } finally {
       wire.close()
     }
@@ -122,10 +123,27 @@ test('KafkaJS produces with acks -1 to every partition of the cluster; every rec
     const client = await WireClient.connect(leader.address.port)
     try {
       const stored = await readWithWeir(client, 'spread', partition, 10)
+      const values = Array.from({ length: 10 }, (_, index) => `p${partition}-${index}`)
       assert.equal(
         stored.map((record) => record.value),
-        Array.from({ length: 10 }, (_, index) => `p${partition}-${index}`),
+        values,
       )
+      // KafkaJS reads the same from the leader's Kafka listener, past the leader's Raft no-op
+      // (a Weir control batch, served as a record-less Kafka control batch).
+      const kafkaBroker = await kafkajsBroker(leader.kafkaAddress!.port)
+      try {
+        const fetched = await fetchWithKafkajs(kafkaBroker, 'spread', partition)
+        assert.equal(
+          fetched.map((record) => record.value),
+          values,
+        )
+        assert.equal(
+          fetched.map((record) => record.offset),
+          stored.map((record) => record.offset),
+        )
+      } finally {
+        await kafkaBroker.disconnect()
+      }
     } finally {
       await client.close()
     }

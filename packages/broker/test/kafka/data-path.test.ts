@@ -4,6 +4,7 @@
 // earliest, latest and by timestamp; Metadata names the Kafka listener; an unknown topic is
 // UNKNOWN_TOPIC_OR_PARTITION; a resent idempotent batch keeps its first offset.
 import { CreateTopics, encodeRecordBatch, Kafka } from '@weir/protocol'
+import { CompressionTypes } from 'kafkajs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
@@ -20,7 +21,16 @@ test.before(async () => {
   broker = await startBroker({ kafkaListen: '127.0.0.1:0' })
   kafkaPort = broker.kafkaAddress!.port
   weir = await WireClient.connect(broker.address.port)
-  const topics = ['acks-all', 'acks-leader', 'acks-none', 'idempotent', 'from-weir', 'offsets', 'resend']
+  const topics = [
+    'acks-all',
+    'acks-leader',
+    'acks-none',
+    'idempotent',
+    'from-weir',
+    'offsets',
+    'resend',
+    'gzip',
+  ]
   const created = await weir.call(CreateTopics, {
     topics: topics.map((name) => ({ name, partitions: 1, replicationFactor: 1, config: {} })),
   })
@@ -71,6 +81,45 @@ for (const [topic, acks] of [
     assert.equal(await readWithWeir(weir, topic, 0, 25), expected(topic, 25))
   })
 }
+
+test("acks 0 gets no answer: the next answer on the connection is the next request's", async () => {
+  const wire = await KafkaWire.connect(kafkaPort)
+  const batch = Kafka.weirBatchToKafka(
+    encodeRecordBatch([{ value: Buffer.from('quiet') }], { timestamp: baseTimestamp }),
+  )
+  wire.send(Kafka.produceApi, 7, {
+    transactionalId: null,
+    acks: 0,
+    timeoutMs: 10_000,
+    topics: [{ name: 'acks-none', partitions: [{ partitionIndex: 0, records: batch }] }],
+  })
+  const versions = wire.send(Kafka.apiVersionsApi, 2, { clientSoftwareName: '', clientSoftwareVersion: '' })
+  const answer = Kafka.decodeKafkaResponse(Kafka.apiVersionsApi, 2, (await wire.nextFrame())!)
+  assert.is(answer.correlationId, versions)
+  wire.close()
+})
+
+test("KafkaJS's gzip batches are stored as sent; Weir's client and KafkaJS read them back identical", async () => {
+  const producer = kafkajs(kafkaPort).producer()
+  await producer.connect()
+  try {
+    await producer.send({
+      topic: 'gzip',
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: messages('gzip', 30),
+    })
+  } finally {
+    await producer.disconnect()
+  }
+  assert.equal(await readWithWeir(weir, 'gzip', 0, 30), expected('gzip', 30))
+  const kafkaBroker = await kafkajsBroker(kafkaPort)
+  try {
+    assert.equal(await fetchWithKafkajs(kafkaBroker, 'gzip', 0), expected('gzip', 30))
+  } finally {
+    await kafkaBroker.disconnect()
+  }
+})
 
 test('the KafkaJS idempotent producer gets an id from InitProducerId and its batches carry it', async () => {
   const producer = kafkajs(kafkaPort).producer({ idempotent: true, maxInFlightRequests: 1 })

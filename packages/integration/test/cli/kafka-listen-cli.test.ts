@@ -99,6 +99,9 @@ test('bad --kafka-listen and --kafka-advertise values are usage errors naming th
   const advertise = await run(['broker', '--kafka-advertise', 'host:0', '--data-dir', dataDir])
   assert.is(advertise.code, 2)
   assert.match(advertise.stderr, /--kafka-advertise must be HOST:PORT with a port from 1/)
+  const alone = await run(['broker', '--kafka-advertise', 'kafka.example.com:9092', '--data-dir', dataDir])
+  assert.is(alone.code, 2)
+  assert.match(alone.stderr, /--kafka-advertise is the address of the Kafka listener: add --kafka-listen/)
 })
 
 test.run()
