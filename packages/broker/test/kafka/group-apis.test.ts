@@ -392,4 +392,24 @@ test('with ACLs on and no bindings, the native Group ACL checks refuse Kafka gro
   }
 })
 
+test('a JoinGroup held longer than requestTimeoutMs is answered, not timed out: its budget grows by the native waitMs', async () => {
+  // The first join of an empty group is held for the initial rebalance delay, three times the
+  // request timeout here, so without the extension the listener would answer REQUEST_TIMED_OUT.
+  const held = await startBroker({
+    kafkaListen: '127.0.0.1:0',
+    limits: { requestTimeoutMs: 500 },
+    groups: { offsetsPartitions: 1, limits: { initialRebalanceDelayMs: 1500 } },
+  })
+  try {
+    await held.groups.loaded
+    const connection = await KafkaWire.connect(held.kafkaAddress!.port)
+    wires.push(connection)
+    const joined = await join(connection, 'g-held')
+    assert.is(joined.errorCode, 0)
+    assert.is(joined.generationId, 1)
+  } finally {
+    await held.close()
+  }
+})
+
 test.run()

@@ -201,11 +201,15 @@ function namedAssigner(name: string, calls: { count: number }): PartitionAssigne
         memberAssignment: AssignerProtocol.MemberAssignment.encode({
           version: 0,
           assignment: owned.get(memberId)!,
+          userData: Buffer.alloc(0),
         }),
       }))
     },
     protocol({ topics }) {
-      return { name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics }) }
+      return {
+        name,
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      }
     },
   })
 }

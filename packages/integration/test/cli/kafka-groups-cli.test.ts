@@ -1,11 +1,13 @@
 // Proves `weir groups list/describe` show a consumer group whose members joined through the Kafka
 // listener (`weir broker --kafka-listen`): its protocol type is 'kafka:consumer', and describe reads
-// its Kafka ConsumerProtocol assignment for the assignment column and the lag of each partition.
+// its Kafka ConsumerProtocol assignment for the assignment column and the lag of each partition;
+// Weir's own consumer cannot join that group (INCONSISTENT_GROUP_PROTOCOL).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Socket, connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Kafka } from '@weir/protocol'
+import { Client } from '@weir/client'
+import { isWeirError, Kafka } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killChildren, run, startBrokerChild } from './cli-support.js'
@@ -162,6 +164,21 @@ test('a Kafka consumer group shows its protocol type, assignment and lag', async
   assert.is(first.logEndOffset, 30)
   assert.is(first.lag, 29)
   assert.is(rows.get(2)!.lag, null, 'assigned, nothing committed yet')
+})
+
+test('a Weir consumer cannot join the Kafka group: its ready() rejects with INCONSISTENT_GROUP_PROTOCOL', async () => {
+  const client = new Client({ brokers: [bootstrap], clientId: 'weir-joiner' })
+  try {
+    const consumer = client.consumer({ groupId: 'kafka-billing', topics: ['orders'] })
+    const failure = await consumer.ready().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    assert.ok(isWeirError(failure, 'INCONSISTENT_GROUP_PROTOCOL'), String(failure))
+    await consumer.close().catch(() => undefined)
+  } finally {
+    await client.close()
+  }
 })
 
 test.run()
