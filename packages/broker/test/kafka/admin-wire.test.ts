@@ -110,6 +110,24 @@ test('each topic fails alone with its Kafka code and a message saying what to do
   assert.ok(broker.cluster.image.topic('fine'))
 })
 
+test('a topic past the placement limits is POLICY_VIOLATION, the native limit', async () => {
+  const limited = await startBroker({ kafkaListen: '127.0.0.1:0', limits: { maxPartitionsPerBroker: 100 } })
+  const limitedWire = await KafkaWire.connect(limited.kafkaAddress!.port)
+  try {
+    const answer = await limitedWire.call(Kafka.createTopicsApi, 4, {
+      topics: [topic('too-big', { numPartitions: 101 })],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    })
+    assert.is(answer.topics[0]?.errorCode, codes.POLICY_VIOLATION.code)
+    assert.match(String(answer.topics[0]?.errorMessage), /maxPartitionsPerBroker/)
+    assert.is(limited.cluster.image.topic('too-big'), undefined)
+  } finally {
+    limitedWire.close()
+    await limited.close()
+  }
+})
+
 test('DeleteTopics removes each topic; unknown, internal and twice-named ones fail alone, at every version', async () => {
   for (let version = 0; version <= 3; version++) {
     const name = `deleted-v${version}`
@@ -201,7 +219,7 @@ test('DescribeConfigs: an unknown topic, the broker, another broker and an unkno
   assert.match(String(logger?.errorMessage), /Weir describes topics \(2\) and brokers \(4\)/)
 })
 
-test('ApiVersions advertises the admin and SASL APIs at the versions spoken (SaslHandshake v1 only)', async () => {
+test('ApiVersions advertises the admin and SASL APIs at the versions spoken', async () => {
   const versions = await wire.call(Kafka.apiVersionsApi, 3, {
     clientSoftwareName: 't',
     clientSoftwareVersion: '1',
@@ -210,7 +228,7 @@ test('ApiVersions advertises the admin and SASL APIs at the versions spoken (Sas
   assert.equal(range(Kafka.KafkaApiKeys.CreateTopics), { apiKey: 19, minVersion: 0, maxVersion: 4 })
   assert.equal(range(Kafka.KafkaApiKeys.DeleteTopics), { apiKey: 20, minVersion: 0, maxVersion: 3 })
   assert.equal(range(Kafka.KafkaApiKeys.DescribeConfigs), { apiKey: 32, minVersion: 0, maxVersion: 2 })
-  assert.equal(range(Kafka.KafkaApiKeys.SaslHandshake), { apiKey: 17, minVersion: 1, maxVersion: 1 })
+  assert.equal(range(Kafka.KafkaApiKeys.SaslHandshake), { apiKey: 17, minVersion: 0, maxVersion: 1 })
   assert.equal(range(Kafka.KafkaApiKeys.SaslAuthenticate), { apiKey: 36, minVersion: 0, maxVersion: 1 })
 })
 

@@ -1,8 +1,11 @@
 // Proves SASL on the Kafka listener with the native exchange and rules: KafkaJS logs in with
-// SCRAM-SHA-256 and SCRAM-SHA-512, and with PLAIN over TLS; PLAIN is not offered on plain TCP; a
-// wrong password is answered SASL_AUTHENTICATION_FAILED and the connection closes; before
-// authentication a request other than ApiVersions and SASL, or a frame above the unauthenticated
-// limit, closes the connection while the broker keeps serving other clients.
+// SCRAM-SHA-256 and SCRAM-SHA-512, and with PLAIN over TLS; kcat (librdkafka, which repeats its
+// nonce in SCRAM's last message) logs in with SCRAM and with PLAIN over TLS; SaslHandshake v0 (raw
+// tokens) is refused with UNSUPPORTED_VERSION; PLAIN is not offered on plain TCP; a wrong password
+// is answered SASL_AUTHENTICATION_FAILED and the connection closes; before authentication a
+// request other than ApiVersions and SASL, or a frame above the unauthenticated limit, closes the
+// connection while the broker keeps serving other clients.
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -106,6 +109,63 @@ test('after SCRAM the connection is served; a wrong password is answered, then t
   await withTimeout(unknownUser.closed, 10_000, 'the connection to close after a failed login')
 })
 
+/** Runs kcat (apt package kcat) to completion; resolves with its exit code and output. */
+function kcat(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('error', (error) =>
+      reject(new Error(`kcat could not run (apt-get install kcat): ${error.message}`)),
+    )
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+test('kcat (librdkafka) lists the cluster after a SCRAM-SHA-512 login; a wrong password fails', async () => {
+  // -m: how long kcat waits for metadata; a login that fails waits all of it, one that works none.
+  const scram = (secret: string, metadataWaitSeconds: number) => [
+    '-b',
+    `127.0.0.1:${broker.kafkaAddress!.port}`,
+    '-L',
+    '-m',
+    String(metadataWaitSeconds),
+    '-X',
+    'security.protocol=SASL_PLAINTEXT',
+    '-X',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    '-X',
+    'sasl.username=admin',
+    '-X',
+    `sasl.password=${secret}`,
+  ]
+  const listed = await kcat(scram(password, 60))
+  assert.is(listed.code, 0, listed.stderr)
+  assert.match(
+    listed.stdout,
+    new RegExp(`broker ${broker.cluster.selfId} at 127\\.0\\.0\\.1:${broker.kafkaAddress!.port}`),
+  )
+  const refused = await kcat(scram('nope', 15))
+  assert.is.not(refused.code, 0)
+  assert.match(refused.stderr, /wrong user name or password/)
+})
+
+test('SaslHandshake v0 (raw SASL tokens next) is answered UNSUPPORTED_VERSION with the mechanisms', async () => {
+  const wire = await KafkaWire.connect(broker.kafkaAddress!.port)
+  const v0 = await wire.call(Kafka.saslHandshakeApi, 0, { mechanism: 'SCRAM-SHA-256' })
+  assert.is(v0.errorCode, codes.UNSUPPORTED_VERSION.code)
+  assert.equal(v0.mechanisms, ['SCRAM-SHA-256', 'SCRAM-SHA-512'])
+  // The exchange was not started: v1 still works on the same connection.
+  assert.is(await kafkaScramLogin(wire, 'SCRAM-SHA-256', 'admin', password), 0)
+  wire.close()
+})
+
 test('PLAIN is not offered on plain TCP; an unknown mechanism is UNSUPPORTED_SASL_MECHANISM', async () => {
   const wire = await KafkaWire.connect(broker.kafkaAddress!.port)
   const plain = await wire.call(Kafka.saslHandshakeApi, 1, { mechanism: 'PLAIN' })
@@ -171,7 +231,7 @@ test('a frame above the unauthenticated limit closes the connection; another cli
   third.close()
 })
 
-test('KafkaJS logs in with PLAIN over TLS', async () => {
+test('KafkaJS and kcat log in with PLAIN over TLS', async () => {
   const tlsBroker = await saslBroker({
     tls: { certFile: fixtures('broker.pem'), keyFile: fixtures('broker.key') },
   })
@@ -180,6 +240,25 @@ test('KafkaJS logs in with PLAIN over TLS', async () => {
     const admin = kafkaJsAdmin(tlsBroker, { mechanism: 'plain', username: 'admin', password }, { ca })
     await admin.connect()
     await admin.disconnect()
+    const listed = await kcat([
+      '-b',
+      `127.0.0.1:${tlsBroker.kafkaAddress!.port}`,
+      '-L',
+      '-m',
+      '60',
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `ssl.ca.location=${fixtures('ca.pem')}`,
+      '-X',
+      'sasl.mechanisms=PLAIN',
+      '-X',
+      'sasl.username=admin',
+      '-X',
+      `sasl.password=${password}`,
+    ])
+    assert.is(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /sasl_ssl:\/\/127\.0\.0\.1/)
     const wrong = kafkaJsAdmin(tlsBroker, { mechanism: 'plain', username: 'admin', password: 'nope' }, { ca })
     try {
       await wrong.connect()

@@ -85,6 +85,29 @@ test('a client-final whose nonce is not the combined nonce is refused', () => {
   )
 })
 
+test("librdkafka's client-final (its nonce again before the combined one) is accepted; any other prefix is not", () => {
+  const credential = scramCredential('SCRAM-SHA-256', rfc.password, rfc.salt, 4096)
+  const first = clientFirstMessage(rfc.user, rfc.clientNonce)
+  const clientFirst = parseClientFirst(rfc.clientFirst)
+  const serverFirst = serverFirstMessage(clientFirst.clientNonce, rfc.serverNonce, credential)
+  const prefixed = (prefix: string) =>
+    clientFinalMessage('SCRAM-SHA-256', rfc.password, first, {
+      ...serverFirst,
+      nonce: `${prefix}${serverFirst.nonce}`,
+    })
+  const librdkafka = prefixed(rfc.clientNonce)
+  assert.ok(librdkafka.message.startsWith(`c=biws,r=${rfc.clientNonce}${rfc.clientNonce}${rfc.serverNonce},`))
+  assert.is(
+    verifyClientFinal('SCRAM-SHA-256', credential, clientFirst, serverFirst, librdkafka.message),
+    `v=${librdkafka.serverSignature.toString('base64')}`,
+  )
+  failsWith(
+    () => verifyClientFinal('SCRAM-SHA-256', credential, clientFirst, serverFirst, prefixed('x').message),
+    'SASL_AUTHENTICATION_FAILED',
+    /nonce/,
+  )
+})
+
 test('a server-first that does not extend the client nonce, or has few iterations, is refused by the client', () => {
   failsWith(
     () => parseServerFirst('r=someoneelsesnonce12345,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', rfc.clientNonce),
