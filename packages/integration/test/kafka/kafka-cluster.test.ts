@@ -7,7 +7,15 @@ import { codecs, defineTopic, type Message } from '@weir/client'
 import { withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import { waitFor } from '../cluster/cluster-support.js'
-import { type KafkaCluster, kafkaJs, startKafkaCluster, weirClient } from './kafka-support.js'
+import {
+  type KafkaCluster,
+  kafkaJs,
+  kcat,
+  kcatAvailable,
+  kcatPath,
+  startKafkaCluster,
+  weirClient,
+} from './kafka-support.js'
 
 let env: KafkaCluster
 
@@ -172,6 +180,61 @@ async function produceThroughLeaderKill(topic: string, idempotent: boolean): Pro
   } finally {
     await client.close()
   }
+}
+
+interface KcatMetadata {
+  brokers: { id: number; name: string }[]
+  topics: { topic: string; partitions: { partition: number; leader: number; replicas: { id: number }[] }[] }[]
+}
+
+const listTitle = "kcat -L on any broker lists the three brokers at their Kafka addresses and Weir's leaders"
+if (kcatAvailable) {
+  test(listTitle, async () => {
+    const topic = 'kafka-listed'
+    const client = weirClient(env.cluster.bootstrap)
+    try {
+      await waitFor(`topic ${topic} created`, 30_000, async () => {
+        await client.admin().createTopic({ topic, partitions: 3, replicationFactor: 3 })
+        return true
+      })
+      const expected = env.kafka.map((name, index) => ({ id: index + 1, name }))
+      for (const address of env.kafka) {
+        // Peers' Kafka addresses travel in heartbeats, and leaders are elected: ask until settled.
+        const listed = await waitFor(
+          `kcat -L on ${address} to list 3 brokers and 3 leaders`,
+          60_000,
+          async () => {
+            const metadata = JSON.parse(
+              (await kcat(address, ['-L', '-J', '-t', topic])).stdout,
+            ) as KcatMetadata
+            const partitions = metadata.topics.find((entry) => entry.topic === topic)?.partitions ?? []
+            const led = partitions.filter((partition) => partition.leader > 0).length
+            return metadata.brokers.length === 3 && led === 3 ? metadata : undefined
+          },
+        )
+        assert.deepEqual(
+          [...listed.brokers].sort((a, b) => a.id - b.id),
+          expected,
+          'every broker at its --kafka-listen address',
+        )
+        const described = await client.admin().describeTopic(topic)
+        for (const partition of listed.topics[0]!.partitions) {
+          const weir = described.partitions[partition.partition]!
+          assert.equal(partition.leader, weir.leader, `partition ${partition.partition}'s leader`)
+          assert.deepEqual(
+            partition.replicas.map((replica) => replica.id).sort(),
+            [...weir.replicas].sort(),
+            `partition ${partition.partition}'s replicas`,
+          )
+        }
+      }
+    } finally {
+      await client.close()
+    }
+  })
+} else {
+  console.log(`skipped: no kcat at ${kcatPath} (apt-get install kcat, or set WEIR_KCAT)`)
+  test.skip(listTitle, () => {})
 }
 
 test('KafkaJS acks=-1 keeps producing through a leader kill: nothing acknowledged is lost', async () => {
