@@ -31,54 +31,59 @@ test.after(async () => {
   await broker?.close()
 })
 
-const kcatTitle = "records kcat produces are read by Weir's client with identical keys, values and headers"
-if (kcatAvailable) {
-  test(kcatTitle, async () => {
-    const topic = defineTopic<string>({ name: 'from-kcat', codec: codecs.string })
-    const count = 200
-    const client = weirClient([broker.bootstrap])
-    try {
-      await client.admin().createTopic({ topic: topic.name, partitions: 2 })
-      const lines = Array.from({ length: count }, (_, index) => `k${index % 9}|value ${index} ✓\n`).join('')
-      await kcat(
-        broker.kafka,
-        ['-P', '-t', topic.name, '-K|', '-H', 'trace=abc-123', '-H', 'source=kcat ✓'],
-        lines,
-      )
+// kcat compresses its batches with each Kafka codec (-z); the broker stores them as sent and
+// Weir's client inflates them.
+const kcatCompressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 
-      const consumer = client.consumer({ topics: [topic], fromBeginning: true })
-      const messages: Message<string>[] = []
-      try {
-        await withTimeout(
-          (async () => {
-            for await (const message of consumer) {
-              messages.push(message)
-              if (messages.length === count) return
-            }
-          })(),
-          60_000,
-          () => `${count} records (read ${messages.length})`,
-        )
-      } finally {
-        await consumer.close()
-      }
-      const byIndex = new Map(messages.map((message) => [Number(message.value.split(' ')[1]), message]))
-      assert.equal(byIndex.size, count, 'every record once')
-      for (let index = 0; index < count; index++) {
-        const message = byIndex.get(index)
-        assert.ok(message, `record ${index}`)
-        assert.equal(message.value, `value ${index} ✓`)
-        assert.equal(message.key, `k${index % 9}`)
-        assert.deepEqual(message.headers, { trace: 'abc-123', source: 'kcat ✓' })
-      }
+async function kcatToWeir(compression: (typeof kcatCompressions)[number]): Promise<void> {
+  const topic = defineTopic<string>({ name: `from-kcat-${compression}`, codec: codecs.string })
+  const count = 200
+  const client = weirClient([broker.bootstrap])
+  try {
+    await client.admin().createTopic({ topic: topic.name, partitions: 2 })
+    const lines = Array.from({ length: count }, (_, index) => `k${index % 9}|value ${index} ✓\n`).join('')
+    await kcat(
+      broker.kafka,
+      ['-P', '-t', topic.name, '-z', compression, '-K|', '-H', 'trace=abc-123', '-H', 'source=kcat ✓'],
+      lines,
+    )
+
+    const consumer = client.consumer({ topics: [topic], fromBeginning: true })
+    const messages: Message<string>[] = []
+    try {
+      await withTimeout(
+        (async () => {
+          for await (const message of consumer) {
+            messages.push(message)
+            if (messages.length === count) return
+          }
+        })(),
+        60_000,
+        () => `${count} records (read ${messages.length})`,
+      )
     } finally {
-      await client.close()
+      await consumer.close()
     }
-  })
-} else {
-  console.log(`skipped: no kcat at ${kcatPath} (apt-get install kcat, or set WEIR_KCAT)`)
-  test.skip(kcatTitle, () => {})
+    const byIndex = new Map(messages.map((message) => [Number(message.value.split(' ')[1]), message]))
+    assert.equal(byIndex.size, count, 'every record once')
+    for (let index = 0; index < count; index++) {
+      const message = byIndex.get(index)
+      assert.ok(message, `record ${index}`)
+      assert.equal(message.value, `value ${index} ✓`)
+      assert.equal(message.key, `k${index % 9}`)
+      assert.deepEqual(message.headers, { trace: 'abc-123', source: 'kcat ✓' })
+    }
+  } finally {
+    await client.close()
+  }
 }
+
+for (const compression of kcatCompressions) {
+  const title = `records kcat produces (-z ${compression}) are read by Weir's client with identical keys, values and headers`
+  if (kcatAvailable) test(title, () => kcatToWeir(compression))
+  else test.skip(title, () => {})
+}
+if (!kcatAvailable) console.log(`skipped: no kcat at ${kcatPath} (apt-get install kcat, or set WEIR_KCAT)`)
 
 test("records Weir's client produces are read by KafkaJS with identical keys, values and headers", async () => {
   const topic = defineTopic<string>({ name: 'from-weir', codec: codecs.string })
