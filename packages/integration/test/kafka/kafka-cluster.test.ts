@@ -41,7 +41,8 @@ const afterKill = 120
  * hands a failed request's sequence numbers back and gives them to whichever send() comes next, so
  * with two sends in flight across a leader change it can send a new record under the sequence of
  * one the old leader had stored, and the broker (as Kafka's would) answers it as a duplicate of
- * that one: acknowledged, never stored. One sender's retry reuses its own sequence, as intended.
+ * that one: acknowledged, never stored (a known KafkaJS limit of concurrent idempotent sends, see
+ * tulios/kafkajs#1005). One sender's retry reuses its own sequence, as intended.
  */
 const sendersOf = (idempotent: boolean) => (idempotent ? 1 : 4)
 /** Records per send(): several, so a batch of them is in flight when the leader dies. */
@@ -67,7 +68,7 @@ async function readAll(topic: string): Promise<string[]> {
   const client = weirClient(alive.map((broker) => `127.0.0.1:${broker.port}`))
   const descriptor = defineTopic<string>({ name: topic, codec: codecs.string })
   try {
-    // The producer is disconnected, so nothing it retries can land after the sentinel.
+    // Every send has settled and the producer is disconnected: nothing of it lands after this.
     await client.producer({ acks: 'all' }).send({ topic: descriptor, value: 'sentinel' })
     const consumer = client.consumer({ topics: [descriptor], fromBeginning: true })
     const values: string[] = []
