@@ -1,9 +1,8 @@
 // What Kafka's CreateTopics and DeleteTopics share around the native calls: a topic named twice in
 // one request is refused (Kafka answers INVALID_REQUEST rather than guess which entry was meant),
 // and the request's timeoutMs bounds the wait for each topic.
-import { WeirError } from '@weir/protocol'
+import { type Environment, WeirError } from '@weir/protocol'
 import { withTimeout } from '../environment.js'
-import type { HandlerContext } from '../handlers/index.js'
 
 /** Names that appear more than once. */
 export function namedTwice(names: readonly string[]): ReadonlySet<string> {
@@ -29,7 +28,7 @@ export function boundedBy<T>(
   work: Promise<T>,
   timeoutMs: number,
   what: string,
-  native: HandlerContext,
+  environment: Pick<Environment, 'timers'>,
 ): Promise<T> {
   if (timeoutMs <= 0) return work
   const late = () =>
@@ -37,5 +36,5 @@ export function boundedBy<T>(
       'REQUEST_TIMED_OUT',
       `${what} did not finish within the request's timeoutMs (${timeoutMs} ms); it may still: check with Metadata, or give a longer timeout`,
     )
-  return withTimeout(native.environment, work, timeoutMs, late)
+  return withTimeout(environment, work, timeoutMs, late)
 }

@@ -25,7 +25,10 @@ export const kafkaCreateTopicsHandler = defineKafkaHandler({
       try {
         if (twice.has(name)) throw namedTwiceError(name, 'CreateTopics')
         const created = createOne(creatableOf(topic), request.validateOnly, native)
-        return { name, ...(await boundedBy(created, request.timeoutMs, `creating topic ${name}`, native)) }
+        return {
+          name,
+          ...(await boundedBy(created, request.timeoutMs, `creating topic ${name}`, native.environment)),
+        }
       } catch (error) {
         if (!isWeirError(error)) throw error
         return { name, ...kafkaErrorFieldsOf(error) }

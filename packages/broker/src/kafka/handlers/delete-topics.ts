@@ -17,7 +17,12 @@ export const kafkaDeleteTopicsHandler = defineKafkaHandler({
       try {
         if (twice.has(name)) throw namedTwiceError(name, 'DeleteTopics')
         const deleted = deleteOne(name, native)
-        const { errorCode } = await boundedBy(deleted, request.timeoutMs, `deleting topic ${name}`, native)
+        const { errorCode } = await boundedBy(
+          deleted,
+          request.timeoutMs,
+          `deleting topic ${name}`,
+          native.environment,
+        )
         return { name, errorCode }
       } catch (error) {
         if (!isWeirError(error)) throw error
