@@ -2,7 +2,7 @@
 // with the same keys, values and headers, and records Weir's client produces reach KafkaJS the same.
 import * as assert from 'node:assert/strict'
 import { codecs, defineTopic, type Message } from '@weir/client'
-import { withTimeout } from '@weir/protocol/testing'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import type { KafkaMessage } from 'kafkajs'
 import { test } from 'uvu'
 import {
@@ -113,12 +113,10 @@ test("records Weir's client produces are read by KafkaJS with identical keys, va
         received.push(message)
       },
     })
-    await withTimeout(
-      (async () => {
-        while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 50))
-      })(),
-      60_000,
+    await eventually(
       () => `${count} records in KafkaJS (read ${received.length})`,
+      () => received.length >= count,
+      { timeoutMs: 60_000, intervalMs: 50 },
     )
     const byIndex = new Map(received.map((message) => [Number(message.headers?.index?.toString()), message]))
     assert.equal(byIndex.size, count, 'every record once')

@@ -4,7 +4,7 @@
 // twice with the idempotent producer.
 import * as assert from 'node:assert/strict'
 import { codecs, defineTopic, type Message } from '@weir/client'
-import { withTimeout } from '@weir/protocol/testing'
+import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import { waitFor } from '../cluster/cluster-support.js'
 import {
@@ -113,7 +113,9 @@ async function produceThroughLeaderKill(topic: string, idempotent: boolean): Pro
   const acknowledged: string[] = []
   const failures: string[] = []
   let killed = false
-  const enough = () => killed && acknowledged.length >= beforeKill + afterKill
+  // Set when the test gives up, so no sender keeps going after it.
+  let stopped = false
+  const enough = () => stopped || (killed && acknowledged.length >= beforeKill + afterKill)
   const senders = sendersOf(idempotent)
   // Several records in flight when the leader dies (one record at a time would leave
   // each record replicated before the next is sent, and a broker acknowledging too early would go
@@ -132,7 +134,11 @@ async function produceThroughLeaderKill(topic: string, idempotent: boolean): Pro
     }
   }
   const killer = async () => {
-    while (acknowledged.length < beforeKill) await new Promise((resolve) => setTimeout(resolve, 5))
+    await eventually(
+      () => `${beforeKill} acknowledged records before the kill (have ${acknowledged.length})`,
+      () => acknowledged.length >= beforeKill,
+      { timeoutMs: 120_000, intervalMs: 5 },
+    )
     await env.cluster.kill(leader)
     killed = true
   }
@@ -145,6 +151,7 @@ async function produceThroughLeaderKill(topic: string, idempotent: boolean): Pro
         `${beforeKill + afterKill} acknowledged records (have ${acknowledged.length}, broker ${leader} killed: ${killed}; failures: ${failures.slice(-3).join('; ')})\n${env.cluster.logs()}`,
     )
   } finally {
+    stopped = true
     await producer.disconnect()
   }
 

@@ -3,7 +3,7 @@
 // stop, a restarted member resumes at the committed offsets (nothing re-read, nothing skipped);
 // admin createTopics / deleteTopics are Weir topics.
 import * as assert from 'node:assert/strict'
-import { withTimeout } from '@weir/protocol/testing'
+import { eventually } from '@weir/protocol/testing'
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs'
 import { test } from 'uvu'
 import { type KafkaBroker, kafkaJs, startKafkaBroker, weirClient } from './kafka-support.js'
@@ -87,15 +87,9 @@ function groupConsumer(): Consumer {
   return kafka.consumer({ groupId, heartbeatInterval: 500, sessionTimeout: 30_000, rebalanceTimeout: 60_000 })
 }
 
-/** Polls `check` every 50 ms until true, or fails after `timeoutMs` with `what()`. */
+/** Polls `check` every 50 ms until true, or fails after `timeoutMs` with `what()` (and stops polling). */
 async function until(what: () => string, timeoutMs: number, check: () => boolean): Promise<void> {
-  await withTimeout(
-    (async () => {
-      while (!check()) await new Promise((resolve) => setTimeout(resolve, 50))
-    })(),
-    timeoutMs,
-    what,
-  )
+  await eventually(what, check, { timeoutMs, intervalMs: 50 })
 }
 
 test('a KafkaJS group of 3 reads every message once and commits; a restarted member resumes there', async () => {
