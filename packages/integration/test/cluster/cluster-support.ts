@@ -54,7 +54,8 @@ export interface TestCluster {
   close(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (bound to port 0 and closed: another process may still take it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -74,6 +75,7 @@ interface Launch {
   readonly configPath: string | undefined
   /** Flags that make brokers authenticate each other. */
   readonly security: readonly string[]
+  readonly brokerArgs: ((id: number) => readonly string[]) | undefined
 }
 
 function launch(broker: ClusterBroker, how: Launch): Promise<void> {
@@ -88,6 +90,7 @@ function launch(broker: ClusterBroker, how: Launch): Promise<void> {
     ...how.security,
   )
   if (how.configPath !== undefined) args.push('--config', how.configPath)
+  if (how.brokerArgs !== undefined) args.push(...how.brokerArgs(broker.id))
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   broker.child = child
   running.add(child)
@@ -132,6 +135,8 @@ process.once('exit', () => {
 export interface StartOptions {
   /** Brokers after the first `size` that get ports and a data directory but are not started. */
   readonly spareBrokers?: number
+  /** More flags for broker `id`, at every start (e.g. its own `--kafka-listen` address). */
+  readonly brokerArgs?: (id: number) => readonly string[]
 }
 
 /** Ports come from binding port 0 and closing it, so another process may take one first:
@@ -144,7 +149,7 @@ export async function startCluster(
 ): Promise<TestCluster> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startClusterOnce(size, config, authentication, options.spareBrokers ?? 0)
+      return await startClusterOnce(size, config, authentication, options)
     } catch (error) {
       if (attempt >= 3 || !/already in use/.test((error as Error).message)) throw error
     }
@@ -155,8 +160,9 @@ async function startClusterOnce(
   size: number,
   config: object | undefined,
   authentication: PeerAuthentication,
-  spareBrokers: number,
+  options: StartOptions,
 ): Promise<TestCluster> {
+  const spareBrokers = options.spareBrokers ?? 0
   const root = mkdtempSync(join(tmpdir(), 'weir-cluster-'))
   const secretFile = join(root, 'cluster.secret')
   writeFileSync(secretFile, `${randomBytes(32).toString('hex')}\n`)
@@ -183,7 +189,7 @@ async function startClusterOnce(
   const entry = (broker: ClusterBroker) => `${broker.id}@127.0.0.1:${broker.port}/${broker.peerPort}`
   const started = brokers.slice(0, size)
   const peers = started.map(entry).join(',')
-  const how: Launch = { peers, configPath, security }
+  const how: Launch = { peers, configPath, security, brokerArgs: options.brokerArgs }
   const spareHow: Launch = { ...how, peers: brokers.map(entry).join(',') }
   const byId = (id: number) => brokers.find((broker) => broker.id === id)!
   const cluster: TestCluster = {

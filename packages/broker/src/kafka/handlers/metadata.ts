@@ -35,7 +35,7 @@ export const kafkaMetadataHandler = defineKafkaHandler({
         { clientId: context.header.clientId },
         'Kafka Metadata asked to auto-create topics; Weir never does',
       )
-    return kafkaMetadata(response, addressesOf(response, context))
+    return kafkaMetadata(response, addressesOf(response, context), context.native.cluster.selfId)
   },
   errorResponse(request, _version, errorCode) {
     const topics = (request.topics ?? []).map(({ name }) => ({
@@ -60,16 +60,26 @@ function addressesOf(response: MetadataResponse, context: KafkaRequestContext): 
   return addresses
 }
 
-/** The Kafka answer for a native Metadata answer and the brokers' Kafka addresses. Pure. */
+/**
+ * The Kafka answer for a native Metadata answer and the brokers' Kafka addresses, as broker
+ * `selfId` gives it. Pure.
+ *
+ * controllerId always names a listed broker: KafkaJS sends InitProducerId and admin requests to the
+ * controller and gives up at once (no retry) when its id is not among the brokers, as it is when
+ * the controller's Kafka address is not heard yet (just after a restart) or no controller is
+ * elected. Any Weir broker forwards controller work itself, so naming the answering broker then is
+ * true enough, and the client's next Metadata names the real controller.
+ */
 export function kafkaMetadata(
   response: MetadataResponse,
   addresses: ReadonlyMap<number, KafkaAddress>,
+  selfId: number,
 ): Kafka.MetadataResponse {
   return {
     throttleTimeMs: 0,
     brokers: [...addresses].map(([nodeId, { host, port }]) => ({ nodeId, host, port, rack: null })),
     clusterId: null,
-    controllerId: response.controllerId > 0 ? response.controllerId : -1,
+    controllerId: addresses.has(response.controllerId) ? response.controllerId : selfId,
     topics: response.topics.map((topic) => kafkaTopic(topic, addresses)),
     clusterAuthorizedOperations: operationsNotRequested,
   }
