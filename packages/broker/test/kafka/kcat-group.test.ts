@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert'
 import type { Broker } from '../../src/index.js'
 import { batchOf, createTopic, produce, removeTempDirectories, startBroker } from '../support/broker.js'
 import { WireClient } from '../support/wire-client.js'
+import { kcatPath, kcatTest } from './kcat-support.js'
 
 const topic = 'kcat-events'
 const groupId = 'kcat-group'
@@ -63,7 +64,7 @@ function kcatGroupConsume(): Promise<string[]> {
     topic,
   ]
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(kcatPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -80,25 +81,28 @@ function kcatGroupConsume(): Promise<string[]> {
   })
 }
 
-test('kcat -G with cooperative-sticky reads every message once and commits; the next run resumes there', async () => {
-  const first = await produceEverywhere('first', 50)
-  const read = await kcatGroupConsume()
-  assert.is(read.length, first.length, 'no message twice')
-  assert.equal([...read].sort(), [...first].sort())
-  const committed = await native.call(OffsetFetch, { groupId, topics: null })
-  assert.equal(
-    committed.topics
-      .flatMap((entry) => entry.partitions.map(({ partition, offset }) => [partition, offset]))
-      .sort(([a], [b]) => a! - b!),
-    Array.from({ length: partitionCount }, (_, partition) => [partition, 50]),
-  )
-  const second = await produceEverywhere('second', 5)
-  const resumed = await kcatGroupConsume()
-  assert.equal(
-    [...resumed].sort(),
-    [...second].sort(),
-    'only what came after the commit, although the reset policy is earliest',
-  )
-})
+kcatTest(
+  'kcat -G with cooperative-sticky reads every message once and commits; the next run resumes there',
+  async () => {
+    const first = await produceEverywhere('first', 50)
+    const read = await kcatGroupConsume()
+    assert.is(read.length, first.length, 'no message twice')
+    assert.equal([...read].sort(), [...first].sort())
+    const committed = await native.call(OffsetFetch, { groupId, topics: null })
+    assert.equal(
+      committed.topics
+        .flatMap((entry) => entry.partitions.map(({ partition, offset }) => [partition, offset]))
+        .sort(([a], [b]) => a! - b!),
+      Array.from({ length: partitionCount }, (_, partition) => [partition, 50]),
+    )
+    const second = await produceEverywhere('second', 5)
+    const resumed = await kcatGroupConsume()
+    assert.equal(
+      [...resumed].sort(),
+      [...second].sort(),
+      'only what came after the commit, although the reset policy is earliest',
+    )
+  },
+)
 
 test.run()

@@ -1,6 +1,5 @@
 // Proves partitioner 'kafka-murmur2' does what it is for: Weir's client and a Kafka client writing the same keys into one topic over the two listeners put each key on the same partition. The Kafka client is kcat with librdkafka's Java-compatible murmur2 (an implementation no one here wrote), on --kafka-listen of a real `weir broker`; Weir's default murmur3 puts some of the same keys elsewhere, so the check can tell the two apart.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,9 +10,9 @@ import { eventually, withTimeout } from '@weir/protocol/testing'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killChildren, startBrokerChild } from '../cli/cli-support.js'
+import { kcatAvailable, kcatPath } from './kafka-support.js'
 
 /** kcat as CI installs it (apt package `kcat`). */
-const kcatPath = process.env.WEIR_KCAT ?? '/usr/bin/kcat'
 const partitions = 12
 const keys = Array.from({ length: 200 }, (_, index) => `user-${index}`)
 
@@ -58,7 +57,7 @@ function kcatProduce(args: readonly string[], lines: string): Promise<void> {
   return withTimeout(exited, 60_000, 'kcat -P to finish')
 }
 
-const kcatInstalled = existsSync(kcatPath)
+const kcatInstalled = kcatAvailable
 if (!kcatInstalled)
   console.log(`kafka-murmur2-placement.test.ts: skipped, ${kcatPath} is missing (apt-get install -y kcat)`)
 
