@@ -98,7 +98,7 @@ test('CreateTopics and DeleteTopics round trip', () => {
 test('CreatePartitions round trip, and a count below 1 is refused', () => {
   roundTrip(
     CreatePartitions,
-    { topics: [{ name: 'orders', count: 4 }] },
+    { topics: [{ name: 'orders', count: 4 }], validateOnly: true },
     {
       errorCode: 0,
       topics: [
@@ -108,6 +108,7 @@ test('CreatePartitions round trip, and a count below 1 is refused', () => {
     },
   )
   rejects(() => CreatePartitions.decodeRequest({ topics: [{ name: 'orders', count: 0 }] }), /count/)
+  assert.is(CreatePartitions.decodeRequest({ topics: [] }).validateOnly, false, 'absent: a real change')
   rejects(() => CreatePartitions.decodeRequest({ topics: [{ count: 2 }] }), /name/)
 })
 

@@ -88,6 +88,7 @@ export async function createPartitionsInCluster(
   name: string,
   count: number,
   context: HandlerContext,
+  validateOnly = false,
 ): Promise<void> {
   const topic = cluster.image.topic(name)
   if (topic === undefined) throw new WeirError('UNKNOWN_TOPIC', `topic ${name} does not exist`)
@@ -101,6 +102,7 @@ export async function createPartitionsInCluster(
   const replicationFactor = topic.replicas[0]?.length ?? 1
   const replicas = cluster.assign(before, count - before, replicationFactor)
   checkPlacement(cluster.image, { newTopic: false, newReplicas: replicas }, context.limits)
+  if (validateOnly) return
   await cluster.submit({ type: 'partitionsCreated', name, first: before, replicas }, timeoutOf(context))
   await appliedHere(
     cluster,

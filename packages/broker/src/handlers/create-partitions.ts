@@ -1,5 +1,6 @@
 // CreatePartitions: grows each topic to its new count (growth only), then tells the group
 // coordinator, so every group subscribed to the topic rebalances and the new partitions get owners.
+// validateOnly: the same checks, no change.
 import { CreatePartitions, type TopicResult, WeirError } from '@weir/protocol'
 import { isInternalTopic } from '../groups/group-records.js'
 import { authorize } from './authorize.js'
@@ -19,8 +20,9 @@ export const createPartitionsHandler = defineHandler({
             'INVALID_TOPIC',
             `${name} is internal to the broker; its partitions cannot change`,
           )
-        await createPartitionsInCluster(context.cluster, name, count, context)
-        context.groups.partitionsGrew(name)
+        const validateOnly = request.validateOnly === true
+        await createPartitionsInCluster(context.cluster, name, count, context, validateOnly)
+        if (!validateOnly) context.groups.partitionsGrew(name)
         topics.push({ name, errorCode: 0 })
       } catch (error) {
         topics.push({ name, ...errorFields(error, context.logger, 'CreatePartitions') })

@@ -2,15 +2,19 @@
 // handlers/ plus one line in the list below; ApiVersions advertises exactly these (and only the
 // versions each handler's API speaks), so a client never picks an API we would not answer.
 import { apiVersionsHandlerOf } from './handlers/api-versions.js'
+import { kafkaCreatePartitionsHandler } from './handlers/create-partitions.js'
 import { kafkaCreateTopicsHandler } from './handlers/create-topics.js'
+import { kafkaDeleteGroupsHandler } from './handlers/delete-groups.js'
 import { kafkaDeleteTopicsHandler } from './handlers/delete-topics.js'
 import { kafkaDescribeConfigsHandler } from './handlers/describe-configs.js'
+import { kafkaDescribeGroupsHandler } from './handlers/describe-groups.js'
 import { kafkaFetchHandler } from './handlers/fetch.js'
 import { kafkaFindCoordinatorHandler } from './handlers/find-coordinator.js'
 import { kafkaHeartbeatHandler } from './handlers/heartbeat.js'
 import { kafkaInitProducerIdHandler } from './handlers/init-producer-id.js'
 import { kafkaJoinGroupHandler } from './handlers/join-group.js'
 import { kafkaLeaveGroupHandler } from './handlers/leave-group.js'
+import { kafkaListGroupsHandler } from './handlers/list-groups.js'
 import { kafkaListOffsetsHandler } from './handlers/list-offsets.js'
 import { kafkaMetadataHandler } from './handlers/metadata.js'
 import { kafkaOffsetCommitHandler } from './handlers/offset-commit.js'
@@ -40,6 +44,10 @@ const handlers: readonly AnyKafkaHandler[] = [
   kafkaDescribeConfigsHandler,
   kafkaSaslHandshakeHandler,
   kafkaSaslAuthenticateHandler,
+  kafkaListGroupsHandler,
+  kafkaDescribeGroupsHandler,
+  kafkaDeleteGroupsHandler,
+  kafkaCreatePartitionsHandler,
 ]
 
 const byKey = new Map<number, AnyKafkaHandler>(handlers.map((handler) => [handler.api.apiKey, handler]))

@@ -1,4 +1,4 @@
-// Proves CreatePartitions over real sockets: a topic grows (growth only), the new partitions take produce and survive a restart, the internal and unknown topics are refused, and a group subscribed to the topic rebalances while one on another topic does not.
+// Proves CreatePartitions over real sockets: a topic grows (growth only; validateOnly checks and changes nothing), the new partitions take produce and survive a restart, the internal and unknown topics are refused, and a group subscribed to the topic rebalances while one on another topic does not.
 import {
   CreatePartitions,
   ErrorCodes,
@@ -120,6 +120,33 @@ test('growing a topic rebalances the groups subscribed to it and no others', asy
   assert.is(await paymentsHeartbeat(), 0)
   await client.close()
   await broker.close()
+})
+
+test('validateOnly answers as the real request would and changes nothing, not even a rebalance', async () => {
+  const broker = await groupBroker()
+  const client = await WireClient.connect(broker.address.port)
+  await createTopic(client, 'orders', 2, { fsync: 'never' })
+  try {
+    const heartbeat = await stableGroup(client, 'billing', 'orders')
+    const checked = await client.call(CreatePartitions, {
+      topics: [
+        { name: 'orders', count: 5 },
+        { name: 'orders', count: 2 },
+        { name: 'missing', count: 2 },
+      ],
+      validateOnly: true,
+    })
+    assert.equal(
+      checked.topics.map((topic) => topic.errorCode),
+      [0, INVALID_CONFIG.code, UNKNOWN_TOPIC.code],
+    )
+    const metadata = await client.call(Metadata, { topics: ['orders'] })
+    assert.is(metadata.topics[0]!.partitions.length, 2)
+    assert.is(await heartbeat(), 0)
+  } finally {
+    await client.close()
+    await broker.close()
+  }
 })
 
 test.run()

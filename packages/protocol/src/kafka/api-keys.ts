@@ -12,6 +12,8 @@ export const KafkaApiKeys = {
   Heartbeat: 12,
   LeaveGroup: 13,
   SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
   SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
@@ -19,6 +21,8 @@ export const KafkaApiKeys = {
   InitProducerId: 22,
   DescribeConfigs: 32,
   SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const
 
 export type KafkaApiName = keyof typeof KafkaApiKeys

@@ -10,15 +10,19 @@ import { WeirError } from '../weir-error.js'
 import type { AnyKafkaApi, KafkaApi } from './api.js'
 import { KafkaApiKeys } from './api-keys.js'
 import { type ApiVersionRange, apiVersionsApi } from './apis/api-versions.js'
+import { createPartitionsApi } from './apis/create-partitions.js'
 import { createTopicsApi } from './apis/create-topics.js'
+import { deleteGroupsApi } from './apis/delete-groups.js'
 import { deleteTopicsApi } from './apis/delete-topics.js'
 import { describeConfigsApi } from './apis/describe-configs.js'
+import { describeGroupsApi } from './apis/describe-groups.js'
 import { fetchApi } from './apis/fetch.js'
 import { findCoordinatorApi } from './apis/find-coordinator.js'
 import { heartbeatApi } from './apis/heartbeat.js'
 import { initProducerIdApi } from './apis/init-producer-id.js'
 import { joinGroupApi } from './apis/join-group.js'
 import { leaveGroupApi } from './apis/leave-group.js'
+import { listGroupsApi } from './apis/list-groups.js'
 import { listOffsetsApi } from './apis/list-offsets.js'
 import { metadataApi } from './apis/metadata.js'
 import { offsetCommitApi } from './apis/offset-commit.js'
@@ -53,6 +57,8 @@ export const kafkaApis: readonly AnyKafkaApi[] = [
   heartbeatApi,
   leaveGroupApi,
   syncGroupApi,
+  describeGroupsApi,
+  listGroupsApi,
   saslHandshakeApi,
   apiVersionsApi,
   createTopicsApi,
@@ -60,6 +66,8 @@ export const kafkaApis: readonly AnyKafkaApi[] = [
   initProducerIdApi,
   describeConfigsApi,
   saslAuthenticateApi,
+  createPartitionsApi,
+  deleteGroupsApi,
 ]
 
 const apisByKey = new Map<number, AnyKafkaApi>(kafkaApis.map((api) => [api.apiKey, api]))

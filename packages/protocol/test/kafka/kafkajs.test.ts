@@ -62,7 +62,7 @@ test('ApiVersions v0-v2: requests decode; KafkaJS reads our advertised versions'
       read.apiVersions.find((entry: Untyped) => entry.apiKey === 0),
       { apiKey: 0, minVersion: 3, maxVersion: 8 },
     )
-    assert.is(read.apiVersions.length, 18)
+    assert.is(read.apiVersions.length, 22)
   }
 })
 
@@ -446,6 +446,97 @@ test('admin: CreateTopics v0-v3, DeleteTopics v0-v1, DescribeConfigs v0-v2 decod
       ],
     })
     assert.is(read.resources[0].configEntries[0].configValue, '604800000')
+  }
+})
+
+test('group admin: ListGroups v0-v2, DescribeGroups v0-v2, DeleteGroups v0-v1, CreatePartitions v0-v1', async () => {
+  for (let version = 0; version <= 2; version++) {
+    const decoded = await decodeKafkaJs('listGroups', version, {})
+    assert.equal(Kafka.requestOf(decoded, Kafka.listGroupsApi), {})
+    const read = await kafkaJsReads(Kafka.listGroupsApi, 'listGroups', version, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      groups: [{ groupId: 'billing', protocolType: 'consumer' }],
+    })
+    assert.equal(read.groups, [{ groupId: 'billing', protocolType: 'consumer' }])
+  }
+  for (let version = 0; version <= 2; version++) {
+    const decoded = await decodeKafkaJs('describeGroups', version, { groupIds: ['billing', 'audit'] })
+    assert.equal(Kafka.requestOf(decoded, Kafka.describeGroupsApi), {
+      groups: ['billing', 'audit'],
+      includeAuthorizedOperations: false,
+    })
+    const read = await kafkaJsReads(Kafka.describeGroupsApi, 'describeGroups', version, {
+      throttleTimeMs: 0,
+      groups: [
+        {
+          errorCode: 0,
+          groupId: 'billing',
+          groupState: 'Stable',
+          protocolType: 'consumer',
+          protocolData: 'range',
+          members: [
+            {
+              memberId: 'm-1',
+              clientId: 'app',
+              clientHost: '/127.0.0.1',
+              memberMetadata: Buffer.from([1, 2]),
+              memberAssignment: Buffer.from([3]),
+            },
+          ],
+        },
+      ],
+    })
+    const group = read.groups[0]
+    assert.equal(
+      [group.groupId, group.state, group.protocolType, group.protocol],
+      ['billing', 'Stable', 'consumer', 'range'],
+    )
+    assert.equal([...group.members[0].memberAssignment], [3])
+    assert.equal([...group.members[0].memberMetadata], [1, 2])
+    assert.is(group.members[0].clientHost, '/127.0.0.1')
+  }
+  for (let version = 0; version <= 1; version++) {
+    const decoded = await decodeKafkaJs('deleteGroups', version, ['billing', 'audit'])
+    assert.equal(Kafka.requestOf(decoded, Kafka.deleteGroupsApi), { groupsNames: ['billing', 'audit'] })
+    const read = await kafkaJsReads(Kafka.deleteGroupsApi, 'deleteGroups', version, {
+      throttleTimeMs: 0,
+      results: [
+        { groupId: 'billing', errorCode: 0 },
+        { groupId: 'audit', errorCode: Kafka.KafkaErrorCodes.NON_EMPTY_GROUP.code },
+      ],
+    })
+    assert.equal(
+      read.results.map((result: Untyped) => [result.groupId, result.errorCode]),
+      [
+        ['billing', 0],
+        ['audit', 68],
+      ],
+    )
+  }
+  for (let version = 0; version <= 1; version++) {
+    const decoded = await decodeKafkaJs('createPartitions', version, {
+      topicPartitions: [
+        { topic: 'orders', count: 5 },
+        { topic: 'audit', count: 3, assignments: [[1], [2]] },
+      ],
+      validateOnly: true,
+      timeout: 4000,
+    })
+    assert.equal(Kafka.requestOf(decoded, Kafka.createPartitionsApi), {
+      topics: [
+        // KafkaJS sends no assignments as a null array, as Kafka's own admin client does.
+        { name: 'orders', count: 5, assignments: null },
+        { name: 'audit', count: 3, assignments: [{ brokerIds: [1] }, { brokerIds: [2] }] },
+      ],
+      timeoutMs: 4000,
+      validateOnly: true,
+    })
+    const read = await kafkaJsReads(Kafka.createPartitionsApi, 'createPartitions', version, {
+      throttleTimeMs: 0,
+      results: [{ name: 'orders', errorCode: 37, errorMessage: 'too few' }],
+    })
+    assert.equal(read.topicErrors, [{ topic: 'orders', errorCode: 37, errorMessage: 'too few' }])
   }
 })
 
