@@ -6,7 +6,6 @@ import { ErrorCodes, isWeirError, JoinGroup, Kafka } from '@weir/protocol'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { kafkaFindCoordinatorResponse, keyTypeRefusal } from '../../src/kafka/handlers/find-coordinator.js'
-import { nativeRequest } from '../../src/kafka/handlers/group-translation.js'
 import { kafkaJoinGroupResponse, nativeJoinGroupBody } from '../../src/kafka/handlers/join-group.js'
 import { kafkaLeaveGroupResponse, nativeLeaveGroupBody } from '../../src/kafka/handlers/leave-group.js'
 import { kafkaOffsetCommitResponse, nativeOffsetCommitBody } from '../../src/kafka/handlers/offset-commit.js'
@@ -26,7 +25,7 @@ const kafkaJoin: Kafka.JoinGroupRequest = {
 }
 
 test("JoinGroup: 'consumer' is stored as 'kafka:consumer', v0's missing rebalance timeout is the session's, nulls are dropped", () => {
-  const native = nativeRequest(JoinGroup, nativeJoinGroupBody(kafkaJoin, 'kafkajs'))
+  const native = JoinGroup.decodeRequest(nativeJoinGroupBody(kafkaJoin, 'kafkajs'))
   assert.equal(native, {
     groupId: 'g',
     sessionTimeoutMs: 10_000,
@@ -36,8 +35,7 @@ test("JoinGroup: 'consumer' is stored as 'kafka:consumer', v0's missing rebalanc
     protocols: [{ name: 'range', metadata: Buffer.from([0, 0]) }],
     clientId: 'kafkajs',
   })
-  const staticMember = nativeRequest(
-    JoinGroup,
+  const staticMember = JoinGroup.decodeRequest(
     nativeJoinGroupBody({ ...kafkaJoin, protocolType: 'connect', groupInstanceId: 'pod-1' }, null),
   )
   assert.is(staticMember.protocolType, 'connect')
@@ -47,7 +45,7 @@ test("JoinGroup: 'consumer' is stored as 'kafka:consumer', v0's missing rebalanc
 
 test('a Kafka request the native checks refuse is INVALID_REQUEST naming the field', () => {
   try {
-    nativeRequest(JoinGroup, nativeJoinGroupBody({ ...kafkaJoin, groupId: 'x'.repeat(256) }, null))
+    JoinGroup.decodeRequest(nativeJoinGroupBody({ ...kafkaJoin, groupId: 'x'.repeat(256) }, null))
     assert.unreachable('a 256-character group id passed')
   } catch (error) {
     assert.ok(isWeirError(error, 'INVALID_REQUEST'))

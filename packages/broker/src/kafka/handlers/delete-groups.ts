@@ -3,16 +3,16 @@
 // GROUP_ID_NOT_FOUND for a group the coordinator does not know.
 import { DeleteGroups, type DeleteGroupsResponse, Kafka } from '@weir/protocol'
 import { deleteGroupsHandler } from '../../handlers/delete-groups.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { kafkaCodeOf, nativeRequest } from './group-translation.js'
 
 export function kafkaDeleteGroupsResponse(native: DeleteGroupsResponse): Kafka.DeleteGroupsResponse {
-  const requestError = kafkaCodeOf(native.errorCode)
+  const requestError = kafkaCodeOfWeirCode(native.errorCode)
   return {
     throttleTimeMs: 0,
     results: native.groups.map(({ groupId, errorCode }) => ({
       groupId,
-      errorCode: requestError || kafkaCodeOf(errorCode),
+      errorCode: requestError || kafkaCodeOfWeirCode(errorCode),
     })),
   }
 }
@@ -20,7 +20,7 @@ export function kafkaDeleteGroupsResponse(native: DeleteGroupsResponse): Kafka.D
 export const kafkaDeleteGroupsHandler = defineKafkaHandler({
   api: Kafka.deleteGroupsApi,
   async handle(request, context) {
-    const native = nativeRequest(DeleteGroups, { groups: request.groupsNames })
+    const native = DeleteGroups.decodeRequest({ groups: request.groupsNames })
     const answer = await deleteGroupsHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaDeleteGroupsResponse(answer)
   },

@@ -5,16 +5,16 @@
 // (v3+) is always "not provided", as in Metadata.
 import { DescribeGroups, type DescribeGroupsResponse, Kafka } from '@weir/protocol'
 import { describeGroupsHandler } from '../../handlers/describe-groups.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
 import { kafkaGroupProtocolType, kafkaGroupState } from './group-listing.js'
-import { kafkaCodeOf, nativeRequest } from './group-translation.js'
 
 export function kafkaDescribeGroupsResponse(native: DescribeGroupsResponse): Kafka.DescribeGroupsResponse {
-  const requestError = kafkaCodeOf(native.errorCode)
+  const requestError = kafkaCodeOfWeirCode(native.errorCode)
   return {
     throttleTimeMs: 0,
     groups: native.groups.map((group) => ({
-      errorCode: requestError || kafkaCodeOf(group.errorCode),
+      errorCode: requestError || kafkaCodeOfWeirCode(group.errorCode),
       groupId: group.groupId,
       groupState: kafkaGroupState(group.state),
       protocolType: kafkaGroupProtocolType(group.protocolType),
@@ -35,7 +35,7 @@ export function kafkaDescribeGroupsResponse(native: DescribeGroupsResponse): Kaf
 export const kafkaDescribeGroupsHandler = defineKafkaHandler({
   api: Kafka.describeGroupsApi,
   async handle(request, context) {
-    const native = nativeRequest(DescribeGroups, { groups: request.groups })
+    const native = DescribeGroups.decodeRequest({ groups: request.groups })
     const answer = await describeGroupsHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaDescribeGroupsResponse(answer)
   },

@@ -5,9 +5,9 @@
 // transactions.
 import { FindCoordinator, type FindCoordinatorResponse, Kafka } from '@weir/protocol'
 import { findCoordinatorHandler } from '../../handlers/find-coordinator.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler, type KafkaRequestContext } from '../kafka-handler.js'
 import type { KafkaAddress } from '../kafka-listen.js'
-import { kafkaCodeOf, nativeRequest } from './group-translation.js'
 
 /** Kafka's key types: 0 a group id, 1 a transactional id. */
 export const KafkaCoordinatorKeyTypes = { group: 0, transaction: 1 } as const
@@ -41,7 +41,7 @@ export function kafkaFindCoordinatorResponse(
   native: FindCoordinatorResponse,
   kafkaAddressOf: KafkaAddressOf,
 ): Kafka.FindCoordinatorResponse {
-  if (native.errorCode) return refusal(kafkaCodeOf(native.errorCode), native.errorMessage ?? '')
+  if (native.errorCode) return refusal(kafkaCodeOfWeirCode(native.errorCode), native.errorMessage ?? '')
   const address = kafkaAddressOf(native.nodeId)
   if (address === undefined)
     return refusal(
@@ -64,7 +64,7 @@ export const kafkaFindCoordinatorHandler = defineKafkaHandler({
   async handle(request, context) {
     const refused = keyTypeRefusal(request)
     if (refused !== undefined) return refused
-    const native = nativeRequest(FindCoordinator, { key: request.key, keyType: 0 })
+    const native = FindCoordinator.decodeRequest({ key: request.key, keyType: 0 })
     const answer = await findCoordinatorHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaFindCoordinatorResponse(answer, kafkaAddressesOf(context))
   },

@@ -2,8 +2,9 @@
 // heartbeat: a member learns of a rebalance from REBALANCE_IN_PROGRESS at its next one).
 import { Heartbeat, Kafka } from '@weir/protocol'
 import { heartbeatHandler } from '../../handlers/heartbeat.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { absentIfNull, kafkaCodeOf, nativeRequest } from './group-translation.js'
+import { absentIfNull } from './group-translation.js'
 
 export function nativeHeartbeatBody(request: Kafka.HeartbeatRequest) {
   return {
@@ -18,10 +19,12 @@ export const kafkaHeartbeatHandler = defineKafkaHandler({
   api: Kafka.heartbeatApi,
   async handle(request, context) {
     const answer = await heartbeatHandler.handle(
-      nativeRequest(Heartbeat, nativeHeartbeatBody(request)),
+      Heartbeat.decodeRequest(nativeHeartbeatBody(request)),
       context.native,
     )
-    return answer === undefined ? undefined : { throttleTimeMs: 0, errorCode: kafkaCodeOf(answer.errorCode) }
+    return answer === undefined
+      ? undefined
+      : { throttleTimeMs: 0, errorCode: kafkaCodeOfWeirCode(answer.errorCode) }
   },
   errorResponse(_request, _version, errorCode) {
     return { throttleTimeMs: 0, errorCode }

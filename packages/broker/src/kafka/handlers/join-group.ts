@@ -8,10 +8,11 @@
 // the rebalance completes, so its budget is extended by the native handler's waitMs.
 import { JoinGroup, type JoinGroupResponse, Kafka } from '@weir/protocol'
 import { joinGroupHandler } from '../../handlers/join-group.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { absentIfNull, kafkaCodeOf, nativeRequest } from './group-translation.js'
+import { absentIfNull } from './group-translation.js'
 
-/** The native request's fields (not yet checked: `nativeRequest` checks them). */
+/** The native request's fields (not yet checked: `JoinGroup.decodeRequest` checks them). */
 export function nativeJoinGroupBody(request: Kafka.JoinGroupRequest, clientId: string | null) {
   return {
     groupId: request.groupId,
@@ -35,7 +36,7 @@ export function nativeJoinGroupBody(request: Kafka.JoinGroupRequest, clientId: s
 export function kafkaJoinGroupResponse(native: JoinGroupResponse): Kafka.JoinGroupResponse {
   return {
     throttleTimeMs: 0,
-    errorCode: kafkaCodeOf(native.errorCode),
+    errorCode: kafkaCodeOfWeirCode(native.errorCode),
     generationId: native.generationId,
     protocolName: native.protocolName ?? '',
     leader: native.leader,
@@ -51,7 +52,7 @@ export function kafkaJoinGroupResponse(native: JoinGroupResponse): Kafka.JoinGro
 export const kafkaJoinGroupHandler = defineKafkaHandler({
   api: Kafka.joinGroupApi,
   async handle(request, context) {
-    const native = nativeRequest(JoinGroup, nativeJoinGroupBody(request, context.header.clientId))
+    const native = JoinGroup.decodeRequest(nativeJoinGroupBody(request, context.header.clientId))
     const answer = await joinGroupHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaJoinGroupResponse(answer)
   },

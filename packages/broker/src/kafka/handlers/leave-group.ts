@@ -2,8 +2,9 @@
 // answered on its own (static members may leave by instance id with an empty member id).
 import { Kafka, LeaveGroup, type LeaveGroupResponse } from '@weir/protocol'
 import { leaveGroupHandler } from '../../handlers/leave-group.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { absentIfNull, kafkaCodeOf, nativeRequest } from './group-translation.js'
+import { absentIfNull } from './group-translation.js'
 
 /** v3 introduced the batch; before it the request names one member. */
 const batchedFrom = 3
@@ -23,17 +24,17 @@ export function kafkaLeaveGroupResponse(
   native: LeaveGroupResponse,
   version: number,
 ): Kafka.LeaveGroupResponse {
-  const errorCode = kafkaCodeOf(native.errorCode)
+  const errorCode = kafkaCodeOfWeirCode(native.errorCode)
   if (version < batchedFrom)
     // One member: its own refusal (UNKNOWN_MEMBER_ID, ...) is the answer's.
-    return { throttleTimeMs: 0, errorCode: errorCode || kafkaCodeOf(native.members[0]?.errorCode) }
+    return { throttleTimeMs: 0, errorCode: errorCode || kafkaCodeOfWeirCode(native.members[0]?.errorCode) }
   return {
     throttleTimeMs: 0,
     errorCode,
     members: native.members.map((member) => ({
       memberId: member.memberId,
       groupInstanceId: member.groupInstanceId ?? null,
-      errorCode: kafkaCodeOf(member.errorCode),
+      errorCode: kafkaCodeOfWeirCode(member.errorCode),
     })),
   }
 }
@@ -42,7 +43,7 @@ export const kafkaLeaveGroupHandler = defineKafkaHandler({
   api: Kafka.leaveGroupApi,
   async handle(request, context) {
     const body = nativeLeaveGroupBody(request, context.version)
-    const answer = await leaveGroupHandler.handle(nativeRequest(LeaveGroup, body), context.native)
+    const answer = await leaveGroupHandler.handle(LeaveGroup.decodeRequest(body), context.native)
     return answer === undefined ? undefined : kafkaLeaveGroupResponse(answer, context.version)
   },
   errorResponse(request, version, errorCode) {

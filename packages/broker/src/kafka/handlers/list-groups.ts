@@ -2,19 +2,19 @@
 // only those the principal may describe (Group:Describe, the native filter).
 import { Kafka, ListGroups } from '@weir/protocol'
 import { listGroupsHandler } from '../../handlers/list-groups.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
 import { kafkaGroupProtocolType } from './group-listing.js'
-import { kafkaCodeOf, nativeRequest } from './group-translation.js'
 
 export const kafkaListGroupsHandler = defineKafkaHandler({
   api: Kafka.listGroupsApi,
   async handle(_request, context) {
-    const answer = await listGroupsHandler.handle(nativeRequest(ListGroups, {}), context.native)
+    const answer = await listGroupsHandler.handle(ListGroups.decodeRequest({}), context.native)
     if (answer === undefined) return undefined
     return {
       throttleTimeMs: 0,
       // A partition still loading: COORDINATOR_LOAD_IN_PROGRESS with the other partitions' groups.
-      errorCode: kafkaCodeOf(answer.errorCode),
+      errorCode: kafkaCodeOfWeirCode(answer.errorCode),
       groups: answer.groups.map(({ groupId, protocolType }) => ({
         groupId,
         protocolType: kafkaGroupProtocolType(protocolType),

@@ -5,8 +5,9 @@
 // the broker README) and committed_leader_epoch (v6+; Weir answers -1 in OffsetFetch).
 import { Kafka, OffsetCommit, type OffsetCommitResponse } from '@weir/protocol'
 import { offsetCommitHandler } from '../../handlers/offset-commit.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { absentIfNull, kafkaCodeOf, nativeRequest } from './group-translation.js'
+import { absentIfNull } from './group-translation.js'
 
 export function nativeOffsetCommitBody(request: Kafka.OffsetCommitRequest) {
   return {
@@ -30,11 +31,11 @@ export function kafkaOffsetCommitResponse(
   request: Kafka.OffsetCommitRequest,
   native: OffsetCommitResponse,
 ): Kafka.OffsetCommitResponse {
-  const whole = kafkaCodeOf(native.errorCode)
+  const whole = kafkaCodeOfWeirCode(native.errorCode)
   const codes = new Map<string, number>()
   for (const topic of native.topics)
     for (const partition of topic.partitions)
-      codes.set(`${topic.name}\u0000${partition.partition}`, kafkaCodeOf(partition.errorCode))
+      codes.set(`${topic.name}\u0000${partition.partition}`, kafkaCodeOfWeirCode(partition.errorCode))
   return {
     throttleTimeMs: 0,
     topics: request.topics.map((topic) => ({
@@ -50,7 +51,7 @@ export function kafkaOffsetCommitResponse(
 export const kafkaOffsetCommitHandler = defineKafkaHandler({
   api: Kafka.offsetCommitApi,
   async handle(request, context) {
-    const native = nativeRequest(OffsetCommit, nativeOffsetCommitBody(request))
+    const native = OffsetCommit.decodeRequest(nativeOffsetCommitBody(request))
     const answer = await offsetCommitHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaOffsetCommitResponse(request, answer)
   },

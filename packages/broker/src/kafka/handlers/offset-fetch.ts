@@ -3,8 +3,8 @@
 // committed is offset -1, as in Kafka; the leader epoch is always -1 (Weir does not keep it).
 import { Kafka, OffsetFetch, type OffsetFetchResponse } from '@weir/protocol'
 import { offsetFetchHandler } from '../../handlers/offset-fetch.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { kafkaCodeOf, nativeRequest } from './group-translation.js'
 
 export function nativeOffsetFetchBody(request: Kafka.OffsetFetchRequest) {
   return {
@@ -17,7 +17,7 @@ export function nativeOffsetFetchBody(request: Kafka.OffsetFetchRequest) {
 }
 
 export function kafkaOffsetFetchResponse(native: OffsetFetchResponse): Kafka.OffsetFetchResponse {
-  const errorCode = kafkaCodeOf(native.errorCode)
+  const errorCode = kafkaCodeOfWeirCode(native.errorCode)
   return {
     throttleTimeMs: 0,
     topics: native.topics.map((topic) => ({
@@ -28,7 +28,7 @@ export function kafkaOffsetFetchResponse(native: OffsetFetchResponse): Kafka.Off
         committedLeaderEpoch: -1,
         metadata: partition.metadata,
         // v1 has no whole-request code: a refused group shows on each partition.
-        errorCode: kafkaCodeOf(partition.errorCode) || errorCode,
+        errorCode: kafkaCodeOfWeirCode(partition.errorCode) || errorCode,
       })),
     })),
     errorCode,
@@ -38,7 +38,7 @@ export function kafkaOffsetFetchResponse(native: OffsetFetchResponse): Kafka.Off
 export const kafkaOffsetFetchHandler = defineKafkaHandler({
   api: Kafka.offsetFetchApi,
   async handle(request, context) {
-    const native = nativeRequest(OffsetFetch, nativeOffsetFetchBody(request))
+    const native = OffsetFetch.decodeRequest(nativeOffsetFetchBody(request))
     const answer = await offsetFetchHandler.handle(native, context.native)
     return answer === undefined ? undefined : kafkaOffsetFetchResponse(answer)
   },

@@ -2,8 +2,9 @@
 // arrives (budget extended by the native waitMs); assignments are opaque bytes both ways.
 import { Kafka, SyncGroup, type SyncGroupResponse } from '@weir/protocol'
 import { syncGroupHandler } from '../../handlers/sync-group.js'
+import { kafkaCodeOfWeirCode } from '../kafka-errors.js'
 import { defineKafkaHandler } from '../kafka-handler.js'
-import { absentIfNull, kafkaCodeOf, nativeRequest } from './group-translation.js'
+import { absentIfNull } from './group-translation.js'
 
 export function nativeSyncGroupBody(request: Kafka.SyncGroupRequest) {
   return {
@@ -16,14 +17,18 @@ export function nativeSyncGroupBody(request: Kafka.SyncGroupRequest) {
 }
 
 export function kafkaSyncGroupResponse(native: SyncGroupResponse): Kafka.SyncGroupResponse {
-  return { throttleTimeMs: 0, errorCode: kafkaCodeOf(native.errorCode), assignment: native.assignment }
+  return {
+    throttleTimeMs: 0,
+    errorCode: kafkaCodeOfWeirCode(native.errorCode),
+    assignment: native.assignment,
+  }
 }
 
 export const kafkaSyncGroupHandler = defineKafkaHandler({
   api: Kafka.syncGroupApi,
   async handle(request, context) {
     const answer = await syncGroupHandler.handle(
-      nativeRequest(SyncGroup, nativeSyncGroupBody(request)),
+      SyncGroup.decodeRequest(nativeSyncGroupBody(request)),
       context.native,
     )
     return answer === undefined ? undefined : kafkaSyncGroupResponse(answer)
